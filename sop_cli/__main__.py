@@ -1,0 +1,5 @@
+"""`python -m sop_cli` runs the same entry point as the `sop` script."""
+
+from sop_cli.cli import main
+
+main()

@@ -1,0 +1,85 @@
+"""The `sop` command line: the root app, global options and the error boundary.
+
+Command modules (`defs`, `runs`, `docs`) only parse arguments, call one core function and print.
+Expected failures are `SopError`s and become one message plus an exit code here; anything else is
+a bug, shown as a one-line internal error unless `SOP_DEBUG=1` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from sop_cli import __version__
+from sop_cli.errors import SopError
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SopError as error:
+            from sop_cli.cli.output import print_error
+
+            print_error(error)
+            raise typer.Exit(error.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get("SOP_DEBUG") == "1" or _is_click_exception(error):
+                raise
+            from sop_cli.cli.output import print_internal_error
+
+            print_internal_error(error)
+            raise typer.Exit(70) from None
+
+
+def _is_click_exception(error: Exception) -> bool:
+    from typer._click.exceptions import ClickException
+
+    return isinstance(error, ClickException)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="sop",
+    help="Run the Standard Operating Procedures (SOP) of Indonesian regional government offices.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"sop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Run the Standard Operating Procedures (SOP) of Indonesian regional government offices.
+
+    Set-up: `sop org use ngronggot` once, then `sop start renja`, `sop advance`, `sop status`.
+    """
+
+
+from sop_cli.cli import defs, docs, runs  # noqa: E402  (modules register their commands on `app`)
+
+_ = (defs, docs, runs)
+
+
+def main() -> None:
+    """Entry point of the `sop` script and `python -m sop_cli`."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("Interrupted; nothing half-written was kept.", file=sys.stderr)
+        sys.exit(130)

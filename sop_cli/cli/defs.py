@@ -1,0 +1,146 @@
+"""Commands about SOP definitions: list, show, validate, schema, org."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sop_cli.cli import app
+from sop_cli.cli.output import console, print_json
+
+JSON = typer.Option(False, "--json", help="Print the data as JSON.")
+ORG = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous.")
+
+org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+
+
+@app.command("list")
+def list_command(as_json: bool = JSON) -> None:
+    """List every SOP in the catalog: id, organisation, name, steps, total standard time."""
+    from sop_cli.catalog import load_catalog
+    from sop_cli.overview import list_rows
+
+    catalog = load_catalog()
+    rows = list_rows(catalog)
+    if as_json:
+        print_json(rows)
+    else:
+        from sop_cli.cli.tables import sop_list_table
+
+        console().print(sop_list_table(rows))
+    _warn_invalid(catalog)
+
+
+@app.command("show")
+def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
+                 org: Optional[str] = ORG, as_json: bool = JSON) -> None:
+    """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""
+    from sop_cli.catalog import load_catalog
+    from sop_cli.overview import describe
+
+    data = describe(load_catalog().resolve(sop, org))
+    if as_json:
+        print_json(data)
+        return
+    from sop_cli.cli.tables import print_sop
+
+    print_sop(console(), data)
+
+
+@app.command("validate")
+def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the catalog)."),
+                     as_json: bool = JSON) -> None:
+    """Check SOP files; every problem is printed as file:line:column: field: message."""
+    from sop_cli.catalog import catalog_roots, load_catalog
+    from sop_cli.errors import UsageError
+
+    for path in paths or []:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    catalog = load_catalog(paths or catalog_roots())
+    if as_json:
+        print_json({
+            "valid": [str(e.path) for e in catalog.entries],
+            "invalid": [{"error": e.message, "problems": e.problems} for e in catalog.errors],
+        })
+    else:
+        for entry in catalog.entries:
+            print(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)")
+        for error in catalog.errors:
+            print(f"FAIL  {error}")
+        total = len(catalog.entries) + len(catalog.errors)
+        print(f"{len(catalog.entries)} of {total} SOP file(s) valid.")
+    if catalog.errors:
+        raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
+    """Print the JSON Schema of an SOP file (for editor completion and checking)."""
+    import json
+
+    from sop_cli.models import sop_json_schema
+
+    text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        out.write_text(text, encoding="utf-8")
+        print(f"Wrote {out}")
+    else:
+        print(text, end="")
+
+
+@org_app.command("list")
+def org_list(as_json: bool = JSON) -> None:
+    """List the organisations that have SOPs in the catalog (the default one is marked)."""
+    from sop_cli.catalog import load_catalog, org_matches
+    from sop_cli.settings import default_org
+
+    chosen = default_org()
+    by_org: dict[str, dict] = {}
+    for entry in load_catalog().entries:
+        org = entry.sop.organisasi
+        row = by_org.setdefault(f"{org.wilayah}/{org.id}", {
+            "id": f"{org.wilayah}/{org.id}", "nama": org.nama, "pemerintah": org.pemerintah,
+            "alias": org.alias, "zona_waktu": org.zona_waktu, "sops": [],
+            "default": bool(chosen) and org_matches(entry.sop, chosen),
+        })
+        row["sops"].append(entry.qualified_id)
+    rows = list(by_org.values())
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        mark = "*" if row["default"] else " "
+        alias = f" (alias: {', '.join(row['alias'])})" if row["alias"] else ""
+        print(f"{mark} {row['id']}{alias}  {row['nama']}, {row['pemerintah']}  [{row['zona_waktu']}]")
+
+
+@org_app.command("use")
+def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. ngronggot; '-' to clear.")) -> None:
+    """Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."""
+    from sop_cli.catalog import load_catalog, org_matches
+    from sop_cli.errors import NotFoundError
+    from sop_cli.settings import write_setting
+
+    if org == "-":
+        write_setting("org", None)
+        print("Default organisation cleared.")
+        return
+    catalog = load_catalog()
+    match = next((e.sop.organisasi for e in catalog.entries if org_matches(e.sop, org)), None)
+    if match is None:
+        known = ", ".join(f"{o.wilayah}/{o.id}" for o in catalog.organisations())
+        raise NotFoundError(f"No organisation {org!r} in the catalog. Known: {known}.")
+    write_setting("org", f"{match.wilayah}/{match.id}")
+    print(f"Default organisation: {match.wilayah}/{match.id} ({match.nama}, {match.pemerintah}).")
+
+
+def _warn_invalid(catalog: object) -> None:
+    import sys
+
+    errors = getattr(catalog, "errors", [])
+    if errors:
+        sys.stderr.write(f"Warning: {len(errors)} SOP file(s) are invalid and not listed; run `sop validate`.\n")

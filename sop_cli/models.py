@@ -1,0 +1,295 @@
+"""The SOP definition: what one YAML file under `sops/` says, validated.
+
+Words follow the SOP AP format (Permenpan RB 35/2012) and stay Indonesian:
+
+- *langkah*: a numbered step of the procedure; *kegiatan*: what is done in it.
+- *pelaksana*: the swimlanes (roles such as Camat, Sekretaris); each step names the lane(s) doing it.
+- *mutu baku*: the step's quality standard: *kelengkapan* (required inputs), *waktu* (standard
+  time), *output* (the document it produces); *keterangan*: remarks, usually a related SOP.
+- *simbol*: the flowchart shape of a step: `mulai`/`selesai` (capsule), `proses` (rectangle),
+  `keputusan` (diamond, with a YA and a TIDAK branch).
+
+Field checks live on the fields; the checks a reviewer makes across steps (lanes exist, branches
+land, every step reachable) live in `review_problems`, whose findings carry their own location.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from sop_cli.duration import Duration, parse_duration
+from sop_cli.nip import check_nip
+
+Loc = tuple[str | int, ...]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"{value!r} is not an id: use lower-case letters, digits and single hyphens")
+    return value
+
+
+def _waktu(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+def _nip(value: str) -> str:
+    return check_nip(value)
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Text = Annotated[str, Field(min_length=1)]
+Waktu = Annotated[str, AfterValidator(_waktu)]
+NIP = Annotated[str, AfterValidator(_nip)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Pejabat(_Strict):
+    """An official: the jabatan (position) and, where the source gives them, name, rank and NIP."""
+
+    jabatan: Text
+    nama: str | None = None
+    pangkat: str | None = Field(None, description="Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'.")
+    nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
+
+
+class HariLibur(_Strict):
+    """A day off of the organisation's own, on top of the national holidays and cuti bersama."""
+
+    tanggal: date
+    nama: Text
+
+
+class Organisasi(_Strict):
+    """The issuing unit: government (pemerintah), unit name and where it works (time zone)."""
+
+    id: Slug = Field(description="Unit id, e.g. 'kecamatan-ngronggot'; second part of the SOP id.")
+    wilayah: Slug = Field(description="Region id, e.g. 'nganjuk'; first part of the SOP id.")
+    pemerintah: Text = Field(description="e.g. 'Pemerintah Kabupaten Nganjuk'.")
+    nama: Text = Field(description="e.g. 'Kecamatan Ngronggot'.")
+    alias: list[Slug] = Field(default_factory=list, description="Short names for --org.")
+    alamat: str | None = None
+    telepon: str | None = None
+    email: str | None = None
+    laman: str | None = None
+    kota: str | None = Field(None, description="Place written before the date of a letter.")
+    zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
+    hari_libur: list[HariLibur] = Field(default_factory=list)
+
+
+class Lane(_Strict):
+    """One pelaksana column (swimlane) of the flowchart, in the order of the source table."""
+
+    id: Slug
+    nama: Text
+
+
+class Langkah(_Strict):
+    """One step of the procedure (a row of the flowchart table)."""
+
+    no: int = Field(ge=1)
+    kegiatan: Text
+    pelaksana: list[Slug] = Field(min_length=1, description="Lane id(s) doing the step.")
+    asal_pelaksana: Literal["sumber", "inferensi"] = Field(
+        description="'sumber': the lane is marked in the source; 'inferensi': the mark was lost and "
+        "the lane is inferred (say why in dasar_inferensi)."
+    )
+    dasar_inferensi: str | None = None
+    simbol: Literal["mulai", "proses", "keputusan", "selesai"] = "proses"
+    kelengkapan: Text
+    waktu: Waktu
+    output: Text
+    keterangan: str | None = None
+    berikutnya: int | None = Field(None, description="Next step when not simply the following one.")
+    ya: int | None = Field(None, description="keputusan: the step after YA (approved).")
+    tidak: int | None = Field(None, description="keputusan: the step after TIDAK (rejected).")
+    dokumen: str | None = Field(
+        None, description="Document type or template rendering this step's output (sop render --list)."
+    )
+
+    @property
+    def durasi(self) -> Duration:
+        """The standard time, parsed."""
+        return parse_duration(self.waktu)
+
+    @model_validator(mode="after")
+    def _inference_is_explained(self) -> Langkah:
+        if self.asal_pelaksana == "inferensi" and not self.dasar_inferensi:
+            raise ValueError("an inferred pelaksana needs dasar_inferensi: say what it is inferred from")
+        return self
+
+
+class SopDefinition(_Strict):
+    """One SOP AP document: the identity header, the six lists, the lanes and the steps."""
+
+    id: Slug = Field(description="SOP id within its organisation, e.g. 'renja'.")
+    nama: Text = Field(description="Nama SOP, e.g. 'Penyusunan Rencana Kerja'.")
+    judul: str | None = Field(None, description="Title as printed on the document, if different.")
+    organisasi: Organisasi
+    nomor: str | None = Field(None, description="Nomor SOP, as written (may contain blanks).")
+    tanggal_pembuatan: str | None = None
+    tanggal_revisi: str | None = None
+    tanggal_pengesahan: str | None = None
+    tanggal_efektif: str | None = None
+    disahkan_oleh: Pejabat
+    dasar_hukum: list[Text]
+    kualifikasi_pelaksana: list[Text]
+    keterkaitan: list[Text]
+    peralatan_perlengkapan: list[Text]
+    peringatan: list[Text]
+    pencatatan_pendataan: list[Text]
+    penjelasan: list[Text] = Field(default_factory=list, description="Explanatory paragraphs.")
+    pelaksana: list[Lane] = Field(min_length=1)
+    langkah: list[Langkah] = Field(min_length=2)
+    sumber: str | None = Field(None, description="Where this definition was transcribed from.")
+
+    @property
+    def qualified_id(self) -> str:
+        """`wilayah/organisasi/id`, unique in a catalog."""
+        return f"{self.organisasi.wilayah}/{self.organisasi.id}/{self.id}"
+
+    def step(self, no: int) -> Langkah:
+        """The step numbered `no` (KeyError when there is none)."""
+        for langkah in self.langkah:
+            if langkah.no == no:
+                return langkah
+        raise KeyError(no)
+
+    def lane(self, lane_id: str) -> Lane:
+        """The lane with id `lane_id` (KeyError when there is none)."""
+        for lane in self.pelaksana:
+            if lane.id == lane_id:
+                return lane
+        raise KeyError(lane_id)
+
+    def successors(self, langkah: Langkah) -> list[int]:
+        """Step numbers that can follow `langkah` (YA first for a decision); [] at the end."""
+        if langkah.simbol == "keputusan":
+            return [n for n in (langkah.ya, langkah.tidak) if n is not None]
+        if langkah.simbol == "selesai":
+            return []
+        if langkah.berikutnya is not None:
+            return [langkah.berikutnya]
+        index = self.langkah.index(langkah)
+        return [self.langkah[index + 1].no] if index + 1 < len(self.langkah) else []
+
+    def next_step(self, no: int) -> int | None:
+        """The step after `no` on the main (YA) path, None after the end."""
+        following = self.successors(self.step(no))
+        return following[0] if following else None
+
+    @model_validator(mode="after")
+    def _review(self) -> SopDefinition:
+        problems = list(review_problems(self))
+        if problems:
+            raise DefinitionProblems(problems)
+        return self
+
+
+class DefinitionProblems(ValueError):
+    """Cross-field findings, each with the location of the field it is about."""
+
+    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
+    """What a reviewer of an SOP would object to, each with where it is."""
+    lane_ids = [lane.id for lane in sop.pelaksana]
+    for i, lane_id in enumerate(lane_ids):
+        if lane_id in lane_ids[:i]:
+            yield ("pelaksana", i, "id"), f"lane {lane_id!r} is declared twice"
+
+    numbers = [s.no for s in sop.langkah]
+    for i, langkah in enumerate(sop.langkah):
+        if i and langkah.no <= numbers[i - 1]:
+            word = "repeats" if langkah.no in numbers[:i] else "is out of order after"
+            yield ("langkah", i, "no"), f"step number {langkah.no} {word} step {numbers[i - 1]}"
+    known = set(numbers)
+
+    for i, langkah in enumerate(sop.langkah):
+        for j, lane_id in enumerate(langkah.pelaksana):
+            if lane_id not in lane_ids:
+                yield (
+                    ("langkah", i, "pelaksana", j),
+                    f"step {langkah.no}: lane {lane_id!r} is not declared in pelaksana "
+                    f"(declared: {', '.join(lane_ids)})",
+                )
+        for field in ("berikutnya", "ya", "tidak"):
+            target = getattr(langkah, field)
+            if target is not None and target not in known:
+                yield ("langkah", i, field), f"step {langkah.no}: {field} points to step {target}, which does not exist"
+        if langkah.simbol == "keputusan":
+            for field in ("ya", "tidak"):
+                if getattr(langkah, field) is None:
+                    yield ("langkah", i), f"step {langkah.no} is a keputusan and needs both branches; {field} is missing"
+            if langkah.berikutnya is not None:
+                yield ("langkah", i, "berikutnya"), f"step {langkah.no}: a keputusan continues by ya/tidak, not berikutnya"
+        else:
+            for field in ("ya", "tidak"):
+                if getattr(langkah, field) is not None:
+                    yield ("langkah", i, field), f"step {langkah.no}: only a keputusan step has {field} (simbol is {langkah.simbol})"
+        if langkah.simbol == "selesai" and langkah.berikutnya is not None:
+            yield ("langkah", i, "berikutnya"), f"step {langkah.no} is selesai (the end) and cannot have berikutnya"
+
+    starts = [i for i, s in enumerate(sop.langkah) if s.simbol == "mulai"]
+    ends = [i for i, s in enumerate(sop.langkah) if s.simbol == "selesai"]
+    if starts != [0]:
+        where = ("langkah", starts[1] if len(starts) > 1 else 0, "simbol")
+        yield where, "the first step, and only the first step, has simbol: mulai"
+    if not ends:
+        yield ("langkah", len(sop.langkah) - 1, "simbol"), "no step has simbol: selesai (the end)"
+    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if t is not None]
+    if len(known) == len(numbers) and known.issuperset(links):
+        # over duplicate numbers or broken links this would only repeat the findings above
+        yield from _reachability(sop)
+
+
+def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
+    index = {s.no: i for i, s in enumerate(sop.langkah)}
+    edges = {s.no: sop.successors(s) for s in sop.langkah}
+    seen = _closure([sop.langkah[0].no], edges)
+    for s in sop.langkah:
+        if s.no not in seen:
+            yield ("langkah", index[s.no]), f"step {s.no} cannot be reached from the start (step {sop.langkah[0].no})"
+    reverse: dict[int, list[int]] = {n: [] for n in edges}
+    for source, targets in edges.items():
+        for target in targets:
+            reverse[target].append(source)
+    finishing = _closure([s.no for s in sop.langkah if s.simbol == "selesai"], reverse)
+    for s in sop.langkah:
+        if s.no in seen and s.no not in finishing:
+            yield ("langkah", index[s.no]), f"step {s.no} never leads to the end (a loop with no way out)"
+
+
+def _closure(start: list[int], edges: dict[int, list[int]]) -> set[int]:
+    seen: set[int] = set()
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(edges.get(node, []))
+    return seen
+
+
+def sop_json_schema() -> dict[str, object]:
+    """The JSON Schema of an SOP file, for editors (`sop schema`)."""
+    schema = SopDefinition.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "SOP definition (sop)",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }

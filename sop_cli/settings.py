@@ -1,0 +1,46 @@
+"""User settings kept in `$SOP_HOME/settings.json` (today: the default organisation)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sop_cli.errors import StoreError
+from sop_cli.paths import sop_home
+
+
+def _file() -> Path:
+    return sop_home() / "settings.json"
+
+
+def read_settings() -> dict[str, Any]:
+    """The saved settings ({} when none were saved)."""
+    path = _file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise StoreError(f"{path}: the settings file cannot be read ({error}); fix or delete it") from None
+    return data if isinstance(data, dict) else {}
+
+
+def write_setting(key: str, value: Any) -> None:
+    """Save one setting atomically (write a temporary file, then rename it over the old one)."""
+    path = _file()
+    data = read_settings()
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def default_org() -> str | None:
+    """`SOP_ORG`, else the organisation chosen with `sop org use`."""
+    return os.environ.get("SOP_ORG") or read_settings().get("org")

@@ -1,0 +1,47 @@
+"""Every test runs against a temporary SOP_HOME, never the user's real data."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "sop-home"
+    monkeypatch.setenv("SOP_HOME", str(home))
+    for variable in ("SOP_STORE", "SOP_PATH", "SOP_TEMPLATES", "SOP_ORG"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SOP_DEBUG", "1")  # a bug surfaces as a traceback in tests, not a message
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)  # no ./sops or ./templates of the checkout leak in
+    return home
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def sop(runner: CliRunner):
+    """Invoke `sop ARGS...` in-process; returns the click Result."""
+    from sop_cli.cli import app
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def write(path: Path, text: str) -> Path:
+    """Write dedented text to `path`, creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
