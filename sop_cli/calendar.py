@@ -201,7 +201,8 @@ class WorkCalendar:
         intervals: Weekday (0 = Monday) to its office intervals as (start, end) local times;
             "HH:MM" strings are accepted. A weekday without intervals is not a working day.
         extra_days_off: The organisation's own days off (local holidays, extra leave).
-        use_national_holidays: Skip national holidays and cuti bersama (`holidays` package).
+        use_national_holidays: Treat national holidays and cuti bersama (`holidays` package)
+            as days off.
         day_minutes: Length of one "hari" when totalling durations (`duration_minutes`).
 
     Raises:
