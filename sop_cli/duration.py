@@ -21,7 +21,7 @@ _SYNONYMS = {
     "pekan": "minggu",
 }
 
-_PATTERN = re.compile(r"^\s*(\d{1,4})\s*([a-zA-Z]+(?:\s+[kK][eE][rR][jJ][aA])?)\s*$")
+_PATTERN = re.compile(r"^\s*(\d{1,4})\s*([a-z]+(?:\s+kerja)?)\s*$", re.IGNORECASE)
 
 ACCEPTED_FORMS = '"5 menit", "2 jam", "1 hari", "1 hari kerja", "1 minggu" (a whole number, then menit, jam, hari, hari kerja or minggu; any capitalisation)'
 
