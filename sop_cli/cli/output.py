@@ -1,4 +1,5 @@
-"""Printing for the CLI. Plain text and JSON need no imports; rich is loaded only for tables."""
+"""Printing for the CLI. Plain text, aligned columns and JSON need no imports; rich is loaded only
+for the drawn tables of `sop show`."""
 
 from __future__ import annotations
 
@@ -37,3 +38,102 @@ def console() -> Any:
     from rich.console import Console
 
     return Console(highlight=False, no_color="NO_COLOR" in os.environ, soft_wrap=False)
+
+
+# Plain-text helpers for the run commands (no rich: `sop status` and `sop advance` stay fast) ---
+
+HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+         "Oktober", "November", "Desember")
+
+
+def _moment(value: Any) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def tanggal(value: Any) -> str:
+    """A moment in Indonesian words, in its own zone: "Kamis, 26 November 2026 14.30 WIB"."""
+    if not value:
+        return "-"
+    m = _moment(value)
+    zone = _zone_name(m)
+    return f"{HARI[m.weekday()]}, {m.day} {BULAN[m.month - 1]} {m.year} {m:%H.%M}{zone}"
+
+
+def tanggal_pendek(value: Any, *, year: bool = False) -> str:
+    """A moment, short: "Kam 26 Nov 14.30" (with the year when asked)."""
+    if not value:
+        return "-"
+    m = _moment(value)
+    return f"{HARI[m.weekday()][:3]} {m.day:>2} {BULAN[m.month - 1][:3]}{f' {m.year}' if year else ''} {m:%H.%M}"
+
+
+def _zone_name(moment: Any) -> str:
+    offset = moment.utcoffset()
+    if offset is None:
+        return ""
+    hours = offset.total_seconds() / 3600
+    return {7: " WIB", 8: " WITA", 9: " WIT"}.get(int(hours), f" UTC{hours:+g}") if hours == int(hours) else f" {moment:%z}"
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """A unicode bar: "██████░░░░░░" (`width` cells)."""
+    filled = round(width * done / total) if total else width
+    return "█" * filled + "░" * (width - filled)
+
+
+def paint(text: str, style: str, stream: Any = None) -> str:
+    """`text` in colour ("red", "green", "yellow", "bold", "dim") on a terminal without NO_COLOR."""
+    if not color_enabled(stream):
+        return text
+    codes = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
+    return f"\033[{codes[style]}m{text}\033[0m"
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset()) -> str:
+    """Columns padded to their widest cell (columns in `right` right-aligned); header underlined."""
+    table = [headers, *rows]
+    widths = [max(len(_visible(r[i])) for r in table) for i in range(len(headers))]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            pad = " " * (widths[i] - len(_visible(cell)))
+            out.append(pad + cell if i in right else cell + pad)
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("─" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def _visible(text: str) -> str:
+    import re
+
+    return re.sub(r"\033\[[0-9;]*m", "", text) if "\033" in text else text
+
+
+def print_columns(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(),
+                  empty: str = "") -> None:
+    """Rows as aligned columns under a ruled header, never truncated (so they can be piped).
+
+    `right`: indexes of the columns aligned right (numbers); `empty`: printed when there are no rows.
+    """
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line(headers), "  ".join("─" * w for w in widths)]
+    out.extend(line(row) for row in rows)
+    if not rows and empty:
+        out.append(empty)
+    sys.stdout.write("\n".join(out) + "\n")

@@ -1,0 +1,335 @@
+"""Commands about runs: start, advance, status, runs, log, undo, cancel, note.
+
+Each command parses its options, calls one function of `sop_cli.service`, and prints the view it
+returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed all day.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from sop_cli.cli import app
+from sop_cli.cli.output import (
+    clip,
+    paint,
+    plain_table,
+    print_json,
+    progress_bar,
+    tanggal,
+    tanggal_pendek,
+)
+
+JSON = typer.Option(False, "--json", help="Print the data as JSON.")
+STORE = typer.Option(None, "--store", metavar="PATH", help="The store file (default: $SOP_STORE, else $SOP_HOME/sop.db).")
+RUN = typer.Option(None, "--run", "-r", metavar="RUN", help="Run id or a unique prefix of it (default: the only active run).")
+BY = typer.Option(None, "--by", metavar="NAME", help="Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name).")
+AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '2026-11-26T09:30', "
+           "'09:30' (today) or a date (end of office hours that day); default now.")
+
+_KINDS = {
+    "started": "started",
+    "step_completed": "step completed",
+    "approved": "approved",
+    "rejected": "rejected",
+    "undone": "undone",
+    "cancelled": "cancelled",
+    "note": "note",
+    "attachment": "attachment",
+}
+
+
+@app.command("start")
+def start_command(
+    sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when the SOP id is ambiguous."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for (default: this year)."),
+    title: Optional[str] = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
+    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
+    assign: Optional[list[str]] = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
+    from sop_cli.service import start_run
+
+    view = start_run(sop, org=org, year=year, title=title, at=at, assign=assign or [], by=by, store=store)
+    if as_json:
+        print_json(view)
+        return
+    print(f"Started {paint(view['run'], 'bold')}: {view['title']}")
+    _print_identity(view)
+    print(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
+    print(f"Due       {tanggal(view['planned_end'])}  (forecast, without rework)")
+    print()
+    _print_forecast(view, view["forecast"])
+    first = view["current"]
+    print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
+
+
+@app.command("advance")
+def advance_command(
+    run: Optional[str] = RUN,
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (safe when several people record)."),
+    by: Optional[str] = BY,
+    note: Optional[str] = typer.Option(None, "--note", "-n", metavar="TEXT", help="A remark kept with the step."),
+    attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
+    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP + " Not before the step became current."),
+    approve: bool = typer.Option(False, "--approve", help="Decision step: YA, go on."),
+    reject: bool = typer.Option(False, "--reject", help="Decision step: TIDAK, send the run back for rework (needs --reason)."),
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the step is rejected."),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
+    from sop_cli.service import advance
+
+    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=at, approve=approve,
+                   reject=reject, reason=reason, store=store)
+    if as_json:
+        print_json(view)
+        return
+    event = view["recorded"]
+    done = next(v for v in reversed(view["visits"]) if v["completed_at"])
+    verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
+    timing = _timing(done)
+    print(f"{view['run']}: step {event['step']} {verb} by {event['actor']}, {tanggal(event['at'])}{timing}.")
+    if event.get("reason"):
+        print(f"Reason: {event['reason']}")
+    for item in event.get("attachments", []):
+        print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
+    if event["kind"] == "rejected":
+        print(f"Back to step {view['current']['step']} for rework (rework loop {view['rework_loops']}).")
+    _print_progress(view)
+    if view["status"] == "finished":
+        print(f"Run {view['run']} is finished.")
+        return
+    _print_current(view)
+
+
+@app.command("status")
+def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
+    """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
+    from sop_cli.service import run_status
+
+    view = run_status(run, store=store)
+    if as_json:
+        print_json(view)
+        return
+    print(f"{paint(view['run'], 'bold')}  {view['title']}")
+    _print_identity(view)
+    _print_progress(view)
+    if view["status"] == "finished":
+        print(f"Status    finished {tanggal(view['finished_at'])}")
+    elif view["status"] == "cancelled":
+        print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
+    else:
+        _print_current(view)
+        upcoming = view["next_steps"]
+        for i, planned in enumerate(upcoming[:3]):
+            label = "Next" if i == 0 else ""
+            print(f"{label:<9} {planned['step']:>2}  {clip(planned['kegiatan'], 60)}  ({_lanes(planned['lanes'])})"
+                  f"  due {tanggal_pendek(planned['planned_due'])}")
+        if len(upcoming) > 3:
+            print(f"{'':<9} ... {len(upcoming) - 3} more")
+        print(f"Run due   {tanggal(view['planned_end'])} (forecast)")
+    _print_source_warning(view["sop_file"])
+
+
+@app.command("runs")
+def runs_command(
+    include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
+    from sop_cli.service import list_runs
+
+    rows = list_runs(include_all=include_all, store=store)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
+        return
+    table = []
+    for r in rows:
+        if r["status"] == "active":
+            state = paint("LATE", "red") if r["late"] else paint("on time", "green")
+            where = f"{r['current_step']} {clip(r['current_kegiatan'] or '', 34)}"
+            due = tanggal_pendek(r["current_due"])
+        else:
+            state, where, due = r["status"], "-", "-"
+        progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
+        table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
+    print(plain_table(["Run", "SOP", "Year", "Current step", "Progress", "Due", "State"], table, frozenset({2})))
+
+
+@app.command("log")
+def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
+    """The audit trail of a run: every event with when, who (and the OS user) and details."""
+    from sop_cli.service import run_log
+
+    view = run_log(run, store=store)
+    if as_json:
+        print_json(view["events"])
+        return
+    print(f"{paint(view['run'], 'bold')}  {view['title']}  ({view['sop']['id']}, times {view['sop']['zona_waktu']})")
+    rows = []
+    for e in view["events"]:
+        kind = _KINDS.get(e["kind"], e["kind"])
+        if e["undone_by"]:
+            kind += f" (undone by #{e['undone_by']})"
+        rows.append([str(e["seq"]), tanggal_pendek(e["at"], year=True), kind, str(e["step"] or "-"),
+                     e["actor"], e["os_user"], _details(e)])
+    print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3})))
+
+
+@app.command("undo")
+def undo_command(
+    run: Optional[str] = RUN,
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
+    from sop_cli.service import undo
+
+    view = undo(run, reason=reason or "", by=by, store=store)
+    if as_json:
+        print_json(view)
+        return
+    event = view["recorded"]
+    print(f"{view['run']}: undid event #{event['undoes']} (step {event['step']}); reason: {event['reason']}")
+    _print_progress(view)
+    _print_current(view)
+
+
+@app.command("cancel")
+def cancel_command(
+    run: Optional[str] = RUN,
+    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the run ends (required)."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who cancels it (default: $SOP_USER, else your user name)."),
+    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """End a run that will not be completed (it stays in the store and its log)."""
+    from sop_cli.service import cancel
+
+    view = cancel(run, reason=reason or "", by=by, at=at, store=store)
+    if as_json:
+        print_json(view)
+        return
+    print(f"{view['run']} cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
+
+
+@app.command("note")
+def note_command(
+    text: Optional[str] = typer.Argument(None, help="The remark."),
+    run: Optional[str] = RUN,
+    attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who writes it (default: $SOP_USER, else your user name)."),
+    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """Add a remark and/or files to a run's log without moving the run."""
+    from sop_cli.service import add_note
+
+    view = add_note(run, text=text, attach=attach or [], by=by, at=at, store=store)
+    if as_json:
+        print_json(view)
+        return
+    event = view["recorded"]
+    print(f"{view['run']}: {_KINDS[event['kind']]} #{event['seq']} added ({_details(event)}).")
+
+
+# Printing -------------------------------------------------------------------------------------
+
+
+def _print_identity(view: dict[str, Any]) -> None:
+    sop = view["sop"]
+    print(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+
+
+def _print_progress(view: dict[str, Any]) -> None:
+    p = view["progress"]
+    loops = view["rework_loops"]
+    extra = f", {loops} rework loop{'s' if loops != 1 else ''}" if loops else ""
+    print(f"Progress  {progress_bar(p['done'], p['total'])}  {p['done']}/{p['total']} steps{extra}")
+
+
+def _print_current(view: dict[str, Any]) -> None:
+    from sop_cli.calendar import format_minutes
+
+    current = view["current"]
+    if not current:
+        return
+    print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
+    print(f"Who       {_lanes(current['lanes'])}")
+    print(f"Since     {tanggal(current['since'])}")
+    if current["late"]:
+        state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
+    else:
+        state = f"{format_minutes(current['remaining_minutes'])} of working time left"
+    print(f"Due       {tanggal(current['due'])} — {state}")
+
+
+def _print_forecast(view: dict[str, Any], planned: list[dict[str, Any]]) -> None:
+    rows = [
+        [str(p["step"]), clip(p["kegiatan"], 48), clip(_lanes(p["lanes"]), 36), p["waktu"],
+         tanggal_pendek(p["planned_start"]), tanggal_pendek(p["planned_due"])]
+        for p in planned
+    ]
+    print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
+    print(f"(working time {view['sop']['zona_waktu']}: Mon–Thu 07.30–16.00, Fri 07.30–16.30; "
+          "weekends, national holidays and cuti bersama skipped)")
+
+
+def _print_source_warning(source: dict[str, Any]) -> None:
+    if source["state"] == "changed":
+        print(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
+                    "this run keeps the definition it started with.", "yellow"))
+    elif source["state"] == "missing":
+        print(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
+
+
+def _lanes(lanes: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{lane['nama']} ({lane['person']})" if lane["person"] else lane["nama"] for lane in lanes)
+
+
+def _timing(visit: dict[str, Any]) -> str:
+    from sop_cli.calendar import format_minutes
+
+    actual = visit["actual_minutes"]
+    if actual is None:
+        return ""
+    verdict = "late" if visit["late"] else "on time"
+    return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
+
+
+def _details(event: dict[str, Any]) -> str:
+    parts = []
+    if event["kind"] == "started":
+        details = event.get("details", {})
+        parts.append(f"\"{details.get('title', '')}\" ({details.get('sop', '')}, year {details.get('year', '')})")
+        assigned = details.get("assignments") or {}
+        if assigned:
+            parts.append("assigned " + ", ".join(f"{k}={v}" for k, v in assigned.items()))
+    if "undoes" in event:
+        parts.append(f"undoes #{event['undoes']}")
+    if event.get("reason"):
+        parts.append(f"reason: {event['reason']}")
+    if event.get("note"):
+        parts.append(f"note: {event['note']}")
+    for item in event.get("attachments", []):
+        parts.append(f"file {item['name']} sha256 {item.get('sha256', '')[:12]}")
+    at, recorded = event["at"], event["recorded_at"]
+    if recorded[:16] != at[:16]:
+        parts.append(f"recorded {tanggal_pendek(recorded)}")
+    return "; ".join(parts)

@@ -1,0 +1,819 @@
+"""The run engine: what a run's event log means. Pure: no I/O, no clock (`now` is passed in).
+
+A run is an append-only list of `Event`s; its state is derived by replaying them:
+
+- `started` (seq 1) names the run, its year, title and lane assignments;
+- `step_completed` / `approved` / `rejected` complete the current step (the latter two on a
+  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop);
+- `undone` reverses the latest step event still in effect (its `data.undoes` is that seq);
+- `cancelled` ends the run; `note` and `attachment` add remarks or files without moving it.
+
+Each pass through a step is a `StepVisit`: it becomes current when the previous step event
+happens (or the run starts), is due its Mutu Baku *waktu* of working time later (the run's
+`WorkCalendar`), and is completed by the next step event. Undoing a completion reopens the visit
+as it was, with its original start and due time.
+
+The definition a run follows is read from its pinned JSON (`Procedure`), without pydantic, so the
+commands typed all day stay fast; `RunState.sop` builds the full `SopDefinition` on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sop_cli.duration import Duration, parse_duration
+from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
+
+STEP_KINDS = ("step_completed", "approved", "rejected")
+"""Event kinds that complete the current step."""
+
+KINDS = ("started", *STEP_KINDS, "undone", "cancelled", "note", "attachment")
+
+OUTCOMES = {"step_completed": "done", "approved": "approved", "rejected": "rejected"}
+
+_ZERO = Duration(0, "menit")
+
+
+# Times ----------------------------------------------------------------------------------------
+
+
+def iso(moment: datetime) -> str:
+    """A moment as stored: ISO 8601 in UTC, whole seconds (`2026-11-26T02:00:00+00:00`)."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def parse_iso(text: str) -> datetime:
+    """A stored moment back as an aware datetime (UTC)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# The definition, as a run needs it ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step (langkah) of a pinned definition, with what the engine needs of it."""
+
+    no: int
+    kegiatan: str
+    lanes: tuple[str, ...]
+    simbol: str
+    waktu: str
+    durasi: Duration
+    output: str
+    following: tuple[int, ...]
+    ya: int | None = None
+    tidak: int | None = None
+
+    @property
+    def is_decision(self) -> bool:
+        """Whether the step is a *keputusan* (needs --approve or --reject)."""
+        return self.simbol == "keputusan"
+
+
+class Procedure:
+    """A pinned SOP definition read from its JSON form (`SopDefinition.model_dump(mode="json")`).
+
+    Attributes:
+        data: The JSON form itself (what `RunState.sop` validates into a `SopDefinition`).
+        qualified_id: `wilayah/organisasi/id`.
+        lanes: Lane id to lane name, in the definition's order.
+        steps: Step number to `Step`, in the definition's order.
+    """
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        org = data["organisasi"]
+        self.qualified_id = f"{org['wilayah']}/{org['id']}/{data['id']}"
+        self.nama: str = data["nama"]
+        self.zone: str = org.get("zona_waktu") or "WIB"
+        self.lanes: dict[str, str] = {lane["id"]: lane["nama"] for lane in data["pelaksana"]}
+        rows = data["langkah"]
+        self.steps: dict[int, Step] = {}
+        for index, row in enumerate(rows):
+            if row.get("simbol") == "keputusan":
+                following = tuple(n for n in (row.get("ya"), row.get("tidak")) if n is not None)
+            elif row.get("simbol") == "selesai":
+                following = ()
+            elif row.get("berikutnya") is not None:
+                following = (row["berikutnya"],)
+            else:
+                following = (rows[index + 1]["no"],) if index + 1 < len(rows) else ()
+            self.steps[row["no"]] = Step(
+                no=row["no"],
+                kegiatan=" ".join(str(row["kegiatan"]).split()),
+                lanes=tuple(row["pelaksana"]),
+                simbol=row.get("simbol") or "proses",
+                waktu=row["waktu"],
+                durasi=parse_duration(row["waktu"]),
+                output=row.get("output") or "",
+                following=following,
+                ya=row.get("ya"),
+                tidak=row.get("tidak"),
+            )
+        self.first = rows[0]["no"]
+        self.main_path = self.path_from(self.first)
+
+    def step(self, no: int) -> Step:
+        """The step numbered `no` (StoreError if the pinned definition has none)."""
+        try:
+            return self.steps[no]
+        except KeyError:
+            raise StoreError(f"The pinned SOP {self.qualified_id} has no step {no}; the run log is damaged.") from None
+
+    def after(self, no: int, outcome: str) -> int | None:
+        """The step that becomes current when step `no` ends with `outcome`; None at the end."""
+        step = self.step(no)
+        if step.is_decision:
+            return step.ya if outcome == "approved" else step.tidak
+        return step.following[0] if step.following else None
+
+    def path_from(self, no: int) -> list[int]:
+        """The steps from `no` to the end along the main path (YA at every decision)."""
+        path: list[int] = []
+        current: int | None = no
+        while current is not None and current not in path:
+            path.append(current)
+            following = self.step(current).following
+            current = following[0] if following else None
+        return path
+
+    def extra_days_off(self) -> list[date]:
+        """The organisation's own days off (`organisasi.hari_libur`)."""
+        return [date.fromisoformat(str(d["tanggal"])) for d in self.data["organisasi"].get("hari_libur") or []]
+
+
+@functools.lru_cache(maxsize=32)
+def _procedure_from_json(text: str) -> Procedure:
+    return Procedure(json.loads(text))
+
+
+def procedure(sop: Any) -> Procedure:
+    """A `Procedure` from a `SopDefinition`, its JSON form (dict), JSON text, or a `Procedure`."""
+    if isinstance(sop, Procedure):
+        return sop
+    if isinstance(sop, str):
+        return _procedure_from_json(sop)
+    if isinstance(sop, Mapping):
+        return Procedure(sop)
+    return Procedure(sop.model_dump(mode="json"))
+
+
+# Events and state -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a run's log.
+
+    Attributes:
+        seq: Position in the log, from 1 (0 for an event not yet appended).
+        kind: One of `KINDS`.
+        at: When it happened (back-dated with `--at`), aware.
+        recorded_at: When it was written to the store, aware.
+        actor: Who did it (`--by`, the assigned person, `SOP_USER` or the OS user).
+        os_user: The operating-system user who typed the command.
+        step: The step it is about (completed, undone, or current at a note); None otherwise.
+        data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
+            path}]), `undoes` (seq), and for `started` the run's identity (`run`, `sop`, `year`,
+            `title`, `assignments`, `source_path`, `source_sha256`, `definition_sha256`).
+    """
+
+    seq: int
+    kind: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    os_user: str
+    step: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The event as a store row (without run_id and seq)."""
+        return {
+            "kind": self.kind,
+            "at": iso(self.at),
+            "recorded_at": iso(self.recorded_at),
+            "actor": self.actor,
+            "os_user": self.os_user,
+            "step": self.step,
+            "data": json.dumps(dict(self.data), ensure_ascii=False, sort_keys=True),
+        }
+
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> Event:
+        """An event from a store row."""
+        return cls(
+            seq=row["seq"],
+            kind=row["kind"],
+            at=parse_iso(row["at"]),
+            recorded_at=parse_iso(row["recorded_at"]),
+            actor=row["actor"],
+            os_user=row["os_user"],
+            step=row["step"],
+            data=json.loads(row["data"] or "{}"),
+        )
+
+
+@dataclass
+class StepVisit:
+    """One pass through a step: from becoming current to being completed (or still open).
+
+    `outcome` is "done", "approved" or "rejected" once completed, None while open.
+    `working_minutes` is the actual working time taken (None while open); `standard_minutes`
+    the Mutu Baku time; `late` whether it was (or, for a still open visit, is not yet known to
+    be) completed after `due_at` (open visits: see `RunState.is_late(now)`).
+    """
+
+    step: int
+    kegiatan: str
+    lanes: tuple[str, ...]
+    waktu: str
+    standard_minutes: int
+    became_current_at: datetime
+    due_at: datetime
+    completed_at: datetime | None = None
+    by: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+    reason: str | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    working_minutes: int | None = None
+    event_seq: int | None = None
+
+    @property
+    def late(self) -> bool:
+        """Completed after its due time."""
+        return self.completed_at is not None and self.completed_at > self.due_at
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A forecast entry: when a step is expected to start and be due (main path, no rework)."""
+
+    step: int
+    kegiatan: str
+    lanes: tuple[str, ...]
+    waktu: str
+    planned_start: datetime
+    planned_due: datetime
+
+
+@dataclass
+class RunState:
+    """Everything known about a run, derived from its events (see `derive`).
+
+    Attributes:
+        run_id: The short id (`renja-2026`).
+        procedure: The pinned definition (light form); `sop` gives the `SopDefinition`.
+        calendar: The run's `WorkCalendar` (its zone, office hours and pinned days off).
+        year, title: As given at `sop start`.
+        assignments: Lane id to the person assigned to it.
+        status: "active", "finished" or "cancelled".
+        visits: Every pass through a step, in order; the last is open while the run is active.
+        rework_loops: Rejections in effect (each sent the run back once).
+        events: The whole log, including undone events and notes.
+        undone_by: Seq of an undone step event to the seq of the `undone` event reversing it.
+        forecast: The current step and every later one on the main path, planned from the
+            current step's due time (empty unless active).
+        started_at, finished_at, cancelled_at: Moments of the run's life (None when not yet).
+        cancel_reason: Why it was cancelled.
+        source_path, source_sha256, definition_sha256: Where the SOP came from and its hashes
+            when the run started (file bytes; canonical JSON of the validated definition).
+    """
+
+    run_id: str
+    procedure: Procedure
+    calendar: Any
+    year: int
+    title: str
+    assignments: dict[str, str]
+    status: str
+    visits: list[StepVisit]
+    rework_loops: int
+    events: list[Event]
+    undone_by: dict[int, int]
+    forecast: list[PlannedStep]
+    started_at: datetime
+    finished_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    source_path: str | None = None
+    source_sha256: str | None = None
+    definition_sha256: str | None = None
+
+    @functools.cached_property
+    def sop(self) -> Any:
+        """The pinned definition as a validated `SopDefinition` (imports pydantic on first use)."""
+        from sop_cli.models import SopDefinition
+
+        return SopDefinition.model_validate(self.procedure.data)
+
+    @property
+    def current(self) -> StepVisit | None:
+        """The open visit of an active run; None when finished or cancelled."""
+        if self.status != "active" or not self.visits:
+            return None
+        return self.visits[-1]
+
+    @property
+    def current_step(self) -> int | None:
+        """The number of the current step (None unless active)."""
+        return self.current.step if self.current else None
+
+    @property
+    def current_since(self) -> datetime | None:
+        """When the current step became current."""
+        return self.current.became_current_at if self.current else None
+
+    @property
+    def current_due(self) -> datetime | None:
+        """When the current step is due."""
+        return self.current.due_at if self.current else None
+
+    @property
+    def steps_total(self) -> int:
+        """Steps on the main path (start to end, YA at every decision)."""
+        return len(self.procedure.main_path)
+
+    @property
+    def steps_done(self) -> int:
+        """Main-path steps behind the current one (all when finished); a rejection moves it back."""
+        if self.status == "finished":
+            return self.steps_total
+        if not self.visits:
+            return 0
+        ahead = set(self.procedure.path_from(self.visits[-1].step))
+        return sum(1 for n in self.procedure.main_path if n not in ahead)
+
+    @property
+    def planned_end(self) -> datetime | None:
+        """The forecast end of the run (due time of the last step), None unless active."""
+        return self.forecast[-1].planned_due if self.forecast else None
+
+    def last_step_event(self) -> Event | None:
+        """The latest step event still in effect (what `sop undo` reverses)."""
+        for visit in reversed(self.visits):
+            if visit.event_seq is not None:
+                return next(e for e in self.events if e.seq == visit.event_seq)
+        return None
+
+    def is_late(self, now: datetime) -> bool:
+        """Whether the current step is past its due time at `now`."""
+        return self.current is not None and now > self.current.due_at
+
+    def forecast_at(self, now: datetime) -> list[PlannedStep]:
+        """The forecast as of `now`: if the current step is late, later steps start from `now`."""
+        if not self.forecast or not self.is_late(now):
+            return self.forecast
+        return _plan(self.procedure, self.calendar, self.forecast[0], now)
+
+
+def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
+    """Replay a run's events into its state.
+
+    Args:
+        sop: The pinned definition: `SopDefinition`, its JSON form, or a `Procedure`.
+        events: The run's whole log in seq order; the first must be `started`.
+        calendar: The run's `WorkCalendar` (see `run_calendar`).
+
+    Raises:
+        StoreError: The log does not fit the definition (a damaged store).
+    """
+    proc = procedure(sop)
+    if not events or events[0].kind != "started":
+        raise StoreError("The run's log does not begin with a 'started' event; the store is damaged.")
+    started = events[0]
+    info = started.data
+    effective: list[Event] = []
+    undone_by: dict[int, int] = {}
+    cancelled: Event | None = None
+    for event in events[1:]:
+        if event.kind in STEP_KINDS:
+            effective.append(event)
+        elif event.kind == "undone":
+            if not effective:
+                raise StoreError(f"Event {event.seq} undoes a step event that does not exist; the store is damaged.")
+            undone_by[effective.pop().seq] = event.seq
+        elif event.kind == "cancelled":
+            cancelled = event
+
+    visits: list[StepVisit] = []
+    loops = 0
+    current: int | None = proc.first
+    since = started.at
+    finished_at: datetime | None = None
+    for event in effective:
+        if current is None or event.step != current:
+            raise StoreError(
+                f"Event {event.seq} completes step {event.step}, but step {current} was current; the store is damaged."
+            )
+        outcome = OUTCOMES[event.kind]
+        visit = _visit(proc, calendar, current, since)
+        visit.completed_at = event.at
+        visit.by = event.actor
+        visit.outcome = outcome
+        visit.note = event.data.get("note")
+        visit.reason = event.data.get("reason")
+        visit.attachments = list(event.data.get("attachments") or [])
+        visit.working_minutes = calendar.working_minutes_between(since, event.at)
+        visit.event_seq = event.seq
+        visits.append(visit)
+        loops += outcome == "rejected"
+        current = proc.after(current, outcome)
+        since = event.at
+        if current is None:
+            finished_at = event.at
+    if current is not None:
+        visits.append(_visit(proc, calendar, current, since))
+
+    status = "cancelled" if cancelled else "finished" if current is None else "active"
+    forecast: list[PlannedStep] = []
+    if status == "active":
+        open_visit = visits[-1]
+        first = PlannedStep(
+            open_visit.step, open_visit.kegiatan, open_visit.lanes, open_visit.waktu,
+            open_visit.became_current_at, open_visit.due_at,
+        )
+        forecast = _plan(proc, calendar, first, first.planned_due)
+    return RunState(
+        run_id=str(info.get("run", "")),
+        procedure=proc,
+        calendar=calendar,
+        year=int(info.get("year", started.at.year)),
+        title=str(info.get("title", "")),
+        assignments=dict(info.get("assignments") or {}),
+        status=status,
+        visits=visits,
+        rework_loops=loops,
+        events=list(events),
+        undone_by=undone_by,
+        forecast=forecast,
+        started_at=started.at,
+        finished_at=finished_at if status == "finished" else None,
+        cancelled_at=cancelled.at if cancelled else None,
+        cancel_reason=cancelled.data.get("reason") if cancelled else None,
+        source_path=info.get("source_path"),
+        source_sha256=info.get("source_sha256"),
+        definition_sha256=info.get("definition_sha256"),
+    )
+
+
+def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisit:
+    from sop_cli.calendar import duration_minutes
+
+    step = proc.step(no)
+    return StepVisit(
+        step=no,
+        kegiatan=step.kegiatan,
+        lanes=step.lanes,
+        waktu=step.waktu,
+        standard_minutes=duration_minutes(step.durasi, calendar.day_minutes),
+        became_current_at=since,
+        due_at=calendar.add(since, step.durasi),
+    )
+
+
+def _plan(proc: Procedure, calendar: Any, first: PlannedStep, chain_from: datetime) -> list[PlannedStep]:
+    """`first` (the current step), then the rest of the main path chained from `chain_from`."""
+    planned = [first]
+    moment = chain_from
+    for no in proc.path_from(first.step)[1:]:
+        step = proc.step(no)
+        start = calendar.add(moment, _ZERO)
+        moment = calendar.add(start, step.durasi)
+        planned.append(PlannedStep(no, step.kegiatan, step.lanes, step.waktu, start, moment))
+    return planned
+
+
+# The run's calendar ---------------------------------------------------------------------------
+
+
+def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str) -> dict[str, Any]:
+    """The JSON a run pins for its calendar: zone and every day off of `years` with its name."""
+    return {
+        "zone": zone,
+        "years": list(years),
+        "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
+        "source": source,
+    }
+
+
+def run_calendar(pinned: Mapping[str, Any]) -> Any:
+    """The run's `WorkCalendar` from its pinned JSON (no `holidays` import: the days are pinned)."""
+    return _calendar_from_json(json.dumps(dict(pinned), sort_keys=True))
+
+
+@functools.lru_cache(maxsize=32)
+def _calendar_from_json(text: str) -> Any:
+    from sop_cli.calendar import WorkCalendar
+
+    pinned = json.loads(text)
+    days = frozenset(date.fromisoformat(d) for d in pinned.get("days_off", {}))
+    return WorkCalendar(zone_name=pinned["zone"], extra_days_off=days, use_national_holidays=False)
+
+
+def state_from_records(run: Mapping[str, Any], event_rows: Sequence[Mapping[str, Any]]) -> RunState:
+    """The state of a run from its store rows (`Store.run_record` and `Store.events`)."""
+    if not run or not run.get("definition"):
+        raise StoreError("A run's pinned SOP definition is missing; the store is damaged.")
+    calendar = run_calendar(json.loads(run["calendar"]))
+    state = derive(procedure(run["definition"]), [Event.from_record(r) for r in event_rows], calendar)
+    if not state.run_id:
+        state.run_id = run["id"]
+    return state
+
+
+# Decisions: which event an action appends ----------------------------------------------------
+
+
+def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, zone_fmt: Any = None) -> None:
+    """Refuse an event time in the future or before `floor` (UsageError naming both times)."""
+    show = zone_fmt or (lambda m: m.isoformat())
+    if at > now:
+        raise UsageError(f"--at {show(at)} is in the future (now is {show(now)}). Nothing was recorded.")
+    if at < floor:
+        raise UsageError(
+            f"--at {show(at)} is before {floor_what} ({show(floor)}); events cannot go back in time. "
+            "Nothing was recorded."
+        )
+
+
+def _not_active(state: RunState, action: str) -> StateError:
+    if state.status == "cancelled":
+        return StateError(
+            f"Run {state.run_id} was cancelled ({state.cancel_reason}); {action} is not possible any more."
+        )
+    return StateError(
+        f"Run {state.run_id} is finished: all {state.steps_total} steps are done; {action} is not possible.",
+        hint=f"To reopen its last step, use `sop undo --run {state.run_id} --reason TEXT`.",
+    )
+
+
+def step_event(
+    state: RunState,
+    *,
+    now: datetime,
+    at: datetime | None = None,
+    expected_step: int | None = None,
+    approve: bool = False,
+    reject: bool = False,
+    reason: str | None = None,
+    note: str | None = None,
+    attachments: Sequence[Mapping[str, Any]] = (),
+    by: str | None = None,
+    fallback_actor: str,
+    os_user: str,
+    show: Any = None,
+) -> Event:
+    """The event completing the current step, after every check `sop advance` makes.
+
+    Raises:
+        StateError: The run is finished or cancelled.
+        ConflictError: `expected_step` is not the current step (the run has moved on).
+        UsageError: --approve/--reject/--reason do not fit the step, or `at` is out of range.
+    """
+    if state.current is None:
+        raise _not_active(state, "advancing it")
+    current = state.current
+    if expected_step is not None and expected_step != current.step:
+        if expected_step not in state.procedure.steps:
+            raise UsageError(f"--step {expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.")
+        raise ConflictError(
+            f"Run {state.run_id} has moved on: the current step is {current.step} ({current.kegiatan}), "
+            f"not {expected_step}. Nothing was recorded.",
+            hint=f"See `sop status --run {state.run_id}` and `sop log --run {state.run_id}`.",
+        )
+    step = state.procedure.step(current.step)
+    if step.is_decision:
+        if approve and reject:
+            raise UsageError("Give either --approve or --reject, not both.")
+        if not (approve or reject):
+            raise UsageError(
+                f"Step {step.no} ({step.kegiatan}) is a decision: add --approve to go on to step {step.ya}, "
+                f"or --reject --reason TEXT to send the run back to step {step.tidak}. Nothing was recorded."
+            )
+        if reject and not (reason and reason.strip()):
+            raise UsageError("--reject needs --reason TEXT: say what must be corrected. Nothing was recorded.")
+        if approve and reason:
+            raise UsageError("--reason goes with --reject; for a remark on an approval use --note.")
+        kind = "approved" if approve else "rejected"
+    else:
+        if approve or reject:
+            flag = "--approve" if approve else "--reject"
+            raise UsageError(
+                f"{flag}: step {step.no} ({step.kegiatan}) is not a decision step; run `sop advance` without it. "
+                "Nothing was recorded."
+            )
+        if reason:
+            raise UsageError("--reason goes with --reject; for a remark use --note.")
+        kind = "step_completed"
+    moment = at or now
+    check_at(moment, now, current.became_current_at, f"step {step.no} became current", show)
+    data: dict[str, Any] = {}
+    if note:
+        data["note"] = note
+    if reason:
+        data["reason"] = reason.strip()
+    if attachments:
+        data["attachments"] = [dict(a) for a in attachments]
+    return Event(0, kind, moment, now, by or assigned_person(state, step.no) or fallback_actor, os_user, step.no, data)
+
+
+def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, fallback_actor: str, os_user: str) -> Event:
+    """The compensating event reversing the latest step event in effect.
+
+    Raises:
+        UsageError: No reason given.
+        StateError: The run is cancelled, or no step has been completed.
+    """
+    if not (reason and reason.strip()):
+        raise UsageError("`sop undo` needs --reason TEXT: the log keeps why a step was reopened.")
+    if state.status == "cancelled":
+        raise _not_active(state, "undoing a step")
+    target = state.last_step_event()
+    if target is None:
+        raise StateError(
+            f"Nothing to undo: no step of run {state.run_id} has been completed since it started.",
+            hint=f"To end the run, use `sop cancel --run {state.run_id} --reason TEXT`.",
+        )
+    data = {"undoes": target.seq, "reason": reason.strip(), "undone_kind": target.kind}
+    return Event(0, "undone", now, now, by or fallback_actor, os_user, target.step, data)
+
+
+def cancel_event(
+    state: RunState, *, now: datetime, at: datetime | None = None, reason: str, by: str | None,
+    fallback_actor: str, os_user: str, show: Any = None,
+) -> Event:
+    """The event ending an active run.
+
+    Raises:
+        UsageError: No reason given, or `at` out of range.
+        StateError: The run is already finished or cancelled.
+    """
+    if not (reason and reason.strip()):
+        raise UsageError("`sop cancel` needs --reason TEXT: the log keeps why the run was ended.")
+    if state.current is None:
+        raise _not_active(state, "cancelling it")
+    moment = at or now
+    check_at(moment, now, state.events[-1].at, "the previous event", show)
+    return Event(0, "cancelled", moment, now, by or fallback_actor, os_user, state.current_step, {"reason": reason.strip()})
+
+
+def note_event(
+    state: RunState, *, now: datetime, at: datetime | None = None, text: str | None,
+    attachments: Sequence[Mapping[str, Any]] = (), by: str | None, fallback_actor: str, os_user: str,
+    show: Any = None,
+) -> Event:
+    """A `note` (text, perhaps with files) or `attachment` (files only) event on the current step.
+
+    Raises:
+        UsageError: Neither text nor files, or `at` out of range.
+    """
+    if not (text and text.strip()) and not attachments:
+        raise UsageError("Give the note's text, or --attach FILE, or both.")
+    moment = at or now
+    check_at(moment, now, state.started_at, "the run started", show)
+    data: dict[str, Any] = {}
+    if text and text.strip():
+        data["note"] = text.strip()
+    if attachments:
+        data["attachments"] = [dict(a) for a in attachments]
+    kind = "note" if "note" in data else "attachment"
+    return Event(0, kind, moment, now, by or fallback_actor, os_user, state.current_step, data)
+
+
+def assigned_person(state: RunState, step_no: int) -> str | None:
+    """The one person assigned to the lanes of step `step_no`, if exactly one is."""
+    people = {state.assignments[lane] for lane in state.procedure.step(step_no).lanes if lane in state.assignments}
+    return people.pop() if len(people) == 1 else None
+
+
+def with_event(state: RunState, event: Event) -> RunState:
+    """The state after appending `event` (given its final seq)."""
+    return derive(state.procedure, [*state.events, event], state.calendar)
+
+
+# Views ----------------------------------------------------------------------------------------
+
+
+def run_view(state: RunState, now: datetime) -> dict[str, Any]:
+    """A run as JSON-ready data (ISO 8601 datetimes in the organisation's zone); stable keys.
+
+    Top level: `run`, `title`, `year`, `status` ("active"/"finished"/"cancelled"), `now`,
+    `sop` {id, nama, organisasi, pemerintah, zona_waktu, source_path, source_sha256,
+    definition_sha256}, `assignments` {lane: person}, `lanes` {lane: name},
+    `started_at`, `finished_at`, `cancelled_at`, `cancel_reason`,
+    `current` (None unless active) {step, kegiatan, waktu, lanes [{id, nama, person}], since, due,
+    late, late_minutes, remaining_minutes},
+    `progress` {done, total, percent}, `rework_loops`,
+    `visits` [{step, kegiatan, waktu, lanes, became_current_at, due_at, completed_at, by, outcome,
+    note, reason, attachments, standard_minutes, actual_minutes, late}],
+    `forecast` [{step, kegiatan, waktu, lanes, planned_start, planned_due}] (as of `now`: a late
+    current step pushes the later ones), `next_steps` (the forecast after the current step),
+    `planned_end`, and `events` [{seq, kind, at, recorded_at, actor, os_user, step, kegiatan,
+    undone_by, note, reason, attachments, undoes}].
+    """
+    tz = state.calendar.tz
+    cal = state.calendar
+    proc = state.procedure
+    org = proc.data["organisasi"]
+
+    def t(moment: datetime | None) -> str | None:
+        return moment.astimezone(tz).isoformat() if moment else None
+
+    def lanes(ids: Sequence[str]) -> list[dict[str, Any]]:
+        return [{"id": i, "nama": proc.lanes.get(i, i), "person": state.assignments.get(i)} for i in ids]
+
+    current = None
+    if state.current:
+        visit = state.current
+        late = now > visit.due_at
+        current = {
+            "step": visit.step,
+            "kegiatan": visit.kegiatan,
+            "waktu": visit.waktu,
+            "lanes": lanes(visit.lanes),
+            "since": t(visit.became_current_at),
+            "due": t(visit.due_at),
+            "late": late,
+            "late_minutes": cal.working_minutes_between(visit.due_at, now) if late else 0,
+            "remaining_minutes": 0 if late else cal.working_minutes_between(now, visit.due_at),
+        }
+    forecast = [
+        {"step": p.step, "kegiatan": p.kegiatan, "waktu": p.waktu, "lanes": lanes(p.lanes),
+         "planned_start": t(p.planned_start), "planned_due": t(p.planned_due)}
+        for p in state.forecast_at(now)
+    ]
+    total = state.steps_total
+    return {
+        "run": state.run_id,
+        "title": state.title,
+        "year": state.year,
+        "status": state.status,
+        "now": t(now),
+        "sop": {
+            "id": proc.qualified_id,
+            "nama": proc.nama,
+            "organisasi": org.get("nama"),
+            "pemerintah": org.get("pemerintah"),
+            "zona_waktu": proc.zone,
+            "source_path": state.source_path,
+            "source_sha256": state.source_sha256,
+            "definition_sha256": state.definition_sha256,
+        },
+        "assignments": dict(state.assignments),
+        "lanes": dict(proc.lanes),
+        "started_at": t(state.started_at),
+        "finished_at": t(state.finished_at),
+        "cancelled_at": t(state.cancelled_at),
+        "cancel_reason": state.cancel_reason,
+        "current": current,
+        "progress": {"done": state.steps_done, "total": total, "percent": round(100 * state.steps_done / total) if total else 100},
+        "rework_loops": state.rework_loops,
+        "visits": [
+            {
+                "step": v.step, "kegiatan": v.kegiatan, "waktu": v.waktu, "lanes": lanes(v.lanes),
+                "became_current_at": t(v.became_current_at), "due_at": t(v.due_at),
+                "completed_at": t(v.completed_at), "by": v.by, "outcome": v.outcome, "note": v.note,
+                "reason": v.reason, "attachments": v.attachments, "standard_minutes": v.standard_minutes,
+                "actual_minutes": v.working_minutes, "late": v.late,
+            }
+            for v in state.visits
+        ],
+        "forecast": forecast,
+        "next_steps": forecast[1:],
+        "planned_end": forecast[-1]["planned_due"] if forecast else None,
+        "events": [event_view(state, e) for e in state.events],
+    }
+
+
+def event_view(state: RunState, event: Event) -> dict[str, Any]:
+    """One log entry as JSON-ready data (times in the organisation's zone)."""
+    tz = state.calendar.tz
+    step = state.procedure.steps.get(event.step) if event.step is not None else None
+    data = dict(event.data)
+    view: dict[str, Any] = {
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.at.astimezone(tz).isoformat(),
+        "recorded_at": event.recorded_at.astimezone(tz).isoformat(),
+        "actor": event.actor,
+        "os_user": event.os_user,
+        "step": event.step,
+        "kegiatan": step.kegiatan if step else None,
+        "undone_by": state.undone_by.get(event.seq),
+    }
+    for key in ("note", "reason", "attachments", "undoes"):
+        if key in data:
+            view[key] = data[key]
+    if event.kind == "started":
+        view["details"] = {k: v for k, v in data.items() if k not in view}
+    return view
+

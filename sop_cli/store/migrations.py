@@ -1,0 +1,111 @@
+"""Ordered, recorded schema migrations of the run store.
+
+Each migration is a named function applied once, in order, inside its own `BEGIN IMMEDIATE`
+transaction; the store records it in `_sop_migrations` and sets `PRAGMA user_version` to the
+number of migrations applied, so opening an up-to-date store costs one pragma read. A store
+whose `user_version` is higher than `len(MIGRATIONS)` was written by a newer `sop` and is
+refused untouched. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_create_runs_and_events(conn: sqlite3.Connection) -> None:
+    """Runs, their append-only event logs, and the pinned documents runs refer to.
+
+    `pinned` holds content-addressed JSON (the validated SOP definition a run started from, and
+    the days off of its calendar), shared by every run that pinned the same content.
+    """
+    for statement in (
+        """CREATE TABLE pinned (
+            sha256 TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        """CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            sop_id TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            definition_sha256 TEXT NOT NULL REFERENCES pinned(sha256),
+            calendar_sha256 TEXT NOT NULL REFERENCES pinned(sha256),
+            source_path TEXT,
+            source_sha256 TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE events (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            step INTEGER,
+            data TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID""",
+        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END""",
+        """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END""",
+    ):
+        conn.execute(statement)  # not executescript(): it would commit the migration's transaction
+
+
+SUMMARY_COLUMNS = (
+    ("status", "TEXT NOT NULL DEFAULT 'active'"),
+    ("current_step", "INTEGER"),
+    ("current_kegiatan", "TEXT"),
+    ("current_since", "TEXT"),
+    ("current_due", "TEXT"),
+    ("steps_done", "INTEGER NOT NULL DEFAULT 0"),
+    ("steps_total", "INTEGER NOT NULL DEFAULT 0"),
+    ("rework_loops", "INTEGER NOT NULL DEFAULT 0"),
+    ("last_seq", "INTEGER NOT NULL DEFAULT 0"),
+    ("updated_at", "TEXT"),
+)
+
+
+def m002_add_run_summary(conn: sqlite3.Connection) -> None:
+    """A per-run summary kept in step with the log, so listing runs never replays them."""
+    for name, declaration in SUMMARY_COLUMNS:
+        conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
+    conn.execute("CREATE INDEX runs_by_status ON runs(status, created_at)")
+    conn.execute("CREATE INDEX runs_by_due ON runs(status, current_due)")
+    from sop_cli import engine
+    from sop_cli.store import Store, summary_values
+
+    rows = Store(Path(), conn)  # the queries of the store, on the migrating connection
+    for run_id in [r[0] for r in conn.execute("SELECT id FROM runs")]:
+        state = engine.state_from_records(rows.run_record(run_id) or {}, rows.events(run_id))
+        rows.update_summary(run_id, summary_values(state))
+
+
+MIGRATIONS: list[Migration] = [m001_create_runs_and_events, m002_add_run_summary]
+"""Every migration, in the order applied. The schema version is the length of this list."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def apply(conn: sqlite3.Connection, start: int) -> None:
+    """Apply the migrations after the first `start` ones (caller holds the write transaction)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _sop_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    for version, migration in enumerate(MIGRATIONS[start:], start=start + 1):
+        migration(conn)
+        conn.execute(
+            "INSERT INTO _sop_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            (version, migration.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        )
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+
