@@ -9,9 +9,12 @@ from sop_cli.errors import DefinitionError
 from sop_cli.yamlfile import Located, read_yaml
 
 
-def load_definition(path: Path) -> Any:
-    """Read and validate one SOP file; raise DefinitionError listing all problems found."""
-    located = read_yaml(path)
+def load_definition(path: Path, content: bytes | None = None) -> Any:
+    """Read and validate one SOP file; raise DefinitionError listing all problems found.
+
+    `content`: the file's bytes, when the caller has read them already (see `yamlfile.read_bytes`).
+    """
+    located = read_yaml(path, content)
     return validate_data(located)
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -52,7 +53,9 @@ NIP = Annotated[str, AfterValidator(_nip)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: the validators are built on first validation, not at import, so commands that
+    # read definitions already validated (the catalog cache, a run's pinned copy) skip that cost.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Pejabat(_Strict):
@@ -293,3 +296,88 @@ def sop_json_schema() -> dict[str, object]:
         "title": "SOP definition (sop)",
         **{k: v for k, v in schema.items() if k != "title"},
     }
+
+
+# Definitions validated before -------------------------------------------------------------------
+
+
+class NotTrusted(TypeError):
+    """A field type the fast paths below do not handle; use validation instead."""
+
+
+def from_trusted(data: dict[str, Any]) -> SopDefinition:
+    """Rebuild a definition from `trusted_dump` without validating it again.
+
+    Only for data that `sop` itself dumped from a validated definition (a cache, a pinned copy):
+    the result equals what validation gave, fields set included. Raises NotTrusted when the model
+    has a field type this does not know (then validate, or re-read the file).
+    """
+    return _construct(SopDefinition, data)
+
+
+def trusted_dump(sop: SopDefinition) -> dict[str, Any]:
+    """JSON-ready data of the fields that were set, for `from_trusted`."""
+    return sop.model_dump(mode="json", exclude_unset=True)
+
+
+def plain(sop: BaseModel) -> dict[str, Any]:
+    """`sop.model_dump(mode="json")`, without building pydantic's serializer when it is not built yet."""
+    if type(sop).__pydantic_complete__:
+        return sop.model_dump(mode="json")
+    try:
+        return _plain(sop)
+    except NotTrusted:
+        return sop.model_dump(mode="json")
+
+
+def _construct(cls: type[BaseModel], data: dict[str, Any]) -> Any:
+    fields = cls.__pydantic_fields__
+    values = {}
+    for name, value in data.items():
+        info = fields.get(name)
+        if info is None:
+            raise NotTrusted(f"{cls.__name__} has no field {name!r}")
+        values[name] = _convert(info.annotation, value)
+    return cls.model_construct(_fields_set=set(values), **values)
+
+
+def _convert(annotation: Any, value: Any) -> Any:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _convert(get_args(annotation)[0], value)
+    if origin in (Union, UnionType):
+        if value is None:
+            return None
+        arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        if len(arms) != 1:
+            raise NotTrusted(f"union {annotation!r}")
+        return _convert(arms[0], value)
+    if origin is list:
+        (item,) = get_args(annotation)
+        return [_convert(item, v) for v in value]
+    if origin is Literal:
+        return value
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            return _construct(annotation, value)
+        if annotation is date:
+            return date.fromisoformat(value)
+        if annotation in (str, int, bool) and type(value) is annotation:
+            return value
+    raise NotTrusted(f"{annotation!r} for {value!r}")
+
+
+def _plain(model: BaseModel) -> dict[str, Any]:
+    return {name: _plain_value(getattr(model, name)) for name in type(model).__pydantic_fields__}
+
+
+def _plain_value(value: Any) -> Any:
+    if value is None or type(value) in (str, int, bool):
+        return value
+    if isinstance(value, BaseModel):
+        return _plain(value)
+    if type(value) is list:
+        return [_plain_value(v) for v in value]
+    if type(value) is date:
+        return value.isoformat()
+    raise NotTrusted(f"{type(value).__name__} value")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sop_cli.calendar import duration_minutes, format_minutes
 from sop_cli.catalog import Catalog, Entry
 
 LISTS = (
@@ -19,6 +18,8 @@ LISTS = (
 
 def total_minutes(sop: Any) -> int:
     """Sum of the standard times of all steps, in working minutes (one pass, no rework)."""
+    from sop_cli.calendar import duration_minutes
+
     return sum(duration_minutes(step.durasi) for step in sop.langkah)
 
 
@@ -27,13 +28,13 @@ def list_rows(catalog: Catalog) -> list[dict[str, Any]]:
     return [
         {
             "id": entry.qualified_id,
-            "short_id": entry.sop.id,
-            "organisasi": entry.sop.organisasi.nama,
-            "pemerintah": entry.sop.organisasi.pemerintah,
-            "nama": entry.sop.nama,
-            "langkah": len(entry.sop.langkah),
-            "waktu_total_menit": total_minutes(entry.sop),
-            "waktu_total": format_minutes(total_minutes(entry.sop)),
+            "short_id": entry.head["id"],
+            "organisasi": entry.head["organisasi"]["nama"],
+            "pemerintah": entry.head["organisasi"]["pemerintah"],
+            "nama": entry.head["nama"],
+            "langkah": entry.head["langkah"],
+            "waktu_total_menit": entry.head["waktu_total_menit"],
+            "waktu_total": entry.head["waktu_total"],
             "path": str(entry.path),
         }
         for entry in catalog.entries
@@ -42,10 +43,9 @@ def list_rows(catalog: Catalog) -> list[dict[str, Any]]:
 
 def describe(entry: Entry) -> dict[str, Any]:
     """Everything `sop show` prints: the definition plus derived totals."""
-    sop = entry.sop
-    data = sop.model_dump(mode="json")
+    data = entry.data
     data["qualified_id"] = entry.qualified_id
     data["path"] = str(entry.path)
-    data["waktu_total_menit"] = total_minutes(sop)
-    data["waktu_total"] = format_minutes(total_minutes(sop))
+    data["waktu_total_menit"] = entry.head["waktu_total_menit"]
+    data["waktu_total"] = entry.head["waktu_total"]
     return data

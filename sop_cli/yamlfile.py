@@ -47,9 +47,12 @@ class Located:
         return f"{self.path}:1:1"
 
 
-def read_yaml(path: Path) -> Located:
-    """Parse `path`; raise DefinitionError with file:line:column for anything that is not plain YAML data."""
-    raw = _read_text(path)
+def read_yaml(path: Path, content: bytes | None = None) -> Located:
+    """Parse `path`; raise DefinitionError with file:line:column for anything that is not plain YAML data.
+
+    `content`: the file's bytes when the caller has read them already (they are checked the same way).
+    """
+    raw = _read_text(path, content)
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -71,12 +74,17 @@ def read_yaml(path: Path) -> Located:
     return Located(data, builder.marks, path)
 
 
-def _read_text(path: Path) -> str:
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (at most MAX_BYTES + 1 of them); DefinitionError when it cannot be read."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            return handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise DefinitionError(f"{path}: cannot be read: {error.strerror or error}") from None
+
+
+def _read_text(path: Path, content: bytes | None = None) -> str:
+    raw = read_bytes(path) if content is None else content
     if len(raw) > MAX_BYTES:
         raise DefinitionError(f"{path}: the file is larger than {MAX_BYTES // 1000} kB; an SOP file is a few kB")
     if b"\x00" in raw:

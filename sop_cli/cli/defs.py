@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from sop_cli.cli import app
-from sop_cli.cli.output import console, print_json
+from sop_cli.cli.output import plain_table, print_json
 
 JSON = typer.Option(False, "--json", help="Print the data as JSON.")
 ORG = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous.")
@@ -28,9 +28,11 @@ def list_command(as_json: bool = JSON) -> None:
     if as_json:
         print_json(rows)
     else:
-        from sop_cli.cli.tables import sop_list_table
-
-        console().print(sop_list_table(rows))
+        print(plain_table(["ID", "Organisasi", "Nama SOP", "Langkah", "Waktu total"],
+                          [[r["id"], r["organisasi"], r["nama"], str(r["langkah"]), r["waktu_total"]] for r in rows],
+                          right=frozenset({3, 4})))
+        if not rows:
+            print("No SOP files found (see `sop validate`).")
     _warn_invalid(catalog)
 
 
@@ -47,7 +49,7 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
         return
     from sop_cli.cli.tables import print_sop
 
-    print_sop(console(), data)
+    print_sop(None, data)
 
 
 @app.command("validate")
@@ -60,7 +62,7 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
     for path in paths or []:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-    catalog = load_catalog(paths or catalog_roots())
+    catalog = load_catalog(paths or catalog_roots(), cached=False)
     if as_json:
         print_json({
             "valid": [str(e.path) for e in catalog.entries],
@@ -95,17 +97,17 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
 @org_app.command("list")
 def org_list(as_json: bool = JSON) -> None:
     """List the organisations that have SOPs in the catalog (the default one is marked)."""
-    from sop_cli.catalog import load_catalog, org_matches
+    from sop_cli.catalog import org_head_matches, load_catalog
     from sop_cli.settings import default_org
 
     chosen = default_org()
     by_org: dict[str, dict] = {}
     for entry in load_catalog().entries:
-        org = entry.sop.organisasi
-        row = by_org.setdefault(f"{org.wilayah}/{org.id}", {
-            "id": f"{org.wilayah}/{org.id}", "nama": org.nama, "pemerintah": org.pemerintah,
-            "alias": org.alias, "zona_waktu": org.zona_waktu, "sops": [],
-            "default": bool(chosen) and org_matches(entry.sop, chosen),
+        org = entry.head["organisasi"]
+        row = by_org.setdefault(f"{org['wilayah']}/{org['id']}", {
+            "id": f"{org['wilayah']}/{org['id']}", "nama": org["nama"], "pemerintah": org["pemerintah"],
+            "alias": list(org["alias"]), "zona_waktu": org["zona_waktu"], "sops": [],
+            "default": bool(chosen) and org_head_matches(org, chosen),
         })
         row["sops"].append(entry.qualified_id)
     rows = list(by_org.values())

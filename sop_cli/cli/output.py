@@ -1,5 +1,4 @@
-"""Printing for the CLI. Plain text, aligned columns and JSON need no imports; rich is loaded only
-for the drawn tables of `sop show`."""
+"""Printing for the CLI. Plain text and JSON need no imports; rich is loaded only for tables."""
 
 from __future__ import annotations
 
@@ -119,21 +118,3 @@ def _visible(text: str) -> str:
 
     return re.sub(r"\033\[[0-9;]*m", "", text) if "\033" in text else text
 
-
-def print_columns(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(),
-                  empty: str = "") -> None:
-    """Rows as aligned columns under a ruled header, never truncated (so they can be piped).
-
-    `right`: indexes of the columns aligned right (numbers); `empty`: printed when there are no rows.
-    """
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
-
-    out = [line(headers), "  ".join("─" * w for w in widths)]
-    out.extend(line(row) for row in rows)
-    if not rows and empty:
-        out.append(empty)
-    sys.stdout.write("\n".join(out) + "\n")

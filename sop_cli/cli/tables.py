@@ -1,97 +1,196 @@
-"""rich renderings of SOP data for the terminal (imported only by commands that draw tables)."""
+"""`sop show` in the terminal: the identity header, the six lists and the swimlane table.
+
+Drawn with the standard library only (no rich): `sop show` is typed often and rich's import and
+table layout cost more than the rest of the command. Widths count characters, which fits the
+Latin text and the box-drawing and flowchart symbols used here.
+"""
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
-
+from sop_cli.cli.output import paint
 from sop_cli.nip import format_nip
 
 _SYMBOL = {"mulai": "(●)", "selesai": "(■)", "proses": "[▪]", "keputusan": "<◆>"}
 
 
-def sop_list_table(rows: list[dict[str, Any]]) -> Table:
-    """The `sop list` table."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
-    for name, justify in (("ID", "left"), ("Organisasi", "left"), ("Nama SOP", "left"),
-                          ("Langkah", "right"), ("Waktu total", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(row["id"], row["organisasi"], row["nama"], str(row["langkah"]), row["waktu_total"])
-    if not rows:
-        table.caption = "No SOP files found (see `sop validate`)."
-    return table
+@dataclass
+class Column:
+    """A column of a `grid`: header, alignment ("left", "right", "center"), width limits."""
+
+    header: str = ""
+    justify: str = "left"
+    min_width: int = 1
+    max_width: int | None = None
+    wrap: bool = True
+
+
+def terminal_width() -> int:
+    """`COLUMNS`, else the terminal's width, else 80."""
+    return shutil.get_terminal_size((80, 24)).columns
 
 
 def print_sop(console: Any, data: dict[str, Any]) -> None:
-    """`sop show`: identity, the six lists, the swimlane table."""
+    """`sop show`: identity, the six lists, the swimlane table.
+
+    `console`: where lines go: anything with a `print(str)` method, or None for stdout.
+    """
+    write: Callable[[str], None] = console.print if console is not None else print
+    width = terminal_width()
     org = data["organisasi"]
     signer = data["disahkan_oleh"]
-    identity = Table(box=box.SIMPLE, show_header=False, title=f"{org['pemerintah']}\n{org['nama']}",
-                     title_style="bold")
-    identity.add_column(style="bold")
-    identity.add_column()
     signer_text = ", ".join(x for x in (signer["jabatan"], signer.get("nama"), signer.get("pangkat")) if x)
     if signer.get("nip"):
         signer_text += f", NIP {format_nip(signer['nip'])}"
-    for label, value in (
-        ("Nama SOP", data["nama"]),
-        ("ID", data["qualified_id"]),
-        ("Nomor SOP", data.get("nomor")),
-        ("Tanggal Pembuatan", data.get("tanggal_pembuatan")),
-        ("Tanggal Revisi", data.get("tanggal_revisi")),
-        ("Tanggal Pengesahan", data.get("tanggal_pengesahan")),
-        ("Tanggal Efektif", data.get("tanggal_efektif")),
-        ("Disahkan oleh", signer_text),
-        ("Zona waktu", org["zona_waktu"]),
-    ):
-        identity.add_row(label, value or "—")
-    console.print(identity)
+    identity = [
+        [label, value or "—"]
+        for label, value in (
+            ("Nama SOP", data["nama"]),
+            ("ID", data["qualified_id"]),
+            ("Nomor SOP", data.get("nomor")),
+            ("Tanggal Pembuatan", data.get("tanggal_pembuatan")),
+            ("Tanggal Revisi", data.get("tanggal_revisi")),
+            ("Tanggal Pengesahan", data.get("tanggal_pengesahan")),
+            ("Tanggal Efektif", data.get("tanggal_efektif")),
+            ("Disahkan oleh", signer_text),
+            ("Zona waktu", org["zona_waktu"]),
+        )
+    ]
+    lines = grid([Column(), Column()], identity, width, boxed=False, bold_first=True)
+    span = max(len(line) for line in lines)
+    for title in (org["pemerintah"], org["nama"]):
+        write(paint(title.center(span).rstrip(), "bold"))
+    write("")
+    for line in lines:
+        write(line)
+    write("")
 
     from sop_cli.overview import LISTS
 
-    lists = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True)
-    lists.add_column("")
-    lists.add_column("")
-    for (left, left_title), (right, right_title) in zip(LISTS[::2], LISTS[1::2]):
-        lists.add_row(Text(left_title, style="bold"), Text(right_title, style="bold"))
-        lists.add_row(_numbered(data[left]), _numbered(data[right]))
-    console.print(lists)
+    half = max(20, (width - 3) // 2)
+    pairs = list(zip(LISTS[::2], LISTS[1::2]))
+    for (left, left_title), (right, right_title) in pairs:
+        rows = [[left_title, right_title], [_numbered(data[left]), _numbered(data[right])]]
+        block = grid([Column(min_width=half, max_width=half), Column(min_width=half, max_width=half)], rows,
+                     width, boxed=False, bold_first_row=True)
+        for line in block:
+            write(line)
+        write("")
     if data.get("penjelasan"):
-        console.print(Text("Penjelasan", style="bold"))
+        write(paint("Penjelasan", "bold"))
         for paragraph in data["penjelasan"]:
-            console.print(paragraph)
-        console.print()
-    console.print(steps_table(data))
+            for line in textwrap.wrap(paragraph, width) or [""]:
+                write(line)
+        write("")
+    for line in steps_table(data, width):
+        write(line)
 
 
 def _numbered(items: list[str]) -> str:
     return "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1)) or "—"
 
 
-def steps_table(data: dict[str, Any]) -> Table:
+def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
     """The flowchart table in the terminal: one column per lane, a symbol where the lane acts."""
+    width = width or terminal_width()
     lanes = data["pelaksana"]
-    table = Table(title=f"SOP: {data['nama']}", box=box.SQUARE, show_lines=True,
-                  caption=f"Waktu total (mutu baku): {data['waktu_total']}   "
-                          "(●) mulai  [▪] proses  <◆> keputusan  (■) selesai  * pelaksana hasil inferensi")
-    table.add_column("No", justify="right")
-    table.add_column("Kegiatan", ratio=3, min_width=24)
-    for lane in lanes:
-        table.add_column(lane["nama"], justify="center", max_width=14)
-    table.add_column("Kelengkapan", ratio=1)
-    table.add_column("Waktu", no_wrap=True)
-    table.add_column("Output", ratio=1)
-    table.add_column("Keterangan", ratio=1)
+    columns = [Column("No", "right"), Column("Kegiatan", min_width=24)]
+    columns += [Column(lane["nama"], "center", max_width=14) for lane in lanes]
+    columns += [Column("Kelengkapan"), Column("Waktu", wrap=False), Column("Output"), Column("Keterangan")]
+    rows = []
     for step in data["langkah"]:
         mark = _SYMBOL[step["simbol"]] + ("*" if step["asal_pelaksana"] == "inferensi" else "")
         cells = [mark if lane["id"] in step["pelaksana"] else "" for lane in lanes]
         kegiatan = step["kegiatan"]
         if step["simbol"] == "keputusan":
             kegiatan += f"\nYA → {step['ya']}, TIDAK → {step['tidak']}"
-        table.add_row(str(step["no"]), kegiatan, *cells, step["kelengkapan"], step["waktu"],
-                      step["output"], step.get("keterangan") or "")
-    return table
+        rows.append([str(step["no"]), kegiatan, *cells, step["kelengkapan"], step["waktu"],
+                     step["output"], step.get("keterangan") or ""])
+    body = grid(columns, rows, width, boxed=True)
+    span = max(len(line) for line in body)
+    caption = (f"Waktu total (mutu baku): {data['waktu_total']}   "
+               "(●) mulai  [▪] proses  <◆> keputusan  (■) selesai  * pelaksana hasil inferensi")
+    title = [paint(line.center(span).rstrip(), "bold") for line in textwrap.wrap(f"SOP: {data['nama']}", span)]
+    return [*title, *body, *(line.center(span).rstrip() for line in textwrap.wrap(caption, span))]
+
+
+def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: bool,
+         bold_first: bool = False, bold_first_row: bool = False) -> list[str]:
+    """Lines of a table fitting `width`: cells wrapped at spaces, a line between boxed rows."""
+    gap = 3 if boxed else 2  # "│ x │": one border plus a space each side; unboxed: two spaces
+    edge = 4 if boxed else 2
+    natural = [_natural(column, [r[i] for r in rows]) for i, column in enumerate(columns)]
+    least = [_least(column, [r[i] for r in rows]) for i, column in enumerate(columns)]
+    widths = list(natural)
+    available = width - edge - gap * (len(columns) - 1)
+    while sum(widths) > available:
+        shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > least[i]]
+        if not shrinkable:
+            shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > 4]
+            if not shrinkable:
+                break
+        widest = max(shrinkable, key=lambda i: (widths[i], -i))
+        widths[widest] -= 1
+
+    def cell_lines(text: str, w: int) -> list[str]:
+        out: list[str] = []
+        for paragraph in str(text).split("\n"):
+            out.extend(textwrap.wrap(paragraph, w, break_on_hyphens=False) or [""])
+        return out
+
+    def render(cells: list[str], header: bool, bold: bool) -> list[str]:
+        wrapped = [cell_lines(c, w) for c, w in zip(cells, widths)]
+        height = max(len(w) for w in wrapped)
+        lines = []
+        for n in range(height):
+            parts = []
+            for i, (lines_of_cell, w) in enumerate(zip(wrapped, widths)):
+                offset = height - len(lines_of_cell) if header else 0  # headers sit on the rule
+                text = lines_of_cell[n - offset] if 0 <= n - offset < len(lines_of_cell) else ""
+                justify = columns[i].justify
+                text = text.rjust(w) if justify == "right" else text.center(w) if justify == "center" else text.ljust(w)
+                if text.strip() and (bold or (bold_first and i == 0)):
+                    text = paint(text, "bold")
+                parts.append(text)
+            lines.append(("│ " + " │ ".join(parts) + " │") if boxed else (" " + "  ".join(parts)).rstrip())
+        return lines
+
+    def rule(left: str, middle: str, right: str) -> str:
+        return left + middle.join("─" * (w + 2) for w in widths) + right
+
+    out: list[str] = []
+    headers = [c.header for c in columns]
+    if boxed:
+        out.append(rule("┌", "┬", "┐"))
+        out.extend(render(headers, True, False))
+        out.append(rule("├", "┼", "┤"))
+        for index, row in enumerate(rows):
+            if index:
+                out.append(rule("├", "┼", "┤"))
+            out.extend(render(row, False, False))
+        out.append(rule("└", "┴", "┘"))
+    else:
+        if any(headers):
+            out.extend(render(headers, True, False))
+        for index, row in enumerate(rows):
+            out.extend(render(row, False, bold_first_row and index == 0))
+    return out
+
+
+def _natural(column: Column, cells: list[str]) -> int:
+    longest = max([len(line) for cell in [column.header, *cells] for line in str(cell).split("\n")] or [1])
+    if column.max_width:
+        longest = min(longest, column.max_width)
+    return max(longest, column.min_width)
+
+
+def _least(column: Column, cells: list[str]) -> int:
+    if not column.wrap:
+        return _natural(column, cells)
+    word = max([len(w) for cell in [column.header, *cells] for w in str(cell).split()] or [1])
+    return max(min(word, column.max_width or word), column.min_width)

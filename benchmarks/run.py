@@ -1,0 +1,326 @@
+"""Start-up benchmark of `sop`: median wall time of whole processes, as a ratio to a Typer floor.
+
+    .venv/bin/python benchmarks/run.py            # full pass: every command, budgets checked
+    .venv/bin/python benchmarks/run.py --quick    # CI: fewer repeats, fails only at 2x a budget
+    .venv/bin/python benchmarks/run.py --scale    # also 10,000 runs / 1,000 SOP files (see generate.py)
+
+The floor is a hello-world Typer app with one command, run by the same interpreter as `sop`.
+Commands are timed round-robin (one process of each per round), so a machine that slows down
+slows every command alike; each is reported as median milliseconds and as a ratio to the floor's
+median. Everything runs in a throw-away SOP_HOME; the user's data is never read or written.
+Commands that do not exist yet in this checkout are reported as "not available", not failed.
+Exit status: 0 when every budget holds, 1 when one is broken, 2 on a set-up failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHOW_SOP = "nganjuk/kecamatan-ngronggot/renja"
+
+FLOOR_APP = '''\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    """Say hello."""
+    print(f"hello {name}")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+# Modules a command should import only when it draws tables, reads YAML or renders templates.
+WATCHED = ("jinja2", "yaml", "rich.table", "rich.console", "sop_cli.models", "holidays", "sqlite3")
+
+
+@dataclass
+class Case:
+    """One timed command."""
+
+    name: str
+    args: list[str]
+    budget: float | None  # max ratio to the floor; None: reported only
+    needs: str | None = None  # a `sop` command that must exist for this case
+    fresh_home: bool = False  # each process gets its own copy of the prepared SOP_HOME (it writes)
+    times: list[float] = field(default_factory=list)
+    available: bool = True
+    failure: str | None = None
+    modules: list[tuple[str, int, int]] = field(default_factory=list)  # (name, self us, cumulative us)
+
+
+def sop_command() -> list[str]:
+    """How to start `sop` with this interpreter: its console script if installed, else -m."""
+    script = Path(sys.executable).parent / "sop"
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-m", "sop_cli"]
+
+
+class Bench:
+    """A throw-away SOP_HOME and the processes run in it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.home = root / "home"
+        self.work = root / "work"
+        self.home.mkdir(parents=True)
+        self.work.mkdir()
+        self.floor_app = root / "hello.py"
+        self.floor_app.write_text(FLOOR_APP, encoding="utf-8")
+        self.sop = sop_command()
+        self.copies = 0
+
+    def env(self, home: Path | None = None, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("SOP_STORE", "SOP_PATH", "SOP_TEMPLATES", "SOP_ORG", "SOP_DEBUG")}
+        env.update(SOP_HOME=str(home or self.home), NO_COLOR="1", COLUMNS="120", PYTHONDONTWRITEBYTECODE="")
+        env.pop("PYTHONDONTWRITEBYTECODE")
+        env.update(extra)
+        return env
+
+    def run(self, argv: list[str], home: Path | None = None, check: bool = True,
+            **extra: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(argv, cwd=self.work, env=self.env(home, **extra), capture_output=True,
+                                text=True, timeout=300)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv[1:])} exited {result.returncode}:\n{result.stderr}{result.stdout}")
+        return result
+
+    def sop_run(self, *args: str, home: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run([*self.sop, *args], home=home, check=check)
+
+    def argv(self, case: Case) -> list[str]:
+        if case.name == "floor":
+            return [sys.executable, str(self.floor_app)]
+        return [*self.sop, *case.args]
+
+    def copy_home(self, source: Path) -> Path:
+        self.copies += 1
+        target = self.root / f"copy-{self.copies}"
+        shutil.copytree(source, target)
+        return target
+
+    def time_once(self, case: Case, home: Path | None = None) -> float:
+        home = home or self.home
+        target = self.copy_home(home) if case.fresh_home else home
+        argv = self.argv(case)
+        env = self.env(target)
+        start = time.perf_counter()
+        result = subprocess.run(argv, cwd=self.work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if case.fresh_home:
+            shutil.rmtree(target, ignore_errors=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{case.name}: exit {result.returncode}: {result.stderr.decode()[-2000:]}")
+        return elapsed * 1000
+
+    def importtime(self, case: Case, home: Path | None = None) -> list[tuple[str, int, int]]:
+        home = home or self.home
+        target = self.copy_home(home) if case.fresh_home else home
+        argv = self.argv(case)
+        argv = [argv[0], "-X", "importtime", *argv[1:]]
+        result = subprocess.run(argv, cwd=self.work, env=self.env(target), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        if case.fresh_home:
+            shutil.rmtree(target, ignore_errors=True)
+        return parse_importtime(result.stderr)
+
+
+def parse_importtime(text: str) -> list[tuple[str, int, int]]:
+    """(module, self us, cumulative us) for every line of `-X importtime` output."""
+    modules = []
+    for line in text.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        _, self_us, cumulative, name = (part.strip() for part in line.replace("import time:", "|").split("|"))
+        modules.append((name, int(self_us), int(cumulative)))
+    return modules
+
+
+def available_commands(bench: Bench) -> set[str]:
+    """The commands `sop --help` lists (and the groups' subcommands are not needed)."""
+    result = bench.sop_run("--help", check=False)
+    names = set()
+    for line in result.stdout.splitlines():
+        stripped = line.strip("│ ").split()
+        if stripped:
+            names.add(stripped[0])
+    return names
+
+
+def prepare(bench: Bench, cases: list[Case]) -> str | None:
+    """Start one run in the bench's SOP_HOME (when `sop start` exists); return its id."""
+    commands = available_commands(bench)
+    for case in cases:
+        if case.needs and case.needs not in commands:
+            case.available = False
+    if "start" not in commands:
+        return None
+    result = bench.sop_run("start", SHOW_SOP, "--json", check=False)
+    if result.returncode != 0:
+        result = bench.sop_run("start", SHOW_SOP)
+    return run_id_from(result.stdout)
+
+
+def run_id_from(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("id", "run_id", "run"):
+            if isinstance(data.get(key), str):
+                return data[key]
+    for word in text.replace("'", " ").replace('"', " ").split():
+        if word.startswith("run-") or word.count("-") >= 2 and any(c.isdigit() for c in word):
+            return word.strip(".,:;()")
+    return None
+
+
+def measure(bench: Bench, cases: list[Case], repeats: int, home: Path | None = None) -> None:
+    """Warm up (caches, page cache), then time the cases round-robin `repeats` times."""
+    live = [c for c in cases if c.available]
+    for case in list(live):
+        try:
+            bench.time_once(case, home)
+        except RuntimeError as error:
+            case.failure = str(error)
+            live.remove(case)
+    for _ in range(repeats):
+        for case in live:
+            case.times.append(bench.time_once(case, home))
+
+
+def limit_of(case: Case, factor: float) -> float | None:
+    return None if case.budget is None else case.budget * factor
+
+
+def report(cases: list[Case], floor: Case, factor: float, floor_modules: set[str], title: str) -> list[str]:
+    """Print the table; return the broken budgets."""
+    base = statistics.median(floor.times)
+    broken = []
+    print(f"\n{title}")
+    print(f"{'command':<34} {'median ms':>9} {'min ms':>7} {'ratio':>6} {'limit':>6}  verdict")
+    for case in cases:
+        label = "floor (hello-world Typer)" if case is floor else "sop " + " ".join(case.args)
+        if not case.available or case.failure:
+            why = "not available (command not in sop --help yet)" if not case.available else "FAILED to run"
+            print(f"{label[:34]:<34} {'—':>9} {'—':>7} {'—':>6} {'':>6}  {why}")
+            if case.failure:
+                print("    " + case.failure.strip().replace("\n", "\n    ")[:600])
+                broken.append(f"{label}: failed to run")
+            continue
+        median = statistics.median(case.times)
+        ratio = median / base
+        limit = limit_of(case, factor)
+        verdict = "" if limit is None else ("ok" if ratio <= limit else "OVER BUDGET")
+        if limit is not None and ratio > limit:
+            broken.append(f"{label}: {ratio:.2f} x floor > {limit:.2f}")
+        print(f"{label[:34]:<34} {median:9.1f} {min(case.times):7.1f} {ratio:6.2f} "
+              f"{'' if limit is None else f'{limit:.2f}':>6}  {verdict}")
+    return broken
+
+
+def print_modules(cases: list[Case], floor: Case) -> None:
+    floor_names = {name for name, _, _ in floor.modules}
+    print("\nModules imported (-X importtime; 'beyond floor' = not imported by the hello-world app):")
+    print(f"  floor: {len(floor.modules)} modules")
+    for case in cases:
+        if case is floor or not case.modules:
+            continue
+        extra = [(n, s) for n, s, _ in case.modules if n not in floor_names]
+        packages: dict[str, list[int]] = {}
+        for name, self_us in extra:
+            top = name.split(".")[0]
+            entry = packages.setdefault(top, [0, 0])
+            entry[0] += 1
+            entry[1] += self_us
+        names = {n for n, _, _ in case.modules}
+        watched = [w for w in WATCHED if w in names]
+        listing = ", ".join(f"{top} {n} ({us / 1000:.1f} ms)"
+                            for top, (n, us) in sorted(packages.items(), key=lambda kv: -kv[1][1]))
+        print(f"  sop {' '.join(case.args)}: {len(case.modules)} modules, {len(extra)} beyond floor"
+              f" ({sum(s for _, s in extra) / 1000:.1f} ms self)")
+        print(f"      watched: {', '.join(watched) or 'none'}")
+        print(f"      by package: {listing or '—'}")
+
+
+def startup_cases(run_id: str | None) -> list[Case]:
+    report_args = ["report", "--format", "json"]
+    return [
+        Case("floor", [], None),
+        Case("help", ["--help"], 1.15),
+        Case("status", ["status"], 1.15, needs="status"),
+        Case("advance", ["advance"], 1.15, needs="advance", fresh_home=True),
+        Case("show", ["show", SHOW_SOP], 1.3),
+        Case("list", ["list"], 1.3),
+        Case("render", ["render", "sop", SHOW_SOP, "--format", "html"], 1.6, needs="render"),
+        Case("report", report_args, 1.6, needs="report"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="CI pass: 5 rounds, and a budget counts as broken only at twice its ratio")
+    parser.add_argument("--repeat", type=int, default=None, help="rounds (default 21, --quick 5)")
+    parser.add_argument("--scale", action="store_true", help="also run the 10,000-run / 1,000-file measurements")
+    parser.add_argument("--runs", type=int, default=10_000, help="runs in the scale store (default 10000)")
+    parser.add_argument("--files", type=int, default=1_000, help="SOP files in the scale catalog (default 1000)")
+    parser.add_argument("--no-modules", action="store_true", help="skip the -X importtime listing")
+    parser.add_argument("--keep", action="store_true", help="keep the throw-away folder and print its path")
+    args = parser.parse_args(argv)
+    repeats = args.repeat or (5 if args.quick else 21)
+    factor = 2.0 if args.quick else 1.0
+
+    root = Path(tempfile.mkdtemp(prefix="sop-bench-"))
+    try:
+        bench = Bench(root)
+        cases = startup_cases(None)
+        try:
+            run_id = prepare(bench, cases)
+        except RuntimeError as error:
+            print(f"Set-up failed: {error}", file=sys.stderr)
+            return 2
+        if run_id is None and any(c.needs in ("status", "advance") and c.available for c in cases):
+            print("Note: could not read the id of the started run; `sop status`/`advance` use the default run.")
+        floor = cases[0]
+        print(f"sop start-up benchmark: {sys.executable} (Python {sys.version.split()[0]}), "
+              f"{os.cpu_count()} CPUs, {repeats} rounds{', quick: limits at 2 x budget' if args.quick else ''}")
+        measure(bench, cases, repeats)
+        broken = report(cases, floor, factor, set(), "Start-up (ratio = median / floor median)")
+        if not args.no_modules:
+            for case in cases:
+                if case.available and not case.failure:
+                    case.modules = bench.importtime(case)
+            print_modules(cases, floor)
+        if broken:
+            print("\nBudgets broken:\n  " + "\n  ".join(broken))
+            return 1
+        print("\nAll budgets hold.")
+        return 0
+    finally:
+        if args.keep:
+            print(f"(kept {root})")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Start-up: what each command imports (not timed), and the catalog cache that keeps `sop` quick.
+
+Each import check runs `sop ARGS` in a fresh interpreter and looks at `sys.modules` afterwards:
+jinja2, yaml and rich.table cost ~80-110 ms together, so a command imports them only when it
+renders, reads YAML or draws a rich table. The timed budgets are in `benchmarks/run.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, write
+
+NGANJUK = "nganjuk/kecamatan-ngronggot/renja"
+
+DRIVER = """
+import json, os, sys
+sys.argv = ["sop", *json.loads(os.environ["SOP_TEST_ARGS"])]
+from sop_cli.cli import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+else:
+    code = 0
+with open(os.environ["SOP_TEST_MODULES"], "w") as handle:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, handle)
+"""
+
+HEAVY = ("jinja2", "yaml", "rich.table")
+RICH = ("jinja2", "yaml", "rich")  # no rich at all
+NO_DEFINITION = ("jinja2", "yaml", "rich", "sop_cli.models")  # not even the models (pydantic itself: typer needs it)
+
+
+def imports(home: Path, tmp_path: Path, *args: str) -> tuple[int, set[str]]:
+    """Run `sop ARGS` in a new interpreter; return its exit code and every module it imported."""
+    out = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
+    env.update(SOP_HOME=str(home), NO_COLOR="1", COLUMNS="120", SOP_TEST_ARGS=json.dumps(args),
+               SOP_TEST_MODULES=str(out), PYTHONPATH=str(REPO))
+    subprocess.run([sys.executable, "-c", DRIVER], cwd=tmp_path, env=env, capture_output=True, timeout=120,
+                   check=False)
+    result = json.loads(out.read_text())
+    return result["code"], set(result["modules"])
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in modules]
+
+
+def commands(home: Path, tmp_path: Path) -> set[str]:
+    env = {**os.environ, "SOP_HOME": str(home), "PYTHONPATH": str(REPO)}
+    help_text = subprocess.run([sys.executable, "-m", "sop_cli", "--help"], cwd=tmp_path, env=env,
+                               capture_output=True, text=True, check=False).stdout
+    return {line.strip("│ ").split()[0] for line in help_text.splitlines() if line.strip("│ ").split()}
+
+
+@pytest.mark.parametrize(
+    ("args", "forbidden"),
+    [
+        (["--version"], NO_DEFINITION),
+        (["--help"], ("jinja2", "yaml")),  # typer draws its help with rich
+        (["list"], NO_DEFINITION),
+        (["list", "--json"], NO_DEFINITION),
+        (["show", NGANJUK], RICH),
+        (["show", NGANJUK, "--json"], RICH),
+        (["org", "list"], NO_DEFINITION),
+        (["validate"], ("jinja2", "rich")),  # the checking command reads the YAML, of course
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
+)
+def test_definition_commands_import_only_what_they_use(isolated_home: Path, tmp_path: Path, args: list[str],
+                                                       forbidden: tuple[str, ...]) -> None:
+    imports(isolated_home, tmp_path, "list")  # fills the catalog cache, as any earlier command would
+    code, modules = imports(isolated_home, tmp_path, *args)
+    assert code in (0, None)
+    assert loaded(modules, forbidden) == []
+
+
+def test_the_first_list_reads_yaml_and_the_second_does_not(isolated_home: Path, tmp_path: Path) -> None:
+    code, first = imports(isolated_home, tmp_path, "list")
+    assert code in (0, None) and "yaml" in first and "sop_cli.models" in first
+    code, second = imports(isolated_home, tmp_path, "list")
+    assert code in (0, None) and loaded(second, NO_DEFINITION) == []
+
+
+@pytest.mark.parametrize("args", [["status"], ["advance"], ["runs"], ["log"], ["status", "--json"]], ids=" ".join)
+def test_run_commands_import_no_templates_yaml_or_tables(isolated_home: Path, tmp_path: Path,
+                                                         args: list[str]) -> None:
+    if args[0] not in commands(isolated_home, tmp_path):
+        pytest.skip(f"sop {args[0]} does not exist yet")
+    code, _ = imports(isolated_home, tmp_path, "start", NGANJUK)
+    assert code in (0, None)
+    code, modules = imports(isolated_home, tmp_path, *args)
+    assert code in (0, None)
+    assert loaded(modules, HEAVY) == []
+
+
+# The catalog cache ---------------------------------------------------------------------------------
+
+VALID = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_text(encoding="utf-8")
+
+
+def _fresh(path: Path):
+    from sop_cli.loader import load_definition
+
+    return load_definition(path)
+
+
+def test_cached_definitions_equal_validated_ones(sop) -> None:
+    from sop_cli.catalog import load_catalog
+
+    assert sop("list").exit_code == 0  # fills the cache
+    for entry in load_catalog().entries:
+        assert entry._sop is None, "taken from the cache"
+        fresh = _fresh(entry.path)
+        assert entry.data == fresh.model_dump(mode="json")
+        assert entry.sop == fresh
+        assert entry.sop.model_fields_set == fresh.model_fields_set
+        assert entry.sop.organisasi.model_fields_set == fresh.organisasi.model_fields_set
+        assert [s.model_fields_set for s in entry.sop.langkah] == [s.model_fields_set for s in fresh.langkah]
+        assert entry.sop.model_dump(mode="json") == fresh.model_dump(mode="json")
+
+
+def test_list_and_show_are_the_same_with_and_without_the_cache(sop, isolated_home: Path) -> None:
+    cold = [sop("list").output, sop("show", NGANJUK, "--json").output, sop("show", NGANJUK).output,
+            sop("org", "list", "--json").output]
+    assert (isolated_home / "cache" / "catalog.json").is_file()
+    warm = [sop("list").output, sop("show", NGANJUK, "--json").output, sop("show", NGANJUK).output,
+            sop("org", "list", "--json").output]
+    assert warm == cold
+
+
+def test_a_changed_file_is_validated_again(sop, tmp_path: Path) -> None:
+    path = write(tmp_path / "sops" / "uji.yaml", VALID.replace("id: kecamatan-ngronggot", "id: kecamatan-uji"))
+    assert "Kecamatan Ngronggot" in sop("list").output
+    before = path.stat()
+    # same size, same mtime: only the inode change time tells
+    path.write_text(path.read_text(encoding="utf-8").replace("nama: Kecamatan Ngronggot", "nama: Kecamatan Ngrongxot"),
+                    encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert "Kecamatan Ngrongxot" in sop("list").output
+
+
+def test_a_racy_entry_is_checked_by_its_bytes(sop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file written twice in one clock tick keeps size and all times: the hash catches it."""
+    from sop_cli import catalog
+
+    real = catalog._stat
+    monkeypatch.setattr(catalog, "_stat", lambda p: (real(p) or [0, 0, 0, 0])[:2])  # size and mtime only
+    path = write(tmp_path / "sops" / "uji.yaml", VALID.replace("id: kecamatan-ngronggot", "id: kecamatan-uji"))
+    assert "Kecamatan Ngronggot" in sop("list").output
+    before = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("nama: Kecamatan Ngronggot", "nama: Kecamatan Ngrongxot"),
+                    encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert "Kecamatan Ngrongxot" in sop("list").output
+
+
+def test_invalid_files_are_never_cached(sop, tmp_path: Path, isolated_home: Path) -> None:
+    path = write(tmp_path / "sops" / "uji.yaml", VALID.replace("id: renja", "id: Renja Baru"))
+    for _ in range(2):
+        result = sop("list", "--json")
+        assert "1 SOP file(s) are invalid" in result.output
+    index = json.loads((isolated_home / "cache" / "catalog.json").read_text(encoding="utf-8"))
+    assert str(path.resolve()) not in index["files"] and os.path.abspath(path) not in index["files"]
+    path.write_text(VALID.replace("id: kecamatan-ngronggot", "id: kecamatan-uji"), encoding="utf-8")
+    ids = [row["id"] for row in json.loads(sop("list", "--json").output)]
+    assert "nganjuk/kecamatan-uji/renja" in ids
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(sop, isolated_home: Path) -> None:
+    expected = sop("list").output
+    index = isolated_home / "cache" / "catalog.json"
+    index.write_text("{not json", encoding="utf-8")
+    assert sop("list").output == expected
+    assert json.loads(index.read_text(encoding="utf-8"))["format"] == 1
+    for definition in (isolated_home / "cache" / "definitions").iterdir():
+        definition.write_text("[]", encoding="utf-8")
+    assert json.loads(sop("show", NGANJUK, "--json").output)["qualified_id"] == NGANJUK
+
+
+def test_new_code_drops_the_cache(sop, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sop_cli import catalog
+
+    assert sop("list").exit_code == 0
+    monkeypatch.setattr(catalog, "_code_key", lambda: "another sop")
+    assert all(e._sop is not None for e in catalog.load_catalog().entries)  # validated again
+
+
+def test_validate_always_validates(sop, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sop_cli import catalog
+
+    assert sop("list").exit_code == 0
+    monkeypatch.setattr(catalog._Cache, "entry", lambda self, path: pytest.fail("validate used the cache"))
+    result = sop("validate")
+    assert result.exit_code == 0 and "2 of 2 SOP file(s) valid." in result.output
+
+
+def test_an_unwritable_cache_costs_nothing_but_time(sop, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "cache").write_text("a file where the folder would be", encoding="utf-8")
+    assert sop("list").exit_code == 0
+    assert NGANJUK in sop("list").output
