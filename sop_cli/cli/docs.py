@@ -1,0 +1,259 @@
+"""Commands about documents: `sop render` (the SOP document, a run's letters) and `sop report`.
+
+Each command parses its options, calls `sop_cli.render` (which imports jinja2 only when a
+template is rendered; `report --format json|csv|table` never does), and prints or writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from sop_cli.cli import app
+from sop_cli.cli.output import print_json
+
+STORE = typer.Option(None, "--store", metavar="PATH", help="The store file (default: $SOP_STORE, else $SOP_HOME/sop.db).")
+RUN = typer.Option(None, "--run", "-r", metavar="RUN", help="Run id or a unique prefix of it (default: the only active run).")
+OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of printing (the format follows its suffix unless --format says).")
+
+
+@app.command("render")
+def render_command(
+    doc: Optional[str] = typer.Argument(
+        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own template (see --list)."),
+    sop: Optional[str] = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
+    run: Optional[str] = RUN,
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step whose dokumen is DOC)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="html|md", help="Output format (default: from --out, else html)."),
+    out: Optional[Path] = OUT,
+    sets: Optional[list[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable."),
+    values: Optional[Path] = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
+    attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
+    list_types: bool = typer.Option(False, "--list", help="List every document type with the step it belongs to."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous."),
+    store: Optional[Path] = STORE,
+    as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
+) -> None:
+    """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
+    (a step's letter), `sop render --list` (the document types)."""
+    from sop_cli.errors import UsageError
+
+    if list_types:
+        _list(doc, sop, run, org, store, as_json)
+        return
+    if doc is None:
+        raise UsageError("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them.")
+    fmt = _format(fmt, out)
+    state = None
+    if doc == "sop":
+        if sop:
+            from sop_cli.catalog import load_catalog
+
+            definition = load_catalog().resolve(sop, org).sop
+        elif run:
+            from sop_cli.service import load_run
+
+            state = load_run(run, store=store)
+            definition = state.sop
+        else:
+            raise UsageError("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN).")
+        from sop_cli.render.documents import render_sop
+
+        text = render_sop(definition, fmt)
+    else:
+        if sop:
+            raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
+        from sop_cli.render.documents import read_values, render_run_document
+        from sop_cli.service import current_time, load_run
+
+        given = read_values(values, sets or [])
+        state = load_run(run, store=store)
+        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, now=current_time())
+    if attach:
+        if state is None:
+            raise UsageError("--attach keeps the document with a run: give --run RUN.")
+        _attach(text, doc, fmt, out, state, step, store)
+        return
+    _emit(text, out)
+
+
+def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
+    from sop_cli.errors import UsageError
+
+    if fmt is None and out is not None:
+        suffix = out.suffix.lower().lstrip(".")
+        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+        if fmt not in allowed:
+            fmt = default
+    fmt = (fmt or default).lower()
+    if fmt not in allowed:
+        raise UsageError(f"--format {fmt}: use one of {', '.join(allowed)}.")
+    return fmt
+
+
+def _emit(text: str, out: Path | None) -> None:
+    import sys
+
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    from sop_cli.errors import UsageError
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot write ({error}).") from None
+    print(f"Wrote {out}")
+
+
+def _attach(text: str, doc: str, fmt: str, out: Path | None, state: Any, step: int | None, store: Path | None) -> None:
+    import tempfile
+
+    from sop_cli.service import add_note
+
+    if out is not None:
+        _emit(text, out)
+        path = out
+        folder = None
+    else:
+        folder = tempfile.TemporaryDirectory(prefix="sop-render-")
+        path = Path(folder.name) / f"{doc.removesuffix('.' + fmt)}-{state.run_id}.{fmt}"
+        path.write_text(text, encoding="utf-8")
+    try:
+        where = f" (langkah {step})" if step else ""
+        view = add_note(state.run_id, text=f"Dokumen {doc}{where} dibuat dengan sop render", attach=[path], store=store)
+    finally:
+        if folder is not None:
+            folder.cleanup()
+    for item in view["recorded"].get("attachments", []):
+        print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes)")
+
+
+def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, store: Path | None, as_json: bool) -> None:
+    from sop_cli.render.documents import document_rows
+
+    name = sop or (doc if doc and doc != "sop" else None)
+    if run:
+        from sop_cli.service import load_run
+
+        sops = [load_run(run, store=store).sop]
+    else:
+        from sop_cli.catalog import load_catalog
+
+        catalog = load_catalog()
+        sops = [catalog.resolve(name, org).sop] if name else [e.sop for e in catalog.entries]
+    rows = document_rows(sops)
+    if as_json:
+        print_json(rows)
+        return
+    width = max(len(r["type"]) for r in rows)
+    for row in rows:
+        print(f"{row['type']:<{width}}  {row['judul']}")
+        if row["type"] == "sop":
+            print(f"{'':<{width}}    sop render sop SOP [--format html|md]")
+        for s in row["steps"]:
+            print(f"{'':<{width}}    {s['sop']} langkah {s['step']}: {s['kegiatan']}")
+        if row["type"] != "sop" and not row["steps"]:
+            print(f"{'':<{width}}    (no step outputs it; use --step N)")
+        if row["required"]:
+            print(f"{'':<{width}}    needs: {', '.join(row['required'])}")
+
+
+@app.command("report")
+def report_command(
+    run: Optional[str] = RUN,
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv", help="Output format (default: from --out, else table)."),
+    out: Optional[Path] = OUT,
+    monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
+    store: Optional[Path] = STORE,
+) -> None:
+    """Report on a run: per step the lane, person, status, standard and actual time, difference,
+    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""
+    from sop_cli.render.report import monitoring_data, report_data
+    from sop_cli.service import current_time, load_run
+
+    fmt = _format(fmt, out, ("table", "md", "html", "json", "csv"), "table")
+    state = load_run(run, store=store)
+    now = current_time()
+    data = monitoring_data(state, now) if monitoring else report_data(state, now)
+    if fmt == "json":
+        import json
+
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = _csv(data, monitoring)
+    elif fmt == "table":
+        text = _table(data, monitoring)
+    else:
+        from sop_cli.render.documents import render_report
+
+        text = render_report(state, data, "monitoring" if monitoring else "report", fmt)
+    _emit(text, out)
+
+
+def _csv(data: dict[str, Any], monitoring: bool) -> str:
+    import csv
+    import io
+
+    from sop_cli.render.report import CSV_COLUMNS
+
+    buffer = io.StringIO()
+    if monitoring:
+        columns = ("no", "step", "prosedur", "pelaksana", "penilaian", "catatan", "tindakan", "paraf")
+    else:
+        columns = CSV_COLUMNS
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in data["rows"]:
+        flat = {k: ("; ".join(v) if isinstance(v, list) else v) for k, v in row.items()}
+        writer.writerow(flat)
+    return buffer.getvalue()
+
+
+def _table(data: dict[str, Any], monitoring: bool) -> str:
+    from sop_cli.calendar import format_minutes
+    from sop_cli.cli.output import clip, paint, plain_table, tanggal
+
+    s = data["summary"]
+    head = [f"{data['run']}  {data['title']}  ({data['status']})",
+            f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
+    if monitoring:
+        rows = [[str(r["no"]), clip(r["prosedur"], 48), r["penilaian"] or "-", clip(r["catatan"], 70), clip(r["tindakan"], 50)]
+                for r in data["rows"]]
+        body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}))
+        return "\n".join([*head, "Monitoring pelaksanaan SOP AP", "", body, ""])
+
+    def minutes(value: Any, signed: bool = False) -> str:
+        if value is None:
+            return "-"
+        text = format_minutes(value)
+        return f"+{text}" if signed and value > 0 else text
+
+    rows = []
+    for r in data["rows"]:
+        late = paint("ya", "red") if r["late"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
+        loop = f"ulang {r['loop']}" if r["rework"] else ""
+        rows.append([
+            str(r["step"]), clip(r["kegiatan"], 40), clip(", ".join(r["lanes"]), 22), clip(r["person"] or "-", 22),
+            r["status_word"], minutes(r["standard_minutes"]), minutes(r["actual_minutes"]),
+            minutes(r["difference_minutes"], True), late, loop,
+        ])
+    body = plain_table(["No", "Kegiatan", "Pelaksana", "Orang", "Status", "Mutu baku", "Aktual", "Selisih",
+                        "Terlambat", "Rework"], rows, frozenset({0}))
+    within = s["within_standard"]
+    lines = [
+        *head, "", body, "",
+        f"Progres          {s['progress']['done']}/{s['progress']['total']} langkah ({s['progress']['percent']}%)",
+        f"Dalam mutu baku  {within['count']} dari {within['of']} langkah selesai"
+        + (f" ({within['percent']}%)" if within["percent"] is not None else ""),
+        f"Terlambat        {', '.join(map(str, s['late_steps'])) or '-'}",
+        f"Rework           {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
+        + (f" (langkah {', '.join(map(str, s['rework_steps']))})" if s["rework_steps"] else ""),
+        f"Waktu kerja      {format_minutes(s['actual_minutes'])} aktual, {format_minutes(s['standard_minutes'])} mutu baku",
+        (f"Selesai          {tanggal(s['finished_at'])}" if s["finished_at"]
+         else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status']}"),
+    ]
+    return "\n".join(lines) + "\n"

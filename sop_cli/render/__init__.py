@@ -1,0 +1,27 @@
+"""Documents and reports rendered from an SOP definition and its runs, through Jinja2 templates.
+
+Templates live in `templates/` (shipped in the package) and are found by name in
+`sop_cli.paths.template_roots()`: `SOP_TEMPLATES`, then `./templates`, then the shipped ones, so
+a user's own `undangan.html` replaces the shipped one. The environment (`sop_cli.render.env`) is
+sandboxed, undefined values are errors naming template and line, and `.html` output is
+autoescaped. Filters: `tanggal` ("22 November 2026"), `hari` ("Senin"), `hari_tanggal`,
+`jam` ("09.00 WIB"), `tanggal_jam`, `nip` ("19690115 199003 1 008"), `menit` (working minutes
+as "1 hari 2 jam"), `md` (text safe in a Markdown table cell).
+
+Shipped templates (each as NAME.html and NAME.md):
+
+- `sop`: the SOP AP document (identity block, six lists, flowchart table with the swimlane chart).
+- `disposisi`, `format-data`, `undangan`, `pengantar`, `persetujuan`: the documents the steps
+  output, for a run (`sop_cli.render.documents.DOCUMENTS` says which values a person supplies).
+- `report`, `monitoring`: the run report and the monitoring form of Permenpan RB 35/2012.
+- `_layout.html`, `_macros.html`: the A4 page and the kop / signature / tembusan pieces.
+
+An SOP step's `dokumen` names a document type; a value that is not a known type names a template
+of the SOP's own: `NAME.html` / `NAME.md` (or NAME itself when it has that suffix), looked up
+first in the folder of the SOP file, then in the template roots. Its context is the same as the
+shipped letters'; the values it reads as `nilai.KEY` are the ones a person must supply.
+
+Modules: `indonesian` (dates and days in Indonesian), `env` (the Jinja2 environment),
+`flowchart` (SVG rows and Mermaid), `context` (template contexts), `documents` (the render entry
+points), `report` (report numbers). jinja2 is imported only when something is rendered.
+"""

@@ -1,0 +1,299 @@
+"""Plain-data contexts for templates, built from an SOP definition (and, for letters, a run).
+
+Templates see dicts and lists only, never the models, so a user's template depends on the
+names documented here and in `sop_cli.render` rather than on internals:
+
+- `org`: pemerintah, nama, alamat, telepon, email, laman, kota, zona_waktu (missing ones are
+  None; templates print only what is there), `kontak`: the contact line pieces that exist.
+- `pengesah`: jabatan, nama, pangkat, nip (written `19690115 199003 1 008`, or None).
+- `sop`: id, qualified_id, nama, judul, nomor, tanggal_pembuatan/revisi/pengesahan/efektif,
+  sumber, penjelasan; `daftar`: the six lists as three pairs of {judul, isi}.
+- `lanes`: [{id, nama}]; `steps`: per step no, kegiatan, pelaksana (lane names), lane_ids, simbol,
+  kelengkapan, waktu, output, keterangan, inferensi (bool), dasar_inferensi, ya, tidak,
+  dokumen, svg (the flowchart row, HTML only); `waktu_total`; `mermaid`; `ada_inferensi`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sop_cli.nip import format_nip
+
+LIST_PAIRS = (
+    (("dasar_hukum", "Dasar Hukum"), ("kualifikasi_pelaksana", "Kualifikasi Pelaksana")),
+    (("keterkaitan", "Keterkaitan"), ("peralatan_perlengkapan", "Peralatan/Perlengkapan")),
+    (("peringatan", "Peringatan"), ("pencatatan_pendataan", "Pencatatan dan Pendataan")),
+)
+
+
+def org_context(sop: Any) -> dict[str, Any]:
+    """The issuing unit, for the kop (letterhead)."""
+    org = sop.organisasi
+    kontak = [
+        text
+        for text in (
+            f"Telepon {org.telepon}" if org.telepon else None,
+            f"Email {org.email}" if org.email else None,
+            f"Laman {org.laman}" if org.laman else None,
+        )
+        if text
+    ]
+    return {
+        "pemerintah": org.pemerintah,
+        "nama": org.nama,
+        "alamat": org.alamat,
+        "telepon": org.telepon,
+        "email": org.email,
+        "laman": org.laman,
+        "kota": org.kota,
+        "zona_waktu": org.zona_waktu,
+        "kontak": kontak,
+    }
+
+
+def pejabat(jabatan: str | None, nama: str | None = None, pangkat: str | None = None, nip: str | None = None) -> dict[str, Any]:
+    """An official for a signature block, NIP written in its four groups."""
+    return {"jabatan": jabatan, "nama": nama, "pangkat": pangkat, "nip": format_nip(nip) if nip else None}
+
+
+def sop_context(sop: Any, *, html: bool) -> dict[str, Any]:
+    """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
+    from sop_cli.overview import total_minutes
+    from sop_cli.calendar import format_minutes
+    from sop_cli.render.flowchart import mermaid, rows_svg
+
+    signer = sop.disahkan_oleh
+    svgs: list[Any] = [None] * len(sop.langkah)
+    if html:
+        from markupsafe import Markup
+
+        svgs = [Markup(svg) for svg in rows_svg(sop)]  # built from fixed shapes and numbers only
+    steps = []
+    for step, svg in zip(sop.langkah, svgs):
+        steps.append({
+            "no": step.no,
+            "kegiatan": step.kegiatan,
+            "pelaksana": [sop.lane(p).nama for p in step.pelaksana],
+            "lane_ids": list(step.pelaksana),
+            "simbol": step.simbol,
+            "kelengkapan": step.kelengkapan,
+            "waktu": step.waktu,
+            "output": step.output,
+            "keterangan": step.keterangan,
+            "inferensi": step.asal_pelaksana == "inferensi",
+            "dasar_inferensi": step.dasar_inferensi,
+            "ya": step.ya,
+            "tidak": step.tidak,
+            "berikutnya": sop.next_step(step.no) if step.simbol != "keputusan" else None,
+            "dokumen": step.dokumen,
+            "svg": svg,
+        })
+    inferred = [s["no"] for s in steps if s["inferensi"]]
+    return {
+        "sop": {
+            "id": sop.id,
+            "qualified_id": sop.qualified_id,
+            "nama": sop.nama,
+            "judul": sop.judul or f"SOP {sop.nama}",
+            "nomor": sop.nomor,
+            "tanggal_pembuatan": sop.tanggal_pembuatan,
+            "tanggal_revisi": sop.tanggal_revisi,
+            "tanggal_pengesahan": sop.tanggal_pengesahan,
+            "tanggal_efektif": sop.tanggal_efektif,
+            "sumber": sop.sumber,
+            "penjelasan": list(sop.penjelasan),
+        },
+        "org": org_context(sop),
+        "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
+        "daftar": [
+            [{"judul": title, "isi": list(getattr(sop, key))} for key, title in pair] for pair in LIST_PAIRS
+        ],
+        "lanes": [{"id": lane.id, "nama": lane.nama} for lane in sop.pelaksana],
+        "steps": steps,
+        "waktu_total": format_minutes(total_minutes(sop)),
+        "mermaid": mermaid(sop),
+        "ada_inferensi": bool(inferred),
+        "langkah_inferensi": _ranges(inferred),
+    }
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8] -> "1–3, 5, 7–8"."""
+    parts: list[str] = []
+    start = prev = None
+    for n in [*numbers, None]:
+        if start is not None and (n is None or n != prev + 1):
+            parts.append(str(start) if start == prev else f"{start}–{prev}")
+            start = None
+        if n is not None and start is None:
+            start = n
+        prev = n
+    return ", ".join(parts)
+
+
+# Run documents --------------------------------------------------------------------------------
+
+
+def head_lane(sop: Any) -> str:
+    """The lane of the head of the unit (who signs the SOP): the lane whose name begins the
+    `disahkan_oleh` jabatan ("Camat" for "Camat Ngronggot"), else the lane approving a
+    `persetujuan`, else the lane of the first step."""
+    jabatan = (sop.disahkan_oleh.jabatan or "").lower()
+    for lane in sorted(sop.pelaksana, key=lambda lane: -len(lane.nama)):
+        if jabatan.startswith(lane.nama.lower()):
+            return str(lane.id)
+    for step in sop.langkah:
+        if step.dokumen == "persetujuan":
+            return str(step.pelaksana[0])
+    return str(sop.langkah[0].pelaksana[0])
+
+
+def _lane_id(sop: Any, name: str) -> str | None:
+    for lane in sop.pelaksana:
+        if name.strip().lower() in (lane.id, lane.nama.lower()):
+            return str(lane.id)
+    return None
+
+
+def official(sop: Any, lane_id: str, assignments: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    """The official of a lane: jabatan, nama (the assigned person), pangkat, NIP. Values given as
+    `pejabat.LANE.{nama,jabatan,pangkat,nip}` win; the head's lane falls back to `disahkan_oleh`."""
+    from sop_cli.errors import UsageError
+    from sop_cli.nip import check_nip
+
+    given = ((values.get("pejabat") or {}).get(lane_id) or {}) if isinstance(values.get("pejabat"), dict) else {}
+    signer = sop.disahkan_oleh
+    is_head = lane_id == head_lane(sop)
+    nama = given.get("nama") or assignments.get(lane_id) or (signer.nama if is_head else None)
+    same_person = is_head and (signer.nama is None or nama == signer.nama)
+    nip = given.get("nip") or (signer.nip if same_person else None)
+    if nip:
+        try:
+            nip = check_nip(str(nip))
+        except ValueError as error:
+            raise UsageError(f"pejabat.{lane_id}.nip: {error}") from None
+    org = sop.organisasi
+    jabatan = given.get("jabatan") or (signer.jabatan if is_head else f"{sop.lane(lane_id).nama} {org.nama}")
+    return {
+        "lane": lane_id,
+        "lane_nama": sop.lane(lane_id).nama,
+        "jabatan": jabatan,
+        "nama": nama,
+        "pangkat": given.get("pangkat") or (signer.pangkat if same_person else None),
+        "nip": format_nip(nip) if nip else None,
+    }
+
+
+def run_document_context(
+    state: Any, langkah: Any, *, values: dict[str, Any], signer: str, now: Any, html: bool
+) -> dict[str, Any]:
+    """The context of a run document (see `sop_cli.render.documents`); `_missing` lists the
+    signer's details nobody gave: [(key, what)]."""
+    sop = state.sop
+    tz = state.calendar.tz
+
+    def local(moment: Any) -> Any:
+        return moment.astimezone(tz) if moment is not None else None
+
+    head = head_lane(sop)
+    chosen = values.get("penandatangan")
+    if chosen:
+        signer_lane = _lane_id(sop, str(chosen))
+        if signer_lane is None:
+            from sop_cli.errors import UsageError
+
+            lanes = ", ".join(f"{lane.id} ({lane.nama})" for lane in sop.pelaksana)
+            raise UsageError(f"penandatangan={chosen!r} is not a lane of {sop.qualified_id}; its lanes: {lanes}.")
+    else:
+        signer_lane = head if signer == "head" else str(langkah.pelaksana[0])
+    penandatangan = official(sop, signer_lane, state.assignments, values)
+    missing = [
+        (f"pejabat.{signer_lane}.{key}", f"{what} of the {penandatangan['lane_nama']} who signs"
+         + (f" ({penandatangan['nama']})" if penandatangan["nama"] and key != "nama" else ""))
+        for key, what in (("nama", "name with titles"), ("pangkat", "pangkat/golongan"), ("nip", "NIP"))
+        if not penandatangan[key]
+    ]
+
+    visits = [_visit_context(v, sop, local) for v in state.visits]
+    mine = [v for v in visits if v["step"] == langkah.no]
+    kunjungan = mine[-1] if mine else None
+    tanggal = local(kunjungan["completed_at"] if kunjungan and kunjungan["completed_at"] else now)
+    following_no = sop.next_step(langkah.no)
+    following = sop.step(following_no) if following_no is not None else None
+    base = sop_context(sop, html=False)
+    forecast = state.forecast_at(now)
+    return {
+        "org": base["org"],
+        "sop": base["sop"],
+        "pengesah": base["pengesah"],
+        "run": {
+            "id": state.run_id,
+            "title": state.title,
+            "year": state.year,
+            "status": state.status,
+            "started_at": local(state.started_at),
+            "finished_at": local(state.finished_at),
+            "planned_end": local(forecast[-1].planned_due) if forecast else None,
+            "target_end": local(_target_end(state)),
+            "rework_loops": state.rework_loops,
+        },
+        "langkah": _step_context(langkah, sop),
+        "langkah_berikut": _step_context(following, sop) if following else None,
+        "kunjungan": kunjungan,
+        "riwayat": visits,
+        "keputusan": [v for v in visits if v["simbol"] == "keputusan" and v["outcome"]],
+        "tanggal": tanggal,
+        "tempat": sop.organisasi.kota,
+        "penandatangan": penandatangan,
+        "penandatangan_lane": signer_lane,
+        "lane_pimpinan": head,
+        "pimpinan": official(sop, head, state.assignments, values),
+        "pelaksana": [
+            {"id": lane.id, "nama": lane.nama, "orang": state.assignments.get(lane.id)} for lane in sop.pelaksana
+        ],
+        "_missing": missing,
+    }
+
+
+def _step_context(langkah: Any, sop: Any) -> dict[str, Any]:
+    return {
+        "no": langkah.no,
+        "kegiatan": langkah.kegiatan,
+        "pelaksana": [sop.lane(p).nama for p in langkah.pelaksana],
+        "lane_ids": list(langkah.pelaksana),
+        "kelengkapan": langkah.kelengkapan,
+        "waktu": langkah.waktu,
+        "output": langkah.output,
+        "keterangan": langkah.keterangan,
+        "simbol": langkah.simbol,
+    }
+
+
+def _visit_context(visit: Any, sop: Any, local: Any) -> dict[str, Any]:
+    return {
+        "step": visit.step,
+        "kegiatan": visit.kegiatan,
+        "simbol": sop.step(visit.step).simbol,
+        "pelaksana": [sop.lane(p).nama for p in visit.lanes],
+        "became_current_at": local(visit.became_current_at),
+        "due_at": local(visit.due_at),
+        "completed_at": local(visit.completed_at),
+        "by": visit.by,
+        "outcome": visit.outcome,
+        "note": visit.note,
+        "reason": visit.reason,
+        "standard_minutes": visit.standard_minutes,
+        "actual_minutes": visit.working_minutes,
+        "late": visit.late,
+    }
+
+
+def _target_end(state: Any) -> Any:
+    """When the run would end if every step on the main path took its Mutu Baku from the start."""
+    from sop_cli.duration import Duration
+
+    cal = state.calendar
+    moment = state.started_at
+    for no in state.procedure.main_path:
+        moment = cal.add(cal.add(moment, Duration(0, "menit")), state.procedure.step(no).durasi)
+    return moment

@@ -1,0 +1,218 @@
+"""The swimlane flowchart of an SOP AP table, drawn as one inline SVG per table row.
+
+Each step row of the flowchart table has one cell spanning all lane columns; it holds an SVG that
+fills the cell (`position: absolute; inset: 0`), draws the lane separators, the step's symbol in
+its lane(s) and the parts of the arrows that cross the row. Every coordinate is either a share of
+the row's width (lanes are equal columns) or anchored to the row's top, middle or bottom, so the
+pieces meet at the row borders whatever height the browser gives each row (long texts in other
+columns make rows taller) and when a page break falls between rows.
+
+Symbols (Permenpan RB 35/2012): capsule for mulai/selesai, rectangle for proses, diamond for
+keputusan; a step done by several lanes gets one symbol spanning them. An arrow to the next row
+leaves the symbol's bottom, jogs sideways just below the row border and enters the next symbol from
+the top; a branch back up (TIDAK) leaves the diamond's side, climbs on the right edge of the target
+lane and enters the target from the right. `mermaid()` gives the same chart as Mermaid text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+MID = "50%"
+TOP = "0"
+BOTTOM = "100%"
+JOG = "9"  # px below a row's top where arrows between lanes run sideways
+HALF_HEIGHT = {"mulai": 12, "selesai": 12, "proses": 12, "keputusan": 16}
+SYMBOL_MARGIN = 0.18  # share of a lane left free on each side of a symbol
+TRACK = 0.92  # where in its lane an arrow climbs back up
+LABEL_FONT = "font-family:Arial,Helvetica,sans-serif;font-size:9px"
+
+
+@dataclass
+class _Row:
+    lo: int
+    hi: int
+    simbol: str
+    inferred: bool
+    lines: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+
+    @property
+    def center(self) -> float:
+        return (self.lo + self.hi + 1) / 2
+
+    def covers(self, x: float) -> bool:
+        return self.lo + SYMBOL_MARGIN <= x <= self.hi + 1 - SYMBOL_MARGIN
+
+
+def _pct(x: float, lanes: int) -> str:
+    return f"{x / lanes * 100:.3f}%"
+
+
+def rows_svg(sop: Any) -> list[str]:
+    """One SVG (text) per step of `sop`, in step order, drawing that row of the flowchart."""
+    lanes = [lane.id for lane in sop.pelaksana]
+    count = len(lanes)
+    index = {step.no: i for i, step in enumerate(sop.langkah)}
+    rows = []
+    for step in sop.langkah:
+        columns = [lanes.index(p) for p in step.pelaksana]
+        rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi"))
+
+    for i, step in enumerate(sop.langkah):
+        successors = sop.successors(step)
+        for n, target_no in enumerate(successors):
+            j = index[target_no]
+            label = None
+            if step.simbol == "keputusan":
+                label = "YA" if n == 0 else "TIDAK"
+            _edge(rows, i, j, label, count)
+
+    return [_svg(row, count) for row in rows]
+
+
+def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> None:
+    source, target = rows[i], rows[j]
+    xs, xt = source.center, target.center
+    if j > i:
+        blocked = any(rows[k].covers(xs) for k in range(i + 1, j))
+        if blocked:
+            track = min(source.lo, target.lo) + 1 - TRACK
+            points = [(xs, i, MID), (xs, i + 1, JOG), (track, i + 1, JOG), (track, j, JOG), (xt, j, JOG), (xt, j, MID)]
+        elif xs == xt:
+            points = [(xs, i, MID), (xt, j, MID)]
+        else:
+            points = [(xs, i, MID), (xs, j, JOG), (xt, j, JOG), (xt, j, MID)]
+        _path(rows, points, lanes)
+        h = HALF_HEIGHT[target.simbol]
+        target.marks.append(_at(xt, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
+        if label:
+            d = HALF_HEIGHT[source.simbol]
+            source.marks.append(_at(xs, lanes, f'<text x="4" y="{d + 10}" style="{LABEL_FONT}">{escape(label)}</text>'))
+        return
+    # back up (a rejection loop): leave by the side facing the target's right edge, climb, enter from the right
+    track = target.hi + TRACK
+    edge = target.hi + 1 - SYMBOL_MARGIN
+    points = [(xs, i, MID), (track, i, MID), (track, j, MID), (edge, j, MID)]
+    _path(rows, points, lanes)
+    target.marks.append(_at(edge, lanes, '<path d="M7,-4 L7,4 L0,0 Z" class="head"/>'))
+    if label:
+        right = track > xs
+        side = source.hi + 1 - SYMBOL_MARGIN if right else source.lo + SYMBOL_MARGIN
+        anchor = "start" if right else "end"
+        dx = 3 if right else -3
+        source.marks.append(
+            _at(side, lanes, f'<text x="{dx}" y="-4" text-anchor="{anchor}" style="{LABEL_FONT}">{escape(label)}</text>')
+        )
+
+
+def _path(rows: list[_Row], points: list[tuple[float, int, str]], lanes: int) -> None:
+    """Slice an axis-aligned polyline given as (x, row, y) points into per-row line segments."""
+    for (x1, r1, y1), (x2, r2, y2) in zip(points, points[1:]):
+        if r1 == r2 and y1 == y2:
+            if x1 != x2:
+                rows[r1].lines.append(_line(x1, y1, x2, y2, lanes))
+            continue
+        if x1 != x2:
+            raise ValueError("flowchart segments must be horizontal or vertical")
+        if r1 == r2:
+            rows[r1].lines.append(_line(x1, y1, x2, y2, lanes))
+            continue
+        down = r2 > r1
+        first_end, next_start = (BOTTOM, TOP) if down else (TOP, BOTTOM)
+        rows[r1].lines.append(_line(x1, y1, x1, first_end, lanes))
+        step = 1 if down else -1
+        for r in range(r1 + step, r2, step):
+            rows[r].lines.append(_line(x1, TOP, x1, BOTTOM, lanes))
+        rows[r2].lines.append(_line(x1, next_start, x2, y2, lanes))
+
+
+def _line(x1: float, y1: str, x2: float, y2: str, lanes: int) -> str:
+    return f'<line x1="{_pct(x1, lanes)}" y1="{y1}" x2="{_pct(x2, lanes)}" y2="{y2}" class="flow"/>'
+
+
+def _at(x: float, lanes: int, inner: str) -> str:
+    """`inner` drawn with its origin at share `x` of the width and the middle of the row."""
+    return f'<svg x="{_pct(x, lanes)}" y="50%" overflow="visible">{inner}</svg>'
+
+
+def _symbol(row: _Row, lanes: int) -> str:
+    left = _pct(row.lo + SYMBOL_MARGIN, lanes)
+    width = _pct(row.hi - row.lo + 1 - 2 * SYMBOL_MARGIN, lanes)
+    h = HALF_HEIGHT[row.simbol]
+    if row.simbol == "keputusan":
+        shape = (
+            f'<svg x="{left}" y="{-h}" width="{width}" height="{2 * h}" viewBox="0 0 100 {2 * h}" '
+            f'preserveAspectRatio="none" overflow="visible"><polygon points="50,0 100,{h} 50,{2 * h} 0,{h}" '
+            'class="symbol" vector-effect="non-scaling-stroke"/></svg>'
+        )
+    else:
+        rounded = f' rx="{h}" ry="{h}"' if row.simbol in ("mulai", "selesai") else ""
+        shape = f'<rect x="{left}" y="{-h}" width="{width}" height="{2 * h}"{rounded} class="symbol"/>'
+    parts = [f'<svg y="50%" overflow="visible">{shape}</svg>']
+    if row.simbol in ("mulai", "selesai"):
+        word = "Mulai" if row.simbol == "mulai" else "Selesai"
+        parts.append(_at(row.center, lanes, f'<text y="3.5" text-anchor="middle" style="{LABEL_FONT}">{word}</text>'))
+    if row.inferred:
+        corner = row.hi + 1 - SYMBOL_MARGIN
+        parts.append(_at(corner, lanes, f'<text x="2" y="{-h + 2}" class="inferred" style="{LABEL_FONT}">*</text>'))
+    return "".join(parts)
+
+
+def _svg(row: _Row, lanes: int) -> str:
+    separators = "".join(
+        f'<line x1="{_pct(k, lanes)}" y1="0" x2="{_pct(k, lanes)}" y2="100%" class="lane"/>' for k in range(1, lanes)
+    )
+    return (
+        '<svg class="flowrow" xmlns="http://www.w3.org/2000/svg" width="100%" height="100%" aria-hidden="true">'
+        "<style>.lane{stroke:#000;stroke-width:1}.flow{stroke:#000;stroke-width:1.2;fill:none}"
+        ".head{fill:#000}.symbol{fill:#fff;stroke:#000;stroke-width:1.3}.inferred{fill:#666}</style>"
+        f"{separators}{''.join(row.lines)}{_symbol(row, lanes)}{''.join(row.marks)}</svg>"
+    )
+
+
+def mermaid(sop: Any) -> str:
+    """The flowchart as Mermaid text: one subgraph per lane, YA/TIDAK on a decision's branches.
+
+    A step done by several lanes sits in the subgraph of the first and names the others.
+    """
+    lines = ["flowchart TD"]
+    for lane in sop.pelaksana:
+        steps = [s for s in sop.langkah if s.pelaksana[0] == lane.id]
+        lines.append(f'  subgraph {_mid(lane.id)}["{_mtext(lane.nama)}"]')
+        lines.append("    direction TB")
+        for step in steps:
+            text = f"{step.no}. {step.kegiatan}"
+            if len(step.pelaksana) > 1:
+                others = " + ".join(sop.lane(p).nama for p in step.pelaksana)
+                text += f" ({others})"
+            text = _mtext(text)
+            shape = {
+                "mulai": f'(["{text}"])',
+                "selesai": f'(["{text}"])',
+                "keputusan": f'{{"{text}"}}',
+                "proses": f'["{text}"]',
+            }[step.simbol]
+            lines.append(f"    s{step.no}{shape}")
+        lines.append("  end")
+    for step in sop.langkah:
+        for n, target in enumerate(sop.successors(step)):
+            if step.simbol == "keputusan":
+                lines.append(f"  s{step.no} -- {'YA' if n == 0 else 'TIDAK'} --> s{target}")
+            else:
+                lines.append(f"  s{step.no} --> s{target}")
+    return "\n".join(lines)
+
+
+def _mid(lane_id: str) -> str:
+    return "lane_" + lane_id.replace("-", "_")
+
+
+def _mtext(text: str) -> str:
+    """Text safe inside a quoted Mermaid label (quotes and angle brackets as entities)."""
+    text = " ".join(str(text).split())
+    for raw, entity in (('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(raw, entity)
+    return text

@@ -1,0 +1,200 @@
+"""The numbers of `sop report`: one row per pass through a step, and the run's summary.
+
+Pure: it reads a `RunState` (sop_cli.engine) and `now`, and returns JSON-ready data; the CLI
+turns it into a table, CSV or JSON, and the templates `report.*` / `monitoring.*` into documents.
+
+Definitions (working minutes, on the run's calendar):
+
+- a *row* is a pass through a step (a visit), in order; steps not reached yet follow, with their
+  forecast. A step done twice (sent back by a rejection) has two rows.
+- *standard*: the step's Mutu Baku waktu; *actual*: working time from becoming current to being
+  completed (to `now` for the current step); *difference*: actual − standard.
+- *late*: completed after its due time; for the current step, `now` is past its due time.
+- *rework*: a pass caused by a rejection, i.e. every pass after a TIDAK up to and including the
+  next pass through the deciding step; `loop` numbers the rejection it belongs to (0: none).
+  *Time lost to rework* is the actual time of those passes.
+- *within Mutu Baku*: completed passes that were not late, as a share of completed passes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+STATUS_WORDS = {
+    "done": "selesai",
+    "approved": "disetujui",
+    "rejected": "ditolak",
+    "current": "berjalan",
+    "pending": "belum",
+}
+
+CSV_COLUMNS = (
+    "no", "step", "kegiatan", "lanes", "person", "status", "loop", "rework", "became_current_at", "due_at",
+    "completed_at", "standard_minutes", "actual_minutes", "difference_minutes", "late", "note", "reason",
+)
+
+
+def report_data(state: Any, now: datetime) -> dict[str, Any]:
+    """The report of run `state` as of `now` (see the module docstring for the definitions)."""
+    cal = state.calendar
+    tz = cal.tz
+    proc = state.procedure
+
+    def t(moment: datetime | None) -> str | None:
+        return moment.astimezone(tz).isoformat() if moment else None
+
+    def lane_names(ids: Any) -> list[str]:
+        return [proc.lanes.get(i, i) for i in ids]
+
+    def people(ids: Any) -> str | None:
+        found = [state.assignments[i] for i in ids if i in state.assignments]
+        return ", ".join(dict.fromkeys(found)) or None
+
+    rows: list[dict[str, Any]] = []
+    loop = 0
+    closing_step: int | None = None  # the deciding step that ends the current rework loop
+    for visit in state.visits:
+        is_open = visit.completed_at is None
+        rework = closing_step is not None
+        this_loop = loop if rework else 0
+        if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
+            closing_step = None
+        if visit.outcome == "rejected":
+            loop += 1
+            closing_step = visit.step
+        if is_open and state.status == "active":
+            actual = cal.working_minutes_between(visit.became_current_at, now)
+            late = now > visit.due_at
+            status = "current"
+        elif is_open:  # a cancelled run's last step
+            actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)
+            late = False
+            status = "pending"
+        else:
+            actual = visit.working_minutes or 0
+            late = visit.late
+            status = visit.outcome or "done"
+        rows.append({
+            "step": visit.step,
+            "kegiatan": visit.kegiatan,
+            "lanes": lane_names(visit.lanes),
+            "person": visit.by if not is_open else people(visit.lanes),
+            "status": status,
+            "status_word": STATUS_WORDS[status],
+            "loop": this_loop,
+            "rework": rework,
+            "became_current_at": t(visit.became_current_at),
+            "due_at": t(visit.due_at),
+            "completed_at": t(visit.completed_at),
+            "standard_minutes": visit.standard_minutes,
+            "actual_minutes": actual,
+            "difference_minutes": actual - visit.standard_minutes,
+            "late": late,
+            "note": visit.note,
+            "reason": visit.reason,
+        })
+
+    forecast = state.forecast_at(now) if state.status == "active" else []
+    for planned in forecast[1:]:
+        step = proc.step(planned.step)
+        from sop_cli.calendar import duration_minutes
+
+        rows.append({
+            "step": planned.step, "kegiatan": planned.kegiatan, "lanes": lane_names(planned.lanes),
+            "person": people(planned.lanes), "status": "pending", "status_word": STATUS_WORDS["pending"],
+            "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
+            "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
+            "actual_minutes": None, "difference_minutes": None, "late": False, "note": None, "reason": None,
+        })
+    for n, row in enumerate(rows, 1):
+        row["no"] = n
+
+    completed = [r for r in rows if r["completed_at"]]
+    within = sum(1 for r in completed if not r["late"])
+    rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
+    worked = [r for r in rows if r["actual_minutes"] is not None]
+    end = state.finished_at if state.status == "finished" else (forecast[-1].planned_due if forecast else None)
+    total = state.steps_total
+    summary = {
+        "progress": {"done": state.steps_done, "total": total,
+                     "percent": round(100 * state.steps_done / total) if total else 100},
+        "within_standard": {"count": within, "of": len(completed),
+                            "percent": round(100 * within / len(completed)) if completed else None},
+        "late_steps": [r["step"] for r in rows if r["late"]],
+        "rework_loops": state.rework_loops,
+        "rework_minutes": sum(r["actual_minutes"] for r in rework_rows),
+        "rework_steps": [r["step"] for r in rework_rows],
+        "actual_minutes": sum(r["actual_minutes"] for r in worked),
+        "standard_minutes": sum(r["standard_minutes"] for r in worked),
+        "forecast_end": t(end) if state.status == "active" else None,
+        "finished_at": t(state.finished_at),
+        "end": t(end),
+        "current_step": state.current_step,
+    }
+    proc_org = proc.data["organisasi"]
+    return {
+        "run": state.run_id,
+        "title": state.title,
+        "year": state.year,
+        "status": state.status,
+        "now": t(now),
+        "started_at": t(state.started_at),
+        "cancelled_at": t(state.cancelled_at),
+        "cancel_reason": state.cancel_reason,
+        "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": proc_org.get("nama"),
+                "pemerintah": proc_org.get("pemerintah"), "zona_waktu": proc.zone},
+        "assignments": {proc.lanes.get(k, k): v for k, v in state.assignments.items()},
+        "summary": summary,
+        "rows": rows,
+    }
+
+
+def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
+    """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
+    of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
+    from sop_cli.calendar import format_minutes
+
+    report = report_data(state, now)
+    sop = state.sop
+    rows = []
+    for n, step in enumerate(sop.langkah, 1):
+        passes = [r for r in report["rows"] if r["step"] == step.no and r["actual_minutes"] is not None]
+        late = [r for r in passes if r["late"]]
+        rework = [r for r in passes if r["rework"]]
+        rejected = [r for r in passes if r["status"] == "rejected"]
+        notes: list[str] = []
+        actions: list[str] = []
+        if not passes:
+            verdict = None
+            notes.append("Belum dilaksanakan pada run ini.")
+        else:
+            verdict = not late and not rejected and not rework
+            for r in late:
+                over = format_minutes(r["difference_minutes"])
+                state_word = "masih berjalan" if r["status"] == "current" else "selesai"
+                notes.append(f"Melewati mutu baku {step.waktu}: {state_word} {over} lebih lama.")
+            for r in rejected:
+                notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
+            if rework:
+                notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
+                             f"({format_minutes(sum(r['actual_minutes'] for r in rework))}).")
+            if late:
+                actions.append("Tinjau beban kerja pelaksana atau kewajaran mutu baku waktu.")
+            if rejected:
+                actions.append("Perjelas kelengkapan dan ukuran benar/salah koreksi sebelum konsep diajukan.")
+            if rework and not rejected:
+                actions.append(f"Periksa kelengkapan ({step.kelengkapan}) sebelum diajukan kembali.")
+            if verdict:
+                notes.append(f"Selesai dalam mutu baku {step.waktu}.")
+        rows.append({
+            "no": n,
+            "step": step.no,
+            "prosedur": step.kegiatan,
+            "pelaksana": [sop.lane(p).nama for p in step.pelaksana],
+            "penilaian": None if verdict is None else ("Berjalan dengan baik" if verdict else "Tidak berjalan dengan baik"),
+            "baik": verdict,
+            "catatan": " ".join(notes),
+            "tindakan": " ".join(actions) or ("-" if verdict else ""),
+        })
+    return {**{k: v for k, v in report.items() if k != "rows"}, "rows": rows, "passes": report["rows"]}
