@@ -311,9 +311,17 @@ class RunState:
     @functools.cached_property
     def sop(self) -> Any:
         """The pinned definition as a validated `SopDefinition` (imports pydantic on first use)."""
+        from pydantic import ValidationError
+
         from sop_cli.models import SopDefinition
 
-        return SopDefinition.model_validate(self.procedure.data)
+        try:
+            return SopDefinition.model_validate(self.procedure.data)
+        except ValidationError as error:
+            raise StoreError(
+                f"The SOP pinned in run {self.run_id} does not validate with this version of sop "
+                f"({error.error_count()} problem(s)); its steps still work, its full definition does not."
+            ) from None
 
     @property
     def current(self) -> StepVisit | None:

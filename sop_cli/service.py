@@ -121,8 +121,12 @@ def _open(store: str | Path | None, *, create: bool) -> Any:
     return opened
 
 
-def _resolve(st: Any, run: str | None) -> str:
-    """The run id `run` designates (exact id or unique prefix); without it, the only active run."""
+def _resolve(st: Any, run: str | None, *, latest_if_none_active: bool = False) -> str:
+    """The run id `run` designates (exact id or unique prefix); without it, the only active run.
+
+    With `latest_if_none_active` (reading commands), no active run means the last one updated,
+    so `sop status` right after the last step shows the finished run.
+    """
     if run:
         run = run.strip()
         if st.run_record(run) is not None:
@@ -138,6 +142,10 @@ def _resolve(st: Any, run: str | None) -> str:
     active = st.active_run_ids()
     if len(active) == 1:
         return str(active[0])
+    if not active and latest_if_none_active:
+        row = st.conn.execute("SELECT id FROM runs ORDER BY updated_at DESC, created_at DESC LIMIT 1").fetchone()
+        if row:
+            return str(row[0])
     if not active:
         others = st.run_ids()
         hint = "Start one with `sop start SOP`."
@@ -148,14 +156,14 @@ def _resolve(st: Any, run: str | None) -> str:
 
 
 def _known_runs(st: Any, *, include_all: bool, limit: int = 20) -> str:
-    rows = st.summaries(include_all=include_all)
+    rows = st.summaries(include_all=include_all, limit=limit + 1)
     if not rows:
         return "There are no runs; start one with `sop start SOP`."
     lines = [
         f"  {r['id']}  {r['title']}  ({r['status']}" + (f", step {r['current_step']})" if r["current_step"] else ")")
         for r in rows[:limit]
     ]
-    more = f"\n  ... and {len(rows) - limit} more (`sop runs --all`)" if len(rows) > limit else ""
+    more = "\n  ... and more (`sop runs --all`)" if len(rows) > limit else ""
     return ("Runs:\n" if include_all else "") + "\n".join(lines) + more
 
 
@@ -164,14 +172,15 @@ def _state(st: Any, run_id: str) -> engine.RunState:
 
 
 def load_run(run: str | None = None, *, store: str | Path | None = None) -> engine.RunState:
-    """The `RunState` of run `run` (id or unique prefix; None: the only active run).
+    """The `RunState` of run `run` (id or unique prefix; None: the only active run, or the last
+    run updated when none is active).
 
     Raises:
         NotFoundError: No store, no such run, or no active run.
         AmbiguousError: The prefix, or the absence of `run`, fits several runs.
     """
     with _open(store, create=False) as st, st.read():
-        return _state(st, _resolve(st, run))
+        return _state(st, _resolve(st, run, latest_if_none_active=True))
 
 
 def _view(state: engine.RunState, now: datetime, event: engine.Event | None = None) -> dict[str, Any]:

@@ -93,6 +93,9 @@ def test_a_whole_run_with_a_rejection_and_an_undo(sop, clock, name, total):
         view = advance("--step", str(no), "--by", f"Pelaksana {no}")
 
     assert (view["status"], view["current"], view["progress"]["done"], view["rework_loops"]) == ("finished", None, total, 1)
+    status = sop("status").stdout  # no active run left: the last one updated
+    assert f"Progress  ████████████████████  {total}/{total} steps, 1 rework loop\nStatus    finished Senin, 2 November 2026" in status
+    assert f"over {total + 2} step visits" in status
     assert data(sop("runs", "--json")) == []
     assert [r["status"] for r in data(sop("runs", "--all", "--json"))] == ["finished"]
 
@@ -176,9 +179,9 @@ def test_status_says_a_step_is_late_in_working_time(sop, clock, started):
 def test_status_of_finished_and_cancelled_runs(sop, clock, started):
     clock("2026-11-26T10:00")
     assert sop("cancel", "--reason", "Anggaran dialihkan").exit_code == 0
-    out = sop("status", "--run", started).stdout
+    out = sop("status").stdout  # no active run: the last one updated
     assert "Status    cancelled Kamis, 26 November 2026 10.00 WIB: Anggaran dialihkan\n" in out
-    fails(sop("status"), 1, "No active run.\nStart one with `sop start SOP`. Finished or cancelled runs (1)")
+    fails(sop("advance"), 1, "No active run.\nStart one with `sop start SOP`. Finished or cancelled runs (1)")
 
 
 def test_status_notices_when_the_sop_file_changed_or_is_gone(sop, clock, tmp_path, monkeypatch):

@@ -124,6 +124,7 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
     _print_progress(view)
     if view["status"] == "finished":
         print(f"Status    finished {tanggal(view['finished_at'])}")
+        _print_totals(view)
     elif view["status"] == "cancelled":
         print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
     else:
@@ -278,6 +279,17 @@ def _print_current(view: dict[str, Any]) -> None:
     else:
         state = f"{format_minutes(current['remaining_minutes'])} of working time left"
     print(f"Due       {tanggal(current['due'])} — {state}")
+
+
+def _print_totals(view: dict[str, Any]) -> None:
+    from sop_cli.calendar import format_minutes
+
+    done = [v for v in view["visits"] if v["completed_at"]]
+    actual = sum(v["actual_minutes"] or 0 for v in done)
+    standard = sum(v["standard_minutes"] for v in done)
+    late = sum(1 for v in done if v["late"])
+    print(f"Time      {format_minutes(actual)} of working time over {len(done)} step visits "
+          f"(standard {format_minutes(standard)}); {late} late")
 
 
 def _print_forecast(view: dict[str, Any], planned: list[dict[str, Any]]) -> None:

@@ -166,13 +166,14 @@ class Store:
         rows = self.conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
         return [dict(r) for r in rows]
 
-    def summaries(self, include_all: bool = False) -> list[dict[str, Any]]:
+    def summaries(self, include_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
         """The summary columns of the active runs (of every run with `include_all`), oldest first."""
-        where = "" if include_all else "WHERE status = 'active'"
+        where = "" if include_all else " WHERE status = 'active'"
+        limited = f" LIMIT {int(limit)}" if limit is not None else ""
         rows = self.conn.execute(
             "SELECT id, sop_id, year, title, zone, created_at, status, current_step, current_kegiatan, "
             "current_since, current_due, steps_done, steps_total, rework_loops, last_seq, updated_at "
-            f"FROM runs {where} ORDER BY created_at, id"
+            f"FROM runs{where} ORDER BY created_at, id{limited}"
         )
         return [dict(r) for r in rows]
 
