@@ -68,7 +68,7 @@ def render_command(
         from sop_cli.render.documents import read_values, render_run_document
         from sop_cli.service import current_time, load_run
 
-        given = read_values(values, sets or [])
+        given = read_values(values, sets or [], doc)
         state = load_run(run, store=store)
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, now=current_time())
     if attach:

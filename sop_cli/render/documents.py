@@ -9,7 +9,9 @@ these names a template of the SOP's own (see `sop_cli.render`).
 What only a person knows (letter numbers, meeting place and time, the incoming letter a
 disposisi answers, NIP and pangkat of a signer the SOP file does not name) comes as `values`: a
 mapping read from `--values FILE` (YAML) and `--set key=value` (dotted keys nest:
-`rapat.tempat=Aula`; list values in --set are separated by `;`). Every missing value is reported
+`rapat.tempat=Aula`; list values in --set are separated by `;`). A mapping under a document's
+name (`undangan: {nomor: ...}`) holds values for that document only, over the shared ones, so
+one file can serve every letter of a run. Every missing value is reported
 at once, with what it is. Templates see them as `nilai`, with the optional ones filled in.
 """
 
@@ -109,7 +111,7 @@ def _pengantar_defaults(ctx: dict[str, Any]) -> dict[str, Any]:
     region = ctx["org"]["pemerintah"].removeprefix("Pemerintah ").strip()
     run = ctx["run"]
     return {
-        "kepada": f"Kepala BAPPEDA {region}",
+        "tujuan": f"Kepala BAPPEDA {region}",
         "di": f"di {ctx['org']['kota']}" if ctx["org"]["kota"] else "di Tempat",
         "sifat": "Biasa",
         "lampiran": "1 (satu) berkas",
@@ -193,8 +195,9 @@ def document_rows(sops: Sequence[Any]) -> list[dict[str, Any]]:
 # Values ---------------------------------------------------------------------------------------
 
 
-def read_values(values_file: Path | None, settings: Sequence[str]) -> dict[str, Any]:
-    """The values from `--values FILE` (a YAML mapping) overlaid with `--set key=value` items."""
+def read_values(values_file: Path | None, settings: Sequence[str], doc: str | None = None) -> dict[str, Any]:
+    """The values from `--values FILE` (a YAML mapping) overlaid with `--set key=value` items;
+    with `doc`, the file's `doc:` section goes over its shared values before --set applies."""
     values: dict[str, Any] = {}
     if values_file is not None:
         from sop_cli.errors import DefinitionError
@@ -210,14 +213,22 @@ def read_values(values_file: Path | None, settings: Sequence[str]) -> dict[str, 
             data = {}
         if not isinstance(data, dict):
             raise UsageError(f"--values {values_file}: the file must be a mapping of keys to values.")
-        values = _merge({}, data)
+        values = _for_document(_merge({}, data), doc)
     for item in settings:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key or any(not part for part in key.split(".")):
             raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
         _put(values, key, value.strip())
-    return values
+    return _for_document(values, doc)
+
+
+def _for_document(values: dict[str, Any], doc: str | None) -> dict[str, Any]:
+    """`values` with the mapping under `doc` (if any) merged over the shared ones."""
+    section = values.get(doc) if doc else None
+    if not isinstance(section, dict):
+        return values
+    return _merge(_merge({}, {k: v for k, v in values.items() if k != doc}), section)
 
 
 def _merge(target: dict[str, Any], source: Mapping[str, Any]) -> dict[str, Any]:
@@ -277,7 +288,7 @@ def render_run_document(
     sop = state.sop
     langkah = _document_step(doc, sop, step)
     doc_type = DOCUMENTS.get(doc)
-    values = dict(values or {})
+    values = _for_document(dict(values or {}), doc)
     extra_dirs = _sop_dirs(state)
     if doc_type is None:
         template = _own_template(doc, fmt, extra_dirs)

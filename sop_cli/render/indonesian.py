@@ -67,8 +67,8 @@ def jam(value: Any, tz: tzinfo | None = None) -> str:
     if not isinstance(moment, datetime):
         return "" if value is None else str(value)
     moment = local(moment, tz)
-    zone = moment.tzname() if moment.tzinfo is not None else None
-    zone = zone if zone in ("WIB", "WITA", "WIT") else None
+    offset = moment.utcoffset()
+    zone = {7 * 3600: "WIB", 8 * 3600: "WITA", 9 * 3600: "WIT"}.get(int(offset.total_seconds())) if offset is not None else None
     return f"{moment:%H.%M}" + (f" {zone}" if zone else "")
 
 

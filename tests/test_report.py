@@ -1,0 +1,202 @@
+"""`sop report` on runs driven through the CLI with a fixed clock (SOP_NOW and --at).
+
+The Nganjuk run below is finished, with one rejection at step 9; the expected numbers are
+worked out by hand in working minutes on the ASN week (07.30-16.00, break 12.00-13.00).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+NGANJUK = "nganjuk/kecamatan-ngronggot/renja"
+LAMPUNG = "lampung-tengah/diskominfo/renja"
+SCRIPT = "Target <script>alert(1)</script> belum sesuai RKPD"
+
+# (step completed at, extra options); Monday 23 November 2026 onwards, WIB.
+NGANJUK_STEPS = [
+    ("2026-11-23 08:05", []),            # 1   5 menit: 5        on time
+    ("2026-11-23 09:30", []),            # 2   1 jam: 85         late +25
+    ("2026-11-23 09:40", []),            # 3   15 menit: 10      on time
+    ("2026-11-23 10:00", []),            # 4   10 menit: 20      late +10
+    ("2026-11-23 13:30", []),            # 5   2 jam: 150        late +30
+    ("2026-11-23 15:30", []),            # 6   2 jam: 120        on time
+    ("2026-11-25 10:00", []),            # 7   1 hari: 630       late +180
+    ("2026-11-26 09:00", []),            # 8   1 hari: 390       on time
+    ("2026-11-26 10:30", ["--reject", "--reason", SCRIPT]),  # 9  1 jam: 90  late +30, rejected
+    ("2026-11-27 09:00", ["--note", "Diperbaiki <b>tabel</b>"]),  # 8 again: 360 (rework)
+    ("2026-11-27 10:00", ["--approve"]),  # 9 again: 60 on time (rework)
+    ("2026-11-27 10:10", []),            # 10  10 menit: 10      on time
+    ("2026-11-27 10:20", []),            # 11  5 menit: 10       late +5
+    ("2026-11-27 10:30", []),            # 12  10 menit: 10      on time
+    ("2026-11-27 11:00", []),            # 13  30 menit: 30      on time
+    ("2026-11-27 11:10", []),            # 14  10 menit: 10      on time
+]
+NGANJUK_PEOPLE = ["camat=MOHAMAD MAKRUP, S.Sos", "sekretaris=Drs. SUGENG RAHARJO, M.Si",
+                  "kasubag-perencanaan=SITI AMINAH, S.E."]
+
+LAMPUNG_STEPS = [
+    ("2026-11-23 08:10", []),            # 1   10 menit            on time
+    ("2026-11-23 10:30", []),            # 2   2 jam: 140          late +20
+    ("2026-11-23 11:00", []),            # 3
+    ("2026-11-23 11:30", []),            # 4
+    ("2026-11-23 14:30", []),            # 5
+    ("2026-11-24 09:00", []),            # 6
+    ("2026-11-30 09:00", []),            # 7   4 hari
+    ("2026-12-02 09:00", []),            # 8   2 hari
+    ("2026-12-03 10:00", ["--reject", "--reason", "Pagu belum sesuai"]),  # 9  late +60
+    ("2026-12-04 09:00", []),            # 8 again
+    ("2026-12-04 10:00", ["--approve"]),  # 9 again
+    ("2026-12-04 11:00", []),            # 10
+    ("2026-12-04 11:10", []),            # 11
+    ("2026-12-04 13:30", []),            # 12  15 menit: 50 (Friday break)  late +35
+    ("2026-12-04 14:00", []),            # 13
+]
+LAMPUNG_PEOPLE = ["kepala-dinas=Ir. HENDRA WIJAYA, M.M.", "sekretaris=Dra. RINA MARLINA",
+                  "perencana=AGUS SALIM, S.T.", "staf=DEWI LESTARI, A.Md."]
+
+
+def make_run(sop, monkeypatch, name: str = NGANJUK, *, upto: int | None = None, now: str = "2026-12-10T10:00") -> str:
+    """Start a run of `name` on Monday 23 November 2026 08.00 and complete its steps (the first
+    `upto` of them) at the times listed above; the clock then stays at `now`."""
+    monkeypatch.setenv("SOP_NOW", now)
+    monkeypatch.setenv("SOP_USER", "planner")
+    steps, people = (NGANJUK_STEPS, NGANJUK_PEOPLE) if name == NGANJUK else (LAMPUNG_STEPS, LAMPUNG_PEOPLE)
+    args = ["start", name, "--year", "2027", "--at", "2026-11-23 08:00"]
+    for person in people:
+        args += ["--assign", person]
+    result = sop(*args, "--json")
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout)["run"]
+    for at, extra in steps[:upto]:
+        result = sop("advance", "--run", run, "--at", at, *extra)
+        assert result.exit_code == 0, result.output
+    return run
+
+
+@pytest.fixture
+def finished(sop, monkeypatch):
+    return make_run(sop, monkeypatch)
+
+
+def report_json(sop, *args):
+    result = sop("report", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_report_json_rows_are_the_passes_with_the_rework_loop_and_late_steps(sop, finished):
+    data = report_json(sop, "--run", finished)
+    rows = data["rows"]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 8, 9, 10, 11, 12, 13, 14]
+    assert [r["actual_minutes"] for r in rows] == [5, 85, 10, 20, 150, 120, 630, 390, 90, 360, 60, 10, 10, 10, 30, 10]
+    assert [r["difference_minutes"] for r in rows][:9] == [0, 25, -5, 10, 30, 0, 180, -60, 30]
+    assert [r["step"] for r in rows if r["late"]] == [2, 4, 5, 7, 9, 11]
+    assert [(r["step"], r["loop"]) for r in rows if r["rework"]] == [(8, 1), (9, 1)]
+    assert rows[8]["status"] == "rejected" and rows[8]["reason"] == SCRIPT and not rows[8]["rework"]
+    assert rows[10]["status"] == "approved"
+    assert rows[0]["person"] == "MOHAMAD MAKRUP, S.Sos" and rows[0]["lanes"] == ["Camat"]
+    summary = data["summary"]
+    assert summary["progress"] == {"done": 14, "total": 14, "percent": 100}
+    assert summary["within_standard"] == {"count": 10, "of": 16, "percent": 62}
+    assert summary["rework_loops"] == 1
+    assert summary["rework_minutes"] == 420
+    assert summary["late_steps"] == [2, 4, 5, 7, 9, 11]
+    assert summary["finished_at"] == "2026-11-27T11:10:00+07:00"
+    assert summary["forecast_end"] is None
+
+
+def test_report_csv_has_one_line_per_pass(sop, finished):
+    result = sop("report", "--run", finished, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 16
+    assert rows[9]["step"] == "8" and rows[9]["rework"] == "True" and rows[9]["loop"] == "1"
+    assert rows[9]["actual_minutes"] == "360" and rows[9]["note"] == "Diperbaiki <b>tabel</b>"
+    assert rows[1]["late"] == "True" and rows[1]["difference_minutes"] == "25"
+    assert rows[0]["lanes"] == "Camat"
+
+
+def test_report_table_shows_the_loop_the_late_steps_and_the_summary(sop, finished):
+    result = sop("report", "--run", finished)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    rework = [line for line in lines if "ulang 1" in line]
+    assert len(rework) == 2 and rework[0].lstrip().startswith("8 ") and rework[1].lstrip().startswith("9 ")
+    step2 = next(line for line in lines if line.lstrip().startswith("2 "))
+    assert "1 jam 25 menit" in step2 and "+25 menit" in step2 and step2.split()[-1] == "ya"
+    assert "Progres          14/14 langkah (100%)" in result.stdout
+    assert "Dalam mutu baku  10 dari 16 langkah selesai (62%)" in result.stdout
+    assert "Terlambat        2, 4, 5, 7, 9, 11" in result.stdout
+    assert "Rework           1 putaran, 7 jam hilang (langkah 8, 9)" in result.stdout
+    assert "Selesai          Jumat, 27 November 2026 11.10 WIB" in result.stdout
+
+
+def test_report_md_and_html_show_the_same_numbers_and_escape_text(sop, finished, tmp_path):
+    md = sop("report", "--run", finished, "--format", "md")
+    assert md.exit_code == 0, md.output
+    assert "| 10 | 8 | Membuat konsep rencana kerja (Renja) tahunan |" in md.stdout
+    assert md.stdout.count("putaran 1") == 2
+    assert "**Rework**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
+    assert "&lt;script&gt;" in md.stdout and "<script>" not in md.stdout
+    out = tmp_path / "laporan.html"
+    html = sop("report", "--run", finished, "--out", out)
+    assert html.exit_code == 0, html.output
+    text = out.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>" not in text
+    assert "Diperbaiki &lt;b&gt;tabel&lt;/b&gt;" in text
+    assert text.count('class="rework') == 2
+    assert "14 dari 14 langkah (100%)" in text and "Jumat, 27 November 2026 11.10 WIB" in text
+    assert "LAPORAN PELAKSANAAN SOP PENYUSUNAN RENJA" in text
+
+
+def test_report_of_an_active_run_marks_the_late_current_step_and_forecasts_the_end(sop, monkeypatch):
+    run = make_run(sop, monkeypatch, upto=6, now="2026-11-25T09:00")  # step 7 current since Mon 15.30
+    data = report_json(sop, "--run", run)
+    current = [r for r in data["rows"] if r["status"] == "current"]
+    assert [(r["step"], r["actual_minutes"], r["late"]) for r in current] == [(7, 30 + 450 + 90, True)]
+    pending = [r["step"] for r in data["rows"] if r["status"] == "pending"]
+    assert pending == [8, 9, 10, 11, 12, 13, 14]
+    assert data["summary"]["late_steps"] == [2, 4, 5, 7]
+    assert data["summary"]["progress"]["done"] == 6
+    # the late step pushes the rest: 8-14 take 1 hari + 2 jam 5 menit... from now (Wed 09.00)
+    assert data["summary"]["forecast_end"] == "2026-11-26T11:05:00+07:00"
+
+
+def test_monitoring_form_judges_each_step_from_the_run(sop, finished):
+    data = report_json(sop, "--run", finished, "--monitoring")
+    rows = {r["step"]: r for r in data["rows"]}
+    assert len(rows) == 14
+    assert rows[1]["penilaian"] == "Berjalan dengan baik" and rows[1]["tindakan"] == "-"
+    assert rows[9]["penilaian"] == "Tidak berjalan dengan baik"
+    assert SCRIPT in rows[9]["catatan"] and "Dikembalikan (TIDAK) ke langkah 8" in rows[9]["catatan"]
+    assert rows[8]["penilaian"] == "Tidak berjalan dengan baik" and "Dikerjakan ulang 1 kali" in rows[8]["catatan"]
+    assert rows[2]["penilaian"] == "Tidak berjalan dengan baik" and "Melewati mutu baku 1 jam" in rows[2]["catatan"]
+    html = sop("report", "--run", finished, "--monitoring", "--format", "html")
+    assert html.exit_code == 0, html.output
+    for heading in ("No", "Prosedur", "Penilaian terhadap penerapan", "Catatan hasil penilaian",
+                    "Tindakan yang harus diambil", "Paraf penilai"):
+        assert f"<th>{heading}</th>" in html.stdout
+    assert "&lt;script&gt;" in html.stdout and "<script>" not in html.stdout
+    md = sop("report", "--run", finished, "--monitoring", "--format", "md")
+    assert "| No | Prosedur | Penilaian | Catatan | Tindakan | Paraf |" in md.stdout
+    assert "| 1 | Memerintahkan penyusunan Rencana Kerja (Renja) (Camat) | Berjalan dengan baik |" in md.stdout
+
+
+def test_report_of_the_lampung_run_counts_its_own_loop(sop, monkeypatch):
+    run = make_run(sop, monkeypatch, LAMPUNG)
+    data = report_json(sop, "--run", run)
+    assert [r["step"] for r in data["rows"] if r["late"]] == [2, 9, 12]
+    assert [r["step"] for r in data["rows"] if r["rework"]] == [8, 9]
+    assert data["summary"]["rework_minutes"] == 390 + 60
+    assert data["rows"][-2]["actual_minutes"] == 50
+    assert data["rows"][7]["lanes"] == ["Perencana", "Staf/Jabatan Fungsional Umum"]
+
+
+def test_report_refuses_an_unknown_format(sop, finished):
+    result = sop("report", "--run", finished, "--format", "pdf")
+    assert result.exit_code == 2
+    assert "use one of table, md, html, json, csv" in result.stderr
