@@ -58,6 +58,9 @@ class Case:
     budget: float | None  # max ratio to the floor; None: reported only
     needs: str | None = None  # a `sop` command that must exist for this case
     fresh_home: bool = False  # each process gets its own copy of the prepared SOP_HOME (it writes)
+    home: Path | None = None  # SOP_HOME (default: the bench's)
+    env: dict[str, str] = field(default_factory=dict)  # more environment variables
+    label: str | None = None
     times: list[float] = field(default_factory=list)
     available: bool = True
     failure: str | None = None
@@ -117,10 +120,10 @@ class Bench:
         return target
 
     def time_once(self, case: Case, home: Path | None = None) -> float:
-        home = home or self.home
+        home = case.home or home or self.home
         target = self.copy_home(home) if case.fresh_home else home
         argv = self.argv(case)
-        env = self.env(target)
+        env = self.env(target, **case.env)
         start = time.perf_counter()
         result = subprocess.run(argv, cwd=self.work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         elapsed = time.perf_counter() - start
@@ -131,11 +134,11 @@ class Bench:
         return elapsed * 1000
 
     def importtime(self, case: Case, home: Path | None = None) -> list[tuple[str, int, int]]:
-        home = home or self.home
+        home = case.home or home or self.home
         target = self.copy_home(home) if case.fresh_home else home
         argv = self.argv(case)
         argv = [argv[0], "-X", "importtime", *argv[1:]]
-        result = subprocess.run(argv, cwd=self.work, env=self.env(target), stdout=subprocess.DEVNULL,
+        result = subprocess.run(argv, cwd=self.work, env=self.env(target, **case.env), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
         if case.fresh_home:
             shutil.rmtree(target, ignore_errors=True)
@@ -218,7 +221,7 @@ def report(cases: list[Case], floor: Case, factor: float, floor_modules: set[str
     print(f"\n{title}")
     print(f"{'command':<34} {'median ms':>9} {'min ms':>7} {'ratio':>6} {'limit':>6}  verdict")
     for case in cases:
-        label = "floor (hello-world Typer)" if case is floor else "sop " + " ".join(case.args)
+        label = case.label or ("floor (hello-world Typer)" if case is floor else "sop " + " ".join(case.args))
         if not case.available or case.failure:
             why = "not available (command not in sop --help yet)" if not case.available else "FAILED to run"
             print(f"{label[:34]:<34} {'—':>9} {'—':>7} {'—':>6} {'':>6}  {why}")
@@ -275,6 +278,93 @@ def startup_cases(run_id: str | None) -> list[Case]:
     ]
 
 
+SCALE_BUDGET = 1.2  # a command on the big store and catalog, as a ratio to the same command on the small one
+
+
+def scale(bench: Bench, run_id: str | None, runs: int, files: int, repeats: int, factor: float) -> list[str]:
+    """Fill a copy of the bench's home with `runs` runs and a catalog of `files` SOP files; compare."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generate
+
+    broken: list[str] = []
+    commands = available_commands(bench)
+    print(f"\nScale: {runs:,} runs and {files:,} SOP files (generating...)", flush=True)
+    big = bench.root / "big-home"
+    shutil.copytree(bench.home, big)
+    before = (big / "sop.db").stat().st_size if (big / "sop.db").exists() else 0
+    counts = generate.fill_store(big, runs) if "start" in commands else None
+    catalog = bench.root / "big-catalog"
+    started = time.perf_counter()
+    generate.make_catalog(catalog, files)
+    catalog_seconds = time.perf_counter() - started
+    if counts:
+        size = (big / "sop.db").stat().st_size - before
+        print(f"  store: {counts['runs']:,} runs, {counts['events']:,} events "
+              f"({counts['events'] / counts['runs']:.1f} per run) in {counts['template_seconds'] + counts['copy_seconds']:.1f} s; "
+              f"size {size / 1e6:.1f} MB = {size / 1e6 / (counts['runs'] / 1000):.2f} MB per 1,000 runs")
+    else:
+        print("  store: not available (no `sop start` yet)")
+    print(f"  catalog: {files:,} files written in {catalog_seconds:.1f} s")
+
+    pairs = []
+    for name, args in (("status", ["status"]), ("runs", ["runs"]),
+                       ("report", ["report", "--run", run_id or "", "--format", "table"])):
+        small_case = Case(name, args, None, needs=name, label=f"sop {' '.join(args)}  (1 run, shipped SOPs)")
+        big_case = Case(name, args, None, needs=name, home=big, env={"SOP_PATH": str(catalog)},
+                        label=f"sop {' '.join(args)}  ({runs:,} runs, +{files:,} SOPs)")
+        ok = name in commands and counts is not None and (name != "report" or run_id)
+        small_case.available = big_case.available = bool(ok)
+        pairs.append((small_case, big_case))
+    cases = [c for pair in pairs for c in pair]
+    measure(bench, cases, repeats)
+    print(f"\n{'command':<52} {'median ms':>9} {'ratio':>6} {'limit':>6}  verdict")
+    limit = SCALE_BUDGET * factor
+    for small_case, big_case in pairs:
+        for case in (small_case, big_case):
+            if not case.available or case.failure or not case.times:
+                why = "FAILED: " + case.failure.strip()[:300] if case.failure else "not available"
+                print(f"{case.label:<52} {'—':>9} {'—':>6} {'':>6}  {why}")
+                if case.failure:
+                    broken.append(f"{case.label}: failed to run")
+                continue
+            median = statistics.median(case.times)
+            if case is small_case:
+                print(f"{case.label:<52} {median:9.1f}")
+                continue
+            if not small_case.times:
+                continue
+            ratio = median / statistics.median(small_case.times)
+            verdict = "ok" if ratio <= limit else "OVER BUDGET"
+            if ratio > limit:
+                broken.append(f"{case.label}: {ratio:.2f} x the small store > {limit:.2f}")
+            print(f"{case.label:<52} {median:9.1f} {ratio:6.2f} {limit:6.2f}  {verdict}")
+
+    # Validation throughput: `sop validate` always parses and validates every file.
+    validate = Case("validate", ["validate", str(catalog)], None)
+    times = []
+    for _ in range(3):
+        times.append(bench.time_once(validate) / 1000)
+    seconds = statistics.median(times)
+    try:
+        import yaml  # only to say which parser sop used
+
+        parser = "libyaml C parser" if getattr(yaml, "__with_libyaml__", False) else "pure-Python parser"
+    except ImportError:
+        parser = "parser unknown"
+    print(f"\nsop validate on {files:,} files: {seconds:.2f} s = {files / seconds:,.0f} files/s ({parser}; median of 3)")
+    cold_list = Case("list", ["list"], None, env={"SOP_PATH": str(catalog)})
+    cold_home = bench.root / "list-home"
+    cold = []
+    for _ in range(3):
+        shutil.rmtree(cold_home, ignore_errors=True)
+        cold_home.mkdir()
+        cold.append(bench.time_once(cold_list, cold_home) / 1000)
+    warm = [bench.time_once(cold_list, cold_home) / 1000 for _ in range(3)]
+    print(f"sop list with {files + 2:,} SOPs: {statistics.median(cold):.2f} s cold (validates, fills the cache), "
+          f"{statistics.median(warm):.2f} s from the cache")
+    return broken
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -310,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
                 if case.available and not case.failure:
                     case.modules = bench.importtime(case)
             print_modules(cases, floor)
+        if args.scale:
+            broken += scale(bench, run_id, args.runs, args.files, max(5, repeats // 2), factor)
         if broken:
             print("\nBudgets broken:\n  " + "\n  ".join(broken))
             return 1

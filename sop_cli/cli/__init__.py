@@ -78,8 +78,29 @@ _ = (defs, docs, runs)
 
 def main() -> None:
     """Entry point of the `sop` script and `python -m sop_cli`."""
+    _build_only(sys.argv[1:2])
     try:
         app()
     except KeyboardInterrupt:
         print("Interrupted; nothing half-written was kept.", file=sys.stderr)
         sys.exit(130)
+
+
+def _build_only(first: list[str]) -> None:
+    """Keep only the command (or group) named on the command line, when it names exactly one.
+
+    Typer builds the parameters of every registered command before dispatching, about 0.5 ms
+    each; `sop status` needs one. Anything else (options, `--help`, a typo that deserves the
+    "did you mean" list) keeps them all. Tests invoke `app` directly, so they see every command.
+    """
+    if not first or first[0].startswith("-"):
+        return
+    from typer.main import get_command_name
+
+    name = first[0]
+    commands = [c for c in app.registered_commands
+                if (c.name or (c.callback and get_command_name(c.callback.__name__))) == name]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if len(commands) + len(groups) == 1:
+        app.registered_commands[:] = commands
+        app.registered_groups[:] = groups
