@@ -251,3 +251,13 @@ def test_render_sop_of_a_run_uses_its_pinned_definition(sop, nganjuk):
     run, _ = nganjuk
     html = rendered(sop, "sop", "--run", run)
     assert html.count('<svg class="flowrow"') == 14
+
+
+def test_step_renders_a_document_for_another_step(sop, nganjuk):
+    run, values = nganjuk
+    md = rendered(sop, "disposisi", "--run", run, "--values", values, "--step", "10", "--format", "md")
+    assert "| Diteruskan kepada Sdr. | Camat (MOHAMAD MAKRUP, S.Sos) |" in md
+    assert "**Drs. SUGENG RAHARJO, M.Si**" in md and "NIP. 19720310 199803 1 005" in md
+    assert "Ngronggot, 27 November 2026" in md  # step 10 was completed then
+    result = sop("render", "disposisi", "--run", run, "--values", values, "--step", "99")
+    assert result.exit_code == 2 and "has no step 99" in result.stderr
