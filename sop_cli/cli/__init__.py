@@ -27,8 +27,8 @@ class _Group(TyperGroup):
 
             print_error(error)
             raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise  # click ends a closed pipe (`sop log | head`) quietly with exit code 1
         except Exception as error:
             if os.environ.get("SOP_DEBUG") == "1" or _is_click_exception(error):
                 raise
