@@ -261,3 +261,11 @@ def test_step_renders_a_document_for_another_step(sop, nganjuk):
     assert "Ngronggot, 27 November 2026" in md  # step 10 was completed then
     result = sop("render", "disposisi", "--run", run, "--values", values, "--step", "99")
     assert result.exit_code == 2 and "has no step 99" in result.stderr
+
+
+def test_the_meeting_time_gets_the_zone_once(sop, nganjuk):
+    run, values = nganjuk
+    written = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "rapat.waktu=09.00 WIB - selesai", "--format", "md")
+    assert "- waktu: 09.00 WIB - selesai\n" in written
+    bare = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "rapat.waktu=13.30", "--format", "md")
+    assert "- waktu: 13.30 WIB\n" in bare
