@@ -330,41 +330,59 @@ def plain(sop: BaseModel) -> dict[str, Any]:
         return sop.model_dump(mode="json")
 
 
+_PLANS: dict[type[BaseModel], dict[str, Any]] = {}
+
+
 def _construct(cls: type[BaseModel], data: dict[str, Any]) -> Any:
-    fields = cls.__pydantic_fields__
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = {name: _converter(info.annotation) for name, info in cls.__pydantic_fields__.items()}
     values = {}
     for name, value in data.items():
-        info = fields.get(name)
-        if info is None:
+        convert = plan.get(name)
+        if convert is None:
             raise NotTrusted(f"{cls.__name__} has no field {name!r}")
-        values[name] = _convert(info.annotation, value)
+        values[name] = convert(value)
     return cls.model_construct(_fields_set=set(values), **values)
 
 
-def _convert(annotation: Any, value: Any) -> Any:
+def _converter(annotation: Any) -> Any:
+    """A function turning the JSON form of a value of type `annotation` back into the value."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return _convert(get_args(annotation)[0], value)
+        return _converter(get_args(annotation)[0])
     if origin in (Union, UnionType):
-        if value is None:
-            return None
         arms = [arm for arm in get_args(annotation) if arm is not type(None)]
         if len(arms) != 1:
-            raise NotTrusted(f"union {annotation!r}")
-        return _convert(arms[0], value)
+            return _refuse(annotation)
+        inner = _converter(arms[0])
+        return lambda value: None if value is None else inner(value)
     if origin is list:
         (item,) = get_args(annotation)
-        return [_convert(item, v) for v in value]
+        convert = _converter(item)
+        return lambda value: [convert(v) for v in value]
     if origin is Literal:
-        return value
+        return lambda value: value
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
-            return _construct(annotation, value)
+            return lambda value: _construct(annotation, value)
         if annotation is date:
-            return date.fromisoformat(value)
-        if annotation in (str, int, bool) and type(value) is annotation:
-            return value
-    raise NotTrusted(f"{annotation!r} for {value!r}")
+            return date.fromisoformat
+        if annotation in (str, int, bool):
+            def same(value: Any, kind: type = annotation) -> Any:
+                if type(value) is not kind:
+                    raise NotTrusted(f"{kind.__name__} expected, got {value!r}")
+                return value
+
+            return same
+    return _refuse(annotation)
+
+
+def _refuse(annotation: Any) -> Any:
+    def refuse(value: Any) -> Any:
+        raise NotTrusted(f"{annotation!r} for {value!r}")
+
+    return refuse
 
 
 def _plain(model: BaseModel) -> dict[str, Any]:
