@@ -102,6 +102,23 @@ def test_run_commands_import_no_templates_yaml_or_tables(isolated_home: Path, tm
     assert loaded(modules, HEAVY) == []
 
 
+def test_the_sop_script_builds_only_the_command_it_runs_and_behaves_the_same(sop, isolated_home: Path,
+                                                                            tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
+    env.update(SOP_HOME=str(isolated_home), NO_COLOR="1", COLUMNS="200", PYTHONPATH=str(REPO))
+
+    def script(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sop_cli", *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, check=False, timeout=120)
+
+    for args in (["list", "--json"], ["org", "list", "--json"], ["show", NGANJUK, "--json"]):
+        result = script(*args)
+        assert (result.returncode, result.stdout) == (0, sop(*args).stdout), args
+    typo = script("stauts")
+    assert typo.returncode == 2 and "No such command 'stauts'" in typo.stderr and "status" in typo.stderr
+    assert "sop_cli show [OPTIONS]" in script("show", "--help").stdout
+
+
 # The catalog cache ---------------------------------------------------------------------------------
 
 VALID = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_text(encoding="utf-8")
