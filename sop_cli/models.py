@@ -184,7 +184,10 @@ class SopDefinition(_Strict):
             return []
         if langkah.berikutnya is not None:
             return [langkah.berikutnya]
-        index = self.langkah.index(langkah)
+        # by identity first: list.index compares models field by field, quadratic over a review
+        index = next((i for i, s in enumerate(self.langkah) if s is langkah), None)
+        if index is None:
+            index = self.langkah.index(langkah)
         return [self.langkah[index + 1].no] if index + 1 < len(self.langkah) else []
 
     def next_step(self, no: int) -> int | None:

@@ -165,6 +165,8 @@ class _Builder:
             return result
         if isinstance(node, self.yaml.SequenceNode):
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value  # what the constructor returns for a str scalar, without its dispatch
         try:
             return self.constructor.construct_object(node, deep=True)
         except self.yaml.YAMLError as error:
