@@ -386,9 +386,12 @@ class _Cache:
         _write_atomically(self.folder / "catalog.json",
                           {"format": CACHE_FORMAT, "code": self.code, "files": self.files})
         used = {record.get("definition") for record in self.files.values() if isinstance(record, dict)}
+        import time
+
+        cutoff = time.time() - 3600  # younger ones may belong to the index another sop is writing now
         try:
             for stale in (self.folder / "definitions").glob("*.json"):
-                if stale.name not in used:
+                if stale.name not in used and stale.stat().st_mtime < cutoff:
                     stale.unlink()
         except OSError:
             pass
