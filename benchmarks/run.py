@@ -241,7 +241,7 @@ def report(cases: list[Case], floor: Case, factor: float, floor_modules: set[str
     return broken
 
 
-def print_modules(cases: list[Case], floor: Case) -> None:
+def print_modules(cases: list[Case], floor: Case, full: bool = False) -> None:
     floor_names = {name for name, _, _ in floor.modules}
     print("\nModules imported (-X importtime; 'beyond floor' = not imported by the hello-world app):")
     print(f"  floor: {len(floor.modules)} modules")
@@ -263,6 +263,8 @@ def print_modules(cases: list[Case], floor: Case) -> None:
               f" ({sum(s for _, s in extra) / 1000:.1f} ms self)")
         print(f"      watched: {', '.join(watched) or 'none'}")
         print(f"      by package: {listing or '—'}")
+        if full:
+            print("      modules (self ms): " + ", ".join(f"{n} {s / 1000:.1f}" for n, s in extra))
 
 
 def startup_cases(run_id: str | None) -> list[Case]:
@@ -375,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=10_000, help="runs in the scale store (default 10000)")
     parser.add_argument("--files", type=int, default=1_000, help="SOP files in the scale catalog (default 1000)")
     parser.add_argument("--no-modules", action="store_true", help="skip the -X importtime listing")
+    parser.add_argument("--list-modules", action="store_true", help="list every module imported beyond the floor")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away folder and print its path")
     args = parser.parse_args(argv)
     repeats = args.repeat or (5 if args.quick else 21)
@@ -401,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             for case in cases:
                 if case.available and not case.failure:
                     case.modules = bench.importtime(case)
-            print_modules(cases, floor)
+            print_modules(cases, floor, full=args.list_modules)
         if args.scale:
             broken += scale(bench, run_id, args.runs, args.files, max(5, repeats // 2), factor)
         if broken:
