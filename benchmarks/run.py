@@ -92,8 +92,8 @@ class Bench:
     def env(self, home: Path | None = None, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if k not in ("SOP_STORE", "SOP_PATH", "SOP_TEMPLATES", "SOP_ORG", "SOP_DEBUG")}
-        env.update(SOP_HOME=str(home or self.home), NO_COLOR="1", COLUMNS="120", PYTHONDONTWRITEBYTECODE="")
-        env.pop("PYTHONDONTWRITEBYTECODE")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # sop's .pyc files are part of its start-up
+        env.update(SOP_HOME=str(home or self.home), NO_COLOR="1", COLUMNS="120")
         env.update(extra)
         return env
 
@@ -214,7 +214,7 @@ def limit_of(case: Case, factor: float) -> float | None:
     return None if case.budget is None else case.budget * factor
 
 
-def report(cases: list[Case], floor: Case, factor: float, floor_modules: set[str], title: str) -> list[str]:
+def report(cases: list[Case], floor: Case, factor: float, title: str) -> list[str]:
     """Print the table; return the broken budgets."""
     base = statistics.median(floor.times)
     fastest = min(floor.times)
@@ -267,7 +267,7 @@ def print_modules(cases: list[Case], floor: Case, full: bool = False) -> None:
             print("      modules (self ms): " + ", ".join(f"{n} {s / 1000:.1f}" for n, s in extra))
 
 
-def startup_cases(run_id: str | None) -> list[Case]:
+def startup_cases() -> list[Case]:
     report_args = ["report", "--format", "json"]
     return [
         Case("floor", [], None),
@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="sop-bench-"))
     try:
         bench = Bench(root)
-        cases = startup_cases(None)
+        cases = startup_cases()
         try:
             run_id = prepare(bench, cases)
         except RuntimeError as error:
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sop start-up benchmark: {sys.executable} (Python {sys.version.split()[0]}), "
               f"{os.cpu_count()} CPUs, {repeats} rounds{', quick: limits at 2 x budget' if args.quick else ''}")
         measure(bench, cases, repeats)
-        broken = report(cases, floor, factor, set(),
+        broken = report(cases, floor, factor,
                         "Start-up (ratio = median / floor median; the verdict uses it. min/min: the same for the fastest runs)")
         if not args.no_modules:
             for case in cases:
