@@ -297,7 +297,7 @@ def start_run(
 
     now = now or current_time()
     entry = load_catalog().resolve(sop, org)
-    definition = entry.sop.model_dump(mode="json")
+    definition = entry.data  # what model_dump(mode="json") gives, straight from the catalog cache
     definition_text = json.dumps(definition, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     proc = engine.procedure(definition)
     assignments = _assignments(assign, proc)
