@@ -127,3 +127,15 @@ def test_version_and_help(sop) -> None:
     help_text = sop("--help").output
     for command in ("list", "show", "validate", "schema", "org"):
         assert command in help_text
+
+
+def test_show_fits_a_narrow_terminal_and_keeps_kegiatan_readable(sop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    out = sop("show", LAMTENG).output
+    table = [line for line in out.splitlines() if line.startswith(("│", "┌", "├", "└"))]
+    assert table and max(len(line) for line in table) <= 100
+    # the Kegiatan column is the widest text column, so whole words of the step text stay together
+    assert "│ Memerintahkan    " in out or "│ Memerintahkan penyusunan" in out
+    kegiatan_width = len(table[0].split("┬")[1])
+    other_widths = [len(part) for part in table[0].split("┬")[2:]]
+    assert kegiatan_width > max(other_widths)

@@ -28,6 +28,7 @@ class Column:
     min_width: int = 1
     max_width: int | None = None
     wrap: bool = True
+    weight: int = 1  # when space is short, a column of weight 3 keeps three times the width
 
 
 def terminal_width() -> int:
@@ -99,9 +100,10 @@ def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
     """The flowchart table in the terminal: one column per lane, a symbol where the lane acts."""
     width = width or terminal_width()
     lanes = data["pelaksana"]
-    columns = [Column("No", "right"), Column("Kegiatan", min_width=24)]
-    columns += [Column(lane["nama"], "center", max_width=14) for lane in lanes]
-    columns += [Column("Kelengkapan"), Column("Waktu", wrap=False), Column("Output"), Column("Keterangan")]
+    columns = [Column("No", "right"), Column("Kegiatan", min_width=16, weight=3)]
+    columns += [Column(lane["nama"], "center", min_width=4, max_width=12) for lane in lanes]
+    columns += [Column("Kelengkapan", min_width=8), Column("Waktu", wrap=False), Column("Output", min_width=8),
+                Column("Keterangan", min_width=8)]
     rows = []
     for step in data["langkah"]:
         mark = _SYMBOL[step["simbol"]] + ("*" if step["asal_pelaksana"] == "inferensi" else "")
@@ -128,14 +130,16 @@ def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: boo
     least = [_least(column, [r[i] for r in rows]) for i, column in enumerate(columns)]
     widths = list(natural)
     available = width - edge - gap * (len(columns) - 1)
-    while sum(widths) > available:
-        shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > least[i]]
-        if not shrinkable:
-            shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > 4]
+    # Shrink the column widest for its weight: first down to its longest word, then (breaking
+    # words) to its minimum, then to 4 characters when the terminal is very narrow.
+    floors = (least, [max(c.min_width, 1) for c in columns], [4] * len(columns))
+    for floor in floors:
+        while sum(widths) > available:
+            shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > floor[i]]
             if not shrinkable:
                 break
-        widest = max(shrinkable, key=lambda i: (widths[i], -i))
-        widths[widest] -= 1
+            widest = max(shrinkable, key=lambda i: (widths[i] / columns[i].weight, -i))
+            widths[widest] -= 1
 
     def cell_lines(text: str, w: int) -> list[str]:
         out: list[str] = []
