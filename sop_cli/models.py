@@ -21,7 +21,7 @@ from datetime import date
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sop_cli.duration import Duration, parse_duration
 from sop_cli.nip import check_nip
@@ -50,6 +50,14 @@ Slug = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, Field(min_length=1)]
 Waktu = Annotated[str, AfterValidator(_waktu)]
 NIP = Annotated[str, AfterValidator(_nip)]
+
+
+def _tanggal(value: Any) -> Any:
+    # An unquoted 2024-07-01 in YAML arrives as a date; keep it as the text it was written as.
+    return value.isoformat() if isinstance(value, date) else value
+
+
+Tanggal = Annotated[str, BeforeValidator(_tanggal), Field(description="A date as written: '2024-07-01', 'Maret 2021'.")]
 
 
 class _Strict(BaseModel):
@@ -141,10 +149,10 @@ class SopDefinition(_Strict):
     judul: str | None = Field(None, description="Title as printed on the document, if different.")
     organisasi: Organisasi
     nomor: str | None = Field(None, description="Nomor SOP, as written (may contain blanks).")
-    tanggal_pembuatan: str | None = None
-    tanggal_revisi: str | None = None
-    tanggal_pengesahan: str | None = None
-    tanggal_efektif: str | None = None
+    tanggal_pembuatan: Tanggal | None = None
+    tanggal_revisi: Tanggal | None = None
+    tanggal_pengesahan: Tanggal | None = None
+    tanggal_efektif: Tanggal | None = None
     disahkan_oleh: Pejabat
     dasar_hukum: list[Text]
     kualifikasi_pelaksana: list[Text]

@@ -193,3 +193,14 @@ def test_dates_days_and_nip_in_indonesian():
     assert indonesian.jam(datetime(2026, 11, 23, 9, 5, tzinfo=wita)) == "09.05 WITA"
     assert indonesian.tanggal("Maret 2021") == "Maret 2021"
     assert indonesian.tanggal_singkat(datetime(2026, 8, 3, 14, 0)) == "3 Agt 2026 14.00"
+
+
+def test_the_dates_keep_the_labels_of_the_original(sop, tmp_path, monkeypatch):
+    md = render(sop, NGANJUK, "--format", "md")
+    assert "| Tanggal Pembuatan | Februari 2021 |" in md
+    assert "| Tanggal Revisi | - |" in md
+    assert "| Tanggal Pengesahan | Maret 2021 |" in md
+    assert "Tanggal Efektif" not in md  # the original has no such row
+    write(tmp_path / "sops" / "uji.yaml", VALID.replace("disahkan_oleh:", "tanggal_efektif: 2024-07-01\ndisahkan_oleh:"))
+    md = render(sop, "uji", "--format", "md")
+    assert "| Tanggal Efektif | 1 Juli 2024 |" in md
