@@ -530,8 +530,12 @@ def run_log(run: str | None = None, *, store: str | Path | None = None, now: dat
     return engine.run_view(load_run(run, store=store), now or current_time())
 
 
-def list_runs(*, include_all: bool = False, store: str | Path | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
-    """One row per active run (every run with `include_all`), from the stored summaries.
+def list_runs(
+    *, include_all: bool = False, limit: int | None = None, store: str | Path | None = None,
+    now: datetime | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """(rows, total): one row per active run (every run with `include_all`), from the stored
+    summaries, oldest first; with `limit`, the `limit` most recently started of the `total`.
 
     Row keys: run, sop, year, title, status, current_step, current_kegiatan, current_since,
     current_due (ISO, organisation's zone), late, progress {done, total}, rework_loops, started_at.
@@ -541,9 +545,10 @@ def list_runs(*, include_all: bool = False, store: str | Path | None = None, now
     now = now or current_time()
     st = _open(store, create=False) if _store_exists(store) else None
     if st is None:
-        return []
+        return [], 0
     with st, st.read():
-        rows = st.summaries(include_all=include_all)
+        rows = st.summaries(include_all=include_all, limit=limit)
+        total = st.count_runs(include_all) if limit is not None else len(rows)
     cutoff = engine.iso(now)
     result = []
     for r in rows:
@@ -560,7 +565,7 @@ def list_runs(*, include_all: bool = False, store: str | Path | None = None, now
             "progress": {"done": r["steps_done"], "total": r["steps_total"]},
             "rework_loops": r["rework_loops"], "started_at": local(r["created_at"]),
         })
-    return result
+    return result, total
 
 
 def _store_exists(store: str | Path | None) -> bool:

@@ -297,6 +297,19 @@ def test_a_decision_step_needs_approve_or_reject_with_a_reason(sop, clock, start
 # runs, log, undo, cancel, note ----------------------------------------------------------------
 
 
+def test_runs_shows_the_newest_page_and_says_how_many_there_are(sop, clock, started):
+    for year in (2027, 2028, 2029):
+        assert sop("start", NGANJUK, "--year", str(year)).exit_code == 0
+    rows = data(sop("runs", "--limit", "2", "--json"))
+    assert [r["run"] for r in rows] == ["renja-2028", "renja-2029"]
+    out = sop("runs", "--limit", "2").stdout
+    assert "renja-2026 " not in out and "renja-2029" in out
+    assert "(the 2 most recently started of 4 runs; `sop runs --limit 0` lists them all)" in out
+    assert [r["run"] for r in data(sop("runs", "--limit", "0", "--json"))] == [
+        "renja-2026", "renja-2027", "renja-2028", "renja-2029"]
+    assert "most recently started" not in sop("runs").stdout
+
+
 def test_runs_lists_runs_with_progress_and_lateness(sop, clock, started):
     assert sop("start", LAMPUNG, "--assign", "sekretaris=Sri").exit_code == 0
     clock("2026-11-26T09:06")

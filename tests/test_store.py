@@ -41,12 +41,12 @@ def test_a_new_store_has_the_whole_schema_and_records_its_migrations(tmp_path):
         conn = store.conn
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert tables == {"pinned", "runs", "events", "_sop_migrations"}
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert [r[0] for r in conn.execute("SELECT name FROM _sop_migrations ORDER BY version")] == [
-            "m001_create_runs_and_events", "m002_add_run_summary"]
+            "m001_create_runs_and_events", "m002_add_run_summary", "m003_index_recent_runs"]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"runs_by_status", "runs_by_due"} <= indexes
+        assert {"runs_by_status", "runs_by_due", "runs_by_updated", "runs_by_created"} <= indexes
 
 
 def _v1_store(path: Path) -> None:
@@ -87,7 +87,7 @@ def test_a_store_of_schema_1_is_migrated_and_its_runs_summarised(tmp_path, sop, 
         "renja-2026", 2, {"done": 1, "total": 14}, "2026-11-26T10:05:00+07:00")
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert [r[0] for r in conn.execute("SELECT version FROM _sop_migrations ORDER BY version")] == [1, 2]
+    assert [r[0] for r in conn.execute("SELECT version FROM _sop_migrations ORDER BY version")] == [1, 2, 3]
     # the migrated run goes on as any other
     assert sop("advance", "--step", "2", "--store", path).exit_code == 0
     assert json.loads(sop("status", "--json", "--store", path).stdout)["current"]["step"] == 3

@@ -143,13 +143,14 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
 @app.command("runs")
 def runs_command(
     include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
+    limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help="At most the N most recently started runs (0: all)."),
     store: Optional[Path] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
     from sop_cli.service import list_runs
 
-    rows = list_runs(include_all=include_all, store=store)
+    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store)
     if as_json:
         print_json(rows)
         return
@@ -167,6 +168,8 @@ def runs_command(
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table(["Run", "SOP", "Year", "Current step", "Progress", "Due", "State"], table, frozenset({2})))
+    if total > len(rows):
+        print(f"(the {len(rows)} most recently started of {total:,} runs; `sop runs --limit 0` lists them all)")
 
 
 @app.command("log")

@@ -167,15 +167,21 @@ class Store:
         return [dict(r) for r in rows]
 
     def summaries(self, include_all: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
-        """The summary columns of the active runs (of every run with `include_all`), oldest first."""
+        """The summary columns of the active runs (of every run with `include_all`), oldest first;
+        with `limit`, only the `limit` most recently started ones."""
         where = "" if include_all else " WHERE status = 'active'"
-        limited = f" LIMIT {int(limit)}" if limit is not None else ""
+        limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
         rows = self.conn.execute(
-            "SELECT id, sop_id, year, title, zone, created_at, status, current_step, current_kegiatan, "
-            "current_since, current_due, steps_done, steps_total, rework_loops, last_seq, updated_at "
-            f"FROM runs{where} ORDER BY created_at, id{limited}"
+            "SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, status, current_step, "
+            "current_kegiatan, current_since, current_due, steps_done, steps_total, rework_loops, last_seq, "
+            f"updated_at FROM runs{where}{limited}) ORDER BY created_at, id"
         )
         return [dict(r) for r in rows]
+
+    def count_runs(self, include_all: bool = False) -> int:
+        """How many runs are active (exist, with `include_all`)."""
+        where = "" if include_all else " WHERE status = 'active'"
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM runs{where}").fetchone()[0])
 
     def insert_run(self, record: dict[str, Any]) -> None:
         """Add a `runs` row (inside `write()`)."""

@@ -90,7 +90,14 @@ def m002_add_run_summary(conn: sqlite3.Connection) -> None:
         rows.update_summary(run_id, summary_values(state))
 
 
-MIGRATIONS: list[Migration] = [m001_create_runs_and_events, m002_add_run_summary]
+def m003_index_recent_runs(conn: sqlite3.Connection) -> None:
+    """Indexes for "the most recently updated run" and "the newest runs", which a store of
+    thousands of runs would otherwise answer by scanning them all."""
+    conn.execute("CREATE INDEX runs_by_updated ON runs(updated_at, created_at)")
+    conn.execute("CREATE INDEX runs_by_created ON runs(created_at)")
+
+
+MIGRATIONS: list[Migration] = [m001_create_runs_and_events, m002_add_run_summary, m003_index_recent_runs]
 """Every migration, in the order applied. The schema version is the length of this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
