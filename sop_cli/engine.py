@@ -698,9 +698,11 @@ def note_event(
 
 
 def assigned_person(state: RunState, step_no: int) -> str | None:
-    """The one person assigned to the lanes of step `step_no`, if exactly one is."""
-    people = {state.assignments[lane] for lane in state.procedure.step(step_no).lanes if lane in state.assignments}
-    return people.pop() if len(people) == 1 else None
+    """The people assigned to the lanes of step `step_no`, in lane order ("A, B" for a step two
+    lanes share), or None when nobody is assigned to them."""
+    lanes = state.procedure.step(step_no).lanes
+    people = dict.fromkeys(state.assignments[lane] for lane in lanes if lane in state.assignments)
+    return ", ".join(people) or None
 
 
 def with_event(state: RunState, event: Event) -> RunState:

@@ -439,3 +439,13 @@ def test_status_and_advance_do_not_import_rich_yaml_jinja2_or_holidays(started, 
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                             env={**__import__("os").environ})
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_step_two_lanes_share_is_recorded_as_done_by_both_people(sop, clock):
+    assert sop("start", LAMPUNG, "--assign", "perencana=Dra. Rina Wati", "--assign", "staf=Andi").exit_code == 0
+    clock("2026-12-18T09:00")
+    for _ in range(7):
+        assert sop("advance").exit_code == 0
+    done = data(sop("advance", "--step", "8", "--json"))
+    assert done["recorded"]["actor"] == "Dra. Rina Wati, Andi"
+    assert [e["actor"] for e in data(sop("log", "--json")) if e.get("step") in (2, 3)] == ["Dra. Rina Wati", "Andi"]
