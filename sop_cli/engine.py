@@ -713,6 +713,32 @@ def with_event(state: RunState, event: Event) -> RunState:
 # Views ----------------------------------------------------------------------------------------
 
 
+def run_heading(state: RunState, now: datetime) -> dict[str, Any]:
+    """What names a run in every view of it: `run`, `title`, `year`, `status`, `now`, `sop`
+    {id, nama, organisasi, pemerintah, zona_waktu}, `started_at`, `finished_at`, `cancelled_at`,
+    `cancel_reason` (ISO 8601 datetimes in the organisation's zone)."""
+    tz = state.calendar.tz
+    proc = state.procedure
+    org = proc.data["organisasi"]
+
+    def t(moment: datetime | None) -> str | None:
+        return moment.astimezone(tz).isoformat() if moment else None
+
+    return {
+        "run": state.run_id,
+        "title": state.title,
+        "year": state.year,
+        "status": state.status,
+        "now": t(now),
+        "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": org.get("nama"),
+                "pemerintah": org.get("pemerintah"), "zona_waktu": proc.zone},
+        "started_at": t(state.started_at),
+        "finished_at": t(state.finished_at),
+        "cancelled_at": t(state.cancelled_at),
+        "cancel_reason": state.cancel_reason,
+    }
+
+
 def run_view(state: RunState, now: datetime) -> dict[str, Any]:
     """A run as JSON-ready data (ISO 8601 datetimes in the organisation's zone); stable keys.
 
@@ -733,7 +759,6 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
     tz = state.calendar.tz
     cal = state.calendar
     proc = state.procedure
-    org = proc.data["organisasi"]
 
     def t(moment: datetime | None) -> str | None:
         return moment.astimezone(tz).isoformat() if moment else None
@@ -762,28 +787,13 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
         for p in state.forecast_at(now)
     ]
     total = state.steps_total
+    heading = run_heading(state, now)
+    heading["sop"].update(source_path=state.source_path, source_sha256=state.source_sha256,
+                          definition_sha256=state.definition_sha256)
     return {
-        "run": state.run_id,
-        "title": state.title,
-        "year": state.year,
-        "status": state.status,
-        "now": t(now),
-        "sop": {
-            "id": proc.qualified_id,
-            "nama": proc.nama,
-            "organisasi": org.get("nama"),
-            "pemerintah": org.get("pemerintah"),
-            "zona_waktu": proc.zone,
-            "source_path": state.source_path,
-            "source_sha256": state.source_sha256,
-            "definition_sha256": state.definition_sha256,
-        },
+        **heading,
         "assignments": dict(state.assignments),
         "lanes": dict(proc.lanes),
-        "started_at": t(state.started_at),
-        "finished_at": t(state.finished_at),
-        "cancelled_at": t(state.cancelled_at),
-        "cancel_reason": state.cancel_reason,
         "current": current,
         "progress": {"done": state.steps_done, "total": total, "percent": round(100 * state.steps_done / total) if total else 100},
         "rework_loops": state.rework_loops,

@@ -132,18 +132,10 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
         "end": t(end),
         "current_step": state.current_step,
     }
-    proc_org = proc.data["organisasi"]
+    from sop_cli.engine import run_heading
+
     return {
-        "run": state.run_id,
-        "title": state.title,
-        "year": state.year,
-        "status": state.status,
-        "now": t(now),
-        "started_at": t(state.started_at),
-        "cancelled_at": t(state.cancelled_at),
-        "cancel_reason": state.cancel_reason,
-        "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": proc_org.get("nama"),
-                "pemerintah": proc_org.get("pemerintah"), "zona_waktu": proc.zone},
+        **run_heading(state, now),
         "assignments": {proc.lanes.get(k, k): v for k, v in state.assignments.items()},
         "summary": summary,
         "rows": rows,
