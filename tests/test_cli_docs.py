@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, write
-from tests.test_report import LAMPUNG, NGANJUK, SCRIPT, make_run
+from tests.test_report import LAMPUNG, NGANJUK, make_run
 
 NGANJUK_VALUES = """\
 surat:

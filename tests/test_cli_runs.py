@@ -6,7 +6,6 @@ import getpass
 import hashlib
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 

@@ -154,14 +154,19 @@ def test_list_and_show_are_the_same_with_and_without_the_cache(sop, isolated_hom
     assert warm == cold
 
 
-def test_a_changed_file_is_validated_again(sop, tmp_path: Path) -> None:
-    path = write(tmp_path / "sops" / "uji.yaml", VALID.replace("id: kecamatan-ngronggot", "id: kecamatan-uji"))
-    assert "Kecamatan Ngronggot" in sop("list").output
+def _rename_keeping_size_and_times(path: Path) -> os.stat_result:
+    """Rename the unit in the SOP file without changing its size, mtime or atime; the old stat."""
     before = path.stat()
-    # same size, same mtime: only the inode change time tells
     path.write_text(path.read_text(encoding="utf-8").replace("nama: Kecamatan Ngronggot", "nama: Kecamatan Ngrongxot"),
                     encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    return before
+
+
+def test_a_changed_file_is_validated_again(sop, tmp_path: Path) -> None:
+    path = write(tmp_path / "sops" / "uji.yaml", VALID.replace("id: kecamatan-ngronggot", "id: kecamatan-uji"))
+    assert "Kecamatan Ngronggot" in sop("list").output
+    before = _rename_keeping_size_and_times(path)  # only the inode change time tells
     assert path.stat().st_size == before.st_size
     assert "Kecamatan Ngrongxot" in sop("list").output
 
@@ -174,10 +179,7 @@ def test_a_racy_entry_is_checked_by_its_bytes(sop, tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(catalog, "_stat", lambda p: (real(p) or [0, 0, 0, 0])[:2])  # size and mtime only
     path = write(tmp_path / "sops" / "uji.yaml", VALID.replace("id: kecamatan-ngronggot", "id: kecamatan-uji"))
     assert "Kecamatan Ngronggot" in sop("list").output
-    before = path.stat()
-    path.write_text(path.read_text(encoding="utf-8").replace("nama: Kecamatan Ngronggot", "nama: Kecamatan Ngrongxot"),
-                    encoding="utf-8")
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    _rename_keeping_size_and_times(path)
     assert "Kecamatan Ngrongxot" in sop("list").output
 
 
