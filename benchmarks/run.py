@@ -46,7 +46,7 @@ if __name__ == "__main__":
 '''
 
 # Modules a command should import only when it draws tables, reads YAML or renders templates.
-WATCHED = ("jinja2", "yaml", "rich.table", "rich.console", "sop_cli.models", "holidays", "sqlite3")
+WATCHED = ("jinja2", "yaml", "rich.table", "rich.console", "sop_cli.definition.model", "holidays", "sqlite3")
 
 
 @dataclass

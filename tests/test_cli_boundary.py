@@ -23,12 +23,12 @@ def test_a_closed_pipe_ends_quietly(isolated_home: Path) -> None:
 
 def test_an_internal_error_is_one_line_without_debug(sop, monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("SOP_DEBUG")
-    import sop_cli.catalog
+    import sop_cli.definition.catalog
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sop_cli.catalog, "load_catalog", broken)
+    monkeypatch.setattr(sop_cli.definition.catalog, "load_catalog", broken)
     result = sop("list")
     assert result.exit_code == 70
     assert "Internal error: RuntimeError: disk on fire" in result.output

@@ -415,12 +415,12 @@ def test_every_run_command_has_help(sop):
 
 
 def test_the_sop_file_is_read_only_by_start(sop, clock, started, monkeypatch):
-    import sop_cli.catalog
+    import sop_cli.definition.catalog
 
     def no_catalog(*args, **kwargs):
         raise AssertionError("the catalog was loaded")
 
-    monkeypatch.setattr(sop_cli.catalog, "load_catalog", no_catalog)
+    monkeypatch.setattr(sop_cli.definition.catalog, "load_catalog", no_catalog)
     for args in (["status"], ["advance"], ["log"], ["runs"], ["note", "x"], ["undo", "--reason", "x"], ["cancel", "--reason", "x"]):
         assert sop(*args).exit_code == 0, args
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_cli import engine
+from sop_cli.run import engine
 from sop_cli.store import Store, summary_values
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ NOW = "2026-11-26T09:00"
 WORKER = """
 import os, sys, time
 from pathlib import Path
-import sop_cli.cli, sop_cli.service, sop_cli.store, sop_cli.engine, sop_cli.calendar
+import sop_cli.cli, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.run.calendar
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.write_text("ready")
 while not go.exists():
@@ -113,7 +113,7 @@ def test_eight_simultaneous_advance_lose_no_update(tmp_path, home):
 WRITER = """
 import sys
 from pathlib import Path
-from sop_cli import service
+from sop_cli.run import service
 paper = Path(sys.argv[1])
 print("ready", flush=True)
 i = 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sop_cli.duration import Duration, parse_duration
-from sop_cli.nip import check_nip, format_nip
+from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.nip import check_nip, format_nip
 
 
 @pytest.mark.parametrize(("text", "expected"), [

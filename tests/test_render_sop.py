@@ -53,7 +53,7 @@ def test_html_has_the_identity_block_the_six_lists_and_every_step(sop):
 
 @pytest.mark.parametrize(("name", "lanes", "steps"), [(NGANJUK, 3, 14), (LAMPUNG, 4, 13)], ids=["nganjuk", "lampung"])
 def test_every_step_has_its_symbol_in_its_lane(sop, name, lanes, steps):
-    from sop_cli.catalog import load_catalog
+    from sop_cli.definition.catalog import load_catalog
 
     definition = load_catalog().resolve(name).sop
     html = render(sop, name)

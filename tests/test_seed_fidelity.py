@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sop_cli.loader import load_definition
+from sop_cli.definition.loader import load_definition
 from tests.conftest import REPO
 
 SEEDS = REPO.parent / "shared" / "seeds"

@@ -35,7 +35,7 @@ with open(os.environ["SOP_TEST_MODULES"], "w") as handle:
 
 HEAVY = ("jinja2", "yaml", "rich.table")
 RICH = ("jinja2", "yaml", "rich")  # no rich at all
-NO_DEFINITION = ("jinja2", "yaml", "rich", "sop_cli.models")  # not even the models (pydantic itself: typer needs it)
+NO_DEFINITION = ("jinja2", "yaml", "rich", "sop_cli.definition.model")  # not even the models (pydantic itself: typer needs it)
 
 
 def imports(home: Path, tmp_path: Path, *args: str) -> tuple[int, set[str]]:
@@ -85,7 +85,7 @@ def test_definition_commands_import_only_what_they_use(isolated_home: Path, tmp_
 
 def test_the_first_list_reads_yaml_and_the_second_does_not(isolated_home: Path, tmp_path: Path) -> None:
     code, first = imports(isolated_home, tmp_path, "list")
-    assert code in (0, None) and "yaml" in first and "sop_cli.models" in first
+    assert code in (0, None) and "yaml" in first and "sop_cli.definition.model" in first
     code, second = imports(isolated_home, tmp_path, "list")
     assert code in (0, None) and loaded(second, NO_DEFINITION) == []
 
@@ -125,13 +125,13 @@ VALID = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_
 
 
 def _fresh(path: Path):
-    from sop_cli.loader import load_definition
+    from sop_cli.definition.loader import load_definition
 
     return load_definition(path)
 
 
 def test_cached_definitions_equal_validated_ones(sop) -> None:
-    from sop_cli.catalog import load_catalog
+    from sop_cli.definition.catalog import load_catalog
 
     assert sop("list").exit_code == 0  # fills the cache
     for entry in load_catalog().entries:
@@ -173,7 +173,7 @@ def test_a_changed_file_is_validated_again(sop, tmp_path: Path) -> None:
 
 def test_a_racy_entry_is_checked_by_its_bytes(sop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file written twice in one clock tick keeps size and all times: the hash catches it."""
-    from sop_cli import catalog
+    from sop_cli.definition import catalog
 
     real = catalog._stat
     monkeypatch.setattr(catalog, "_stat", lambda p: (real(p) or [0, 0, 0, 0])[:2])  # size and mtime only
@@ -207,7 +207,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(sop, isolated_home: Path) -> No
 
 
 def test_new_code_drops_the_cache(sop, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sop_cli import catalog
+    from sop_cli.definition import catalog
 
     assert sop("list").exit_code == 0
     monkeypatch.setattr(catalog, "_code_key", lambda: "another sop")
@@ -215,7 +215,7 @@ def test_new_code_drops_the_cache(sop, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_validate_always_validates(sop, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sop_cli import catalog
+    from sop_cli.definition import catalog
 
     assert sop("list").exit_code == 0
     monkeypatch.setattr(catalog._Cache, "entry", lambda self, path: pytest.fail("validate used the cache"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sop_cli.errors import StoreError
-from sop_cli.loader import load_definition
+from sop_cli.definition.loader import load_definition
 from sop_cli.store import Store
 from sop_cli.store.migrations import SCHEMA_VERSION
 from tests.conftest import REPO

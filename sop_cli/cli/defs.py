@@ -20,8 +20,8 @@ app.add_typer(org_app, name="org")
 @app.command("list")
 def list_command(as_json: bool = JSON) -> None:
     """List every SOP in the catalog: id, organisation, name, steps, total standard time."""
-    from sop_cli.catalog import load_catalog
-    from sop_cli.overview import list_rows
+    from sop_cli.definition.catalog import load_catalog
+    from sop_cli.definition.overview import list_rows
 
     catalog = load_catalog()
     rows = list_rows(catalog)
@@ -40,8 +40,8 @@ def list_command(as_json: bool = JSON) -> None:
 def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                  org: Optional[str] = ORG, as_json: bool = JSON) -> None:
     """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""
-    from sop_cli.catalog import load_catalog
-    from sop_cli.overview import describe
+    from sop_cli.definition.catalog import load_catalog
+    from sop_cli.definition.overview import describe
 
     data = describe(load_catalog().resolve(sop, org))
     if as_json:
@@ -56,7 +56,7 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
 def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the catalog)."),
                      as_json: bool = JSON) -> None:
     """Check SOP files; every problem is printed as file:line:column: field: message."""
-    from sop_cli.catalog import catalog_roots, load_catalog
+    from sop_cli.definition.catalog import catalog_roots, load_catalog
     from sop_cli.errors import UsageError
 
     for path in paths or []:
@@ -84,7 +84,7 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
     """Print the JSON Schema of an SOP file (for editor completion and checking)."""
     import json
 
-    from sop_cli.models import sop_json_schema
+    from sop_cli.definition.model import sop_json_schema
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
@@ -97,7 +97,7 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
 @org_app.command("list")
 def org_list(as_json: bool = JSON) -> None:
     """List the organisations that have SOPs in the catalog (the default one is marked)."""
-    from sop_cli.catalog import org_head_matches, load_catalog
+    from sop_cli.definition.catalog import org_head_matches, load_catalog
     from sop_cli.settings import default_org
 
     chosen = default_org()
@@ -123,7 +123,7 @@ def org_list(as_json: bool = JSON) -> None:
 @org_app.command("use")
 def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. ngronggot; '-' to clear.")) -> None:
     """Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."""
-    from sop_cli.catalog import load_catalog, org_matches
+    from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.errors import NotFoundError
     from sop_cli.settings import write_setting
 

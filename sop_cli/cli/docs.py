@@ -49,11 +49,11 @@ def render_command(
     state = None
     if doc == "sop":
         if sop:
-            from sop_cli.catalog import load_catalog
+            from sop_cli.definition.catalog import load_catalog
 
             definition = load_catalog().resolve(sop, org).sop
         elif run:
-            from sop_cli.service import load_run
+            from sop_cli.run.service import load_run
 
             state = load_run(run, store=store)
             definition = state.sop
@@ -66,7 +66,7 @@ def render_command(
         if sop:
             raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
         from sop_cli.render.documents import read_values, render_run_document
-        from sop_cli.service import current_time, load_run
+        from sop_cli.run.service import current_time, load_run
 
         given = read_values(values, sets or [], doc)
         state = load_run(run, store=store)
@@ -112,7 +112,7 @@ def _emit(text: str, out: Path | None) -> None:
 def _attach(text: str, doc: str, fmt: str, out: Path | None, state: Any, step: int | None, store: Path | None) -> None:
     import tempfile
 
-    from sop_cli.service import add_note
+    from sop_cli.run.service import add_note
 
     if out is not None:
         _emit(text, out)
@@ -137,11 +137,11 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
 
     name = sop or (doc if doc and doc != "sop" else None)
     if run:
-        from sop_cli.service import load_run
+        from sop_cli.run.service import load_run
 
         sops = [load_run(run, store=store).sop]
     else:
-        from sop_cli.catalog import load_catalog
+        from sop_cli.definition.catalog import load_catalog
 
         catalog = load_catalog()
         sops = [catalog.resolve(name, org).sop] if name else [e.sop for e in catalog.entries]
@@ -173,7 +173,7 @@ def report_command(
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
     lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""
     from sop_cli.render.report import monitoring_data, report_data
-    from sop_cli.service import current_time, load_run
+    from sop_cli.run.service import current_time, load_run
 
     fmt = _format(fmt, out, ("table", "md", "html", "json", "csv"), "table")
     state = load_run(run, store=store)
@@ -214,7 +214,7 @@ def _csv(data: dict[str, Any], monitoring: bool) -> str:
 
 
 def _table(data: dict[str, Any], monitoring: bool) -> str:
-    from sop_cli.calendar import format_minutes
+    from sop_cli.run.calendar import format_minutes
     from sop_cli.cli.output import clip, paint, plain_table, tanggal
 
     s = data["summary"]

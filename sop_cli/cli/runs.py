@@ -1,6 +1,6 @@
 """Commands about runs: start, advance, status, runs, log, undo, cancel, note.
 
-Each command parses its options, calls one function of `sop_cli.service`, and prints the view it
+Each command parses its options, calls one function of `sop_cli.run.service`, and prints the view it
 returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed all day.
 """
 
@@ -54,7 +54,7 @@ def start_command(
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
-    from sop_cli.service import start_run
+    from sop_cli.run.service import start_run
 
     view = start_run(sop, org=org, year=year, title=title, at=at, assign=assign or [], by=by, store=store)
     if as_json:
@@ -85,7 +85,7 @@ def advance_command(
     as_json: bool = JSON,
 ) -> None:
     """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
-    from sop_cli.service import advance
+    from sop_cli.run.service import advance
 
     view = advance(run, step=step, by=by, note=note, attach=attach or [], at=at, approve=approve,
                    reject=reject, reason=reason, store=store)
@@ -113,7 +113,7 @@ def advance_command(
 @app.command("status")
 def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
     """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
-    from sop_cli.service import run_status
+    from sop_cli.run.service import run_status
 
     view = run_status(run, store=store)
     if as_json:
@@ -148,7 +148,7 @@ def runs_command(
     as_json: bool = JSON,
 ) -> None:
     """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
-    from sop_cli.service import list_runs
+    from sop_cli.run.service import list_runs
 
     rows, total = list_runs(include_all=include_all, limit=limit or None, store=store)
     if as_json:
@@ -175,7 +175,7 @@ def runs_command(
 @app.command("log")
 def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
     """The audit trail of a run: every event with when, who (and the OS user) and details."""
-    from sop_cli.service import run_log
+    from sop_cli.run.service import run_log
 
     view = run_log(run, store=store)
     if as_json:
@@ -201,7 +201,7 @@ def undo_command(
     as_json: bool = JSON,
 ) -> None:
     """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
-    from sop_cli.service import undo
+    from sop_cli.run.service import undo
 
     view = undo(run, reason=reason or "", by=by, store=store)
     if as_json:
@@ -223,7 +223,7 @@ def cancel_command(
     as_json: bool = JSON,
 ) -> None:
     """End a run that will not be completed (it stays in the store and its log)."""
-    from sop_cli.service import cancel
+    from sop_cli.run.service import cancel
 
     view = cancel(run, reason=reason or "", by=by, at=at, store=store)
     if as_json:
@@ -243,7 +243,7 @@ def note_command(
     as_json: bool = JSON,
 ) -> None:
     """Add a remark and/or files to a run's log without moving the run."""
-    from sop_cli.service import add_note
+    from sop_cli.run.service import add_note
 
     view = add_note(run, text=text, attach=attach or [], by=by, at=at, store=store)
     if as_json:
@@ -269,7 +269,7 @@ def _print_progress(view: dict[str, Any]) -> None:
 
 
 def _print_current(view: dict[str, Any]) -> None:
-    from sop_cli.calendar import format_minutes
+    from sop_cli.run.calendar import format_minutes
 
     current = view["current"]
     if not current:
@@ -285,7 +285,7 @@ def _print_current(view: dict[str, Any]) -> None:
 
 
 def _print_totals(view: dict[str, Any]) -> None:
-    from sop_cli.calendar import format_minutes
+    from sop_cli.run.calendar import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
     actual = sum(v["actual_minutes"] or 0 for v in done)
@@ -319,7 +319,7 @@ def _lanes(lanes: list[dict[str, Any]]) -> str:
 
 
 def _timing(visit: dict[str, Any]) -> str:
-    from sop_cli.calendar import format_minutes
+    from sop_cli.run.calendar import format_minutes
 
     actual = visit["actual_minutes"]
     if actual is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sop_cli.cli.output import paint
-from sop_cli.nip import format_nip
+from sop_cli.definition.nip import format_nip
 
 _SYMBOL = {"mulai": "(●)", "selesai": "(■)", "proses": "[▪]", "keputusan": "<◆>"}
 
@@ -71,7 +71,7 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
         write(line)
     write("")
 
-    from sop_cli.overview import LISTS
+    from sop_cli.definition.overview import LISTS
 
     half = max(20, (width - 3) // 2)
     pairs = list(zip(LISTS[::2], LISTS[1::2]))

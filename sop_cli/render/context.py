@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sop_cli.nip import format_nip
+from sop_cli.definition.nip import format_nip
 
 LIST_PAIRS = (
     (("dasar_hukum", "Dasar Hukum"), ("kualifikasi_pelaksana", "Kualifikasi Pelaksana")),
@@ -58,8 +58,8 @@ def pejabat(jabatan: str | None, nama: str | None = None, pangkat: str | None = 
 
 def sop_context(sop: Any, *, html: bool) -> dict[str, Any]:
     """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
-    from sop_cli.overview import total_minutes
-    from sop_cli.calendar import format_minutes
+    from sop_cli.definition.overview import total_minutes
+    from sop_cli.run.calendar import format_minutes
     from sop_cli.render.flowchart import mermaid, rows_svg
 
     signer = sop.disahkan_oleh
@@ -159,7 +159,7 @@ def official(sop: Any, lane_id: str, assignments: dict[str, str], values: dict[s
     """The official of a lane: jabatan, nama (the assigned person), pangkat, NIP. Values given as
     `pejabat.LANE.{nama,jabatan,pangkat,nip}` win; the head's lane falls back to `disahkan_oleh`."""
     from sop_cli.errors import UsageError
-    from sop_cli.nip import check_nip
+    from sop_cli.definition.nip import check_nip
 
     given = ((values.get("pejabat") or {}).get(lane_id) or {}) if isinstance(values.get("pejabat"), dict) else {}
     signer = sop.disahkan_oleh
@@ -290,7 +290,7 @@ def _visit_context(visit: Any, sop: Any, local: Any) -> dict[str, Any]:
 
 def _target_end(state: Any) -> Any:
     """When the run would end if every step on the main path took its Mutu Baku from the start."""
-    from sop_cli.duration import Duration
+    from sop_cli.definition.duration import Duration
 
     cal = state.calendar
     moment = state.started_at

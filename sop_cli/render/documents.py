@@ -201,7 +201,7 @@ def read_values(values_file: Path | None, settings: Sequence[str], doc: str | No
     values: dict[str, Any] = {}
     if values_file is not None:
         from sop_cli.errors import DefinitionError
-        from sop_cli.yamlfile import read_yaml
+        from sop_cli.definition.yamlfile import read_yaml
 
         if not values_file.is_file():
             raise UsageError(f"--values {values_file}: no such file.")

@@ -33,8 +33,8 @@ def _environment(roots: tuple[str, ...]) -> Any:
     from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
-    from sop_cli.calendar import format_minutes
-    from sop_cli.nip import format_nip
+    from sop_cli.run.calendar import format_minutes
+    from sop_cli.definition.nip import format_nip
     from sop_cli.render import indonesian
 
     env = SandboxedEnvironment(

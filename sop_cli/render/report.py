@@ -1,6 +1,6 @@
 """The numbers of `sop report`: one row per pass through a step, and the run's summary.
 
-Pure: it reads a `RunState` (sop_cli.engine) and `now`, and returns JSON-ready data; the CLI
+Pure: it reads a `RunState` (sop_cli.run.engine) and `now`, and returns JSON-ready data; the CLI
 turns it into a table, CSV or JSON, and the templates `report.*` / `monitoring.*` into documents.
 
 Definitions (working minutes, on the run's calendar):
@@ -98,7 +98,7 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
     forecast = state.forecast_at(now) if state.status == "active" else []
     for planned in forecast[1:]:
         step = proc.step(planned.step)
-        from sop_cli.calendar import duration_minutes
+        from sop_cli.run.calendar import duration_minutes
 
         rows.append({
             "step": planned.step, "kegiatan": planned.kegiatan, "lanes": lane_names(planned.lanes),
@@ -132,7 +132,7 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
         "end": t(end),
         "current_step": state.current_step,
     }
-    from sop_cli.engine import run_heading
+    from sop_cli.run.engine import run_heading
 
     return {
         **run_heading(state, now),
@@ -145,7 +145,7 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
 def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
-    from sop_cli.calendar import format_minutes
+    from sop_cli.run.calendar import format_minutes
 
     report = report_data(state, now)
     sop = state.sop

@@ -2,7 +2,7 @@
 
 `$SOP_HOME/sop.db` by default (`--store PATH` / `SOP_STORE` override it); attachments live beside
 it in `attachments/<run>/`. The store is dumb on purpose: it keeps rows and transactions, while
-`sop_cli.engine` decides what the rows mean.
+`sop_cli.run.engine` decides what the rows mean.
 
 Concurrency and crashes:
 
@@ -225,7 +225,7 @@ def open_store(path: Path | str | None = None, *, create: bool = True) -> Store 
 
 def summary_values(state: Any) -> dict[str, Any]:
     """The denormalised `runs` columns for a `RunState` (written with each event)."""
-    from sop_cli.engine import iso
+    from sop_cli.run.engine import iso
 
     current = state.current
     return {

@@ -81,7 +81,7 @@ def m002_add_run_summary(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
     conn.execute("CREATE INDEX runs_by_status ON runs(status, created_at)")
     conn.execute("CREATE INDEX runs_by_due ON runs(status, current_due)")
-    from sop_cli import engine
+    from sop_cli.run import engine
     from sop_cli.store import Store, summary_values
 
     rows = Store(Path(), conn)  # the queries of the store, on the migrating connection

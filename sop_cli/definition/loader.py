@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_cli.errors import DefinitionError
-from sop_cli.yamlfile import Located, read_yaml
+from sop_cli.definition.yamlfile import Located, read_yaml
 
 
 def load_definition(path: Path, content: bytes | None = None) -> Any:
@@ -22,7 +22,7 @@ def validate_data(located: Located) -> Any:
     """Validate already-read YAML data as an SOP definition."""
     from pydantic import ValidationError
 
-    from sop_cli.models import SopDefinition
+    from sop_cli.definition.model import SopDefinition
 
     if not isinstance(located.data, dict):
         kind = type(located.data).__name__
@@ -40,7 +40,7 @@ def validate_data(located: Located) -> Any:
 
 
 def _problems(located: Located, error: Any) -> list[str]:
-    from sop_cli.models import DefinitionProblems
+    from sop_cli.definition.model import DefinitionProblems
 
     found = []
     for item in error.errors(include_url=False):

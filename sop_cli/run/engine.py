@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sop_cli.duration import Duration, parse_duration
+from sop_cli.definition.duration import Duration, parse_duration
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 
 STEP_KINDS = ("step_completed", "approved", "rejected")
@@ -313,7 +313,7 @@ class RunState:
         """The pinned definition as a validated `SopDefinition` (imports pydantic on first use)."""
         from pydantic import ValidationError
 
-        from sop_cli.models import SopDefinition
+        from sop_cli.definition.model import SopDefinition
 
         try:
             return SopDefinition.model_validate(self.procedure.data)
@@ -474,7 +474,7 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
 
 
 def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisit:
-    from sop_cli.calendar import duration_minutes
+    from sop_cli.run.calendar import duration_minutes
 
     step = proc.step(no)
     return StepVisit(
@@ -520,7 +520,7 @@ def run_calendar(pinned: Mapping[str, Any]) -> Any:
 
 @functools.lru_cache(maxsize=32)
 def _calendar_from_json(text: str) -> Any:
-    from sop_cli.calendar import WorkCalendar
+    from sop_cli.run.calendar import WorkCalendar
 
     pinned = json.loads(text)
     days = frozenset(date.fromisoformat(d) for d in pinned.get("days_off", {}))

@@ -55,7 +55,7 @@ class Entry:
     def sop(self) -> Any:
         """The `SopDefinition`."""
         if self._sop is None:
-            from sop_cli.models import NotTrusted, from_trusted
+            from sop_cli.definition.model import NotTrusted, from_trusted
 
             stored = self._from_cache()
             try:
@@ -63,7 +63,7 @@ class Entry:
                     raise NotTrusted("the cached definition cannot be read")
                 self._sop = from_trusted(stored["given"])
             except NotTrusted:
-                from sop_cli.loader import load_definition
+                from sop_cli.definition.loader import load_definition
 
                 self._sop = load_definition(self.path)
         return self._sop
@@ -77,7 +77,7 @@ class Entry:
                 import copy
 
                 return copy.deepcopy(stored["data"])
-        from sop_cli.models import plain
+        from sop_cli.definition.model import plain
 
         return plain(self.sop)
 
@@ -106,8 +106,8 @@ class Entry:
 
 
 def _head(sop: Any) -> dict[str, Any]:
-    from sop_cli.calendar import format_minutes
-    from sop_cli.overview import total_minutes
+    from sop_cli.run.calendar import format_minutes
+    from sop_cli.definition.overview import total_minutes
 
     org = sop.organisasi
     minutes = total_minutes(sop)
@@ -226,11 +226,11 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
 
 
 def _validated(path: Path, cache: _Cache | None) -> Entry:
-    from sop_cli.loader import load_definition
+    from sop_cli.definition.loader import load_definition
 
     if cache is None:
         return Entry(path, load_definition(path))
-    from sop_cli.yamlfile import read_bytes
+    from sop_cli.definition.yamlfile import read_bytes
 
     before = _stat(path)
     content = read_bytes(path)
@@ -276,11 +276,12 @@ def _code_key() -> str:
 
     from sop_cli import __version__
 
-    package = Path(__file__).resolve().parent
+    # Every module of the package, in every subpackage: validation code may live anywhere in it.
+    package = Path(__file__).resolve().parent.parent
     stats = []
-    for module in sorted(package.glob("*.py")):
+    for module in sorted(package.rglob("*.py")):
         st = module.stat()
-        stats.append(f"{module.name}:{st.st_size}:{st.st_mtime_ns}")
+        stats.append(f"{module.relative_to(package).as_posix()}:{st.st_size}:{st.st_mtime_ns}")
     pydantic = sys.modules.get("pydantic.version")
     pydantic_version = getattr(pydantic, "VERSION", None)
     if pydantic_version is None:
@@ -347,7 +348,7 @@ class _Cache:
             if record["checked_ns"] - record["stat"][1] < RACY_NS:
                 import time
 
-                from sop_cli.yamlfile import read_bytes
+                from sop_cli.definition.yamlfile import read_bytes
 
                 now = time.time_ns()
                 if _digest(read_bytes(path)) != record["digest"]:
@@ -363,7 +364,7 @@ class _Cache:
         import os
         import time
 
-        from sop_cli.models import plain, trusted_dump
+        from sop_cli.definition.model import plain, trusted_dump
 
         key = os.path.abspath(path)
         digest = _digest(content)

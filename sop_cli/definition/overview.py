@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sop_cli.catalog import Catalog, Entry
+from sop_cli.definition.catalog import Catalog, Entry
 
 LISTS = (
     ("dasar_hukum", "Dasar Hukum"),
@@ -18,7 +18,7 @@ LISTS = (
 
 def total_minutes(sop: Any) -> int:
     """Sum of the standard times of all steps, in working minutes (one pass, no rework)."""
-    from sop_cli.calendar import duration_minutes
+    from sop_cli.run.calendar import duration_minutes
 
     return sum(duration_minutes(step.durasi) for step in sop.langkah)
 

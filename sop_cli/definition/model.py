@@ -23,8 +23,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sop_cli.duration import Duration, parse_duration
-from sop_cli.nip import check_nip
+from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.nip import check_nip
 
 Loc = tuple[str | int, ...]
 

@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sop_cli import engine
+from sop_cli.run import engine
 from sop_cli.errors import AmbiguousError, NotFoundError, UsageError
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -291,8 +291,8 @@ def start_run(
         NotFoundError / AmbiguousError: The SOP name fits no SOP / several.
         UsageError: Bad --assign, --at, --year or --title.
     """
-    from sop_cli.calendar import WorkCalendar, zone
-    from sop_cli.catalog import load_catalog
+    from sop_cli.run.calendar import WorkCalendar, zone
+    from sop_cli.definition.catalog import load_catalog
     from sop_cli.store import summary_values
 
     now = now or current_time()
@@ -540,7 +540,7 @@ def list_runs(
     Row keys: run, sop, year, title, status, current_step, current_kegiatan, current_since,
     current_due (ISO, organisation's zone), late, progress {done, total}, rework_loops, started_at.
     """
-    from sop_cli.calendar import zone
+    from sop_cli.run.calendar import zone
 
     now = now or current_time()
     st = _open(store, create=False) if _store_exists(store) else None

@@ -1,7 +1,7 @@
 """Mutu baku *waktu*: the standard time of a step, written as in the SOP ("5 menit", "4 Hari").
 
 "menit" and "jam" are office-clock time, "hari" and "minggu" are working days and weeks; the
-calendar (`sop_cli.calendar`) turns them into deadlines.
+calendar (`sop_cli.run.calendar`) turns them into deadlines.
 """
 
 from __future__ import annotations

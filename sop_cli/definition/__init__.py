@@ -1,0 +1,1 @@
+"""The SOP definition: the YAML file, its validated model, the flow graph and the catalog of files."""
