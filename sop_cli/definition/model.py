@@ -15,6 +15,7 @@ land, every step reachable) live in `review_problems`, whose findings carry thei
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +25,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
 
 Loc = tuple[str | int, ...]
@@ -184,24 +186,18 @@ class SopDefinition(_Strict):
                 return lane
         raise KeyError(lane_id)
 
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The definition graph (`sop_cli.definition.graph`): where the flow rules live."""
+        return Graph.from_json(plain(self))
+
     def successors(self, langkah: Langkah) -> list[int]:
         """Step numbers that can follow `langkah` (YA first for a decision); [] at the end."""
-        if langkah.simbol == "keputusan":
-            return [n for n in (langkah.ya, langkah.tidak) if n is not None]
-        if langkah.simbol == "selesai":
-            return []
-        if langkah.berikutnya is not None:
-            return [langkah.berikutnya]
-        # by identity first: list.index compares models field by field, quadratic over a review
-        index = next((i for i, s in enumerate(self.langkah) if s is langkah), None)
-        if index is None:
-            index = self.langkah.index(langkah)
-        return [self.langkah[index + 1].no] if index + 1 < len(self.langkah) else []
+        return list(self.graph.successors(langkah.no))
 
     def next_step(self, no: int) -> int | None:
         """The step after `no` on the main (YA) path, None after the end."""
-        following = self.successors(self.step(no))
-        return following[0] if following else None
+        return self.graph.next_step(no)
 
     @model_validator(mode="after")
     def _review(self) -> SopDefinition:
@@ -273,30 +269,11 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     index = {s.no: i for i, s in enumerate(sop.langkah)}
-    edges = {s.no: sop.successors(s) for s in sop.langkah}
-    seen = _closure([sop.langkah[0].no], edges)
-    for s in sop.langkah:
-        if s.no not in seen:
-            yield ("langkah", index[s.no]), f"step {s.no} cannot be reached from the start (step {sop.langkah[0].no})"
-    reverse: dict[int, list[int]] = {n: [] for n in edges}
-    for source, targets in edges.items():
-        for target in targets:
-            reverse[target].append(source)
-    finishing = _closure([s.no for s in sop.langkah if s.simbol == "selesai"], reverse)
-    for s in sop.langkah:
-        if s.no in seen and s.no not in finishing:
-            yield ("langkah", index[s.no]), f"step {s.no} never leads to the end (a loop with no way out)"
-
-
-def _closure(start: list[int], edges: dict[int, list[int]]) -> set[int]:
-    seen: set[int] = set()
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(edges.get(node, []))
-    return seen
+    graph = sop.graph
+    for no in graph.unreachable():
+        yield ("langkah", index[no]), f"step {no} cannot be reached from the start (step {graph.first})"
+    for no in graph.never_finishing():
+        yield ("langkah", index[no]), f"step {no} never leads to the end (a loop with no way out)"
 
 
 def sop_json_schema() -> dict[str, object]:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.catalog import Catalog, Entry
+from sop_cli.definition.graph import LISTS
 
-LISTS = (
-    ("dasar_hukum", "Dasar Hukum"),
-    ("kualifikasi_pelaksana", "Kualifikasi Pelaksana"),
-    ("keterkaitan", "Keterkaitan"),
-    ("peralatan_perlengkapan", "Peralatan/Perlengkapan"),
-    ("peringatan", "Peringatan"),
-    ("pencatatan_pendataan", "Pencatatan dan Pendataan"),
-)
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
+
+__all__ = ["LISTS", "describe", "list_rows", "total_minutes"]  # LISTS lives in graph; named here for the CLI
 
 
-def total_minutes(sop: Any) -> int:
+def total_minutes(sop: SopDefinition) -> int:
     """Sum of the standard times of all steps, in working minutes (one pass, no rework)."""
     from sop_cli.run.calendar import duration_minutes
 

@@ -13,8 +13,10 @@ happens (or the run starts), is due its Mutu Baku *waktu* of working time later 
 `WorkCalendar`), and is completed by the next step event. Undoing a completion reopens the visit
 as it was, with its original start and due time.
 
-The definition a run follows is read from its pinned JSON (`Procedure`), without pydantic, so the
-commands typed all day stay fast; `RunState.sop` builds the full `SopDefinition` on first use.
+The definition a run follows is its pinned form (`sop_cli.definition.pinned`, upgraded from any
+older format) read into the definition graph (`sop_cli.definition.graph`, which owns the flow rules),
+without pydantic, so the commands typed all day stay fast; `RunState.sop` builds the full
+`SopDefinition` on first use.
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.duration import Duration
+from sop_cli.definition.graph import Graph, Step
+from sop_cli.definition.pinned import read_pinned
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
+    from sop_cli.run.calendar import WorkCalendar
+
+__all__ = ["Graph", "Procedure", "Step"]  # Step and Graph: re-exported for the run code's old names
 
 STEP_KINDS = ("step_completed", "approved", "rejected")
 """Event kinds that complete the current step."""
@@ -55,114 +65,25 @@ def parse_iso(text: str) -> datetime:
 
 # The definition, as a run needs it ------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Step:
-    """One step (langkah) of a pinned definition, with what the engine needs of it."""
-
-    no: int
-    kegiatan: str
-    lanes: tuple[str, ...]
-    simbol: str
-    waktu: str
-    durasi: Duration
-    output: str
-    following: tuple[int, ...]
-    ya: int | None = None
-    tidak: int | None = None
-
-    @property
-    def is_decision(self) -> bool:
-        """Whether the step is a *keputusan* (needs --approve or --reject)."""
-        return self.simbol == "keputusan"
-
-
-class Procedure:
-    """A pinned SOP definition read from its JSON form (`SopDefinition.model_dump(mode="json")`).
-
-    Attributes:
-        data: The JSON form itself (what `RunState.sop` validates into a `SopDefinition`).
-        qualified_id: `wilayah/organisasi/id`.
-        lanes: Lane id to lane name, in the definition's order.
-        steps: Step number to `Step`, in the definition's order.
-    """
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-        org = data["organisasi"]
-        self.qualified_id = f"{org['wilayah']}/{org['id']}/{data['id']}"
-        self.nama: str = data["nama"]
-        self.zone: str = org.get("zona_waktu") or "WIB"
-        self.lanes: dict[str, str] = {lane["id"]: lane["nama"] for lane in data["pelaksana"]}
-        rows = data["langkah"]
-        self.steps: dict[int, Step] = {}
-        for index, row in enumerate(rows):
-            if row.get("simbol") == "keputusan":
-                following = tuple(n for n in (row.get("ya"), row.get("tidak")) if n is not None)
-            elif row.get("simbol") == "selesai":
-                following = ()
-            elif row.get("berikutnya") is not None:
-                following = (row["berikutnya"],)
-            else:
-                following = (rows[index + 1]["no"],) if index + 1 < len(rows) else ()
-            self.steps[row["no"]] = Step(
-                no=row["no"],
-                kegiatan=" ".join(str(row["kegiatan"]).split()),
-                lanes=tuple(row["pelaksana"]),
-                simbol=row.get("simbol") or "proses",
-                waktu=row["waktu"],
-                durasi=parse_duration(row["waktu"]),
-                output=row.get("output") or "",
-                following=following,
-                ya=row.get("ya"),
-                tidak=row.get("tidak"),
-            )
-        self.first = rows[0]["no"]
-        self.main_path = self.path_from(self.first)
-
-    def step(self, no: int) -> Step:
-        """The step numbered `no` (StoreError if the pinned definition has none)."""
-        try:
-            return self.steps[no]
-        except KeyError:
-            raise StoreError(f"The pinned SOP {self.qualified_id} has no step {no}; the run log is damaged.") from None
-
-    def after(self, no: int, outcome: str) -> int | None:
-        """The step that becomes current when step `no` ends with `outcome`; None at the end."""
-        step = self.step(no)
-        if step.is_decision:
-            return step.ya if outcome == "approved" else step.tidak
-        return step.following[0] if step.following else None
-
-    def path_from(self, no: int) -> list[int]:
-        """The steps from `no` to the end along the main path (YA at every decision)."""
-        path: list[int] = []
-        current: int | None = no
-        while current is not None and current not in path:
-            path.append(current)
-            following = self.step(current).following
-            current = following[0] if following else None
-        return path
-
-    def extra_days_off(self) -> list[date]:
-        """The organisation's own days off (`organisasi.hari_libur`)."""
-        return [date.fromisoformat(str(d["tanggal"])) for d in self.data["organisasi"].get("hari_libur") or []]
+Procedure = Graph
+"""A run's definition: the definition graph (the name the run code has always used)."""
 
 
 @functools.lru_cache(maxsize=32)
-def _procedure_from_json(text: str) -> Procedure:
-    return Procedure(json.loads(text))
+def _graph_from_pinned(text: str) -> Graph:
+    return Graph.from_json(read_pinned(text))
 
 
-def procedure(sop: Any) -> Procedure:
-    """A `Procedure` from a `SopDefinition`, its JSON form (dict), JSON text, or a `Procedure`."""
-    if isinstance(sop, Procedure):
+def procedure(sop: SopDefinition | Mapping[str, Any] | str | Graph) -> Graph:
+    """The definition graph of a `SopDefinition`, its JSON form (dict), a pinned text (any format:
+    see `sop_cli.definition.pinned`), or a `Graph`."""
+    if isinstance(sop, Graph):
         return sop
     if isinstance(sop, str):
-        return _procedure_from_json(sop)
+        return _graph_from_pinned(sop)
     if isinstance(sop, Mapping):
-        return Procedure(sop)
-    return Procedure(sop.model_dump(mode="json"))
+        return Graph.from_json(sop)
+    return sop.graph
 
 
 # Events and state -----------------------------------------------------------------------------
@@ -289,8 +210,8 @@ class RunState:
     """
 
     run_id: str
-    procedure: Procedure
-    calendar: Any
+    procedure: Graph
+    calendar: WorkCalendar
     year: int
     title: str
     assignments: dict[str, str]
@@ -309,7 +230,7 @@ class RunState:
     definition_sha256: str | None = None
 
     @functools.cached_property
-    def sop(self) -> Any:
+    def sop(self) -> SopDefinition:
         """The pinned definition as a validated `SopDefinition` (imports pydantic on first use)."""
         from pydantic import ValidationError
 
@@ -383,11 +304,12 @@ class RunState:
         return _plan(self.procedure, self.calendar, self.forecast[0], now)
 
 
-def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
+def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequence[Event],
+           calendar: WorkCalendar) -> RunState:
     """Replay a run's events into its state.
 
     Args:
-        sop: The pinned definition: `SopDefinition`, its JSON form, or a `Procedure`.
+        sop: The pinned definition: `SopDefinition`, its JSON form, a pinned text, or a `Graph`.
         events: The run's whole log in seq order; the first must be `started`.
         calendar: The run's `WorkCalendar` (see `run_calendar`).
 
@@ -473,7 +395,7 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
     )
 
 
-def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisit:
+def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> StepVisit:
     from sop_cli.run.calendar import duration_minutes
 
     step = proc.step(no)
@@ -488,16 +410,27 @@ def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisi
     )
 
 
-def _plan(proc: Procedure, calendar: Any, first: PlannedStep, chain_from: datetime) -> list[PlannedStep]:
+def _plan(proc: Graph, calendar: WorkCalendar, first: PlannedStep, chain_from: datetime) -> list[PlannedStep]:
     """`first` (the current step), then the rest of the main path chained from `chain_from`."""
-    planned = [first]
-    moment = chain_from
-    for no in proc.path_from(first.step)[1:]:
+    return [first, *chain(proc, calendar, proc.path_from(first.step)[1:], chain_from)]
+
+
+def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: datetime) -> list[PlannedStep]:
+    """The forecast rule: `steps` one after the other from `moment`, each starting at the next
+    working moment after the previous one is due and taking its Mutu Baku *waktu*."""
+    planned: list[PlannedStep] = []
+    for no in steps:
         step = proc.step(no)
         start = calendar.add(moment, _ZERO)
         moment = calendar.add(start, step.durasi)
         planned.append(PlannedStep(no, step.kegiatan, step.lanes, step.waktu, start, moment))
     return planned
+
+
+def target_end(state: RunState) -> datetime:
+    """When the run would end had every step on the main path taken its Mutu Baku from the start."""
+    planned = chain(state.procedure, state.calendar, state.procedure.main_path, state.started_at)
+    return planned[-1].planned_due if planned else state.started_at
 
 
 # The run's calendar ---------------------------------------------------------------------------
@@ -513,13 +446,13 @@ def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int
     }
 
 
-def run_calendar(pinned: Mapping[str, Any]) -> Any:
+def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
     """The run's `WorkCalendar` from its pinned JSON (no `holidays` import: the days are pinned)."""
     return _calendar_from_json(json.dumps(dict(pinned), sort_keys=True))
 
 
 @functools.lru_cache(maxsize=32)
-def _calendar_from_json(text: str) -> Any:
+def _calendar_from_json(text: str) -> WorkCalendar:
     from sop_cli.run.calendar import WorkCalendar
 
     pinned = json.loads(text)

@@ -293,12 +293,13 @@ def start_run(
     """
     from sop_cli.run.calendar import WorkCalendar, zone
     from sop_cli.definition.catalog import load_catalog
+    from sop_cli.definition.pinned import pin_text
     from sop_cli.store import summary_values
 
     now = now or current_time()
     entry = load_catalog().resolve(sop, org)
     definition = entry.data  # what model_dump(mode="json") gives, straight from the catalog cache
-    definition_text = json.dumps(definition, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    definition_text = pin_text(definition)  # versioned: see sop_cli.definition.pinned
     proc = engine.procedure(definition)
     assignments = _assignments(assign, proc)
     tz = zone(proc.zone)
