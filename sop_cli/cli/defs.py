@@ -97,17 +97,17 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
 @org_app.command("list")
 def org_list(as_json: bool = JSON) -> None:
     """List the organisations that have SOPs in the catalog (the default one is marked)."""
-    from sop_cli.definition.catalog import org_head_matches, load_catalog
+    from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.settings import default_org
 
     chosen = default_org()
     by_org: dict[str, dict] = {}
     for entry in load_catalog().entries:
-        org = entry.head["organisasi"]
-        row = by_org.setdefault(f"{org['wilayah']}/{org['id']}", {
-            "id": f"{org['wilayah']}/{org['id']}", "nama": org["nama"], "pemerintah": org["pemerintah"],
-            "alias": list(org["alias"]), "zona_waktu": org["zona_waktu"], "sops": [],
-            "default": bool(chosen) and org_head_matches(org, chosen),
+        org = entry.head.org
+        row = by_org.setdefault(f"{org.wilayah}/{org.id}", {
+            "id": f"{org.wilayah}/{org.id}", "nama": org.nama, "pemerintah": org.pemerintah,
+            "alias": list(org.alias), "zona_waktu": org.zona_waktu, "sops": [],
+            "default": bool(chosen) and org_matches(org, chosen),
         })
         row["sops"].append(entry.qualified_id)
     rows = list(by_org.values())
@@ -132,7 +132,7 @@ def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. 
         print("Default organisation cleared.")
         return
     catalog = load_catalog()
-    match = next((e.sop.organisasi for e in catalog.entries if org_matches(e.sop, org)), None)
+    match = next((e.head.org for e in catalog.entries if org_matches(e.head.org, org)), None)
     if match is None:
         known = ", ".join(f"{o.wilayah}/{o.id}" for o in catalog.organisations())
         raise NotFoundError(f"No organisation {org!r} in the catalog. Known: {known}.")

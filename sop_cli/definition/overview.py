@@ -25,13 +25,13 @@ def list_rows(catalog: Catalog) -> list[dict[str, Any]]:
     return [
         {
             "id": entry.qualified_id,
-            "short_id": entry.head["id"],
-            "organisasi": entry.head["organisasi"]["nama"],
-            "pemerintah": entry.head["organisasi"]["pemerintah"],
-            "nama": entry.head["nama"],
-            "langkah": entry.head["langkah"],
-            "waktu_total_menit": entry.head["waktu_total_menit"],
-            "waktu_total": entry.head["waktu_total"],
+            "short_id": entry.head.id,
+            "organisasi": entry.head.org.nama,
+            "pemerintah": entry.head.org.pemerintah,
+            "nama": entry.head.nama,
+            "langkah": entry.head.langkah,
+            "waktu_total_menit": entry.head.waktu_total_menit,
+            "waktu_total": entry.head.waktu_total,
             "path": str(entry.path),
         }
         for entry in catalog.entries
@@ -43,6 +43,6 @@ def describe(entry: Entry) -> dict[str, Any]:
     data = entry.data
     data["qualified_id"] = entry.qualified_id
     data["path"] = str(entry.path)
-    data["waktu_total_menit"] = entry.head["waktu_total_menit"]
-    data["waktu_total"] = entry.head["waktu_total"]
+    data["waktu_total_menit"] = entry.head.waktu_total_menit
+    data["waktu_total"] = entry.head.waktu_total
     return data
