@@ -18,7 +18,7 @@ cache stores), with the standard library only: the commands typed all day (`sop 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -117,7 +117,7 @@ class Graph:
         org: The issuing unit.
         lanes: Lane id to lane name, in the definition's order.
         steps: Step number to `Step`, in the definition's order.
-        data: The JSON form it was built from (what `SopDefinition` validates), when there is one.
+        data: The JSON form it was built from (what `RunState.sop` validates into a `SopDefinition`).
     """
 
     id: str
@@ -125,7 +125,7 @@ class Graph:
     org: Organisation
     lanes: Mapping[str, str]
     steps: Mapping[int, Step]
-    data: JSON | None = None
+    data: JSON = field(repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: JSON) -> Graph:

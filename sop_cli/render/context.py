@@ -91,7 +91,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
             "dokumen": step.dokumen,
             "svg": svg,
         })
-    inferred = [s["no"] for s in steps if s["inferensi"]]
+    inferred = [step.no for step in sop.langkah if step.asal_pelaksana == "inferensi"]
     return {
         "sop": {
             "id": sop.id,
@@ -123,14 +123,15 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
 def _ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 5, 7, 8] -> "1–3, 5, 7–8"."""
     parts: list[str] = []
-    start = prev = None
+    start: int | None = None
+    prev = 0
     for n in [*numbers, None]:
         if start is not None and (n is None or n != prev + 1):
             parts.append(str(start) if start == prev else f"{start}–{prev}")
             start = None
-        if n is not None and start is None:
-            start = n
-        prev = n
+        if n is not None:
+            start = n if start is None else start
+            prev = n
     return ", ".join(parts)
 
 
