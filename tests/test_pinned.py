@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_cli.definition.pinned import PINNED_FORMAT, pin_text, read_pinned, upgrade
+from sop_cli.definition.pinned import CALENDAR_FORMAT, PINNED_FORMAT, pin_text, read_pinned, upgrade, upgrade_calendar
 from sop_cli.errors import StoreError
 from tests.conftest import REPO
 
@@ -70,10 +70,12 @@ def test_a_new_run_pins_the_current_format(sop, tmp_path: Path, monkeypatch: pyt
     assert sop("start", "renja", "--org", "ngronggot", "--store", store).exit_code == 0
     conn = sqlite3.connect(store)
     (body,) = conn.execute("SELECT body FROM pinned WHERE kind = 'definition'").fetchone()
+    (calendar,) = conn.execute("SELECT body FROM pinned WHERE kind = 'calendar'").fetchone()
     conn.close()
     pinned = json.loads(body)
     assert pinned["pinned_format"] == PINNED_FORMAT
     assert pinned["definition"]["id"] == "renja"
+    assert json.loads(calendar)["pinned_format"] == CALENDAR_FORMAT
 
 
 def test_every_older_format_upgrades_to_the_current_one() -> None:
@@ -82,6 +84,10 @@ def test_every_older_format_upgrades_to_the_current_one() -> None:
     assert upgrade(bare) == {"pinned_format": PINNED_FORMAT, "definition": definition}
     assert read_pinned(json.dumps(bare)) == definition
     assert read_pinned(pin_text(definition)) == definition
+    calendar = {"zone": "WIB", "years": [2026], "days_off": {"2026-12-25": "Natal"}, "source": "uji"}
+    assert upgrade_calendar(calendar) == {**calendar, "pinned_format": CALENDAR_FORMAT}
+    with pytest.raises(StoreError):
+        upgrade_calendar({**calendar, "pinned_format": CALENDAR_FORMAT + 1})
 
 
 @pytest.mark.parametrize("body", [

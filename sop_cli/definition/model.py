@@ -11,6 +11,8 @@ Words follow the SOP AP format (Permenpan RB 35/2012) and stay Indonesian:
 
 Field checks live on the fields; the checks a reviewer makes across steps (lanes exist, branches
 land, every step reachable) live in `review_problems`, whose findings carry their own location.
+Which step follows which is the definition graph's rule (`SopDefinition.graph`, see
+`sop_cli.definition.graph`); the reachability checks ask the graph.
 """
 
 from __future__ import annotations
@@ -190,14 +192,6 @@ class SopDefinition(_Strict):
     def graph(self) -> Graph:
         """The definition graph (`sop_cli.definition.graph`): where the flow rules live."""
         return Graph.from_json(plain(self))
-
-    def successors(self, langkah: Langkah) -> list[int]:
-        """Step numbers that can follow `langkah` (YA first for a decision); [] at the end."""
-        return list(self.graph.successors(langkah.no))
-
-    def next_step(self, no: int) -> int | None:
-        """The step after `no` on the main (YA) path, None after the end."""
-        return self.graph.next_step(no)
 
     @model_validator(mode="after")
     def _review(self) -> SopDefinition:

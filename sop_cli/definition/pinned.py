@@ -1,4 +1,4 @@
-"""The pinned form of a definition: what a run stores of its SOP, with a format version.
+"""The pinned forms: what a run stores of its SOP definition and of its calendar, with a format version.
 
 A run keeps the definition it started with (the store's `pinned` table), so editing the YAML file
 later never changes it. The YAML format will change (a field renamed, a list restructured); the
@@ -13,6 +13,10 @@ form step by step to the current one before anything else sees it:
 When the definition's fields change, add format N+1: bump `PINNED_FORMAT` and add an upgrade
 function from N to `_UPGRADES` that rewrites the old `definition` into the new fields. Old upgrade
 functions never change (they describe formats that no longer move).
+
+A run's calendar (its zone and the days off it pinned, `engine.pinned_calendar`) follows the same
+rule with its own numbers: format 1 is the object written before versions existed, format 2
+(`CALENDAR_FORMAT`) the same object with `"pinned_format": 2` in it; `upgrade_calendar` reads any.
 Standard library only: reading a run must not import pydantic.
 """
 
@@ -39,6 +43,17 @@ def _from_1(bare: Pinned) -> Pinned:
 _UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1}
 """Format N to the function turning a format-N pinned form into format N+1."""
 
+CALENDAR_FORMAT = 2
+"""The format `engine.pinned_calendar` writes."""
+
+
+def _calendar_from_1(bare: Pinned) -> Pinned:
+    """Format 1 had no version; format 2 is the same object saying so."""
+    return {**bare, "pinned_format": 2}
+
+
+_CALENDAR_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _calendar_from_1}
+
 
 def pin_text(definition: Mapping[str, Any]) -> str:
     """The text a run pins for `definition` (its JSON form): current format, canonical JSON."""
@@ -55,21 +70,31 @@ def format_of(pinned: Mapping[str, Any]) -> int:
 
 
 def upgrade(pinned: Mapping[str, Any]) -> Pinned:
-    """A pinned form in the current format, upgraded one format at a time.
+    """A pinned definition in the current format, upgraded one format at a time.
 
     Raises:
         StoreError: The form is newer than this `sop` knows (written by a later version) or its
             version is not a format number.
     """
+    return _upgrade(pinned, PINNED_FORMAT, _UPGRADES, "SOP definition")
+
+
+def upgrade_calendar(pinned: Mapping[str, Any]) -> Pinned:
+    """A pinned calendar in the current format (see `upgrade`)."""
+    return _upgrade(pinned, CALENDAR_FORMAT, _CALENDAR_UPGRADES, "calendar")
+
+
+def _upgrade(pinned: Mapping[str, Any], current: int, upgrades: Mapping[int, Callable[[Pinned], Pinned]],
+             what: str) -> Pinned:
     version = format_of(pinned)
-    if version > PINNED_FORMAT:
+    if version > current:
         raise StoreError(
-            f"A run's SOP definition was pinned in format {version}, newer than this version of sop "
-            f"reads (up to {PINNED_FORMAT}); upgrade sop to read it."
+            f"A run's {what} was pinned in format {version}, newer than this version of sop "
+            f"reads (up to {current}); upgrade sop to read it."
         )
     form: Pinned = dict(pinned)
-    while version < PINNED_FORMAT:
-        form = _UPGRADES[version](form)
+    while version < current:
+        form = upgrades[version](form)
         version = format_of(form)
     return form
 

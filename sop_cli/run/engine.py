@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.duration import Duration
 from sop_cli.definition.graph import Graph, Step
-from sop_cli.definition.pinned import read_pinned
+from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_calendar
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 
 if TYPE_CHECKING:
@@ -437,8 +437,10 @@ def target_end(state: RunState) -> datetime:
 
 
 def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str) -> dict[str, Any]:
-    """The JSON a run pins for its calendar: zone and every day off of `years` with its name."""
+    """The JSON a run pins for its calendar: zone and every day off of `years` with its name
+    (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`)."""
     return {
+        "pinned_format": CALENDAR_FORMAT,
         "zone": zone,
         "years": list(years),
         "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
@@ -447,8 +449,8 @@ def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int
 
 
 def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
-    """The run's `WorkCalendar` from its pinned JSON (no `holidays` import: the days are pinned)."""
-    return _calendar_from_json(json.dumps(dict(pinned), sort_keys=True))
+    """The run's `WorkCalendar` from its pinned JSON, any format (no `holidays` import: the days are pinned)."""
+    return _calendar_from_json(json.dumps(upgrade_calendar(pinned), sort_keys=True))
 
 
 @functools.lru_cache(maxsize=32)
