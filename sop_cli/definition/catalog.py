@@ -44,7 +44,7 @@ class Head:
         from sop_cli.run.calendar import format_minutes
 
         graph = sop.graph
-        minutes = total_minutes(sop)
+        minutes = total_minutes(graph)
         return cls(graph.id, graph.nama, graph.org, len(graph.steps), minutes, format_minutes(minutes))
 
     def to_json(self) -> dict[str, Any]:

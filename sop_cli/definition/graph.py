@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from sop_cli.definition.duration import Duration, parse_duration
@@ -115,8 +116,8 @@ class Graph:
     Attributes:
         id, nama: The SOP's id within its organisation and its name.
         org: The issuing unit.
-        lanes: Lane id to lane name, in the definition's order.
-        steps: Step number to `Step`, in the definition's order.
+        lanes: Lane id to lane name, in the definition's order (read-only).
+        steps: Step number to `Step`, in the definition's order (read-only).
         data: The JSON form it was built from (what `RunState.sop` validates into a `SopDefinition`).
     """
 
@@ -156,8 +157,8 @@ class Graph:
                 zona_waktu=org.get("zona_waktu") or "WIB", alias=tuple(org.get("alias") or ()),
                 days_off=tuple(date.fromisoformat(str(d["tanggal"])) for d in org.get("hari_libur") or ()),
             ),
-            lanes={lane["id"]: lane["nama"] for lane in data["pelaksana"]},
-            steps=steps,
+            lanes=MappingProxyType({lane["id"]: lane["nama"] for lane in data["pelaksana"]}),
+            steps=MappingProxyType(steps),
             data=data,
         )
 

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sop_cli.definition.catalog import Catalog, Entry
-from sop_cli.definition.graph import LISTS
-
-if TYPE_CHECKING:
-    from sop_cli.definition.model import SopDefinition
+from sop_cli.definition.graph import LISTS, Graph
 
 __all__ = ["LISTS", "describe", "list_rows", "total_minutes"]  # LISTS lives in graph; named here for the CLI
 
 
-def total_minutes(sop: SopDefinition) -> int:
+def total_minutes(graph: Graph) -> int:
     """Sum of the standard times of all steps, in working minutes (one pass, no rework)."""
     from sop_cli.run.calendar import duration_minutes
 
-    return sum(duration_minutes(step.durasi) for step in sop.langkah)
+    return sum(duration_minutes(step.durasi) for step in graph.steps.values())
 
 
 def list_rows(catalog: Catalog) -> list[dict[str, Any]]:

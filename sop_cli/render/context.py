@@ -113,7 +113,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
         ],
         "lanes": [{"id": lane.id, "nama": lane.nama} for lane in sop.pelaksana],
         "steps": steps,
-        "waktu_total": format_minutes(total_minutes(sop)),
+        "waktu_total": format_minutes(total_minutes(sop.graph)),
         "mermaid": mermaid(sop),
         "ada_inferensi": bool(inferred),
         "langkah_inferensi": _ranges(inferred),
