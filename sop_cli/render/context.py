@@ -62,8 +62,8 @@ def pejabat(jabatan: str | None, nama: str | None = None, pangkat: str | None = 
 def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
     """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
     from sop_cli.definition.overview import total_minutes
-    from sop_cli.run.calendar import format_minutes
     from sop_cli.render.flowchart import mermaid, rows_svg
+    from sop_cli.run.calendar import format_minutes
 
     signer = sop.disahkan_oleh
     svgs: list[str | None] = [None] * len(sop.langkah)
@@ -162,8 +162,8 @@ def _lane_id(sop: SopDefinition, name: str) -> str | None:
 def official(sop: SopDefinition, lane_id: str, assignments: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
     """The official of a lane: jabatan, nama (the assigned person), pangkat, NIP. Values given as
     `pejabat.LANE.{nama,jabatan,pangkat,nip}` win; the head's lane falls back to `disahkan_oleh`."""
-    from sop_cli.errors import UsageError
     from sop_cli.definition.nip import check_nip
+    from sop_cli.errors import UsageError
 
     given = ((values.get("pejabat") or {}).get(lane_id) or {}) if isinstance(values.get("pejabat"), dict) else {}
     signer = sop.disahkan_oleh
