@@ -29,15 +29,13 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.duration import Duration
-from sop_cli.definition.graph import Graph, Step
+from sop_cli.definition.graph import Graph
 from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_calendar
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
     from sop_cli.run.calendar import WorkCalendar
-
-__all__ = ["Graph", "Procedure", "Step"]  # Step and Graph: re-exported for the run code's old names
 
 STEP_KINDS = ("step_completed", "approved", "rejected")
 """Event kinds that complete the current step."""
