@@ -150,3 +150,17 @@ def test_the_six_lists_have_one_set_of_titles() -> None:
     ]
     assert [item for pair in LIST_PAIRS for item in pair] == list(LISTS)
 
+
+
+def test_the_forecast_and_a_documents_target_end_chain_the_same_way(skipping) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sop_cli.definition.loader import load_definition
+    from sop_cli.run import engine
+    from sop_cli.run.calendar import WorkCalendar
+
+    at = datetime(2026, 11, 23, 15, 50, tzinfo=timezone(timedelta(hours=7)))  # late on a Monday
+    started = engine.Event(1, "started", at, at, "uji", "os", None, {"run": "uji-2026", "year": 2026})
+    state = engine.derive(load_definition(skipping), [started], WorkCalendar.from_config("WIB"))
+    assert [p.step for p in state.forecast] == [1, 2, 3, 5]
+    assert engine.target_end(state) == state.forecast[-1].planned_due
