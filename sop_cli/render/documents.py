@@ -21,9 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import NotFoundError, RenderError, UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.render.report import MonitoringData, ReportData
 
 FORMATS = ("html", "md")
 
@@ -409,7 +412,7 @@ def _check_dates(doc_type: DocType, values: Mapping[str, Any]) -> None:
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: Any, data: dict[str, Any], kind: str, fmt: str) -> str:
+def render_report(state: Any, data: ReportData | MonitoringData, kind: str, fmt: str) -> str:
     """`report.{html,md}` or `monitoring.{html,md}` with the data of `sop_cli.render.report`
     (`data` as `report`, plus `org`, `pengesah`, `sop`, `tanggal`; times as datetimes)."""
     from sop_cli.render.context import org_context, pejabat
@@ -419,26 +422,12 @@ def render_report(state: Any, data: dict[str, Any], kind: str, fmt: str) -> str:
     sop = state.sop
     signer = sop.disahkan_oleh
     ctx = {
-        "report": _datetimes(data),
+        "report": data,
         "org": org_context(sop),
         "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
         "sop": {"nama": sop.nama, "judul": sop.judul or f"SOP {sop.nama}", "nomor": sop.nomor,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,
-        "tanggal": _datetimes({"now": data["now"]})["now"],
+        "tanggal": data["now"],
     }
     return render(f"{kind}.{fmt}", ctx)
-
-
-def _datetimes(value: Any) -> Any:
-    """ISO strings with a time part turned back into datetimes, for the date filters."""
-    if isinstance(value, dict):
-        return {k: _datetimes(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_datetimes(v) for v in value]
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
