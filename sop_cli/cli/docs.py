@@ -67,10 +67,10 @@ def render_command(
         if sop:
             raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
         from sop_cli.render.documents import read_values, render_run_document
-        from sop_cli.cli.parse import now
+        from sop_cli.cli.parse import now, parse_settings
         from sop_cli.run.service import load_run
 
-        given = read_values(values, sets or [], doc)
+        given = read_values(values, parse_settings(sets or []), doc)
         state = load_run(run, store=store)
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, now=now())
     if attach:

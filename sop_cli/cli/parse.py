@@ -1,6 +1,6 @@
 """What the command line reads as text and the core takes as values.
 
-`--at` text, `LANE=NAME` assignments, and the environment of a command: the clock (`SOP_NOW`,
+`--at` text, `LANE=NAME` assignments, `--set KEY=VALUE` settings, and the environment of a command: the clock (`SOP_NOW`,
 a testing and demonstration aid, read as WIB without a UTC offset; else the system clock) and
 the person recorded when nobody is named (`SOP_USER`, else the operating-system user).
 """
@@ -91,4 +91,20 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
         if not sep or not lane.strip() or not person.strip():
             raise UsageError(f"--assign {item!r}: write LANE=NAME, e.g. --assign camat=\"Drs. Budi\".")
         pairs[lane] = person
+    return pairs
+
+
+def parse_settings(items: Iterable[str]) -> list[tuple[str, str]]:
+    """`--set KEY=VALUE` items as (dotted key, value) pairs, in order (later ones win).
+
+    Raises:
+        UsageError: An item has no `=`, or an empty key or key part (`a..b`).
+    """
+    pairs: list[tuple[str, str]] = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key or any(not part for part in key.split(".")):
+            raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
+        pairs.append((key, value.strip()))
     return pairs

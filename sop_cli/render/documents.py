@@ -198,31 +198,30 @@ def document_rows(sops: Sequence[Any]) -> list[dict[str, Any]]:
 # Values ---------------------------------------------------------------------------------------
 
 
-def read_values(values_file: Path | None, settings: Sequence[str], doc: str | None = None) -> dict[str, Any]:
-    """The values from `--values FILE` (a YAML mapping) overlaid with `--set key=value` items;
-    with `doc`, the file's `doc:` section goes over its shared values before --set applies."""
+def read_values(
+    values_file: Path | None, settings: Sequence[tuple[str, str]], doc: str | None = None,
+) -> dict[str, Any]:
+    """The values from a YAML file (a mapping) overlaid with (dotted key, value) `settings`
+    (`sop_cli.cli.parse.parse_settings` reads them from `--set`); with `doc`, the file's `doc:`
+    section goes over its shared values before the settings apply."""
     values: dict[str, Any] = {}
     if values_file is not None:
         from sop_cli.errors import DefinitionError
         from sop_cli.definition.yamlfile import read_yaml
 
         if not values_file.is_file():
-            raise UsageError(f"--values {values_file}: no such file.")
+            raise UsageError(f"{values_file}: no such file.", option="values")
         try:
             data = read_yaml(values_file).data
         except DefinitionError as error:
-            raise UsageError(f"--values {values_file}: {error}") from None
+            raise UsageError(f"{values_file}: {error}", option="values") from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise UsageError(f"--values {values_file}: the file must be a mapping of keys to values.")
+            raise UsageError(f"{values_file}: the file must be a mapping of keys to values.", option="values")
         values = _for_document(_merge({}, data), doc)
-    for item in settings:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key or any(not part for part in key.split(".")):
-            raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
-        _put(values, key, value.strip())
+    for key, value in settings:
+        _put(values, key, value)
     return _for_document(values, doc)
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -360,31 +359,19 @@ class SqliteStore:
     def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
 
-        The copy is written under a temporary name, synced, then renamed, so a killed process
-        leaves either no copy or a whole one.
+        The copy is synced and renamed into place (`sop_cli.fs.copy_atomically`), so a killed
+        process leaves either no copy or a whole one.
 
         Raises:
             UsageError: The file cannot be read or copied (option "attach").
         """
+        from sop_cli.fs import copy_atomically
+
         folder = self.path.parent / "attachments" / run_id
-        folder.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        temporary = folder / f".{os.getpid()}.{source.name}.tmp"
-        size = 0
         try:
-            with source.open("rb") as reading, temporary.open("wb") as target:
-                for chunk in iter(lambda: reading.read(1 << 20), b""):
-                    digest.update(chunk)
-                    target.write(chunk)
-                    size += len(chunk)
-                target.flush()
-                os.fsync(target.fileno())
+            final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{source.name}")
         except OSError as error:
-            temporary.unlink(missing_ok=True)
             raise UsageError(f"{source}: cannot copy the file ({error}). Nothing was recorded.", option="attach") from None
-        sha = digest.hexdigest()
-        final = folder / f"{sha[:12]}-{source.name}"
-        os.replace(temporary, final)
         return {"name": source.name, "sha256": sha, "size": size, "path": final.relative_to(self.path.parent).as_posix()}
 
     # Rows ----------------------------------------------------------------------------------
