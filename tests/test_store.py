@@ -153,3 +153,29 @@ def test_store_and_sop_store_choose_the_file(tmp_path, sop, monkeypatch):
     assert [r["sop"] for r in json.loads(sop("runs", "--json").stdout)] == ["nganjuk/kecamatan-ngronggot/renja"]
     assert [r["sop"] for r in json.loads(sop("runs", "--json", "--store", tmp_path / "option.db").stdout)] == [
         "lampung-tengah/diskominfo/renja"]
+
+
+def test_an_append_after_another_writer_is_refused_and_writes_nothing(isolated_home, sop, monkeypatch):
+    from dataclasses import replace
+
+    from sop_cli.errors import ConflictError
+    from sop_cli.run import engine
+    from sop_cli.store import RunSummary
+
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
+    with SqliteStore.open(isolated_home / "sop.db") as store:
+        with store.read():
+            stored = store.load_run("renja-2026")
+        assert stored is not None and [e.seq for e in stored.events] == [1]
+        state = engine.state_of(stored)
+        note = replace(stored.events[0], kind="note", step=1, data={"note": "late"})
+        with pytest.raises(ConflictError, match="changed while this command ran"), store.write():
+            store.append_event("renja-2026", note, after_seq=0, summary=RunSummary.of(state))
+        with store.write():
+            appended = store.append_event("renja-2026", note, after_seq=1, summary=RunSummary.of(state))
+        with store.read():
+            stored = store.load_run("renja-2026")
+    assert appended.seq == 2
+    assert stored is not None and [(e.seq, e.kind) for e in stored.events] == [(1, "started"), (2, "note")]
+    assert stored.events[1].data == {"note": "late"} and stored.events[1].at == stored.events[0].at

@@ -66,8 +66,8 @@ def render_command(
     else:
         if sop:
             raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
-        from sop_cli.render.documents import read_values, render_run_document
         from sop_cli.cli.parse import now, parse_settings
+        from sop_cli.render.documents import read_values, render_run_document
         from sop_cli.run.service import load_run
 
         given = read_values(values, parse_settings(sets or []), doc)
@@ -220,8 +220,8 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool) -> str:
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
-    from sop_cli.run.calendar import format_minutes
     from sop_cli.cli.output import clip, paint, plain_table, tanggal
+    from sop_cli.run.calendar import format_minutes
 
     s = data["summary"]
     head = [f"{data['run']}  {data['title']}  ({data['status']})",

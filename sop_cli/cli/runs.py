@@ -24,7 +24,14 @@ from sop_cli.cli.output import (
 )
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import EventView, LaneView, PlannedView, RunView, SourceFile, VisitView
+    from sop_cli.run.engine import (
+        EventView,
+        LaneView,
+        PlannedView,
+        RunView,
+        SourceFile,
+        VisitView,
+    )
 
 BY = typer.Option(None, "--by", metavar="NAME", help="Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name).")
 AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '2026-11-26T09:30', "
@@ -70,7 +77,8 @@ def start_command(
     print()
     _print_forecast(view, view["forecast"])
     first = view["current"]
-    print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
+    if first is not None:  # a new run always has its first step current
+        print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
 
 
 @app.command("advance")
@@ -105,8 +113,9 @@ def advance_command(
         print(f"Reason: {event['reason']}")
     for item in event.get("attachments", []):
         print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
-    if event["kind"] == "rejected":
-        print(f"Back to step {view['current']['step']} for rework (rework loop {view['rework_loops']}).")
+    current = view["current"]
+    if event["kind"] == "rejected" and current is not None:
+        print(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
         print(f"Run {view['run']} is finished.")

@@ -42,10 +42,9 @@ HINTS: dict[str, Callable[[Details], str]] = {
     "cancel": lambda d: f"To end the run, use `sop cancel --run {d['run']} --reason TEXT`.",
     "status_and_log": lambda d: f"See `sop status --run {d['run']}` and `sop log --run {d['run']}`.",
     "start_example": lambda d: "Start a run with `sop start SOP` (e.g. `sop start renja --org ngronggot`).",
-    "start": lambda d: "Start one with `sop start SOP`.",
-    "start_or_name": lambda d: (
-        f"Start one with `sop start SOP`. Finished or cancelled runs ({d['others']}) are listed by "
-        "`sop runs --all`; name one with --run."
+    "start": lambda d: "Start one with `sop start SOP`." + (
+        f" Finished or cancelled runs ({d['others']}) are listed by `sop runs --all`; name one with --run."
+        if d.get("others") else ""
     ),
     "runs": lambda d: _runs(d),
     "store_newer": lambda d: "Upgrade sop to use it, or point --store / SOP_STORE at another file.",

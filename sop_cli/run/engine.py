@@ -162,9 +162,9 @@ class Event:
     Attributes:
         seq: Position in the log, from 1 (0 for an event not yet appended).
         kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
-        at: When it happened (back-dated with `--at`), aware.
+        at: When it happened (perhaps back-dated), aware.
         recorded_at: When it was written to the store, aware.
-        actor: Who did it (`--by`, the assigned person, `SOP_USER` or the OS user).
+        actor: Who did it (named by the user, else the assigned person, else the acting user).
         os_user: The operating-system user who typed the command.
         step: The step it is about (completed, undone, or current at a note); None otherwise.
         data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
@@ -552,7 +552,8 @@ def step_event(
     Raises:
         StateError: The run is finished or cancelled.
         ConflictError: `expected_step` is not the current step (the run has moved on).
-        UsageError: --approve/--reject/--reason do not fit the step, or `at` is out of range.
+        UsageError: approve/reject/reason do not fit the step, or `at` is out of range (`code`,
+            `option` and `details` say which, for the CLI to word).
     """
     if state.current is None:
         raise _not_active(state, "advancing it")

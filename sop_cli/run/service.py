@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import AmbiguousError, NotFoundError, UsageError
 from sop_cli.run import engine
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
 
-Moment = Union[datetime, date, time]
+Moment = datetime | date | time
 """An event time as given: a datetime (naive: in the organisation's zone), a date alone (an office
 edge of that day), or a time alone (today)."""
 
@@ -100,7 +101,7 @@ def _resolve(st: Store, run: str | None, *, latest_if_none_active: bool = False)
         raise NotFoundError(
             "No active run.", hint="Start one first." + (
                 f" There are {others} finished or cancelled runs; name one." if others else ""),
-            suggest="start_or_name" if others else "start", details={"others": others},
+            suggest="start", details={"others": others},
         )
     lines, more = _run_lines(st, include_all=False, limit=30)
     raise AmbiguousError(
@@ -175,8 +176,6 @@ def _append(
             state = _state(st, run_id)  # re-read inside the transaction: the expected-state check
             event = build(state)
             last = state.events[-1].seq
-            from dataclasses import replace
-
             new_state = engine.with_event(state, replace(event, seq=last + 1))
             event = st.append_event(run_id, event, after_seq=last, summary=RunSummary.of(new_state))
     return _view(new_state, now, event)
@@ -274,7 +273,7 @@ def _holidays_source() -> str:
     try:
         import holidays
 
-        return f"holidays {holidays.__version__} (ID; public, government)"
+        return f"holidays {holidays.__version__} (ID; public, government)"  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - the version is informative only
         return "holidays (ID; public, government)"
 

@@ -9,6 +9,7 @@ and rows belongs to the store); `sqlite.SqliteStore` is the embedded implementat
 from __future__ import annotations
 
 from pathlib import Path
+
 from sop_cli.store.interface import NewRun, RunRow, RunSummary, Store, StoredRun
 
 __all__ = ["NewRun", "RunRow", "RunSummary", "Store", "StoredRun", "open_store", "store_exists"]
