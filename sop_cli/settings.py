@@ -35,10 +35,9 @@ def write_setting(key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    from sop_cli.fs import write_atomically
+
+    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def default_org() -> str | None:

@@ -8,10 +8,8 @@ from typing import Optional
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json
-
-JSON = typer.Option(False, "--json", help="Print the data as JSON.")
-ORG = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous.")
 
 org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
 app.add_typer(org_app, name="org")

@@ -1,4 +1,4 @@
-"""Printing for the CLI. Plain text and JSON need no imports; rich is loaded only for tables."""
+"""Printing for the CLI: plain text, the one JSON serialiser, error messages. No rich here."""
 
 from __future__ import annotations
 
@@ -8,14 +8,33 @@ import sys
 from typing import Any
 
 
-def print_json(data: Any) -> None:
-    """Data as indented JSON on stdout (dates and paths as strings)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+def _plain(value: object) -> object:
+    """A value JSON has no type for: datetimes, dates and times as ISO 8601, anything else as text."""
+    from datetime import date, time
+
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def to_json(data: object) -> str:
+    """The one serialiser of the `--json` boundary: typed views (with real datetimes, ISO 8601
+    in their own zone, e.g. `2026-11-26T09:00:00+07:00`) as indented JSON text."""
+    return json.dumps(data, indent=2, ensure_ascii=False, default=_plain) + "\n"
+
+
+def print_json(data: object) -> None:
+    """Data as indented JSON on stdout (`to_json`)."""
+    sys.stdout.write(to_json(data))
 
 
 def print_error(error: Exception) -> None:
     """`Error: message` on stderr: the one shape every user-facing failure takes."""
-    sys.stderr.write(f"Error: {error}\n")
+    from sop_cli.cli.wording import describe
+    from sop_cli.errors import SopError
+
+    text = describe(error) if isinstance(error, SopError) else str(error)
+    sys.stderr.write(f"Error: {text}\n")
 
 
 def print_internal_error(error: Exception) -> None:
@@ -30,13 +49,6 @@ def color_enabled(stream: Any = None) -> bool:
     """Colour only on a terminal, and never with NO_COLOR set."""
     stream = stream or sys.stdout
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
-
-
-def console() -> Any:
-    """A rich Console for stdout (imported here, on first use only)."""
-    from rich.console import Console
-
-    return Console(highlight=False, no_color="NO_COLOR" in os.environ, soft_wrap=False)
 
 
 # Plain-text helpers for the run commands (no rich: `sop status` and `sop advance` stay fast) ---

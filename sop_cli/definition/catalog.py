@@ -322,19 +322,13 @@ def _code_key() -> str:
 
 def _write_atomically(file: Path, data: Any) -> None:
     import json
-    import os
 
-    temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+    from sop_cli.fs import write_atomically
+
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, file)
+        write_atomically(file, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     except OSError:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
+        pass  # a cache that cannot be written is only slower next time
 
 
 class _Cache:

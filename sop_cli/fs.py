@@ -1,0 +1,69 @@
+"""Writing files so that a killed process leaves the old file or the whole new one, never half.
+
+Every write goes to a temporary name in the target's folder (same file system, so the rename is
+atomic), then `os.replace` puts it in place; on failure the temporary file is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _temporary(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def write_atomically(path: Path, data: str | bytes, *, sync: bool = False) -> None:
+    """Replace `path` with `data` (text is written as UTF-8), creating its folder if needed.
+
+    With `sync`, the data reaches the disk before the rename (for files that must survive a
+    power cut, not for caches).
+
+    Raises:
+        OSError: The folder or the file cannot be written; `path` is unchanged.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary(path)
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def copy_atomically(source: Path, folder: Path, name: Callable[[str], str]) -> tuple[Path, str, int]:
+    """Copy `source` into `folder` as `name(sha256)`, synced to disk; return (path, sha256, size).
+
+    The name depends on the content, so the copy is streamed under a temporary name, hashed on
+    the way, and renamed once its SHA-256 is known.
+
+    Raises:
+        OSError: `source` cannot be read or the copy cannot be written; nothing is left behind.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary(folder / source.name)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with source.open("rb") as reading, temporary.open("wb") as target:
+            for chunk in iter(lambda: reading.read(1 << 20), b""):
+                digest.update(chunk)
+                target.write(chunk)
+                size += len(chunk)
+            target.flush()
+            os.fsync(target.fileno())
+        sha = digest.hexdigest()
+        final = folder / name(sha)
+        os.replace(temporary, final)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return final, sha, size
