@@ -1,4 +1,4 @@
-"""Printing for the CLI. Plain text and JSON need no imports; rich is loaded only for tables."""
+"""Printing for the CLI: plain text and JSON, standard library only (tables are drawn in `tables`)."""
 
 from __future__ import annotations
 
