@@ -28,7 +28,7 @@ def test_sop_version_is_the_installed_distribution_version(isolated_home: Path) 
 def test_the_version_is_written_in_one_place() -> None:
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     project = pyproject.split("[project]", 1)[1].split("\n[", 1)[0]
-    assert re.search(r"^version\s*=", project, flags=re.M) is None
+    assert re.search(r"^version\s*=", project, flags=re.MULTILINE) is None
     assert 'dynamic = ["version"]' in project
     assert re.search(r'\[tool\.hatch\.version\]\npath = "sop_cli/__init__.py"', pyproject)
 
