@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from typer.main import get_command
@@ -141,7 +141,7 @@ def all_commands() -> list[tuple[str, Command]]:
         if subcommands:
             found += [(f"{name} {sub}", sub_command) for sub, sub_command in subcommands.items()]
         else:
-            found.append((name, command))
+            found.append((name, cast("Command", command)))
     return found
 
 

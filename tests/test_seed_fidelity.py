@@ -100,7 +100,8 @@ def clean(text: str) -> str:
 
 def numbered(text: str) -> list[str]:
     """ "1. a 2. b" -> ["a", "b"]: split at the next number in sequence only (so "Nomor 2 Tahun" stays)."""
-    items, rest, n = [], clean(text), 1
+    items: list[str] = []
+    rest, n = clean(text), 1
     if not rest.startswith("1. "):
         return [rest] if rest else []
     rest = rest[3:]
@@ -198,7 +199,7 @@ def identity_mismatches(sop: SopDefinition, text: str) -> list[str]:
             wrong.append(f"{name}: {value!r} is no heading line of the seed")
     organisation = {sop.organisasi.pemerintah.upper(), sop.organisasi.nama.upper()}
     title = " ".join(line for line in title_lines if line not in organisation)
-    if sop.judul.upper() != title:
+    if (sop.judul or "").upper() != title:
         wrong.append(f"judul: {sop.judul!r} is not the seed's title {title!r}")
     return wrong
 
