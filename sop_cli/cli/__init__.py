@@ -39,9 +39,10 @@ class _Group(TyperGroup):
 
 
 def _is_click_exception(error: Exception) -> bool:
-    from typer._click.exceptions import ClickException
-
-    return isinstance(error, ClickException)
+    # Usage errors belong to click (exit 2). Its ClickException is reached through typer's public
+    # BadParameter, because click's home moved (vendored as the private typer._click from 0.26).
+    base = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
+    return isinstance(error, base)
 
 
 app = typer.Typer(

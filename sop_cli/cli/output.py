@@ -1,4 +1,5 @@
-"""Printing for the CLI: plain text, the one JSON serialiser, error messages. No rich here."""
+"""Printing for the CLI: plain text, the one JSON serialiser, error messages; standard library
+only (tables are drawn in `tables`)."""
 
 from __future__ import annotations
 

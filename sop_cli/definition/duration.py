@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-UNITS = ("menit", "jam", "hari", "minggu")
-
 _SYNONYMS = {
     "menit": "menit",
     "mnt": "menit",
@@ -27,7 +25,7 @@ ACCEPTED_FORMS = '"5 menit", "2 jam", "1 hari", "1 hari kerja", "1 minggu" (a wh
 
 
 class Duration(NamedTuple):
-    """A parsed standard time: a whole number of `unit` (one of `UNITS`)."""
+    """A parsed standard time: a whole number of `unit` ("menit", "jam", "hari" or "minggu")."""
 
     value: int
     unit: str

@@ -257,10 +257,6 @@ class WorkCalendar:
         """The calendar's fixed-offset time zone."""
         return ZONES[self.zone_name]
 
-    def minutes_per_day(self) -> int:
-        """Length of one "hari" in working minutes (`day_minutes`, 450 by default)."""
-        return self.day_minutes
-
     # Days ---------------------------------------------------------------------------------
 
     def _national_name(self, d: date) -> str | None:
