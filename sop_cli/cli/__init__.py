@@ -20,6 +20,12 @@ from sop_cli.errors import SopError
 
 class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
+        from sop_cli.cli.output import guard
+
+        with guard():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SopError as error:
