@@ -23,8 +23,8 @@ def shown(text: object, *, multiline: bool = False) -> str:
     line/paragraph separators and lone surrogates become `⟨U+202E⟩`.
     """
     text = str(text)
-    if text.isprintable():  # the common case, at C speed
-        return text
+    if text.isprintable() or (multiline and text.replace("\n", "").replace("\t", "").isprintable()):
+        return text  # the common case, at C speed (print() writes its line break on its own)
     import unicodedata
 
     out = []
