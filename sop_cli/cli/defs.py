@@ -79,7 +79,7 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         for entry in catalog.entries:
             print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
         for error in catalog.errors:
-            print(shown(f"FAIL  {error}", multiline=True))
+            print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
         print(f"{len(catalog.entries)} of {total} SOP file(s) valid.")
     if catalog.errors:

@@ -362,7 +362,7 @@ def _note_override(name: str, filename: str) -> None:
         return
     shipped = packaged("templates") / name
     if shipped.is_file() and os.path.abspath(shipped) != os.path.abspath(filename):
-        _notices.append(f"Note: using {filename} from ./templates instead of the shipped template {name}.")
+        _notices.append(f"Note: using {os.path.abspath(filename)} (from ./templates) instead of the shipped {name}.")
 def _where(error: BaseException, name: str) -> str:
     """`template-file:line` of the innermost template frame of `error`'s traceback (else `name`)."""
     found = name
