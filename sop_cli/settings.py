@@ -27,6 +27,9 @@ def read_settings() -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+    except NotADirectoryError:
+        raise SopError(f"{path.parent}: the sop data folder (SOP_HOME) is a file, not a folder; "
+                       "move it away or set SOP_HOME to a folder") from None
     except (OSError, ValueError) as error:
         raise StoreError(f"{path}: the settings file cannot be read ({error}); fix or delete it") from None
     return data if isinstance(data, dict) else {}
