@@ -2,6 +2,9 @@
 
 Every write goes to a temporary name in the target's folder (same file system, so the rename is
 atomic), then `os.replace` puts it in place; on failure the temporary file is removed.
+`write_atomically` and `copy_atomically` are the primitives (they raise `OSError`);
+`write_text_atomically` is the one way `sop` writes a whole text file a user asked for
+(`settings.json`, `sop schema --out`), with the failure worded for them.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+
+from sop_cli.errors import SopError, UsageError
 
 
 def _temporary(target: Path) -> Path:
@@ -67,3 +72,54 @@ def copy_atomically(source: Path, folder: Path, name: Callable[[str], str]) -> t
         temporary.unlink(missing_ok=True)
         raise
     return final, sha, size
+
+
+def write_text_atomically(path: Path, text: str, *, what: str | None = None) -> None:
+    """Write `text` to `path` whole or not at all; SopError (exit 1) or UsageError (a folder) if it cannot.
+
+    Missing parent folders are created. A path that exists and is not a regular file (a folder,
+    `/dev/full`, a FIFO) is refused rather than replaced. The temporary file is removed on any
+    failure, including Ctrl-C; only SIGKILL between its creation and the rename can leave one.
+    """
+    import stat
+    import tempfile
+
+    label = what or str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise SopError(f"Cannot write {label} ({path}): {error.strerror or error}.") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise UsageError(f"{path} is a folder; give the name of a file to write.")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{path} is not a regular file; give the name of a file to write.")
+    temporary: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, stat.S_IMODE(mode))  # keep the permissions of the file replaced
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as error:
+        raise SopError(f"Cannot write {label} ({path}): {error.strerror or error}; nothing was changed.") from None
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

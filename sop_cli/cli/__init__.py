@@ -20,6 +20,15 @@ from sop_cli.errors import SopError
 
 class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
+        from sop_cli.cli.output import guard
+
+        with guard():
+            try:
+                return self._invoke(ctx)
+            finally:
+                _flush_notices()
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SopError as error:
@@ -36,6 +45,14 @@ class _Group(TyperGroup):
 
             print_internal_error(error)
             raise typer.Exit(70) from None
+
+
+def _flush_notices() -> None:
+    """What the core asked to tell the user on the side (e.g. a template override), on stderr."""
+    env = sys.modules.get("sop_cli.render.env")  # never imported just to ask
+    if env is not None:
+        for line in env.take_notices():
+            sys.stderr.write(line + "\n")
 
 
 def _is_click_exception(error: Exception) -> bool:

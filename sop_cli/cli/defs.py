@@ -54,13 +54,20 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
 def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the catalog)."),
                      as_json: bool = JSON) -> None:
     """Check SOP files; every problem is printed as file:line:column: field: message."""
-    from sop_cli.definition.catalog import catalog_roots, load_catalog
-    from sop_cli.errors import UsageError
+    import os
+
+    from sop_cli.cli.output import shown
+    from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
+    from sop_cli.errors import DefinitionError, UsageError
 
     for path in paths or []:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or folder")
     catalog = load_catalog(paths or catalog_roots(), cached=False)
+    for path in paths or []:
+        if path.is_dir() and not sop_files([path]):
+            named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
+            catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
     if as_json:
         print_json({
             "valid": [str(e.path) for e in catalog.entries],
@@ -68,9 +75,9 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         })
     else:
         for entry in catalog.entries:
-            print(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)")
+            print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
         for error in catalog.errors:
-            print(f"FAIL  {error}")
+            print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
         print(f"{len(catalog.entries)} of {total} SOP file(s) valid.")
     if catalog.errors:
@@ -86,7 +93,9 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
-        out.write_text(text, encoding="utf-8")
+        from sop_cli.fs import write_text_atomically
+
+        write_text_atomically(out, text)
         print(f"Wrote {out}")
     else:
         print(text, end="")

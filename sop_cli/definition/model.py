@@ -50,7 +50,22 @@ def _nip(value: str) -> str:
     return check_nip(value)
 
 
+_DOKUMEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)?$")
+
+
+def _dokumen(value: str) -> str:
+    # A document name becomes a template name and a file name: a path here would read or write
+    # outside the places sop chooses (`/abs/evil`, `sub/evil`, `..`).
+    if len(value) > 100 or not _DOKUMEN.match(value):
+        raise ValueError(f"{value!r} is not a document name: use letters, digits, '-' and '_' "
+                         "(an optional .ext), no folders or paths")
+    return value
+
+
+MAX_STEP_NO = 9999
 Slug = Annotated[str, AfterValidator(_slug)]
+# strict: YAML's `no: true` is a boolean, not step 1; bounded so every step number fits the store.
+StepNo = Annotated[int, Field(strict=True, ge=1, le=MAX_STEP_NO)]
 Text = Annotated[str, Field(min_length=1)]
 Waktu = Annotated[str, AfterValidator(_waktu)]
 NIP = Annotated[str, AfterValidator(_nip)]
@@ -113,7 +128,7 @@ class Lane(_Strict):
 class Langkah(_Strict):
     """One step of the procedure (a row of the flowchart table)."""
 
-    no: int = Field(ge=1)
+    no: StepNo
     kegiatan: Text
     pelaksana: list[Slug] = Field(min_length=1, description="Lane id(s) doing the step.")
     asal_pelaksana: Literal["sumber", "inferensi"] = Field(
@@ -126,10 +141,10 @@ class Langkah(_Strict):
     waktu: Waktu
     output: Text
     keterangan: str | None = None
-    berikutnya: int | None = Field(None, description="Next step when not simply the following one.")
-    ya: int | None = Field(None, description="keputusan: the step after YA (approved).")
-    tidak: int | None = Field(None, description="keputusan: the step after TIDAK (rejected).")
-    dokumen: str | None = Field(
+    berikutnya: StepNo | None = Field(None, description="Next step when not simply the following one.")
+    ya: StepNo | None = Field(None, description="keputusan: the step after YA (approved).")
+    tidak: StepNo | None = Field(None, description="keputusan: the step after TIDAK (rejected).")
+    dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
         None, description="Document type or template rendering this step's output (sop render --list)."
     )
 
