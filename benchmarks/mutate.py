@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 COPIED = ("sop_cli", "tests", "sops", "templates", "docs", "pyproject.toml", "README.md")
 
 ENGINE_TESTS = ("tests/test_engine.py", "tests/test_flow_rules.py", "tests/test_cli_runs.py")
-CALENDAR_TESTS = ("tests/test_calendar.py", "tests/test_engine.py")
+CALENDAR_TESTS = ("tests/test_calendar.py", "tests/test_calendar_properties.py", "tests/test_engine.py")
 MODEL_TESTS = ("tests/test_validate_bad_input.py", "tests/test_cli_defs.py", "tests/test_flow_rules.py")
 
 
