@@ -74,6 +74,10 @@ MUTATIONS = (
         "sop_cli/run/engine.py", "StepVisit.late",
         r"self\.completed_at > self\.due_at", "self.completed_at >= self.due_at", ENGINE_TESTS),
     Mutation(
+        "run: --assign accepts a lane the SOP does not have",
+        "sop_cli/run/service.py", "_assignments",
+        r"if lane_id is None:", "if False:", ENGINE_TESTS),
+    Mutation(
         "calendar: a hari/minggu deadline is one working day later",
         "sop_cli/run/calendar.py", "WorkCalendar.add",
         r"range\(duration\.value \* UNIT_DAYS\[unit\]\)", "range(duration.value * UNIT_DAYS[unit] + 1)",

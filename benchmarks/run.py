@@ -47,7 +47,8 @@ if __name__ == "__main__":
     app()
 '''
 
-# Modules a command should import only when it draws tables, reads YAML or renders templates.
+# Modules a command should import only when it needs them: rich for Typer's help (the terminal tables
+# are plain text), yaml to read SOP files, jinja2 to render, the models and holidays to validate or schedule.
 WATCHED = ("jinja2", "yaml", "rich.table", "rich.console", "sop_cli.definition.model", "holidays", "sqlite3")
 
 
