@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 COPIED = ("sop_cli", "tests", "sops", "templates", "docs", "pyproject.toml", "README.md")
 
 ENGINE_TESTS = ("tests/test_engine.py", "tests/test_flow_rules.py", "tests/test_cli_runs.py")
-CALENDAR_TESTS = ("tests/test_calendar.py", "tests/test_engine.py")
+CALENDAR_TESTS = ("tests/test_calendar.py", "tests/test_calendar_properties.py", "tests/test_engine.py")
 MODEL_TESTS = ("tests/test_validate_bad_input.py", "tests/test_cli_defs.py", "tests/test_flow_rules.py")
 
 
@@ -73,6 +73,10 @@ MUTATIONS = (
         "engine: a step done exactly at its due time counts as late",
         "sop_cli/run/engine.py", "StepVisit.late",
         r"self\.completed_at > self\.due_at", "self.completed_at >= self.due_at", ENGINE_TESTS),
+    Mutation(
+        "run: --assign accepts a lane the SOP does not have",
+        "sop_cli/run/service.py", "_assignments",
+        r"if lane_id is None:", "if False:", ENGINE_TESTS),
     Mutation(
         "calendar: a hari/minggu deadline is one working day later",
         "sop_cli/run/calendar.py", "WorkCalendar.add",

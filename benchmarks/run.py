@@ -9,6 +9,8 @@ Commands are timed round-robin (one process of each per round), so a machine tha
 slows every command alike; each is reported as median milliseconds and as a ratio to the floor's
 median. Everything runs in a throw-away SOP_HOME; the user's data is never read or written.
 Commands that do not exist yet in this checkout are reported as "not available", not failed.
+It also times one cached 4-hari deadline (`WorkCalendar.add`) in this process against a 1 ms
+budget: the unit suite asserts no wall-clock times. Mutation check: see benchmarks/mutate.py.
 Exit status: 0 when every budget holds, 1 when one is broken, 2 on a set-up failure.
 """
 
@@ -45,7 +47,8 @@ if __name__ == "__main__":
     app()
 '''
 
-# Modules a command should import only when it draws tables, reads YAML or renders templates.
+# Modules a command should import only when it needs them: rich for Typer's help (the terminal tables
+# are plain text), yaml to read SOP files, jinja2 to render, the models and holidays to validate or schedule.
 WATCHED = ("jinja2", "yaml", "rich.table", "rich.console", "sop_cli.definition.model", "holidays", "sqlite3")
 
 

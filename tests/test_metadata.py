@@ -40,3 +40,20 @@ def test_a_usage_error_is_clicks_exit_2_not_an_internal_error(isolated_home: Pat
     assert result.returncode == 2, result.stderr
     assert "Invalid value" in result.stderr and "Internal error" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_installed_dependencies_are_within_the_declared_bounds() -> None:
+    # The suite only proves the versions it runs with: a bound that excludes them is wrong.
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    outside = []
+    for text in requires("sop-cli") or []:
+        requirement = Requirement(text)
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": "test"}):
+            continue
+        installed = version(requirement.name)
+        if not requirement.specifier.contains(installed, prereleases=True):
+            outside.append(f"{requirement.name} {installed} is not {requirement.specifier}")
+    assert outside == []

@@ -56,6 +56,7 @@ def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
     return [name for name in names if name in modules]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "forbidden"),
     [
@@ -78,6 +79,7 @@ def test_definition_commands_import_only_what_they_use(isolated_home: Path, tmp_
     assert loaded(modules, forbidden) == []
 
 
+@pytest.mark.slow
 def test_the_first_list_reads_yaml_and_the_second_does_not(isolated_home: Path, tmp_path: Path) -> None:
     code, first = imports(isolated_home, tmp_path, "list")
     assert code in (0, None) and "yaml" in first and "sop_cli.definition.model" in first
@@ -85,6 +87,7 @@ def test_the_first_list_reads_yaml_and_the_second_does_not(isolated_home: Path, 
     assert code in (0, None) and loaded(second, NO_DEFINITION) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["status"], ["advance"], ["runs"], ["log"], ["status", "--json"]], ids=" ".join)
 def test_run_commands_import_no_templates_yaml_rich_or_holidays(isolated_home: Path, tmp_path: Path,
                                                          args: list[str]) -> None:
@@ -95,6 +98,7 @@ def test_run_commands_import_no_templates_yaml_rich_or_holidays(isolated_home: P
     assert loaded(modules, HEAVY) == []
 
 
+@pytest.mark.slow
 def test_the_sop_script_builds_only_the_command_it_runs_and_behaves_the_same(sop, isolated_home: Path,
                                                                             tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
