@@ -340,16 +340,21 @@ def _write_atomically(file: Path, data: Any) -> None:
     import os
 
     temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+    done = False
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
         os.replace(temporary, file)
+        done = True
     except OSError:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
+        pass  # a cache that cannot be written costs a re-validation next time
+    finally:
+        if not done:  # also on Ctrl-C: no temporary file outlives the command
+            try:
+                temporary.unlink()
+            except OSError:
+                pass
 
 
 class _Cache:
