@@ -102,9 +102,9 @@ def read_bytes(path: Path) -> bytes:
     try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
-            raise DefinitionError(f"{path}: is a folder, not an SOP file")
+            raise DefinitionError(f"{path}: is a folder, not a YAML file")
         if not stat.S_ISREG(mode):
-            raise DefinitionError(f"{path}: not a regular file ({_kind(mode)}); an SOP file is a text file")
+            raise DefinitionError(f"{path}: not a regular file ({_kind(mode)}); YAML is read from a text file")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as error:

@@ -203,8 +203,10 @@ def read_values(values_file: Path | None, settings: Sequence[str], doc: str | No
         from sop_cli.errors import DefinitionError
         from sop_cli.definition.yamlfile import read_yaml
 
-        if not values_file.is_file():
-            raise UsageError(f"--values {values_file}: no such file.")
+        import os
+
+        if not os.path.lexists(values_file):
+            raise UsageError(f"--values {values_file}: no such file.")  # a folder or FIFO: read_yaml says so
         try:
             data = read_yaml(values_file).data
         except DefinitionError as error:
