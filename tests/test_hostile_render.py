@@ -238,3 +238,14 @@ def test_a_slow_template_is_stopped(sop, tmp_path: Path, monkeypatch: pytest.Mon
     result = invoke(sop, "render", "sop", NGANJUK, "--format", "md")
     assert result.code == 1
     assert result.stderr.splitlines()[1] == "Error: sop.md: the template took more than 0.3 s to render; stopped"
+
+
+def test_a_key_that_is_a_link_is_not_trusted(sop, isolated_home: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "someone-elses.key"
+    elsewhere.write_bytes(b"k" * 32)
+    elsewhere.chmod(0o600)
+    key = isolated_home / "cache" / "jinja.key"
+    key.parent.mkdir(parents=True)
+    key.symlink_to(elsewhere)
+    _render_sop(sop)
+    assert not list((isolated_home / "cache" / "jinja").glob("*/*.cache"))
