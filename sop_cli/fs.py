@@ -109,6 +109,7 @@ def write_text_atomically(path: Path, text: str, *, what: str | None = None) -> 
             os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
         temporary = None
+        _sweep(path)
     except OSError as error:
         raise SopError(f"Cannot write {label} ({path}): {error.strerror or error}; nothing was changed.") from None
     finally:
@@ -117,6 +118,19 @@ def write_text_atomically(path: Path, text: str, *, what: str | None = None) -> 
                 os.unlink(temporary)
             except OSError:
                 pass
+
+
+def _sweep(path: Path) -> None:
+    """Remove temporary files of `path` left by a killed sop (SIGKILL skips `finally`), after an hour."""
+    import time
+
+    cutoff = time.time() - 3600
+    try:
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+    except OSError:
+        pass
 
 
 def _umask() -> int:

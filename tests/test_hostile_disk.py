@@ -98,3 +98,14 @@ def test_settings_keep_their_permissions(sop, isolated_home: Path) -> None:
     assert invoke(sop, "org", "use", "-").code == 0
     assert settings.stat().st_mode & 0o777 == 0o600
     assert not leftovers(isolated_home)
+
+
+def test_a_temporary_file_left_by_a_killed_sop_is_swept(sop, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True)
+    old = isolated_home / ".settings.json.abc123.tmp"
+    old.write_text("{", encoding="utf-8")
+    os.utime(old, (0, 0))
+    young = isolated_home / ".settings.json.def456.tmp"
+    young.write_text("{", encoding="utf-8")  # perhaps another sop writing right now: kept
+    assert invoke(sop, "org", "use", "ngronggot").code == 0
+    assert not old.exists() and young.exists()

@@ -111,13 +111,13 @@ def test_a_fifo_is_not_a_regular_file_and_does_not_block(tmp_path: Path) -> None
     os.mkfifo(fifo)
     ran = run_sop("validate", fifo, timeout=30)
     assert ran.code == 1, ran.output
-    assert ran.first == f"FAIL  {fifo}: not a regular file (a named pipe); an SOP file is a text file"
+    assert ran.first == f"FAIL  {fifo}: not a regular file (a named pipe); YAML is read from a text file"
 
 
 def test_dev_zero_is_not_a_regular_file(tmp_path: Path) -> None:
     ran = run_sop("validate", "/dev/zero", timeout=30)
     assert ran.code == 1, ran.output
-    assert ran.first == "FAIL  /dev/zero: not a regular file (a device); an SOP file is a text file"
+    assert ran.first == "FAIL  /dev/zero: not a regular file (a device); YAML is read from a text file"
 
 
 def test_a_folder_named_like_an_sop_file(sop, tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ def test_a_folder_named_like_an_sop_file_inside_a_folder_is_reported(sop, tmp_pa
     (folder / "ok.yaml").write_text(VALID, encoding="utf-8")
     ran = invoke(sop, "validate", folder)
     assert ran.code == 1
-    assert f"FAIL  {folder / 'renja.yaml'}: is a folder, not an SOP file" in ran.stdout, ran.output
+    assert f"FAIL  {folder / 'renja.yaml'}: is a folder, not a YAML file" in ran.stdout, ran.output
     assert "1 of 2 SOP file(s) valid." in ran.stdout
 
 
@@ -226,3 +226,20 @@ def test_a_bad_file_on_sop_path_as_a_user_runs_it(tmp_path: Path, hostile_sops: 
 def test_shipped_catalog_is_untouched(sop) -> None:
     assert invoke(sop, "validate").code == 0
     assert (REPO / "sops").is_dir()
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_values_that_are_not_a_file_are_named_for_what_they_are(sop, monkeypatch, tmp_path: Path, kind: str) -> None:
+    from tests.test_report import make_run
+
+    run = make_run(sop, monkeypatch, upto=1)
+    target = {"folder": tmp_path / "nilai", "fifo": tmp_path / "nilai.fifo", "device": Path("/dev/zero")}[kind]
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    ran = invoke(sop, "render", "undangan", "--run", run, "--values", target)
+    assert ran.code == 2, ran.output
+    expected = "is a folder, not a YAML file" if kind == "folder" else "not a regular file"
+    assert ran.first.startswith(f"Error: --values {target}: {target}: ") and expected in ran.first, ran.first
+    assert "no such file" not in ran.output

@@ -120,3 +120,31 @@ def test_the_properties_can_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(loader, "validate_data", lambda located: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         _check(tmp_path / "gen.yaml", VALID)
+
+
+@FAST
+@given(text=st.text(max_size=80))
+def test_shown_text_is_inert_for_a_terminal(text: str) -> None:
+    import unicodedata
+
+    from sop_cli.cli.output import shown
+
+    for multiline in (False, True):
+        out = shown(text, multiline=multiline)
+        for char in out:
+            category = unicodedata.category(char)
+            assert category not in ("Cc", "Cf", "Cs", "Zl", "Zp") or (multiline and char in "\n\t"), (text, out)
+        if text.isprintable():
+            assert out == text
+
+
+@FAST
+@given(text=st.text(max_size=80))
+def test_markdown_text_has_no_link_syntax_and_is_idempotent(text: str) -> None:
+    from sop_cli.render.env import markdown_cell, markdown_text
+
+    out = markdown_text(text)
+    assert not set("[]<>") & set(out)
+    assert markdown_text(out) == out
+    cell = markdown_cell(text)
+    assert "\n" not in cell and not set("[]<>") & set(cell)

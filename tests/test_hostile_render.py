@@ -215,13 +215,17 @@ def test_without_an_override_nothing_is_announced(sop) -> None:
     ("{{ ().__class__.__bases__ }}", "not allowed in a template"),
     ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "calls itself too deeply"),
     ("{{ 1 / 0 }}", "ZeroDivisionError"),
+    ('{{ "x"|center(999999999) }}', "needs more memory than there is"),
+    ('{{ "{:>9999999999}".format(1) }}', "needs more memory than there is"),
+    ('{{ "%99999999999d" % 1 }}', "needs more memory than there is"),
 ])
 def test_a_hostile_template_is_a_clear_render_error(sop, tmp_path: Path, body: str, words: str) -> None:
     write(tmp_path / "templates" / "sop.md", body + "\n")
     result = invoke(sop, "render", "sop", NGANJUK, "--format", "md")
     assert result.code == 1, result.output
-    assert result.stderr.startswith("Error: "), result.output
-    assert words in result.stderr and "sop.md" in result.stderr, result.stderr
+    note, error = result.stderr.splitlines()
+    assert note.startswith("Note: using ") and note.endswith("(from ./templates) instead of the shipped sop.md.")
+    assert error.startswith("Error: ") and words in error and "sop.md" in error, result.stderr
     assert "Internal error" not in result.output
 
 
@@ -233,4 +237,15 @@ def test_a_slow_template_is_stopped(sop, tmp_path: Path, monkeypatch: pytest.Mon
           "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
     result = invoke(sop, "render", "sop", NGANJUK, "--format", "md")
     assert result.code == 1
-    assert result.stderr.startswith("Error: sop.md: the template took more than 0.3 s to render; stopped")
+    assert result.stderr.splitlines()[1] == "Error: sop.md: the template took more than 0.3 s to render; stopped"
+
+
+def test_a_key_that_is_a_link_is_not_trusted(sop, isolated_home: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "someone-elses.key"
+    elsewhere.write_bytes(b"k" * 32)
+    elsewhere.chmod(0o600)
+    key = isolated_home / "cache" / "jinja.key"
+    key.parent.mkdir(parents=True)
+    key.symlink_to(elsewhere)
+    _render_sop(sop)
+    assert not list((isolated_home / "cache" / "jinja").glob("*/*.cache"))

@@ -113,3 +113,21 @@ def test_error_messages_are_inert_as_a_user_sees_them(tmp_path: Path) -> None:
     assert ran.code in (1, 3), ran.output
     clean(ran.output)
     assert ran.first.startswith("Error: ")
+
+
+@pytest.mark.parametrize("command", ["status", "log"])
+def test_a_newline_in_a_title_cannot_forge_a_line(sop, hostile_run: str, command: str) -> None:
+    ran = invoke(sop, command, "--run", hostile_run)
+    assert ran.code == 0
+    assert not any(line.startswith("G") for line in ran.stdout.splitlines()), ran.stdout
+    assert "F\\nG" in ran.stdout
+
+
+def test_a_forged_status_line_stays_on_the_title_line(sop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T10:00")
+    forged = "Renja\nStatus    finished Kamis, 26 November 2026 10.00 WIB"
+    started = invoke(sop, "start", NGANJUK, "--at", "2026-11-23 08:00", "--title", forged)
+    assert started.code == 0
+    ran = invoke(sop, "status")
+    assert not any(line.startswith("Status    finished") for line in started.stdout.splitlines() + ran.stdout.splitlines())
+    assert "Renja\\nStatus    finished" in ran.stdout

@@ -34,6 +34,7 @@ class _Group(TyperGroup):
         except SopError as error:
             from sop_cli.cli.output import print_error
 
+            _flush_notices()  # "using ./templates/x" belongs before the error it may explain
             print_error(error)
             raise typer.Exit(error.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):

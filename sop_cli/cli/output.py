@@ -49,6 +49,21 @@ def shown(text: object, *, multiline: bool = False) -> str:
     return "".join(out)
 
 
+def one_line(data: Any) -> Any:
+    """`data` (a view of dicts, lists, strings) with every string `shown` on one line, for f-strings.
+
+    A line break inside a title, name or reason would start a line of its own in the output and
+    could pass for one `sop` wrote (a forged row of the audit trail); here it shows as `\\n`.
+    """
+    if isinstance(data, str):
+        return shown(data)
+    if isinstance(data, dict):
+        return {key: one_line(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [one_line(value) for value in data]
+    return data
+
+
 def _unsafe(char: str) -> bool:
     # Unassigned code points in the tag and variation-selector planes can hide text on some terminals.
     return 0xE0000 <= ord(char) <= 0xE0FFF

@@ -15,6 +15,7 @@ from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import (
     clip,
+    one_line,
     paint,
     plain_table,
     print_json,
@@ -70,6 +71,7 @@ def start_command(
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     print(f"Started {paint(view['run'], 'bold')}: {view['title']}")
     _print_identity(view)
     print(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
@@ -104,6 +106,7 @@ def advance_command(
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     event = view["recorded"]
     done = next(v for v in reversed(view["visits"]) if v["completed_at"])
     verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
@@ -133,6 +136,7 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     print(f"{paint(view['run'], 'bold')}  {view['title']}")
     _print_identity(view)
     _print_progress(view)
@@ -197,6 +201,7 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
     if as_json:
         print_json(view["events"])
         return
+    view = one_line(view)
     print(f"{paint(view['run'], 'bold')}  {view['title']}  ({view['sop']['id']}, times {view['sop']['zona_waktu']})")
     rows = []
     for e in view["events"]:
@@ -224,6 +229,7 @@ def undo_command(
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     event = view["recorded"]
     print(f"{view['run']}: undid event #{event['undoes']} (step {event['step']}); reason: {event['reason']}")
     _print_progress(view)
@@ -248,6 +254,7 @@ def cancel_command(
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     print(f"{view['run']} cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
 
 
@@ -270,6 +277,7 @@ def note_command(
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     event = view["recorded"]
     print(f"{view['run']}: {_KINDS[event['kind']]} #{event['seq']} added ({_details(event)}).")
 

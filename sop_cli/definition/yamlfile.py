@@ -102,9 +102,9 @@ def read_bytes(path: Path) -> bytes:
     try:
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
-            raise DefinitionError(f"{path}: is a folder, not an SOP file")
+            raise DefinitionError(f"{path}: is a folder, not a YAML file")
         if not stat.S_ISREG(mode):
-            raise DefinitionError(f"{path}: not a regular file ({_kind(mode)}); an SOP file is a text file")
+            raise DefinitionError(f"{path}: not a regular file ({_kind(mode)}); YAML is read from a text file")
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as error:
@@ -148,12 +148,19 @@ def _read_text(path: Path, content: bytes | None = None) -> str:
 
 
 def _looks_utf16(raw: bytes) -> bool:
-    """UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte."""
-    sample = raw[:200]
-    if len(sample) < 4:
+    """UTF-16 without a byte-order mark: mostly Latin text, so a NUL in (nearly) every other byte."""
+    sample = raw[:400]
+    if len(sample) < 8:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return even.count(0) == len(even) and odd.count(0) == 0 or odd.count(0) == len(odd) and even.count(0) == 0
+
+    def mostly(part: bytes) -> bool:
+        return part.count(0) >= 0.9 * len(part)
+
+    def hardly(part: bytes) -> bool:
+        return part.count(0) <= 0.1 * len(part)
+
+    return (mostly(even) and hardly(odd)) or (mostly(odd) and hardly(even))
 
 
 def _too_deep(path: Path, text: str, yaml: Any) -> DefinitionError:

@@ -209,7 +209,9 @@ def read_values(
         from sop_cli.errors import DefinitionError
         from sop_cli.definition.yamlfile import read_yaml
 
-        if not values_file.is_file():
+        import os
+
+        if not os.path.lexists(values_file):  # a folder or FIFO: read_yaml says what it is
             raise UsageError(f"{values_file}: no such file.", option="values")
         try:
             data = read_yaml(values_file).data

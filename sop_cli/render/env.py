@@ -7,7 +7,8 @@ shipped one. An SOP's own document templates are looked up in the SOP file's fol
 
 Every failure becomes a `RenderError` naming the template and line: an undefined value, a syntax
 error, a template that does not exist, something the sandbox forbids or bounds (`range(10**9)`,
-`9**9**9`, `'x' * 10**9`), output past MAX_OUTPUT characters, or a render past MAX_SECONDS.
+`9**9**9`, `'x' * 10**9`), output past MAX_OUTPUT characters, memory past MAX_MEMORY, or a render
+past MAX_SECONDS.
 
 User text is data in every output: HTML is autoescaped, and in Markdown templates every `{{ }}`
 value has Markdown's active syntax (links, images, raw HTML, autolinks) made inert by `finalize`,
@@ -37,6 +38,7 @@ MARKDOWN = (".md", ".markdown")
 MAX_OUTPUT = 20_000_000  # characters of one rendered document; a letter is a few thousand
 MAX_SECONDS = 20.0  # wall-clock time of one render; the shipped ones take milliseconds
 MAX_POWER = 10_000  # the largest result (in bits) `**` may build in a template
+MAX_MEMORY = 512 * 1024**2  # bytes of address space a render may add (Linux)
 
 _notices: list[str] = []
 
@@ -293,8 +295,8 @@ def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) 
 
     env = environment(extra_dirs)
     try:
-        template = env.get_template(name)
-        return _bounded_render(template, context, name)
+        with _bounds():  # compiling folds constants (`"x"|center(10**9)`): it is bounded too
+            return _bounded_render(env.get_template(name), context, name)
     except jinja2.TemplateNotFound as error:
         searched = ", ".join(str(p) for p in (*extra_dirs, *template_roots())) or "no template folder"
         missing = error.name if error.name != name else name
@@ -324,31 +326,73 @@ class _TooSlow(Exception):
 
 
 def _bounded_render(template: Any, context: dict[str, Any], name: str) -> str:
-    """The rendered text, stopped past MAX_OUTPUT characters or MAX_SECONDS (where a timer exists)."""
-    import signal
-    import threading
+    """The rendered text, stopped past MAX_OUTPUT characters."""
+    parts: list[str] = []
+    size = 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise RenderError(f"{name}: the rendered document would be larger than "
+                              f"{MAX_OUTPUT // 1_000_000} million characters; stopped")
+        parts.append(chunk)
+    return "".join(parts)
 
-    timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if timer:
-        def expired(signum: int, frame: Any) -> None:
-            raise _TooSlow()
 
-        previous = signal.signal(signal.SIGALRM, expired)
-        signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
-    try:
-        parts: list[str] = []
-        size = 0
-        for chunk in template.generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT:
-                raise RenderError(f"{name}: the rendered document would be larger than "
-                                  f"{MAX_OUTPUT // 1_000_000} million characters; stopped")
-            parts.append(chunk)
-        return "".join(parts)
-    finally:
-        if timer:
+class _bounds:
+    """Context manager: MAX_SECONDS (where a timer exists) and MAX_MEMORY (Linux) while it is open."""
+
+    def __enter__(self) -> _bounds:
+        import signal
+        import threading
+
+        self.timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        self.memory = _limit_memory()
+        if self.timer:
+            def expired(signum: int, frame: Any) -> None:
+                raise _TooSlow()
+
+            self.previous = signal.signal(signal.SIGALRM, expired)
+            signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self.timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGALRM, self.previous)
+        if self.memory is not None:
+            _restore_memory(self.memory)
+
+
+def _limit_memory() -> tuple[int, int] | None:
+    """Cap the address space at its size now plus MAX_MEMORY while a template runs; the old limits.
+
+    One filter call (`center(10**10)`, `'%9999999999d' % 1`, a huge `replace`) can ask for gigabytes
+    before any output is counted; with the cap it fails at once with MemoryError. Linux only
+    (elsewhere, None: output size and time still bound the render).
+    """
+    try:
+        import resource
+
+        with open("/proc/self/statm", "rb") as handle:
+            size = int(handle.read().split()[0]) * resource.getpagesize()
+        old = resource.getrlimit(resource.RLIMIT_AS)
+        wanted = size + MAX_MEMORY
+        if old[1] != resource.RLIM_INFINITY and old[1] < wanted:
+            return None
+        if old[0] != resource.RLIM_INFINITY and old[0] < wanted:
+            return None  # already tighter than ours
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, old[1]))
+        return old
+    except (ImportError, OSError, ValueError, IndexError):
+        return None
+
+
+def _restore_memory(old: tuple[int, int]) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, old)
 
 
 def _note_override(name: str, filename: str) -> None:
