@@ -219,7 +219,7 @@ def test_an_sop_can_point_a_step_at_its_own_template(sop, monkeypatch, tmp_path)
     text = rendered(sop, "tanda-terima", "--run", "renja-uji", "--format", "md", "--set", "penerima=Bappeda",
                     "--set", "pejabat.kasubag-perencanaan.nip=198005122005012003",
                     "--set", "pejabat.kasubag-perencanaan.pangkat=Penata")
-    assert text == ("Tanda terima Penyusunan Rencana Kerja 2026: Bappeda pada 24 November 2026; "
+    assert text == ("Tanda terima Penyusunan Rencana Kerja 2027: Bappeda pada 24 November 2026; "
                     "SITI AMINAH, S.E. NIP 19800512 200501 2 003; opsional=-\n")
     result = sop("render", "tanda-terima", "--run", "renja-uji", "--format", "html", "--set", "penerima=x")
     assert result.exit_code == 1 and "no tanda-terima.html was found" in result.stderr

@@ -52,7 +52,7 @@ def started(sop, clock):
     result = sop("start", "renja", "--org", "ngronggot", "--assign", "camat=Drs. Makrup",
                  "--assign", "kasubag-perencanaan=Budi Santoso")
     assert result.exit_code == 0, result.output
-    return "renja-2026"
+    return "renja-2027"
 
 
 # A whole run of each SOP ----------------------------------------------------------------------
@@ -70,7 +70,7 @@ def test_a_whole_run_with_a_rejection_and_an_undo(sop, clock, name, total):
     clock(moment.isoformat())
     view = data(sop("start", name, "--assign", "sekretaris=Sri Wahyuni", "--json"))
     run = view["run"]
-    assert (run, view["progress"]["total"], len(view["forecast"])) == ("renja-2026", total, total)
+    assert (run, view["progress"]["total"], len(view["forecast"])) == ("renja-2027", total, total)
 
     def advance(*options: str) -> dict:
         at_next_moment()
@@ -122,13 +122,13 @@ def test_start_prints_the_run_id_and_the_forecast_of_every_step(sop, clock):
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Started renja-2026: Penyusunan Rencana Kerja 2026"
+    assert lines[0] == "Started renja-2027 for 2027: Penyusunan Rencana Kerja 2027"
     assert lines[2] == "Started   Kamis, 26 November 2026 09.00 WIB  (by planner)"
     assert lines[3] == "Due       Selasa, 1 Desember 2026 09.05 WIB  (forecast, without rework)"
     assert lines[7].split() == ["1", "Memerintahkan", "penyusunan", "Rencana", "Kerja", "(Renja)", "Camat",
                                 "(Drs.", "Makrup)", "5", "menit", "Kam", "26", "Nov", "09.00", "Kam", "26", "Nov", "09.05"]
     assert lines[20].split()[0] == "14" and lines[20].endswith("Sel  1 Des 08.55  Sel  1 Des 09.05")
-    assert lines[-1] == "Next: when step 1 is done, `sop advance --run renja-2026 --step 1`."
+    assert lines[-1] == "Next: when step 1 is done, `sop advance --run renja-2027 --step 1`."
 
 
 def test_start_options_year_title_at_and_ids_of_later_runs(sop, clock):
@@ -137,9 +137,16 @@ def test_start_options_year_title_at_and_ids_of_later_runs(sop, clock):
     assert (view["run"], view["year"], view["title"]) == ("renja-2027", 2027, "Renja 2027")
     assert view["started_at"] == "2026-11-25T07:30:00+07:00"  # a date alone: the start of office hours
     assert view["recorded"]["recorded_at"] == "2026-11-26T09:00:00+07:00"
-    assert data(sop("start", "renja", "--org", "ngronggot", "--year", "2027", "--json"))["run"] == "renja-2027-2"
-    assert data(sop("start", LAMPUNG, "--json"))["run"] == "renja-2026"
-    assert data(sop("start", LAMPUNG, "--at", "2026-11-26 08:15", "--json"))["started_at"] == "2026-11-26T08:15:00+07:00"
+    fails(sop("start", "renja", "--org", "ngronggot", "--year", "2027"), 3,
+          "SOP nganjuk/kecamatan-ngronggot/renja already has a run for 2027; nothing was recorded:\n"
+          "  renja-2027  Renja 2027  (active, step 1 of 14)\nFollow it with `sop status --run renja-2027`, "
+          "or start a second run for 2027 with `sop start nganjuk/kecamatan-ngronggot/renja --year 2027 --again`.")
+    assert data(sop("start", "renja", "--org", "ngronggot", "--year", "2027", "--again", "--json"))["run"] == "renja-2027-2"
+    view = data(sop("start", LAMPUNG, "--json"))  # another organisation's renja for 2027: a new id, said so
+    assert view["run"] == "renja-2027-3"
+    assert view["id_taken"] == {"run": "renja-2027", "sop": NGANJUK, "year": 2027}
+    assert data(sop("start", LAMPUNG, "--year", "2028", "--json"))["run"] == "renja-2028"
+    assert data(sop("start", LAMPUNG, "--at", "2026-11-26 08:15", "--year", "2029", "--json"))["started_at"] == "2026-11-26T08:15:00+07:00"
 
 
 # status ---------------------------------------------------------------------------------------
@@ -151,7 +158,7 @@ def test_status_shows_the_current_step_its_person_due_time_progress_and_next_ste
     clock("2026-11-26T09:30")
 
     assert sop("status").stdout == (
-        "renja-2026  Penyusunan Rencana Kerja 2026\n"
+        "renja-2027  Penyusunan Rencana Kerja 2027\n"
         "SOP       nganjuk/kecamatan-ngronggot/renja  (Kecamatan Ngronggot, Pemerintah Kabupaten Nganjuk)\n"
         "Progress  █░░░░░░░░░░░░░░░░░░░  1/14 steps\n"
         "Current   step 2: Membuat format pengumpulan data dan informasi rencana kerja tahunan dari masing-masing seksi  (1 jam)\n"
@@ -208,7 +215,7 @@ def test_advance_prints_what_was_done_and_what_is_next(sop, clock, started):
     clock("2026-11-26T09:07")
     result = sop("advance", "--step", "1")
     assert result.stdout.splitlines()[:2] == [
-        "renja-2026: step 1 done by Drs. Makrup, Kamis, 26 November 2026 09.07 WIB — late (7 menit of 5 menit).",
+        "renja-2027: step 1 done by Drs. Makrup, Kamis, 26 November 2026 09.07 WIB — late (7 menit of 5 menit).",
         "Progress  █░░░░░░░░░░░░░░░░░░░  1/14 steps",
     ]
     assert "Current   step 2:" in result.stdout
@@ -217,8 +224,12 @@ def test_advance_prints_what_was_done_and_what_is_next(sop, clock, started):
 def test_advance_with_the_wrong_step_says_the_run_has_moved_on(sop, clock, started):
     assert sop("advance", "--step", "1").exit_code == 0
     result = sop("advance", "--step", "1")
-    fails(result, 3, "Run renja-2026 has moved on: the current step is 2 (Membuat format pengumpulan")
-    assert "not 1. Nothing was recorded." in result.stderr
+    fails(result, 3, "Step 1 of run renja-2027 was already completed by Drs. Makrup (2026-11-26 09:00 WIB); "
+          "the current step is 2 (Membuat format pengumpulan")
+    assert "Nothing was recorded." in result.stderr
+    fails(sop("advance", "--step", "3"), 3,
+          "Step 3 is not current yet: step 2 (Membuat format pengumpulan data dan informasi rencana kerja tahunan "
+          "dari masing-masing seksi) comes first. Nothing was recorded.")
     assert len(data(sop("log", "--json"))) == 2
 
 
@@ -243,7 +254,7 @@ def test_advance_keeps_a_copy_of_each_attachment_with_its_sha256(sop, clock, sta
 
     [kept] = view["recorded"]["attachments"]
     assert kept == {"name": "disposisi camat.pdf", "sha256": digest, "size": 18,
-                    "path": f"attachments/renja-2026/{digest[:12]}-disposisi camat.pdf"}
+                    "path": f"attachments/renja-2027/{digest[:12]}-disposisi camat.pdf"}
     assert (isolated_home / kept["path"]).read_bytes() == scan.read_bytes()
     assert view["visits"][0]["attachments"] == [kept] and view["visits"][0]["note"] == "Disposisi diterima"
     scan.unlink()
@@ -252,15 +263,15 @@ def test_advance_keeps_a_copy_of_each_attachment_with_its_sha256(sop, clock, sta
 
 
 BAD_INPUT = [
-    (["advance", "--at", "26/11/2026"], 2, "--at '26/11/2026' is not a date and time; write it as e.g. 2026-11-26 09:30"),
+    (["advance", "--at", "26.11.2026"], 2, "--at '26.11.2026' is not a date and time; write it as e.g. 2026-11-26 09:30"),
     (["advance", "--at", "2026-11-26 09:01"], 2, "--at 2026-11-26 09:01 WIB is in the future (now is 2026-11-26 09:00 WIB)"),
     (["advance", "--at", "2026-11-25 16:00"], 2, "is before step 1 became current (2026-11-26 09:00 WIB)"),
-    (["advance", "--run", "anggaran"], 1, "No run 'anggaran'.\nRuns:\n  renja-2026  Penyusunan Rencana Kerja 2026  (active, step 1)"),
+    (["advance", "--run", "anggaran"], 1, "No run 'anggaran'.\nRuns:\n  renja-2027  Penyusunan Rencana Kerja 2027  (active, step 1)"),
     (["advance", "--approve"], 2, "--approve: step 1 (Memerintahkan penyusunan Rencana Kerja (Renja)) is not a decision step"),
     (["advance", "--reject", "--reason", "x"], 2, "--reject: step 1"),
     (["advance", "--attach", "missing.pdf"], 2, "--attach missing.pdf: the file does not exist. Nothing was recorded."),
     (["advance", "--step", "77"], 2, "--step 77: SOP nganjuk/kecamatan-ngronggot/renja has no step 77."),
-    (["undo", "--reason", "x"], 3, "Nothing to undo: no step of run renja-2026 has been completed since it started."),
+    (["undo", "--reason", "x"], 3, "Nothing to undo: no step of run renja-2027 has been completed since it started."),
     (["undo"], 2, "`sop undo` needs --reason TEXT"),
     (["cancel"], 2, "`sop cancel` needs --reason TEXT"),
     (["note"], 2, "Give the note's text, or --attach FILE, or both."),
@@ -297,47 +308,48 @@ def test_a_decision_step_needs_approve_or_reject_with_a_reason(sop, clock, start
 
 
 def test_runs_shows_the_newest_page_and_says_how_many_there_are(sop, clock, started):
-    for year in (2027, 2028, 2029):
+    for year in (2028, 2029, 2030):
         assert sop("start", NGANJUK, "--year", str(year)).exit_code == 0
     rows = data(sop("runs", "--limit", "2", "--json"))
-    assert [r["run"] for r in rows] == ["renja-2028", "renja-2029"]
+    assert [r["run"] for r in rows] == ["renja-2029", "renja-2030"]
     out = sop("runs", "--limit", "2").stdout
-    assert "renja-2026 " not in out and "renja-2029" in out
+    assert "renja-2027 " not in out and "renja-2029" in out
     assert "(the 2 most recently started of 4 runs; `sop runs --limit 0` lists them all)" in out
+    assert "`sop runs --all --limit 0` lists them all" in sop("runs", "--all", "--limit", "2").stdout
     assert [r["run"] for r in data(sop("runs", "--limit", "0", "--json"))] == [
-        "renja-2026", "renja-2027", "renja-2028", "renja-2029"]
+        "renja-2027", "renja-2028", "renja-2029", "renja-2030"]
     assert "most recently started" not in sop("runs").stdout
 
 
 def test_runs_lists_runs_with_progress_and_lateness(sop, clock, started):
     assert sop("start", LAMPUNG, "--assign", "sekretaris=Sri").exit_code == 0
     clock("2026-11-26T09:06")
-    assert sop("advance", "--run", "renja-2026-2").exit_code == 0  # Lampung's step 1 (10 menit) done
+    assert sop("advance", "--run", "renja-2027-2").exit_code == 0  # Lampung's step 1 (10 menit) done
 
     rows = data(sop("runs", "--json"))
     assert [(r["run"], r["current_step"], r["late"], r["progress"]) for r in rows] == [
-        ("renja-2026", 1, True, {"done": 0, "total": 14}),
-        ("renja-2026-2", 2, False, {"done": 1, "total": 13}),
+        ("renja-2027", 1, True, {"done": 0, "total": 14}),
+        ("renja-2027-2", 2, False, {"done": 1, "total": 13}),
     ]
     lines = sop("runs").stdout.splitlines()
     assert lines[0].split() == ["Run", "SOP", "Year", "Current", "step", "Progress", "Due", "State"]
-    assert lines[2].startswith("renja-2026    nganjuk/kecamatan-ngronggot/renja  2026  1 Memerintahkan")
+    assert lines[2].startswith("renja-2027    nganjuk/kecamatan-ngronggot/renja  2027  1 Memerintahkan")
     assert lines[2].endswith("░░░░░░░░░░ 0/14  Kam 26 Nov 09.05  LATE")
     assert lines[3].endswith("█░░░░░░░░░ 1/13  Kam 26 Nov 11.06  on time")
 
-    assert sop("cancel", "--run", "renja-2026-2", "--reason", "Diganti").exit_code == 0
-    assert [r["run"] for r in data(sop("runs", "--json"))] == ["renja-2026"]
+    assert sop("cancel", "--run", "renja-2027-2", "--reason", "Diganti").exit_code == 0
+    assert [r["run"] for r in data(sop("runs", "--json"))] == ["renja-2027"]
     assert [r["status"] for r in data(sop("runs", "--all", "--json"))] == ["active", "cancelled"]
 
 
 def test_without_run_a_command_needs_a_single_active_run(sop, clock, started):
     assert sop("start", LAMPUNG).exit_code == 0
     fails(sop("status"), 1, "2 runs are active; say which with --run:\n"
-                            "  renja-2026  Penyusunan Rencana Kerja 2026  (active, step 1)\n"
-                            "  renja-2026-2  Penyusunan Rencana Kerja (Renja) 2026  (active, step 1)")
-    fails(sop("status", "--run", "renja"), 1, "'renja' matches 2 runs; give more of the id:\n  renja-2026\n  renja-2026-2")
-    assert data(sop("status", "--run", "renja-2026-", "--json"))["run"] == "renja-2026-2"  # a unique prefix
-    assert data(sop("status", "--run", "renja-2026", "--json"))["run"] == "renja-2026"  # an exact id wins
+                            "  renja-2027  Penyusunan Rencana Kerja 2027  (active, step 1)\n"
+                            "  renja-2027-2  Penyusunan Rencana Kerja (Renja) 2027  (active, step 1)")
+    fails(sop("status", "--run", "renja"), 1, "'renja' matches 2 runs; give more of the id:\n  renja-2027\n  renja-2027-2")
+    assert data(sop("status", "--run", "renja-2027-", "--json"))["run"] == "renja-2027-2"  # a unique prefix
+    assert data(sop("status", "--run", "renja-2027", "--json"))["run"] == "renja-2027"  # an exact id wins
 
 
 def test_log_shows_every_event_with_when_who_and_the_os_user(sop, clock, started):
@@ -348,7 +360,7 @@ def test_log_shows_every_event_with_when_who_and_the_os_user(sop, clock, started
 
     lines = sop("log").stdout.splitlines()
     user = getpass.getuser()
-    assert lines[0] == "renja-2026  Penyusunan Rencana Kerja 2026  (nganjuk/kecamatan-ngronggot/renja, times WIB)"
+    assert lines[0] == "renja-2027  Penyusunan Rencana Kerja 2027  (nganjuk/kecamatan-ngronggot/renja, times WIB)"
     assert lines[1].split() == ["#", "When", "Event", "Step", "By", "OS", "user", "Details"]
     assert lines[3].split()[:9] == ["1", "Kam", "26", "Nov", "2026", "09.00", "started", "-", "planner"]
     assert lines[4].split()[:11] == ["2", "Kam", "26", "Nov", "2026", "09.05", "step", "completed", "1", "Drs.", "Makrup"]
@@ -363,7 +375,7 @@ def test_undo_reverses_the_last_step_event_and_keeps_it_in_the_log(sop, clock, s
     sop("advance")
     clock("2026-11-26T09:40")
     result = sop("undo", "--reason", "Format belum disetujui")
-    assert result.stdout.splitlines()[0] == "renja-2026: undid event #3 (step 2); reason: Format belum disetujui"
+    assert result.stdout.splitlines()[0] == "renja-2027: undid event #3 (step 2); reason: Format belum disetujui"
     assert "Since     Kamis, 26 November 2026 09.05 WIB" in result.stdout  # the step's original start
     assert [e["kind"] for e in data(sop("log", "--json"))] == ["started", "step_completed", "step_completed", "undone"]
     assert data(sop("undo", "--reason", "lagi", "--json"))["current"]["step"] == 1
@@ -376,13 +388,13 @@ def test_undo_reopens_a_finished_run_and_cancel_ends_one(sop, clock, tmp_path, m
     for options in ([], [], ["--approve"], []):
         assert sop("advance", *options).exit_code == 0
     assert data(sop("status", "--run", "uji", "--json"))["status"] == "finished"
-    fails(sop("advance", "--run", "uji"), 3, "Run uji-2026 is finished: all 4 steps are done; advancing it is not possible.\n"
-                                             "To reopen its last step, use `sop undo --run uji-2026 --reason TEXT`.")
+    fails(sop("advance", "--run", "uji"), 3, "Run uji-2027 is finished: all 4 steps are done; advancing it is not possible.\n"
+                                             "To reopen its last step, use `sop undo --run uji-2027 --reason TEXT`.")
     fails(sop("cancel", "--run", "uji", "--reason", "x"), 3, "is finished")
     assert data(sop("undo", "--run", "uji", "--reason", "Surat belum terkirim", "--json"))["current"]["step"] == 4
     result = sop("cancel", "--reason", "Prosedur diganti")
-    assert result.stdout == "uji-2026 cancelled Kamis, 26 November 2026 09.00 WIB: Prosedur diganti\n"
-    fails(sop("advance", "--run", "uji"), 3, "Run uji-2026 was cancelled (Prosedur diganti)")
+    assert result.stdout == "uji-2027 cancelled Kamis, 26 November 2026 09.00 WIB: Prosedur diganti\n"
+    fails(sop("advance", "--run", "uji"), 3, "Run uji-2027 was cancelled (Prosedur diganti)")
     fails(sop("undo", "--run", "uji", "--reason", "x"), 3, "was cancelled")
 
 
@@ -392,7 +404,7 @@ def test_note_adds_remarks_and_files_without_moving_the_run(sop, clock, started,
     view = data(sop("note", "--attach", paper, "--json"))
     assert (view["recorded"]["kind"], view["recorded"]["step"], view["current"]["step"]) == ("attachment", 1, 1)
     result = sop("note", "Menunggu tanda tangan")
-    assert result.stdout == "renja-2026: note #3 added (note: Menunggu tanda tangan).\n"
+    assert result.stdout == "renja-2027: note #3 added (note: Menunggu tanda tangan).\n"
 
 
 def test_json_output_of_every_command(sop, clock, started):
@@ -402,7 +414,7 @@ def test_json_output_of_every_command(sop, clock, started):
     assert status["assignments"] == {"camat": "Drs. Makrup", "kasubag-perencanaan": "Budi Santoso"}
     assert data(sop("advance", "--json"))["recorded"]["kind"] == "step_completed"
     assert data(sop("log", "--json"))[1]["step"] == 1
-    assert data(sop("runs", "--json"))[0]["run"] == "renja-2026"
+    assert data(sop("runs", "--json"))[0]["run"] == "renja-2027"
     assert data(sop("note", "x", "--json"))["recorded"]["note"] == "x"
     assert data(sop("undo", "--reason", "x", "--json"))["recorded"]["kind"] == "undone"
     assert data(sop("cancel", "--reason", "x", "--json"))["status"] == "cancelled"
@@ -433,3 +445,77 @@ def test_a_step_two_lanes_share_is_recorded_as_done_by_both_people(sop, clock):
     done = data(sop("advance", "--step", "8", "--json"))
     assert done["recorded"]["actor"] == "Dra. Rina Wati, Andi"
     assert [e["actor"] for e in data(sop("log", "--json")) if e.get("step") in (2, 3)] == ["Dra. Rina Wati", "Andi"]
+
+
+# Guard rails (issue 10) -------------------------------------------------------------------------
+
+
+def test_the_default_year_is_the_year_being_planned_and_out_of_range_years_are_refused(sop, clock):
+    view = data(sop("start", "renja", "--org", "ngronggot", "--json"))
+    assert (view["run"], view["year"]) == ("renja-2027", 2027)  # started in November 2026
+    for year in ("1999", "2101"):
+        fails(sop("start", LAMPUNG, "--year", year), 2, f"--year {year} is outside the years a run may be for "
+              "(2000 to 2100)")
+    assert len(data(sop("runs", "--all", "--json"))) == 1
+
+
+def test_undo_refuses_unless_the_last_step_event_is_the_one_named(sop, clock, started):
+    sop("advance")
+    clock("2026-11-26T09:30")
+    sop("advance")  # event #3, step 2
+    fails(sop("undo", "--reason", "x", "--step", "1"), 3,
+          "The last step event of run renja-2027 is #3 (step 2, step completed by Budi Santoso), not step 1; "
+          "only the last one can be undone. Nothing was undone.")
+    fails(sop("undo", "--reason", "x", "--event", "2"), 3, "is #3 (step 2,")
+    assert [e["kind"] for e in data(sop("log", "--json"))][-1] == "step_completed"
+    assert data(sop("undo", "--reason", "x", "--event", "3", "--step", "2", "--json"))["recorded"]["undoes"] == 3
+
+
+def test_undo_never_reverses_an_event_recorded_after_the_person_read_the_run(sop, clock, started, monkeypatch):
+    from sop_cli.run import engine, service
+
+    sop("advance")
+    real = engine.state_of
+    calls = []
+
+    def state_of(stored):  # someone completes step 2 right after this undo read the run
+        calls.append(1)
+        state = real(stored)
+        if len(calls) == 1:
+            monkeypatch.setattr(engine, "state_of", real)
+            assert sop("advance", "--by", "Someone else").exit_code == 0
+            monkeypatch.setattr(engine, "state_of", state_of)
+        return state
+
+    monkeypatch.setattr(engine, "state_of", state_of)
+    fails(sop("undo", "--reason", "x"), 3, "changed while undoing: event #2 (step 1) is no longer the last step "
+          "event. Nothing was undone.")
+    monkeypatch.setattr(engine, "state_of", real)
+    assert [e["kind"] for e in data(sop("log", "--json"))] == ["started", "step_completed", "step_completed"]
+    assert service  # imported for the engine the service uses
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("26/11/2026 08:30", "2026-11-26T08:30:00+07:00"),
+    ("26-11-2026", "2026-11-26T09:00:00+07:00"),  # a day alone: end of office hours, or now if earlier
+    ("hari ini", "2026-11-26T09:00:00+07:00"),
+    ("today", "2026-11-26T09:00:00+07:00"),
+    ("kemarin 14.00", "2026-11-25T14:00:00+07:00"),
+    ("yesterday", "2026-11-25T16:00:00+07:00"),
+])
+def test_at_takes_dates_as_people_write_them(sop, clock, text, expected):
+    assert sop("start", "renja", "--org", "ngronggot", "--at", "2026-11-25 08:00").exit_code == 0
+    assert data(sop("note", "catatan", "--at", text, "--json"))["recorded"]["at"] == expected
+
+
+def test_run_ids_match_whatever_the_case(sop, clock, started):
+    assert data(sop("status", "--run", "RENJA-2027", "--json"))["run"] == "renja-2027"
+    assert data(sop("status", "--run", "Renja-20", "--json"))["run"] == "renja-2027"
+
+
+@pytest.mark.parametrize("command", [["runs"], ["status"], ["log"], ["advance"], ["undo", "--reason", "x"],
+                                     ["cancel", "--reason", "x"], ["note", "x"], ["report"]])
+def test_a_store_that_does_not_exist_is_an_error(sop, clock, tmp_path, command):
+    missing = tmp_path / "nowhere.db"
+    fails(sop(*command, "--store", str(missing)), 1, f"The store {missing} does not exist.")
+    assert not missing.exists()

@@ -50,7 +50,10 @@ def _sop(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8) -> list[subprocess.CompletedProcess[str]]:
+def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8,
+          hold: float = 0.0) -> list[subprocess.CompletedProcess[str]]:
+    """Run `n` workers at once. `hold`: seconds the test keeps the store's write lock after "go",
+    so every worker has read the run before any of them can write."""
     go = tmp_path / "go"
     workers = []
     for i in range(n):
@@ -62,7 +65,15 @@ def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8) -> list[subpr
     while not all(ready.exists() for ready, _ in workers):
         assert time.monotonic() < deadline, "workers did not start"
         time.sleep(0.01)
+    lock = None
+    if hold:
+        lock = sqlite3.connect(home / "sop.db", isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
     go.write_text("go")
+    if lock is not None:
+        time.sleep(hold)
+        lock.execute("ROLLBACK")
+        lock.close()
     results = []
     for _, process in workers:
         out, err = process.communicate(timeout=60)
@@ -73,7 +84,7 @@ def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8) -> list[subpr
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
-    result = _sop(home, "start", "renja", "--org", "ngronggot")
+    result = _sop(home, "start", "renja", "--org", "ngronggot", "--year", "2026")
     assert result.returncode == 0, result.stderr
     return home
 
@@ -92,21 +103,30 @@ def test_eight_simultaneous_advance_step_1_give_exactly_one_winner(tmp_path, hom
     assert len(winners) == 1, [r.stderr for r in results]
     for loser in losers:
         assert loser.returncode == 3
-        assert loser.stderr.startswith("Error: Run renja-2026 has moved on: the current step is 2 ("), loser.stderr
+        assert loser.stderr.startswith("Error: Step 1 of run renja-2026 was already completed by worker "), loser.stderr
+        assert "the current step is 2 (" in loser.stderr
         assert "locked" not in loser.stderr and "Traceback" not in loser.stderr
     events = _log(home)
     assert [e["kind"] for e in events] == ["started", "step_completed"]
     assert events[1]["actor"] in winners[0].stdout
 
 
-def test_eight_simultaneous_advance_lose_no_update(tmp_path, home):
-    results = _race(tmp_path, home, ["advance"])
+def test_three_simultaneous_advance_without_step_complete_only_the_step_they_saw(tmp_path, home):
+    # Step 4 is current when the three press Enter; all three read the run before any can write.
+    for _ in range(3):
+        assert _sop(home, "advance", "--by", "earlier").returncode == 0
+    results = _race(tmp_path, home, ["advance"], n=3, hold=3.0)
 
-    assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
+    winners = [i for i, r in enumerate(results) if r.returncode == 0]
+    assert len(winners) == 1, [r.stderr for r in results]
+    for i, result in enumerate(results):
+        if i != winners[0]:
+            assert result.returncode == 3, result.stderr
+            assert result.stderr.startswith(f"Error: Step 4 of run renja-2026 was already completed by worker {winners[0]} ")
+            assert "Traceback" not in result.stderr
     events = _log(home)
-    assert [e["step"] for e in events[1:]] == [1, 2, 3, 4, 5, 6, 7, 8]
-    assert sorted(e["actor"] for e in events[1:]) == [f"worker {i}" for i in range(8)]
-    assert json.loads(_sop(home, "status", "--json").stdout)["current"]["step"] == 9
+    assert [(e["step"], e["actor"]) for e in events[4:]] == [(4, f"worker {winners[0]}")]
+    assert json.loads(_sop(home, "status", "--json").stdout)["current"]["step"] == 5
 
 
 # Kill a writer at random moments and check the store after each kill ---------------------------

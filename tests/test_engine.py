@@ -206,8 +206,10 @@ def test_a_step_event_completes_the_current_step_by_its_assigned_person(nganjuk,
 
 
 def test_the_expected_step_must_be_current(at_decision):
-    with pytest.raises(ConflictError, match="moved on: the current step is 9 .*not 8"):
+    with pytest.raises(ConflictError, match=r"^Step 8 of run .* was already completed by .*; the current step is 9 "):
         step(at_decision, expected_step=8, approve=True)
+    with pytest.raises(ConflictError, match=r"^Step 11 is not current yet: step 9 \(Mengoreksi .*\) comes first\."):
+        step(at_decision, expected_step=11, approve=True)
     with pytest.raises(UsageError, match="^step 99: SOP .* has no step 99") as raised:
         step(at_decision, expected_step=99)
     assert raised.value.option == "step"

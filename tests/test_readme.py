@@ -253,7 +253,7 @@ def check(line: Line, state: Walkthrough) -> None:
     if command == "org" and words[2:3] == ["use"]:
         assert "Default organisation" in line.out, where
     if command == "start":
-        started = re.search(r"^Started (\S+):", line.out, flags=re.MULTILINE)
+        started = re.search(r"^Started (\S+) for \d{4}:", line.out, flags=re.MULTILINE)
         assert started, f"{where} did not say which run it started:\n{line.out}"
         state.runs.append(started.group(1))
     if command == "advance":

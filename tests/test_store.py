@@ -163,7 +163,7 @@ def test_an_append_after_another_writer_is_refused_and_writes_nothing(isolated_h
     from sop_cli.store import RunSummary
 
     monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
-    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
+    assert sop("start", "renja", "--org", "ngronggot", "--year", "2026").exit_code == 0
     with SqliteStore.open(isolated_home / "sop.db") as store:
         with store.read():
             stored = store.load_run("renja-2026")

@@ -11,13 +11,21 @@ import os
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from sop_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.run.service import DaysAgo
 
 WIB = timezone(timedelta(hours=7), "WIB")
 """The zone of a `SOP_NOW` without a UTC offset."""
 
-AT_FORMS = "e.g. 2026-11-26 09:30, 2026-11-26T09:30, 2026-11-26, or 09:30 for today"
+AT_FORMS = ("e.g. 2026-11-26 09:30, 26/11/2026 09:30, 26-11-2026, 09:30 for today, "
+            "'hari ini', 'kemarin' or 'kemarin 14:00'")
+
+_DAYS_AGO = {"hari ini": 0, "today": 0, "kemarin": 1, "yesterday": 1}
+"""Days people name instead of a date, in Indonesian and English."""
 
 
 def now() -> datetime:
@@ -53,28 +61,44 @@ def actor() -> str:
     return os.environ.get("SOP_USER") or os_user()
 
 
-def parse_at(text: str, option: str = "--at") -> datetime | date | time:
+def parse_at(text: str, option: str = "--at") -> datetime | date | time | DaysAgo:
     """A `--at` value: `2026-11-26 09:30` or `2026-11-26T09:30` (a datetime, naive unless it has an
     offset: the core reads it in the organisation's zone), `2026-11-26` (a date: the core picks
-    the office edge of that day), or `09:30` / `09.30` (a time: today).
+    the office edge of that day), `09:30` / `09.30` (a time: today); dates also as people write
+    them, day first: `26/11/2026`, `26-11-2026` (with a time or not); and `hari ini` / `today`,
+    `kemarin` / `yesterday`, alone or followed by a time (a `DaysAgo`: the core counts the days
+    in the organisation's zone).
 
     Raises:
         UsageError: The text is none of those forms.
     """
-    value = text.strip()
-    clock = re.fullmatch(r"(\d{1,2})[.:](\d{2})", value)
+    from sop_cli.run.service import DaysAgo
+
+    value = " ".join(text.split())
     try:
+        clock_text = r"(\d{1,2})[.:](\d{2})"
+        clock = re.fullmatch(clock_text, value)
         if clock:
             return time(int(clock.group(1)), int(clock.group(2)))
+        named = re.fullmatch(r"([a-z ]+?)(?: (?:jam |pukul |at )?" + clock_text + r")?", value.lower())
+        if named and named.group(1) in _DAYS_AGO:
+            hour = time(int(named.group(2)), int(named.group(3))) if named.group(2) else None
+            return DaysAgo(_DAYS_AGO[named.group(1)], hour)
+        day_first = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?: " + clock_text + r")?", value)
+        if day_first:
+            day = date(int(day_first.group(3)), int(day_first.group(2)), int(day_first.group(1)))
+            if day_first.group(4) is None:
+                return day
+            return datetime.combine(day, time(int(day_first.group(4)), int(day_first.group(5))))
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return date.fromisoformat(value)
-        return datetime.fromisoformat(re.sub(r"(\d)\.(\d{2})$", r"\1:\2", value))
+        return datetime.fromisoformat(re.sub(r"(\d)\.(\d{2})$", r"\1:\2", text.strip()))
     except ValueError:
         raise UsageError(f"{option} {text!r} is not a date and time; write it as {AT_FORMS} "
                          f"(in the organisation's time zone). Nothing was recorded.") from None
 
 
-def optional_at(text: str | None) -> datetime | date | time | None:
+def optional_at(text: str | None) -> datetime | date | time | DaysAgo | None:
     """`parse_at` for an option that may be absent."""
     return None if text is None else parse_at(text)
 

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
     )
 
 BY = typer.Option(None, "--by", metavar="NAME", help="Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name).")
-AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '2026-11-26T09:30', "
-           "'09:30' (today) or a date (end of office hours that day); default now.")
+AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '26/11/2026 09:30', "
+           "'09:30' (today), 'kemarin 14:00', or a date ('26-11-2026', 'hari ini', 'kemarin': "
+           "end of office hours that day); default now.")
 
 _KINDS = {
     "started": "started",
@@ -54,25 +55,29 @@ _KINDS = {
 def start_command(
     sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
     org: Optional[str] = ORG,
-    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for (default: this year)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for, 2000 to 2100 (default: the year being planned, next year)."),
     title: Optional[str] = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
     assign: Optional[list[str]] = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
+    again: bool = typer.Option(False, "--again", help="Start a second run although the SOP already has one for the year."),
     store: Optional[Path] = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
+    """Start a run of an SOP for a year and print its forecast: the planned start and due time of every step."""
     from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
     from sop_cli.run.service import start_run
 
     view = start_run(sop, org=org, year=year, title=title, at=optional_at(at), assign=parse_assignments(assign or []),
-                     by=by, store=store, now=now(), actor=actor(), os_user=os_user())
+                     by=by, again=again, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
     view = one_line(view)
-    print(f"Started {paint(view['run'], 'bold')}: {view['title']}")
+    print(f"Started {paint(view['run'], 'bold')} for {view['year']}: {view['title']}")
+    taken = view.get("id_taken")
+    if taken:
+        print(f"(the id {taken['run']} belongs to the run of {taken['sop']} for {taken['year']})")
     _print_identity(view)
     print(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
     print(f"Due       {tanggal(view['planned_end'])}  (forecast, without rework)")
@@ -86,7 +91,7 @@ def start_command(
 @app.command("advance")
 def advance_command(
     run: Optional[str] = RUN,
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (safe when several people record)."),
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (without it: the step current when you pressed Enter)."),
     by: Optional[str] = BY,
     note: Optional[str] = typer.Option(None, "--note", "-n", metavar="TEXT", help="A remark kept with the step."),
     attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
@@ -188,7 +193,8 @@ def runs_command(
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table(["Run", "SOP", "Year", "Current step", "Progress", "Due", "State"], table, frozenset({2})))
     if total > len(rows):
-        print(f"(the {len(rows)} most recently started of {total:,} runs; `sop runs --limit 0` lists them all)")
+        every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
+        print(f"(the {len(rows)} most recently started of {total:,} runs; `{every}` lists them all)")
 
 
 @app.command("log")
@@ -217,15 +223,22 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
 def undo_command(
     run: Optional[str] = RUN,
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless the last step event is step N's."),
+    event: Optional[int] = typer.Option(None, "--event", "-e", metavar="N", help="Refuse unless the last step event is event N of `sop log`."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
     store: Optional[Path] = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
+    """Reverse the last step event by appending an 'undone' event (history is never deleted).
+
+    Only the event that was last when you pressed Enter is undone; if someone records or undoes a
+    step in between, nothing is undone (exit 3).
+    """
     from sop_cli.cli.parse import actor, now, os_user
     from sop_cli.run.service import undo
 
-    view = undo(run, reason=reason or "", by=by, store=store, now=now(), actor=actor(), os_user=os_user())
+    view = undo(run, reason=reason or "", by=by, step=step, event=event, store=store, now=now(), actor=actor(),
+                os_user=os_user())
     if as_json:
         print_json(view)
         return

@@ -33,6 +33,11 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
     "undo_needs_reason": lambda d: "`sop undo` needs --reason TEXT: the log keeps why a step was reopened.",
     "cancel_needs_reason": lambda d: "`sop cancel` needs --reason TEXT: the log keeps why the run was ended.",
     "note_empty": lambda d: "Give the note's text, or --attach FILE, or both.",
+    "run_exists": lambda d: (
+        f"SOP {d['sop']} already has a run for {d['year']}; nothing was recorded:\n" + "\n".join(_lines(d))
+        + f"\nFollow it with `sop status --run {_first(d)}`, or start a second run for {d['year']} with "
+        f"`sop start {d['sop']} --year {d['year']} --again`."
+    ),
     "which_run": lambda d: f"{d['count']} runs are active; say which with --run:\n{_runs(d)}",
 }
 """Messages the CLI words itself, by `SopError.code`."""
@@ -48,9 +53,22 @@ HINTS: dict[str, Callable[[Details], str]] = {
     ),
     "runs": lambda d: _runs(d),
     "store_newer": lambda d: "Upgrade sop to use it, or point --store / SOP_STORE at another file.",
+    "store_missing": lambda d: "Check --store / SOP_STORE (a first `sop start ... --store PATH` creates a store there).",
     "store_unreadable": lambda d: "Point --store / SOP_STORE at another file, or move this one away.",
 }
 """Next actions as command lines, by `SopError.suggest`."""
+
+
+def _lines(d: Details) -> list[str]:
+    lines = d["lines"]
+    assert isinstance(lines, list)
+    return [str(line) for line in lines]
+
+
+def _first(d: Details) -> str:
+    runs = d["runs"]
+    assert isinstance(runs, list)
+    return str(runs[0])
 
 
 def _runs(d: Details) -> str:

@@ -493,11 +493,7 @@ def step_event(
         if expected_step not in state.procedure.steps:
             raise UsageError(f"{expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.",
                              option="step")
-        raise ConflictError(
-            f"Run {state.run_id} has moved on: the current step is {current.step} ({current.kegiatan}), "
-            f"not {expected_step}. Nothing was recorded.",
-            hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
-        )
+        raise moved_on(state, expected_step)
     step = state.procedure.step(current.step)
     if step.is_decision:
         if approve and reject:
@@ -537,6 +533,61 @@ def step_event(
     if attachments:
         data["attachments"] = [dict(a) for a in attachments]
     return Event(0, kind, moment, now, by or assigned_person(state, step.no) or fallback_actor, os_user, step.no, data)
+
+
+def moved_on(state: RunState, expected: int) -> StateError:
+    """Why step `expected` cannot be completed now: it is not current yet (what comes first), it
+    was completed already (by whom), or the run ended. Nothing is recorded after this error."""
+    current = state.current
+    details: dict[str, object] = {"run": state.run_id, "step": expected}
+    if current is None:
+        return _not_active(state, f"completing step {expected}")
+    done = next((v for v in reversed(state.visits) if v.step == expected and v.completed_at is not None), None)
+    ahead = expected in state.procedure.path_from(current.step)
+    if ahead:  # also in a rework loop: a step done before the rejection is ahead again
+        return ConflictError(
+            f"Step {expected} is not current yet: step {current.step} ({current.kegiatan}) comes first. "
+            "Nothing was recorded.",
+            hint="See the run's status.", suggest="status_and_log", details=details,
+        )
+    if done is not None and done.completed_at is not None:
+        tz = state.calendar.tz
+        return ConflictError(
+            f"Step {expected} of run {state.run_id} was already completed by {done.by} "
+            f"({show_moment(done.completed_at, tz)}); the current step is {current.step} "
+            f"({current.kegiatan}). Nothing was recorded.",
+            hint="See the run's status and log.", suggest="status_and_log", details=details,
+        )
+    return ConflictError(
+        f"Run {state.run_id} has moved on: the current step is {current.step} ({current.kegiatan}), "
+        f"not {expected}. Nothing was recorded.",
+        hint="See the run's status and log.", suggest="status_and_log", details=details,
+    )
+
+
+def check_undo_target(state: RunState, target: Event, *, step: int | None, event: int | None) -> None:
+    """Refuse (ConflictError) unless `target`, the step event `undo` would reverse, is the one named.
+
+    `step`: the step the person means to reopen; `event`: the event number they saw in the log.
+    """
+    if (step is None or target.step == step) and (event is None or target.seq == event):
+        return
+    asked = f"event #{event}" if event is not None else f"step {step}"
+    raise ConflictError(
+        f"The last step event of run {state.run_id} is #{target.seq} (step {target.step}, "
+        f"{target.kind.replace('_', ' ')} by {target.actor}), not {asked}; only the last one can be undone. "
+        "Nothing was undone.",
+        hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
+    )
+
+
+def undo_moved_on(state: RunState, target: Event) -> ConflictError:
+    """The error when the step event the person saw is no longer the last one in effect."""
+    return ConflictError(
+        f"Run {state.run_id} changed while undoing: event #{target.seq} (step {target.step}) is no longer "
+        "the last step event. Nothing was undone.",
+        hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
+    )
 
 
 def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, fallback_actor: str, os_user: str) -> Event:
@@ -766,12 +817,21 @@ class _RunViewFields(_RunFields):
     events: list[EventView]
 
 
+class TakenId(TypedDict):
+    """The run holding the plain id `<sop id>-<year>` a new run could not have."""
+
+    run: str
+    sop: str
+    year: int
+
+
 class RunView(_RunViewFields, total=False):
-    """A whole run (`run_view`); `recorded` (the event a write appended) and `sop_file` (status)
-    are added by the service."""
+    """A whole run (`run_view`); `recorded` (the event a write appended), `sop_file` (status) and
+    `id_taken` (start, when the plain id was taken) are added by the service."""
 
     recorded: EventView
     sop_file: SourceFile
+    id_taken: TakenId
 
 
 class RunListRow(TypedDict):

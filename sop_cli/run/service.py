@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
-from datetime import date, datetime, time, tzinfo
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import AmbiguousError, NotFoundError, UsageError
+from sop_cli.errors import AmbiguousError, ConflictError, NotFoundError, UsageError
 from sop_cli.run import engine
 
 if TYPE_CHECKING:
@@ -33,9 +33,22 @@ if TYPE_CHECKING:
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
 
-Moment = datetime | date | time
+YEARS = range(2000, 2101)
+"""The years a run may be for."""
+
+
+@dataclass(frozen=True)
+class DaysAgo:
+    """A day counted back from today in the organisation's zone (0: today, 1: yesterday), with an
+    optional time of day: what "hari ini 09.30" or "kemarin" mean."""
+
+    days: int
+    clock: time | None = None
+
+
+Moment = datetime | date | time | DaysAgo
 """An event time as given: a datetime (naive: in the organisation's zone), a date alone (an office
-edge of that day), or a time alone (today)."""
+edge of that day), a time alone (today), or a `DaysAgo`."""
 
 
 # Times ----------------------------------------------------------------------------------------
@@ -49,6 +62,9 @@ def _office_edge(calendar: WorkCalendar, day: date, *, end: bool) -> datetime:
 
 def _moment(at: Moment, tz: tzinfo, now: datetime, date_only: Callable[[date], datetime]) -> datetime:
     """An `at` value as an aware datetime in zone `tz`."""
+    if isinstance(at, DaysAgo):
+        day = now.astimezone(tz).date() - timedelta(days=at.days)
+        return date_only(day) if at.clock is None else datetime.combine(day, at.clock, tzinfo=tz)
     if isinstance(at, datetime):
         return at.replace(tzinfo=tz) if at.tzinfo is None else at
     if isinstance(at, date):
@@ -65,9 +81,20 @@ def _open(store: str | Path | None, *, create: bool) -> Store:
 
     opened = open_store(store, create=create)
     if opened is None:
+        if _named(store):
+            raise NotFoundError(f"The store {store_path(store)} does not exist.",
+                                hint="Check the store's path; starting a run there creates it.",
+                                suggest="store_missing")
         raise NotFoundError(f"No runs yet: the store {store_path(store)} does not exist.",
                             hint="Start a run first.", suggest="start_example")
     return opened
+
+
+def _named(store: str | Path | None) -> bool:
+    """Whether the store was named by the person (an option or `SOP_STORE`), not the default."""
+    import os
+
+    return bool(store or os.environ.get("SOP_STORE"))
 
 
 def _resolve(st: Store, run: str | None, *, latest_if_none_active: bool = False) -> str:
@@ -80,7 +107,10 @@ def _resolve(st: Store, run: str | None, *, latest_if_none_active: bool = False)
         run = run.strip()
         if st.run_exists(run):
             return run
-        matches = st.run_ids_with_prefix(run)
+        # Run ids are written in lower case; `RENJA-2027` is how some people type them.
+        if run != run.lower() and st.run_exists(run.lower()):
+            return run.lower()
+        matches = st.run_ids_with_prefix(run) or st.run_ids_with_prefix(run.lower())
         if len(matches) == 1:
             return matches[0]
         if not matches:
@@ -156,24 +186,33 @@ def _append(
     run: str | None, store: str | Path | None, now: datetime,
     build: Callable[[engine.RunState], engine.Event],
     prepare: Callable[[Store, engine.RunState], object] | None = None,
+    seen: Callable[[engine.RunState], Callable[[engine.RunState], None]] | None = None,
 ) -> engine.RunView:
     """Append the event `build(state)` makes, checking it against the state inside the write.
 
     `prepare(store, state)` runs first, outside the transaction, after a trial `build` on the
     state as read (so bad input is refused before anything, e.g. an attachment copy, is written).
+    `seen(state)`, given the state as first read (what the person saw when they pressed Enter),
+    returns the check the state inside the write must pass (it raises `ConflictError` when
+    someone else moved the run in between).
     """
     from sop_cli.store import RunSummary
 
+    check: Callable[[engine.RunState], None] | None = None
     with _open(store, create=False) as st:
         with st.read():
             run_id = _resolve(st, run)
-            if prepare is not None:
+            if prepare is not None or seen is not None:
                 state = _state(st, run_id)
+        if seen is not None:
+            check = seen(state)
         if prepare is not None:
             build(state)  # refuse bad input early
             prepare(st, state)
         with st.write():
             state = _state(st, run_id)  # re-read inside the transaction: the expected-state check
+            if check is not None:
+                check(state)
             event = build(state)
             last = state.events[-1].seq
             new_state = engine.with_event(state, replace(event, seq=last + 1))
@@ -208,6 +247,7 @@ def start_run(
     at: Moment | None = None,
     assign: Mapping[str, str] | None = None,
     by: str | None = None,
+    again: bool = False,
     store: str | Path | None = None,
 ) -> engine.RunView:
     """Start a run of SOP `sop` (id as for `sop show`); return its view with the forecast.
@@ -215,10 +255,15 @@ def start_run(
     The run pins the validated definition (with SHA-256 of its canonical JSON and of the source
     file) and its calendar (the national holidays and cuti bersama of `PINNED_YEARS` years plus
     the organisation's own days off), so later edits of the YAML or of `holidays` never change it.
-    Its id is `<sop id>-<year>`, then `-2`, `-3`... when taken. `assign` maps a lane (id or name,
-    any case) to the person filling it; `at` alone as a date means the start of office hours.
+    Its id is `<sop id>-<year>`, then `-2`, `-3`... when taken (the view's `id_taken` then names
+    the run holding the plain id). `year` defaults to the year being planned: the one after `at`.
+    A second run of the same SOP and year (not counting cancelled runs) needs `again`.
+    `assign` maps a lane (id or name, any case) to the person filling it; `at` alone as a date
+    means the start of office hours.
 
     Raises:
+        ConflictError: The SOP already has a run for the year and `again` is not set
+            (`code` "run_exists").
         NotFoundError / AmbiguousError: The SOP name fits no SOP / several.
         UsageError: A bad assignment, `at`, `year` or `title` (with `option` naming which).
     """
@@ -238,21 +283,35 @@ def start_run(
     if moment > now:
         raise UsageError(f"{engine.show_moment(moment, tz)} is in the future (now is {engine.show_moment(now, tz)}); "
                          "a run starts when its first step can begin. Nothing was recorded.", option="at")
-    if year is not None and not 1900 <= year <= 2200:
-        raise UsageError(f"{year}: give the year as four digits, e.g. {moment.year}.", option="year")
+    if year is not None and year not in YEARS:
+        raise UsageError(f"{year} is outside the years a run may be for ({YEARS[0]} to {YEARS[-1]}); "
+                         f"e.g. {moment.astimezone(tz).year + 1}.", option="year")
     if title is not None and not title.strip():
         raise UsageError("is empty; leave it out to use the SOP's name and the year.", option="title")
     years = range(moment.astimezone(tz).year, moment.astimezone(tz).year + PINNED_YEARS)
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
     pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source())
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
-    year = year or moment.astimezone(tz).year
+    # The year being planned: the Renja prepared in 2026 is the Renja for 2027.
+    year = year or moment.astimezone(tz).year + 1
     title = (title or f"{proc.nama} {year}").strip()
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
 
     with _open(store, create=True) as st, st.write():
-        run_id = st.new_run_id(f"{definition['id']}-{year}")
+        same = [r for r in st.summaries(include_all=True)
+                if r.sop_id == proc.qualified_id and r.year == year and r.summary.status != "cancelled"]
+        if same and not again:
+            raise ConflictError(
+                f"SOP {proc.qualified_id} already has a run for {year}: "
+                + "; ".join(f"{r.id} ({_state_words(r)})" for r in same) + ". Nothing was recorded.",
+                code="run_exists",
+                details={"runs": [r.id for r in same], "sop": proc.qualified_id, "year": year,
+                         "lines": [f"  {r.id}  {r.title}  ({_state_words(r)})" for r in same]},
+            )
+        base = f"{definition['id']}-{year}"
+        run_id = st.new_run_id(base)
+        taken = [r for r in st.summaries(include_all=True) if r.id == base] if run_id != base else []
         definition_sha = st.pin("definition", definition_text)
         calendar_sha = st.pin("calendar", calendar_text)
         data = {
@@ -267,7 +326,17 @@ def start_run(
                    source_path, source_sha, moment),
             started, RunSummary.of(state),
         )
-    return _view(state, now, started)
+    view = _view(state, now, started)
+    if taken:
+        view["id_taken"] = {"run": taken[0].id, "sop": taken[0].sop_id, "year": taken[0].year}
+    return view
+
+
+def _state_words(row: RunRow) -> str:
+    summary = row.summary
+    if summary.status == "active" and summary.current_step is not None:
+        return f"active, step {summary.current_step} of {summary.steps_total}"
+    return summary.status
 
 
 def _holidays_source() -> str:
@@ -335,7 +404,24 @@ def advance(
     def prepare(st: Store, state: engine.RunState) -> None:
         copies.extend(st.keep_attachment(state.run_id, path) for path in paths)
 
-    return _append(run, store, now, build, prepare if paths else None)
+    def seen(first: engine.RunState) -> Callable[[engine.RunState], None]:
+        """Without `step`, the step current when the person pressed Enter is the one completed."""
+        if first.current is None:
+            return lambda state: None  # finished or cancelled: step_event words that
+        expected, seq = first.current.step, first.events[-1].seq
+
+        def check(state: engine.RunState) -> None:
+            moved = [e for e in state.events if e.seq > seq and e.kind in _MOVES]
+            if moved or state.current is None or state.current.step != expected:
+                raise engine.moved_on(state, expected)
+
+        return check
+
+    return _append(run, store, now, build, prepare if paths else None, None if step is not None else seen)
+
+
+_MOVES = frozenset({*engine.STEP_KINDS, "undone", "cancelled"})
+"""Event kinds that change which step is current (a note does not)."""
 
 
 def _at(at: Moment | None, state: engine.RunState, now: datetime) -> datetime | None:
@@ -354,17 +440,35 @@ def _at(at: Moment | None, state: engine.RunState, now: datetime) -> datetime | 
 
 def undo(
     run: str | None = None, *, reason: str, now: datetime, actor: str, os_user: str,
-    by: str | None = None, store: str | Path | None = None,
+    by: str | None = None, step: int | None = None, event: int | None = None,
+    store: str | Path | None = None,
 ) -> engine.RunView:
     """Reverse the latest step event in effect by appending an `undone` event (nothing is deleted).
 
+    Only the event the person saw is reversed: the one latest when the command read the run, and,
+    with `step` or `event`, only if it is that step's event or event number `event`. If another
+    step event was recorded or undone in between, nothing is undone (`ConflictError`).
+
     Raises:
         UsageError: No reason. StateError: Nothing to undo, or the run is cancelled.
+        ConflictError: The latest step event is not the one seen, or not `step` / `event`.
     """
     def build(state: engine.RunState) -> engine.Event:
         return engine.undo_event(state, now=now, reason=reason, by=by, fallback_actor=actor, os_user=os_user)
 
-    return _append(run, store, now, build)
+    def seen(first: engine.RunState) -> Callable[[engine.RunState], None]:
+        target = first.last_step_event()
+        if target is not None:
+            engine.check_undo_target(first, target, step=step, event=event)
+
+        def check(state: engine.RunState) -> None:
+            latest = state.last_step_event()
+            if target is not None and (latest is None or latest.seq != target.seq):
+                raise engine.undo_moved_on(state, target)
+
+        return check
+
+    return _append(run, store, now, build, seen=seen)
 
 
 def cancel(
@@ -451,8 +555,8 @@ def list_runs(
     """
     from sop_cli.store import store_exists
 
-    if not store_exists(store):
-        return [], 0
+    if not store_exists(store) and not _named(store):
+        return [], 0  # a fresh set-up: no runs yet; a named store that is missing is an error
     with _open(store, create=False) as st, st.read():
         rows = st.summaries(include_all=include_all, limit=limit)
         total = st.count_runs(include_all=include_all) if limit is not None else len(rows)
