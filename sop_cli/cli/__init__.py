@@ -96,13 +96,14 @@ _ = (defs, docs, runs)
 
 
 def main() -> None:
-    """Entry point of the `sop` script and `python -m sop_cli`."""
+    """Run the command line (the `sop` script starts in `sop_cli.entry`, which calls this)."""
     _build_only(sys.argv[1:2])
     try:
         app()
-    except KeyboardInterrupt:
-        print("Interrupted; nothing half-written was kept.", file=sys.stderr)
-        sys.exit(130)
+    except KeyboardInterrupt:  # without sop_cli.entry's handler (e.g. called from Python)
+        from sop_cli.entry import leave_interrupted
+
+        leave_interrupted()
 
 
 def _build_only(first: list[str]) -> None:

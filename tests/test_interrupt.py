@@ -1,0 +1,63 @@
+"""Ctrl-C at any moment of a real `sop` process: one line on stderr, exit 130, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sop_cli.entry import INTERRUPTED
+
+pytestmark = pytest.mark.slow
+
+# The first ~15 ms belong to the interpreter and to pip's generated `sop` script (it imports `re`
+# before it imports sop_cli.entry); from then on the handler is installed.
+DELAYS_MS = range(30, 260, 20)
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {**os.environ, "SOP_HOME": str(home), "SOP_NOW": "2026-11-26T09:00", "NO_COLOR": "1"}
+    env.pop("SOP_DEBUG", None)
+    env.pop("SOP_STORE", None)
+    return env
+
+
+def _script() -> str:
+    return str(Path(sys.executable).parent / "sop")
+
+
+def _interrupt(home: Path, args: list[str], delay_ms: int) -> subprocess.CompletedProcess[str]:
+    process = subprocess.Popen([_script(), *args], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    time.sleep(delay_ms / 1000)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+@pytest.mark.parametrize("args", [["status"], ["list"], ["advance", "--by", "x"]], ids=lambda a: a[0])
+def test_ctrl_c_prints_one_line_and_exits_130(tmp_path, args):
+    home = tmp_path / "home"
+    started = subprocess.run([_script(), "start", "renja", "--org", "ngronggot"], env=_env(home),
+                             capture_output=True, text=True, timeout=60)
+    assert started.returncode == 0, started.stderr
+    interrupted = 0
+    for delay in DELAYS_MS:
+        result = _interrupt(home, args, delay)
+        assert "Traceback" not in result.stderr, (delay, result.stderr)
+        if result.returncode == 130:
+            interrupted += 1
+            assert result.stderr == INTERRUPTED + "\n", (delay, result.stderr)
+        else:
+            assert result.returncode == 0, (delay, result.returncode, result.stderr)
+    assert interrupted > 0  # the early presses did land while the command ran
+    log = subprocess.run([_script(), "log", "--json"], env=_env(home), capture_output=True, text=True, timeout=60)
+    events = json.loads(log.stdout)
+    steps = [e["step"] for e in events if e["kind"] == "step_completed"]
+    assert steps == list(range(1, len(steps) + 1))  # each advance recorded whole, once, or not at all
