@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shlex
@@ -253,7 +254,7 @@ def check(line: Line, state: Walkthrough) -> None:
     if command == "org" and words[2:3] == ["use"]:
         assert "Default organisation" in line.out, where
     if command == "start":
-        started = re.search(r"^Started (\S+) for \d{4}:", line.out, flags=re.MULTILINE)
+        started = re.search(r"^(?:Already s|S)tarted (\S+) for \d{4}:", line.out, flags=re.MULTILINE)
         assert started, f"{where} did not say which run it started:\n{line.out}"
         state.runs.append(started.group(1))
     if command == "advance":
@@ -322,6 +323,15 @@ def test_the_readme_walkthroughs_run_as_written(tmp_path: Path) -> None:
     now = START
     ran = 0
     state = Walkthrough(cwd=tmp_path, documents=documents)
+    # The walkthroughs follow the main job, on the store it left; the main job runs twice.
+    for attempt in range(2):
+        now += timedelta(minutes=1)
+        result = subprocess.run(["bash", "-c", main_job_after_install()], cwd=tmp_path,
+                                env={**env, "SOP_NOW": now.isoformat()}, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0 and "Error" not in result.stderr, (attempt, result.stdout, result.stderr)
+    listed = subprocess.run(["bash", "-c", "sop runs --all --json"], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert len(json.loads(listed.stdout)) == 1, listed.stdout
     for index, (heading, block) in enumerate(blocks):
         state.cwd = cwd = tmp_path / f"block-{index}"  # a fresh folder per block; the store is shared
         cwd.mkdir()
@@ -340,6 +350,27 @@ def test_the_readme_walkthroughs_run_as_written(tmp_path: Path) -> None:
         if heading == "A Renja run, step by step":
             assert len(state.runs) > runs_before, "the step-by-step walkthrough started no run"
     assert ran >= 20 and state.runs
+
+
+def main_job_after_install() -> str:
+    """The README's main job from the activation on, activating this test run's virtual environment."""
+    main = next(block for _, block in _fenced("sh") if "pip install ." in block).strip()
+    activate = main.index(". .venv/bin/activate")
+    venv = Path(sys.executable).parent.parent
+    return main[activate:].replace(".venv/", f"{shlex.quote(str(venv))}/", 1)
+
+
+@pytest.mark.slow
+def test_the_main_job_leaves_sop_callable_as_sop(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and k != "VIRTUAL_ENV"}
+    env.update(SOP_HOME=str(tmp_path / "home"), NO_COLOR="1", SOP_NOW="2026-11-23T08:00",
+               PATH=os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                    if not (Path(p) / "sop").exists()))
+    script = main_job_after_install() + " && command -v sop"
+    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Started renja-2027 for 2027: Penyusunan Rencana Kerja 2027"
+    assert result.stdout.splitlines()[-1] == str(Path(sys.executable).parent / "sop")
 
 
 def test_the_two_setup_commands_are_what_ci_runs() -> None:

@@ -9,7 +9,7 @@ import typer
 
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG
-from sop_cli.cli.output import plain_table, print_json
+from sop_cli.cli.output import plain_table, print_json, shown
 
 org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -36,12 +36,17 @@ def list_command(as_json: bool = JSON) -> None:
 
 @app.command("show")
 def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
-                 org: Optional[str] = ORG, as_json: bool = JSON) -> None:
+                 org: Optional[str] = ORG, as_json: bool = JSON,
+                 path: bool = typer.Option(False, "--path", help="Print only the SOP file's path (e.g. to copy it).")) -> None:
     """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.overview import describe
 
-    data = describe(load_catalog().resolve(sop, org))
+    entry = load_catalog().resolve(sop, org)
+    if path:
+        print(shown(str(entry.path)))
+        return
+    data = describe(entry)
     if as_json:
         print_json(data)
         return

@@ -61,15 +61,37 @@ def start_command(
     assign: Optional[list[str]] = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
     again: bool = typer.Option(False, "--again", help="Start a second run although the SOP already has one for the year."),
+    if_new: bool = typer.Option(False, "--if-new", help="Start only if the SOP has no run for the year; else say which run it has (exit 0)."),
     store: Optional[Path] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP for a year and print its forecast: the planned start and due time of every step."""
     from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
-    from sop_cli.run.service import start_run
+    from sop_cli.errors import ConflictError, UsageError
+    from sop_cli.run.service import run_status, start_run
 
-    view = start_run(sop, org=org, year=year, title=title, at=optional_at(at), assign=parse_assignments(assign or []),
-                     by=by, again=again, store=store, now=now(), actor=actor(), os_user=os_user())
+    if again and if_new:
+        raise UsageError("Give either --again or --if-new, not both.")
+    try:
+        view = start_run(sop, org=org, year=year, title=title, at=optional_at(at),
+                         assign=parse_assignments(assign or []), by=by, again=again, store=store, now=now(),
+                         actor=actor(), os_user=os_user())
+    except ConflictError as error:
+        if not (if_new and error.code == "run_exists"):
+            raise
+        runs = error.details["runs"]
+        assert isinstance(runs, list)
+        view = run_status(str(runs[0]), store=store, now=now())
+        if as_json:
+            print_json(view)
+            return
+        view = one_line(view)
+        print(f"Already started {paint(view['run'], 'bold')} for {view['year']}: {view['title']} "
+              "(nothing new was started)")
+        _print_identity(view)
+        _print_progress(view)
+        _print_current(view)
+        return
     if as_json:
         print_json(view)
         return
