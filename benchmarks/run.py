@@ -277,8 +277,11 @@ def startup_cases() -> list[Case]:
         Case("help", ["--help"], 1.15),
         Case("status", ["status"], 1.15, needs="status"),
         Case("advance", ["advance"], 1.15, needs="advance", fresh_home=True),
-        Case("show", ["show", SHOW_SOP], 1.3),
-        Case("list", ["list"], 1.3),
+        # Table commands (issue 10: they wrap to the terminal): 1.4 x the floor.
+        Case("show", ["show", SHOW_SOP], 1.4),
+        Case("list", ["list"], 1.4),
+        Case("runs", ["runs", "--all"], 1.4, needs="runs"),
+        Case("log", ["log"], 1.4, needs="log"),
         Case("render", ["render", "sop", SHOW_SOP, "--format", "html"], 1.6, needs="render"),
         Case("report", report_args, 1.6, needs="report"),
     ]

@@ -12,10 +12,13 @@ rolls back on any exception), so the line can say that nothing half-done was kep
 
 from __future__ import annotations
 
+import _signal  # the C module: `signal` would import enum first, widening the unguarded window
 import os
-import signal
 import sys
-from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 INTERRUPTED = "Interrupted: nothing half-done was recorded (`sop log` shows what was)."
 """The one line a Ctrl-C prints."""
@@ -29,7 +32,7 @@ class Interrupted(BaseException):
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     raise Interrupted
 
 
@@ -48,7 +51,7 @@ def leave_interrupted() -> None:
 
 def main() -> None:
     """Entry point of the `sop` script and `python -m sop_cli`."""
-    signal.signal(signal.SIGINT, _on_sigint)
+    _signal.signal(_signal.SIGINT, _on_sigint)
     try:
         from sop_cli.cli import main as run
 
@@ -57,4 +60,4 @@ def main() -> None:
         leave_interrupted()
     finally:
         # Past this point the command is over: a press during shutdown changes nothing.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _signal.signal(_signal.SIGINT, _signal.SIG_IGN)

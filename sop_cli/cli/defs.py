@@ -9,7 +9,7 @@ import typer
 
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG
-from sop_cli.cli.output import plain_table, print_json, shown
+from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
 
 org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -28,7 +28,7 @@ def list_command(as_json: bool = JSON) -> None:
     else:
         print(plain_table(["ID", "Organisasi", "Nama SOP", "Langkah", "Waktu total"],
                           [[r["id"], r["organisasi"], r["nama"], str(r["langkah"]), r["waktu_total"]] for r in rows],
-                          right=frozenset({3, 4})))
+                          right=frozenset({3, 4}), keep=frozenset({3}), last=frozenset({4})))
         if not rows:
             print("No SOP files found (see `sop validate`).")
     _warn_invalid(catalog)
@@ -129,7 +129,12 @@ def org_list(as_json: bool = JSON) -> None:
     for row in rows:
         mark = "*" if row["default"] else " "
         alias = f" (alias: {', '.join(row['alias'])})" if row["alias"] else ""
-        print(f"{mark} {row['id']}{alias}  {row['nama']}, {row['pemerintah']}  [{row['zona_waktu']}]")
+        text = f"{row['id']}{alias}  {row['nama']}, {row['pemerintah']}  [{row['zona_waktu']}]"
+        # One organisation per line when it fits; else wrapped at words, indented under its id.
+        lines = [text] if len(text) + 2 <= terminal_width() else wrap_words(text, terminal_width() - 4)
+        print(f"{mark} {lines[0]}")
+        for line in lines[1:]:
+            print(f"    {line}")
 
 
 @org_app.command("use")

@@ -220,16 +220,16 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool) -> str:
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
-    from sop_cli.cli.output import clip, paint, plain_table, tanggal
+    from sop_cli.cli.output import paint, plain_table, tanggal
     from sop_cli.run.calendar import format_minutes
 
     s = data["summary"]
     head = [f"{data['run']}  {data['title']}  ({data['status']})",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
-        rows = [[str(r["no"]), clip(r["prosedur"], 48), r["penilaian"] or "-", clip(r["catatan"], 70), clip(r["tindakan"], 50)]
-                for r in data["rows"]]
-        body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}))
+        rows = [[str(r["no"]), r["prosedur"], r["penilaian"] or "-", r["catatan"], r["tindakan"]] for r in data["rows"]]
+        body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}),
+                           keep=frozenset({0}))
         return "\n".join([*head, "Monitoring pelaksanaan SOP AP", "", body, ""])
 
     def minutes(value: Any, signed: bool = False) -> str:
@@ -243,12 +243,13 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
         late = paint("ya", "red") if r["late"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
         loop = f"ulang {r['loop']}" if r["rework"] else ""
         rows.append([
-            str(r["step"]), clip(r["kegiatan"], 40), clip(", ".join(r["lanes"]), 22), clip(r["person"] or "-", 22),
+            str(r["step"]), r["kegiatan"], ", ".join(r["lanes"]), r["person"] or "-",
             r["status_word"], minutes(r["standard_minutes"]), minutes(r["actual_minutes"]),
             minutes(r["difference_minutes"], True), late, loop,
         ])
     body = plain_table(["No", "Kegiatan", "Pelaksana", "Orang", "Status", "Mutu baku", "Aktual", "Selisih",
-                        "Terlambat", "Rework"], rows, frozenset({0}))
+                        "Terlambat", "Rework"], rows, frozenset({0}), keep=frozenset({0}),
+                       last=frozenset({5, 6, 7}))
     within = s["within_standard"]
     lines = [
         *head, "", body, "",

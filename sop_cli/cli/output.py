@@ -227,21 +227,124 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset()) -> str:
-    """Columns padded to their widest cell (columns in `right` right-aligned); header underlined."""
+def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(), *,
+                keep: frozenset[int] = frozenset(), last: frozenset[int] = frozenset(),
+                width: int | None = None) -> str:
+    """Columns padded to their widest cell (columns in `right` right-aligned); header underlined.
+
+    The table fits `width` (default: the terminal's, `COLUMNS`, else 80): cells wrap at spaces
+    (and after a `/` of an id), never inside a word, and nothing is cut. Columns in `keep` never
+    wrap (numbers, states); columns in `last` wrap only when the others cannot give more room
+    (dates). On a terminal the header rule is a line; elsewhere plain hyphens.
+    """
     table = [[_cell(cell) for cell in row] for row in (headers, *rows)]
-    headers, rows = table[0], table[1:]
-    widths = [max(len(_visible(r[i])) for r in table) for i in range(len(headers))]
+    count = len(headers)
+    width = width or terminal_width()
+    natural = [max(len(_visible(r[i])) for r in table) for i in range(count)]
+    least = [natural[i] if i in keep or any("\033" in r[i] for r in table)
+             else max(max((len(w) for w in _pieces(r[i])), default=1) for r in table) for i in range(count)]
+    widths = list(natural)
+    available = width - 2 * (count - 1)
+    if sum(least) > available:
+        return _records(table, width)
+    for phase in ([i for i in range(count) if i not in last], sorted(last)):
+        while sum(widths) > available:
+            shrinkable = [i for i in phase if widths[i] > least[i]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda i: (widths[i], -i))
+            widths[widest] -= 1
 
-    def line(cells: list[str]) -> str:
+    def lines_of(cells: list[str]) -> list[str]:
+        wrapped = [[cell] if "\033" in cell or len(cell) <= w else wrap_words(cell, w) for cell, w in zip(cells, widths)]
+        height = max(len(w) for w in wrapped)
         out = []
-        for i, cell in enumerate(cells):
-            pad = " " * (widths[i] - len(_visible(cell)))
-            out.append(pad + cell if i in right else cell + pad)
-        return "  ".join(out).rstrip()
+        for n in range(height):
+            parts = []
+            for i, cell_lines in enumerate(wrapped):
+                text = cell_lines[n] if n < len(cell_lines) else ""
+                pad = " " * (widths[i] - len(_visible(text)))
+                parts.append(pad + text if i in right else text + pad)
+            out.append("  ".join(parts).rstrip())
+        return out
 
-    rule = "  ".join("─" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+    mark = "─" if _is_terminal() else "-"
+    rule = "  ".join(mark * w for w in widths)
+    body = [line for row in table[1:] for line in lines_of(row)]
+    return "\n".join([*lines_of(table[0]), rule, *body])
+
+
+def _records(table: list[list[str]], width: int) -> str:
+    """A table too wide for `width` even with every cell wrapped: one block per row, each cell on
+    its own lines after its header (`Header  value`), the first cell as the block's title."""
+    headers, rows = table[0], table[1:]
+    label = max(len(_visible(h)) for h in headers[1:]) + 2
+    out: list[str] = []
+    for row in rows:
+        out.append(f"{headers[0]} {row[0]}".strip())
+        for header, cell in zip(headers[1:], row[1:]):
+            if not _visible(cell).strip():
+                continue
+            room = max(width - label - 2, 20)
+            lines = [cell] if "\033" in cell else wrap_words(cell, room)
+            out.append(f"  {header:<{label}}{lines[0]}".rstrip())
+            out.extend(f"  {'':<{label}}{line}" for line in lines[1:])
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def terminal_width() -> int:
+    """`COLUMNS`, else the terminal's width, else 80."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _is_terminal() -> bool:
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+
+
+def _pieces(text: str) -> list[str]:
+    """The unbreakable pieces of `text`: its words, an id split after each `/`."""
+    import re
+
+    return [piece for word in text.split() for piece in re.findall(r"[^/]+/?|/", word)]
+
+
+def fit(text: str, hang: int | None = None) -> str:
+    """A printed line wrapped at words to the terminal's width, continuation lines indented by
+    `hang` (default: under the text after a `Label     ` of ten characters, else two spaces)."""
+    import re
+
+    width = terminal_width()
+    if len(_visible(text)) <= width:
+        return text
+    if hang is None:
+        hang = 10 if re.match(r"[A-Za-z]{0,9} +\S", text[:11]) and text[9:10] == " " else 2
+    lines = wrap_words(text, width - hang)
+    return "\n".join([lines[0], *(" " * hang + line for line in lines[1:])])
+
+
+def wrap_words(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` characters, broken at spaces or after a `/`, never inside
+    a word (a word longer than `width` gets a line of its own). Colour codes take no room; the
+    spaces between words on one line are kept as written (aligned labels stay aligned)."""
+    import re
+
+    lines: list[str] = []
+    line = ""
+    for gap, word in re.findall(r"( *)(\S+)", text.strip("\n")):
+        pieces = re.findall(r"[^/]+/?|/", word) if len(_visible(word)) > width else [word]
+        for n, piece in enumerate(pieces):
+            joiner = "" if n else (gap or " ")
+            if not line:
+                line = (gap if not lines else "") + piece
+            elif len(_visible(line)) + len(joiner) + len(_visible(piece)) <= width:
+                line += joiner + piece
+            else:
+                lines.append(line)
+                line = piece
+    return [*lines, line] if line else lines or [""]
 
 
 def _cell(text: str) -> str:

@@ -14,7 +14,7 @@ import typer
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import (
-    clip,
+    fit,
     one_line,
     paint,
     plain_table,
@@ -86,7 +86,7 @@ def start_command(
             print_json(view)
             return
         view = one_line(view)
-        print(f"Already started {paint(view['run'], 'bold')} for {view['year']}: {view['title']} "
+        _say(f"Already started {paint(view['run'], 'bold')} for {view['year']}: {view['title']} "
               "(nothing new was started)")
         _print_identity(view)
         _print_progress(view)
@@ -96,18 +96,18 @@ def start_command(
         print_json(view)
         return
     view = one_line(view)
-    print(f"Started {paint(view['run'], 'bold')} for {view['year']}: {view['title']}")
+    _say(f"Started {paint(view['run'], 'bold')} for {view['year']}: {view['title']}")
     taken = view.get("id_taken")
     if taken:
-        print(f"(the id {taken['run']} belongs to the run of {taken['sop']} for {taken['year']})")
+        _say(f"(the id {taken['run']} belongs to the run of {taken['sop']} for {taken['year']})")
     _print_identity(view)
-    print(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
-    print(f"Due       {tanggal(view['planned_end'])}  (forecast, without rework)")
+    _say(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
+    _say(f"Due       {tanggal(view['planned_end'])}  (forecast, without rework)")
     print()
     _print_forecast(view, view["forecast"])
     first = view["current"]
     if first is not None:  # a new run always has its first step current
-        print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
+        _say(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
 
 
 @app.command("advance")
@@ -138,17 +138,17 @@ def advance_command(
     done = next(v for v in reversed(view["visits"]) if v["completed_at"])
     verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
     timing = _timing(done)
-    print(f"{view['run']}: step {event['step']} {verb} by {event['actor']}, {tanggal(event['at'])}{timing}.")
+    _say(f"{view['run']}: step {event['step']} {verb} by {event['actor']}, {tanggal(event['at'])}{timing}.")
     if event.get("reason"):
-        print(f"Reason: {event['reason']}")
+        _say(f"Reason: {event['reason']}")
     for item in event.get("attachments", []):
-        print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
+        _say(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
     current = view["current"]
     if event["kind"] == "rejected" and current is not None:
-        print(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
+        _say(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Run {view['run']} is finished.")
+        _say(f"Run {view['run']} is finished.")
         return
     _print_current(view)
 
@@ -164,24 +164,24 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
         print_json(view)
         return
     view = one_line(view)
-    print(f"{paint(view['run'], 'bold')}  {view['title']}")
+    _say(f"{paint(view['run'], 'bold')}  {view['title']}")
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Status    finished {tanggal(view['finished_at'])}")
+        _say(f"Status    finished {tanggal(view['finished_at'])}")
         _print_totals(view)
     elif view["status"] == "cancelled":
-        print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
+        _say(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
     else:
         _print_current(view)
         upcoming = view["next_steps"]
         for i, planned in enumerate(upcoming[:3]):
             label = "Next" if i == 0 else ""
-            print(f"{label:<9} {planned['step']:>2}  {clip(planned['kegiatan'], 60)}  ({_lanes(planned['lanes'])})"
-                  f"  due {tanggal_pendek(planned['planned_due'])}")
+            _say(f"{label:<9} {planned['step']:>2}  {planned['kegiatan']}  ({_lanes(planned['lanes'])})"
+                 f"  due {tanggal_pendek(planned['planned_due'])}", 13)
         if len(upcoming) > 3:
-            print(f"{'':<9} ... {len(upcoming) - 3} more")
-        print(f"Run due   {tanggal(view['planned_end'])} (forecast)")
+            _say(f"{'':<9} ... {len(upcoming) - 3} more")
+        _say(f"Run due   {tanggal(view['planned_end'])} (forecast)")
     _print_source_warning(view["sop_file"])
 
 
@@ -207,16 +207,17 @@ def runs_command(
     for r in rows:
         if r["status"] == "active":
             state = paint("LATE", "red") if r["late"] else paint("on time", "green")
-            where = f"{r['current_step']} {clip(r['current_kegiatan'] or '', 34)}"
+            where = f"{r['current_step']} {r['current_kegiatan'] or ''}"
             due = tanggal_pendek(r["current_due"])
         else:
             state, where, due = r["status"], "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
-    print(plain_table(["Run", "SOP", "Year", "Current step", "Progress", "Due", "State"], table, frozenset({2})))
+    print(plain_table(["Run", "SOP", "Year", "Current step", "Progress", "Due", "State"], table, frozenset({2}),
+                      keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
     if total > len(rows):
         every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
-        print(f"(the {len(rows)} most recently started of {total:,} runs; `{every}` lists them all)")
+        _say(f"(the {len(rows)} most recently started of {total:,} runs; `{every}` lists them all)")
 
 
 @app.command("log")
@@ -230,7 +231,7 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
         print_json(view["events"])
         return
     view = one_line(view)
-    print(f"{paint(view['run'], 'bold')}  {view['title']}  ({view['sop']['id']}, times {view['sop']['zona_waktu']})")
+    _say(f"{paint(view['run'], 'bold')}  {view['title']}  ({view['sop']['id']}, times {view['sop']['zona_waktu']})")
     rows = []
     for e in view["events"]:
         kind = _KINDS.get(e["kind"], e["kind"])
@@ -238,7 +239,8 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
             kind += f" (undone by #{e['undone_by']})"
         rows.append([str(e["seq"]), tanggal_pendek(e["at"], year=True), kind, str(e["step"] or "-"),
                      e["actor"], e["os_user"], _details(e)])
-    print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3})))
+    print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3}),
+                      keep=frozenset({0, 3}), last=frozenset({1})))
 
 
 @app.command("undo")
@@ -266,7 +268,7 @@ def undo_command(
         return
     view = one_line(view)
     event = view["recorded"]
-    print(f"{view['run']}: undid event #{event['undoes']} (step {event['step']}); reason: {event['reason']}")
+    _say(f"{view['run']}: undid event #{event['undoes']} (step {event['step']}); reason: {event['reason']}")
     _print_progress(view)
     _print_current(view)
 
@@ -290,7 +292,7 @@ def cancel_command(
         print_json(view)
         return
     view = one_line(view)
-    print(f"{view['run']} cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
+    _say(f"{view['run']} cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
 
 
 @app.command("note")
@@ -314,22 +316,27 @@ def note_command(
         return
     view = one_line(view)
     event = view["recorded"]
-    print(f"{view['run']}: {_KINDS[event['kind']]} #{event['seq']} added ({_details(event)}).")
+    _say(f"{view['run']}: {_KINDS[event['kind']]} #{event['seq']} added ({_details(event)}).")
 
 
 # Printing -------------------------------------------------------------------------------------
 
 
+def _say(text: str, hang: int | None = None) -> None:
+    """Print a line wrapped at words to the terminal (see `output.fit`)."""
+    print(fit(text, hang))
+
+
 def _print_identity(view: RunView) -> None:
     sop = view["sop"]
-    print(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+    _say(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
 
 
 def _print_progress(view: RunView) -> None:
     p = view["progress"]
     loops = view["rework_loops"]
     extra = f", {loops} rework loop{'s' if loops != 1 else ''}" if loops else ""
-    print(f"Progress  {progress_bar(p['done'], p['total'])}  {p['done']}/{p['total']} steps{extra}")
+    _say(f"Progress  {progress_bar(p['done'], p['total'])}  {p['done']}/{p['total']} steps{extra}")
 
 
 def _print_current(view: RunView) -> None:
@@ -338,14 +345,14 @@ def _print_current(view: RunView) -> None:
     current = view["current"]
     if not current:
         return
-    print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
-    print(f"Who       {_lanes(current['lanes'])}")
-    print(f"Since     {tanggal(current['since'])}")
+    _say(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
+    _say(f"Who       {_lanes(current['lanes'])}")
+    _say(f"Since     {tanggal(current['since'])}")
     if current["late"]:
         state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
     else:
         state = f"{format_minutes(current['remaining_minutes'])} of working time left"
-    print(f"Due       {tanggal(current['due'])} — {state}")
+    _say(f"Due       {tanggal(current['due'])} — {state}")
 
 
 def _print_totals(view: RunView) -> None:
@@ -355,18 +362,19 @@ def _print_totals(view: RunView) -> None:
     actual = sum(v["actual_minutes"] or 0 for v in done)
     standard = sum(v["standard_minutes"] for v in done)
     late = sum(1 for v in done if v["late"])
-    print(f"Time      {format_minutes(actual)} of working time over {len(done)} step visits "
+    _say(f"Time      {format_minutes(actual)} of working time over {len(done)} step visits "
           f"(standard {format_minutes(standard)}); {late} late")
 
 
 def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
     rows = [
-        [str(p["step"]), clip(p["kegiatan"], 48), clip(_lanes(p["lanes"]), 36), p["waktu"],
+        [str(p["step"]), p["kegiatan"], _lanes(p["lanes"]), p["waktu"],
          tanggal_pendek(p["planned_start"]), tanggal_pendek(p["planned_due"])]
         for p in planned
     ]
-    print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
-    print(f"(working time {view['sop']['zona_waktu']}: {office_hours()}; "
+    print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0}),
+                      keep=frozenset({0}), last=frozenset({3, 4, 5})))
+    _say(f"(working time {view['sop']['zona_waktu']}: {office_hours()}; "
           "weekends, national holidays and cuti bersama skipped)")
 
 
@@ -393,10 +401,10 @@ def office_hours() -> str:
 
 def _print_source_warning(source: SourceFile) -> None:
     if source["state"] == "changed":
-        print(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
+        _say(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
                     "this run keeps the definition it started with.", "yellow"))
     elif source["state"] == "missing":
-        print(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
+        _say(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
 
 
 def _lanes(lanes: list[LaneView]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sop_cli.cli.output import paint, shown
+from sop_cli.cli.output import _is_terminal, _pieces, paint, shown, wrap_words
 from sop_cli.definition.nip import format_nip
 
 _SYMBOL = {"mulai": "(●)", "selesai": "(■)", "proses": "[▪]", "keputusan": "<◆>"}
@@ -109,28 +109,63 @@ def _numbered(items: list[str]) -> str:
 
 
 def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
-    """The flowchart table in the terminal: one column per lane, a symbol where the lane acts."""
+    """The flowchart table in the terminal: one column per lane, a symbol where the lane acts.
+
+    When the lanes do not fit side by side, one "Pelaksana" column names the lanes of each step;
+    when even that does not fit, each step is a block of labelled lines. Boxed on a terminal,
+    plain (no box drawing) in a file or a pipe.
+    """
     width = width or terminal_width()
+    boxed = _is_terminal()
     lanes = data["pelaksana"]
-    columns = [Column("No", "right"), Column("Kegiatan", min_width=16, weight=3)]
-    columns += [Column(lane["nama"], "center", min_width=4, max_width=12) for lane in lanes]
-    columns += [Column("Kelengkapan", min_width=8), Column("Waktu", wrap=False), Column("Output", min_width=8),
-                Column("Keterangan", min_width=8)]
-    rows = []
+    names = {lane["id"]: lane["nama"] for lane in lanes}
+    tail = [Column("Kelengkapan", min_width=8), Column("Waktu", wrap=False), Column("Output", min_width=8),
+            Column("Keterangan", min_width=8)]
+    swimlanes = [Column("No", "right"), Column("Kegiatan", min_width=16, weight=3),
+                 *(Column(lane["nama"], "center", min_width=4, max_width=12) for lane in lanes), *tail]
+    one_column = [Column("No", "right"), Column("Kegiatan", min_width=16, weight=3),
+                  Column("Pelaksana", min_width=8, weight=2), *tail]
+    wide_rows, narrow_rows = [], []
     for step in data["langkah"]:
         mark = _SYMBOL[step["simbol"]] + ("*" if step["asal_pelaksana"] == "inferensi" else "")
         cells = [mark if lane["id"] in step["pelaksana"] else "" for lane in lanes]
         kegiatan = step["kegiatan"]
         if step["simbol"] == "keputusan":
             kegiatan += f"\nYA → {step['ya']}, TIDAK → {step['tidak']}"
-        rows.append([str(step["no"]), kegiatan, *cells, step["kelengkapan"], step["waktu"],
-                     step["output"], step.get("keterangan") or ""])
-    body = grid(columns, rows, width, boxed=True)
-    span = max(len(line) for line in body)
+        rest = [step["kelengkapan"], step["waktu"], step["output"], step.get("keterangan") or ""]
+        wide_rows.append([str(step["no"]), kegiatan, *cells, *rest])
+        acting = f"{mark} " + ", ".join(names.get(lane, lane) for lane in step["pelaksana"])
+        narrow_rows.append([str(step["no"]), kegiatan, acting, *rest])
+    if fits(swimlanes, wide_rows, width, boxed=boxed):
+        body = grid(swimlanes, wide_rows, width, boxed=boxed)
+    elif fits(one_column, narrow_rows, width, boxed=boxed):
+        body = grid(one_column, narrow_rows, width, boxed=boxed)
+    else:
+        body = _step_blocks(one_column, narrow_rows, width)
+    span = min(max(len(line) for line in body), width)
     caption = (f"Waktu total (mutu baku): {data['waktu_total']}   "
                "(●) mulai  [▪] proses  <◆> keputusan  (■) selesai  * pelaksana hasil inferensi")
-    title = [paint(line.center(span).rstrip(), "bold") for line in textwrap.wrap(f"SOP: {data['nama']}", span)]
-    return [*title, *body, *(line.center(span).rstrip() for line in textwrap.wrap(caption, span))]
+    title = [paint(line.center(span).rstrip(), "bold") for line in wrap_words(f"SOP: {data['nama']}", span)]
+    return [*title, *body, *(line.center(span).rstrip() for line in wrap_words(caption, span))]
+
+
+def _step_blocks(columns: list[Column], rows: list[list[str]], width: int) -> list[str]:
+    """Each step as a block: "No. Kegiatan" wrapped, then one labelled line per other column."""
+    label = max(len(c.header) for c in columns[2:]) + 2
+    out: list[str] = []
+    for row in rows:
+        head = [shown(p, multiline=True) for p in row[1].split("\n")]
+        lines = [line for paragraph in head for line in wrap_words(paragraph, width - 4)]
+        out.append(f"{row[0]:>2}  {lines[0]}")
+        out.extend(f"    {line}" for line in lines[1:])
+        for column, cell in zip(columns[2:], row[2:]):
+            if not cell.strip():
+                continue
+            wrapped = wrap_words(shown(cell), max(width - 4 - label, 12))
+            out.append(f"    {column.header:<{label}}{wrapped[0]}")
+            out.extend(f"    {'':<{label}}{line}" for line in wrapped[1:])
+        out.append("")
+    return out
 
 
 def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: bool,
@@ -142,10 +177,8 @@ def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: boo
     least = [_least(column, [r[i] for r in rows]) for i, column in enumerate(columns)]
     widths = list(natural)
     available = width - edge - gap * (len(columns) - 1)
-    # Shrink the column widest for its weight: first down to its longest word, then (breaking
-    # words) to its minimum, then to 4 characters when the terminal is very narrow.
-    floors = (least, [max(c.min_width, 1) for c in columns], [4] * len(columns))
-    for floor in floors:
+    # Shrink the column widest for its weight, down to its longest word: never inside a word.
+    for floor in (least,):
         while sum(widths) > available:
             shrinkable = [i for i, c in enumerate(columns) if c.wrap and widths[i] > floor[i]]
             if not shrinkable:
@@ -156,7 +189,7 @@ def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: boo
     def cell_lines(text: str, w: int) -> list[str]:
         out: list[str] = []
         for paragraph in shown(text, multiline=True).split("\n"):
-            out.extend(textwrap.wrap(paragraph, w, break_on_hyphens=False) or [""])
+            out.extend(wrap_words(paragraph, w) if paragraph.strip() else [""])
         return out
 
     def render(cells: list[str], header: bool, bold: bool) -> list[str]:
@@ -208,5 +241,12 @@ def _natural(column: Column, cells: list[str]) -> int:
 def _least(column: Column, cells: list[str]) -> int:
     if not column.wrap:
         return _natural(column, cells)
-    word = max([len(w) for cell in [column.header, *cells] for w in str(cell).split()] or [1])
-    return max(min(word, column.max_width or word), column.min_width)
+    word = max([len(w) for cell in [column.header, *cells] for w in _pieces(str(cell))] or [1])
+    return max(word, min(column.min_width, _natural(column, cells)))
+
+
+def fits(columns: list[Column], rows: list[list[str]], width: int, *, boxed: bool) -> bool:
+    """Whether `grid` can lay the table out in `width` without breaking a word."""
+    gap, edge = (3, 4) if boxed else (2, 2)
+    least = [_least(column, [r[i] for r in rows]) for i, column in enumerate(columns)]
+    return sum(least) + edge + gap * (len(columns) - 1) <= width

@@ -1,0 +1,71 @@
+"""Every screen of `sop` fits the terminal: at COLUMNS=80 and 120 no line is wider, and no word is
+split across lines (every word printed narrow is a word the same command prints on a wide screen)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import write
+
+LAMPUNG = "lampung-tengah/diskominfo/renja"
+
+# Each screen: the commands run before it (not checked), then the command checked.
+SCREENS: list[tuple[str, list[list[str]], list[str]]] = [
+    ("list", [], ["list"]),
+    ("org list", [], ["org", "list"]),
+    ("show nganjuk", [], ["show", "renja", "--org", "ngronggot"]),
+    ("show lampung", [], ["show", LAMPUNG]),
+    ("start", [], ["start", "renja", "--org", "ngronggot", "--assign", "kasubag-perencanaan=Drs. SUGENG RAHARJO, M.Si"]),
+    ("start lampung", [], ["start", LAMPUNG, "--assign", "sekretaris=Drs. SUGENG RAHARJO, M.Si"]),
+    ("status", [["start", "renja", "--org", "ngronggot"]], ["status"]),
+    ("advance", [["start", "renja", "--org", "ngronggot"]], ["advance", "--note", "format dikirim lewat grup"]),
+    ("runs", [["start", "renja", "--org", "ngronggot"], ["start", LAMPUNG]], ["runs", "--all"]),
+    ("log", [["start", "renja", "--org", "ngronggot", "--assign", "camat=Drs. Makrup"],
+             ["advance", "--note", "format pengumpulan data dikirim lewat grup WhatsApp kecamatan"],
+             ["advance"], ["undo", "--reason", "salah klik"]], ["log"]),
+    ("report", [["start", "renja", "--org", "ngronggot"], ["advance"], ["advance"]], ["report"]),
+    ("report monitoring", [["start", "renja", "--org", "ngronggot"], ["advance"]], ["report", "--monitoring"]),
+]
+
+
+def _run(sop, monkeypatch, columns: int, before: list[list[str]], command: list[str]) -> str:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    for args in before:
+        assert sop(*args).exit_code == 0
+    result = sop(*command)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _words(text: str) -> set[str]:
+    # An id or path may break after a `/`: its pieces count as words.
+    # Punctuation around a word is not part of it (a narrow layout may list "Sekretaris, Camat").
+    return {w.strip(",.;:()") for w in re.split(r"[\s│┌┐└┘├┤┬┴┼─]+|(?<=/)", text) if w.strip("-,.;:()")}
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize(("name", "before", "command"), SCREENS, ids=[s[0] for s in SCREENS])
+def test_every_screen_fits_the_terminal_without_splitting_words(sop, monkeypatch, tmp_path, isolated_home,
+                                                                 columns, name, before, command):
+    narrow = _run(sop, monkeypatch, columns, before, command)
+    too_wide = [line for line in narrow.splitlines() if len(line) > columns]
+    assert not too_wide, "\n".join(too_wide)
+    # The same screen on a wide terminal, from a fresh home: its words are the real words.
+    import shutil
+
+    shutil.rmtree(isolated_home, ignore_errors=True)
+    wide = _run(sop, monkeypatch, 1000, before, command)
+    split = _words(narrow) - _words(wide)
+    assert not split, f"words split or cut at {columns} columns: {sorted(split)}\n{narrow}"
+
+
+def test_a_table_written_to_a_pipe_is_plain_and_never_cut(sop, monkeypatch):
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    assert sop("start", LAMPUNG, "--assign", "sekretaris=Drs. SUGENG RAHARJO, M.Si").exit_code == 0
+    for command in (["status"], ["runs"], ["log"], ["report"], ["show", LAMPUNG]):
+        out = sop(*command).stdout
+        assert "…" not in out and "\033" not in out, out
+        assert not set(out) & set("│┌┐└┘├┤┬┴┼─"), out
