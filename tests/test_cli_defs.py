@@ -140,3 +140,22 @@ def test_show_fits_a_narrow_terminal_and_keeps_kegiatan_readable(sop, monkeypatc
     header = next(line for line in out.splitlines() if line.split()[:2] == ["No", "Kegiatan"])
     assert header.split()[2] == "Pelaksana"
     assert "Memerintahkan penyusunan" in out
+
+
+def test_validate_checks_a_copied_file_against_the_catalog_in_one_round(sop, tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    copy = tmp_path / "sops" / "kediri" / "kecamatan-pare" / "renja.yaml"
+    copy.parent.mkdir(parents=True)
+    text = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    result = sop("validate", str(tmp_path / "sops"))
+    assert result.exit_code == 1
+    assert "the SOP id 'nganjuk/kecamatan-ngronggot/renja' is already defined in the catalog by" in result.output
+    assert "the file's folders say 'kediri/kecamatan-pare/renja' but the id inside is" in result.output
+    # a lane error is reported together with a field error, not after it is fixed
+    copy.write_text(text.replace("pelaksana: [camat]", "pelaksana: [bupati]", 1)
+                    .replace("waktu: 5 menit", "waktu: lima menit", 1), encoding="utf-8")
+    out = sop("validate", str(copy)).output
+    assert "lane 'bupati' is not declared in pelaksana" in out and "waktu 'lima menit' is not a standard time" in out
+    assert sop("validate", str(tmp_path / "missing.yaml")).exit_code == 1

@@ -194,6 +194,16 @@ def test_status_says_a_step_is_late_in_working_time(sop, clock, started):
     assert view["next_steps"][0]["planned_start"] == "2026-11-27T08:00:00+07:00"
 
 
+def test_the_forecast_end_is_never_in_the_past_when_the_last_step_is_late(sop, clock, started):
+    for n in range(1, 14):
+        assert sop("advance", "--step", str(n), *(["--approve"] if n == 9 else [])).exit_code == 0
+    clock("2026-12-02T10:00")  # step 14 (10 menit) was due on 26 November
+    view = data(sop("status", "--json"))
+    assert view["current"]["step"] == 14 and view["current"]["late"]
+    assert view["planned_end"] == "2026-12-02T10:00:00+07:00"
+    assert "Run due   Rabu, 2 Desember 2026 10.00 WIB (forecast)" in sop("status").stdout
+
+
 def test_status_of_finished_and_cancelled_runs(sop, clock, started):
     clock("2026-11-26T10:00")
     assert sop("cancel", "--reason", "Anggaran dialihkan").exit_code == 0

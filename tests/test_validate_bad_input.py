@@ -102,9 +102,9 @@ def test_duplicate_qualified_ids_name_both_files(sop, tmp_path: Path) -> None:
     assert "a.yaml" in result.output
 
 
-def test_missing_path_is_a_usage_error(sop, tmp_path: Path) -> None:
+def test_missing_path_is_not_found(sop, tmp_path: Path) -> None:
     result = sop("validate", tmp_path / "nowhere.yaml")
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # the exit-code rule: not found is 1
     assert "nowhere.yaml: no such file or folder" in result.output
 
 

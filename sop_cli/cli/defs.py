@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
+
+if TYPE_CHECKING:
+    from sop_cli.definition.catalog import Catalog
 
 org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -63,16 +66,18 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
 
     from sop_cli.cli.output import shown
     from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
-    from sop_cli.errors import DefinitionError, UsageError
+    from sop_cli.errors import DefinitionError, NotFoundError
 
     for path in paths or []:
         if not os.path.lexists(path):
-            raise UsageError(f"{path}: no such file or folder")
+            raise NotFoundError(f"{path}: no such file or folder")
     catalog = load_catalog(paths or catalog_roots(), cached=False)
     for path in paths or []:
         if path.is_dir() and not sop_files([path]):
             named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
             catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
+    roots = [Path(p) for p in (paths or catalog_roots()) if Path(p).is_dir()]
+    against_catalog(catalog, load_catalog() if paths else None, roots + list(catalog_roots()))
     if as_json:
         print_json({
             "valid": [str(e.path) for e in catalog.entries],
@@ -87,6 +92,46 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         print(f"{len(catalog.entries)} of {total} SOP file(s) valid.")
     if catalog.errors:
         raise typer.Exit(1)
+
+
+def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]) -> None:
+    """Move the valid files of `checked` that disagree with the catalog to its errors: a qualified
+    id another catalog file defines, or a file whose folders (`wilayah/organisasi/id.yaml` under a
+    root) disagree with the id written inside it."""
+    from sop_cli.errors import DefinitionError
+
+    others = {e.qualified_id: e.path.resolve() for e in catalog.entries} if catalog else {}
+    kept = []
+    for entry in checked.entries:
+        path = entry.path.resolve()
+        problems = []
+        other = others.get(entry.qualified_id)
+        if other is not None and other != path:
+            problems.append(f"{entry.path}:1:1: id: the SOP id {entry.qualified_id!r} is already defined in the "
+                            f"catalog by {other}; qualified ids (wilayah/organisasi/id) must be unique")
+        where = _folder_id(path, roots)
+        if where is not None and where != entry.qualified_id:
+            problems.append(f"{entry.path}:1:1: id: the file's folders say {where!r} but the id inside is "
+                            f"{entry.qualified_id!r} (organisasi.wilayah/organisasi.id/id); move the file "
+                            "or correct the fields")
+        if problems:
+            checked.errors.append(DefinitionError(f"{entry.path}: {len(problems)} problem"
+                                                  f"{'s' if len(problems) != 1 else ''} against the catalog:", problems))
+        else:
+            kept.append(entry)
+    checked.entries[:] = kept
+
+
+def _folder_id(path: Path, roots: list[Path]) -> str | None:
+    """`wilayah/organisasi/id` as the folders of `path` under one of `roots` spell it, if they do."""
+    for root in roots:
+        try:
+            parts = path.relative_to(root.resolve()).parts
+        except ValueError:
+            continue
+        if len(parts) == 3:
+            return f"{parts[0]}/{parts[1]}/{Path(parts[2]).stem}"
+    return None
 
 
 @app.command("schema")

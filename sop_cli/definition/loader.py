@@ -32,11 +32,37 @@ def validate_data(located: Located) -> Any:
     try:
         return SopDefinition.model_validate(located.data)
     except ValidationError as error:
-        problems = sorted(_problems(located, error), key=_line_order)
+        found = _problems(located, error)
+        # The reviewer's checks run on a valid model only; the lane check needs no more than the
+        # raw lists, so it is reported in the same round as the field errors.
+        found += [p for p in _raw_lane_problems(located) if p not in found]
+        problems = sorted(found, key=_line_order)
         count = len(problems)
         raise DefinitionError(
             f"{located.path}: {count} problem{'s' if count != 1 else ''} in this SOP file:", problems
         ) from None
+
+
+def _raw_lane_problems(located: Located) -> list[str]:
+    """Steps naming a lane that `pelaksana` does not declare, read from the raw YAML data."""
+    data = located.data
+    lanes, steps = data.get("pelaksana"), data.get("langkah")
+    if not isinstance(lanes, list) or not isinstance(steps, list):
+        return []
+    declared = [lane.get("id") for lane in lanes if isinstance(lane, dict) and isinstance(lane.get("id"), str)]
+    found = []
+    for i, step in enumerate(steps):
+        named = step.get("pelaksana") if isinstance(step, dict) else None
+        if isinstance(named, str):
+            named = [named]
+        if not isinstance(named, list):
+            continue
+        for j, lane_id in enumerate(named):
+            if isinstance(lane_id, str) and lane_id not in declared:
+                loc = ("langkah", i, "pelaksana", j) if isinstance(step.get("pelaksana"), list) else ("langkah", i, "pelaksana")
+                found.append(f"{located.where(loc)}: {_dotted(loc)}: step {step.get('no', i + 1)}: lane {lane_id!r} "
+                             f"is not declared in pelaksana (declared: {', '.join(declared)})")
+    return found
 
 
 def _problems(located: Located, error: Any) -> list[str]:

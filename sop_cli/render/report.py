@@ -201,7 +201,8 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     within = sum(1 for r in completed if not r["late"])
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
     worked = [r for r in rows if r["actual_minutes"] is not None]
-    end = state.finished_at if state.status == "finished" else (forecast[-1].planned_due if forecast else None)
+    end = state.finished_at if state.status == "finished" else (
+        max(forecast[-1].planned_due, now) if forecast else None)  # never a forecast end in the past
     total = state.steps_total
     summary: ReportSummary = {
         "progress": {"done": state.steps_done, "total": total,

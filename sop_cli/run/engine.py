@@ -956,7 +956,8 @@ def run_view(state: RunState, now: datetime) -> RunView:
         ],
         "forecast": forecast,
         "next_steps": forecast[1:],
-        "planned_end": forecast[-1]["planned_due"] if forecast else None,
+        # A late last step is due "now" at the earliest: a forecast end never lies in the past.
+        "planned_end": max(forecast[-1]["planned_due"], t(now)) if forecast else None,
         "events": [event_view(state, e) for e in state.events],
     }
 
