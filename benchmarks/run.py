@@ -281,6 +281,9 @@ def startup_cases() -> list[Case]:
         Case("show", ["show", SHOW_SOP], 1.4),
         Case("list", ["list"], 1.4),
         Case("runs", ["runs", "--all"], 1.4, needs="runs"),
+        # A Tab in bash after `sop show `: the shell runs sop on every Tab.
+        Case("complete", [], 1.15, needs="completion", label="sop <Tab> (bash: sop show ...)",
+             env={"_SOP_COMPLETE": "complete_bash", "COMP_WORDS": "sop show ", "COMP_CWORD": "2"}),
         Case("log", ["log"], 1.4, needs="log"),
         Case("render", ["render", "sop", SHOW_SOP, "--format", "html"], 1.6, needs="render"),
         Case("report", report_args, 1.6, needs="report"),

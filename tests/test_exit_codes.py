@@ -30,6 +30,7 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "cancel": [(["cancel", "--nope"], 2), (["cancel", "--run", "nosuch", "--reason", "x"], 1)],
     "note": [(["note", "--nope"], 2), (["note", "x", "--run", "nosuch"], 1)],
     "org": [(["org", "nope"], 2), (["org", "use", "nosuch"], 1)],
+    "completion": [(["completion"], 2), (["completion", "tcsh"], 2)],
 }
 
 

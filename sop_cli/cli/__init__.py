@@ -90,6 +90,23 @@ def _root(
     """
 
 
+@app.command("completion")
+def completion_command(
+    shell: str = typer.Argument(..., metavar="SHELL", help="bash, zsh or fish."),
+) -> None:
+    """Print the shell completion script: e.g. `eval "$(sop completion bash)"` in ~/.bashrc.
+
+    Tab then completes commands, options, SOP ids, run ids, step numbers, organisations and
+    document types.
+    """
+    from sop_cli.cli.complete import SHELLS, script
+    from sop_cli.errors import UsageError
+
+    if shell not in SHELLS:
+        raise UsageError(f"{shell!r} is not a shell sop completes; give one of {', '.join(SHELLS)}.")
+    print(script(shell))
+
+
 from sop_cli.cli import defs, docs, runs  # noqa: E402  (modules register their commands on `app`)
 
 _ = (defs, docs, runs)
@@ -97,7 +114,12 @@ _ = (defs, docs, runs)
 
 def main() -> None:
     """Run the command line (the `sop` script starts in `sop_cli.entry`, which calls this)."""
-    _build_only(sys.argv[1:2])
+    if "_SOP_COMPLETE" in os.environ:  # the shell asks what Tab offers (see sop_cli.cli.complete)
+        from sop_cli.cli.complete import init
+
+        init()
+    else:
+        _build_only(sys.argv[1:2])
     try:
         app()
     except KeyboardInterrupt:  # without sop_cli.entry's handler (e.g. called from Python)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from sop_cli.cli import app
+from sop_cli.cli import app, complete
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
 
@@ -38,7 +38,8 @@ def list_command(as_json: bool = JSON) -> None:
 
 
 @app.command("show")
-def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
+def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+                                           autocompletion=complete.sop_ids),
                  org: Optional[str] = ORG, as_json: bool = JSON,
                  path: bool = typer.Option(False, "--path", help="Print only the SOP file's path (e.g. to copy it).")) -> None:
     """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from sop_cli.cli import app
+from sop_cli.cli import app, complete
 from sop_cli.cli.options import ORG, RUN, STORE
 from sop_cli.cli.output import print_json
 
@@ -23,8 +23,10 @@ OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of
 @app.command("render")
 def render_command(
     doc: Optional[str] = typer.Argument(
-        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own template (see --list)."),
-    sop: Optional[str] = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
+        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own template (see --list).",
+        autocompletion=complete.document_types),
+    sop: Optional[str] = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+                                        autocompletion=complete.sop_ids),
     run: Optional[str] = RUN,
     step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step whose dokumen is DOC)."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="html|md", help="Output format (default: from --out, else html)."),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from sop_cli.cli import app
+from sop_cli.cli import app, complete
 from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import (
     fit,
@@ -53,7 +53,8 @@ _KINDS = {
 
 @app.command("start")
 def start_command(
-    sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
+    sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+                              autocompletion=complete.sop_ids),
     org: Optional[str] = ORG,
     year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for, 2000 to 2100 (default: the year being planned, next year)."),
     title: Optional[str] = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
@@ -113,7 +114,8 @@ def start_command(
 @app.command("advance")
 def advance_command(
     run: Optional[str] = RUN,
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (without it: the step current when you pressed Enter)."),
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (without it: the step current when you pressed Enter).",
+                                      autocompletion=complete.step_numbers),
     by: Optional[str] = BY,
     note: Optional[str] = typer.Option(None, "--note", "-n", metavar="TEXT", help="A remark kept with the step."),
     attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
@@ -247,7 +249,8 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
 def undo_command(
     run: Optional[str] = RUN,
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless the last step event is step N's."),
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless the last step event is step N's.",
+                                      autocompletion=complete.step_numbers),
     event: Optional[int] = typer.Option(None, "--event", "-e", metavar="N", help="Refuse unless the last step event is event N of `sop log`."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
     store: Optional[Path] = STORE,
