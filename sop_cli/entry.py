@@ -12,7 +12,7 @@ rolls back on any exception), so the line can say that nothing half-done was kep
 
 from __future__ import annotations
 
-import _signal  # the C module: `signal` would import enum first, widening the unguarded window
+import _signal  # type: ignore[import-not-found]  # the C module: `signal` would import enum first, widening the unguarded window
 import os
 import sys
 from typing import TYPE_CHECKING

@@ -7,8 +7,6 @@ import re
 
 import pytest
 
-from tests.conftest import write
-
 LAMPUNG = "lampung-tengah/diskominfo/renja"
 
 # Each screen: the commands run before it (not checked), then the command checked.

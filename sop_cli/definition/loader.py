@@ -49,7 +49,7 @@ def _raw_lane_problems(located: Located) -> list[str]:
     lanes, steps = data.get("pelaksana"), data.get("langkah")
     if not isinstance(lanes, list) or not isinstance(steps, list):
         return []
-    declared = [lane.get("id") for lane in lanes if isinstance(lane, dict) and isinstance(lane.get("id"), str)]
+    declared = [str(lane["id"]) for lane in lanes if isinstance(lane, dict) and isinstance(lane.get("id"), str)]
     found = []
     for i, step in enumerate(steps):
         named = step.get("pelaksana") if isinstance(step, dict) else None
