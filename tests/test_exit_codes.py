@@ -43,7 +43,8 @@ def test_every_command_has_its_cases() -> None:
 def test_every_command_follows_the_exit_code_rule(sop, monkeypatch, args, code):
     monkeypatch.delenv("SOP_DEBUG")
     monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
-    assert sop("start", NGANJUK).exit_code == 0  # one run at step 1: the state conflicts need it
+    if code == 3:  # a conflict needs a run: one at step 1
+        assert sop("start", NGANJUK).exit_code == 0
     result = sop(*args)
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
