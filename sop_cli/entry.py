@@ -2,17 +2,20 @@
 
 The `sop` script and `python -m sop_cli` start here. Importing Typer, the store or the engine
 takes a while, and a Ctrl-C during those imports used to print a traceback. The handler is
-installed first, with only modules Python has already loaded, and turns the first press into one
-line on stderr and exit code 130, whatever was running. Later presses are ignored, so the line
-is printed once and a write being rolled back is not interrupted again.
+installed first, with only the C `_signal` module, and ends the process on the first press with
+one line on stderr and exit code 130, whatever was running.
 
-A store write is one transaction: interrupted, it is rolled back whole (the store's `write()`
-rolls back on any exception), so the line can say that nothing half-done was kept.
+The handler does not raise: an exception raised from a signal handler can land inside an import
+lock's callback or a destructor, where Python prints "Exception ignored" with a traceback and
+carries on. Ending the process at once is safe because nothing `sop` writes can be left half
+done by it: a store write is one SQLite transaction (uncommitted, it is not in the store), and
+files are written to a temporary name and renamed (a killed `sop` leaves at most a temporary,
+swept by the next one) - the same guarantees that hold when the process is killed.
 """
 
 from __future__ import annotations
 
-import _signal  # type: ignore[import-not-found]  # the C module: `signal` would import enum first, widening the unguarded window
+import _signal  # type: ignore[import-not-found]  # the C module: `signal` would import enum first
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -26,27 +29,21 @@ INTERRUPTED = "Interrupted: nothing half-done was recorded (`sop log` shows what
 EXIT_INTERRUPTED = 130
 
 
-class Interrupted(BaseException):
-    """Ctrl-C. Not a `KeyboardInterrupt`, so click does not turn it into "Aborted!" and exit 1,
-    and not an `Exception`, so no error boundary mistakes it for a bug."""
-
-
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
-    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
-    raise Interrupted
+    leave_interrupted()
 
 
 def leave_interrupted() -> None:
     """Print the one line and end the process with exit code 130."""
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)  # a second press changes nothing
     try:
         sys.stdout.flush()
-    except Exception:  # noqa: BLE001 - a closed pipe must not hide the line below
+    except Exception:  # noqa: BLE001, S110 - a closed pipe must not hide the line below
         pass
     try:
-        sys.stderr.write(INTERRUPTED + "\n")
-        sys.stderr.flush()
+        os.write(2, (INTERRUPTED + "\n").encode())
     finally:
-        os._exit(EXIT_INTERRUPTED)  # no interpreter shutdown: nothing left to run, nothing to print
+        os._exit(EXIT_INTERRUPTED)  # no interpreter shutdown: nothing left to run or print
 
 
 def main() -> None:
@@ -56,8 +53,5 @@ def main() -> None:
         from sop_cli.cli import main as run
 
         run()
-    except (Interrupted, KeyboardInterrupt):
+    except KeyboardInterrupt:  # a handler replaced by a library: still one line and 130
         leave_interrupted()
-    finally:
-        # Past this point the command is over: a press during shutdown changes nothing.
-        _signal.signal(_signal.SIGINT, _signal.SIG_IGN)

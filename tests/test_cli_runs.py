@@ -542,3 +542,12 @@ def test_a_store_that_does_not_exist_is_an_error(sop, clock, tmp_path, command):
     missing = tmp_path / "nowhere.db"
     fails(sop(*command, "--store", str(missing)), 1, f"The store {missing} does not exist.")
     assert not missing.exists()
+
+
+def test_start_if_new_shows_the_run_that_exists_instead_of_starting_another(sop, clock, started):
+    result = sop("start", "renja", "--org", "ngronggot", "--if-new", "--assign", "camat=Other")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Already started renja-2027 for 2027: Penyusunan Rencana Kerja 2027 "
+                                    "(nothing new was started)\nThe run keeps what it was started with")
+    assert len(data(sop("runs", "--all", "--json"))) == 1
+    fails(sop("start", "renja", "--org", "ngronggot", "--if-new", "--again"), 2, "Give either --again or --if-new")

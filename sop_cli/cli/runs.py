@@ -89,6 +89,8 @@ def start_command(
         view = one_line(view)
         _say(f"Already started {paint(view['run'], 'bold')} for {view['year']}: {view['title']} "
               "(nothing new was started)")
+        if assign or title or at:
+            _say("The run keeps what it was started with; --assign, --title and --at were not applied.")
         _print_identity(view)
         _print_progress(view)
         _print_current(view)
