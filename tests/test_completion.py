@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 def _sop(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and not k.startswith("_SOP")}
     environment.update(SOP_HOME=str(home), SOP_NOW="2026-11-26T09:00", NO_COLOR="1", **env)
-    return subprocess.run([str(Path(sys.executable).parent / "sop"), *args], env=environment, capture_output=True,
+    return subprocess.run([str(Path(sys.executable).parent / "sop"), *args], check=False, env=environment, capture_output=True,
                           text=True, timeout=60)
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from typer import Context  # at run time: Typer reads the annotations to pass the context
+# At run time, not under TYPE_CHECKING: Typer reads the annotations to pass the context.
+from typer import Context
 
 COMPLETE_VAR = "_SOP_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
