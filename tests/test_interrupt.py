@@ -73,7 +73,8 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path, args):
         else:
             assert result.returncode == 0, (delay, result.returncode, result.stderr)
     assert interrupted > 0  # the early presses did land while the command ran
-    log = subprocess.run([_script(), "log", "--json"], env=_env(home), capture_output=True, text=True, timeout=60)
+    log = subprocess.run([_script(), "log", "--json"], env=_env(home), capture_output=True, text=True, timeout=60,
+                         check=True)
     events = json.loads(log.stdout)
     steps = [e["step"] for e in events if e["kind"] == "step_completed"]
     assert steps == list(range(1, len(steps) + 1))  # each advance recorded whole, once, or not at all
