@@ -55,3 +55,10 @@ def main() -> None:
         run()
     except KeyboardInterrupt:  # a handler replaced by a library: still one line and 130
         leave_interrupted()
+
+
+# pip's `sop` script imports this module, then runs more of its own code before calling main():
+# when this process is that script, the handler is installed at import, closing that gap. Any
+# other importer (a test, a library user) keeps its own Ctrl-C.
+if os.path.basename(sys.argv[0]) in ("sop", "sop.exe", "sop-script.py"):
+    _signal.signal(_signal.SIGINT, _on_sigint)
