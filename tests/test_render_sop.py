@@ -94,12 +94,16 @@ def test_a_step_of_two_lanes_has_one_symbol_spanning_both(sop):
     assert left == pytest.approx(54.5) and width == pytest.approx(41.0)
 
 
-def test_inferred_lanes_are_marked_and_explained(sop):
+def test_the_signed_document_carries_no_working_notes_the_review_view_does(sop):
     html = render(sop, LAMPUNG)
-    found = rows(html)
-    assert all('class="inferred"' not in row for row in found[:8])
-    assert all('class="inferred"' in row for row in found[8:])
-    assert "Lajur pelaksana langkah 9–13 adalah hasil inferensi" in html
+    for note in ("inferensi", "Sumber:", "seed", 'class="inferred"', ">*<"):
+        assert note not in html, note
+    review = render(sop, LAMPUNG, "--catatan")
+    assert review.count("* lajur hasil inferensi:") == 5  # steps 9-13
+    assert "Lajur pelaksana langkah 9–13 adalah hasil inferensi" in review
+    assert "Sumber: Dokumen SOP Diskominfo Lampung Tengah" in review
+    md = render(sop, LAMPUNG, "--format", "md")
+    assert "inferensi" not in md and "Sumber:" not in md and "\\*" not in md
 
 
 def test_markdown_has_the_tables_and_a_mermaid_chart_with_one_subgraph_per_lane(sop):
@@ -108,7 +112,7 @@ def test_markdown_has_the_tables_and_a_mermaid_chart_with_one_subgraph_per_lane(
     assert "NIP. 19690115 199003 1 008" in md
     assert "| Dasar Hukum | Kualifikasi Pelaksana |" in md
     assert "| No | Kegiatan | Sekretaris | Kasubag Perencanaan & Keuangan | Camat | Kelengkapan | Waktu | Output | Keterangan |" in md
-    assert "| 9 | Mengoreksi konsepDokumen rencana kerja (Renja) tahunan | ◇ YA → 10, TIDAK → 8 \\* |" in md
+    assert "| 9 | Mengoreksi konsepDokumen rencana kerja (Renja) tahunan | ◇ YA → 10, TIDAK → 8 |" in md
     mermaid = md.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert mermaid.count("subgraph ") == 3 and mermaid.count("\n  end") == 3
     assert '  subgraph lane_camat["Camat"]' in mermaid
@@ -177,8 +181,8 @@ def test_render_needs_a_document_and_an_sop(sop):
     assert result.exit_code == 2 and "sop render --list" in result.stderr
     result = sop("render", "sop")
     assert result.exit_code == 2 and "needs the SOP" in result.stderr
-    result = sop("render", "sop", NGANJUK, "--format", "pdf")
-    assert result.exit_code == 2 and "use one of html, md" in result.stderr
+    result = sop("render", "sop", NGANJUK, "--format", "rtf")
+    assert result.exit_code == 2 and "use one of html, md, docx, pdf" in result.stderr
 
 
 def test_dates_days_and_nip_in_indonesian():

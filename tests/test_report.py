@@ -112,11 +112,14 @@ def test_report_json_rows_are_the_passes_with_the_rework_loop_and_late_steps(sop
 def test_report_csv_has_one_line_per_pass(sop, finished):
     result = sop("report", "--run", finished, "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # for Excel set to Indonesian: BOM, ';', dd/mm/yyyy dates, ya/tidak
+    assert result.stdout.startswith("\ufeffno;step;kegiatan;")
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == 16
-    assert rows[9]["step"] == "8" and rows[9]["rework"] == "True" and rows[9]["loop"] == "1"
+    assert rows[9]["step"] == "8" and rows[9]["rework"] == "ya" and rows[9]["loop"] == "1"
     assert rows[9]["actual_minutes"] == "360" and rows[9]["note"] == "Diperbaiki <b>tabel</b>"
-    assert rows[1]["late"] == "True" and rows[1]["difference_minutes"] == "25"
+    assert rows[1]["late"] == "ya" and rows[1]["difference_minutes"] == "25" and rows[0]["late"] == "tidak"
+    assert rows[0]["became_current_at"] == "23/11/2026 08:00"
     assert rows[0]["lanes"] == "Camat"
 
 
@@ -197,6 +200,6 @@ def test_report_of_the_lampung_run_counts_its_own_loop(sop, monkeypatch):
 
 
 def test_report_refuses_an_unknown_format(sop, finished):
-    result = sop("report", "--run", finished, "--format", "pdf")
+    result = sop("report", "--run", finished, "--format", "rtf")
     assert result.exit_code == 2
-    assert "use one of table, md, html, json, csv" in result.stderr
+    assert "use one of table, md, html, json, csv, xlsx, pdf" in result.stderr

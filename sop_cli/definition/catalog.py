@@ -181,14 +181,22 @@ def org_head_matches(org: dict[str, Any], name: str) -> bool:
 
 
 def sop_files(roots: Iterable[Path]) -> list[Path]:
-    """Every *.yaml / *.yml file under the roots, in a stable order."""
+    """Every *.yaml / *.yml SOP file under the roots, in a stable order (not organisation files nor
+    document manifests)."""
     files: list[Path] = []
     for root in roots:
         if root.is_file():
             files.append(root)
             continue
-        files.extend(sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        files.extend(sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                            and not _not_an_sop(p.relative_to(root))))
     return files
+
+
+def _not_an_sop(relative: Path) -> bool:
+    """An organisation file (`organisasi.yaml`) or a document type's manifest (under `dokumen/`)
+    sits beside the SOP files but is not one (see `sop_cli.render.organisation`, `.doctypes`)."""
+    return relative.name in ("organisasi.yaml", "organisasi.yml") or "dokumen" in relative.parts[:-1]
 
 
 def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) -> Catalog:

@@ -159,9 +159,8 @@ def _symbol(row: _Row, lanes: int) -> str:
     if row.simbol in ("mulai", "selesai"):
         word = "Mulai" if row.simbol == "mulai" else "Selesai"
         parts.append(_at(row.center, lanes, f'<text y="3.5" text-anchor="middle" style="{LABEL_FONT}">{word}</text>'))
-    if row.inferred:
-        corner = row.hi + 1 - SYMBOL_MARGIN
-        parts.append(_at(corner, lanes, f'<text x="2" y="{-h + 2}" class="inferred" style="{LABEL_FONT}">*</text>'))
+    # An inferred lane is a working note: the review view (`sop render sop --catatan`) marks it
+    # in the Kegiatan column, so the chart an official signs carries no mark.
     return "".join(parts)
 
 
