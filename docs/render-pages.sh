@@ -26,7 +26,7 @@ for at in "2026-11-27 10:10" "2026-11-27 10:20" "2026-11-27 10:30" "2026-11-27 1
 done
 cat > "$work/nilai.yaml" <<'YAML'
 surat: {dari: Bupati Nganjuk, nomor: 050/1234/411.403/2026, tanggal: 2026-11-20}
-nomor: 005/87/411.512/2026
+undangan: {nomor: 005/87/411.512/2026}
 kepada: [Kepala Seksi Pemerintahan, Kepala Seksi Trantib, Kepala Subbagian Umum dan Kepegawaian]
 rapat: {tanggal: 2026-11-24, waktu: "09.30", tempat: Aula Kantor Kecamatan Ngronggot}
 pengantar: {nomor: 050/99/411.512/2026}
@@ -56,4 +56,5 @@ for pdf in "$out"/*.pdf; do
   done
   echo "$name: $pages page(s)"
   pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$pdf" "docs/$name"
+  case "$name" in sop-*-renja) pdftoppm -png -r 60 -f 2 -l 2 -singlefile "$pdf" "docs/$name-2" ;; esac
 done

@@ -76,10 +76,53 @@ def render_sop(sop: Any, fmt: str = "html", *, sop_dir: Path | None = None, cata
     apply_kop(ctx["org"], find_organisation(sop_dir))
     ctx["catatan"] = catatan
     ctx["office"] = fmt == "docx"
+    ctx["cetak"] = fmt == "pdf"
+    if fmt == "pdf":
+        _fix_rows(ctx)
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)
     return _office(html, fmt, landscape=True)
+
+
+# The flowchart table on A4 landscape with 15 + 12 mm margins: 270 mm = 1020 CSS px; the lanes take
+# 40 % of it, the text columns the shares of `sop.html`'s colgroup; 9 pt Arial is ~5.6 px a character.
+_PRINT_PX = 1020.0
+_TEXT_COLUMNS = {"kegiatan": 0.19, "kelengkapan": 0.10, "waktu": 0.065, "output": 0.10, "keterangan": 0.11}
+
+
+def _fix_rows(ctx: dict[str, Any]) -> None:
+    """Give each flowchart row of a PDF a fixed height that its texts fit in, and draw its SVG in
+    pixels of that box (see `flowchart.fixed_svg`)."""
+    from markupsafe import Markup
+
+    from sop_cli.render.flowchart import fixed_svg
+
+    width = _PRINT_PX * 0.40
+    for step in ctx["steps"]:
+        lines = 0
+        for key, share in _TEXT_COLUMNS.items():
+            text = str(step.get(key) or "")
+            extra = 1 if key == "kegiatan" and step["simbol"] == "keputusan" else 0
+            if key == "kegiatan" and ctx.get("catatan") and step.get("inferensi"):
+                extra += _wrapped(f"* lajur hasil inferensi: {step.get('dasar_inferensi') or ''}", share)
+            lines = max(lines, _wrapped(text, share) + extra)
+        height = max(74.0, lines * 14.5 + 10)
+        step["tinggi"] = height
+        step["svg"] = Markup(fixed_svg(str(step["svg"]), width, height))
+
+
+def _wrapped(text: str, share: float) -> int:
+    """How many lines `text` takes in a column of `share` of the printed width (greedy wrap)."""
+    per_line = max(4, int((_PRINT_PX * share - 8) / 5.6))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used += (1 if used else 0) + len(word)
+        while used > per_line:
+            lines, used = lines + 1, used - per_line
+    return lines
 
 
 def _office(html: str, fmt: str, *, landscape: bool = False) -> str | bytes:

@@ -219,3 +219,41 @@ def _mtext(text: str) -> str:
     for raw, entity in (('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
         text = text.replace(raw, entity)
     return text
+
+
+def fixed_svg(svg: str, width: float, height: float) -> str:
+    """A row SVG of `rows_svg` with every share turned into pixels of a `width` x `height` box and
+    the nested anchoring `<svg>`s turned into translated groups, for renderers (WeasyPrint) that
+    cannot stretch an absolutely placed SVG over a table cell nor place nested SVGs by percent."""
+    import re
+
+    horizontal = {"x", "x1", "x2", "width"}
+
+    def absolute(match: re.Match[str]) -> str:
+        name, share = match.group(1), float(match.group(2)) / 100
+        return f'{name}="{(width if name in horizontal else height) * share:.2f}"'
+
+    svg = re.sub(r'\b(x|x1|x2|y|y1|y2|width|height)="(-?[\d.]+)%"', absolute, svg)
+    out: list[str] = []
+    stack: list[bool] = []
+    last = 0
+    for tag in re.finditer(r"<svg\b[^>]*>|</svg>", svg):
+        out.append(svg[last:tag.start()])
+        last = tag.end()
+        text = tag.group(0)
+        if text == "</svg>":
+            out.append("</g>" if stack.pop() else "</svg>")
+            continue
+        anchor = re.fullmatch(r'<svg(?: x="([-\d.]+)")? y="([-\d.]+)" overflow="visible">', text)
+        if anchor:
+            out.append(f'<g transform="translate({anchor.group(1) or 0},{anchor.group(2)})">')
+            stack.append(True)
+        elif 'class="flowrow"' in text:
+            out.append(text.replace('width="100%" height="100%"', "").replace(
+                "<svg ", f'<svg width="{width:.2f}" height="{height:.2f}" viewBox="0 0 {width:.2f} {height:.2f}" ', 1))
+            stack.append(False)
+        else:
+            out.append(text)
+            stack.append(False)
+    out.append(svg[last:])
+    return "".join(out)
