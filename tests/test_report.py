@@ -143,7 +143,7 @@ def test_report_md_and_html_show_the_same_numbers_and_escape_text(sop, finished,
     assert md.exit_code == 0, md.output
     assert "| 10 | 8 | Membuat konsep rencana kerja (Renja) tahunan |" in md.stdout
     assert md.stdout.count("putaran 1") == 2
-    assert "**Rework**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
+    assert "**Pengulangan**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
     assert "&lt;script&gt;" in md.stdout and "<script>" not in md.stdout
     out = tmp_path / "laporan.html"
     html = sop("report", "--run", finished, "--out", out)
