@@ -238,3 +238,21 @@ def test_rendering_html_loads_no_office_library(tmp_path):
 
 
 
+
+
+def test_every_letter_and_report_as_pdf_has_no_blank_page_and_every_row(sop, finished, tmp_path):
+    run, values = finished
+    for doc in ("disposisi", "format-data", "persetujuan", "pengantar"):
+        out = tmp_path / f"{doc}.pdf"
+        made(sop, "render", doc, "--run", run, "--values", values, "--out", out)
+        pages = pdf_pages(out)
+        assert len(pages) == 1 and pages[0].strip(), doc
+        assert squash("MOHAMAD MAKRUP, S.Sos" if doc != "format-data" else "a.n. Camat Ngronggot") in squash(pages[0])
+    out = tmp_path / "laporan.pdf"
+    made(sop, "report", "--run", run, "--out", out)
+    pages = pdf_pages(out)
+    assert all(page.strip() for page in pages)
+    text = squash("".join(pages))
+    for kegiatan in steps_of(NGANJUK):
+        assert squash(kegiatan) in text, kegiatan
+    assert "Rework" not in text and squash("Pengulangan") in text
