@@ -137,12 +137,13 @@ def test_every_document_renders_for_a_lampung_run(sop, monkeypatch, tmp_path, do
     assert "DINAS KOMUNIKASI INFORMATIKA DAN STATISTIK" in text.upper()
     assert "Gunung Sugih, " in text and "Nganjuk" not in text
     head = "Kepala Dinas Komunikasi Informatika dan Statistik Kabupaten Lampung Tengah"
-    if doc in ("persetujuan", "pengantar", "disposisi"):
-        # the head: named by the run (the register leaves the name open), NIP a line to fill
+    if doc in ("persetujuan", "pengantar", "disposisi", "undangan"):
+        # the head: named by the run (the register leaves the name open), NIP a line to fill;
+        # the undangan invites the Kepala Dinas, so it is not signed on his behalf
         assert "Ir. HENDRA WIJAYA, M.M." in text and "NIP. ......" in text
         assert f"{head}," in text
-    if doc in ("undangan", "format-data"):
-        # staf or perencana types it; the Sekretaris signs it a.n. the head
+    if doc == "format-data":
+        # the perencana types it; the Sekretaris signs it a.n. the head
         assert "DEWI LESTARI" not in text and "Dra. RINA MARLINA" in text
         assert f"a.n. {head}" in text and "Sekretaris Dinas Komunikasi Informatika dan Statistik," in text
     if doc == "disposisi":
@@ -317,3 +318,31 @@ def test_render_list_is_complete_rendering_with_exactly_the_listed_values_succee
         if required:  # and each one is needed
             result = sop("render", row["type"], "--run", run, *args[2:])
             assert result.exit_code == 2 and f"\n  {required[0]['key']}: " in result.stderr
+
+
+def test_an_invitation_to_the_head_is_signed_by_the_head_not_on_his_behalf(sop, monkeypatch, tmp_path):
+    run = make_run(sop, monkeypatch, LAMPUNG)
+    values = write(tmp_path / "nilai.yaml", LAMPUNG_VALUES)  # kepada: [Kepala Dinas, ...]
+    text = rendered(sop, "undangan", "--run", run, "--values", values, "--format", "md")
+    assert "a.n." not in text and "Ir. HENDRA WIJAYA, M.M." in text
+    text = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "kepada=Para Kepala Bidang",
+                    "--format", "md")
+    assert "a.n. Kepala Dinas" in text and "Dra. RINA MARLINA" in text
+
+
+def test_the_template_variables_are_documented(sop, nganjuk):
+    from datetime import datetime, timezone
+
+    from sop_cli.render.context import run_document_context
+    from sop_cli.run.service import load_run
+
+    run, _ = nganjuk
+    state = load_run(run)
+    ctx = run_document_context(state, state.sop.step(4), penandatangan={}, pimpinan={},
+                               now=datetime(2026, 12, 10, tzinfo=timezone.utc))
+    documented = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    internal = {"penandatangan_lane", "lane_pimpinan"}
+    for key in sorted(set(ctx) - internal | {"nilai", "dokumen", "disetujui"}):
+        assert f"`{key}`" in documented, key
+    for key in ctx["org"]:
+        assert key in documented, f"org.{key}"

@@ -310,7 +310,10 @@ def render_run_document(
             f"value{'s' if len(missing) != 1 else ''} only a person knows:\n{lines}",
             hint=f"Give them with {example} or in a YAML file passed with --values FILE.",
         )
-    signer, an = choose_signer(doc_type.penandatangan, people, str(langkah.pelaksana[0]), checked.get("penandatangan"))
+    kind = doc_type.penandatangan
+    if kind == "an-pimpinan" and "penandatangan" not in checked and _addresses_the_head(checked, people["pimpinan"]):
+        kind = "pimpinan"  # nobody signs "a.n." the head a letter addressed to the head
+    signer, an = choose_signer(kind, people, str(langkah.pelaksana[0]), checked.get("penandatangan"))
     penandatangan = dict(signer, an=an)
     ctx = run_document_context(state, langkah, penandatangan=penandatangan, pimpinan=people["pimpinan"], now=now)
     apply_kop(ctx["org"], organisation)
@@ -341,6 +344,13 @@ def render_run_document(
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
     return text if fmt in TEXT_FORMATS else _office(text, fmt)
+
+
+def _addresses_the_head(checked: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
+    """Whether the addressees (`kepada`) name the head of the office, by jabatan or lane name."""
+    names = [str(n).lower() for n in (head.get("jabatan"), head.get("lane_nama")) if n]
+    kepada = checked.get("kepada") or []
+    return any(name in str(item).lower() for item in kepada for name in names)
 
 
 def _approved_output(state: Any) -> str:
