@@ -256,6 +256,8 @@ class _Writer:
             from docx.shared import Cm
 
             table.autofit = False
+            for index, column in enumerate(table.columns):  # the grid LibreOffice reads
+                column.width = Cm(usable * shares[index])
             for row in table.rows:
                 for index, cell in enumerate(row.cells[:width]):
                     cell.width = Cm(usable * shares[index])
