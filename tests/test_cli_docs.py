@@ -262,6 +262,8 @@ def test_attach_keeps_the_document_with_the_run_and_logs_its_hash(sop, nganjuk, 
     result = sop("render", "persetujuan", "--run", run, "--format", "md", "--attach")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Attached persetujuan-{run}.md to run {run} (sha256 ")
+    kept_at = Path(result.stdout.split("kept at ", 1)[1].rstrip(")\n"))
+    assert kept_at.is_file() and "LEMBAR PERSETUJUAN" in kept_at.read_text(encoding="utf-8")
     kept = json.loads(sop("log", "--run", run, "--json").stdout)[-1]["attachments"][0]
     assert "LEMBAR PERSETUJUAN" in (Path(sop_home_store(tmp_path)).parent / kept["path"]).read_text(encoding="utf-8")
 
@@ -346,3 +348,13 @@ def test_the_template_variables_are_documented(sop, nganjuk):
         assert f"`{key}`" in documented, key
     for key in ctx["org"]:
         assert key in documented, f"org.{key}"
+
+
+def test_a_broken_manifest_is_a_located_error(sop, monkeypatch, tmp_path):
+    source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
+    write(tmp_path / "x" / "renja.yaml", source.replace("    dokumen: undangan\n", "    dokumen: sktm\n"))
+    write(tmp_path / "x" / "dokumen" / "sktm.yaml", "judul: SKTM\nnilai:\n  nomor: {jenis: teks}\n")
+    result = sop("validate", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'x' / 'dokumen' / 'sktm.yaml'}:3:" in result.stdout
+    assert "nilai.nomor.jenis: 'teks': use one of text, date, number, list, person" in result.stdout

@@ -128,6 +128,7 @@ def _emit(text: str | bytes, out: Path | None) -> None:
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None, store: Path | None) -> None:
     import tempfile
 
+    from sop_cli.paths import store_path
     from sop_cli.run.service import add_note
 
     if out is not None:
@@ -148,7 +149,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
         if folder is not None:
             folder.cleanup()
     for item in view["recorded"].get("attachments", []):
-        stored = f", kept at {item['path']}" if item.get("path") else ""
+        stored = f", kept at {store_path(store).parent / item['path']}" if item.get("path") else ""
         print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes{stored})")
 
 
