@@ -358,3 +358,16 @@ def test_a_broken_manifest_is_a_located_error(sop, monkeypatch, tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path / 'x' / 'dokumen' / 'sktm.yaml'}:3:" in result.stdout
     assert "nilai.nomor.jenis: 'teks': use one of text, date, number, list, person" in result.stdout
+
+
+def test_a_nomor_already_on_another_kept_letter_of_the_run_is_warned_about(sop, nganjuk, tmp_path):
+    run, values = nganjuk
+    result = sop("render", "undangan", "--run", run, "--values", values, "--set", "nomor=005/9/2026", "--attach")
+    assert result.exit_code == 0, result.output
+    event = json.loads(sop("log", "--run", run, "--json").stdout)[-1]
+    assert event["note"] == "Dokumen undangan dibuat dengan sop render; nomor 005/9/2026"
+    result = sop("render", "pengantar", "--run", run, "--set", "nomor=005/9/2026", "--format", "md")
+    assert result.exit_code == 0 and "SURAT PENGANTAR" in result.stdout
+    assert "Warning: Nomor 005/9/2026 is already on the undangan kept with run" in result.stderr
+    result = sop("render", "pengantar", "--run", run, "--set", "nomor=050/10/2026", "--format", "md")
+    assert result.exit_code == 0 and "Warning" not in result.stderr

@@ -39,6 +39,8 @@ def render_command(
 ) -> None:
     """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
     (a step's letter), `sop render --list` (the document types)."""
+    import sys
+
     from sop_cli.errors import UsageError
 
     if list_types:
@@ -77,11 +79,15 @@ def render_command(
         given = read_values(values, sets or [], doc)
         set_keys = [item.partition("=")[0].strip() for item in sets or []]
         state = load_run(run, store=store)
-        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=set_keys, now=current_time())
+        warnings: list[str] = []
+        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=set_keys,
+                                   now=current_time(), warnings=warnings)
+        for warning in warnings:
+            sys.stderr.write(f"Warning: {warning}\n")
     if attach:
         if state is None:
             raise UsageError("--attach keeps the document with a run: give --run RUN.")
-        _attach(text, doc, fmt, out, state, step, store)
+        _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     _emit(text, out)
 
@@ -125,7 +131,8 @@ def _emit(text: str | bytes, out: Path | None) -> None:
     print(f"Wrote {out}")
 
 
-def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None, store: Path | None) -> None:
+def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None,
+            store: Path | None, nomor: Any = None) -> None:
     import tempfile
 
     from sop_cli.paths import store_path
@@ -143,8 +150,9 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
         else:
             path.write_text(text, encoding="utf-8")
     try:
-        where = f" (langkah {step})" if step else ""
-        view = add_note(state.run_id, text=f"Dokumen {doc}{where} dibuat dengan sop render", attach=[path], store=store)
+        from sop_cli.render.documents import attach_note
+
+        view = add_note(state.run_id, text=attach_note(doc, step, nomor), attach=[path], store=store)
     finally:
         if folder is not None:
             folder.cleanup()

@@ -19,6 +19,7 @@ Formats: `html` and `md` are text; `docx`, `pdf` and `xlsx` are bytes, built by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -260,6 +261,7 @@ def render_run_document(
     values: Mapping[str, Any] | None = None,
     set_keys: Sequence[str] = (),
     now: datetime,
+    warnings: list[str] | None = None,
 ) -> str | bytes:
     """Render document `doc` for run `state` (a RunState) at step `step` (default: the step it
     belongs to).
@@ -268,6 +270,9 @@ def render_run_document(
         UsageError: missing values (all listed), a value of the wrong type, an unknown `--set` key
             (`set_keys`), a step that does not output `doc`, a format the type has no form for.
         StateError: the run is not in a state the type allows (e.g. persetujuan before approval).
+
+    `warnings` (if given) collects what is worth saying but does not stop the render: a Nomor an
+    earlier attached document of the run already carries.
         NotFoundError: an unknown document type.
         RenderError: template problems.
     """
@@ -310,6 +315,8 @@ def render_run_document(
             f"value{'s' if len(missing) != 1 else ''} only a person knows:\n{lines}",
             hint=f"Give them with {example} or in a YAML file passed with --values FILE.",
         )
+    if warnings is not None and isinstance(checked.get("nomor"), str):
+        warnings.extend(_same_nomor(state, doc, checked["nomor"]))
     kind = doc_type.penandatangan
     if kind == "an-pimpinan" and "penandatangan" not in checked and _addresses_the_head(checked, people["pimpinan"]):
         kind = "pimpinan"  # nobody signs "a.n." the head a letter addressed to the head
@@ -344,6 +351,30 @@ def render_run_document(
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
     return text if fmt in TEXT_FORMATS else _office(text, fmt)
+
+
+NOMOR_NOTE = re.compile(r"^Dokumen (\S+)\b.*; nomor (.+)$")
+
+
+def attach_note(doc: str, step: int | None, nomor: Any) -> str:
+    """The log note of a document kept with its run (`_same_nomor` reads the Nomor back)."""
+    where = f" (langkah {step})" if step else ""
+    number = f"; nomor {nomor.strip()}" if isinstance(nomor, str) and nomor.strip() else ""
+    return f"Dokumen {doc}{where} dibuat dengan sop render{number}"
+
+
+def _same_nomor(state: Any, doc: str, nomor: str) -> list[str]:
+    """A warning for each other document type kept with the run under the same Nomor."""
+    undone = set(getattr(state, "undone_by", {}) or {})
+    seen = []
+    for event in getattr(state, "events", []):
+        if event.kind != "note" or event.seq in undone:
+            continue
+        match = NOMOR_NOTE.match(str(event.data.get("note") or ""))
+        if match and match.group(1) != doc and match.group(2).strip() == nomor.strip() and match.group(1) not in seen:
+            seen.append(match.group(1))
+    return [f"Nomor {nomor} is already on the {other} kept with run {state.run_id}; two letters of one run "
+            "should not share a Nomor." for other in seen]
 
 
 def _addresses_the_head(checked: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
