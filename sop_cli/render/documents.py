@@ -100,7 +100,11 @@ def _fix_rows(ctx: dict[str, Any]) -> None:
     from sop_cli.render.flowchart import fixed_svg
 
     width = _PRINT_PX * 0.40
+    crossing: list[list[float]] = []
     for step in ctx["steps"]:
+        # shares of the width where a line leaves the row at its bottom (arrows to later rows)
+        crossing.append(sorted({float(m.group(1)) / 100 for m in re.finditer(
+            r'<line x1="([\d.]+)%" y1="[^"]*" x2="\1%" y2="100%" class="flow"', str(step["svg"]))}))
         lines = 0
         for key, share in _TEXT_COLUMNS.items():
             text = str(step.get(key) or "")
@@ -111,6 +115,53 @@ def _fix_rows(ctx: dict[str, Any]) -> None:
         height = max(74.0, lines * 14.5 + 10)
         step["tinggi"] = height
         step["svg"] = Markup(fixed_svg(str(step["svg"]), width, height))
+    _page_breaks(ctx, crossing, width)
+
+
+# Room for the flowchart rows on a page, in CSS px: 186 mm of A4 landscape less the repeated
+# header (and, on its first page, the title); kept short of the real room so a row never moves.
+_FIRST_PAGE_PX, _PAGE_PX, _CONNECTOR_PX = 600.0, 630.0, 44.0
+
+
+def _page_breaks(ctx: dict[str, Any], crossing: list[list[float]], width: float) -> None:
+    """Break the flowchart between steps the SOP AP way: the last row on a page is followed by an
+    off-page connector (segi lima) naming the next step for every line that goes on, and the next
+    page starts with its twin."""
+    from markupsafe import Markup
+
+    steps = ctx["steps"]
+    ctx["sambung_tinggi"] = _CONNECTOR_PX
+    ctx["ada_sambungan"] = False
+    room, used = _FIRST_PAGE_PX, 0.0
+    for i, step in enumerate(steps):
+        need = step["tinggi"] + (_CONNECTOR_PX if i + 1 < len(steps) else 0)
+        if used and used + need > room and i > 0:
+            previous = steps[i - 1]
+            xs = crossing[i - 1] or [0.5]
+            label = str(step["no"])
+            previous["sambung_akhir"] = Markup(_connector_svg(xs, width, label, at_end=True))
+            step["sambung_awal"] = Markup(_connector_svg(xs, width, label, at_end=False))
+            ctx["ada_sambungan"] = True
+            room, used = _PAGE_PX, _CONNECTOR_PX
+        used += step["tinggi"]
+
+
+def _connector_svg(xs: list[float], width: float, label: str, *, at_end: bool) -> str:
+    """A connector row: a line from the row above into a pentagon (at the end of a page), or a
+    pentagon with a line on to the row below (at the start of the next), at each share in `xs`."""
+    h = _CONNECTOR_PX
+    parts = []
+    for share in xs:
+        x = share * width
+        top = 14.0 if at_end else 4.0
+        pentagon = f"{x - 11:.1f},{top} {x + 11:.1f},{top} {x + 11:.1f},{top + 16} {x:.1f},{top + 25} {x - 11:.1f},{top + 16}"
+        line = (f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{top}" stroke="#000" stroke-width="1.2"/>' if at_end
+                else f'<line x1="{x:.1f}" y1="{top + 25}" x2="{x:.1f}" y2="{h}" stroke="#000" stroke-width="1.2"/>')
+        parts.append(f'{line}<polygon points="{pentagon}" fill="#fff" stroke="#000" stroke-width="1.2"/>'
+                     f'<text x="{x:.1f}" y="{top + 13}" text-anchor="middle" '
+                     f'style="font-family:Arial,Helvetica,sans-serif;font-size:9px">{label}</text>')
+    return (f'<svg class="flowrow" xmlns="http://www.w3.org/2000/svg" width="{width:.2f}" height="{h:.2f}" '
+            f'viewBox="0 0 {width:.2f} {h:.2f}" aria-hidden="true">{"".join(parts)}</svg>')
 
 
 def _wrapped(text: str, share: float) -> int:
