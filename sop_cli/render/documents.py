@@ -25,11 +25,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import NotFoundError, RenderError, StateError, UsageError
+from sop_cli.errors import NotFoundError, StateError, UsageError
 
 if TYPE_CHECKING:
     from sop_cli.render.doctypes import DocType
-    from sop_cli.render.organisation import Organisation
 
 FORMATS = ("html", "md", "docx", "pdf", "xlsx")
 TEXT_FORMATS = ("html", "md")
