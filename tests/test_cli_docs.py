@@ -58,6 +58,9 @@ def test_every_document_renders_for_a_nganjuk_run(sop, nganjuk, doc, fmt):
     run, values = nganjuk
     text = rendered(sop, doc, "--run", run, "--values", values, "--set", "pengantar.nomor=050/99/411.512/2026", "--format", fmt)
     assert "KECAMATAN NGRONGGOT" in text.upper() and "PEMERINTAH KABUPATEN NGANJUK" in text.upper()
+    assert "Jl. Raya Ngronggot" in text  # the kop from the organisation file
+    if fmt == "md":  # a rule under the kop, not a setext heading made of it
+        assert "\n---\n" in text and "\n\n---\n" in text and "Ngronggot, Jawa Timur\n---" not in text
     # the head signs, or the Sekretaris "a.n." the head; never the lane typing the letter
     head = ("MOHAMAD MAKRUP, S.Sos", "NIP. 19690115 199003 1 008", "Pembina Tk. I (IV/b)")
     signer = {
