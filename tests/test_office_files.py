@@ -15,6 +15,8 @@ from tests.test_cli_docs import NGANJUK_VALUES
 from tests.test_report import LAMPUNG, NGANJUK, make_run
 
 NIP = "19690115 199003 1 008"
+# a 1x1 PNG, as an organisation's lambang image
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 def squash(text: str) -> str:
@@ -186,8 +188,11 @@ def test_an_office_from_scratch_renders_its_own_letter(sop, monkeypatch, tmp_pat
           - {no: 2, kegiatan: Menandatangani surat keterangan, pelaksana: [lurah], asal_pelaksana: sumber,
              simbol: selesai, kelengkapan: Berkas, waktu: 10 menit, output: SKTM, dokumen: sktm}
         """)
+    import base64
+
+    (folder / "lambang.png").write_bytes(base64.b64decode(PNG))
     write(folder / "organisasi.yaml", """\
-        kop: {alamat: "Jl. Contoh No. 1, Nganjuk", telepon: null}
+        kop: {alamat: "Jl. Contoh No. 1, Nganjuk", telepon: null, email: kauman@example.go.id, lambang: lambang.png}
         pimpinan: lurah
         pejabat:
           lurah: {jabatan: Lurah Kauman, nama: "BUDI SANTOSO, S.IP", pangkat: Penata (III/c), nip: "198001012005011001"}
@@ -219,6 +224,14 @@ def test_an_office_from_scratch_renders_its_own_letter(sop, monkeypatch, tmp_pat
     for part in ("KELURAHAN KAUMAN", "Nomor: 470/12/2026", "SUKARMI, lahir 2 Mei 1970", "Lurah Kauman,",
                  "BUDI SANTOSO, S.IP", "NIP. 19800101 200501 1 001", "Nganjuk, 24 November 2026"):
         assert part in text, part
+    import docx
+
+    assert len(docx.Document(str(out)).inline_shapes) == 1  # the lambang of the kop
+    result = sop("render", "sktm", "--set", "nomor=470/12/2026", "--set", "pemohon=SUKARMI")
+    assert result.exit_code == 0, result.output
+    html = result.stdout
+    assert '<img class="lambang" src="data:image/png;base64,' in html and "lambang umum" not in html
+    assert "Pos-el kauman@example.go.id" in html
     result = sop("render", "sktm", "--set", "nomor=1", "--set", "pemohon=X", "--set", "alamat=Y")
     assert result.exit_code == 2 and "'sktm' takes no value 'alamat'. Its values: nomor, pemohon, lahir" in result.stderr
 

@@ -376,6 +376,8 @@ def render_run_document(
     apply_kop(ctx["org"], organisation)
     ctx["disetujui"] = _approved_output(state)
     nilai: dict[str, Any] = {}
+    for value in doc_type.values:  # an optional value nobody gave and with no default is None
+        _put(nilai, value.key, None)
     for key, value in doctypes.defaults(doc_type, ctx).items():
         _put(nilai, key, value)
     for key, value in checked.items():
