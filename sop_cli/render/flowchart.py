@@ -77,9 +77,16 @@ def rows_svg(sop: Any) -> list[str]:
     return [_svg(row, count) for row in rows]
 
 
+def _lane_centre(row: _Row, towards: float) -> float:
+    """The centre of the lane of `row`'s span nearest `towards`: a symbol spanning two lanes is
+    joined in one of its lanes, never on the border between them."""
+    return min((k + 0.5 for k in range(row.lo, row.hi + 1)), key=lambda x: (abs(x - towards), x))
+
+
 def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> None:
     source, target = rows[i], rows[j]
-    xs, xt = source.center, target.center
+    xs = _lane_centre(source, target.center)
+    xt = _lane_centre(target, xs)
     if j > i:
         blocked = any(rows[k].covers(xs) for k in range(i + 1, j))
         if blocked:
