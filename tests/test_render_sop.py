@@ -208,3 +208,14 @@ def test_the_dates_keep_the_labels_of_the_original(sop, tmp_path, monkeypatch):
     write(tmp_path / "sops" / "uji.yaml", VALID.replace("disahkan_oleh:", "tanggal_efektif: 2024-07-01\ndisahkan_oleh:"))
     md = render(sop, "uji", "--format", "md")
     assert "| Tanggal Efektif | 1 Juli 2024 |" in md
+
+
+def test_no_connector_runs_on_a_lane_border(sop):
+    import re
+
+    for name, lanes in ((LAMPUNG, 4), (NGANJUK, 3)):
+        borders = {round(100 * k / lanes, 3) for k in range(1, lanes)}
+        for row in rows(render(sop, name)):
+            for x1, x2 in re.findall(r'<line x1="([\d.]+)%" y1="[^"]*" x2="([\d.]+)%" y2="[^"]*" class="flow"', row):
+                if x1 == x2:  # a vertical run
+                    assert round(float(x1), 3) not in borders, (name, x1)
