@@ -219,3 +219,17 @@ def test_no_connector_runs_on_a_lane_border(sop):
             for x1, x2 in re.findall(r'<line x1="([\d.]+)%" y1="[^"]*" x2="([\d.]+)%" y2="[^"]*" class="flow"', row):
                 if x1 == x2:  # a vertical run
                     assert round(float(x1), 3) not in borders, (name, x1)
+
+
+def test_the_identity_block_keeps_nama_sop_in_its_cell_and_leaves_lines_to_fill(sop, monkeypatch, tmp_path):
+    from tests.conftest import REPO
+
+    source = (REPO / "sops/lampung-tengah/diskominfo/renja.yaml").read_text(encoding="utf-8")
+    source = source.replace("tanggal_efektif: null", "tanggal_efektif: 2024-07-01").replace("id: renja\n", "id: renja-efektif\n", 1)
+    write(tmp_path / "own" / "renja.yaml", source)
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "own"))
+    shipped = render(sop, LAMPUNG)
+    assert 'class="instansi" rowspan="6"' in shipped  # Nomor, three dates, Disahkan oleh, Nama SOP
+    assert '<td class="label">Nomor SOP</td><td>………………………………</td>' in shipped  # a line to fill, not "-"
+    effective = render(sop, "lampung-tengah/diskominfo/renja-efektif")
+    assert 'class="instansi" rowspan="7"' in effective and "Tanggal Efektif</td><td>1 Juli 2024" in effective
