@@ -220,7 +220,8 @@ def document_rows(sops: Sequence[tuple[Any, Path | None]]) -> list[dict[str, Any
                     steps.setdefault(name, []).append({"sop": sop.qualified_id, "step": step.no, "kegiatan": step.kegiatan})
     for name, doc in types.items():
         row = describe(doc, steps.get(name, []))
-        row["formats"] = [*row["formats"], "docx", "pdf", *(["xlsx"] if name == "format-data" else [])]
+        made_from_html = ["docx", "pdf"] if "html" in row["formats"] else []  # both are made from the HTML
+        row["formats"] = [*row["formats"], *made_from_html, *(["xlsx"] if name == "format-data" else [])]
         rows[name] = row
     return list(rows.values())
 
