@@ -233,3 +233,16 @@ def test_the_identity_block_keeps_nama_sop_in_its_cell_and_leaves_lines_to_fill(
     assert '<td class="label">Nomor SOP</td><td>………………………………</td>' in shipped  # a line to fill, not "-"
     effective = render(sop, "lampung-tengah/diskominfo/renja-efektif")
     assert 'class="instansi" rowspan="7"' in effective and "Tanggal Efektif</td><td>1 Juli 2024" in effective
+
+
+def test_a_tidak_forward_leaves_by_the_side_and_never_overprints_ya(sop, monkeypatch, tmp_path):
+    from tests.conftest import REPO
+
+    source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
+    source = source.replace("    tidak: 8\n", "    tidak: 14\n").replace("id: renja\n", "id: renja-maju\n", 1)
+    write(tmp_path / "own" / "renja.yaml", source)
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "own"))
+    decision = rows(render(sop, "nganjuk/kecamatan-ngronggot/renja-maju"))[8]
+    ya = re.search(r'<svg x="([\d.]+)%"[^>]*><text x="4"[^>]*>YA</text>', decision)
+    tidak = re.search(r'<svg x="([\d.]+)%"[^>]*><text x="3" y="-4" text-anchor="start"[^>]*>TIDAK</text>', decision)
+    assert ya and tidak and ya.group(1) != tidak.group(1)

@@ -87,7 +87,7 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
     source, target = rows[i], rows[j]
     xs = _lane_centre(source, target.center)
     xt = _lane_centre(target, xs)
-    if j > i:
+    if j > i and label != "TIDAK":
         blocked = any(rows[k].covers(xs) for k in range(i + 1, j))
         if blocked:
             track = min(source.lo, target.lo) + 1 - TRACK
@@ -103,8 +103,10 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
             d = HALF_HEIGHT[source.simbol]
             source.marks.append(_at(xs, lanes, f'<text x="4" y="{d + 10}" style="{LABEL_FONT}">{escape(label)}</text>'))
         return
-    # back up (a rejection loop): leave by the side facing the target's right edge, climb, enter from the right
-    track = target.hi + TRACK
+    # TIDAK: leave by the diamond's side, run down (a branch forward, e.g. to Selesai) or climb (a
+    # rejection loop) on the right edge of the lanes, enter the target from the right; so YA and
+    # TIDAK never share a line or a label spot
+    track = (max(source.hi, target.hi) if j > i else target.hi) + TRACK
     edge = target.hi + 1 - SYMBOL_MARGIN
     points = [(xs, i, MID), (track, i, MID), (track, j, MID), (edge, j, MID)]
     _path(rows, points, lanes)
