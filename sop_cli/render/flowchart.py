@@ -27,6 +27,7 @@ HALF_HEIGHT = {"mulai": 12, "selesai": 12, "proses": 12, "keputusan": 16}
 SYMBOL_MARGIN = 0.18  # share of a lane left free on each side of a symbol
 TRACK = 0.92  # where in its lane an arrow climbs back up
 LABEL_FONT = "font-family:Arial,Helvetica,sans-serif;font-size:9px"
+CAPSULE_FONT = "font-family:Arial,Helvetica,sans-serif;font-size:11.5px"  # the table's 9 pt
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _symbol(row: _Row, lanes: int) -> str:
     parts = [f'<svg y="50%" overflow="visible">{shape}</svg>']
     if row.simbol in ("mulai", "selesai"):
         word = "Mulai" if row.simbol == "mulai" else "Selesai"
-        parts.append(_at(row.center, lanes, f'<text y="3.5" text-anchor="middle" style="{LABEL_FONT}">{word}</text>'))
+        parts.append(_at(row.center, lanes, f'<text y="4" text-anchor="middle" style="{CAPSULE_FONT}">{word}</text>'))
     # An inferred lane is a working note: the review view (`sop render sop --catatan`) marks it
     # in the Kegiatan column, so the chart an official signs carries no mark.
     return "".join(parts)
