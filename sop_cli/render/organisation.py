@@ -53,14 +53,12 @@ class Organisation:
 
 
 def find_organisation(sop_dir: Path | None) -> Organisation | None:
-    """The organisation file of the SOP whose YAML is in `sop_dir` (that folder or its parent)."""
+    """The organisation file beside the SOP whose YAML is in `sop_dir`, if there is one (only that
+    folder: a file higher up could belong to another office of the region)."""
     if sop_dir is None:
         return None
-    for folder in (Path(sop_dir), Path(sop_dir).parent):
-        path = folder / FILE_NAME
-        if path.is_file():
-            return read_organisation(path)
-    return None
+    path = Path(sop_dir) / FILE_NAME
+    return read_organisation(path) if path.is_file() else None
 
 
 def read_organisation(path: Path) -> Organisation:
