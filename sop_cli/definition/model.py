@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.duration import WAKTU_PATTERN, Duration, parse_duration, parse_waktu
 from sop_cli.definition.nip import check_nip
 
 Loc = tuple[str | int, ...]
@@ -38,7 +38,7 @@ def _slug(value: str) -> str:
 
 
 def _waktu(value: str) -> str:
-    parse_duration(value)
+    parse_waktu(value)
     return value
 
 
@@ -48,7 +48,15 @@ def _nip(value: str) -> str:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, Field(min_length=1)]
-Waktu = Annotated[str, AfterValidator(_waktu)]
+Waktu = Annotated[
+    str,
+    AfterValidator(_waktu),
+    Field(
+        description="Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
+        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time).",
+        json_schema_extra={"pattern": WAKTU_PATTERN},
+    ),
+]
 NIP = Annotated[str, AfterValidator(_nip)]
 
 
@@ -75,11 +83,66 @@ class Pejabat(_Strict):
     nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
 
 
-class HariLibur(_Strict):
-    """A day off of the organisation's own, on top of the national holidays and cuti bersama."""
+def _hari_libur_tanggal(value: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date of the calendar") from None
+        return value
+    from sop_cli.run.calendar import CalendarError, parse_yearly
 
-    tanggal: date
+    try:
+        month, day = parse_yearly(value)
+    except CalendarError as error:
+        raise ValueError(
+            f"{value!r} is neither a date (YYYY-MM-DD, once) nor a yearly date (DD-MM, e.g. \"17-11\")"
+            if "DD-MM" in str(error) else str(error)
+        ) from None
+    return f"{day:02d}-{month:02d}"
+
+
+class HariLibur(_Strict):
+    """A day off of the organisation's own, on top of the national holidays and cuti bersama.
+
+    Once: `tanggal: 2026-11-17`. Every year (a Hari Jadi): `tanggal: "17-11"` (DD-MM), or a full
+    date with `setiap_tahun: true`.
+    """
+
+    tanggal: Annotated[str, BeforeValidator(_tanggal), AfterValidator(_hari_libur_tanggal)] = Field(
+        description="'2026-11-17' (once) or '17-11' (DD-MM: every year)."
+    )
     nama: Text
+    setiap_tahun: bool = Field(False, description="Repeat the date of tanggal every year.")
+
+
+def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    from sop_cli.run.calendar import parse_week
+
+    parse_week(value)  # CalendarError is a ValueError: pydantic locates it on the field
+    return value
+
+
+Jadwal = Annotated[
+    dict[str, Union[str, list[str]]],
+    AfterValidator(_jadwal),
+    Field(description="Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
+          "days not named are not working days."),
+]
+
+
+class JamKerja(_Strict):
+    """The organisation's office hours, when not the ASN week (Perpres 21/2023)."""
+
+    jadwal: Jadwal | None = Field(None, description="Weekly hours; default the ASN week, Senin-Jumat from 07.30.")
+    ramadan: Union[Literal["asn"], Jadwal, None] = Field(
+        None, description="Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
+        "or a weekly schedule; none: the same hours all year."
+    )
+    awal_ramadan: list[date] = Field(
+        default_factory=list,
+        description="1 Ramadan of a year, when not 30 days before Idul Fitri (the default).",
+    )
 
 
 class Organisasi(_Strict):
@@ -97,6 +160,7 @@ class Organisasi(_Strict):
     kota: str | None = Field(None, description="Place written before the date of a letter.")
     zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
     hari_libur: list[HariLibur] = Field(default_factory=list)
+    jam_kerja: JamKerja | None = Field(None, description="Office hours; default the ASN week.")
 
 
 class Lane(_Strict):
