@@ -162,7 +162,7 @@ def runs_command(
         if r["status"] == "active":
             state = paint("LATE", "red") if r["late"] else paint("on time", "green")
             where = f"{r['current_step']} {clip(r['current_kegiatan'] or '', 34)}"
-            due = tanggal_pendek(r["current_due"])
+            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
             state, where, due = r["status"], "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
@@ -277,6 +277,9 @@ def _print_current(view: dict[str, Any]) -> None:
     print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
     print(f"Who       {_lanes(current['lanes'])}")
     print(f"Since     {tanggal(current['since'])}")
+    if current.get("untimed"):
+        print("Due       no fixed time (sesuai jadwal): tracked, never late")
+        return
     if current["late"]:
         state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
     else:

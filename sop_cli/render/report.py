@@ -65,7 +65,7 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
             closing_step = visit.step
         if is_open and state.status == "active":
             actual = cal.working_minutes_between(visit.became_current_at, now)
-            late = now > visit.due_at
+            late = not visit.untimed and now > visit.due_at
             status = "current"
         elif is_open:  # a cancelled run's last step
             actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)

@@ -246,11 +246,12 @@ class StepVisit:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     working_minutes: int | None = None
     event_seq: int | None = None
+    untimed: bool = False
 
     @property
     def late(self) -> bool:
-        """Completed after its due time."""
-        return self.completed_at is not None and self.completed_at > self.due_at
+        """Completed after its due time (never for a step with no fixed time, "sesuai jadwal")."""
+        return not self.untimed and self.completed_at is not None and self.completed_at > self.due_at
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,7 @@ class RunState:
 
     def is_late(self, now: datetime) -> bool:
         """Whether the current step is past its due time at `now`."""
-        return self.current is not None and now > self.current.due_at
+        return self.current is not None and not self.current.untimed and now > self.current.due_at
 
     def forecast_at(self, now: datetime) -> list[PlannedStep]:
         """The forecast as of `now`: if the current step is late, later steps start from `now`."""
@@ -485,6 +486,7 @@ def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisi
         standard_minutes=duration_minutes(step.durasi, calendar.day_minutes),
         became_current_at=since,
         due_at=calendar.add(since, step.durasi),
+        untimed=step.durasi.untimed,
     )
 
 
@@ -503,13 +505,19 @@ def _plan(proc: Procedure, calendar: Any, first: PlannedStep, chain_from: dateti
 # The run's calendar ---------------------------------------------------------------------------
 
 
-def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str) -> dict[str, Any]:
-    """The JSON a run pins for its calendar: zone and every day off of `years` with its name."""
+def pinned_calendar(
+    zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str, calendar: Any = None
+) -> dict[str, Any]:
+    """The JSON a run pins for its calendar: zone and every day off of `years` with its name, plus
+    the office hours, periods (Ramadan) and yearly days off of `calendar` when not the defaults."""
+    from sop_cli.run.calendar import pin_fields
+
     return {
         "zone": zone,
         "years": list(years),
         "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
         "source": source,
+        **(pin_fields(calendar) if calendar is not None else {}),
     }
 
 
@@ -520,11 +528,9 @@ def run_calendar(pinned: Mapping[str, Any]) -> Any:
 
 @functools.lru_cache(maxsize=32)
 def _calendar_from_json(text: str) -> Any:
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.run.calendar import from_pinned
 
-    pinned = json.loads(text)
-    days = frozenset(date.fromisoformat(d) for d in pinned.get("days_off", {}))
-    return WorkCalendar(zone_name=pinned["zone"], extra_days_off=days, use_national_holidays=False)
+    return from_pinned(json.loads(text))
 
 
 def state_from_records(run: Mapping[str, Any], event_rows: Sequence[Mapping[str, Any]]) -> RunState:
@@ -769,7 +775,7 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
     current = None
     if state.current:
         visit = state.current
-        late = now > visit.due_at
+        late = not visit.untimed and now > visit.due_at
         current = {
             "step": visit.step,
             "kegiatan": visit.kegiatan,
@@ -779,7 +785,8 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
             "due": t(visit.due_at),
             "late": late,
             "late_minutes": cal.working_minutes_between(visit.due_at, now) if late else 0,
-            "remaining_minutes": 0 if late else cal.working_minutes_between(now, visit.due_at),
+            "remaining_minutes": 0 if late or visit.untimed else cal.working_minutes_between(now, visit.due_at),
+            "untimed": visit.untimed,
         }
     forecast = [
         {"step": p.step, "kegiatan": p.kegiatan, "waktu": p.waktu, "lanes": lanes(p.lanes),

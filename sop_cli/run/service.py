@@ -291,7 +291,7 @@ def start_run(
         NotFoundError / AmbiguousError: The SOP name fits no SOP / several.
         UsageError: Bad --assign, --at, --year or --title.
     """
-    from sop_cli.run.calendar import WorkCalendar, zone
+    from sop_cli.run.calendar import office_calendar, zone
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.store import summary_values
 
@@ -302,7 +302,7 @@ def start_run(
     proc = engine.procedure(definition)
     assignments = _assignments(assign, proc)
     tz = zone(proc.zone)
-    national = WorkCalendar.from_config(proc.zone, proc.extra_days_off())
+    national = office_calendar(definition["organisasi"])
     moment = (
         parse_moment(at, tz, now=now, date_only=lambda d: _office_edge(national, d, end=False))
         if isinstance(at, str) else at or now
@@ -315,8 +315,9 @@ def start_run(
     if title is not None and not title.strip():
         raise UsageError("--title is empty; leave it out to use the SOP's name and the year.")
     years = range(moment.astimezone(tz).year, moment.astimezone(tz).year + PINNED_YEARS)
+    national = office_calendar(definition["organisasi"], years)  # with its Ramadan periods
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
-    pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source())
+    pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
     year = year or moment.astimezone(tz).year
     title = (title or f"{proc.nama} {year}").strip()

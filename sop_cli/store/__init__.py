@@ -233,7 +233,7 @@ def summary_values(state: Any) -> dict[str, Any]:
         "current_step": current.step if current else None,
         "current_kegiatan": current.kegiatan if current else None,
         "current_since": iso(current.became_current_at) if current else None,
-        "current_due": iso(current.due_at) if current else None,
+        "current_due": iso(current.due_at) if current and not current.untimed else None,
         "steps_done": state.steps_done,
         "steps_total": state.steps_total,
         "rework_loops": state.rework_loops,
