@@ -305,8 +305,9 @@ def _print_forecast(view: dict[str, Any], planned: list[dict[str, Any]]) -> None
         for p in planned
     ]
     print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
-    print(f"(working time {view['sop']['zona_waktu']}: Mon–Thu 07.30–16.00, Fri 07.30–16.30; "
-          "weekends, national holidays and cuti bersama skipped)")
+    hours = view.get("office_hours") or "Mon–Thu 07.30–16.00, Fri 07.30–16.30"
+    print(f"(working time {view['sop']['zona_waktu']}: {hours}; "
+          "days without office hours, national holidays and cuti bersama skipped)")
 
 
 def _print_source_warning(source: dict[str, Any]) -> None:
@@ -327,6 +328,14 @@ def _timing(visit: dict[str, Any]) -> str:
     actual = visit["actual_minutes"]
     if actual is None:
         return ""
+    from sop_cli.definition.duration import parse_duration
+
+    try:
+        untimed = parse_duration(visit["waktu"]).untimed
+    except ValueError:
+        untimed = False
+    if untimed:
+        return f" — {format_minutes(actual)} of working time (no fixed time: {visit['waktu']})"
     verdict = "late" if visit["late"] else "on time"
     return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
 

@@ -89,7 +89,7 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
             "completed_at": t(visit.completed_at),
             "standard_minutes": visit.standard_minutes,
             "actual_minutes": actual,
-            "difference_minutes": actual - visit.standard_minutes,
+            "difference_minutes": None if visit.untimed else actual - visit.standard_minutes,
             "late": late,
             "note": visit.note,
             "reason": visit.reason,

@@ -186,6 +186,27 @@ def _week_spans(
     )
 
 
+_SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _week_text(intervals: Mapping[int, tuple[tuple[time, time], ...]]) -> str:
+    """"Mon–Thu 07.30–16.00, Fri 07.30–16.30": runs of weekdays with the same hours, first to last."""
+    groups: list[tuple[int, int, tuple[tuple[time, time], ...]]] = []
+    for weekday in range(7):
+        spans = intervals.get(weekday, ())
+        if not spans:
+            continue
+        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == spans:
+            groups[-1] = (groups[-1][0], weekday, spans)
+        else:
+            groups.append((weekday, weekday, spans))
+    parts = []
+    for first, last, spans in groups:
+        days = _SHORT_DAYS[first] if first == last else f"{_SHORT_DAYS[first]}–{_SHORT_DAYS[last]}"
+        parts.append(f"{days} {spans[0][0]:%H.%M}–{spans[-1][1]:%H.%M}")
+    return ", ".join(parts)
+
+
 def _unit(duration: DurationLike) -> str:
     unit = str(duration.unit).strip().lower()
     if unit not in UNIT_MINUTES and unit not in UNIT_DAYS and unit not in CALENDAR_UNITS:
@@ -318,6 +339,15 @@ class WorkCalendar:
     def tz(self) -> tzinfo:
         """The calendar's fixed-offset time zone."""
         return ZONES[self.zone_name]
+
+    def hours_text(self) -> str:
+        """The weekly office hours in short words, e.g. "Mon–Thu 07.30–16.00, Fri 07.30–16.30",
+        followed by any periods with their own hours ("Ramadan hours 19 Feb–20 Mar 2026")."""
+        text = _week_text(self.intervals)
+        if self.periods:
+            spans = ", ".join(f"{a:%d %b}–{b:%d %b %Y}" for a, b, _ in self.periods)
+            text += f"; other hours {spans}"
+        return text
 
     def minutes_per_day(self) -> int:
         """Length of one "hari" in working minutes (`day_minutes`, 450 by default)."""

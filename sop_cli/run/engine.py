@@ -801,6 +801,7 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
         **heading,
         "assignments": dict(state.assignments),
         "lanes": dict(proc.lanes),
+        "office_hours": cal.hours_text(),
         "current": current,
         "progress": {"done": state.steps_done, "total": total, "percent": round(100 * state.steps_done / total) if total else 100},
         "rework_loops": state.rework_loops,
