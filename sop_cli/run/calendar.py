@@ -345,7 +345,7 @@ class WorkCalendar:
         followed by any periods with their own hours ("Ramadan hours 19 Feb–20 Mar 2026")."""
         text = _week_text(self.intervals)
         if self.periods:
-            spans = ", ".join(f"{a:%d %b}–{b:%d %b %Y}" for a, b, _ in self.periods)
+            spans = ", ".join(f"{a.day} {a:%b}–{b.day} {b:%b %Y}" for a, b, _ in self.periods)
             text += f"; other hours {spans}"
         return text
 
