@@ -101,11 +101,14 @@ def advance_command(
         print(f"Reason: {event['reason']}")
     for item in event.get("attachments", []):
         print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
-    if event["kind"] == "rejected":
+    if event["kind"] == "rejected" and view["status"] == "finished":
+        print("TIDAK ends the process: the request is refused or returned (ditolak).")
+    elif event["kind"] == "rejected":
         print(f"Back to step {view['current']['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Run {view['run']} is finished.")
+        ending = " (ditolak: refused or returned at a decision)" if view.get("outcome") == "ditolak" else ""
+        print(f"Run {view['run']} is finished{ending}.")
         return
     _print_current(view)
 
@@ -123,7 +126,8 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Status    finished {tanggal(view['finished_at'])}")
+        ending = " — ditolak (refused or returned at a decision)" if view.get("outcome") == "ditolak" else ""
+        print(f"Status    finished {tanggal(view['finished_at'])}{ending}")
         _print_totals(view)
     elif view["status"] == "cancelled":
         print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")

@@ -42,6 +42,15 @@ def _waktu(value: str) -> str:
     return value
 
 
+def _tidak(value: Any) -> Any:
+    # one clear message instead of one per arm of the union
+    if isinstance(value, str) and value.strip().lower() == "selesai":
+        return "selesai"
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")
+    return value
+
+
 def _nip(value: str) -> str:
     return check_nip(value)
 
@@ -188,7 +197,10 @@ class Langkah(_Strict):
     keterangan: str | None = None
     berikutnya: int | None = Field(None, description="Next step when not simply the following one.")
     ya: int | None = Field(None, description="keputusan: the step after YA (approved).")
-    tidak: int | None = Field(None, description="keputusan: the step after TIDAK (rejected).")
+    tidak: Annotated[int | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
+        None, description="keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
+        "process (the request is refused or returned: the run ends as ditolak, not as rework)."
+    )
     dokumen: str | None = Field(
         None, description="Document type or template rendering this step's output (sop render --list)."
     )
@@ -251,7 +263,7 @@ class SopDefinition(_Strict):
     def successors(self, langkah: Langkah) -> list[int]:
         """Step numbers that can follow `langkah` (YA first for a decision); [] at the end."""
         if langkah.simbol == "keputusan":
-            return [n for n in (langkah.ya, langkah.tidak) if n is not None]
+            return [n for n in (langkah.ya, langkah.tidak) if isinstance(n, int)]
         if langkah.simbol == "selesai":
             return []
         if langkah.berikutnya is not None:
@@ -307,7 +319,7 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
                 )
         for field in ("berikutnya", "ya", "tidak"):
             target = getattr(langkah, field)
-            if target is not None and target not in known:
+            if target is not None and target != "selesai" and target not in known:
                 yield ("langkah", i, field), f"step {langkah.no}: {field} points to step {target}, which does not exist"
         if langkah.simbol == "keputusan":
             for field in ("ya", "tidak"):
@@ -329,7 +341,7 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
         yield where, "the first step, and only the first step, has simbol: mulai"
     if not ends:
         yield ("langkah", len(sop.langkah) - 1, "simbol"), "no step has simbol: selesai (the end)"
-    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if t is not None]
+    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if isinstance(t, int)]
     if len(known) == len(numbers) and known.issuperset(links):
         # over duplicate numbers or broken links this would only repeat the findings above
         yield from _reachability(sop)
@@ -346,7 +358,9 @@ def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     for source, targets in edges.items():
         for target in targets:
             reverse[target].append(source)
-    finishing = _closure([s.no for s in sop.langkah if s.simbol == "selesai"], reverse)
+    # a decision whose TIDAK ends the process is an end too
+    ends = [s.no for s in sop.langkah if s.simbol == "selesai" or s.tidak == "selesai"]
+    finishing = _closure(ends, reverse)
     for s in sop.langkah:
         if s.no in seen and s.no not in finishing:
             yield ("langkah", index[s.no]), f"step {s.no} never leads to the end (a loop with no way out)"
@@ -428,6 +442,8 @@ def _converter(annotation: Any) -> Any:
         return _converter(get_args(annotation)[0])
     if origin in (Union, UnionType):
         arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        if len(arms) != 1 and all(get_origin(arm) is Literal or arm in (str, int) for arm in arms):
+            return lambda value: value  # JSON scalars (`tidak`: a step number or "selesai")
         if len(arms) != 1:
             return _refuse(annotation)
         inner = _converter(arms[0])

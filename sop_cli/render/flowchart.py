@@ -73,8 +73,26 @@ def rows_svg(sop: Any) -> list[str]:
             if step.simbol == "keputusan":
                 label = "YA" if n == 0 else "TIDAK"
             _edge(rows, i, j, label, count)
+        if step.simbol == "keputusan" and step.tidak == "selesai":
+            _refusal_end(rows[i], count)
 
     return [_svg(row, count) for row in rows]
+
+
+def _refusal_end(row: _Row, lanes: int) -> None:
+    """A TIDAK that ends the process: a short arrow from the diamond's side to a small Selesai capsule,
+    on the side with more room (the right unless the diamond is in the last lane)."""
+    right = row.hi + 1 < lanes or row.lo == 0
+    side = row.hi + 1 - SYMBOL_MARGIN if right else row.lo + SYMBOL_MARGIN
+    s = 1 if right else -1
+    capsule_x = 36 if right else -82
+    row.marks.append(_at(side, lanes, (
+        f'<line x1="0" y1="0" x2="{s * 29}" y2="0" class="flow"/>'
+        f'<path d="M{s * 29},-4 L{s * 29},4 L{s * 36},0 Z" class="head"/>'
+        f'<rect x="{capsule_x}" y="-8" width="46" height="16" rx="8" ry="8" class="symbol"/>'
+        f'<text x="{capsule_x + 23}" y="3.5" text-anchor="middle" style="{LABEL_FONT}">Selesai</text>'
+        f'<text x="{s * 3}" y="-4" text-anchor="{"start" if right else "end"}" style="{LABEL_FONT}">TIDAK</text>'
+    )))
 
 
 def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> None:
@@ -207,6 +225,8 @@ def mermaid(sop: Any) -> str:
                 lines.append(f"  s{step.no} -- {'YA' if n == 0 else 'TIDAK'} --> s{target}")
             else:
                 lines.append(f"  s{step.no} --> s{target}")
+        if step.simbol == "keputusan" and step.tidak == "selesai":
+            lines.append(f'  s{step.no} -- TIDAK --> s{step.no}_selesai(["Selesai (ditolak)"])')
     return "\n".join(lines)
 
 

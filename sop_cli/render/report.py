@@ -60,7 +60,7 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
         this_loop = loop if rework else 0
         if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
             closing_step = None
-        if visit.outcome == "rejected":
+        if visit.outcome == "rejected" and not proc.step(visit.step).refusal_ends:
             loop += 1
             closing_step = visit.step
         if is_open and state.status == "active":
@@ -155,6 +155,8 @@ def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
         late = [r for r in passes if r["late"]]
         rework = [r for r in passes if r["rework"]]
         rejected = [r for r in passes if r["status"] == "rejected"]
+        refusals = rejected if step.tidak == "selesai" else []
+        rejected = [r for r in rejected if r not in refusals]  # a lawful refusal is no fault of the step
         notes: list[str] = []
         actions: list[str] = []
         if not passes:
@@ -168,6 +170,8 @@ def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
                 notes.append(f"Melewati mutu baku {step.waktu}: {state_word} {over} lebih lama.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
+            for r in refusals:
+                notes.append(f"Permohonan ditolak/dikembalikan (TIDAK, proses selesai): {r['reason'] or 'tanpa alasan'}.")
             if rework:
                 notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
                              f"({format_minutes(sum(r['actual_minutes'] for r in rework))}).")

@@ -4,7 +4,8 @@ A run is an append-only list of `Event`s; its state is derived by replaying them
 
 - `started` (seq 1) names the run, its year, title and lane assignments;
 - `step_completed` / `approved` / `rejected` complete the current step (the latter two on a
-  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop);
+  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop,
+  or, with `tidak: selesai`, ends the run with outcome "ditolak", which is no rework);
 - `undone` reverses the latest step event still in effect (its `data.undoes` is that seq);
 - `cancelled` ends the run; `note` and `attachment` add remarks or files without moving it.
 
@@ -69,12 +70,17 @@ class Step:
     output: str
     following: tuple[int, ...]
     ya: int | None = None
-    tidak: int | None = None
+    tidak: int | str | None = None
 
     @property
     def is_decision(self) -> bool:
         """Whether the step is a *keputusan* (needs --approve or --reject)."""
         return self.simbol == "keputusan"
+
+    @property
+    def refusal_ends(self) -> bool:
+        """Whether TIDAK ends the process (`tidak: selesai`): the request is refused or returned."""
+        return self.tidak == "selesai"
 
 
 class Procedure:
@@ -98,7 +104,7 @@ class Procedure:
         self.steps: dict[int, Step] = {}
         for index, row in enumerate(rows):
             if row.get("simbol") == "keputusan":
-                following = tuple(n for n in (row.get("ya"), row.get("tidak")) if n is not None)
+                following = tuple(n for n in (row.get("ya"), row.get("tidak")) if isinstance(n, int))
             elif row.get("simbol") == "selesai":
                 following = ()
             elif row.get("berikutnya") is not None:
@@ -131,7 +137,9 @@ class Procedure:
         """The step that becomes current when step `no` ends with `outcome`; None at the end."""
         step = self.step(no)
         if step.is_decision:
-            return step.ya if outcome == "approved" else step.tidak
+            if outcome == "approved":
+                return step.ya
+            return None if step.refusal_ends else step.tidak  # type: ignore[return-value]
         return step.following[0] if step.following else None
 
     def path_from(self, no: int) -> list[int]:
@@ -278,7 +286,9 @@ class RunState:
         assignments: Lane id to the person assigned to it.
         status: "active", "finished" or "cancelled".
         visits: Every pass through a step, in order; the last is open while the run is active.
-        rework_loops: Rejections in effect (each sent the run back once).
+        rework_loops: Rejections in effect that sent the run back (a TIDAK that ends it is none).
+        outcome: How a finished run ended: "selesai" (its end step) or "ditolak" (a decision's TIDAK
+            ended the process: the request was refused or returned); None unless finished.
         events: The whole log, including undone events and notes.
         undone_by: Seq of an undone step event to the seq of the `undone` event reversing it.
         forecast: The current step and every later one on the main path, planned from the
@@ -308,6 +318,7 @@ class RunState:
     source_path: str | None = None
     source_sha256: str | None = None
     definition_sha256: str | None = None
+    outcome: str | None = None
 
     @functools.cached_property
     def sop(self) -> Any:
@@ -353,7 +364,12 @@ class RunState:
 
     @property
     def steps_done(self) -> int:
-        """Main-path steps behind the current one (all when finished); a rejection moves it back."""
+        """Main-path steps behind the current one (all when finished); a rejection moves it back.
+        A run refused at a decision (`ditolak`) counts the steps up to and including that decision."""
+        if self.status == "finished" and self.outcome == "ditolak":
+            path = self.procedure.main_path
+            last = self.visits[-1].step
+            return path.index(last) + 1 if last in path else len(path)
         if self.status == "finished":
             return self.steps_total
         if not self.visits:
@@ -418,6 +434,7 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
     current: int | None = proc.first
     since = started.at
     finished_at: datetime | None = None
+    ending: str | None = None
     for event in effective:
         if current is None or event.step != current:
             raise StoreError(
@@ -434,11 +451,13 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
         visit.working_minutes = calendar.working_minutes_between(since, event.at)
         visit.event_seq = event.seq
         visits.append(visit)
-        loops += outcome == "rejected"
+        refused = outcome == "rejected" and proc.step(current).refusal_ends
+        loops += outcome == "rejected" and not refused
         current = proc.after(current, outcome)
         since = event.at
         if current is None:
             finished_at = event.at
+            ending = "ditolak" if refused else "selesai"
     if current is not None:
         visits.append(_visit(proc, calendar, current, since))
 
@@ -471,6 +490,7 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
         source_path=info.get("source_path"),
         source_sha256=info.get("source_sha256"),
         definition_sha256=info.get("definition_sha256"),
+        outcome=ending if status == "finished" else None,
     )
 
 
@@ -611,7 +631,10 @@ def step_event(
         if not (approve or reject):
             raise UsageError(
                 f"Step {step.no} ({step.kegiatan}) is a decision: add --approve to go on to step {step.ya}, "
-                f"or --reject --reason TEXT to send the run back to step {step.tidak}. Nothing was recorded."
+                f"or --reject --reason TEXT to "
+                + ("end the process (the request is refused or returned)" if step.refusal_ends
+                   else f"send the run back to step {step.tidak}")
+                + ". Nothing was recorded."
             )
         if reject and not (reason and reason.strip()):
             raise UsageError("--reject needs --reason TEXT: say what must be corrected. Nothing was recorded.")
@@ -720,7 +743,8 @@ def with_event(state: RunState, event: Event) -> RunState:
 
 
 def run_heading(state: RunState, now: datetime) -> dict[str, Any]:
-    """What names a run in every view of it: `run`, `title`, `year`, `status`, `now`, `sop`
+    """What names a run in every view of it: `run`, `title`, `year`, `status`, `outcome` ("selesai" or
+    "ditolak" when finished, else None), `now`, `sop`
     {id, nama, organisasi, pemerintah, zona_waktu}, `started_at`, `finished_at`, `cancelled_at`,
     `cancel_reason` (ISO 8601 datetimes in the organisation's zone)."""
     tz = state.calendar.tz
@@ -735,6 +759,7 @@ def run_heading(state: RunState, now: datetime) -> dict[str, Any]:
         "title": state.title,
         "year": state.year,
         "status": state.status,
+        "outcome": state.outcome,
         "now": t(now),
         "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": org.get("nama"),
                 "pemerintah": org.get("pemerintah"), "zona_waktu": proc.zone},
