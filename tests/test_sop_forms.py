@@ -105,10 +105,19 @@ def test_the_schema_carries_the_waktu_pattern_and_the_new_fields(sop) -> None:
 # The examples ---------------------------------------------------------------------------------
 
 
-def test_the_examples_validate_and_render(sop) -> None:
-    result = sop("validate", KELURAHAN, DINAS)
+def test_the_examples_validate(sop) -> None:
+    result = sop("validate", EXAMPLES)
     assert result.exit_code == 0, result.output
-    assert "2 of 2 SOP file(s) valid." in result.output
+    assert "3 of 3 SOP file(s) valid." in result.output
+
+
+def test_show_names_the_office_hours_and_days_off(sop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOP_PATH", str(EXAMPLES))
+    result = sop("show", "surat-domisili")
+    assert result.exit_code == 0, result.output
+    assert "Mon–Thu 07.30–16.00, Fri 07.30–16.30, Sat 08.00–12.00" in result.output
+    assert "07-03 setiap tahun Hari Jadi Kota Jayapura" in result.output
+    assert "Jam kerja" not in sop("show", "telaah-izin").output  # the ASN week needs no line
 
 
 @pytest.fixture

@@ -153,8 +153,10 @@ class Procedure:
         return path
 
     def extra_days_off(self) -> list[date]:
-        """The organisation's own days off (`organisasi.hari_libur`)."""
-        return [date.fromisoformat(str(d["tanggal"])) for d in self.data["organisasi"].get("hari_libur") or []]
+        """The organisation's own one-off days off (`organisasi.hari_libur`); the yearly ones (and
+        office hours) are in `sop_cli.run.calendar.office_calendar`, which a run's calendar is built with."""
+        return [date.fromisoformat(str(d["tanggal"])) for d in self.data["organisasi"].get("hari_libur") or []
+                if len(str(d["tanggal"])) == 10 and not d.get("setiap_tahun")]
 
 
 @functools.lru_cache(maxsize=32)
