@@ -13,12 +13,12 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 
 from sop_cli.definition.duration import parse_duration
+from sop_cli.definition.pinned import upgrade_calendar
 from sop_cli.run import engine
 from sop_cli.run.calendar import (
     CalendarError,
     WorkCalendar,
     duration_minutes,
-    from_pinned,
     office_calendar,
     parse_days,
     parse_hours,
@@ -111,7 +111,8 @@ def test_a_saturday_counter_makes_saturday_a_working_day() -> None:
 def test_the_asn_week_stays_the_default() -> None:
     cal = office_calendar({"zona_waktu": "WIB"})
     assert dict(cal.intervals) == dict(CAL.intervals) and cal.day_minutes == 450
-    assert pin_fields(cal) == {}  # a run of an SOP without jam_kerja pins what it pinned before
+    # a run of an SOP without jam_kerja pins what a format-2 calendar meant (see its upgrade)
+    assert pin_fields(cal) == {k: v for k, v in upgrade_calendar({"pinned_format": 2}).items() if k != "pinned_format"}
 
 
 def test_ramadan_hours_follow_the_asn_schedule_on_the_dates_from_the_calendar() -> None:
@@ -207,8 +208,11 @@ def test_the_pinned_calendar_carries_hours_periods_and_yearly_days() -> None:
     assert due(wit(2031, 11, 15, 10), "1 hari", again) == wit(2031, 11, 18, 9, 30)
 
 
-def test_an_old_pin_without_hours_reads_as_the_asn_week() -> None:
+@pytest.mark.parametrize("version", [None, 2])
+def test_an_old_pin_without_hours_reads_as_the_asn_week(version: int | None) -> None:
     old = {"zone": "WIB", "years": [2026], "days_off": {"2026-08-17": "Hari Kemerdekaan"}, "source": "x"}
-    cal = from_pinned(old)
+    if version is not None:
+        old["pinned_format"] = version
+    cal = engine.run_calendar(old)
     assert dict(cal.intervals) == dict(CAL.intervals) and not cal.periods
     assert due(wib(2026, 8, 14, 10), "1 hari", cal) == wib(2026, 8, 18, 10)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from sop_cli.definition.duration import WAKTU_PATTERN, Duration, parse_duration, parse_waktu
+from sop_cli.definition.duration import (
+    WAKTU_PATTERN,
+    Duration,
+    parse_duration,
+    parse_waktu,
+)
 from sop_cli.definition.nip import check_nip, format_nip
 
 

@@ -93,8 +93,8 @@ def test_the_document_and_the_flowchart_show_the_end_branch(sop, examples, tmp_p
     assert "TIDAK: proses selesai (ditolak/dikembalikan)" in html
     assert html.count(">Selesai</text>") == 2  # the end step and the refusal's end capsule
 
-    from sop_cli.definition.loader import load_definition  # noqa: PLC0415
-    from sop_cli.render.flowchart import mermaid  # noqa: PLC0415
+    from sop_cli.definition.loader import load_definition
+    from sop_cli.render.flowchart import mermaid
 
     chart = mermaid(load_definition(REFUSAL))
     assert 's2 -- TIDAK --> s2_selesai(["Selesai (ditolak)"])' in chart and "s2 -- YA --> s3" in chart

@@ -200,3 +200,16 @@ def test_report_refuses_an_unknown_format(sop, finished):
     result = sop("report", "--run", finished, "--format", "pdf")
     assert result.exit_code == 2
     assert "use one of table, md, html, json, csv" in result.stderr
+
+
+def test_a_note_that_looks_like_a_timestamp_stays_the_text_that_was_written(sop, monkeypatch, tmp_path):
+    # Report times used to be strings guessed back into datetimes by their shape, so this note
+    # came out as "2026-11-23 08:30:00"; the report now carries real datetimes and text as text.
+    run = make_run(sop, monkeypatch, upto=1, now="2026-11-23T09:00")
+    assert sop("advance", "--run", run, "--at", "2026-11-23 08:30", "--note", "2026-11-23T08:30:00").exit_code == 0
+    out = tmp_path / "laporan.html"
+    assert sop("report", "--run", run, "--out", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Catatan: 2026-11-23T08:30:00</em>" in text
+    row = report_json(sop, "--run", run)["rows"][1]
+    assert (row["note"], row["completed_at"]) == ("2026-11-23T08:30:00", "2026-11-23T08:30:00+07:00")

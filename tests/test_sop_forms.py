@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.sample import VALID, replace
+from tests.sample import replace
 
 EXAMPLES = REPO / "examples" / "sops"
 KELURAHAN = EXAMPLES / "jayapura" / "kelurahan-entrop" / "surat-domisili.yaml"

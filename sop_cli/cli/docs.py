@@ -7,15 +7,16 @@ template is rendered; `report --format json|csv|table` never does), and prints o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.options import ORG, RUN, STORE
 from sop_cli.cli.output import print_json
 
-STORE = typer.Option(None, "--store", metavar="PATH", help="The store file (default: $SOP_STORE, else $SOP_HOME/sop.db).")
-RUN = typer.Option(None, "--run", "-r", metavar="RUN", help="Run id or a unique prefix of it (default: the only active run).")
+if TYPE_CHECKING:
+    from sop_cli.render.report import MonitoringData, ReportData
 OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of printing (the format follows its suffix unless --format says).")
 
 
@@ -32,7 +33,7 @@ def render_command(
     values: Optional[Path] = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
     attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
     list_types: bool = typer.Option(False, "--list", help="List every document type with the step it belongs to."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous."),
+    org: Optional[str] = ORG,
     store: Optional[Path] = STORE,
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
@@ -65,12 +66,13 @@ def render_command(
     else:
         if sop:
             raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
+        from sop_cli.cli.parse import now, parse_settings
         from sop_cli.render.documents import read_values, render_run_document
-        from sop_cli.run.service import current_time, load_run
+        from sop_cli.run.service import load_run
 
-        given = read_values(values, sets or [], doc)
+        given = read_values(values, parse_settings(sets or []), doc)
         state = load_run(run, store=store)
-        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, now=current_time())
+        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, now=now())
     if attach:
         if state is None:
             raise UsageError("--attach keeps the document with a run: give --run RUN.")
@@ -112,6 +114,7 @@ def _emit(text: str, out: Path | None) -> None:
 def _attach(text: str, doc: str, fmt: str, out: Path | None, state: Any, step: int | None, store: Path | None) -> None:
     import tempfile
 
+    from sop_cli.cli.parse import actor, now, os_user
     from sop_cli.run.service import add_note
 
     if out is not None:
@@ -124,7 +127,8 @@ def _attach(text: str, doc: str, fmt: str, out: Path | None, state: Any, step: i
         path.write_text(text, encoding="utf-8")
     try:
         where = f" (langkah {step})" if step else ""
-        view = add_note(state.run_id, text=f"Dokumen {doc}{where} dibuat dengan sop render", attach=[path], store=store)
+        view = add_note(state.run_id, text=f"Dokumen {doc}{where} dibuat dengan sop render", attach=[path],
+                        store=store, now=now(), actor=actor(), os_user=os_user())
     finally:
         if folder is not None:
             folder.cleanup()
@@ -172,17 +176,17 @@ def report_command(
 ) -> None:
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
     lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""
+    from sop_cli.cli.output import to_json
+    from sop_cli.cli.parse import now
     from sop_cli.render.report import monitoring_data, report_data
-    from sop_cli.run.service import current_time, load_run
+    from sop_cli.run.service import load_run
 
     fmt = _format(fmt, out, ("table", "md", "html", "json", "csv"), "table")
     state = load_run(run, store=store)
-    now = current_time()
-    data = monitoring_data(state, now) if monitoring else report_data(state, now)
+    moment = now()
+    data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
     if fmt == "json":
-        import json
-
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = to_json(data)
     elif fmt == "csv":
         text = _csv(data, monitoring)
     elif fmt == "table":
@@ -194,9 +198,10 @@ def report_command(
     _emit(text, out)
 
 
-def _csv(data: dict[str, Any], monitoring: bool) -> str:
+def _csv(data: ReportData | MonitoringData, monitoring: bool) -> str:
     import csv
     import io
+    from datetime import datetime
 
     from sop_cli.render.report import CSV_COLUMNS
 
@@ -208,14 +213,15 @@ def _csv(data: dict[str, Any], monitoring: bool) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
-        flat = {k: ("; ".join(v) if isinstance(v, list) else v) for k, v in row.items()}
+        flat = {k: ("; ".join(v) if isinstance(v, list) else v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in row.items()}
         writer.writerow(flat)
     return buffer.getvalue()
 
 
-def _table(data: dict[str, Any], monitoring: bool) -> str:
-    from sop_cli.run.calendar import format_minutes
+def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import clip, paint, plain_table, tanggal
+    from sop_cli.run.calendar import format_minutes
 
     s = data["summary"]
     head = [f"{data['run']}  {data['title']}  ({data['status']})",

@@ -7,11 +7,12 @@ returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import (
     clip,
     paint,
@@ -22,9 +23,16 @@ from sop_cli.cli.output import (
     tanggal_pendek,
 )
 
-JSON = typer.Option(False, "--json", help="Print the data as JSON.")
-STORE = typer.Option(None, "--store", metavar="PATH", help="The store file (default: $SOP_STORE, else $SOP_HOME/sop.db).")
-RUN = typer.Option(None, "--run", "-r", metavar="RUN", help="Run id or a unique prefix of it (default: the only active run).")
+if TYPE_CHECKING:
+    from sop_cli.run.engine import (
+        EventView,
+        LaneView,
+        PlannedView,
+        RunView,
+        SourceFile,
+        VisitView,
+    )
+
 BY = typer.Option(None, "--by", metavar="NAME", help="Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name).")
 AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '2026-11-26T09:30', "
            "'09:30' (today) or a date (end of office hours that day); default now.")
@@ -44,7 +52,7 @@ _KINDS = {
 @app.command("start")
 def start_command(
     sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when the SOP id is ambiguous."),
+    org: Optional[str] = ORG,
     year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for (default: this year)."),
     title: Optional[str] = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
@@ -54,9 +62,11 @@ def start_command(
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
     from sop_cli.run.service import start_run
 
-    view = start_run(sop, org=org, year=year, title=title, at=at, assign=assign or [], by=by, store=store)
+    view = start_run(sop, org=org, year=year, title=title, at=optional_at(at), assign=parse_assignments(assign or []),
+                     by=by, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
@@ -67,7 +77,8 @@ def start_command(
     print()
     _print_forecast(view, view["forecast"])
     first = view["current"]
-    print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
+    if first is not None:  # a new run always has its first step current
+        print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
 
 
 @app.command("advance")
@@ -85,10 +96,11 @@ def advance_command(
     as_json: bool = JSON,
 ) -> None:
     """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import advance
 
-    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=at, approve=approve,
-                   reject=reject, reason=reason, store=store)
+    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=optional_at(at), approve=approve,
+                   reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
@@ -101,13 +113,14 @@ def advance_command(
         print(f"Reason: {event['reason']}")
     for item in event.get("attachments", []):
         print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
+    current = view["current"]
     if event["kind"] == "rejected" and view["status"] == "finished":
         print("TIDAK ends the process: the request is refused or returned (ditolak).")
-    elif event["kind"] == "rejected":
-        print(f"Back to step {view['current']['step']} for rework (rework loop {view['rework_loops']}).")
+    elif event["kind"] == "rejected" and current is not None:
+        print(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
-        ending = " (ditolak: refused or returned at a decision)" if view.get("outcome") == "ditolak" else ""
+        ending = " (ditolak: refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
         print(f"Run {view['run']} is finished{ending}.")
         return
     _print_current(view)
@@ -116,9 +129,10 @@ def advance_command(
 @app.command("status")
 def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
     """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
+    from sop_cli.cli.parse import now
     from sop_cli.run.service import run_status
 
-    view = run_status(run, store=store)
+    view = run_status(run, store=store, now=now())
     if as_json:
         print_json(view)
         return
@@ -126,7 +140,7 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        ending = " — ditolak (refused or returned at a decision)" if view.get("outcome") == "ditolak" else ""
+        ending = " — ditolak (refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
         print(f"Status    finished {tanggal(view['finished_at'])}{ending}")
         _print_totals(view)
     elif view["status"] == "cancelled":
@@ -152,9 +166,10 @@ def runs_command(
     as_json: bool = JSON,
 ) -> None:
     """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
+    from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store)
+    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now())
     if as_json:
         print_json(rows)
         return
@@ -179,9 +194,10 @@ def runs_command(
 @app.command("log")
 def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
     """The audit trail of a run: every event with when, who (and the OS user) and details."""
+    from sop_cli.cli.parse import now
     from sop_cli.run.service import run_log
 
-    view = run_log(run, store=store)
+    view = run_log(run, store=store, now=now())
     if as_json:
         print_json(view["events"])
         return
@@ -205,9 +221,10 @@ def undo_command(
     as_json: bool = JSON,
 ) -> None:
     """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
+    from sop_cli.cli.parse import actor, now, os_user
     from sop_cli.run.service import undo
 
-    view = undo(run, reason=reason or "", by=by, store=store)
+    view = undo(run, reason=reason or "", by=by, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
@@ -227,9 +244,11 @@ def cancel_command(
     as_json: bool = JSON,
 ) -> None:
     """End a run that will not be completed (it stays in the store and its log)."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import cancel
 
-    view = cancel(run, reason=reason or "", by=by, at=at, store=store)
+    view = cancel(run, reason=reason or "", by=by, at=optional_at(at), store=store, now=now(), actor=actor(),
+                  os_user=os_user())
     if as_json:
         print_json(view)
         return
@@ -247,9 +266,11 @@ def note_command(
     as_json: bool = JSON,
 ) -> None:
     """Add a remark and/or files to a run's log without moving the run."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import add_note
 
-    view = add_note(run, text=text, attach=attach or [], by=by, at=at, store=store)
+    view = add_note(run, text=text, attach=attach or [], by=by, at=optional_at(at), store=store, now=now(),
+                    actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
@@ -260,19 +281,19 @@ def note_command(
 # Printing -------------------------------------------------------------------------------------
 
 
-def _print_identity(view: dict[str, Any]) -> None:
+def _print_identity(view: RunView) -> None:
     sop = view["sop"]
     print(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
 
 
-def _print_progress(view: dict[str, Any]) -> None:
+def _print_progress(view: RunView) -> None:
     p = view["progress"]
     loops = view["rework_loops"]
     extra = f", {loops} rework loop{'s' if loops != 1 else ''}" if loops else ""
     print(f"Progress  {progress_bar(p['done'], p['total'])}  {p['done']}/{p['total']} steps{extra}")
 
 
-def _print_current(view: dict[str, Any]) -> None:
+def _print_current(view: RunView) -> None:
     from sop_cli.run.calendar import format_minutes
 
     current = view["current"]
@@ -291,7 +312,7 @@ def _print_current(view: dict[str, Any]) -> None:
     print(f"Due       {tanggal(current['due'])} — {state}")
 
 
-def _print_totals(view: dict[str, Any]) -> None:
+def _print_totals(view: RunView) -> None:
     from sop_cli.run.calendar import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
@@ -302,19 +323,19 @@ def _print_totals(view: dict[str, Any]) -> None:
           f"(standard {format_minutes(standard)}); {late} late")
 
 
-def _print_forecast(view: dict[str, Any], planned: list[dict[str, Any]]) -> None:
+def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
     rows = [
         [str(p["step"]), clip(p["kegiatan"], 48), clip(_lanes(p["lanes"]), 36), p["waktu"],
          tanggal_pendek(p["planned_start"]), tanggal_pendek(p["planned_due"])]
         for p in planned
     ]
     print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
-    hours = view.get("office_hours") or "Mon–Thu 07.30–16.00, Fri 07.30–16.30"
-    print(f"(working time {view['sop']['zona_waktu']}: {hours}; "
+    print(f"(working time {view['sop']['zona_waktu']}: {view['office_hours']}; "
           "days without office hours, national holidays and cuti bersama skipped)")
 
 
-def _print_source_warning(source: dict[str, Any]) -> None:
+
+def _print_source_warning(source: SourceFile) -> None:
     if source["state"] == "changed":
         print(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
                     "this run keeps the definition it started with.", "yellow"))
@@ -322,11 +343,11 @@ def _print_source_warning(source: dict[str, Any]) -> None:
         print(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
 
 
-def _lanes(lanes: list[dict[str, Any]]) -> str:
+def _lanes(lanes: list[LaneView]) -> str:
     return ", ".join(f"{lane['nama']} ({lane['person']})" if lane["person"] else lane["nama"] for lane in lanes)
 
 
-def _timing(visit: dict[str, Any]) -> str:
+def _timing(visit: VisitView) -> str:
     from sop_cli.run.calendar import format_minutes
 
     actual = visit["actual_minutes"]
@@ -344,7 +365,7 @@ def _timing(visit: dict[str, Any]) -> str:
     return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
 
 
-def _details(event: dict[str, Any]) -> str:
+def _details(event: EventView) -> str:
     parts = []
     if event["kind"] == "started":
         details = event.get("details", {})
@@ -361,6 +382,6 @@ def _details(event: dict[str, Any]) -> str:
     for item in event.get("attachments", []):
         parts.append(f"file {item['name']} sha256 {item.get('sha256', '')[:12]}")
     at, recorded = event["at"], event["recorded_at"]
-    if recorded[:16] != at[:16]:
+    if f"{recorded:%Y-%m-%d %H:%M}" != f"{at:%Y-%m-%d %H:%M}":
         parts.append(f"recorded {tanggal_pendek(recorded)}")
     return "; ".join(parts)

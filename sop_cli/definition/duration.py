@@ -28,8 +28,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-UNITS = ("menit", "jam", "hari", "minggu", "hari kalender", "bulan")
-
 _SYNONYMS: Mapping[str, str] = MappingProxyType({
     "menit": "menit",
     "mnt": "menit",

@@ -11,19 +11,35 @@ Words follow the SOP AP format (Permenpan RB 35/2012) and stay Indonesian:
 
 Field checks live on the fields; the checks a reviewer makes across steps (lanes exist, branches
 land, every step reachable) live in `review_problems`, whose findings carry their own location.
+Which step follows which is the definition graph's rule (`SopDefinition.graph`, see
+`sop_cli.definition.graph`); the reachability checks ask the graph.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
-from sop_cli.definition.duration import WAKTU_PATTERN, Duration, parse_duration, parse_waktu
+from sop_cli.definition.duration import (
+    WAKTU_PATTERN,
+    Duration,
+    parse_duration,
+    parse_waktu,
+)
+from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
 
 Loc = tuple[str | int, ...]
@@ -43,11 +59,20 @@ def _waktu(value: str) -> str:
 
 
 def _tidak(value: Any) -> Any:
-    # one clear message instead of one per arm of the union
+    # Checks a step number as `StepNo` would, so that a bad value gets one clear message instead of
+    # one per arm of the union (a step number or "selesai").
+    if value is None:
+        return None
     if isinstance(value, str) and value.strip().lower() == "selesai":
         return "selesai"
-    if isinstance(value, str) and not value.strip().isdigit():
-        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")
+    if isinstance(value, str) and value.strip().isdigit():
+        raise ValueError(f"{value!r} is a step number written as text; write it without quotes")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")  # noqa: TRY004 (pydantic reports a ValueError)
+    if value < 1:
+        raise ValueError("Input should be greater than or equal to 1")
+    if value > MAX_STEP_NO:
+        raise ValueError(f"Input should be less than or equal to {MAX_STEP_NO}")
     return value
 
 
@@ -55,7 +80,22 @@ def _nip(value: str) -> str:
     return check_nip(value)
 
 
+_DOKUMEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)?$")
+
+
+def _dokumen(value: str) -> str:
+    # A document name becomes a template name and a file name: a path here would read or write
+    # outside the places sop chooses (`/abs/evil`, `sub/evil`, `..`).
+    if len(value) > 100 or not _DOKUMEN.match(value):
+        raise ValueError(f"{value!r} is not a document name: use letters, digits, '-' and '_' "
+                         "(an optional .ext), no folders or paths")
+    return value
+
+
+MAX_STEP_NO = 9999
 Slug = Annotated[str, AfterValidator(_slug)]
+# strict: YAML's `no: true` is a boolean, not step 1; bounded so every step number fits the store.
+StepNo = Annotated[int, Field(strict=True, ge=1, le=MAX_STEP_NO)]
 Text = Annotated[str, Field(min_length=1)]
 Waktu = Annotated[
     str,
@@ -133,7 +173,7 @@ def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
 
 
 Jadwal = Annotated[
-    dict[str, Union[str, list[str]]],
+    dict[str, str | list[str]],
     AfterValidator(_jadwal),
     Field(description="Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
           "days not named are not working days."),
@@ -144,7 +184,7 @@ class JamKerja(_Strict):
     """The organisation's office hours, when not the ASN week (Perpres 21/2023)."""
 
     jadwal: Jadwal | None = Field(None, description="Weekly hours; default the ASN week, Senin-Jumat from 07.30.")
-    ramadan: Union[Literal["asn"], Jadwal, None] = Field(
+    ramadan: Literal["asn"] | Jadwal | None = Field(
         None, description="Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
         "or a weekly schedule; none: the same hours all year."
     )
@@ -182,7 +222,7 @@ class Lane(_Strict):
 class Langkah(_Strict):
     """One step of the procedure (a row of the flowchart table)."""
 
-    no: int = Field(ge=1)
+    no: StepNo
     kegiatan: Text
     pelaksana: list[Slug] = Field(min_length=1, description="Lane id(s) doing the step.")
     asal_pelaksana: Literal["sumber", "inferensi"] = Field(
@@ -195,13 +235,13 @@ class Langkah(_Strict):
     waktu: Waktu
     output: Text
     keterangan: str | None = None
-    berikutnya: int | None = Field(None, description="Next step when not simply the following one.")
-    ya: int | None = Field(None, description="keputusan: the step after YA (approved).")
-    tidak: Annotated[int | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
+    berikutnya: StepNo | None = Field(None, description="Next step when not simply the following one.")
+    ya: StepNo | None = Field(None, description="keputusan: the step after YA (approved).")
+    tidak: Annotated[StepNo | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
         None, description="keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
         "process (the request is refused or returned: the run ends as ditolak, not as rework)."
     )
-    dokumen: str | None = Field(
+    dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
         None, description="Document type or template rendering this step's output (sop render --list)."
     )
 
@@ -260,24 +300,10 @@ class SopDefinition(_Strict):
                 return lane
         raise KeyError(lane_id)
 
-    def successors(self, langkah: Langkah) -> list[int]:
-        """Step numbers that can follow `langkah` (YA first for a decision); [] at the end."""
-        if langkah.simbol == "keputusan":
-            return [n for n in (langkah.ya, langkah.tidak) if isinstance(n, int)]
-        if langkah.simbol == "selesai":
-            return []
-        if langkah.berikutnya is not None:
-            return [langkah.berikutnya]
-        # by identity first: list.index compares models field by field, quadratic over a review
-        index = next((i for i, s in enumerate(self.langkah) if s is langkah), None)
-        if index is None:
-            index = self.langkah.index(langkah)
-        return [self.langkah[index + 1].no] if index + 1 < len(self.langkah) else []
-
-    def next_step(self, no: int) -> int | None:
-        """The step after `no` on the main (YA) path, None after the end."""
-        following = self.successors(self.step(no))
-        return following[0] if following else None
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The definition graph (`sop_cli.definition.graph`): where the flow rules live."""
+        return Graph.from_json(plain(self))
 
     @model_validator(mode="after")
     def _review(self) -> SopDefinition:
@@ -349,32 +375,11 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     index = {s.no: i for i, s in enumerate(sop.langkah)}
-    edges = {s.no: sop.successors(s) for s in sop.langkah}
-    seen = _closure([sop.langkah[0].no], edges)
-    for s in sop.langkah:
-        if s.no not in seen:
-            yield ("langkah", index[s.no]), f"step {s.no} cannot be reached from the start (step {sop.langkah[0].no})"
-    reverse: dict[int, list[int]] = {n: [] for n in edges}
-    for source, targets in edges.items():
-        for target in targets:
-            reverse[target].append(source)
-    # a decision whose TIDAK ends the process is an end too
-    ends = [s.no for s in sop.langkah if s.simbol == "selesai" or s.tidak == "selesai"]
-    finishing = _closure(ends, reverse)
-    for s in sop.langkah:
-        if s.no in seen and s.no not in finishing:
-            yield ("langkah", index[s.no]), f"step {s.no} never leads to the end (a loop with no way out)"
-
-
-def _closure(start: list[int], edges: dict[int, list[int]]) -> set[int]:
-    seen: set[int] = set()
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(edges.get(node, []))
-    return seen
+    graph = sop.graph
+    for no in graph.unreachable():
+        yield ("langkah", index[no]), f"step {no} cannot be reached from the start (step {graph.first})"
+    for no in graph.never_finishing():
+        yield ("langkah", index[no]), f"step {no} never leads to the end (a loop with no way out)"
 
 
 def sop_json_schema() -> dict[str, object]:

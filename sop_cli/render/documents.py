@@ -21,9 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import NotFoundError, RenderError, UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.render.report import MonitoringData, ReportData
 
 FORMATS = ("html", "md")
 
@@ -195,31 +198,30 @@ def document_rows(sops: Sequence[Any]) -> list[dict[str, Any]]:
 # Values ---------------------------------------------------------------------------------------
 
 
-def read_values(values_file: Path | None, settings: Sequence[str], doc: str | None = None) -> dict[str, Any]:
-    """The values from `--values FILE` (a YAML mapping) overlaid with `--set key=value` items;
-    with `doc`, the file's `doc:` section goes over its shared values before --set applies."""
+def read_values(
+    values_file: Path | None, settings: Sequence[tuple[str, str]], doc: str | None = None,
+) -> dict[str, Any]:
+    """The values from a YAML file (a mapping) overlaid with (dotted key, value) `settings`
+    (`sop_cli.cli.parse.parse_settings` reads them from `--set`); with `doc`, the file's `doc:`
+    section goes over its shared values before the settings apply."""
     values: dict[str, Any] = {}
     if values_file is not None:
         from sop_cli.errors import DefinitionError
         from sop_cli.definition.yamlfile import read_yaml
 
         if not values_file.is_file():
-            raise UsageError(f"--values {values_file}: no such file.")
+            raise UsageError(f"{values_file}: no such file.", option="values")
         try:
             data = read_yaml(values_file).data
         except DefinitionError as error:
-            raise UsageError(f"--values {values_file}: {error}") from None
+            raise UsageError(f"{values_file}: {error}", option="values") from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise UsageError(f"--values {values_file}: the file must be a mapping of keys to values.")
+            raise UsageError(f"{values_file}: the file must be a mapping of keys to values.", option="values")
         values = _for_document(_merge({}, data), doc)
-    for item in settings:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key or any(not part for part in key.split(".")):
-            raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
-        _put(values, key, value.strip())
+    for key, value in settings:
+        _put(values, key, value)
     return _for_document(values, doc)
 
 
@@ -409,7 +411,7 @@ def _check_dates(doc_type: DocType, values: Mapping[str, Any]) -> None:
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: Any, data: dict[str, Any], kind: str, fmt: str) -> str:
+def render_report(state: Any, data: ReportData | MonitoringData, kind: str, fmt: str) -> str:
     """`report.{html,md}` or `monitoring.{html,md}` with the data of `sop_cli.render.report`
     (`data` as `report`, plus `org`, `pengesah`, `sop`, `tanggal`; times as datetimes)."""
     from sop_cli.render.context import org_context, pejabat
@@ -419,26 +421,12 @@ def render_report(state: Any, data: dict[str, Any], kind: str, fmt: str) -> str:
     sop = state.sop
     signer = sop.disahkan_oleh
     ctx = {
-        "report": _datetimes(data),
+        "report": data,
         "org": org_context(sop),
         "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
         "sop": {"nama": sop.nama, "judul": sop.judul or f"SOP {sop.nama}", "nomor": sop.nomor,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,
-        "tanggal": _datetimes({"now": data["now"]})["now"],
+        "tanggal": data["now"],
     }
     return render(f"{kind}.{fmt}", ctx)
-
-
-def _datetimes(value: Any) -> Any:
-    """ISO strings with a time part turned back into datetimes, for the date filters."""
-    if isinstance(value, dict):
-        return {k: _datetimes(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_datetimes(v) for v in value]
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value

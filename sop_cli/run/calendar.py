@@ -349,10 +349,6 @@ class WorkCalendar:
             text += f"; other hours {spans}"
         return text
 
-    def minutes_per_day(self) -> int:
-        """Length of one "hari" in working minutes (`day_minutes`, 450 by default)."""
-        return self.day_minutes
-
     # Days ---------------------------------------------------------------------------------
 
     def _national_name(self, d: date) -> str | None:
@@ -716,22 +712,22 @@ def _hours_json(intervals: Mapping[int, tuple[tuple[time, time], ...]]) -> dict[
 
 
 def pin_fields(cal: WorkCalendar) -> dict[str, Any]:
-    """What a run pins of `cal` besides its zone and days off: office hours, periods and yearly
-    days off, each only when it differs from the default (so older pins read the same)."""
-    fields: dict[str, Any] = {}
-    if dict(cal.intervals) != dict(DEFAULT_INTERVALS):
-        fields["hours"] = _hours_json(cal.intervals)
-        fields["day_minutes"] = cal.day_minutes
-    if cal.periods:
-        fields["periods"] = [{"from": a.isoformat(), "to": b.isoformat(), "hours": _hours_json(i)}
-                             for a, b, i in cal.periods]
-    if cal.yearly_days_off:
-        fields["yearly_days_off"] = [f"{d:02d}-{m:02d}" for m, d in sorted(cal.yearly_days_off)]
-    return fields
+    """What a run pins of `cal` besides its zone and days off (calendar format 3, see
+    `sop_cli.definition.pinned`): office hours, periods with their own hours and yearly days off."""
+    return {
+        "hours": _hours_json(cal.intervals),
+        "day_minutes": cal.day_minutes,
+        "periods": [{"from": a.isoformat(), "to": b.isoformat(), "hours": _hours_json(i)}
+                    for a, b, i in cal.periods],
+        "yearly_days_off": [f"{d:02d}-{m:02d}" for m, d in sorted(cal.yearly_days_off)],
+    }
 
 
 def from_pinned(pinned: Mapping[str, Any]) -> WorkCalendar:
     """The calendar a run pinned (see `pin_fields`); national holidays come from its `days_off`.
+
+    Reads the current format (`sop_cli.definition.pinned.upgrade_calendar` brings older ones up to
+    it); a key left out reads as the default (the ASN week, no periods, no yearly days off).
 
     Raises:
         CalendarError / KeyError / ValueError / TypeError: The pinned JSON is not of this shape.
