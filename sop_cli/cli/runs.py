@@ -117,11 +117,14 @@ def advance_command(
     for item in event.get("attachments", []):
         print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
     current = view["current"]
-    if event["kind"] == "rejected" and current is not None:
+    if event["kind"] == "rejected" and view["status"] == "finished":
+        print("TIDAK ends the process: the request is refused or returned (ditolak).")
+    elif event["kind"] == "rejected" and current is not None:
         print(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Run {view['run']} is finished.")
+        ending = " (ditolak: refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
+        print(f"Run {view['run']} is finished{ending}.")
         return
     _print_current(view)
 
@@ -141,7 +144,8 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Status    finished {tanggal(view['finished_at'])}")
+        ending = " — ditolak (refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
+        print(f"Status    finished {tanggal(view['finished_at'])}{ending}")
         _print_totals(view)
     elif view["status"] == "cancelled":
         print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
@@ -181,7 +185,7 @@ def runs_command(
         if r["status"] == "active":
             state = paint("LATE", "red") if r["late"] else paint("on time", "green")
             where = f"{r['current_step']} {clip(r['current_kegiatan'] or '', 34)}"
-            due = tanggal_pendek(r["current_due"])
+            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
             state, where, due = r["status"], "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
@@ -306,6 +310,9 @@ def _print_current(view: RunView) -> None:
     print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
     print(f"Who       {_lanes(current['lanes'])}")
     print(f"Since     {tanggal(current['since'])}")
+    if current.get("untimed"):
+        print("Due       no fixed time (sesuai jadwal): tracked, never late")
+        return
     if current["late"]:
         state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
     else:
@@ -331,29 +338,9 @@ def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
         for p in planned
     ]
     print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
-    print(f"(working time {view['sop']['zona_waktu']}: {office_hours()}; "
-          "weekends, national holidays and cuti bersama skipped)")
+    print(f"(working time {view['sop']['zona_waktu']}: {view['office_hours']}; "
+          "days without office hours, national holidays and cuti bersama skipped)")
 
-
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def office_hours() -> str:
-    """The calendar's office hours, weekdays with the same hours grouped: "Mon–Thu 07.30–16.00, ..."."""
-    from sop_cli.run.calendar import DEFAULT_INTERVALS
-
-    groups: list[tuple[list[int], str]] = []
-    for weekday in sorted(DEFAULT_INTERVALS):
-        spans = DEFAULT_INTERVALS[weekday]
-        hours = f"{spans[0][0]:%H.%M}–{spans[-1][1]:%H.%M}"
-        if groups and groups[-1][1] == hours and groups[-1][0][-1] == weekday - 1:
-            groups[-1][0].append(weekday)
-        else:
-            groups.append(([weekday], hours))
-    return ", ".join(
-        (DAYS[days[0]] if len(days) == 1 else f"{DAYS[days[0]]}–{DAYS[days[-1]]}") + f" {hours}"
-        for days, hours in groups
-    )
 
 
 def _print_source_warning(source: SourceFile) -> None:
@@ -374,6 +361,14 @@ def _timing(visit: VisitView) -> str:
     actual = visit["actual_minutes"]
     if actual is None:
         return ""
+    from sop_cli.definition.duration import parse_duration
+
+    try:
+        untimed = parse_duration(visit["waktu"]).untimed
+    except ValueError:
+        untimed = False
+    if untimed:
+        return f" — {format_minutes(actual)} of working time (no fixed time: {visit['waktu']})"
     verdict = "late" if visit["late"] else "on time"
     return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
 

@@ -63,6 +63,7 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
             ("Zona waktu", org["zona_waktu"]),
         )
     ]
+    identity += _office_rows(org)
     lines = grid([Column(), Column()], identity, width, boxed=False, bold_first=True)
     span = max(len(line) for line in lines)
     for title in (org["pemerintah"], org["nama"]):
@@ -91,6 +92,32 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
         write("")
     for line in steps_table(data, width):
         write(line)
+
+
+def _office_rows(org: dict[str, Any]) -> list[list[str]]:
+    """"Jam kerja" and "Hari libur" rows of `sop show`, when the organisation sets them."""
+    rows = []
+    jam = org.get("jam_kerja") or {}
+    if jam:
+        from sop_cli.run.calendar import CalendarError, office_calendar
+
+        try:
+            text = office_calendar(org).hours_text()
+        except CalendarError:
+            text = "(see the file)"
+        ramadan = jam.get("ramadan")
+        if ramadan:
+            text += "; Ramadan: " + ("jam kerja ASN" if ramadan == "asn" else "own hours")
+        rows.append(["Jam kerja", text])
+    days = []
+    for day in org.get("hari_libur") or []:
+        when = str(day["tanggal"])
+        if day.get("setiap_tahun") or len(when) == 5:
+            when = (when[8:10] + "-" + when[5:7] if len(when) == 10 else when) + " setiap tahun"
+        days.append(f"{when} {day['nama']}")
+    if days:
+        rows.append(["Hari libur", "; ".join(days)])
+    return rows
 
 
 def _shown_data(value: Any) -> Any:

@@ -21,7 +21,10 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
     "approve_and_reject": lambda d: "Give either --approve or --reject, not both.",
     "decision_needs_verdict": lambda d: (
         f"Step {d['step']} ({d['kegiatan']}) is a decision: add --approve to go on to step {d['ya']}, "
-        f"or --reject --reason TEXT to send the run back to step {d['tidak']}. Nothing was recorded."
+        "or --reject --reason TEXT to " + (
+            "end the process (the request is refused or returned)" if d["tidak"] == "selesai"
+            else f"send the run back to step {d['tidak']}"
+        ) + ". Nothing was recorded."
     ),
     "reject_needs_reason": lambda d: "--reject needs --reason TEXT: say what must be corrected. Nothing was recorded.",
     "reason_with_approval": lambda d: "--reason goes with --reject; for a remark on an approval use --note.",

@@ -5,7 +5,9 @@ checks in `model` (every step reachable, every step able to finish), the run eng
 becomes current after an event), the forecast (the main path) and the flowchart (its arrows).
 So the flow rules are written once, here:
 
-- a `keputusan` goes on to `ya` when approved and to `tidak` when rejected;
+- a `keputusan` goes on to `ya` when approved and to `tidak` when rejected, unless `tidak` is
+  "selesai": then a rejection ends the process (the request is refused or returned), so that
+  decision is an end as well as a step with one successor;
 - a `selesai` is the end: nothing follows it;
 - any other step goes on to its `berikutnya` when it has one, else to the step written after it
   (and the last step written has nothing after it).
@@ -21,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from sop_cli.definition.duration import Duration, parse_duration
 from sop_cli.errors import StoreError
@@ -45,10 +47,15 @@ LIST_PAIRS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = tuple(zip(LIST
 DECISION = "keputusan"
 END = "selesai"
 
+Tidak = int | Literal["selesai"] | None
+"""A decision's TIDAK: a step number, "selesai" (a rejection ends the process) or None."""
 
-def successors(simbol: str, ya: int | None, tidak: int | None, berikutnya: int | None,
+
+def successors(simbol: str, ya: int | None, tidak: Tidak, berikutnya: int | None,
                written_next: int | None) -> tuple[int, ...]:
     """The steps that can follow a step: YA then TIDAK for a decision, else one step or none.
+
+    A TIDAK of "selesai" is no step: a decision with it has the YA step only (and is an end).
 
     Args:
         simbol: The step's symbol (`mulai`, `proses`, `keputusan`, `selesai`).
@@ -56,7 +63,7 @@ def successors(simbol: str, ya: int | None, tidak: int | None, berikutnya: int |
         written_next: The number of the step written after it in the definition (None for the last).
     """
     if simbol == DECISION:
-        return tuple(n for n in (ya, tidak) if n is not None)
+        return tuple(n for n in (ya, tidak) if isinstance(n, int))
     if simbol == END:
         return ()
     if berikutnya is not None:
@@ -76,7 +83,7 @@ class Step:
         waktu: The standard time as written (`2 jam`); `durasi` parsed.
         output: The Mutu Baku output.
         following: The steps that can follow it (see `successors`); YA first for a decision.
-        ya, tidak: A decision's branches (None otherwise).
+        ya, tidak: A decision's branches (None otherwise); `tidak` may be "selesai" (see `refusal_ends`).
     """
 
     no: int
@@ -88,12 +95,17 @@ class Step:
     output: str
     following: tuple[int, ...]
     ya: int | None = None
-    tidak: int | None = None
+    tidak: Tidak = None
 
     @property
     def is_decision(self) -> bool:
         """Whether the step is a *keputusan* (approved or rejected, not simply done)."""
         return self.simbol == DECISION
+
+    @property
+    def refusal_ends(self) -> bool:
+        """Whether a rejection ends the process (`tidak: selesai`): the request is refused or returned."""
+        return self.is_decision and self.tidak == END
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,8 @@ class Graph:
             org=Organisation(
                 id=org["id"], wilayah=org["wilayah"], nama=org["nama"], pemerintah=org["pemerintah"],
                 zona_waktu=org.get("zona_waktu") or "WIB", alias=tuple(org.get("alias") or ()),
-                days_off=tuple(date.fromisoformat(str(d["tanggal"])) for d in org.get("hari_libur") or ()),
+                days_off=tuple(date.fromisoformat(str(d["tanggal"])) for d in org.get("hari_libur") or ()
+                               if _once(d)),
             ),
             lanes=MappingProxyType({lane["id"]: lane["nama"] for lane in data["pelaksana"]}),
             steps=MappingProxyType(steps),
@@ -175,7 +188,8 @@ class Graph:
         return self.org.zona_waktu
 
     def extra_days_off(self) -> list[date]:
-        """The organisation's own days off (`organisasi.hari_libur`)."""
+        """The organisation's own one-off days off (`organisasi.hari_libur`); the yearly ones (and
+        office hours) are in `sop_cli.run.calendar.office_calendar`, which a run's calendar is built with."""
         return list(self.org.days_off)
 
     # Flow ----------------------------------------------------------------------------------------
@@ -208,10 +222,11 @@ class Graph:
 
     def after(self, no: int, outcome: str) -> int | None:
         """The step that becomes current when step `no` ends with `outcome` ("rejected" takes a
-        decision's TIDAK branch; anything else goes on along the main path); None at the end."""
+        decision's TIDAK branch; anything else goes on along the main path); None at the end,
+        which a rejection at a `tidak: selesai` decision also is."""
         step = self.step(no)
         if step.is_decision and outcome == "rejected":
-            return step.tidak
+            return None if step.refusal_ends else step.tidak  # type: ignore[return-value]
         return self.next_step(no)
 
     def path_from(self, no: int) -> list[int]:
@@ -223,11 +238,16 @@ class Graph:
             current = self.next_step(current)
         return path
 
-    def edges(self) -> Iterator[tuple[int, int, str | None]]:
-        """Every arrow of the flowchart: (from, to, label), the label "YA"/"TIDAK" on a decision."""
+    def edges(self) -> Iterator[tuple[int, int | None, str | None]]:
+        """Every arrow of the flowchart: (from, to, label), the label "YA"/"TIDAK" on a decision.
+
+        The TIDAK of a `tidak: selesai` decision is (from, None, "TIDAK"): an arrow to an end of its own.
+        """
         for step in self.steps.values():
             for n, target in enumerate(step.following):
                 yield step.no, target, (("YA" if n == 0 else "TIDAK") if step.is_decision else None)
+            if step.refusal_ends:
+                yield step.no, None, "TIDAK"
 
     def unreachable(self) -> list[int]:
         """Steps that cannot be reached from the first, in order."""
@@ -237,9 +257,13 @@ class Graph:
     def never_finishing(self) -> list[int]:
         """Reachable steps from which no path leads to a `selesai` (a loop with no way out)."""
         reverse: dict[int, list[int]] = {no: [] for no in self.steps}
+        ends = [no for no, s in self.steps.items() if s.simbol == END]
         for source, target, _ in self.edges():
-            reverse.setdefault(target, []).append(source)
-        finishing = _closure([no for no, s in self.steps.items() if s.simbol == END], reverse)
+            if target is None:
+                ends.append(source)  # a TIDAK that ends the process
+            else:
+                reverse.setdefault(target, []).append(source)
+        finishing = _closure(ends, reverse)
         unreachable = set(self.unreachable())
         return [no for no in self.steps if no not in unreachable and no not in finishing]
 
@@ -253,3 +277,8 @@ def _closure(start: Iterable[int], edges: Mapping[int, Sequence[int]]) -> set[in
             seen.add(node)
             stack.extend(edges.get(node, ()))
     return seen
+
+
+def _once(day_off: JSON) -> bool:
+    """Whether an `organisasi.hari_libur` entry is one date (not "DD-MM" nor `setiap_tahun`: yearly)."""
+    return len(str(day_off["tanggal"])) == 10 and not day_off.get("setiap_tahun")

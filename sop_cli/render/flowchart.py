@@ -70,9 +70,28 @@ def rows_svg(sop: SopDefinition) -> list[str]:
         rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi"))
 
     for source, target, label in sop.graph.edges():
-        _edge(rows, index[source], index[target], label, count)
+        if target is None:
+            _refusal_end(rows[index[source]], count)  # a TIDAK that ends the process
+        else:
+            _edge(rows, index[source], index[target], label, count)
 
     return [_svg(row, count) for row in rows]
+
+
+def _refusal_end(row: _Row, lanes: int) -> None:
+    """A TIDAK that ends the process: a short arrow from the diamond's side to a small Selesai capsule,
+    on the side with more room (the right unless the diamond is in the last lane)."""
+    right = row.hi + 1 < lanes or row.lo == 0
+    side = row.hi + 1 - SYMBOL_MARGIN if right else row.lo + SYMBOL_MARGIN
+    s = 1 if right else -1
+    capsule_x = 36 if right else -82
+    row.marks.append(_at(side, lanes, (
+        f'<line x1="0" y1="0" x2="{s * 29}" y2="0" class="flow"/>'
+        f'<path d="M{s * 29},-4 L{s * 29},4 L{s * 36},0 Z" class="head"/>'
+        f'<rect x="{capsule_x}" y="-8" width="46" height="16" rx="8" ry="8" class="symbol"/>'
+        f'<text x="{capsule_x + 23}" y="3.5" text-anchor="middle" style="{LABEL_FONT}">Selesai</text>'
+        f'<text x="{s * 3}" y="-4" text-anchor="{"start" if right else "end"}" style="{LABEL_FONT}">TIDAK</text>'
+    )))
 
 
 def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> None:
@@ -200,7 +219,10 @@ def mermaid(sop: SopDefinition) -> str:
             lines.append(f"    s{step.no}{shape}")
         lines.append("  end")
     for source, target, label in sop.graph.edges():
-        lines.append(f"  s{source} -- {label} --> s{target}" if label else f"  s{source} --> s{target}")
+        if target is None:
+            lines.append(f'  s{source} -- {label} --> s{source}_selesai(["Selesai (ditolak)"])')
+        else:
+            lines.append(f"  s{source} -- {label} --> s{target}" if label else f"  s{source} --> s{target}")
     return "\n".join(lines)
 
 

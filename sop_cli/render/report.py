@@ -148,12 +148,12 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         this_loop = loop if rework else 0
         if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
             closing_step = None
-        if visit.outcome == "rejected":
+        if visit.outcome == "rejected" and not proc.step(visit.step).refusal_ends:
             loop += 1
             closing_step = visit.step
         if is_open and state.status == "active":
             actual = cal.working_minutes_between(visit.became_current_at, now)
-            late = now > visit.due_at
+            late = not visit.untimed and now > visit.due_at
             status = "current"
         elif is_open:  # a cancelled run's last step
             actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)
@@ -177,7 +177,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "completed_at": maybe(visit.completed_at),
             "standard_minutes": visit.standard_minutes,
             "actual_minutes": actual,
-            "difference_minutes": actual - visit.standard_minutes,
+            "difference_minutes": None if visit.untimed else actual - visit.standard_minutes,
             "late": late,
             "note": visit.note,
             "reason": visit.reason,
@@ -224,6 +224,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     heading = run_heading(state, now)
     return {
         "run": heading["run"], "title": heading["title"], "year": heading["year"], "status": heading["status"],
+        "outcome": heading["outcome"],
         "now": heading["now"], "sop": heading["sop"], "started_at": heading["started_at"],
         "finished_at": heading["finished_at"], "cancelled_at": heading["cancelled_at"],
         "cancel_reason": heading["cancel_reason"],
@@ -246,6 +247,8 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         late = [r for r in passes if r["late"]]
         rework = [r for r in passes if r["rework"]]
         rejected = [r for r in passes if r["status"] == "rejected"]
+        refusals = rejected if step.tidak == "selesai" else []
+        rejected = [r for r in rejected if r not in refusals]  # a lawful refusal is no fault of the step
         notes: list[str] = []
         actions: list[str] = []
         if not passes:
@@ -259,6 +262,8 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
                 notes.append(f"Melewati mutu baku {step.waktu}: {state_word} {over} lebih lama.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
+            for r in refusals:
+                notes.append(f"Permohonan ditolak/dikembalikan (TIDAK, proses selesai): {r['reason'] or 'tanpa alasan'}.")
             if rework:
                 notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
                              f"({format_minutes(sum(r['actual_minutes'] or 0 for r in rework))}).")
@@ -282,6 +287,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         })
     return {
         "run": report["run"], "title": report["title"], "year": report["year"], "status": report["status"],
+        "outcome": report["outcome"],
         "now": report["now"], "sop": report["sop"], "started_at": report["started_at"],
         "finished_at": report["finished_at"], "cancelled_at": report["cancelled_at"],
         "cancel_reason": report["cancel_reason"], "assignments": report["assignments"],

@@ -4,7 +4,8 @@ A run is an append-only list of `Event`s; its state is derived by replaying them
 
 - `started` (seq 1) names the run, its year, title and lane assignments;
 - `step_completed` / `approved` / `rejected` complete the current step (the latter two on a
-  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop);
+  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop,
+  or, with `tidak: selesai`, ends the run with outcome "ditolak", which is no rework);
 - `undone` reverses the latest step event still in effect (its `data.undoes` is that seq);
 - `cancelled` ends the run; `note` and `attachment` add remarks or files without moving it.
 
@@ -124,11 +125,12 @@ class StepVisit:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     working_minutes: int | None = None
     event_seq: int | None = None
+    untimed: bool = False
 
     @property
     def late(self) -> bool:
-        """Completed after its due time."""
-        return self.completed_at is not None and self.completed_at > self.due_at
+        """Completed after its due time (never for a step with no fixed time, "sesuai jadwal")."""
+        return not self.untimed and self.completed_at is not None and self.completed_at > self.due_at
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,9 @@ class RunState:
         assignments: Lane id to the person assigned to it.
         status: "active", "finished" or "cancelled".
         visits: Every pass through a step, in order; the last is open while the run is active.
-        rework_loops: Rejections in effect (each sent the run back once).
+        rework_loops: Rejections in effect that sent the run back (a TIDAK that ends it is none).
+        outcome: How a finished run ended: "selesai" (its end step) or "ditolak" (a decision's TIDAK
+            ended the process: the request was refused or returned); None unless finished.
         events: The whole log, including undone events and notes.
         undone_by: Seq of an undone step event to the seq of the `undone` event reversing it.
         forecast: The current step and every later one on the main path, planned from the
@@ -185,6 +189,7 @@ class RunState:
     source_path: str | None = None
     source_sha256: str | None = None
     definition_sha256: str | None = None
+    outcome: str | None = None
 
     @functools.cached_property
     def sop(self) -> SopDefinition:
@@ -230,7 +235,12 @@ class RunState:
 
     @property
     def steps_done(self) -> int:
-        """Main-path steps behind the current one (all when finished); a rejection moves it back."""
+        """Main-path steps behind the current one (all when finished); a rejection moves it back.
+        A run refused at a decision (`ditolak`) counts the steps up to and including that decision."""
+        if self.status == "finished" and self.outcome == "ditolak":
+            path = self.procedure.main_path
+            last = self.visits[-1].step
+            return path.index(last) + 1 if last in path else len(path)
         if self.status == "finished":
             return self.steps_total
         if not self.visits:
@@ -252,7 +262,7 @@ class RunState:
 
     def is_late(self, now: datetime) -> bool:
         """Whether the current step is past its due time at `now`."""
-        return self.current is not None and now > self.current.due_at
+        return self.current is not None and not self.current.untimed and now > self.current.due_at
 
     def forecast_at(self, now: datetime) -> list[PlannedStep]:
         """The forecast as of `now`: if the current step is late, later steps start from `now`."""
@@ -296,6 +306,7 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
     current: int | None = proc.first
     since = started.at
     finished_at: datetime | None = None
+    ending: str | None = None
     for event in effective:
         if current is None or event.step != current:
             raise StoreError(
@@ -312,11 +323,13 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         visit.working_minutes = calendar.working_minutes_between(since, event.at)
         visit.event_seq = event.seq
         visits.append(visit)
-        loops += outcome == "rejected"
+        refused = outcome == "rejected" and proc.step(current).refusal_ends
+        loops += outcome == "rejected" and not refused
         current = proc.after(current, outcome)
         since = event.at
         if current is None:
             finished_at = event.at
+            ending = "ditolak" if refused else "selesai"
     if current is not None:
         visits.append(_visit(proc, calendar, current, since))
 
@@ -349,6 +362,7 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         source_path=info.get("source_path"),
         source_sha256=info.get("source_sha256"),
         definition_sha256=info.get("definition_sha256"),
+        outcome=ending if status == "finished" else None,
     )
 
 
@@ -364,6 +378,7 @@ def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> Ste
         standard_minutes=duration_minutes(step.durasi, calendar.day_minutes),
         became_current_at=since,
         due_at=calendar.add(since, step.durasi),
+        untimed=step.durasi.untimed,
     )
 
 
@@ -393,15 +408,20 @@ def target_end(state: RunState) -> datetime:
 # The run's calendar ---------------------------------------------------------------------------
 
 
-def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str) -> dict[str, Any]:
-    """The JSON a run pins for its calendar: zone and every day off of `years` with its name
-    (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`)."""
+def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
+                    calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
+    zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
+    yearly days off of `calendar` (the ASN week and none of either when it is None)."""
+    from sop_cli.run.calendar import WorkCalendar, pin_fields
+
     return {
         "pinned_format": CALENDAR_FORMAT,
         "zone": zone,
         "years": list(years),
         "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
         "source": source,
+        **pin_fields(calendar or WorkCalendar(zone_name=zone, use_national_holidays=False)),
     }
 
 
@@ -412,11 +432,9 @@ def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
 
 @functools.lru_cache(maxsize=32)
 def _calendar_from_json(text: str) -> WorkCalendar:
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.run.calendar import from_pinned
 
-    pinned = json.loads(text)
-    days = frozenset(date.fromisoformat(d) for d in pinned.get("days_off", {}))
-    return WorkCalendar(zone_name=pinned["zone"], extra_days_off=days, use_national_holidays=False)
+    return from_pinned(json.loads(text))
 
 
 def state_of(stored: StoredRun) -> RunState:
@@ -505,7 +523,10 @@ def step_event(
         if not (approve or reject):
             raise UsageError(
                 f"Step {step.no} ({step.kegiatan}) is a decision: approve it to go on to step {step.ya}, "
-                f"or reject it with a reason to send the run back to step {step.tidak}. Nothing was recorded.",
+                "or reject it with a reason to "
+                + ("end the process (the request is refused or returned)" if step.refusal_ends
+                   else f"send the run back to step {step.tidak}")
+                + ". Nothing was recorded.",
                 code="decision_needs_verdict",
                 details={"step": step.no, "kegiatan": step.kegiatan, "ya": step.ya, "tidak": step.tidak},
             )
@@ -644,6 +665,7 @@ class _RunFields(TypedDict):
     title: str
     year: int
     status: str
+    outcome: str | None
     now: datetime
     started_at: datetime
     finished_at: datetime | None
@@ -677,6 +699,7 @@ class CurrentView(TypedDict):
     late: bool
     late_minutes: int
     remaining_minutes: int
+    untimed: bool
 
 
 class Progress(TypedDict):
@@ -756,6 +779,7 @@ class _RunViewFields(_RunFields):
     sop: SopIdentity
     assignments: dict[str, str]
     lanes: dict[str, str]
+    office_hours: str
     current: CurrentView | None
     progress: ProgressPercent
     rework_loops: int
@@ -797,7 +821,8 @@ def _local(moment: datetime | None, tz: Any) -> datetime | None:
 
 
 def run_heading(state: RunState, now: datetime) -> RunHeading:
-    """What names a run in every view of it (datetimes in the organisation's zone)."""
+    """What names a run in every view of it (datetimes in the organisation's zone); `outcome` is
+    "selesai" or "ditolak" (a decision's TIDAK ended the process) for a finished run, else None."""
     tz = state.calendar.tz
     proc = state.procedure
     org = proc.data["organisasi"]
@@ -806,6 +831,7 @@ def run_heading(state: RunState, now: datetime) -> RunHeading:
         "title": state.title,
         "year": state.year,
         "status": state.status,
+        "outcome": state.outcome,
         "now": now.astimezone(tz),
         "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": org.get("nama"),
                 "pemerintah": org.get("pemerintah"), "zona_waktu": proc.zone},
@@ -823,8 +849,9 @@ def run_view(state: RunState, now: datetime) -> RunView:
     `sop` {id, nama, organisasi, pemerintah, zona_waktu, source_path, source_sha256,
     definition_sha256}, `assignments` {lane: person}, `lanes` {lane: name},
     `started_at`, `finished_at`, `cancelled_at`, `cancel_reason`,
+    `outcome` ("selesai" or "ditolak" when finished, else None), `office_hours` (in short words),
     `current` (None unless active) {step, kegiatan, waktu, lanes [{id, nama, person}], since, due,
-    late, late_minutes, remaining_minutes},
+    late, late_minutes, remaining_minutes, untimed (no fixed time: never late)},
     `progress` {done, total, percent}, `rework_loops`,
     `visits` [{step, kegiatan, waktu, lanes, became_current_at, due_at, completed_at, by, outcome,
     note, reason, attachments, standard_minutes, actual_minutes, late}],
@@ -846,7 +873,7 @@ def run_view(state: RunState, now: datetime) -> RunView:
     current: CurrentView | None = None
     if state.current:
         visit = state.current
-        late = now > visit.due_at
+        late = not visit.untimed and now > visit.due_at
         current = {
             "step": visit.step,
             "kegiatan": visit.kegiatan,
@@ -856,7 +883,8 @@ def run_view(state: RunState, now: datetime) -> RunView:
             "due": t(visit.due_at),
             "late": late,
             "late_minutes": cal.working_minutes_between(visit.due_at, now) if late else 0,
-            "remaining_minutes": 0 if late else cal.working_minutes_between(now, visit.due_at),
+            "remaining_minutes": 0 if late or visit.untimed else cal.working_minutes_between(now, visit.due_at),
+            "untimed": visit.untimed,
         }
     forecast: list[PlannedView] = [
         {"step": p.step, "kegiatan": p.kegiatan, "waktu": p.waktu, "lanes": lanes(p.lanes),
@@ -872,6 +900,7 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "title": heading["title"],
         "year": heading["year"],
         "status": heading["status"],
+        "outcome": heading["outcome"],
         "now": heading["now"],
         "sop": sop,
         "started_at": heading["started_at"],
@@ -880,6 +909,7 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "cancel_reason": heading["cancel_reason"],
         "assignments": dict(state.assignments),
         "lanes": dict(proc.lanes),
+        "office_hours": cal.hours_text(),
         "current": current,
         "progress": {"done": state.steps_done, "total": total,
                      "percent": round(100 * state.steps_done / total) if total else 100},

@@ -224,7 +224,7 @@ def start_run(
     """
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
-    from sop_cli.run.calendar import WorkCalendar, zone
+    from sop_cli.run.calendar import office_calendar, zone
     from sop_cli.store import NewRun, RunSummary
 
     entry = load_catalog().resolve(sop, org)
@@ -233,7 +233,7 @@ def start_run(
     proc = engine.procedure(definition)
     assignments = _assignments(assign or {}, proc)
     tz = zone(proc.zone)
-    national = WorkCalendar.from_config(proc.zone, proc.extra_days_off())
+    national = office_calendar(definition["organisasi"])
     moment = now if at is None else _moment(at, tz, now, lambda d: _office_edge(national, d, end=False))
     if moment > now:
         raise UsageError(f"{engine.show_moment(moment, tz)} is in the future (now is {engine.show_moment(now, tz)}); "
@@ -243,8 +243,9 @@ def start_run(
     if title is not None and not title.strip():
         raise UsageError("is empty; leave it out to use the SOP's name and the year.", option="title")
     years = range(moment.astimezone(tz).year, moment.astimezone(tz).year + PINNED_YEARS)
+    national = office_calendar(definition["organisasi"], years)  # with its Ramadan periods
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
-    pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source())
+    pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
     year = year or moment.astimezone(tz).year
     title = (title or f"{proc.nama} {year}").strip()
