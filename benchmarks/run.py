@@ -9,6 +9,8 @@ Commands are timed round-robin (one process of each per round), so a machine tha
 slows every command alike; each is reported as median milliseconds and as a ratio to the floor's
 median. Everything runs in a throw-away SOP_HOME; the user's data is never read or written.
 Commands that do not exist yet in this checkout are reported as "not available", not failed.
+It also times one cached 4-hari deadline (`WorkCalendar.add`) in this process against a 1 ms
+budget: the unit suite asserts no wall-clock times. Mutation check: see benchmarks/mutate.py.
 Exit status: 0 when every budget holds, 1 when one is broken, 2 on a set-up failure.
 """
 
@@ -45,7 +47,8 @@ if __name__ == "__main__":
     app()
 '''
 
-# Modules a command should import only when it draws tables, reads YAML or renders templates.
+# Modules a command should import only when it needs them: rich for Typer's help (the terminal tables
+# are plain text), yaml to read SOP files, jinja2 to render, the models and holidays to validate or schedule.
 WATCHED = ("jinja2", "yaml", "rich.table", "rich.console", "sop_cli.definition.model", "holidays", "sqlite3")
 
 
@@ -368,6 +371,30 @@ def scale(bench: Bench, run_id: str | None, runs: int, files: int, repeats: int,
     return broken
 
 
+DEADLINE_BUDGET_MS = 1.0  # one cached "4 hari" deadline; `sop status` computes a dozen
+
+
+def deadline_speed(factor: float) -> list[str]:
+    """Time `WorkCalendar.add` for a 4-working-day deadline once the year's holidays are cached."""
+    from datetime import datetime, timedelta, timezone
+
+    from sop_cli.definition.duration import parse_duration
+    from sop_cli.run.calendar import WorkCalendar
+
+    calendar = WorkCalendar()
+    start = datetime(2026, 3, 12, 10, tzinfo=timezone(timedelta(hours=7)))
+    four_days = parse_duration("4 hari")
+    calendar.add(start, four_days)  # fills the holiday cache, as the first command of a process does
+    rounds = 200
+    began = time.perf_counter()
+    for _ in range(rounds):
+        calendar.add(start, four_days)
+    per_call_ms = (time.perf_counter() - began) / rounds * 1000
+    limit = DEADLINE_BUDGET_MS * factor
+    print(f"\nDeadline: one cached 4-hari WorkCalendar.add takes {per_call_ms:.3f} ms (budget {limit:.2f} ms)")
+    return [f"deadline: {per_call_ms:.3f} ms > {limit:.2f} ms"] if per_call_ms > limit else []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -405,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
                 if case.available and not case.failure:
                     case.modules = bench.importtime(case)
             print_modules(cases, floor, full=args.list_modules)
+        broken += deadline_speed(factor)
         if args.scale:
             broken += scale(bench, run_id, args.runs, args.files, max(5, repeats // 2), factor)
         if broken:

@@ -8,17 +8,33 @@ from __future__ import annotations
 
 
 class SopError(Exception):
-    """A failure explained to the user; `exit_code` is what the process returns."""
+    """A failure explained to the user; `exit_code` is what the process returns.
+
+    The core words messages in values, never in command-line terms. Structured fields let the
+    CLI add its own words (`sop_cli.cli.wording`): `option` names the input the message is about
+    ("at", "step", "attach"...; the message reads after it: "at 09:30 is in the future"); `code`
+    names a message the CLI words itself (it names several options or a command); `suggest`
+    names a next action (e.g. "undo") the CLI turns into a command line. `details` fill both
+    (e.g. {"run": "renja-2026"}). `str(error)` is the plain wording, without a CLI.
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, option: str | None = None,
+        code: str | None = None, suggest: str | None = None, details: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.option = option
+        self.code = code
+        self.suggest = suggest
+        self.details = details or {}
 
     def __str__(self) -> str:
-        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+        message = f"{self.option} {self.message}" if self.option else self.message
+        return message if not self.hint else f"{message}\n{self.hint}"
 
 
 class UsageError(SopError):

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sop_cli.errors import StoreError
+from sop_cli.errors import SopError, StoreError
 from sop_cli.paths import sop_home
 
 
@@ -22,6 +22,9 @@ def read_settings() -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+    except NotADirectoryError:
+        raise SopError(f"{path.parent}: the sop data folder (SOP_HOME) is a file, not a folder; "
+                       "move it away or set SOP_HOME to a folder") from None
     except (OSError, ValueError) as error:
         raise StoreError(f"{path}: the settings file cannot be read ({error}); fix or delete it") from None
     return data if isinstance(data, dict) else {}
@@ -35,10 +38,9 @@ def write_setting(key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    from sop_cli.fs import write_text_atomically
+
+    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", what="the settings file")
 
 
 def default_org() -> str | None:

@@ -33,3 +33,34 @@ def test_an_internal_error_is_one_line_without_debug(sop, monkeypatch, tmp_path:
     assert result.exit_code == 70
     assert "Internal error: RuntimeError: disk on fire" in result.output
     assert "SOP_DEBUG=1" in result.output and "Traceback" not in result.output
+
+
+def test_every_message_the_core_leaves_to_the_cli_has_its_words() -> None:
+    # The core raises errors with a `code` (a message naming options or commands) or a `suggest`
+    # (a next action); without an entry in the CLI's tables the user would get the plain wording.
+    import re
+
+    from sop_cli.cli.wording import HINTS, MESSAGES
+
+    package = Path(__file__).resolve().parent.parent / "sop_cli"
+    core = [p for p in package.rglob("*.py") if "cli" not in p.relative_to(package).parts]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in core)
+    codes = set(re.findall(r'\bcode="([a-z_]+)"', text))
+    suggestions = set(re.findall(r'\bsuggest="([a-z_]+)"', text))
+    assert codes and suggestions
+    assert codes <= set(MESSAGES), codes - set(MESSAGES)
+    assert suggestions <= set(HINTS), suggestions - set(HINTS)
+
+
+def test_the_core_names_no_flag_and_the_cli_adds_it(sop, monkeypatch) -> None:
+    from sop_cli.cli.wording import describe
+    from sop_cli.errors import UsageError
+
+    error = UsageError("2026-11-26 09:01 WIB is in the future.", option="at")
+    assert str(error) == "at 2026-11-26 09:01 WIB is in the future."
+    assert describe(error) == "--at 2026-11-26 09:01 WIB is in the future."
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
+    result = sop("cancel", "--reason", " ")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: `sop cancel` needs --reason TEXT: the log keeps why the run was ended.\n"

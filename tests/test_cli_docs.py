@@ -167,6 +167,42 @@ def test_a_missing_value_is_one_error_listing_every_key_needed(sop, nganjuk, mon
     assert "--values FILE" in err
 
 
+def test_the_document_core_names_no_flag_and_the_cli_adds_them(sop, nganjuk, monkeypatch, tmp_path):
+    # render_run_document speaks values (option/suggest/details); cli/wording.py adds --set, --step, --out
+    from datetime import datetime, timezone
+
+    from sop_cli.errors import SopError
+    from sop_cli.render.documents import format_from_suffix, render_run_document
+    from sop_cli.run.service import load_run
+
+    run, _ = nganjuk
+    state = load_run(run)
+    now = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
+    calls = [
+        lambda: render_run_document("undangan", state, values={}, now=now),
+        lambda: render_run_document("undangan", state, values={"x": "1"}, set_keys=["x"], now=now),
+        lambda: render_run_document("undangan", state, step=99, now=now),
+        lambda: render_run_document("undangan", state, step=1, now=now),
+        lambda: render_run_document("surat-ajaib", state, now=now),
+        lambda: format_from_suffix(tmp_path / "x.rtf", ("html", "md")),
+    ]
+    for call in calls:
+        with pytest.raises(SopError) as raised:
+            call()
+        assert "--" not in str(raised.value) and "sop render" not in str(raised.value), str(raised.value)
+    monkeypatch.delenv("SOP_DEBUG")
+    worded = {
+        ("undangan", "--run", run): "Give them with --set nomor=... --set kepada=... --set rapat.tanggal=...",
+        ("undangan", "--run", run, "--set", "x=1"): "--set x: 'undangan' takes no value 'x'.",
+        ("undangan", "--run", run, "--step", "99"): "--step 99: SOP nganjuk/kecamatan-ngronggot/renja has no step 99",
+        ("surat-ajaib", "--run", run): "See `sop render --list`",
+        ("undangan", "--run", run, "--out", str(tmp_path / "x.rtf")): "--out " + str(tmp_path / "x.rtf") + ": the suffix '.rtf'",
+    }
+    for args, words in worded.items():
+        result = sop("render", *args)
+        assert result.exit_code in (1, 2) and words in result.stderr, (args, result.stderr)
+
+
 def test_bad_values_are_refused(sop, nganjuk):
     run, values = nganjuk
     result = sop("render", "undangan", "--run", run, "--values", values, "--set", "rapat.tanggal=besok")

@@ -425,21 +425,6 @@ def test_the_sop_file_is_read_only_by_start(sop, clock, started, monkeypatch):
         assert sop(*args).exit_code == 0, args
 
 
-def test_status_and_advance_do_not_import_rich_yaml_jinja2_or_holidays(started, isolated_home):
-    import subprocess
-    import sys
-
-    script = (
-        "import sys\nfrom sop_cli.cli import app\n"
-        "for args in (['status'], ['advance'], ['log'], ['runs']):\n"
-        "    try:\n        app(args)\n    except SystemExit as e:\n        assert not e.code, e.code\n"
-        "print(sorted(m for m in ('rich', 'yaml', 'jinja2', 'holidays') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                            env={**__import__("os").environ})
-    assert result.stdout.splitlines()[-1] == "[]"
-
-
 def test_a_step_two_lanes_share_is_recorded_as_done_by_both_people(sop, clock):
     assert sop("start", LAMPUNG, "--assign", "perencana=Dra. Rina Wati", "--assign", "staf=Andi").exit_code == 0
     clock("2026-12-18T09:00")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from sop_cli.run import engine
-from sop_cli.store import Store, summary_values
+from sop_cli.store import RunSummary
+from sop_cli.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +114,7 @@ def test_eight_simultaneous_advance_lose_no_update(tmp_path, home):
 WRITER = """
 import sys
 from pathlib import Path
+from sop_cli.cli.parse import actor, now, os_user
 from sop_cli.run import service
 paper = Path(sys.argv[1])
 print("ready", flush=True)
@@ -122,13 +124,15 @@ while True:
     state = service.load_run("renja-2026")
     step = state.current_step
     if state.status == "finished" or i % 5 == 0:
-        service.undo("renja-2026", reason=f"kill test {i}")
+        service.undo("renja-2026", reason=f"kill test {i}", now=now(), actor=actor(), os_user=os_user())
     elif step == 9:
-        service.advance("renja-2026", step=9, reject=i % 2 == 0, approve=i % 2 == 1, reason="ulang" if i % 2 == 0 else None)
+        service.advance("renja-2026", step=9, reject=i % 2 == 0, approve=i % 2 == 1, reason="ulang" if i % 2 == 0 else None,
+                        now=now(), actor=actor(), os_user=os_user())
     elif i % 7 == 0:
-        service.add_note("renja-2026", text=f"catatan {i}", attach=[paper])
+        service.add_note("renja-2026", text=f"catatan {i}", attach=[paper], now=now(), actor=actor(), os_user=os_user())
     else:
-        service.advance("renja-2026", step=step, note=f"write {i}", attach=[paper] if i % 3 == 0 else [])
+        service.advance("renja-2026", step=step, note=f"write {i}", attach=[paper] if i % 3 == 0 else [],
+                        now=now(), actor=actor(), os_user=os_user())
 """
 
 
@@ -138,13 +142,14 @@ def _check_consistent(home: Path) -> int:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
-    with Store.open(path) as store, store.read():
-        record = store.run_record("renja-2026")
-        rows = store.events("renja-2026")
-        state = engine.state_from_records(record, rows)
-        assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))
-        summary = {k: record[k] for k in summary_values(state)}
-        assert summary == summary_values(state)
+    with SqliteStore.open(path) as store, store.read():
+        stored = store.load_run("renja-2026")
+        assert stored is not None
+        state = engine.state_of(stored)
+        rows = stored.events
+        assert [e.seq for e in rows] == list(range(1, len(rows) + 1))
+        [listed] = [r for r in store.summaries(include_all=True) if r.id == "renja-2026"]
+        assert listed.summary == RunSummary.of(state)
         for event in state.events:
             for kept in event.data.get("attachments", []):
                 copy = home / kept["path"]

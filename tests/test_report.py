@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 import pytest
 
@@ -109,11 +110,17 @@ def test_report_json_rows_are_the_passes_with_the_rework_loop_and_late_steps(sop
     assert summary["forecast_end"] is None
 
 
-def test_report_csv_has_one_line_per_pass(sop, finished):
+def test_report_csv_has_one_line_per_pass(sop, finished, tmp_path):
     result = sop("report", "--run", finished, "--format", "csv")
     assert result.exit_code == 0, result.output
-    # for Excel set to Indonesian: BOM, ';', dd/mm/yyyy dates, ya/tidak
-    assert result.stdout.startswith("\ufeffno;step;kegiatan;")
+    # for Excel set to Indonesian: ';', dd/mm/yyyy dates, ya/tidak
+    assert result.stdout.startswith("no;step;kegiatan;")
+    # a file for Excel also has the BOM and CR LF line ends (on stdout those are control characters)
+    out = tmp_path / "laporan.csv"
+    assert sop("report", "--run", finished, "--out", out).exit_code == 0
+    written = out.read_bytes().decode("utf-8")
+    assert written.startswith("\ufeffno;step;kegiatan;") and written.count("\r\n") == 17
+    assert written.removeprefix("\ufeff").replace("\r\n", "\n") == result.stdout
     rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == 16
     assert rows[9]["step"] == "8" and rows[9]["rework"] == "ya" and rows[9]["loop"] == "1"
@@ -203,3 +210,27 @@ def test_report_refuses_an_unknown_format(sop, finished):
     result = sop("report", "--run", finished, "--format", "rtf")
     assert result.exit_code == 2
     assert "use one of table, md, html, json, csv, xlsx, pdf" in result.stderr
+
+
+def test_a_note_that_looks_like_a_timestamp_stays_the_text_that_was_written(sop, monkeypatch, tmp_path):
+    # Report times used to be strings guessed back into datetimes by their shape, so this note
+    # came out as "2026-11-23 08:30:00"; the report now carries real datetimes and text as text.
+    run = make_run(sop, monkeypatch, upto=1, now="2026-11-23T09:00")
+    assert sop("advance", "--run", run, "--at", "2026-11-23 08:30", "--note", "2026-11-23T08:30:00").exit_code == 0
+    out = tmp_path / "laporan.html"
+    assert sop("report", "--run", run, "--out", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Catatan: 2026-11-23T08:30:00</em>" in text
+    row = report_json(sop, "--run", run)["rows"][1]
+    assert (row["note"], row["completed_at"]) == ("2026-11-23T08:30:00", "2026-11-23T08:30:00+07:00")
+    # the CSV for Excel writes times as dd/mm/yyyy hh:mm, and the note as it was written
+    result = sop("report", "--run", run, "--format", "csv")
+    csv_row = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))[1]
+    assert (csv_row["note"], csv_row["completed_at"]) == ("2026-11-23T08:30:00", "23/11/2026 08:30")
+    # and the workbook holds the note as text beside a real (local) Excel date
+    import openpyxl
+
+    book = tmp_path / "laporan.xlsx"
+    assert sop("report", "--run", run, "--out", book).exit_code == 0
+    cells = [cell.value for line in openpyxl.load_workbook(book).active.iter_rows() for cell in line]
+    assert "2026-11-23T08:30:00" in cells and datetime(2026, 11, 23, 8, 30) in cells

@@ -11,7 +11,7 @@ import pytest
 
 from sop_cli.errors import StoreError
 from sop_cli.definition.loader import load_definition
-from sop_cli.store import Store
+from sop_cli.store.sqlite import SqliteStore
 from sop_cli.store.migrations import SCHEMA_VERSION
 from tests.conftest import REPO
 
@@ -37,8 +37,8 @@ PRAGMA user_version = 1;
 
 
 def test_a_new_store_has_the_whole_schema_and_records_its_migrations(tmp_path):
-    with Store.open(tmp_path / "new" / "sop.db") as store:
-        conn = store.conn
+    with SqliteStore.open(tmp_path / "new" / "sop.db"):
+        conn = sqlite3.connect(tmp_path / "new" / "sop.db")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert tables == {"pinned", "runs", "events", "_sop_migrations"}
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
@@ -122,18 +122,19 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path, sop):
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="an SQLite file but not an sop store .*customers"):
-        Store.open(foreign)
+        SqliteStore.open(foreign)
     assert sqlite3.connect(foreign).execute("PRAGMA user_version").fetchone()[0] == 0
 
 
 def test_the_event_log_is_append_only(isolated_home, sop, monkeypatch):
     monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
     assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
-    with Store.open(isolated_home / "sop.db") as store:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            store.conn.execute("DELETE FROM events")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            store.conn.execute("UPDATE events SET actor = 'someone else'")
+    conn = sqlite3.connect(isolated_home / "sop.db")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("DELETE FROM events")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute("UPDATE events SET actor = 'someone else'")
+    conn.close()
 
 
 def test_reading_commands_do_not_create_a_store(isolated_home, sop):
@@ -152,3 +153,29 @@ def test_store_and_sop_store_choose_the_file(tmp_path, sop, monkeypatch):
     assert [r["sop"] for r in json.loads(sop("runs", "--json").stdout)] == ["nganjuk/kecamatan-ngronggot/renja"]
     assert [r["sop"] for r in json.loads(sop("runs", "--json", "--store", tmp_path / "option.db").stdout)] == [
         "lampung-tengah/diskominfo/renja"]
+
+
+def test_an_append_after_another_writer_is_refused_and_writes_nothing(isolated_home, sop, monkeypatch):
+    from dataclasses import replace
+
+    from sop_cli.errors import ConflictError
+    from sop_cli.run import engine
+    from sop_cli.store import RunSummary
+
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
+    with SqliteStore.open(isolated_home / "sop.db") as store:
+        with store.read():
+            stored = store.load_run("renja-2026")
+        assert stored is not None and [e.seq for e in stored.events] == [1]
+        state = engine.state_of(stored)
+        note = replace(stored.events[0], kind="note", step=1, data={"note": "late"})
+        with pytest.raises(ConflictError, match="changed while this command ran"), store.write():
+            store.append_event("renja-2026", note, after_seq=0, summary=RunSummary.of(state))
+        with store.write():
+            appended = store.append_event("renja-2026", note, after_seq=1, summary=RunSummary.of(state))
+        with store.read():
+            stored = store.load_run("renja-2026")
+    assert appended.seq == 2
+    assert stored is not None and [(e.seq, e.kind) for e in stored.events] == [(1, "started"), (2, "note")]
+    assert stored.events[1].data == {"note": "late"} and stored.events[1].at == stored.events[0].at

@@ -20,11 +20,21 @@ from sop_cli.errors import SopError
 
 class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
+        from sop_cli.cli.output import guard
+
+        with guard():
+            try:
+                return self._invoke(ctx)
+            finally:
+                _flush_notices()
+
+    def _invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except SopError as error:
             from sop_cli.cli.output import print_error
 
+            _flush_notices()  # "using ./templates/x" belongs before the error it may explain
             print_error(error)
             raise typer.Exit(error.exit_code) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
@@ -38,10 +48,19 @@ class _Group(TyperGroup):
             raise typer.Exit(70) from None
 
 
-def _is_click_exception(error: Exception) -> bool:
-    from typer._click.exceptions import ClickException
+def _flush_notices() -> None:
+    """What the core asked to tell the user on the side (e.g. a template override), on stderr."""
+    env = sys.modules.get("sop_cli.render.env")  # never imported just to ask
+    if env is not None:
+        for line in env.take_notices():
+            sys.stderr.write(line + "\n")
 
-    return isinstance(error, ClickException)
+
+def _is_click_exception(error: Exception) -> bool:
+    # Usage errors belong to click (exit 2). Its ClickException is reached through typer's public
+    # BadParameter, because click's home moved (vendored as the private typer._click from 0.26).
+    base = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
+    return isinstance(error, base)
 
 
 app = typer.Typer(

@@ -8,10 +8,8 @@ from typing import Optional
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json
-
-JSON = typer.Option(False, "--json", help="Print the data as JSON.")
-ORG = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous.")
 
 org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -56,13 +54,20 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
 def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the catalog)."),
                      as_json: bool = JSON) -> None:
     """Check SOP files; every problem is printed as file:line:column: field: message."""
-    from sop_cli.definition.catalog import catalog_roots, load_catalog
-    from sop_cli.errors import UsageError
+    import os
+
+    from sop_cli.cli.output import shown
+    from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
+    from sop_cli.errors import DefinitionError, UsageError
 
     for path in paths or []:
-        if not path.exists():
+        if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or folder")
     catalog = load_catalog(paths or catalog_roots(), cached=False)
+    for path in paths or []:
+        if path.is_dir() and not sop_files([path]):
+            named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
+            catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
     from sop_cli.render.doctypes import sop_file_problems
 
     # document types and the organisation file live beside the SOP YAML (sop_cli.render)
@@ -77,12 +82,12 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         })
     else:
         for entry in valid:
-            print(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)")
+            print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
         for problems in beside.values():
             for problem in problems:
-                print(f"FAIL  {problem}")
+                print(f"FAIL  {shown(problem)}")
         for error in catalog.errors:
-            print(f"FAIL  {error}")
+            print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
         print(f"{len(valid)} of {total} SOP file(s) valid.")
     if catalog.errors or len(valid) < len(catalog.entries):
@@ -98,7 +103,9 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
-        out.write_text(text, encoding="utf-8")
+        from sop_cli.fs import write_text_atomically
+
+        write_text_atomically(out, text)
         print(f"Wrote {out}")
     else:
         print(text, end="")
@@ -107,17 +114,17 @@ def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write
 @org_app.command("list")
 def org_list(as_json: bool = JSON) -> None:
     """List the organisations that have SOPs in the catalog (the default one is marked)."""
-    from sop_cli.definition.catalog import org_head_matches, load_catalog
+    from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.settings import default_org
 
     chosen = default_org()
     by_org: dict[str, dict] = {}
     for entry in load_catalog().entries:
-        org = entry.head["organisasi"]
-        row = by_org.setdefault(f"{org['wilayah']}/{org['id']}", {
-            "id": f"{org['wilayah']}/{org['id']}", "nama": org["nama"], "pemerintah": org["pemerintah"],
-            "alias": list(org["alias"]), "zona_waktu": org["zona_waktu"], "sops": [],
-            "default": bool(chosen) and org_head_matches(org, chosen),
+        org = entry.head.org
+        row = by_org.setdefault(f"{org.wilayah}/{org.id}", {
+            "id": f"{org.wilayah}/{org.id}", "nama": org.nama, "pemerintah": org.pemerintah,
+            "alias": list(org.alias), "zona_waktu": org.zona_waktu, "sops": [],
+            "default": bool(chosen) and org_matches(org, chosen),
         })
         row["sops"].append(entry.qualified_id)
     rows = list(by_org.values())
@@ -142,7 +149,7 @@ def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. 
         print("Default organisation cleared.")
         return
     catalog = load_catalog()
-    match = next((e.sop.organisasi for e in catalog.entries if org_matches(e.sop, org)), None)
+    match = next((e.head.org for e in catalog.entries if org_matches(e.head.org, org)), None)
     if match is None:
         known = ", ".join(f"{o.wilayah}/{o.id}" for o in catalog.organisations())
         raise NotFoundError(f"No organisation {org!r} in the catalog. Known: {known}.")

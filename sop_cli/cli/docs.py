@@ -7,15 +7,16 @@ template is rendered; `report --format json|csv|table` never does), and prints o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
 from sop_cli.cli import app
-from sop_cli.cli.output import print_json
+from sop_cli.cli.options import ORG, RUN, STORE
+from sop_cli.cli.output import print_json, shown
 
-STORE = typer.Option(None, "--store", metavar="PATH", help="The store file (default: $SOP_STORE, else $SOP_HOME/sop.db).")
-RUN = typer.Option(None, "--run", "-r", metavar="RUN", help="Run id or a unique prefix of it (default: the only active run).")
+if TYPE_CHECKING:
+    from sop_cli.render.report import MonitoringData, ReportData
 OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of printing (the format follows its suffix unless --format says).")
 
 
@@ -33,7 +34,7 @@ def render_command(
     attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
     catatan: bool = typer.Option(False, "--catatan", help="With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source)."),
     list_types: bool = typer.Option(False, "--list", help="List every document type with its steps and every value it takes."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when a short SOP id is ambiguous."),
+    org: Optional[str] = ORG,
     store: Optional[Path] = STORE,
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
@@ -53,8 +54,11 @@ def render_command(
     if catatan and doc != "sop":
         raise UsageError("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`.")
     state = None
+    text: str | bytes
     if doc == "sop":
         from sop_cli.render.documents import render_sop
+
+        folder: Path | None
 
         if sop:
             from sop_cli.definition.catalog import load_catalog
@@ -73,17 +77,18 @@ def render_command(
     else:
         if sop:
             raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
+        from sop_cli.cli.parse import now, parse_settings
         from sop_cli.render.documents import read_values, render_run_document
-        from sop_cli.run.service import current_time, load_run
+        from sop_cli.run.service import load_run
 
-        given = read_values(values, sets or [], doc)
-        set_keys = [item.partition("=")[0].strip() for item in sets or []]
+        pairs = parse_settings(sets or [])
+        given = read_values(values, pairs, doc)
         state = load_run(run, store=store)
         warnings: list[str] = []
-        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=set_keys,
-                                   now=current_time(), warnings=warnings)
+        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
+                                   now=now(), warnings=warnings)
         for warning in warnings:
-            sys.stderr.write(f"Warning: {warning}\n")
+            sys.stderr.write(f"Warning: {shown(warning)}\n")
     if attach:
         if state is None:
             raise UsageError("--attach keeps the document with a run: give --run RUN.")
@@ -135,6 +140,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
             store: Path | None, nomor: Any = None) -> None:
     import tempfile
 
+    from sop_cli.cli.parse import actor, now, os_user
     from sop_cli.paths import store_path
     from sop_cli.run.service import add_note
 
@@ -152,7 +158,8 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
     try:
         from sop_cli.render.documents import attach_note
 
-        view = add_note(state.run_id, text=attach_note(doc, step, nomor), attach=[path], store=store)
+        view = add_note(state.run_id, text=attach_note(doc, step, nomor), attach=[path], store=store,
+                        now=now(), actor=actor(), os_user=os_user())
     finally:
         if folder is not None:
             folder.cleanup()
@@ -183,21 +190,21 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
     width = max(len(r["type"]) for r in rows)
     pad = " " * width
     for row in rows:
-        print(f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]")
+        print(shown(f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]"))
         if row["type"] == "sop":
             print(f"{pad}    sop render sop SOP [--format html|md|docx|pdf] [--catatan]")
             continue
         signer = {"pimpinan": "pimpinan", "an-pimpinan": "a.n. pimpinan (Sekretaris)", "pelaksana": "pelaksana langkah"}
-        print(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
-              f"keadaan run: {', '.join(row['keadaan'])}; sejak: {row['sejak']}")
+        print(shown(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
+                    f"keadaan run: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
         for s in row["steps"]:
-            print(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}")
+            print(shown(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}"))
         if not row["steps"]:
             print(f"{pad}    (no step outputs it)")
         for v in row["values"]:
             mark = "wajib   " if v["wajib"] else "opsional"
             example = f" (contoh: {v['contoh']})" if v["contoh"] else ""
-            print(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}")
+            print(shown(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}"))
 
 
 @app.command("report")
@@ -210,19 +217,20 @@ def report_command(
 ) -> None:
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
     lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""
+    from sop_cli.cli.output import to_json
+    from sop_cli.cli.parse import now
     from sop_cli.render.report import monitoring_data, report_data
-    from sop_cli.run.service import current_time, load_run
+    from sop_cli.run.service import load_run
 
     fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)
-    now = current_time()
-    data = monitoring_data(state, now) if monitoring else report_data(state, now)
+    moment = now()
+    data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
+    text: str | bytes
     if fmt == "json":
-        import json
-
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        text = to_json(data)
     elif fmt == "csv":
-        text = _csv(data, monitoring)
+        text = _csv(data, monitoring, excel=out is not None)
     elif fmt == "table":
         text = _table(data, monitoring)
     else:
@@ -232,44 +240,48 @@ def report_command(
     _emit(text, out)
 
 
-def _csv(data: dict[str, Any], monitoring: bool) -> str:
-    """CSV that Excel set to Indonesian opens as columns: a UTF-8 BOM, `;` between fields, dates
-    as `dd/mm/yyyy hh:mm` (local time), booleans as ya/tidak, lists joined with ", "."""
+def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:
+    """CSV that Excel set to Indonesian opens as columns: `;` between fields, times as
+    `dd/mm/yyyy hh:mm` (the view's local time), booleans as ya/tidak, lists joined with ", ".
+
+    With `excel` (a file written with --out) it also starts with a UTF-8 BOM and ends lines with
+    CR LF, which Excel needs to read UTF-8; on stdout, which the terminal guard sanitises (a BOM
+    and CR are control characters there), lines end with LF and there is no BOM."""
     import csv
     import io
 
     from sop_cli.render.report import CSV_COLUMNS
 
     buffer = io.StringIO()
+    columns: tuple[str, ...]
     if monitoring:
         columns = ("no", "step", "prosedur", "pelaksana", "penilaian", "catatan", "tindakan", "paraf")
     else:
         columns = CSV_COLUMNS
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n", delimiter=";")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n" if excel else "\n",
+                            delimiter=";")
     writer.writeheader()
     for row in data["rows"]:
         writer.writerow({k: _csv_value(v) for k, v in row.items()})
-    return "\ufeff" + buffer.getvalue()
+    return ("\ufeff" if excel else "") + buffer.getvalue()
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: object) -> object:
+    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text."""
     from datetime import datetime
 
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
-        except ValueError:
-            return value
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
     return value
 
 
-def _table(data: dict[str, Any], monitoring: bool) -> str:
-    from sop_cli.run.calendar import format_minutes
+def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import clip, paint, plain_table, tanggal
+    from sop_cli.run.calendar import format_minutes
 
     s = data["summary"]
     head = [f"{data['run']}  {data['title']}  ({data['status']})",

@@ -7,13 +7,15 @@ returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import (
     clip,
+    one_line,
     paint,
     plain_table,
     print_json,
@@ -22,9 +24,16 @@ from sop_cli.cli.output import (
     tanggal_pendek,
 )
 
-JSON = typer.Option(False, "--json", help="Print the data as JSON.")
-STORE = typer.Option(None, "--store", metavar="PATH", help="The store file (default: $SOP_STORE, else $SOP_HOME/sop.db).")
-RUN = typer.Option(None, "--run", "-r", metavar="RUN", help="Run id or a unique prefix of it (default: the only active run).")
+if TYPE_CHECKING:
+    from sop_cli.run.engine import (
+        EventView,
+        LaneView,
+        PlannedView,
+        RunView,
+        SourceFile,
+        VisitView,
+    )
+
 BY = typer.Option(None, "--by", metavar="NAME", help="Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name).")
 AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '2026-11-26T09:30', "
            "'09:30' (today) or a date (end of office hours that day); default now.")
@@ -44,7 +53,7 @@ _KINDS = {
 @app.command("start")
 def start_command(
     sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", help="Organisation (id or alias) when the SOP id is ambiguous."),
+    org: Optional[str] = ORG,
     year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for (default: this year)."),
     title: Optional[str] = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
@@ -54,12 +63,15 @@ def start_command(
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
     from sop_cli.run.service import start_run
 
-    view = start_run(sop, org=org, year=year, title=title, at=at, assign=assign or [], by=by, store=store)
+    view = start_run(sop, org=org, year=year, title=title, at=optional_at(at), assign=parse_assignments(assign or []),
+                     by=by, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     print(f"Started {paint(view['run'], 'bold')}: {view['title']}")
     _print_identity(view)
     print(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
@@ -67,7 +79,8 @@ def start_command(
     print()
     _print_forecast(view, view["forecast"])
     first = view["current"]
-    print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
+    if first is not None:  # a new run always has its first step current
+        print(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
 
 
 @app.command("advance")
@@ -85,13 +98,15 @@ def advance_command(
     as_json: bool = JSON,
 ) -> None:
     """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import advance
 
-    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=at, approve=approve,
-                   reject=reject, reason=reason, store=store)
+    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=optional_at(at), approve=approve,
+                   reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     event = view["recorded"]
     done = next(v for v in reversed(view["visits"]) if v["completed_at"])
     verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
@@ -101,11 +116,15 @@ def advance_command(
         print(f"Reason: {event['reason']}")
     for item in event.get("attachments", []):
         print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
-    if event["kind"] == "rejected":
-        print(f"Back to step {view['current']['step']} for rework (rework loop {view['rework_loops']}).")
+    current = view["current"]
+    if event["kind"] == "rejected" and view["status"] == "finished":
+        print("TIDAK ends the process: the request is refused or returned (ditolak).")
+    elif event["kind"] == "rejected" and current is not None:
+        print(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Run {view['run']} is finished.")
+        ending = " (ditolak: refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
+        print(f"Run {view['run']} is finished{ending}.")
         return
     _print_current(view)
 
@@ -113,17 +132,20 @@ def advance_command(
 @app.command("status")
 def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
     """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
+    from sop_cli.cli.parse import now
     from sop_cli.run.service import run_status
 
-    view = run_status(run, store=store)
+    view = run_status(run, store=store, now=now())
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     print(f"{paint(view['run'], 'bold')}  {view['title']}")
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Status    finished {tanggal(view['finished_at'])}")
+        ending = " — ditolak (refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
+        print(f"Status    finished {tanggal(view['finished_at'])}{ending}")
         _print_totals(view)
     elif view["status"] == "cancelled":
         print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
@@ -148,9 +170,10 @@ def runs_command(
     as_json: bool = JSON,
 ) -> None:
     """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
+    from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store)
+    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now())
     if as_json:
         print_json(rows)
         return
@@ -162,7 +185,7 @@ def runs_command(
         if r["status"] == "active":
             state = paint("LATE", "red") if r["late"] else paint("on time", "green")
             where = f"{r['current_step']} {clip(r['current_kegiatan'] or '', 34)}"
-            due = tanggal_pendek(r["current_due"])
+            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
             state, where, due = r["status"], "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
@@ -175,12 +198,14 @@ def runs_command(
 @app.command("log")
 def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
     """The audit trail of a run: every event with when, who (and the OS user) and details."""
+    from sop_cli.cli.parse import now
     from sop_cli.run.service import run_log
 
-    view = run_log(run, store=store)
+    view = run_log(run, store=store, now=now())
     if as_json:
         print_json(view["events"])
         return
+    view = one_line(view)
     print(f"{paint(view['run'], 'bold')}  {view['title']}  ({view['sop']['id']}, times {view['sop']['zona_waktu']})")
     rows = []
     for e in view["events"]:
@@ -201,12 +226,14 @@ def undo_command(
     as_json: bool = JSON,
 ) -> None:
     """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
+    from sop_cli.cli.parse import actor, now, os_user
     from sop_cli.run.service import undo
 
-    view = undo(run, reason=reason or "", by=by, store=store)
+    view = undo(run, reason=reason or "", by=by, store=store, now=now(), actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     event = view["recorded"]
     print(f"{view['run']}: undid event #{event['undoes']} (step {event['step']}); reason: {event['reason']}")
     _print_progress(view)
@@ -223,12 +250,15 @@ def cancel_command(
     as_json: bool = JSON,
 ) -> None:
     """End a run that will not be completed (it stays in the store and its log)."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import cancel
 
-    view = cancel(run, reason=reason or "", by=by, at=at, store=store)
+    view = cancel(run, reason=reason or "", by=by, at=optional_at(at), store=store, now=now(), actor=actor(),
+                  os_user=os_user())
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     print(f"{view['run']} cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
 
 
@@ -243,12 +273,15 @@ def note_command(
     as_json: bool = JSON,
 ) -> None:
     """Add a remark and/or files to a run's log without moving the run."""
+    from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import add_note
 
-    view = add_note(run, text=text, attach=attach or [], by=by, at=at, store=store)
+    view = add_note(run, text=text, attach=attach or [], by=by, at=optional_at(at), store=store, now=now(),
+                    actor=actor(), os_user=os_user())
     if as_json:
         print_json(view)
         return
+    view = one_line(view)
     event = view["recorded"]
     print(f"{view['run']}: {_KINDS[event['kind']]} #{event['seq']} added ({_details(event)}).")
 
@@ -256,19 +289,19 @@ def note_command(
 # Printing -------------------------------------------------------------------------------------
 
 
-def _print_identity(view: dict[str, Any]) -> None:
+def _print_identity(view: RunView) -> None:
     sop = view["sop"]
     print(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
 
 
-def _print_progress(view: dict[str, Any]) -> None:
+def _print_progress(view: RunView) -> None:
     p = view["progress"]
     loops = view["rework_loops"]
     extra = f", {loops} rework loop{'s' if loops != 1 else ''}" if loops else ""
     print(f"Progress  {progress_bar(p['done'], p['total'])}  {p['done']}/{p['total']} steps{extra}")
 
 
-def _print_current(view: dict[str, Any]) -> None:
+def _print_current(view: RunView) -> None:
     from sop_cli.run.calendar import format_minutes
 
     current = view["current"]
@@ -277,6 +310,9 @@ def _print_current(view: dict[str, Any]) -> None:
     print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
     print(f"Who       {_lanes(current['lanes'])}")
     print(f"Since     {tanggal(current['since'])}")
+    if current.get("untimed"):
+        print("Due       no fixed time (sesuai jadwal): tracked, never late")
+        return
     if current["late"]:
         state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
     else:
@@ -284,7 +320,7 @@ def _print_current(view: dict[str, Any]) -> None:
     print(f"Due       {tanggal(current['due'])} — {state}")
 
 
-def _print_totals(view: dict[str, Any]) -> None:
+def _print_totals(view: RunView) -> None:
     from sop_cli.run.calendar import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
@@ -295,18 +331,19 @@ def _print_totals(view: dict[str, Any]) -> None:
           f"(standard {format_minutes(standard)}); {late} late")
 
 
-def _print_forecast(view: dict[str, Any], planned: list[dict[str, Any]]) -> None:
+def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
     rows = [
         [str(p["step"]), clip(p["kegiatan"], 48), clip(_lanes(p["lanes"]), 36), p["waktu"],
          tanggal_pendek(p["planned_start"]), tanggal_pendek(p["planned_due"])]
         for p in planned
     ]
     print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
-    print(f"(working time {view['sop']['zona_waktu']}: Mon–Thu 07.30–16.00, Fri 07.30–16.30; "
-          "weekends, national holidays and cuti bersama skipped)")
+    print(f"(working time {view['sop']['zona_waktu']}: {view['office_hours']}; "
+          "days without office hours, national holidays and cuti bersama skipped)")
 
 
-def _print_source_warning(source: dict[str, Any]) -> None:
+
+def _print_source_warning(source: SourceFile) -> None:
     if source["state"] == "changed":
         print(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
                     "this run keeps the definition it started with.", "yellow"))
@@ -314,21 +351,29 @@ def _print_source_warning(source: dict[str, Any]) -> None:
         print(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
 
 
-def _lanes(lanes: list[dict[str, Any]]) -> str:
+def _lanes(lanes: list[LaneView]) -> str:
     return ", ".join(f"{lane['nama']} ({lane['person']})" if lane["person"] else lane["nama"] for lane in lanes)
 
 
-def _timing(visit: dict[str, Any]) -> str:
+def _timing(visit: VisitView) -> str:
     from sop_cli.run.calendar import format_minutes
 
     actual = visit["actual_minutes"]
     if actual is None:
         return ""
+    from sop_cli.definition.duration import parse_duration
+
+    try:
+        untimed = parse_duration(visit["waktu"]).untimed
+    except ValueError:
+        untimed = False
+    if untimed:
+        return f" — {format_minutes(actual)} of working time (no fixed time: {visit['waktu']})"
     verdict = "late" if visit["late"] else "on time"
     return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
 
 
-def _details(event: dict[str, Any]) -> str:
+def _details(event: EventView) -> str:
     parts = []
     if event["kind"] == "started":
         details = event.get("details", {})
@@ -345,6 +390,6 @@ def _details(event: dict[str, Any]) -> str:
     for item in event.get("attachments", []):
         parts.append(f"file {item['name']} sha256 {item.get('sha256', '')[:12]}")
     at, recorded = event["at"], event["recorded_at"]
-    if recorded[:16] != at[:16]:
+    if f"{recorded:%Y-%m-%d %H:%M}" != f"{at:%Y-%m-%d %H:%M}":
         parts.append(f"recorded {tanggal_pendek(recorded)}")
     return "; ".join(parts)

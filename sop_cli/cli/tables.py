@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sop_cli.cli.output import paint
+from sop_cli.cli.output import paint, shown
 from sop_cli.definition.nip import format_nip
 
 _SYMBOL = {"mulai": "(●)", "selesai": "(■)", "proses": "[▪]", "keputusan": "<◆>"}
@@ -42,6 +42,7 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
     `console`: where lines go: anything with a `print(str)` method, or None for stdout.
     """
     write: Callable[[str], None] = console.print if console is not None else print
+    data = _shown_data(data)
     width = terminal_width()
     org = data["organisasi"]
     signer = data["disahkan_oleh"]
@@ -62,6 +63,7 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
             ("Zona waktu", org["zona_waktu"]),
         )
     ]
+    identity += _office_rows(org)
     lines = grid([Column(), Column()], identity, width, boxed=False, bold_first=True)
     span = max(len(line) for line in lines)
     for title in (org["pemerintah"], org["nama"]):
@@ -90,6 +92,43 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
         write("")
     for line in steps_table(data, width):
         write(line)
+
+
+def _office_rows(org: dict[str, Any]) -> list[list[str]]:
+    """"Jam kerja" and "Hari libur" rows of `sop show`, when the organisation sets them."""
+    rows = []
+    jam = org.get("jam_kerja") or {}
+    if jam:
+        from sop_cli.run.calendar import CalendarError, office_calendar
+
+        try:
+            text = office_calendar(org).hours_text()
+        except CalendarError:
+            text = "(see the file)"
+        ramadan = jam.get("ramadan")
+        if ramadan:
+            text += "; Ramadan: " + ("jam kerja ASN" if ramadan == "asn" else "own hours")
+        rows.append(["Jam kerja", text])
+    days = []
+    for day in org.get("hari_libur") or []:
+        when = str(day["tanggal"])
+        if day.get("setiap_tahun") or len(when) == 5:
+            when = (when[8:10] + "-" + when[5:7] if len(when) == 10 else when) + " setiap tahun"
+        days.append(f"{when} {day['nama']}")
+    if days:
+        rows.append(["Hari libur", "; ".join(days)])
+    return rows
+
+
+def _shown_data(value: Any) -> Any:
+    """Every string of `data` made safe for the terminal before it is measured and wrapped."""
+    if isinstance(value, str):
+        return shown(value, multiline=True)
+    if isinstance(value, dict):
+        return {k: _shown_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown_data(v) for v in value]
+    return value
 
 
 def _numbered(items: list[str]) -> str:
@@ -143,7 +182,7 @@ def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: boo
 
     def cell_lines(text: str, w: int) -> list[str]:
         out: list[str] = []
-        for paragraph in str(text).split("\n"):
+        for paragraph in shown(text, multiline=True).split("\n"):
             out.extend(textwrap.wrap(paragraph, w, break_on_hyphens=False) or [""])
         return out
 

@@ -7,26 +7,81 @@ set with `sop org use`). A short id that fits several SOPs is an error listing t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sop_cli.definition.graph import Organisation
 from sop_cli.errors import AmbiguousError, DefinitionError, NotFoundError
 from sop_cli.paths import catalog_roots
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
+
+
+@dataclass(frozen=True)
+class Head:
+    """What listing and name resolution need of an SOP, kept in the catalog cache so `sop list`
+    reads neither YAML nor the definitions: id, name, organisation, step count, total time."""
+
+    id: str
+    nama: str
+    org: Organisation
+    langkah: int
+    waktu_total_menit: int
+    waktu_total: str
+
+    @property
+    def qualified_id(self) -> str:
+        """`wilayah/organisasi/id`."""
+        return f"{self.org.wilayah}/{self.org.id}/{self.id}"
+
+    @classmethod
+    def of(cls, sop: SopDefinition) -> Head:
+        """The head of a validated definition."""
+        from sop_cli.definition.overview import total_minutes
+        from sop_cli.run.calendar import format_minutes
+
+        graph = sop.graph
+        minutes = total_minutes(graph)
+        return cls(graph.id, graph.nama, graph.org, len(graph.steps), minutes, format_minutes(minutes))
+
+    def to_json(self) -> dict[str, Any]:
+        """The cached form (read back by `from_json`)."""
+        org = self.org
+        return {
+            "id": self.id, "nama": self.nama,
+            "organisasi": {"id": org.id, "wilayah": org.wilayah, "alias": list(org.alias), "nama": org.nama,
+                           "pemerintah": org.pemerintah, "zona_waktu": org.zona_waktu},
+            "langkah": self.langkah, "waktu_total_menit": self.waktu_total_menit, "waktu_total": self.waktu_total,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Head:
+        """A head from its cached form (KeyError/TypeError when it is not one)."""
+        org = data["organisasi"]
+        return cls(
+            id=str(data["id"]), nama=str(data["nama"]),
+            org=Organisation(id=org["id"], wilayah=org["wilayah"], nama=org["nama"], pemerintah=org["pemerintah"],
+                             zona_waktu=org["zona_waktu"], alias=tuple(org["alias"])),
+            langkah=int(data["langkah"]), waktu_total_menit=int(data["waktu_total_menit"]),
+            waktu_total=str(data["waktu_total"]),
+        )
 
 
 class Entry:
     """A valid SOP file: where it is and what it defines.
 
-    `sop` is the validated `SopDefinition`. An entry taken from the catalog cache starts with its
+    `sop` is the validated `SopDefinition`; `data` its JSON form (what a run pins and the definition
+    graph is built from); `head` the `Head`. An entry taken from the catalog cache starts with its
     `head` only and reads the definition on first use, so `sop list` imports neither YAML nor the
     pydantic models, and `sop show` reads one small JSON file.
     """
 
     __slots__ = ("path", "_sop", "_head", "_cached", "_stored")
 
-    def __init__(self, path: Path, sop: Any = None, *, head: dict[str, Any] | None = None,
+    def __init__(self, path: Path, sop: SopDefinition | None = None, *, head: Head | None = None,
                  cached: Path | None = None) -> None:
         if sop is None and cached is None:
             raise TypeError("Entry needs a definition (sop) or its cache file (cached)")
@@ -52,7 +107,7 @@ class Entry:
         return self._stored
 
     @property
-    def sop(self) -> Any:
+    def sop(self) -> SopDefinition:
         """The `SopDefinition`."""
         if self._sop is None:
             from sop_cli.definition.model import NotTrusted, from_trusted
@@ -82,17 +137,16 @@ class Entry:
         return plain(self.sop)
 
     @property
-    def head(self) -> dict[str, Any]:
-        """What listing and name resolution need: id, nama, organisasi, step count, total time."""
+    def head(self) -> Head:
+        """What listing and name resolution need: id, nama, organisation, step count, total time."""
         if self._head is None:
-            self._head = _head(self.sop)
+            self._head = Head.of(self.sop)
         return self._head
 
     @property
     def qualified_id(self) -> str:
-        head = self.head
-        org = head["organisasi"]
-        return f"{org['wilayah']}/{org['id']}/{head['id']}"
+        """`wilayah/organisasi/id`."""
+        return self.head.qualified_id
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Entry):
@@ -103,23 +157,6 @@ class Entry:
 
     def __repr__(self) -> str:
         return f"Entry(path={self.path!r}, qualified_id={self.qualified_id!r})"
-
-
-def _head(sop: Any) -> dict[str, Any]:
-    from sop_cli.run.calendar import format_minutes
-    from sop_cli.definition.overview import total_minutes
-
-    org = sop.organisasi
-    minutes = total_minutes(sop)
-    return {
-        "id": sop.id,
-        "nama": sop.nama,
-        "organisasi": {"id": org.id, "wilayah": org.wilayah, "alias": list(org.alias), "nama": org.nama,
-                       "pemerintah": org.pemerintah, "zona_waktu": org.zona_waktu},
-        "langkah": len(sop.langkah),
-        "waktu_total_menit": minutes,
-        "waktu_total": format_minutes(minutes),
-    }
 
 
 @dataclass
@@ -136,10 +173,10 @@ class Catalog:
         if "/" in name:
             matches = [e for e in self.entries if e.qualified_id == name or e.qualified_id.endswith("/" + name)]
             return self._one(name, matches, None)
-        matches = [e for e in self.entries if e.head["id"] == name]
+        matches = [e for e in self.entries if e.head.id == name]
         chosen_org = org or (default_org() if len(matches) > 1 else None)
         if chosen_org:
-            matches = [e for e in matches if org_head_matches(e.head["organisasi"], chosen_org)]
+            matches = [e for e in matches if org_matches(e.head.org, chosen_org)]
         return self._one(name, matches, chosen_org)
 
     def _one(self, name: str, matches: list[Entry], org: str | None) -> Entry:
@@ -151,7 +188,7 @@ class Catalog:
             broken = f" ({len(self.errors)} SOP file(s) are invalid: run `sop validate`)" if self.errors else ""
             raise NotFoundError(f"No SOP {name!r}{where}. Known SOPs: {known}.{broken}")
         candidates = "\n".join(
-            f"  {e.qualified_id}  ({e.head['organisasi']['nama']}, {e.head['organisasi']['pemerintah']})"
+            f"  {e.qualified_id}  ({e.head.org.nama}, {e.head.org.pemerintah})"
             for e in matches
         )
         raise AmbiguousError(
@@ -159,37 +196,64 @@ class Catalog:
             f"set a default with `sop org use ORG`, or use the full id:\n{candidates}"
         )
 
-    def organisations(self) -> list[Any]:
+    def organisations(self) -> list[Organisation]:
         """Each organisation once, in catalog order."""
-        seen: dict[tuple[str, str], Any] = {}
+        seen: dict[tuple[str, str], Organisation] = {}
         for entry in self.entries:
-            org = entry.sop.organisasi
+            org = entry.head.org
             seen.setdefault((org.wilayah, org.id), org)
         return list(seen.values())
 
 
-def org_matches(sop: Any, name: str) -> bool:
-    """Whether `name` designates the SOP's organisation (id, alias, or wilayah/id)."""
-    org = sop.organisasi
-    return org_head_matches({"id": org.id, "wilayah": org.wilayah, "alias": org.alias}, name)
-
-
-def org_head_matches(org: dict[str, Any], name: str) -> bool:
-    """`org_matches` on the `organisasi` of an entry's head."""
+def org_matches(org: Organisation, name: str) -> bool:
+    """Whether `name` designates the organisation (its id, an alias, or wilayah/id)."""
     name = name.lower()
-    return name in (org["id"], f"{org['wilayah']}/{org['id']}", *org["alias"])
+    return name in (org.id, f"{org.wilayah}/{org.id}", *org.alias)
 
 
-def sop_files(roots: Iterable[Path]) -> list[Path]:
-    """Every *.yaml / *.yml SOP file under the roots, in a stable order (not organisation files nor
-    document manifests)."""
+def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = None) -> list[Path]:
+    """Every *.yaml / *.yml name under the roots, in a stable order; a root that is not a folder is kept as is.
+
+    Organisation files and document manifests beside the SOP files are not SOP files (`_not_an_sop`).
+
+    Names are listed whatever they point to (a FIFO, a broken or looping link): reading them says
+    what is wrong, so no file is skipped in silence. Linked folders are followed once each (a link
+    back to a parent is not a loop). Folders that cannot be listed go to `problems`.
+    """
+    import os
+
     files: list[Path] = []
     for root in roots:
-        if root.is_file():
+        if not root.is_dir():
             files.append(root)
             continue
-        files.extend(sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
-                            and not _not_an_sop(p.relative_to(root))))
+        found: list[Path] = []
+        seen: set[tuple[int, int]] = set()
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                st = folder.stat()
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError as error:
+                if problems is not None:
+                    problems.append(DefinitionError(f"{folder}: the folder cannot be read: {error.strerror or error}"))
+                continue
+            for item in entries:
+                path = Path(item.path)
+                try:
+                    is_dir = item.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir and path.suffix not in (".yaml", ".yml"):
+                    stack.append(path)
+                elif path.suffix in (".yaml", ".yml") and not _not_an_sop(path.relative_to(root)):
+                    found.append(path)  # a folder named x.yaml included: reading it says so
+        files.extend(sorted(found))
     return files
 
 
@@ -209,15 +273,18 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
     cache = _Cache.open() if cached else None
     catalog = Catalog()
     first_seen: dict[str, Path] = {}
-    for path in sop_files(catalog_roots() if roots is None else roots):
+    for path in sop_files(catalog_roots() if roots is None else roots, catalog.errors):
         try:
             entry = cache.entry(path) if cache else None
             if entry is None:
                 entry = _validated(path, cache)
+            qualified = entry.qualified_id
         except DefinitionError as error:
             catalog.errors.append(error)
             continue
-        qualified = entry.qualified_id
+        except Exception as error:  # noqa: BLE001  (one file never hides the others; see below)
+            catalog.errors.append(_unexpected(path, error))
+            continue
         if qualified in first_seen:
             catalog.errors.append(
                 DefinitionError(
@@ -231,6 +298,16 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
     if cache:
         cache.save()
     return catalog
+
+
+def _unexpected(path: Path, error: Exception) -> DefinitionError:
+    """A failure no check foresaw, kept to this file: a bug, said as such (SOP_DEBUG=1 raises it)."""
+    import os
+
+    if os.environ.get("SOP_DEBUG") == "1":
+        raise error
+    return DefinitionError(f"{path}: cannot be loaded ({type(error).__name__}: {error}); "
+                           "this is a bug in sop: run `SOP_DEBUG=1 sop validate` for the traceback and report it")
 
 
 def _validated(path: Path, cache: _Cache | None) -> Entry:
@@ -299,19 +376,13 @@ def _code_key() -> str:
 
 def _write_atomically(file: Path, data: Any) -> None:
     import json
-    import os
 
-    temporary = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+    from sop_cli.fs import write_atomically
+
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, file)
+        write_atomically(file, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     except OSError:
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
+        pass  # a cache that cannot be written is only slower next time
 
 
 class _Cache:
@@ -364,7 +435,7 @@ class _Cache:
                 if now - record["stat"][1] >= RACY_NS:  # a change after now moves the mtime
                     record["checked_ns"] = now
                     self.dirty = True
-            return Entry(path, head=dict(record["head"]), cached=self.folder / "definitions" / record["definition"])
+            return Entry(path, head=Head.from_json(record["head"]), cached=self.folder / "definitions" / record["definition"])
         except (KeyError, TypeError, IndexError, DefinitionError):
             return None
 
@@ -380,7 +451,7 @@ class _Cache:
         _write_atomically(self.folder / "definitions" / name,
                           {"given": trusted_dump(entry.sop), "data": plain(entry.sop)})
         self.seen.add(key)
-        self.files[key] = {"stat": stat, "digest": digest, "checked_ns": time.time_ns(), "head": entry.head,
+        self.files[key] = {"stat": stat, "digest": digest, "checked_ns": time.time_ns(), "head": entry.head.to_json(),
                            "definition": name}
         self.dirty = True
 

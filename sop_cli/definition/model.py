@@ -11,19 +11,35 @@ Words follow the SOP AP format (Permenpan RB 35/2012) and stay Indonesian:
 
 Field checks live on the fields; the checks a reviewer makes across steps (lanes exist, branches
 land, every step reachable) live in `review_problems`, whose findings carry their own location.
+Which step follows which is the definition graph's rule (`SopDefinition.graph`, see
+`sop_cli.definition.graph`); the reachability checks ask the graph.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
-from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.duration import (
+    WAKTU_PATTERN,
+    Duration,
+    parse_duration,
+    parse_waktu,
+)
+from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
 
 Loc = tuple[str | int, ...]
@@ -38,7 +54,25 @@ def _slug(value: str) -> str:
 
 
 def _waktu(value: str) -> str:
-    parse_duration(value)
+    parse_waktu(value)
+    return value
+
+
+def _tidak(value: Any) -> Any:
+    # Checks a step number as `StepNo` would, so that a bad value gets one clear message instead of
+    # one per arm of the union (a step number or "selesai").
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() == "selesai":
+        return "selesai"
+    if isinstance(value, str) and value.strip().isdigit():
+        raise ValueError(f"{value!r} is a step number written as text; write it without quotes")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")  # noqa: TRY004 (pydantic reports a ValueError)
+    if value < 1:
+        raise ValueError("Input should be greater than or equal to 1")
+    if value > MAX_STEP_NO:
+        raise ValueError(f"Input should be less than or equal to {MAX_STEP_NO}")
     return value
 
 
@@ -46,9 +80,32 @@ def _nip(value: str) -> str:
     return check_nip(value)
 
 
+_DOKUMEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)?$")
+
+
+def _dokumen(value: str) -> str:
+    # A document name becomes a template name and a file name: a path here would read or write
+    # outside the places sop chooses (`/abs/evil`, `sub/evil`, `..`).
+    if len(value) > 100 or not _DOKUMEN.match(value):
+        raise ValueError(f"{value!r} is not a document name: use letters, digits, '-' and '_' "
+                         "(an optional .ext), no folders or paths")
+    return value
+
+
+MAX_STEP_NO = 9999
 Slug = Annotated[str, AfterValidator(_slug)]
+# strict: YAML's `no: true` is a boolean, not step 1; bounded so every step number fits the store.
+StepNo = Annotated[int, Field(strict=True, ge=1, le=MAX_STEP_NO)]
 Text = Annotated[str, Field(min_length=1)]
-Waktu = Annotated[str, AfterValidator(_waktu)]
+Waktu = Annotated[
+    str,
+    AfterValidator(_waktu),
+    Field(
+        description="Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
+        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time).",
+        json_schema_extra={"pattern": WAKTU_PATTERN},
+    ),
+]
 NIP = Annotated[str, AfterValidator(_nip)]
 
 
@@ -75,11 +132,66 @@ class Pejabat(_Strict):
     nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
 
 
-class HariLibur(_Strict):
-    """A day off of the organisation's own, on top of the national holidays and cuti bersama."""
+def _hari_libur_tanggal(value: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date of the calendar") from None
+        return value
+    from sop_cli.run.calendar import CalendarError, parse_yearly
 
-    tanggal: date
+    try:
+        month, day = parse_yearly(value)
+    except CalendarError as error:
+        raise ValueError(
+            f"{value!r} is neither a date (YYYY-MM-DD, once) nor a yearly date (DD-MM, e.g. \"17-11\")"
+            if "DD-MM" in str(error) else str(error)
+        ) from None
+    return f"{day:02d}-{month:02d}"
+
+
+class HariLibur(_Strict):
+    """A day off of the organisation's own, on top of the national holidays and cuti bersama.
+
+    Once: `tanggal: 2026-11-17`. Every year (a Hari Jadi): `tanggal: "17-11"` (DD-MM), or a full
+    date with `setiap_tahun: true`.
+    """
+
+    tanggal: Annotated[str, BeforeValidator(_tanggal), AfterValidator(_hari_libur_tanggal)] = Field(
+        description="'2026-11-17' (once) or '17-11' (DD-MM: every year)."
+    )
     nama: Text
+    setiap_tahun: bool = Field(False, description="Repeat the date of tanggal every year.")
+
+
+def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    from sop_cli.run.calendar import parse_week
+
+    parse_week(value)  # CalendarError is a ValueError: pydantic locates it on the field
+    return value
+
+
+Jadwal = Annotated[
+    dict[str, str | list[str]],
+    AfterValidator(_jadwal),
+    Field(description="Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
+          "days not named are not working days."),
+]
+
+
+class JamKerja(_Strict):
+    """The organisation's office hours, when not the ASN week (Perpres 21/2023)."""
+
+    jadwal: Jadwal | None = Field(None, description="Weekly hours; default the ASN week, Senin-Jumat from 07.30.")
+    ramadan: Literal["asn"] | Jadwal | None = Field(
+        None, description="Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
+        "or a weekly schedule; none: the same hours all year."
+    )
+    awal_ramadan: list[date] = Field(
+        default_factory=list,
+        description="1 Ramadan of a year, when not 30 days before Idul Fitri (the default).",
+    )
 
 
 class Organisasi(_Strict):
@@ -97,6 +209,7 @@ class Organisasi(_Strict):
     kota: str | None = Field(None, description="Place written before the date of a letter.")
     zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
     hari_libur: list[HariLibur] = Field(default_factory=list)
+    jam_kerja: JamKerja | None = Field(None, description="Office hours; default the ASN week.")
 
 
 class Lane(_Strict):
@@ -109,7 +222,7 @@ class Lane(_Strict):
 class Langkah(_Strict):
     """One step of the procedure (a row of the flowchart table)."""
 
-    no: int = Field(ge=1)
+    no: StepNo
     kegiatan: Text
     pelaksana: list[Slug] = Field(min_length=1, description="Lane id(s) doing the step.")
     asal_pelaksana: Literal["sumber", "inferensi"] = Field(
@@ -122,10 +235,13 @@ class Langkah(_Strict):
     waktu: Waktu
     output: Text
     keterangan: str | None = None
-    berikutnya: int | None = Field(None, description="Next step when not simply the following one.")
-    ya: int | None = Field(None, description="keputusan: the step after YA (approved).")
-    tidak: int | None = Field(None, description="keputusan: the step after TIDAK (rejected).")
-    dokumen: str | None = Field(
+    berikutnya: StepNo | None = Field(None, description="Next step when not simply the following one.")
+    ya: StepNo | None = Field(None, description="keputusan: the step after YA (approved).")
+    tidak: Annotated[StepNo | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
+        None, description="keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
+        "process (the request is refused or returned: the run ends as ditolak, not as rework)."
+    )
+    dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
         None, description="Document type or template rendering this step's output (sop render --list)."
     )
 
@@ -184,24 +300,10 @@ class SopDefinition(_Strict):
                 return lane
         raise KeyError(lane_id)
 
-    def successors(self, langkah: Langkah) -> list[int]:
-        """Step numbers that can follow `langkah` (YA first for a decision); [] at the end."""
-        if langkah.simbol == "keputusan":
-            return [n for n in (langkah.ya, langkah.tidak) if n is not None]
-        if langkah.simbol == "selesai":
-            return []
-        if langkah.berikutnya is not None:
-            return [langkah.berikutnya]
-        # by identity first: list.index compares models field by field, quadratic over a review
-        index = next((i for i, s in enumerate(self.langkah) if s is langkah), None)
-        if index is None:
-            index = self.langkah.index(langkah)
-        return [self.langkah[index + 1].no] if index + 1 < len(self.langkah) else []
-
-    def next_step(self, no: int) -> int | None:
-        """The step after `no` on the main (YA) path, None after the end."""
-        following = self.successors(self.step(no))
-        return following[0] if following else None
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The definition graph (`sop_cli.definition.graph`): where the flow rules live."""
+        return Graph.from_json(plain(self))
 
     @model_validator(mode="after")
     def _review(self) -> SopDefinition:
@@ -243,7 +345,7 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
                 )
         for field in ("berikutnya", "ya", "tidak"):
             target = getattr(langkah, field)
-            if target is not None and target not in known:
+            if target is not None and target != "selesai" and target not in known:
                 yield ("langkah", i, field), f"step {langkah.no}: {field} points to step {target}, which does not exist"
         if langkah.simbol == "keputusan":
             for field in ("ya", "tidak"):
@@ -265,7 +367,7 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
         yield where, "the first step, and only the first step, has simbol: mulai"
     if not ends:
         yield ("langkah", len(sop.langkah) - 1, "simbol"), "no step has simbol: selesai (the end)"
-    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if t is not None]
+    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if isinstance(t, int)]
     if len(known) == len(numbers) and known.issuperset(links):
         # over duplicate numbers or broken links this would only repeat the findings above
         yield from _reachability(sop)
@@ -273,30 +375,11 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     index = {s.no: i for i, s in enumerate(sop.langkah)}
-    edges = {s.no: sop.successors(s) for s in sop.langkah}
-    seen = _closure([sop.langkah[0].no], edges)
-    for s in sop.langkah:
-        if s.no not in seen:
-            yield ("langkah", index[s.no]), f"step {s.no} cannot be reached from the start (step {sop.langkah[0].no})"
-    reverse: dict[int, list[int]] = {n: [] for n in edges}
-    for source, targets in edges.items():
-        for target in targets:
-            reverse[target].append(source)
-    finishing = _closure([s.no for s in sop.langkah if s.simbol == "selesai"], reverse)
-    for s in sop.langkah:
-        if s.no in seen and s.no not in finishing:
-            yield ("langkah", index[s.no]), f"step {s.no} never leads to the end (a loop with no way out)"
-
-
-def _closure(start: list[int], edges: dict[int, list[int]]) -> set[int]:
-    seen: set[int] = set()
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(edges.get(node, []))
-    return seen
+    graph = sop.graph
+    for no in graph.unreachable():
+        yield ("langkah", index[no]), f"step {no} cannot be reached from the start (step {graph.first})"
+    for no in graph.never_finishing():
+        yield ("langkah", index[no]), f"step {no} never leads to the end (a loop with no way out)"
 
 
 def sop_json_schema() -> dict[str, object]:
@@ -364,6 +447,8 @@ def _converter(annotation: Any) -> Any:
         return _converter(get_args(annotation)[0])
     if origin in (Union, UnionType):
         arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        if len(arms) != 1 and all(get_origin(arm) is Literal or arm in (str, int) for arm in arms):
+            return lambda value: value  # JSON scalars (`tidak`: a step number or "selesai")
         if len(arms) != 1:
             return _refuse(annotation)
         inner = _converter(arms[0])

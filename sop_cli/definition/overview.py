@@ -5,22 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from sop_cli.definition.catalog import Catalog, Entry
+from sop_cli.definition.graph import LISTS, Graph
 
-LISTS = (
-    ("dasar_hukum", "Dasar Hukum"),
-    ("kualifikasi_pelaksana", "Kualifikasi Pelaksana"),
-    ("keterkaitan", "Keterkaitan"),
-    ("peralatan_perlengkapan", "Peralatan/Perlengkapan"),
-    ("peringatan", "Peringatan"),
-    ("pencatatan_pendataan", "Pencatatan dan Pendataan"),
-)
+__all__ = ["LISTS", "describe", "list_rows", "total_minutes"]  # LISTS lives in graph; named here for the CLI
 
 
-def total_minutes(sop: Any) -> int:
+def total_minutes(graph: Graph) -> int:
     """Sum of the standard times of all steps, in working minutes (one pass, no rework)."""
     from sop_cli.run.calendar import duration_minutes
 
-    return sum(duration_minutes(step.durasi) for step in sop.langkah)
+    return sum(duration_minutes(step.durasi) for step in graph.steps.values())
 
 
 def list_rows(catalog: Catalog) -> list[dict[str, Any]]:
@@ -28,13 +22,13 @@ def list_rows(catalog: Catalog) -> list[dict[str, Any]]:
     return [
         {
             "id": entry.qualified_id,
-            "short_id": entry.head["id"],
-            "organisasi": entry.head["organisasi"]["nama"],
-            "pemerintah": entry.head["organisasi"]["pemerintah"],
-            "nama": entry.head["nama"],
-            "langkah": entry.head["langkah"],
-            "waktu_total_menit": entry.head["waktu_total_menit"],
-            "waktu_total": entry.head["waktu_total"],
+            "short_id": entry.head.id,
+            "organisasi": entry.head.org.nama,
+            "pemerintah": entry.head.org.pemerintah,
+            "nama": entry.head.nama,
+            "langkah": entry.head.langkah,
+            "waktu_total_menit": entry.head.waktu_total_menit,
+            "waktu_total": entry.head.waktu_total,
             "path": str(entry.path),
         }
         for entry in catalog.entries
@@ -46,6 +40,6 @@ def describe(entry: Entry) -> dict[str, Any]:
     data = entry.data
     data["qualified_id"] = entry.qualified_id
     data["path"] = str(entry.path)
-    data["waktu_total_menit"] = entry.head["waktu_total_menit"]
-    data["waktu_total"] = entry.head["waktu_total"]
+    data["waktu_total_menit"] = entry.head.waktu_total_menit
+    data["waktu_total"] = entry.head.waktu_total
     return data

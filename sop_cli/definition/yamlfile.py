@@ -1,8 +1,10 @@
 """Read a YAML file safely, keeping where each value was written.
 
 Only plain YAML data is accepted (mappings, lists, strings, numbers, booleans, null, dates):
-no Python object tags, no duplicate keys, bounded size and bounded alias expansion, so a hostile
-or broken file gives a `DefinitionError` with file and line, never a hang or a traceback.
+no Python object tags, no duplicate keys, bounded size, nesting depth and alias expansion, values
+YAML's own constructors cannot build (`2026-02-30`, `!!int abc`) reported as such, so a hostile or
+broken file gives a `DefinitionError` with file and line, never a hang or a traceback. Only
+regular files are read (a FIFO or `/dev/zero` would block or never end).
 libyaml's C parser is used when present; the pure parser re-reads a failing file so that error
 messages are the same either way.
 """
@@ -17,6 +19,7 @@ from sop_cli.errors import DefinitionError
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
+MAX_DEPTH = 64  # an SOP file nests 4 levels; Python's recursion limit is met near 500
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:map",
@@ -58,13 +61,17 @@ def read_yaml(path: Path, content: bytes | None = None) -> Located:
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         node = _compose(raw, loader_class)
-    except yaml.YAMLError:
+    except RecursionError:
+        raise _too_deep(path, raw, yaml) from None
+    except yaml.YAMLError as error:
         if loader_class is yaml.SafeLoader:
-            raise
+            raise _yaml_error(path, error) from None
         node = None  # let the pure parser produce the message below
     if node is None and loader_class is not yaml.SafeLoader:
         try:
             node = _compose(raw, yaml.SafeLoader)
+        except RecursionError:
+            raise _too_deep(path, raw, yaml) from None
         except yaml.YAMLError as error:
             raise _yaml_error(path, error) from None
     if node is None:
@@ -75,18 +82,55 @@ def read_yaml(path: Path, content: bytes | None = None) -> Located:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes (at most MAX_BYTES + 1 of them); DefinitionError when it cannot be read."""
+    """The file's bytes (at most MAX_BYTES + 1 of them); DefinitionError when it cannot be read.
+
+    Opened without blocking and checked to be a regular file before reading: a FIFO would wait
+    for a writer forever and `/dev/zero` never ends.
+    """
+    import errno
+    import os
+    import stat
+
     try:
-        with path.open("rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise DefinitionError(f"{path}: cannot be read: a symbolic link that loops (it points back to itself)") from None
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            raise DefinitionError(f"{path}: cannot be read: a symbolic link to {os.readlink(path)!r}, which does not exist") from None
+        raise DefinitionError(f"{path}: cannot be read: {error.strerror or error}") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise DefinitionError(f"{path}: is a folder, not a YAML file")
+        if not stat.S_ISREG(mode):
+            raise DefinitionError(f"{path}: not a regular file ({_kind(mode)}); YAML is read from a text file")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
             return handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise DefinitionError(f"{path}: cannot be read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
 
 
 def _read_text(path: Path, content: bytes | None = None) -> str:
     raw = read_bytes(path) if content is None else content
     if len(raw) > MAX_BYTES:
         raise DefinitionError(f"{path}: the file is larger than {MAX_BYTES // 1000} kB; an SOP file is a few kB")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(raw):
+        raise DefinitionError(f"{path}:1:1: the file is UTF-16 text; save it as UTF-8")
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DefinitionError(f"{path}:{line}:1: the file is binary (it contains NUL bytes), not YAML text")
@@ -101,6 +145,42 @@ def _read_text(path: Path, content: bytes | None = None) -> str:
     if not text.strip():
         raise DefinitionError(f"{path}:1:1: the file is empty")
     return text
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """UTF-16 without a byte-order mark: mostly Latin text, so a NUL in (nearly) every other byte."""
+    sample = raw[:400]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+
+    def mostly(part: bytes) -> bool:
+        return part.count(0) >= 0.9 * len(part)
+
+    def hardly(part: bytes) -> bool:
+        return part.count(0) <= 0.1 * len(part)
+
+    return (mostly(even) and hardly(odd)) or (mostly(odd) and hardly(even))
+
+
+def _too_deep(path: Path, text: str, yaml: Any) -> DefinitionError:
+    """The error for a document nested too deeply to compose, located by a flat event scan."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return DefinitionError(
+                        f"{path}:{mark.line + 1}:{mark.column + 1}: the data is nested more than {MAX_DEPTH} levels deep; "
+                        "an SOP file nests a few levels"
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as error:
+        return _yaml_error(path, error)
+    return DefinitionError(f"{path}:1:1: the data is nested more than {MAX_DEPTH} levels deep")
 
 
 def _compose(text: str, loader_class: Any) -> Any:
@@ -142,6 +222,8 @@ class _Builder:
             raise self.fail(
                 node, f"the document expands to more than {MAX_NODES} values (aliases repeated too often?)"
             )
+        if len(loc) > MAX_DEPTH:
+            raise self.fail(node, f"the data is nested more than {MAX_DEPTH} levels deep; an SOP file nests a few levels")
         if loc not in self.marks:
             self.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
@@ -171,3 +253,18 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except self.yaml.YAMLError as error:
             raise self.fail(node, f"invalid value: {getattr(error, 'problem', error)}") from None
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError) as error:
+            # The constructors check little: `2026-02-30` reaches datetime.date, `!!bool maybe` a dict.
+            raise self.fail(node, self.unbuildable(node, error)) from None
+
+    def unbuildable(self, node: Any, error: Exception) -> str:
+        """Why a scalar YAML reads as a number, date or boolean cannot be built, in the user's words."""
+        value = str(node.value)
+        shown = repr(value if len(value) <= 60 else value[:57] + "...")
+        kind = node.tag.rsplit(":", 1)[-1]
+        if kind == "timestamp":
+            detail = str(error) if isinstance(error, ValueError) else "not a date"
+            return f"invalid date {shown} ({detail}); write a real date, or quote it to keep it as text"
+        names = {"int": "integer", "float": "number", "bool": "boolean (true/false)", "null": "null"}
+        return f"invalid value {shown} for the tag !!{kind}: not a valid {names.get(kind, kind)}"
+

@@ -15,18 +15,21 @@ names documented here and in `sop_cli.render` rather than on internals:
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from sop_cli.definition.graph import LIST_PAIRS
 from sop_cli.definition.nip import format_nip
 
-LIST_PAIRS = (
-    (("dasar_hukum", "Dasar Hukum"), ("kualifikasi_pelaksana", "Kualifikasi Pelaksana")),
-    (("keterkaitan", "Keterkaitan"), ("peralatan_perlengkapan", "Peralatan/Perlengkapan")),
-    (("peringatan", "Peringatan"), ("pencatatan_pendataan", "Pencatatan dan Pendataan")),
-)
+if TYPE_CHECKING:
+    from sop_cli.definition.model import Langkah, SopDefinition
+    from sop_cli.run.engine import RunState, StepVisit
+
+Localise = Callable[[datetime | None], datetime | None]
 
 
-def org_context(sop: Any) -> dict[str, Any]:
+def org_context(sop: SopDefinition) -> dict[str, Any]:
     """The issuing unit, for the kop (letterhead)."""
     org = sop.organisasi
     kontak = [
@@ -56,14 +59,14 @@ def pejabat(jabatan: str | None, nama: str | None = None, pangkat: str | None = 
     return {"jabatan": jabatan, "nama": nama, "pangkat": pangkat, "nip": format_nip(nip) if nip else None}
 
 
-def sop_context(sop: Any, *, html: bool) -> dict[str, Any]:
+def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
     """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
     from sop_cli.definition.overview import total_minutes
-    from sop_cli.run.calendar import format_minutes
     from sop_cli.render.flowchart import mermaid, rows_svg
+    from sop_cli.run.calendar import format_minutes
 
     signer = sop.disahkan_oleh
-    svgs: list[Any] = [None] * len(sop.langkah)
+    svgs: list[str | None] = [None] * len(sop.langkah)
     if html:
         from markupsafe import Markup
 
@@ -84,11 +87,11 @@ def sop_context(sop: Any, *, html: bool) -> dict[str, Any]:
             "dasar_inferensi": step.dasar_inferensi,
             "ya": step.ya,
             "tidak": step.tidak,
-            "berikutnya": sop.next_step(step.no) if step.simbol != "keputusan" else None,
+            "berikutnya": sop.graph.next_step(step.no) if not sop.graph.step(step.no).is_decision else None,
             "dokumen": step.dokumen,
             "svg": svg,
         })
-    inferred = [s["no"] for s in steps if s["inferensi"]]
+    inferred = [step.no for step in sop.langkah if step.asal_pelaksana == "inferensi"]
     return {
         "sop": {
             "id": sop.id,
@@ -110,7 +113,7 @@ def sop_context(sop: Any, *, html: bool) -> dict[str, Any]:
         ],
         "lanes": [{"id": lane.id, "nama": lane.nama} for lane in sop.pelaksana],
         "steps": steps,
-        "waktu_total": format_minutes(total_minutes(sop)),
+        "waktu_total": format_minutes(total_minutes(sop.graph)),
         "mermaid": mermaid(sop),
         "ada_inferensi": bool(inferred),
         "langkah_inferensi": _ranges(inferred),
@@ -120,21 +123,22 @@ def sop_context(sop: Any, *, html: bool) -> dict[str, Any]:
 def _ranges(numbers: list[int]) -> str:
     """[1, 2, 3, 5, 7, 8] -> "1–3, 5, 7–8"."""
     parts: list[str] = []
-    start = prev = None
+    start: int | None = None
+    prev = 0
     for n in [*numbers, None]:
         if start is not None and (n is None or n != prev + 1):
             parts.append(str(start) if start == prev else f"{start}–{prev}")
             start = None
-        if n is not None and start is None:
-            start = n
-        prev = n
+        if n is not None:
+            start = n if start is None else start
+            prev = n
     return ", ".join(parts)
 
 
 # Run documents --------------------------------------------------------------------------------
 
 
-def head_lane(sop: Any) -> str:
+def head_lane(sop: SopDefinition) -> str:
     """The lane of the head of the unit (who signs the SOP): the lane whose name begins the
     `disahkan_oleh` jabatan ("Camat" for "Camat Ngronggot"), else the lane approving a
     `persetujuan`, else the lane of the first step."""
@@ -149,14 +153,14 @@ def head_lane(sop: Any) -> str:
 
 
 def run_document_context(
-    state: Any, langkah: Any, *, penandatangan: dict[str, Any], pimpinan: dict[str, Any], now: Any
+    state: RunState, langkah: Langkah, *, penandatangan: dict[str, Any], pimpinan: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
     """The context of a run document (see `sop_cli.render.documents`). The signer and the head
     come chosen from the organisation's register (`sop_cli.render.organisation`)."""
     sop = state.sop
     tz = state.calendar.tz
 
-    def local(moment: Any) -> Any:
+    def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(tz) if moment is not None else None
 
     head = head_lane(sop)
@@ -165,8 +169,10 @@ def run_document_context(
     mine = [v for v in visits if v["step"] == langkah.no]
     kunjungan = mine[-1] if mine else None
     tanggal = local(kunjungan["completed_at"] if kunjungan and kunjungan["completed_at"] else now)
-    following_no = sop.next_step(langkah.no)
+    following_no = sop.graph.next_step(langkah.no)
     following = sop.step(following_no) if following_no is not None else None
+    from sop_cli.run.engine import target_end
+
     base = sop_context(sop, html=False)
     forecast = state.forecast_at(now)
     return {
@@ -181,7 +187,7 @@ def run_document_context(
             "started_at": local(state.started_at),
             "finished_at": local(state.finished_at),
             "planned_end": local(forecast[-1].planned_due) if forecast else None,
-            "target_end": local(_target_end(state)),
+            "target_end": local(target_end(state)),
             "rework_loops": state.rework_loops,
         },
         "langkah": _step_context(langkah, sop),
@@ -201,7 +207,7 @@ def run_document_context(
     }
 
 
-def _step_context(langkah: Any, sop: Any) -> dict[str, Any]:
+def _step_context(langkah: Langkah, sop: SopDefinition) -> dict[str, Any]:
     return {
         "no": langkah.no,
         "kegiatan": langkah.kegiatan,
@@ -215,7 +221,7 @@ def _step_context(langkah: Any, sop: Any) -> dict[str, Any]:
     }
 
 
-def _visit_context(visit: Any, sop: Any, local: Any) -> dict[str, Any]:
+def _visit_context(visit: StepVisit, sop: SopDefinition, local: Localise) -> dict[str, Any]:
     return {
         "step": visit.step,
         "kegiatan": visit.kegiatan,
@@ -232,14 +238,3 @@ def _visit_context(visit: Any, sop: Any, local: Any) -> dict[str, Any]:
         "actual_minutes": visit.working_minutes,
         "late": visit.late,
     }
-
-
-def _target_end(state: Any) -> Any:
-    """When the run would end if every step on the main path took its Mutu Baku from the start."""
-    from sop_cli.definition.duration import Duration
-
-    cal = state.calendar
-    moment = state.started_at
-    for no in state.procedure.main_path:
-        moment = cal.add(cal.add(moment, Duration(0, "menit")), state.procedure.step(no).durasi)
-    return moment

@@ -306,7 +306,7 @@ def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
     from sop_cli.render.indonesian import as_date
 
     def refuse(what: str) -> UsageError:
-        example = f" e.g. --set {value.key}={value.contoh}" if value.contoh else ""
+        example = f" e.g. {value.key}={value.contoh}" if value.contoh else ""
         return UsageError(f"{value.key}: {given!r} {what}{';' if example else '.'}{example}")
 
     if value.jenis == "text":
@@ -324,8 +324,8 @@ def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
     if value.jenis == "list":
         items = [part.strip() for part in given.split(";") if part.strip()] if isinstance(given, str) else given
         if not isinstance(items, list):
-            raise refuse("is not a list (in YAML a list, in --set items separated by ';')")
-        checked = []
+            raise refuse("is not a list (in YAML a list, in KEY=VALUE text items separated by ';')")
+        checked: list[str | dict[str, Any]] = []
         for item in items:
             if value.kolom:
                 if not isinstance(item, dict) or any(k not in value.kolom for k in item) or any(

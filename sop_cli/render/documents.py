@@ -29,6 +29,7 @@ from sop_cli.errors import NotFoundError, StateError, UsageError
 
 if TYPE_CHECKING:
     from sop_cli.render.doctypes import DocType
+    from sop_cli.render.report import MonitoringData, ReportData
 
 FORMATS = ("html", "md", "docx", "pdf", "xlsx")
 TEXT_FORMATS = ("html", "md")
@@ -45,13 +46,15 @@ def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
 
 
 def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
-    """The format `--out PATH` asks for by its suffix; an unknown suffix is a UsageError."""
+    """The format an output file asks for by its suffix; an unknown suffix is a UsageError."""
     suffix = path.suffix.lower().lstrip(".")
     fmt = SUFFIXES.get(suffix)
     if fmt is None or fmt not in allowed:
         names = sorted({s for s, f in SUFFIXES.items() if f in allowed})
-        raise UsageError(f"--out {path}: the suffix {path.suffix or '(none)'!r} names no format this "
-                         f"command writes; use one of: {', '.join('.' + n for n in names)} (or --format).")
+        suffixes = ", ".join("." + n for n in names)
+        raise UsageError(f"{path}: the suffix {path.suffix or '(none)'!r} names no format this command writes; "
+                         f"use one of: {suffixes}.", option="out", code="out_suffix",
+                         details={"path": str(path), "suffix": path.suffix or "(none)", "suffixes": suffixes})
     return fmt
 
 
@@ -229,31 +232,32 @@ def document_rows(sops: Sequence[tuple[Any, Path | None]]) -> list[dict[str, Any
 # Values ---------------------------------------------------------------------------------------
 
 
-def read_values(values_file: Path | None, settings: Sequence[str], doc: str | None = None) -> dict[str, Any]:
-    """The values from `--values FILE` (a YAML mapping) overlaid with `--set key=value` items;
-    with `doc`, the file's `doc:` section goes over its shared values before --set applies."""
+def read_values(
+    values_file: Path | None, settings: Sequence[tuple[str, str]], doc: str | None = None,
+) -> dict[str, Any]:
+    """The values from a YAML file (a mapping) overlaid with (dotted key, value) `settings`
+    (`sop_cli.cli.parse.parse_settings` reads them from `--set`); with `doc`, the file's `doc:`
+    section goes over its shared values before the settings apply."""
     values: dict[str, Any] = {}
     if values_file is not None:
         from sop_cli.errors import DefinitionError
         from sop_cli.definition.yamlfile import read_yaml
 
-        if not values_file.is_file():
-            raise UsageError(f"--values {values_file}: no such file.")
+        import os
+
+        if not os.path.lexists(values_file):  # a folder or FIFO: read_yaml says what it is
+            raise UsageError(f"{values_file}: no such file.", option="values")
         try:
             data = read_yaml(values_file).data
         except DefinitionError as error:
-            raise UsageError(f"--values {values_file}: {error}") from None
+            raise UsageError(f"{values_file}: {error}", option="values") from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise UsageError(f"--values {values_file}: the file must be a mapping of keys to values.")
+            raise UsageError(f"{values_file}: the file must be a mapping of keys to values.", option="values")
         values = _for_document(_merge({}, data), doc)
-    for item in settings:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key or any(not part for part in key.split(".")):
-            raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
-        _put(values, key, value.strip())
+    for key, value in settings:
+        _put(values, key, value)
     return _for_document(values, doc)
 
 
@@ -318,7 +322,7 @@ def render_run_document(
     belongs to).
 
     Raises:
-        UsageError: missing values (all listed), a value of the wrong type, an unknown `--set` key
+        UsageError: missing values (all listed), a value of the wrong type, an unknown given key
             (`set_keys`), a step that does not output `doc`, a format the type has no form for.
         StateError: the run is not in a state the type allows (e.g. persetujuan before approval).
 
@@ -339,8 +343,8 @@ def render_run_document(
     doc_type = types.get(doc)
     if doc_type is None:
         known = sorted(types)
-        raise NotFoundError(f"Unknown document {doc!r}. Document types of {sop.qualified_id}: {', '.join(known)} "
-                            "(see `sop render --list`).")
+        raise NotFoundError(f"Unknown document {doc!r}. Document types of {sop.qualified_id}: {', '.join(known)}.",
+                            suggest="document_types")
     if fmt == "xlsx" and doc != "format-data":
         raise UsageError(f"{doc!r} has no .xlsx form; use html, md, docx or pdf (xlsx: format-data, the report).")
     langkah = _document_step(doc_type, sop, step)
@@ -360,11 +364,11 @@ def render_run_document(
             missing.append((value.key, value.arti or value.jenis))
     if missing:
         lines = "\n".join(f"  {key}: {what}" for key, what in missing)
-        example = " ".join(f"--set {key}=..." for key, _ in missing[:3])
         raise UsageError(
             f"Document {doc!r} for run {state.run_id} (step {langkah.no}) needs {len(missing)} "
             f"value{'s' if len(missing) != 1 else ''} only a person knows:\n{lines}",
-            hint=f"Give them with {example} or in a YAML file passed with --values FILE.",
+            hint="Give them as values (KEY=VALUE) or in a YAML file of values.",
+            suggest="give_values", details={"keys": [key for key, _ in missing]},
         )
     if warnings is not None and isinstance(checked.get("nomor"), str):
         warnings.extend(_same_nomor(state, doc, checked["nomor"]))
@@ -463,7 +467,7 @@ def _check_state(doc_type: DocType, state: Any, langkah: Any) -> None:
         raise StateError(
             f"Run {state.run_id} has not reached step {langkah.no} ({langkah.kegiatan}); it is at step {current}. "
             f"A {doc_type.name} is made once its step is reached.",
-            hint=f"See `sop status --run {state.run_id}`.",
+            suggest="status_and_log", details={"run": state.run_id},
         )
     if doc_type.sejak == "sesudah-keputusan":
         decisions = [v for v in state.visits if state.sop.step(v.step).simbol == "keputusan" and v.step < langkah.no]
@@ -482,7 +486,8 @@ def _check_set_keys(doc_type: DocType, set_keys: Sequence[str], types: Mapping[s
         bare = key.removeprefix(f"{doc_type.name}.")
         if bare in known or (key.split(".")[0] in types and key.split(".")[0] != doc_type.name):
             continue  # a value of this document, or one scoped to another document type
-        raise UsageError(f"--set {key}: {doc_type.name!r} takes no value {bare!r}. Its values: {', '.join(known)}.")
+        raise UsageError(f"{key}: {doc_type.name!r} takes no value {bare!r}. Its values: {', '.join(known)}.",
+                         option="set")
 
 
 def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
@@ -491,12 +496,13 @@ def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
             langkah = sop.step(step)
         except KeyError:
             numbers = ", ".join(str(s.no) for s in sop.langkah)
-            raise UsageError(f"--step {step}: SOP {sop.qualified_id} has no step {step} (steps: {numbers}).") from None
+            raise UsageError(f"{step}: SOP {sop.qualified_id} has no step {step} (steps: {numbers}).",
+                             option="step") from None
         if not doc_type.belongs_to(langkah):
             mine = [str(s.no) for s in sop.langkah if doc_type.belongs_to(s)]
             raise UsageError(
-                f"--step {step}: step {step} of {sop.qualified_id} ({langkah.kegiatan}) does not output a "
-                f"{doc_type.name}; " + (f"step {', '.join(mine)} does." if mine else "no step does."))
+                f"{step}: step {step} of {sop.qualified_id} ({langkah.kegiatan}) does not output a "
+                f"{doc_type.name}; " + (f"step {', '.join(mine)} does." if mine else "no step does."), option="step")
         return langkah
     for langkah in sop.langkah:
         if doc_type.belongs_to(langkah):
@@ -507,7 +513,7 @@ def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: Any, data: dict[str, Any], kind: str, fmt: str) -> str | bytes:
+def render_report(state: Any, data: ReportData | MonitoringData, kind: str, fmt: str) -> str | bytes:
     """`report` or `monitoring` (html, md, pdf from the templates; xlsx from openpyxl) with the
     data of `sop_cli.render.report` (`data` as `report`, plus `org`, `pengesah`, `sop`,
     `tanggal`; times as datetimes)."""
@@ -525,27 +531,13 @@ def render_report(state: Any, data: dict[str, Any], kind: str, fmt: str) -> str 
     org = org_context(sop)
     apply_kop(org, find_organisation(_sop_dir(state)))
     ctx = {
-        "report": _datetimes(data),
+        "report": data,
         "org": org,
         "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
         "sop": {"nama": sop.nama, "judul": sop.judul or f"SOP {sop.nama}", "nomor": sop.nomor,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,
-        "tanggal": _datetimes({"now": data["now"]})["now"],
+        "tanggal": data["now"],
     }
     text = render(f"{kind}.{'md' if fmt == 'md' else 'html'}", ctx)
     return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True)
-
-
-def _datetimes(value: Any) -> Any:
-    """ISO strings with a time part turned back into datetimes, for the date filters."""
-    if isinstance(value, dict):
-        return {k: _datetimes(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_datetimes(v) for v in value]
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value

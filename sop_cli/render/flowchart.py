@@ -11,13 +11,17 @@ Symbols (Permenpan RB 35/2012): capsule for mulai/selesai, rectangle for proses,
 keputusan; a step done by several lanes gets one symbol spanning them. An arrow to the next row
 leaves the symbol's bottom, jogs sideways just below the row border and enters the next symbol from
 the top; a branch back up (TIDAK) leaves the diamond's side, climbs on the right edge of the target
-lane and enters the target from the right. `mermaid()` gives the same chart as Mermaid text.
+lane and enters the target from the right. `mermaid()` gives the same chart as Mermaid text. Both draw the edges of the definition graph
+(`SopDefinition.graph`), which owns the flow rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
 
 MID = "50%"
 TOP = "0"
@@ -56,7 +60,7 @@ def _pct(x: float, lanes: int) -> str:
     return f"{x / lanes * 100:.3f}%"
 
 
-def rows_svg(sop: Any) -> list[str]:
+def rows_svg(sop: SopDefinition) -> list[str]:
     """One SVG (text) per step of `sop`, in step order, drawing that row of the flowchart."""
     lanes = [lane.id for lane in sop.pelaksana]
     count = len(lanes)
@@ -66,14 +70,11 @@ def rows_svg(sop: Any) -> list[str]:
         columns = [lanes.index(p) for p in step.pelaksana]
         rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi"))
 
-    for i, step in enumerate(sop.langkah):
-        successors = sop.successors(step)
-        for n, target_no in enumerate(successors):
-            j = index[target_no]
-            label = None
-            if step.simbol == "keputusan":
-                label = "YA" if n == 0 else "TIDAK"
-            _edge(rows, i, j, label, count)
+    for source, target, label in sop.graph.edges():
+        if target is None:
+            _refusal_end(rows[index[source]], count)  # a TIDAK that ends the process
+        else:
+            _edge(rows, index[source], index[target], label, count)
 
     return [_svg(row, count) for row in rows]
 
@@ -82,6 +83,22 @@ def _lane_centre(row: _Row, towards: float) -> float:
     """The centre of the lane of `row`'s span nearest `towards`: a symbol spanning two lanes is
     joined in one of its lanes, never on the border between them."""
     return min((k + 0.5 for k in range(row.lo, row.hi + 1)), key=lambda x: (abs(x - towards), x))
+
+
+def _refusal_end(row: _Row, lanes: int) -> None:
+    """A TIDAK that ends the process: a short arrow from the diamond's side to a small Selesai capsule,
+    on the side with more room (the right unless the diamond is in the last lane)."""
+    right = row.hi + 1 < lanes or row.lo == 0
+    side = row.hi + 1 - SYMBOL_MARGIN if right else row.lo + SYMBOL_MARGIN
+    s = 1 if right else -1
+    capsule_x = 36 if right else -82
+    row.marks.append(_at(side, lanes, (
+        f'<line x1="0" y1="0" x2="{s * 29}" y2="0" class="flow"/>'
+        f'<path d="M{s * 29},-4 L{s * 29},4 L{s * 36},0 Z" class="head"/>'
+        f'<rect x="{capsule_x}" y="-8" width="46" height="16" rx="8" ry="8" class="symbol"/>'
+        f'<text x="{capsule_x + 23}" y="3.5" text-anchor="middle" style="{LABEL_FONT}">Selesai</text>'
+        f'<text x="{s * 3}" y="-4" text-anchor="{"start" if right else "end"}" style="{LABEL_FONT}">TIDAK</text>'
+    )))
 
 
 def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> None:
@@ -186,7 +203,7 @@ def _svg(row: _Row, lanes: int) -> str:
     )
 
 
-def mermaid(sop: Any) -> str:
+def mermaid(sop: SopDefinition) -> str:
     """The flowchart as Mermaid text: one subgraph per lane, YA/TIDAK on a decision's branches.
 
     A step done by several lanes sits in the subgraph of the first and names the others.
@@ -210,12 +227,11 @@ def mermaid(sop: Any) -> str:
             }[step.simbol]
             lines.append(f"    s{step.no}{shape}")
         lines.append("  end")
-    for step in sop.langkah:
-        for n, target in enumerate(sop.successors(step)):
-            if step.simbol == "keputusan":
-                lines.append(f"  s{step.no} -- {'YA' if n == 0 else 'TIDAK'} --> s{target}")
-            else:
-                lines.append(f"  s{step.no} --> s{target}")
+    for source, target, label in sop.graph.edges():
+        if target is None:
+            lines.append(f'  s{source} -- {label} --> s{source}_selesai(["Selesai (ditolak)"])')
+        else:
+            lines.append(f"  s{source} -- {label} --> s{target}" if label else f"  s{source} --> s{target}")
     return "\n".join(lines)
 
 

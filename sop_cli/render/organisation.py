@@ -145,7 +145,8 @@ def officials(sop: Any, organisation: Organisation | None, assignments: dict[str
                                "nama": assignments.get(lane_id), "pangkat": None, "nip": None,
                                "lane": lane_id, "lane_nama": lane_nama}
     for entry in result.values():
-        entry["nip"] = format_nip(entry["nip"]) if entry.get("nip") else None
+        nip = entry.get("nip")
+        entry["nip"] = format_nip(nip) if nip else None
     result["pimpinan"] = result[head_key]
     if organisation and organisation.sekretaris:
         result["sekretaris"] = result[organisation.sekretaris]

@@ -1,7 +1,8 @@
 """The numbers of `sop report`: one row per pass through a step, and the run's summary.
 
-Pure: it reads a `RunState` (sop_cli.run.engine) and `now`, and returns JSON-ready data; the CLI
-turns it into a table, CSV or JSON, and the templates `report.*` / `monitoring.*` into documents.
+Pure: it reads a `RunState` (sop_cli.run.engine) and `now`, and returns typed, JSON-shaped data
+with real datetimes (in the organisation's zone); the CLI turns it into a table, CSV or JSON, and
+the templates `report.*` / `monitoring.*` into documents.
 
 Definitions (working minutes, on the run's calendar):
 
@@ -18,8 +19,14 @@ Definitions (working minutes, on the run's calendar):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
+
+from sop_cli.run.engine import ProgressPercent, RunHeading
+
+if TYPE_CHECKING:
+    from sop_cli.run.engine import RunState
 
 STATUS_WORDS = {
     "done": "selesai",
@@ -35,23 +42,104 @@ CSV_COLUMNS = (
 )
 
 
-def report_data(state: Any, now: datetime) -> dict[str, Any]:
+class ReportRow(TypedDict):
+    """A pass through a step (or a step not reached yet, with its forecast)."""
+
+    no: int
+    step: int
+    kegiatan: str
+    lanes: list[str]
+    person: str | None
+    status: str
+    status_word: str
+    loop: int
+    rework: bool
+    became_current_at: datetime
+    due_at: datetime
+    completed_at: datetime | None
+    standard_minutes: int
+    actual_minutes: int | None
+    difference_minutes: int | None
+    late: bool
+    note: str | None
+    reason: str | None
+
+
+class WithinStandard(TypedDict):
+    """Completed passes that were not late, of all completed passes."""
+
+    count: int
+    of: int
+    percent: int | None
+
+
+class ReportSummary(TypedDict):
+    """The run's totals (see the module docstring)."""
+
+    progress: ProgressPercent
+    within_standard: WithinStandard
+    late_steps: list[int]
+    rework_loops: int
+    rework_minutes: int
+    rework_steps: list[int]
+    actual_minutes: int
+    standard_minutes: int
+    forecast_end: datetime | None
+    finished_at: datetime | None
+    end: datetime | None
+    current_step: int | None
+
+
+class ReportData(RunHeading):
+    """`sop report`: the run's heading, lane name to person, the summary and one row per pass."""
+
+    assignments: dict[str, str]
+    summary: ReportSummary
+    rows: list[ReportRow]
+
+
+class MonitoringRow(TypedDict):
+    """A row of the monitoring form (Tabel 7): one per step of the SOP."""
+
+    no: int
+    step: int
+    prosedur: str
+    pelaksana: list[str]
+    penilaian: str | None
+    baik: bool | None
+    catatan: str
+    tindakan: str
+
+
+class MonitoringData(RunHeading):
+    """`sop report --monitoring`: the report's heading and summary, the form's rows, the passes."""
+
+    assignments: dict[str, str]
+    summary: ReportSummary
+    rows: list[MonitoringRow]
+    passes: list[ReportRow]
+
+
+def report_data(state: RunState, now: datetime) -> ReportData:
     """The report of run `state` as of `now` (see the module docstring for the definitions)."""
     cal = state.calendar
     tz = cal.tz
     proc = state.procedure
 
-    def t(moment: datetime | None) -> str | None:
-        return moment.astimezone(tz).isoformat() if moment else None
+    def t(moment: datetime) -> datetime:
+        return moment.astimezone(tz)
 
-    def lane_names(ids: Any) -> list[str]:
+    def maybe(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(tz) if moment else None
+
+    def lane_names(ids: Iterable[str]) -> list[str]:
         return [proc.lanes.get(i, i) for i in ids]
 
-    def people(ids: Any) -> str | None:
+    def people(ids: Iterable[str]) -> str | None:
         found = [state.assignments[i] for i in ids if i in state.assignments]
         return ", ".join(dict.fromkeys(found)) or None
 
-    rows: list[dict[str, Any]] = []
+    rows: list[ReportRow] = []
     loop = 0
     closing_step: int | None = None  # the deciding step that ends the current rework loop
     for visit in state.visits:
@@ -60,12 +148,12 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
         this_loop = loop if rework else 0
         if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
             closing_step = None
-        if visit.outcome == "rejected":
+        if visit.outcome == "rejected" and not proc.step(visit.step).refusal_ends:
             loop += 1
             closing_step = visit.step
         if is_open and state.status == "active":
             actual = cal.working_minutes_between(visit.became_current_at, now)
-            late = now > visit.due_at
+            late = not visit.untimed and now > visit.due_at
             status = "current"
         elif is_open:  # a cancelled run's last step
             actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)
@@ -86,13 +174,14 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
             "rework": rework,
             "became_current_at": t(visit.became_current_at),
             "due_at": t(visit.due_at),
-            "completed_at": t(visit.completed_at),
+            "completed_at": maybe(visit.completed_at),
             "standard_minutes": visit.standard_minutes,
             "actual_minutes": actual,
-            "difference_minutes": actual - visit.standard_minutes,
+            "difference_minutes": None if visit.untimed else actual - visit.standard_minutes,
             "late": late,
             "note": visit.note,
             "reason": visit.reason,
+            "no": len(rows) + 1,
         })
 
     forecast = state.forecast_at(now) if state.status == "active" else []
@@ -106,55 +195,60 @@ def report_data(state: Any, now: datetime) -> dict[str, Any]:
             "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
             "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
             "actual_minutes": None, "difference_minutes": None, "late": False, "note": None, "reason": None,
+            "no": len(rows) + 1,
         })
-    for n, row in enumerate(rows, 1):
-        row["no"] = n
-
     completed = [r for r in rows if r["completed_at"]]
     within = sum(1 for r in completed if not r["late"])
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
     worked = [r for r in rows if r["actual_minutes"] is not None]
     end = state.finished_at if state.status == "finished" else (forecast[-1].planned_due if forecast else None)
     total = state.steps_total
-    summary = {
+    summary: ReportSummary = {
         "progress": {"done": state.steps_done, "total": total,
                      "percent": round(100 * state.steps_done / total) if total else 100},
         "within_standard": {"count": within, "of": len(completed),
                             "percent": round(100 * within / len(completed)) if completed else None},
         "late_steps": [r["step"] for r in rows if r["late"]],
         "rework_loops": state.rework_loops,
-        "rework_minutes": sum(r["actual_minutes"] for r in rework_rows),
+        "rework_minutes": sum(r["actual_minutes"] or 0 for r in rework_rows),
         "rework_steps": [r["step"] for r in rework_rows],
-        "actual_minutes": sum(r["actual_minutes"] for r in worked),
+        "actual_minutes": sum(r["actual_minutes"] or 0 for r in worked),
         "standard_minutes": sum(r["standard_minutes"] for r in worked),
-        "forecast_end": t(end) if state.status == "active" else None,
-        "finished_at": t(state.finished_at),
-        "end": t(end),
+        "forecast_end": maybe(end) if state.status == "active" else None,
+        "finished_at": maybe(state.finished_at),
+        "end": maybe(end),
         "current_step": state.current_step,
     }
     from sop_cli.run.engine import run_heading
 
+    heading = run_heading(state, now)
     return {
-        **run_heading(state, now),
+        "run": heading["run"], "title": heading["title"], "year": heading["year"], "status": heading["status"],
+        "outcome": heading["outcome"],
+        "now": heading["now"], "sop": heading["sop"], "started_at": heading["started_at"],
+        "finished_at": heading["finished_at"], "cancelled_at": heading["cancelled_at"],
+        "cancel_reason": heading["cancel_reason"],
         "assignments": {proc.lanes.get(k, k): v for k, v in state.assignments.items()},
         "summary": summary,
         "rows": rows,
     }
 
 
-def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
+def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
     from sop_cli.run.calendar import format_minutes
 
     report = report_data(state, now)
     sop = state.sop
-    rows = []
+    rows: list[MonitoringRow] = []
     for n, step in enumerate(sop.langkah, 1):
         passes = [r for r in report["rows"] if r["step"] == step.no and r["actual_minutes"] is not None]
         late = [r for r in passes if r["late"]]
         rework = [r for r in passes if r["rework"]]
         rejected = [r for r in passes if r["status"] == "rejected"]
+        refusals = rejected if step.tidak == "selesai" else []
+        rejected = [r for r in rejected if r not in refusals]  # a lawful refusal is no fault of the step
         notes: list[str] = []
         actions: list[str] = []
         if not passes:
@@ -163,14 +257,16 @@ def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
         else:
             verdict = not late and not rejected and not rework
             for r in late:
-                over = format_minutes(r["difference_minutes"])
+                over = format_minutes(r["difference_minutes"] or 0)
                 state_word = "masih berjalan" if r["status"] == "current" else "selesai"
                 notes.append(f"Melewati mutu baku {step.waktu}: {state_word} {over} lebih lama.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
+            for r in refusals:
+                notes.append(f"Permohonan ditolak/dikembalikan (TIDAK, proses selesai): {r['reason'] or 'tanpa alasan'}.")
             if rework:
                 notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
-                             f"({format_minutes(sum(r['actual_minutes'] for r in rework))}).")
+                             f"({format_minutes(sum(r['actual_minutes'] or 0 for r in rework))}).")
             if late:
                 actions.append("Tinjau beban kerja pelaksana atau kewajaran mutu baku waktu.")
             if rejected:
@@ -189,4 +285,11 @@ def monitoring_data(state: Any, now: datetime) -> dict[str, Any]:
             "catatan": " ".join(notes),
             "tindakan": " ".join(actions) or ("-" if verdict else ""),
         })
-    return {**{k: v for k, v in report.items() if k != "rows"}, "rows": rows, "passes": report["rows"]}
+    return {
+        "run": report["run"], "title": report["title"], "year": report["year"], "status": report["status"],
+        "outcome": report["outcome"],
+        "now": report["now"], "sop": report["sop"], "started_at": report["started_at"],
+        "finished_at": report["finished_at"], "cancelled_at": report["cancelled_at"],
+        "cancel_reason": report["cancel_reason"], "assignments": report["assignments"],
+        "summary": report["summary"], "rows": rows, "passes": report["rows"],
+    }

@@ -4,7 +4,8 @@ A run is an append-only list of `Event`s; its state is derived by replaying them
 
 - `started` (seq 1) names the run, its year, title and lane assignments;
 - `step_completed` / `approved` / `rejected` complete the current step (the latter two on a
-  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop);
+  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop,
+  or, with `tidak: selesai`, ends the run with outcome "ditolak", which is no rework);
 - `undone` reverses the latest step event still in effect (its `data.undoes` is that seq);
 - `cancelled` ends the run; `note` and `attachment` add remarks or files without moving it.
 
@@ -13,8 +14,10 @@ happens (or the run starts), is due its Mutu Baku *waktu* of working time later 
 `WorkCalendar`), and is completed by the next step event. Undoing a completion reopens the visit
 as it was, with its original start and due time.
 
-The definition a run follows is read from its pinned JSON (`Procedure`), without pydantic, so the
-commands typed all day stay fast; `RunState.sop` builds the full `SopDefinition` on first use.
+The definition a run follows is its pinned form (`sop_cli.definition.pinned`, upgraded from any
+older format) read into the definition graph (`sop_cli.definition.graph`, which owns the flow rules),
+without pydantic, so the commands typed all day stay fast; `RunState.sop` builds the full
+`SopDefinition` on first use.
 """
 
 from __future__ import annotations
@@ -23,146 +26,48 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.duration import Duration
+from sop_cli.definition.graph import Graph
+from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_calendar
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
+    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.store.interface import StoredRun
 
 STEP_KINDS = ("step_completed", "approved", "rejected")
 """Event kinds that complete the current step."""
-
-KINDS = ("started", *STEP_KINDS, "undone", "cancelled", "note", "attachment")
 
 OUTCOMES = {"step_completed": "done", "approved": "approved", "rejected": "rejected"}
 
 _ZERO = Duration(0, "menit")
 
 
-# Times ----------------------------------------------------------------------------------------
-
-
-def iso(moment: datetime) -> str:
-    """A moment as stored: ISO 8601 in UTC, whole seconds (`2026-11-26T02:00:00+00:00`)."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def parse_iso(text: str) -> datetime:
-    """A stored moment back as an aware datetime (UTC)."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 # The definition, as a run needs it ------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Step:
-    """One step (langkah) of a pinned definition, with what the engine needs of it."""
-
-    no: int
-    kegiatan: str
-    lanes: tuple[str, ...]
-    simbol: str
-    waktu: str
-    durasi: Duration
-    output: str
-    following: tuple[int, ...]
-    ya: int | None = None
-    tidak: int | None = None
-
-    @property
-    def is_decision(self) -> bool:
-        """Whether the step is a *keputusan* (needs --approve or --reject)."""
-        return self.simbol == "keputusan"
-
-
-class Procedure:
-    """A pinned SOP definition read from its JSON form (`SopDefinition.model_dump(mode="json")`).
-
-    Attributes:
-        data: The JSON form itself (what `RunState.sop` validates into a `SopDefinition`).
-        qualified_id: `wilayah/organisasi/id`.
-        lanes: Lane id to lane name, in the definition's order.
-        steps: Step number to `Step`, in the definition's order.
-    """
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self.data = data
-        org = data["organisasi"]
-        self.qualified_id = f"{org['wilayah']}/{org['id']}/{data['id']}"
-        self.nama: str = data["nama"]
-        self.zone: str = org.get("zona_waktu") or "WIB"
-        self.lanes: dict[str, str] = {lane["id"]: lane["nama"] for lane in data["pelaksana"]}
-        rows = data["langkah"]
-        self.steps: dict[int, Step] = {}
-        for index, row in enumerate(rows):
-            if row.get("simbol") == "keputusan":
-                following = tuple(n for n in (row.get("ya"), row.get("tidak")) if n is not None)
-            elif row.get("simbol") == "selesai":
-                following = ()
-            elif row.get("berikutnya") is not None:
-                following = (row["berikutnya"],)
-            else:
-                following = (rows[index + 1]["no"],) if index + 1 < len(rows) else ()
-            self.steps[row["no"]] = Step(
-                no=row["no"],
-                kegiatan=" ".join(str(row["kegiatan"]).split()),
-                lanes=tuple(row["pelaksana"]),
-                simbol=row.get("simbol") or "proses",
-                waktu=row["waktu"],
-                durasi=parse_duration(row["waktu"]),
-                output=row.get("output") or "",
-                following=following,
-                ya=row.get("ya"),
-                tidak=row.get("tidak"),
-            )
-        self.first = rows[0]["no"]
-        self.main_path = self.path_from(self.first)
-
-    def step(self, no: int) -> Step:
-        """The step numbered `no` (StoreError if the pinned definition has none)."""
-        try:
-            return self.steps[no]
-        except KeyError:
-            raise StoreError(f"The pinned SOP {self.qualified_id} has no step {no}; the run log is damaged.") from None
-
-    def after(self, no: int, outcome: str) -> int | None:
-        """The step that becomes current when step `no` ends with `outcome`; None at the end."""
-        step = self.step(no)
-        if step.is_decision:
-            return step.ya if outcome == "approved" else step.tidak
-        return step.following[0] if step.following else None
-
-    def path_from(self, no: int) -> list[int]:
-        """The steps from `no` to the end along the main path (YA at every decision)."""
-        path: list[int] = []
-        current: int | None = no
-        while current is not None and current not in path:
-            path.append(current)
-            following = self.step(current).following
-            current = following[0] if following else None
-        return path
-
-    def extra_days_off(self) -> list[date]:
-        """The organisation's own days off (`organisasi.hari_libur`)."""
-        return [date.fromisoformat(str(d["tanggal"])) for d in self.data["organisasi"].get("hari_libur") or []]
+Procedure = Graph
+"""A run's definition: the definition graph (the name the run code has always used)."""
 
 
 @functools.lru_cache(maxsize=32)
-def _procedure_from_json(text: str) -> Procedure:
-    return Procedure(json.loads(text))
+def _graph_from_pinned(text: str) -> Graph:
+    return Graph.from_json(read_pinned(text))
 
 
-def procedure(sop: Any) -> Procedure:
-    """A `Procedure` from a `SopDefinition`, its JSON form (dict), JSON text, or a `Procedure`."""
-    if isinstance(sop, Procedure):
+def procedure(sop: SopDefinition | Mapping[str, Any] | str | Graph) -> Graph:
+    """The definition graph of a `SopDefinition`, its JSON form (dict), a pinned text (any format:
+    see `sop_cli.definition.pinned`), or a `Graph`."""
+    if isinstance(sop, Graph):
         return sop
     if isinstance(sop, str):
-        return _procedure_from_json(sop)
+        return _graph_from_pinned(sop)
     if isinstance(sop, Mapping):
-        return Procedure(sop)
-    return Procedure(sop.model_dump(mode="json"))
+        return Graph.from_json(sop)
+    return sop.graph
 
 
 # Events and state -----------------------------------------------------------------------------
@@ -174,10 +79,10 @@ class Event:
 
     Attributes:
         seq: Position in the log, from 1 (0 for an event not yet appended).
-        kind: One of `KINDS`.
-        at: When it happened (back-dated with `--at`), aware.
+        kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
+        at: When it happened (perhaps back-dated), aware.
         recorded_at: When it was written to the store, aware.
-        actor: Who did it (`--by`, the assigned person, `SOP_USER` or the OS user).
+        actor: Who did it (named by the user, else the assigned person, else the acting user).
         os_user: The operating-system user who typed the command.
         step: The step it is about (completed, undone, or current at a note); None otherwise.
         data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
@@ -193,32 +98,6 @@ class Event:
     os_user: str
     step: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
-
-    def record(self) -> dict[str, Any]:
-        """The event as a store row (without run_id and seq)."""
-        return {
-            "kind": self.kind,
-            "at": iso(self.at),
-            "recorded_at": iso(self.recorded_at),
-            "actor": self.actor,
-            "os_user": self.os_user,
-            "step": self.step,
-            "data": json.dumps(dict(self.data), ensure_ascii=False, sort_keys=True),
-        }
-
-    @classmethod
-    def from_record(cls, row: Mapping[str, Any]) -> Event:
-        """An event from a store row."""
-        return cls(
-            seq=row["seq"],
-            kind=row["kind"],
-            at=parse_iso(row["at"]),
-            recorded_at=parse_iso(row["recorded_at"]),
-            actor=row["actor"],
-            os_user=row["os_user"],
-            step=row["step"],
-            data=json.loads(row["data"] or "{}"),
-        )
 
 
 @dataclass
@@ -246,11 +125,12 @@ class StepVisit:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     working_minutes: int | None = None
     event_seq: int | None = None
+    untimed: bool = False
 
     @property
     def late(self) -> bool:
-        """Completed after its due time."""
-        return self.completed_at is not None and self.completed_at > self.due_at
+        """Completed after its due time (never for a step with no fixed time, "sesuai jadwal")."""
+        return not self.untimed and self.completed_at is not None and self.completed_at > self.due_at
 
 
 @dataclass(frozen=True)
@@ -277,7 +157,9 @@ class RunState:
         assignments: Lane id to the person assigned to it.
         status: "active", "finished" or "cancelled".
         visits: Every pass through a step, in order; the last is open while the run is active.
-        rework_loops: Rejections in effect (each sent the run back once).
+        rework_loops: Rejections in effect that sent the run back (a TIDAK that ends it is none).
+        outcome: How a finished run ended: "selesai" (its end step) or "ditolak" (a decision's TIDAK
+            ended the process: the request was refused or returned); None unless finished.
         events: The whole log, including undone events and notes.
         undone_by: Seq of an undone step event to the seq of the `undone` event reversing it.
         forecast: The current step and every later one on the main path, planned from the
@@ -289,8 +171,8 @@ class RunState:
     """
 
     run_id: str
-    procedure: Procedure
-    calendar: Any
+    procedure: Graph
+    calendar: WorkCalendar
     year: int
     title: str
     assignments: dict[str, str]
@@ -307,9 +189,10 @@ class RunState:
     source_path: str | None = None
     source_sha256: str | None = None
     definition_sha256: str | None = None
+    outcome: str | None = None
 
     @functools.cached_property
-    def sop(self) -> Any:
+    def sop(self) -> SopDefinition:
         """The pinned definition as a validated `SopDefinition` (imports pydantic on first use)."""
         from pydantic import ValidationError
 
@@ -352,7 +235,12 @@ class RunState:
 
     @property
     def steps_done(self) -> int:
-        """Main-path steps behind the current one (all when finished); a rejection moves it back."""
+        """Main-path steps behind the current one (all when finished); a rejection moves it back.
+        A run refused at a decision (`ditolak`) counts the steps up to and including that decision."""
+        if self.status == "finished" and self.outcome == "ditolak":
+            path = self.procedure.main_path
+            last = self.visits[-1].step
+            return path.index(last) + 1 if last in path else len(path)
         if self.status == "finished":
             return self.steps_total
         if not self.visits:
@@ -374,7 +262,7 @@ class RunState:
 
     def is_late(self, now: datetime) -> bool:
         """Whether the current step is past its due time at `now`."""
-        return self.current is not None and now > self.current.due_at
+        return self.current is not None and not self.current.untimed and now > self.current.due_at
 
     def forecast_at(self, now: datetime) -> list[PlannedStep]:
         """The forecast as of `now`: if the current step is late, later steps start from `now`."""
@@ -383,11 +271,12 @@ class RunState:
         return _plan(self.procedure, self.calendar, self.forecast[0], now)
 
 
-def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
+def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequence[Event],
+           calendar: WorkCalendar) -> RunState:
     """Replay a run's events into its state.
 
     Args:
-        sop: The pinned definition: `SopDefinition`, its JSON form, or a `Procedure`.
+        sop: The pinned definition: `SopDefinition`, its JSON form, a pinned text, or a `Graph`.
         events: The run's whole log in seq order; the first must be `started`.
         calendar: The run's `WorkCalendar` (see `run_calendar`).
 
@@ -417,6 +306,7 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
     current: int | None = proc.first
     since = started.at
     finished_at: datetime | None = None
+    ending: str | None = None
     for event in effective:
         if current is None or event.step != current:
             raise StoreError(
@@ -433,11 +323,13 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
         visit.working_minutes = calendar.working_minutes_between(since, event.at)
         visit.event_seq = event.seq
         visits.append(visit)
-        loops += outcome == "rejected"
+        refused = outcome == "rejected" and proc.step(current).refusal_ends
+        loops += outcome == "rejected" and not refused
         current = proc.after(current, outcome)
         since = event.at
         if current is None:
             finished_at = event.at
+            ending = "ditolak" if refused else "selesai"
     if current is not None:
         visits.append(_visit(proc, calendar, current, since))
 
@@ -470,10 +362,11 @@ def derive(sop: Any, events: Sequence[Event], calendar: Any) -> RunState:
         source_path=info.get("source_path"),
         source_sha256=info.get("source_sha256"),
         definition_sha256=info.get("definition_sha256"),
+        outcome=ending if status == "finished" else None,
     )
 
 
-def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisit:
+def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> StepVisit:
     from sop_cli.run.calendar import duration_minutes
 
     step = proc.step(no)
@@ -485,14 +378,20 @@ def _visit(proc: Procedure, calendar: Any, no: int, since: datetime) -> StepVisi
         standard_minutes=duration_minutes(step.durasi, calendar.day_minutes),
         became_current_at=since,
         due_at=calendar.add(since, step.durasi),
+        untimed=step.durasi.untimed,
     )
 
 
-def _plan(proc: Procedure, calendar: Any, first: PlannedStep, chain_from: datetime) -> list[PlannedStep]:
+def _plan(proc: Graph, calendar: WorkCalendar, first: PlannedStep, chain_from: datetime) -> list[PlannedStep]:
     """`first` (the current step), then the rest of the main path chained from `chain_from`."""
-    planned = [first]
-    moment = chain_from
-    for no in proc.path_from(first.step)[1:]:
+    return [first, *chain(proc, calendar, proc.path_from(first.step)[1:], chain_from)]
+
+
+def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: datetime) -> list[PlannedStep]:
+    """The forecast rule: `steps` one after the other from `moment`, each starting at the next
+    working moment after the previous one is due and taking its Mutu Baku *waktu*."""
+    planned: list[PlannedStep] = []
+    for no in steps:
         step = proc.step(no)
         start = calendar.add(moment, _ZERO)
         moment = calendar.add(start, step.durasi)
@@ -500,56 +399,74 @@ def _plan(proc: Procedure, calendar: Any, first: PlannedStep, chain_from: dateti
     return planned
 
 
+def target_end(state: RunState) -> datetime:
+    """When the run would end had every step on the main path taken its Mutu Baku from the start."""
+    planned = chain(state.procedure, state.calendar, state.procedure.main_path, state.started_at)
+    return planned[-1].planned_due if planned else state.started_at
+
+
 # The run's calendar ---------------------------------------------------------------------------
 
 
-def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str) -> dict[str, Any]:
-    """The JSON a run pins for its calendar: zone and every day off of `years` with its name."""
+def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
+                    calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
+    zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
+    yearly days off of `calendar` (the ASN week and none of either when it is None)."""
+    from sop_cli.run.calendar import WorkCalendar, pin_fields
+
     return {
+        "pinned_format": CALENDAR_FORMAT,
         "zone": zone,
         "years": list(years),
         "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
         "source": source,
+        **pin_fields(calendar or WorkCalendar(zone_name=zone, use_national_holidays=False)),
     }
 
 
-def run_calendar(pinned: Mapping[str, Any]) -> Any:
-    """The run's `WorkCalendar` from its pinned JSON (no `holidays` import: the days are pinned)."""
-    return _calendar_from_json(json.dumps(dict(pinned), sort_keys=True))
+def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
+    """The run's `WorkCalendar` from its pinned JSON, any format (no `holidays` import: the days are pinned)."""
+    return _calendar_from_json(json.dumps(upgrade_calendar(pinned), sort_keys=True))
 
 
 @functools.lru_cache(maxsize=32)
-def _calendar_from_json(text: str) -> Any:
-    from sop_cli.run.calendar import WorkCalendar
+def _calendar_from_json(text: str) -> WorkCalendar:
+    from sop_cli.run.calendar import from_pinned
 
-    pinned = json.loads(text)
-    days = frozenset(date.fromisoformat(d) for d in pinned.get("days_off", {}))
-    return WorkCalendar(zone_name=pinned["zone"], extra_days_off=days, use_national_holidays=False)
+    return from_pinned(json.loads(text))
 
 
-def state_from_records(run: Mapping[str, Any], event_rows: Sequence[Mapping[str, Any]]) -> RunState:
-    """The state of a run from its store rows (`Store.run_record` and `Store.events`)."""
-    if not run or not run.get("definition"):
-        raise StoreError("A run's pinned SOP definition is missing; the store is damaged.")
-    calendar = run_calendar(json.loads(run["calendar"]))
-    state = derive(procedure(run["definition"]), [Event.from_record(r) for r in event_rows], calendar)
+def state_of(stored: StoredRun) -> RunState:
+    """The state of a run as a store keeps it (pinned definition and calendar, and its log)."""
+    calendar = run_calendar(json.loads(stored.calendar))
+    state = derive(procedure(stored.definition), stored.events, calendar)
     if not state.run_id:
-        state.run_id = run["id"]
+        state.run_id = stored.id
     return state
 
 
 # Decisions: which event an action appends ----------------------------------------------------
 
 
-def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, zone_fmt: Any = None) -> None:
-    """Refuse an event time in the future or before `floor` (UsageError naming both times)."""
-    show = zone_fmt or (lambda m: m.isoformat())
+def show_moment(moment: datetime, tz: Any) -> str:
+    """A moment for a message, in zone `tz`: `2026-11-26 09:30 WIB`."""
+    local = moment.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: Any = None) -> None:
+    """Refuse an event time in the future or before `floor` (UsageError naming both times,
+    about the option "at")."""
+    def show(moment: datetime) -> str:
+        return show_moment(moment, tz) if tz is not None else moment.isoformat()
+
     if at > now:
-        raise UsageError(f"--at {show(at)} is in the future (now is {show(now)}). Nothing was recorded.")
+        raise UsageError(f"{show(at)} is in the future (now is {show(now)}). Nothing was recorded.", option="at")
     if at < floor:
         raise UsageError(
-            f"--at {show(at)} is before {floor_what} ({show(floor)}); events cannot go back in time. "
-            "Nothing was recorded."
+            f"{show(at)} is before {floor_what} ({show(floor)}); events cannot go back in time. "
+            "Nothing was recorded.", option="at",
         )
 
 
@@ -560,7 +477,7 @@ def _not_active(state: RunState, action: str) -> StateError:
         )
     return StateError(
         f"Run {state.run_id} is finished: all {state.steps_total} steps are done; {action} is not possible.",
-        hint=f"To reopen its last step, use `sop undo --run {state.run_id} --reason TEXT`.",
+        hint="Undoing its last step reopens it.", suggest="undo", details={"run": state.run_id},
     )
 
 
@@ -578,52 +495,61 @@ def step_event(
     by: str | None = None,
     fallback_actor: str,
     os_user: str,
-    show: Any = None,
 ) -> Event:
     """The event completing the current step, after every check `sop advance` makes.
 
     Raises:
         StateError: The run is finished or cancelled.
         ConflictError: `expected_step` is not the current step (the run has moved on).
-        UsageError: --approve/--reject/--reason do not fit the step, or `at` is out of range.
+        UsageError: approve/reject/reason do not fit the step, or `at` is out of range (`code`,
+            `option` and `details` say which, for the CLI to word).
     """
     if state.current is None:
         raise _not_active(state, "advancing it")
     current = state.current
     if expected_step is not None and expected_step != current.step:
         if expected_step not in state.procedure.steps:
-            raise UsageError(f"--step {expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.")
+            raise UsageError(f"{expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.",
+                             option="step")
         raise ConflictError(
             f"Run {state.run_id} has moved on: the current step is {current.step} ({current.kegiatan}), "
             f"not {expected_step}. Nothing was recorded.",
-            hint=f"See `sop status --run {state.run_id}` and `sop log --run {state.run_id}`.",
+            hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
         )
     step = state.procedure.step(current.step)
     if step.is_decision:
         if approve and reject:
-            raise UsageError("Give either --approve or --reject, not both.")
+            raise UsageError("Give either an approval or a rejection, not both.", code="approve_and_reject")
         if not (approve or reject):
             raise UsageError(
-                f"Step {step.no} ({step.kegiatan}) is a decision: add --approve to go on to step {step.ya}, "
-                f"or --reject --reason TEXT to send the run back to step {step.tidak}. Nothing was recorded."
+                f"Step {step.no} ({step.kegiatan}) is a decision: approve it to go on to step {step.ya}, "
+                "or reject it with a reason to "
+                + ("end the process (the request is refused or returned)" if step.refusal_ends
+                   else f"send the run back to step {step.tidak}")
+                + ". Nothing was recorded.",
+                code="decision_needs_verdict",
+                details={"step": step.no, "kegiatan": step.kegiatan, "ya": step.ya, "tidak": step.tidak},
             )
         if reject and not (reason and reason.strip()):
-            raise UsageError("--reject needs --reason TEXT: say what must be corrected. Nothing was recorded.")
+            raise UsageError("A rejection needs a reason: say what must be corrected. Nothing was recorded.",
+                             code="reject_needs_reason")
         if approve and reason:
-            raise UsageError("--reason goes with --reject; for a remark on an approval use --note.")
+            raise UsageError("A reason goes with a rejection; for a remark on an approval use a note.",
+                             code="reason_with_approval")
         kind = "approved" if approve else "rejected"
     else:
         if approve or reject:
-            flag = "--approve" if approve else "--reject"
+            verdict = "approve" if approve else "reject"
             raise UsageError(
-                f"{flag}: step {step.no} ({step.kegiatan}) is not a decision step; run `sop advance` without it. "
-                "Nothing was recorded."
+                f"step {step.no} ({step.kegiatan}) is not a decision step; complete it without {verdict}. "
+                "Nothing was recorded.",
+                code="not_a_decision", details={"option": verdict, "step": step.no, "kegiatan": step.kegiatan},
             )
         if reason:
-            raise UsageError("--reason goes with --reject; for a remark use --note.")
+            raise UsageError("A reason goes with a rejection; for a remark use a note.", code="reason_without_decision")
         kind = "step_completed"
     moment = at or now
-    check_at(moment, now, current.became_current_at, f"step {step.no} became current", show)
+    check_at(moment, now, current.became_current_at, f"step {step.no} became current", state.calendar.tz)
     data: dict[str, Any] = {}
     if note:
         data["note"] = note
@@ -642,14 +568,14 @@ def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, f
         StateError: The run is cancelled, or no step has been completed.
     """
     if not (reason and reason.strip()):
-        raise UsageError("`sop undo` needs --reason TEXT: the log keeps why a step was reopened.")
+        raise UsageError("Undoing needs a reason: the log keeps why a step was reopened.", code="undo_needs_reason")
     if state.status == "cancelled":
         raise _not_active(state, "undoing a step")
     target = state.last_step_event()
     if target is None:
         raise StateError(
             f"Nothing to undo: no step of run {state.run_id} has been completed since it started.",
-            hint=f"To end the run, use `sop cancel --run {state.run_id} --reason TEXT`.",
+            hint="To end the run, cancel it with a reason.", suggest="cancel", details={"run": state.run_id},
         )
     data = {"undoes": target.seq, "reason": reason.strip(), "undone_kind": target.kind}
     return Event(0, "undone", now, now, by or fallback_actor, os_user, target.step, data)
@@ -657,7 +583,7 @@ def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, f
 
 def cancel_event(
     state: RunState, *, now: datetime, at: datetime | None = None, reason: str, by: str | None,
-    fallback_actor: str, os_user: str, show: Any = None,
+    fallback_actor: str, os_user: str,
 ) -> Event:
     """The event ending an active run.
 
@@ -666,18 +592,17 @@ def cancel_event(
         StateError: The run is already finished or cancelled.
     """
     if not (reason and reason.strip()):
-        raise UsageError("`sop cancel` needs --reason TEXT: the log keeps why the run was ended.")
+        raise UsageError("Cancelling needs a reason: the log keeps why the run was ended.", code="cancel_needs_reason")
     if state.current is None:
         raise _not_active(state, "cancelling it")
     moment = at or now
-    check_at(moment, now, state.events[-1].at, "the previous event", show)
+    check_at(moment, now, state.events[-1].at, "the previous event", state.calendar.tz)
     return Event(0, "cancelled", moment, now, by or fallback_actor, os_user, state.current_step, {"reason": reason.strip()})
 
 
 def note_event(
     state: RunState, *, now: datetime, at: datetime | None = None, text: str | None,
     attachments: Sequence[Mapping[str, Any]] = (), by: str | None, fallback_actor: str, os_user: str,
-    show: Any = None,
 ) -> Event:
     """A `note` (text, perhaps with files) or `attachment` (files only) event on the current step.
 
@@ -685,9 +610,9 @@ def note_event(
         UsageError: Neither text nor files, or `at` out of range.
     """
     if not (text and text.strip()) and not attachments:
-        raise UsageError("Give the note's text, or --attach FILE, or both.")
+        raise UsageError("Give the note's text, or files to attach, or both.", code="note_empty")
     moment = at or now
-    check_at(moment, now, state.started_at, "the run started", show)
+    check_at(moment, now, state.started_at, "the run started", state.calendar.tz)
     data: dict[str, Any] = {}
     if text and text.strip():
         data["note"] = text.strip()
@@ -711,43 +636,222 @@ def with_event(state: RunState, event: Event) -> RunState:
 
 
 # Views ----------------------------------------------------------------------------------------
+#
+# Typed, JSON-shaped views with real datetimes (aware, in the organisation's zone). They are
+# turned into JSON once, at the CLI's `--json` boundary (`sop_cli.cli.output.to_json`), and into
+# words by the CLI's printers and the templates.
 
 
-def run_heading(state: RunState, now: datetime) -> dict[str, Any]:
-    """What names a run in every view of it: `run`, `title`, `year`, `status`, `now`, `sop`
-    {id, nama, organisasi, pemerintah, zona_waktu}, `started_at`, `finished_at`, `cancelled_at`,
-    `cancel_reason` (ISO 8601 datetimes in the organisation's zone)."""
+class SopHeading(TypedDict):
+    """The SOP a run follows, as every view names it."""
+
+    id: str
+    nama: str
+    organisasi: str | None
+    pemerintah: str | None
+    zona_waktu: str
+
+
+class SopIdentity(SopHeading):
+    """`SopHeading` plus where the pinned definition came from."""
+
+    source_path: str | None
+    source_sha256: str | None
+    definition_sha256: str | None
+
+
+class _RunFields(TypedDict):
+    run: str
+    title: str
+    year: int
+    status: str
+    outcome: str | None
+    now: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+
+class RunHeading(_RunFields):
+    """What names a run in every view of it (`run_heading`)."""
+
+    sop: SopHeading
+
+
+class LaneView(TypedDict):
+    """A lane of a step with the person assigned to it (None: nobody)."""
+
+    id: str
+    nama: str
+    person: str | None
+
+
+class CurrentView(TypedDict):
+    """The current step of an active run as of `now`."""
+
+    step: int
+    kegiatan: str
+    waktu: str
+    lanes: list[LaneView]
+    since: datetime
+    due: datetime
+    late: bool
+    late_minutes: int
+    remaining_minutes: int
+    untimed: bool
+
+
+class Progress(TypedDict):
+    """Main-path steps done of the total."""
+
+    done: int
+    total: int
+
+
+class ProgressPercent(Progress):
+    """`Progress` with its rounded percentage."""
+
+    percent: int
+
+
+class VisitView(TypedDict):
+    """One pass through a step."""
+
+    step: int
+    kegiatan: str
+    waktu: str
+    lanes: list[LaneView]
+    became_current_at: datetime
+    due_at: datetime
+    completed_at: datetime | None
+    by: str | None
+    outcome: str | None
+    note: str | None
+    reason: str | None
+    attachments: list[dict[str, Any]]
+    standard_minutes: int
+    actual_minutes: int | None
+    late: bool
+
+
+class PlannedView(TypedDict):
+    """A forecast entry."""
+
+    step: int
+    kegiatan: str
+    waktu: str
+    lanes: list[LaneView]
+    planned_start: datetime
+    planned_due: datetime
+
+
+class _EventFields(TypedDict):
+    seq: int
+    kind: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    os_user: str
+    step: int | None
+    kegiatan: str | None
+    undone_by: int | None
+
+
+class EventView(_EventFields, total=False):
+    """One log entry; the optional keys appear when the event has them (`details`: `started`)."""
+
+    note: str
+    reason: str
+    attachments: list[dict[str, Any]]
+    undoes: int
+    details: dict[str, Any]
+
+
+class SourceFile(TypedDict):
+    """Whether the SOP file a run started from is unchanged, changed, missing or unknown."""
+
+    path: str | None
+    state: str
+
+
+class _RunViewFields(_RunFields):
+    sop: SopIdentity
+    assignments: dict[str, str]
+    lanes: dict[str, str]
+    office_hours: str
+    current: CurrentView | None
+    progress: ProgressPercent
+    rework_loops: int
+    visits: list[VisitView]
+    forecast: list[PlannedView]
+    next_steps: list[PlannedView]
+    planned_end: datetime | None
+    events: list[EventView]
+
+
+class RunView(_RunViewFields, total=False):
+    """A whole run (`run_view`); `recorded` (the event a write appended) and `sop_file` (status)
+    are added by the service."""
+
+    recorded: EventView
+    sop_file: SourceFile
+
+
+class RunListRow(TypedDict):
+    """One run in `sop runs`, from the stored summary (no replay)."""
+
+    run: str
+    sop: str
+    year: int
+    title: str
+    status: str
+    current_step: int | None
+    current_kegiatan: str | None
+    current_since: datetime | None
+    current_due: datetime | None
+    late: bool
+    progress: Progress
+    rework_loops: int
+    started_at: datetime | None
+
+
+def _local(moment: datetime | None, tz: Any) -> datetime | None:
+    return moment.astimezone(tz) if moment else None
+
+
+def run_heading(state: RunState, now: datetime) -> RunHeading:
+    """What names a run in every view of it (datetimes in the organisation's zone); `outcome` is
+    "selesai" or "ditolak" (a decision's TIDAK ended the process) for a finished run, else None."""
     tz = state.calendar.tz
     proc = state.procedure
     org = proc.data["organisasi"]
-
-    def t(moment: datetime | None) -> str | None:
-        return moment.astimezone(tz).isoformat() if moment else None
-
     return {
         "run": state.run_id,
         "title": state.title,
         "year": state.year,
         "status": state.status,
-        "now": t(now),
+        "outcome": state.outcome,
+        "now": now.astimezone(tz),
         "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": org.get("nama"),
                 "pemerintah": org.get("pemerintah"), "zona_waktu": proc.zone},
-        "started_at": t(state.started_at),
-        "finished_at": t(state.finished_at),
-        "cancelled_at": t(state.cancelled_at),
+        "started_at": state.started_at.astimezone(tz),
+        "finished_at": _local(state.finished_at, tz),
+        "cancelled_at": _local(state.cancelled_at, tz),
         "cancel_reason": state.cancel_reason,
     }
 
 
-def run_view(state: RunState, now: datetime) -> dict[str, Any]:
-    """A run as JSON-ready data (ISO 8601 datetimes in the organisation's zone); stable keys.
+def run_view(state: RunState, now: datetime) -> RunView:
+    """A run as a typed view (datetimes in the organisation's zone); stable keys.
 
     Top level: `run`, `title`, `year`, `status` ("active"/"finished"/"cancelled"), `now`,
     `sop` {id, nama, organisasi, pemerintah, zona_waktu, source_path, source_sha256,
     definition_sha256}, `assignments` {lane: person}, `lanes` {lane: name},
     `started_at`, `finished_at`, `cancelled_at`, `cancel_reason`,
+    `outcome` ("selesai" or "ditolak" when finished, else None), `office_hours` (in short words),
     `current` (None unless active) {step, kegiatan, waktu, lanes [{id, nama, person}], since, due,
-    late, late_minutes, remaining_minutes},
+    late, late_minutes, remaining_minutes, untimed (no fixed time: never late)},
     `progress` {done, total, percent}, `rework_loops`,
     `visits` [{step, kegiatan, waktu, lanes, became_current_at, due_at, completed_at, by, outcome,
     note, reason, attachments, standard_minutes, actual_minutes, late}],
@@ -760,16 +864,16 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
     cal = state.calendar
     proc = state.procedure
 
-    def t(moment: datetime | None) -> str | None:
-        return moment.astimezone(tz).isoformat() if moment else None
+    def t(moment: datetime) -> datetime:
+        return moment.astimezone(tz)
 
-    def lanes(ids: Sequence[str]) -> list[dict[str, Any]]:
+    def lanes(ids: Sequence[str]) -> list[LaneView]:
         return [{"id": i, "nama": proc.lanes.get(i, i), "person": state.assignments.get(i)} for i in ids]
 
-    current = None
+    current: CurrentView | None = None
     if state.current:
         visit = state.current
-        late = now > visit.due_at
+        late = not visit.untimed and now > visit.due_at
         current = {
             "step": visit.step,
             "kegiatan": visit.kegiatan,
@@ -779,29 +883,42 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
             "due": t(visit.due_at),
             "late": late,
             "late_minutes": cal.working_minutes_between(visit.due_at, now) if late else 0,
-            "remaining_minutes": 0 if late else cal.working_minutes_between(now, visit.due_at),
+            "remaining_minutes": 0 if late or visit.untimed else cal.working_minutes_between(now, visit.due_at),
+            "untimed": visit.untimed,
         }
-    forecast = [
+    forecast: list[PlannedView] = [
         {"step": p.step, "kegiatan": p.kegiatan, "waktu": p.waktu, "lanes": lanes(p.lanes),
          "planned_start": t(p.planned_start), "planned_due": t(p.planned_due)}
         for p in state.forecast_at(now)
     ]
     total = state.steps_total
     heading = run_heading(state, now)
-    heading["sop"].update(source_path=state.source_path, source_sha256=state.source_sha256,
-                          definition_sha256=state.definition_sha256)
+    sop: SopIdentity = {**heading["sop"], "source_path": state.source_path,
+                        "source_sha256": state.source_sha256, "definition_sha256": state.definition_sha256}
     return {
-        **heading,
+        "run": heading["run"],
+        "title": heading["title"],
+        "year": heading["year"],
+        "status": heading["status"],
+        "outcome": heading["outcome"],
+        "now": heading["now"],
+        "sop": sop,
+        "started_at": heading["started_at"],
+        "finished_at": heading["finished_at"],
+        "cancelled_at": heading["cancelled_at"],
+        "cancel_reason": heading["cancel_reason"],
         "assignments": dict(state.assignments),
         "lanes": dict(proc.lanes),
+        "office_hours": cal.hours_text(),
         "current": current,
-        "progress": {"done": state.steps_done, "total": total, "percent": round(100 * state.steps_done / total) if total else 100},
+        "progress": {"done": state.steps_done, "total": total,
+                     "percent": round(100 * state.steps_done / total) if total else 100},
         "rework_loops": state.rework_loops,
         "visits": [
             {
                 "step": v.step, "kegiatan": v.kegiatan, "waktu": v.waktu, "lanes": lanes(v.lanes),
                 "became_current_at": t(v.became_current_at), "due_at": t(v.due_at),
-                "completed_at": t(v.completed_at), "by": v.by, "outcome": v.outcome, "note": v.note,
+                "completed_at": _local(v.completed_at, tz), "by": v.by, "outcome": v.outcome, "note": v.note,
                 "reason": v.reason, "attachments": v.attachments, "standard_minutes": v.standard_minutes,
                 "actual_minutes": v.working_minutes, "late": v.late,
             }
@@ -814,26 +931,30 @@ def run_view(state: RunState, now: datetime) -> dict[str, Any]:
     }
 
 
-def event_view(state: RunState, event: Event) -> dict[str, Any]:
-    """One log entry as JSON-ready data (times in the organisation's zone)."""
+def event_view(state: RunState, event: Event) -> EventView:
+    """One log entry as a typed view (times in the organisation's zone)."""
     tz = state.calendar.tz
     step = state.procedure.steps.get(event.step) if event.step is not None else None
     data = dict(event.data)
-    view: dict[str, Any] = {
+    view: EventView = {
         "seq": event.seq,
         "kind": event.kind,
-        "at": event.at.astimezone(tz).isoformat(),
-        "recorded_at": event.recorded_at.astimezone(tz).isoformat(),
+        "at": event.at.astimezone(tz),
+        "recorded_at": event.recorded_at.astimezone(tz),
         "actor": event.actor,
         "os_user": event.os_user,
         "step": event.step,
         "kegiatan": step.kegiatan if step else None,
         "undone_by": state.undone_by.get(event.seq),
     }
-    for key in ("note", "reason", "attachments", "undoes"):
-        if key in data:
-            view[key] = data[key]
+    if "note" in data:
+        view["note"] = data["note"]
+    if "reason" in data:
+        view["reason"] = data["reason"]
+    if "attachments" in data:
+        view["attachments"] = data["attachments"]
+    if "undoes" in data:
+        view["undoes"] = data["undoes"]
     if event.kind == "started":
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view
-

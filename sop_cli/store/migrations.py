@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
-from pathlib import Path
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -76,18 +75,16 @@ SUMMARY_COLUMNS = (
 
 
 def m002_add_run_summary(conn: sqlite3.Connection) -> None:
-    """A per-run summary kept in step with the log, so listing runs never replays them."""
+    """A per-run summary kept in step with the log, so listing runs never replays them.
+
+    The columns start empty (`last_seq` 0); the store fills them right after migrating with the
+    engine of the running `sop` (`SqliteStore._rebuild_summaries`), so this migration stays frozen
+    code that never changes with the engine.
+    """
     for name, declaration in SUMMARY_COLUMNS:
         conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")
     conn.execute("CREATE INDEX runs_by_status ON runs(status, created_at)")
     conn.execute("CREATE INDEX runs_by_due ON runs(status, current_due)")
-    from sop_cli.run import engine
-    from sop_cli.store import Store, summary_values
-
-    rows = Store(Path(), conn)  # the queries of the store, on the migrating connection
-    for run_id in [r[0] for r in conn.execute("SELECT id FROM runs")]:
-        state = engine.state_from_records(rows.run_record(run_id) or {}, rows.events(run_id))
-        rows.update_summary(run_id, summary_values(state))
 
 
 def m003_index_recent_runs(conn: sqlite3.Connection) -> None:

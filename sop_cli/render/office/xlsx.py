@@ -7,10 +7,14 @@ column headers are Indonesian; the header rows repeat on every printed page and 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.render.office import need
+
+if TYPE_CHECKING:
+    from sop_cli.render.report import MonitoringData, ReportData
 
 REPORT_COLUMNS = (
     ("no", "No", 5), ("step", "Langkah", 8), ("kegiatan", "Kegiatan", 45), ("lanes", "Pelaksana", 24),
@@ -38,14 +42,12 @@ def _openpyxl() -> Any:
 
 
 def cell_value(value: Any) -> Any:
-    """A value as Excel should hold it: naive local datetimes, ya/tidak, lists joined."""
+    """A value as Excel should hold it: naive local datetimes, ya/tidak, lists joined.
+
+    Times come as datetimes in the organisation's zone (the typed report views); text stays text,
+    even text shaped like a timestamp."""
     if isinstance(value, bool):
         return "ya" if value else "tidak"
-    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, list):
@@ -53,7 +55,7 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-def report_xlsx(data: dict[str, Any], monitoring: bool) -> bytes:
+def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     """The report (or the monitoring form) of `sop_cli.render.report` as a workbook."""
     openpyxl = _openpyxl()
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -105,7 +107,7 @@ def report_xlsx(data: dict[str, Any], monitoring: bool) -> bytes:
     return _save(book)
 
 
-def _summary(data: dict[str, Any]) -> list[tuple[str, Any]]:
+def _summary(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
     s = data["summary"]
     within = s["within_standard"]
     return [

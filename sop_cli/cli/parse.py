@@ -1,0 +1,110 @@
+"""What the command line reads as text and the core takes as values.
+
+`--at` text, `LANE=NAME` assignments, `--set KEY=VALUE` settings, and the environment of a command: the clock (`SOP_NOW`,
+a testing and demonstration aid, read as WIB without a UTC offset; else the system clock) and
+the person recorded when nobody is named (`SOP_USER`, else the operating-system user).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, timezone
+
+from sop_cli.errors import UsageError
+
+WIB = timezone(timedelta(hours=7), "WIB")
+"""The zone of a `SOP_NOW` without a UTC offset."""
+
+AT_FORMS = "e.g. 2026-11-26 09:30, 2026-11-26T09:30, 2026-11-26, or 09:30 for today"
+
+
+def now() -> datetime:
+    """Now: `SOP_NOW` when set (testing and demonstrations), else the system clock; whole seconds.
+
+    Raises:
+        UsageError: `SOP_NOW` is not a date and time.
+    """
+    text = os.environ.get("SOP_NOW")
+    if text:
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise UsageError(f"SOP_NOW={text!r} is not a date and time; write e.g. 2026-11-26T09:00.") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=WIB)
+        return moment.replace(microsecond=0)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def os_user() -> str:
+    """The operating-system user typing the command ("unknown" in containers without one)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "unknown"
+
+
+def actor() -> str:
+    """Who is recorded when nobody is named: `SOP_USER`, else the operating-system user."""
+    return os.environ.get("SOP_USER") or os_user()
+
+
+def parse_at(text: str, option: str = "--at") -> datetime | date | time:
+    """A `--at` value: `2026-11-26 09:30` or `2026-11-26T09:30` (a datetime, naive unless it has an
+    offset: the core reads it in the organisation's zone), `2026-11-26` (a date: the core picks
+    the office edge of that day), or `09:30` / `09.30` (a time: today).
+
+    Raises:
+        UsageError: The text is none of those forms.
+    """
+    value = text.strip()
+    clock = re.fullmatch(r"(\d{1,2})[.:](\d{2})", value)
+    try:
+        if clock:
+            return time(int(clock.group(1)), int(clock.group(2)))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(re.sub(r"(\d)\.(\d{2})$", r"\1:\2", value))
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date and time; write it as {AT_FORMS} "
+                         f"(in the organisation's time zone). Nothing was recorded.") from None
+
+
+def optional_at(text: str | None) -> datetime | date | time | None:
+    """`parse_at` for an option that may be absent."""
+    return None if text is None else parse_at(text)
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, str]:
+    """`--assign LANE=NAME` items as {lane: person} (lanes as typed; the core resolves them).
+
+    Raises:
+        UsageError: An item is not LANE=NAME with both sides non-empty.
+    """
+    pairs: dict[str, str] = {}
+    for item in items:
+        lane, sep, person = item.partition("=")
+        if not sep or not lane.strip() or not person.strip():
+            raise UsageError(f"--assign {item!r}: write LANE=NAME, e.g. --assign camat=\"Drs. Budi\".")
+        pairs[lane] = person
+    return pairs
+
+
+def parse_settings(items: Iterable[str]) -> list[tuple[str, str]]:
+    """`--set KEY=VALUE` items as (dotted key, value) pairs, in order (later ones win).
+
+    Raises:
+        UsageError: An item has no `=`, or an empty key or key part (`a..b`).
+    """
+    pairs: list[tuple[str, str]] = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key or any(not part for part in key.split(".")):
+            raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
+        pairs.append((key, value.strip()))
+    return pairs

@@ -1,0 +1,176 @@
+"""The one interface of a run store, and the typed records that cross it.
+
+`Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` implements it today, a
+PostgreSQL store will implement it next (issue 13). The store owns every query and the codec
+between `Event`s and rows; the engine decides what the events mean; the service combines both.
+
+A store is used inside one `read()` or `write()` transaction per step of a command; a write
+re-reads the run and appends with `append_event(..., after_seq=...)`, which refuses (ConflictError)
+when the log has moved on since the state it was built from.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sop_cli.run.engine import Event, RunState
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The denormalised state of a run kept beside its log, so listing runs never replays them."""
+
+    status: str
+    current_step: int | None
+    current_kegiatan: str | None
+    current_since: datetime | None
+    current_due: datetime | None
+    steps_done: int
+    steps_total: int
+    rework_loops: int
+    last_seq: int
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, state: RunState) -> RunSummary:
+        """The summary of a derived `RunState` (`current_due` None for a step with no fixed time:
+        it is never late, so listings and the overdue query skip it)."""
+        current = state.current
+        return cls(
+            status=state.status,
+            current_step=current.step if current else None,
+            current_kegiatan=current.kegiatan if current else None,
+            current_since=current.became_current_at if current else None,
+            current_due=current.due_at if current and not current.untimed else None,
+            steps_done=state.steps_done,
+            steps_total=state.steps_total,
+            rework_loops=state.rework_loops,
+            last_seq=state.events[-1].seq if state.events else 0,
+            updated_at=state.events[-1].recorded_at if state.events else None,
+        )
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run as listed: its identity and its summary (no replay)."""
+
+    id: str
+    sop_id: str
+    year: int
+    title: str
+    zone: str
+    created_at: datetime
+    summary: RunSummary
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """The identity of a run being created (its pinned documents are stored with `pin` first)."""
+
+    id: str
+    sop_id: str
+    year: int
+    title: str
+    zone: str
+    definition_sha256: str
+    calendar_sha256: str
+    source_path: str | None
+    source_sha256: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """What a store keeps of one run: the pinned JSON texts and the whole log, in seq order."""
+
+    id: str
+    definition: str
+    calendar: str
+    events: list[Event]
+
+
+class Store(Protocol):
+    """A run store. Every method except `read`, `write`, `close` runs inside `read()`/`write()`;
+    the writing ones (`pin`, `create_run`, `append_event`, `new_run_id`) inside `write()`."""
+
+    location: str
+    """Where the store is, as users name it (a path or a URL), for messages."""
+
+    def read(self) -> AbstractContextManager[Store]:
+        """A read transaction: every query inside sees the same snapshot."""
+        ...
+
+    def write(self) -> AbstractContextManager[Store]:
+        """A write transaction: writers queue; committed on success, rolled back on error."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+    def __enter__(self) -> Store: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def run_exists(self, run_id: str) -> bool:
+        """Whether a run with exactly this id exists."""
+        ...
+
+    def run_ids_with_prefix(self, prefix: str) -> list[str]:
+        """Ids starting with `prefix` (taken literally), sorted by id."""
+        ...
+
+    def run_ids(self, *, active_only: bool = False) -> list[str]:
+        """Every run id (only active runs with `active_only`), oldest first."""
+        ...
+
+    def latest_run_id(self) -> str | None:
+        """The run updated last (None in an empty store)."""
+        ...
+
+    def new_run_id(self, base: str) -> str:
+        """`base` when free, else the first free `base-2`, `base-3`, ..."""
+        ...
+
+    def pin(self, kind: str, body: str) -> str:
+        """Keep `body` (JSON text) content-addressed; return its SHA-256."""
+        ...
+
+    def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
+        """Add a run with its `started` event (given seq 1); return the event as stored."""
+        ...
+
+    def load_run(self, run_id: str) -> StoredRun | None:
+        """The pinned documents and log of a run, or None when there is no such run."""
+        ...
+
+    def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
+        """Append `event` as seq `after_seq + 1` and set the run's summary.
+
+        Raises:
+            ConflictError: The log's last seq is not `after_seq` (another writer came first).
+        """
+        ...
+
+    def summaries(self, *, include_all: bool = False, limit: int | None = None) -> list[RunRow]:
+        """The active runs (every run with `include_all`), oldest first; with `limit`, only the
+        `limit` most recently started ones."""
+        ...
+
+    def count_runs(self, *, include_all: bool = False) -> int:
+        """How many runs are active (exist, with `include_all`)."""
+        ...
+
+    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+        """Keep a copy of file `source` with the run; return what the event records of it:
+        {name, sha256, size, path}.
+
+        Raises:
+            AttachmentError: The file cannot be read or copied.
+        """
+        ...

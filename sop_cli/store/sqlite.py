@@ -1,0 +1,409 @@
+"""The SQLite run store: one file (stdlib `sqlite3`) holding runs and their event logs.
+
+`$SOP_HOME/sop.db` by default (`SOP_STORE` or a path given by the caller override it);
+attachments live beside it in `attachments/<run>/`. It implements `sop_cli.store.interface.Store`
+and owns every query and the codec between `Event`s and rows.
+
+Concurrency and crashes:
+
+- WAL journal, `busy_timeout`, and `BEGIN IMMEDIATE` for every write: writers queue instead of
+  failing with "database is locked", and a writer re-reads the run *inside* its transaction, so
+  the check "is step 3 still current?" and the append are one atomic step.
+- A process killed mid-write leaves the last committed state: each command's rows (event plus
+  summary) are one transaction. The `events` table is append-only (triggers refuse UPDATE and
+  DELETE).
+- Schema changes are ordered migrations (`sop_cli.store.migrations`), each frozen once
+  released; a store from a newer `sop` is refused untouched. After migrating, summaries that do
+  not match their log are rebuilt by today's engine (not by a migration: see `_rebuild_summaries`).
+
+Times are stored as ISO 8601 in UTC (`2026-11-26T02:00:00+00:00`), so text order is time order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sop_cli.errors import ConflictError, StoreError, UsageError
+from sop_cli.store.interface import NewRun, RunRow, RunSummary, StoredRun
+
+if TYPE_CHECKING:
+    from sop_cli.run.engine import Event
+
+BUSY_TIMEOUT_MS = 30_000
+"""How long a command waits for another one's write before giving up (SQLite busy timeout)."""
+
+_OURS = {"pinned", "runs", "events", "_sop_migrations"}
+
+_SUMMARY_COLUMNS = (
+    "status, current_step, current_kegiatan, current_since, current_due, steps_done, steps_total, "
+    "rework_loops, last_seq, updated_at"
+)
+
+
+# The codec: values <-> columns -----------------------------------------------------------------
+
+
+def iso(moment: datetime) -> str:
+    """A moment as stored: ISO 8601 in UTC, whole seconds (`2026-11-26T02:00:00+00:00`)."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def parse_iso(text: str) -> datetime:
+    """A stored moment back as an aware datetime (UTC)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _maybe_iso(moment: datetime | None) -> str | None:
+    return iso(moment) if moment else None
+
+
+def _maybe_time(text: str | None) -> datetime | None:
+    return parse_iso(text) if text else None
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    """The columns of an event row (without run_id)."""
+    return {
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": iso(event.at),
+        "recorded_at": iso(event.recorded_at),
+        "actor": event.actor,
+        "os_user": event.os_user,
+        "step": event.step,
+        "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True),
+    }
+
+
+def event_from_row(row: sqlite3.Row) -> Event:
+    """An `Event` from its row."""
+    from sop_cli.run.engine import Event
+
+    return Event(
+        seq=row["seq"],
+        kind=row["kind"],
+        at=parse_iso(row["at"]),
+        recorded_at=parse_iso(row["recorded_at"]),
+        actor=row["actor"],
+        os_user=row["os_user"],
+        step=row["step"],
+        data=json.loads(row["data"] or "{}"),
+    )
+
+
+def _summary_columns(summary: RunSummary) -> dict[str, Any]:
+    return {
+        "status": summary.status,
+        "current_step": summary.current_step,
+        "current_kegiatan": summary.current_kegiatan,
+        "current_since": _maybe_iso(summary.current_since),
+        "current_due": _maybe_iso(summary.current_due),
+        "steps_done": summary.steps_done,
+        "steps_total": summary.steps_total,
+        "rework_loops": summary.rework_loops,
+        "last_seq": summary.last_seq,
+        "updated_at": _maybe_iso(summary.updated_at),
+    }
+
+
+def _summary_from_row(row: sqlite3.Row) -> RunSummary:
+    return RunSummary(
+        status=row["status"],
+        current_step=row["current_step"],
+        current_kegiatan=row["current_kegiatan"],
+        current_since=_maybe_time(row["current_since"]),
+        current_due=_maybe_time(row["current_due"]),
+        steps_done=row["steps_done"],
+        steps_total=row["steps_total"],
+        rework_loops=row["rework_loops"],
+        last_seq=row["last_seq"],
+        updated_at=_maybe_time(row["updated_at"]),
+    )
+
+
+class SqliteStore:
+    """An open SQLite store (implements `sop_cli.store.interface.Store`)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.location = str(path)
+        self._conn = conn
+
+    # Opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> SqliteStore:
+        """Open (creating it and its folder if needed) and migrate the store at `path`.
+
+        Raises:
+            StoreError: Not an SQLite file, not an sop store, written by a newer sop, or unusable.
+        """
+        from sop_cli.store.migrations import SCHEMA_VERSION
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"Cannot open the store {path}: {error}.") from None
+        conn.row_factory = sqlite3.Row
+        store = cls(path, conn)
+        try:
+            with _translated(path):
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"The store {path} was written by a newer version of sop (schema version "
+                        f"{version}; this sop knows up to {SCHEMA_VERSION}). It was not changed.",
+                        hint="Upgrade sop to use it, or use another store.", suggest="store_newer",
+                    )
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                if version < SCHEMA_VERSION:
+                    store._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _migrate(self) -> None:
+        from sop_cli.store.migrations import SCHEMA_VERSION, apply
+
+        with self.write():
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return  # another process migrated while we waited for the lock
+            if version == 0:
+                tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if tables - _OURS:
+                    raise StoreError(
+                        f"{self.path} is an SQLite file but not an sop store (it has tables "
+                        f"{', '.join(sorted(tables - _OURS))}); it was not changed."
+                    )
+            apply(self._conn, version)
+            self._rebuild_summaries()
+
+    def _rebuild_summaries(self) -> None:
+        """Recompute the summary of every run whose `last_seq` is not its log's last seq.
+
+        Migrations are frozen code and must not call today's engine; a migration that adds or
+        changes summary columns leaves them stale (`last_seq` 0), and this step, which is current
+        code, brings them in line in the same transaction.
+        """
+        stale = [r[0] for r in self._conn.execute(
+            "SELECT id FROM runs WHERE last_seq IS NOT "
+            "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id)"
+        )]
+        if not stale:
+            return
+        from sop_cli.run import engine
+
+        for run_id in stale:
+            stored = self.load_run(run_id)
+            if stored is None or not stored.events:
+                continue
+            state = engine.state_of(stored)
+            self._set_summary(run_id, RunSummary.of(state))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteStore]:
+        """A read transaction: every query inside sees the same snapshot."""
+        with _translated(self.path):
+            self._conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self._conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[SqliteStore]:
+        """A write transaction (`BEGIN IMMEDIATE`): committed on success, rolled back on error."""
+        with _translated(self.path):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    # Runs ----------------------------------------------------------------------------------
+
+    def run_exists(self, run_id: str) -> bool:
+        """Whether a run with exactly this id exists."""
+        return self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
+
+    def run_ids_with_prefix(self, prefix: str) -> list[str]:
+        """Ids starting with `prefix` (taken literally: `%` and `_` are not wildcards), by id."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self._conn.execute("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id", (pattern,))
+        return [r[0] for r in rows]
+
+    def run_ids(self, *, active_only: bool = False) -> list[str]:
+        """Every run id (only active ones with `active_only`), oldest first."""
+        where = " WHERE status = 'active'" if active_only else ""
+        return [r[0] for r in self._conn.execute(f"SELECT id FROM runs{where} ORDER BY created_at, id")]
+
+    def latest_run_id(self) -> str | None:
+        """The run updated last."""
+        row = self._conn.execute("SELECT id FROM runs ORDER BY updated_at DESC, created_at DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else None
+
+    def new_run_id(self, base: str) -> str:
+        """`base` when free, else the first free `base-2`, `base-3`, ..."""
+        rows = self._conn.execute("SELECT id FROM runs WHERE id = ? OR id LIKE ?", (base, base + "-%"))
+        taken = {r[0] for r in rows}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    def pin(self, kind: str, body: str) -> str:
+        """Keep `body` (JSON text) content-addressed; return its SHA-256 (inside `write()`)."""
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        self._conn.execute(
+            "INSERT OR IGNORE INTO pinned (sha256, kind, body) VALUES (?, ?, ?)", (digest, kind, body)
+        )
+        return digest
+
+    def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
+        """Add the run's row and its `started` event as seq 1 (inside `write()`)."""
+        from dataclasses import replace
+
+        record = {
+            "id": run.id, "sop_id": run.sop_id, "year": run.year, "title": run.title, "zone": run.zone,
+            "definition_sha256": run.definition_sha256, "calendar_sha256": run.calendar_sha256,
+            "source_path": run.source_path, "source_sha256": run.source_sha256,
+            "created_at": iso(run.created_at), **_summary_columns(summary),
+        }
+        self._insert("runs", record)
+        started = replace(started, seq=1)
+        self._insert("events", {"run_id": run.id, **event_row(started)})
+        return started
+
+    def load_run(self, run_id: str) -> StoredRun | None:
+        """The pinned definition and calendar texts and the log of a run, or None."""
+        row = self._conn.execute(
+            "SELECT d.body AS definition, c.body AS calendar FROM runs "
+            "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
+            "LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        if not row["definition"] or not row["calendar"]:
+            raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+        events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
+        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e) for e in events])
+
+    def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
+        """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
+
+        Raises:
+            ConflictError: The log's last seq is not `after_seq`.
+        """
+        from dataclasses import replace
+
+        last = self._conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0] or 0
+        if last != after_seq:
+            raise ConflictError(f"Run {run_id} changed while this command ran (event {last} was written). "
+                                "Nothing was recorded.")
+        event = replace(event, seq=after_seq + 1)
+        self._insert("events", {"run_id": run_id, **event_row(event)})
+        self._set_summary(run_id, summary)
+        return event
+
+    def summaries(self, *, include_all: bool = False, limit: int | None = None) -> list[RunRow]:
+        """Active runs (every run with `include_all`), oldest first; the newest `limit` of them."""
+        where = "" if include_all else " WHERE status = 'active'"
+        limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
+        rows = self._conn.execute(
+            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
+            f"FROM runs{where}{limited}) ORDER BY created_at, id"
+        )
+        return [
+            RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
+                   _summary_from_row(r))
+            for r in rows
+        ]
+
+    def count_runs(self, *, include_all: bool = False) -> int:
+        """How many runs are active (exist, with `include_all`)."""
+        where = "" if include_all else " WHERE status = 'active'"
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{where}").fetchone()[0])
+
+    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+        """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
+
+        The copy is synced and renamed into place (`sop_cli.fs.copy_atomically`), so a killed
+        process leaves either no copy or a whole one.
+
+        Raises:
+            UsageError: The file cannot be read or copied (option "attach").
+        """
+        from sop_cli.fs import copy_atomically
+
+        folder = self.path.parent / "attachments" / run_id
+        try:
+            final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{source.name}")
+        except OSError as error:
+            raise UsageError(f"{source}: cannot copy the file ({error}). Nothing was recorded.", option="attach") from None
+        return {"name": source.name, "sha256": sha, "size": size, "path": final.relative_to(self.path.parent).as_posix()}
+
+    # Rows ----------------------------------------------------------------------------------
+
+    def _insert(self, table: str, record: dict[str, Any]) -> None:
+        columns = ", ".join(record)
+        marks = ", ".join("?" for _ in record)
+        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
+
+    def _set_summary(self, run_id: str, summary: RunSummary) -> None:
+        values = _summary_columns(summary)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+
+
+@contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    """Turn sqlite3 failures into StoreErrors a user can act on."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            raise StoreError(
+                f"The store {path} is busy: another sop command kept it locked for over "
+                f"{BUSY_TIMEOUT_MS // 1000} s. Nothing was changed; try again."
+            ) from None
+        raise StoreError(f"The store {path} cannot be used: {text}.") from None
+    except sqlite3.IntegrityError:
+        raise  # a bug in sop, not a damaged store
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"The store {path} is not a readable sop store ({error}). Nothing was changed.",
+            hint="Move this file away, or use another store.", suggest="store_unreadable",
+        ) from None
