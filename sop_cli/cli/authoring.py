@@ -141,3 +141,128 @@ def _ask_steps(lanes: list[LaneDraft]) -> list[StepDraft]:
             waktu = _ask(_("Step {n}: standard time, e.g. 15 menit, 2 jam, 1 hari").format(n=n))
         output = _ask(_("Step {n}: output").format(n=n))
         found.append(StepDraft(lane_id, kegiatan, waktu, output))
+
+
+@app.command("diff")
+def diff_command(
+    first: str = typer.Argument(..., metavar="OLD", help="The old version: an SOP file or an SOP id of the catalog (with --run: the new version)."),
+    second: Optional[str] = typer.Argument(None, metavar="NEW", help="The new version: an SOP file or an SOP id."),
+    run: Optional[str] = typer.Option(None, "--run", "-r", metavar="RUN", help="Compare this run's pinned version with NEW: what moving the run would change."),
+    org: Optional[str] = ORG,
+    store: Optional[str] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """What changed between two versions of an SOP, step by step; with --run, what it changes for a live run."""
+    from sop_cli.cli.output import print_json
+    from sop_cli.errors import UsageError
+
+    if run is not None:
+        if second is not None:
+            raise UsageError("With --run, give one SOP: the new version (the run holds the old one).")
+        from sop_cli.cli.parse import now
+        from sop_cli.run.revision import run_revision
+        from sop_cli.run.service import load_run
+
+        new_json, new_name = _definition(first, org)
+        revision = run_revision(load_run(run, store=store), new_json, now(), new_name=new_name)
+        if as_json:
+            print_json(revision)
+        else:
+            _print_revision(revision)
+        return
+    if second is None:
+        raise UsageError("Give two SOPs, OLD and NEW (files or SOP ids), or --run RUN and NEW.")
+    from sop_cli.definition.diff import diff_sops
+
+    old_json, old_name = _definition(first, org)
+    new_json, new_name = _definition(second, org)
+    result = diff_sops(old_json, new_json, old_name=old_name, new_name=new_name)
+    if as_json:
+        print_json(result)
+    else:
+        _print_diff(result)
+
+
+def _definition(name: str, org: str | None) -> tuple[dict[str, Any], str]:
+    """The JSON form of the SOP `name` designates (a file, else a catalog id) and how to call it."""
+    from sop_cli.definition.model import plain
+
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        from sop_cli.definition.loader import load_definition
+        from sop_cli.errors import NotFoundError
+
+        if not path.is_file():
+            raise NotFoundError(f"{name}: no such SOP file.")
+        return plain(load_definition(path)), name
+    from sop_cli.definition.catalog import load_catalog
+
+    entry = load_catalog().resolve(name, org)
+    return plain(entry.sop), entry.qualified_id
+
+
+def _value(value: object) -> str:
+    if value in (None, "", []):
+        return _("(empty)")
+    return str(value)
+
+
+def _print_diff(result: Any) -> None:
+    from sop_cli.cli.output import shown
+
+    print(shown(_("Changes from {old} to {new}:").format(old=result["old"], new=result["new"])))
+    if result["same"]:
+        print(_("No difference."))
+        return
+    for change in result["header"]:
+        print(shown(f"  {change['label']}: {_value(change['old'])} -> {_value(change['new'])}"))
+    for change in result["lists"]:
+        print(shown(f"  {change['label']}:"))
+        lines = [f"    + {item}" for item in change["added"]] + [f"    - {item}" for item in change["removed"]]
+        print("\n".join(shown(line) for line in lines))
+    for step in result["steps"]:
+        if step["change"] == "added":
+            print(shown(_("+ Step {no} (new): {kegiatan}").format(no=step["new_no"], kegiatan=step["kegiatan"])))
+            for field in step["fields"]:
+                if field["field"] != "kegiatan":
+                    print(shown(f"      {field['label']}: {_value(field['new'])}"))
+        elif step["change"] == "removed":
+            print(shown(_("- Step {no} (removed): {kegiatan}").format(no=step["old_no"], kegiatan=step["kegiatan"])))
+        else:
+            numbers = str(step["new_no"]) if step["old_no"] == step["new_no"] else f"{step['old_no']} -> {step['new_no']}"
+            print(shown(_("~ Step {no}: {kegiatan}").format(no=numbers, kegiatan=step["kegiatan"])))
+            for field in step["fields"]:
+                if field["field"] != "no":
+                    print(shown(f"      {field['label']}: {_value(field['old'])} -> {_value(field['new'])}"))
+
+
+def _print_revision(revision: Any) -> None:
+    from sop_cli.cli.output import shown
+    from sop_cli.run.engine import show_moment
+
+    _print_diff(revision["definition"])
+    print()
+    if revision["current_step"] is None:
+        print(shown(_("Run {run} is {status}: a new version changes nothing for it.").format(
+            run=revision["run"], status=revision["status"])))
+        return
+    print(shown(_("Run {run} is at step {no}: {kegiatan}.").format(
+        run=revision["run"], no=revision["current_step"], kegiatan=revision["current_kegiatan"])))
+    if revision["current_in_new"] is None:
+        print(_("The new version has no such step: the run cannot be moved to it at this step."))
+        return
+    if revision["current_in_new"] != revision["current_step"]:
+        print(_("In the new version it is step {no}.").format(no=revision["current_in_new"]))
+    for step in revision["added_ahead"]:
+        print(shown(_("  + ahead: step {no} {kegiatan} ({waktu})").format(**step)))
+    for step in revision["removed_ahead"]:
+        print(shown(_("  - ahead: step {no} {kegiatan} ({waktu})").format(**step)))
+    for change in revision["time_changes"]:
+        print(shown(_("  ~ standard time of step {no} {kegiatan}: {old} -> {new}").format(
+            no=change["new_no"], kegiatan=change["kegiatan"], old=change["old"], new=change["new"])))
+    if not (revision["added_ahead"] or revision["removed_ahead"] or revision["time_changes"]):
+        print(_("  No step ahead changes."))
+    before, after = revision["end_before"], revision["end_after"]
+    tz = before.tzinfo if before else None
+    print(_("Forecast end: {before} now, {after} with the new version.").format(
+        before=show_moment(before, tz) if before else "-", after=show_moment(after, tz) if after else "-"))
