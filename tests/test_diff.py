@@ -125,3 +125,19 @@ def test_bad_arguments(sop, monkeypatch, args, code, message) -> None:
     result = sop("diff", *args)
     assert result.exit_code == code, result.output
     assert message in result.output
+
+
+def test_a_run_whose_current_step_the_new_version_drops(sop, versions, tmp_path: Path, monkeypatch) -> None:
+    old, _new = versions
+    monkeypatch.setenv("SOP_PATH", str(old.parent))
+    monkeypatch.setenv("SOP_NOW", "2026-11-24T08:10")
+    run = json.loads(sop("start", "uji", "--at", "2026-11-24T08:00", "--json").stdout)["run"]
+    assert sop("advance", "--run", run, "--step", "1", "--at", "2026-11-24T08:05").exit_code == 0
+    shorter = tmp_path / "shorter.yaml"
+    text = replace("  - no: 2\n    kegiatan: Menyusun konsep\n    pelaksana: [staf]\n    asal_pelaksana: sumber\n"
+                   "    kelengkapan: Data\n    waktu: 1 hari\n    output: Konsep\n", "")
+    shorter.write_text(replace("    tidak: 2\n", "    tidak: selesai\n", text), encoding="utf-8")
+    data = json.loads(sop("diff", "--run", run, shorter, "--json").stdout)
+    assert data["current_step"] == 2 and data["current_in_new"] is None and data["end_after"] is None
+    assert "cannot be moved" in sop("diff", "--run", run, shorter).output or \
+        "tidak dapat dipindahkan" in sop("diff", "--run", run, shorter).output

@@ -127,3 +127,27 @@ def test_an_existing_file_is_kept_unless_forced(sop, tmp_path: Path, monkeypatch
     assert out.read_text(encoding="utf-8") == "mine\n"
     assert sop(*FLAGS, "--out", out, "--force").exit_code == 0
     assert sop("validate", out).exit_code == 0
+
+
+def test_any_text_is_written_as_typed(sop, tmp_path: Path) -> None:
+    odd = 'Memeriksa "berkas": #1, {a}, [b] & \\ ok\tlagi'
+    out = tmp_path / "odd.yaml"
+    result = sop("new", "--org", "Kelurahan A", "--pemerintah", "Pemerintah Kota B", "--nama", "SOP: #uji",
+                 "--lane", "lurah=Lurah: Kepala # kelurahan",
+                 "--step", f"lurah: {odd} | 5 menit | Surat: #1", "--step", "lurah: Selesai | - | Arsip", "--out", out)
+    assert result.exit_code == 0, result.output
+    from sop_cli.definition.loader import load_definition
+
+    sop_def = load_definition(out)
+    assert sop_def.nama == "SOP: #uji" and sop_def.pelaksana[0].nama == "Lurah: Kepala # kelurahan"
+    assert sop_def.langkah[0].kegiatan == " ".join(odd.split()) and sop_def.langkah[0].output == "Surat: #1"
+    assert sop_def.langkah[1].waktu == "-"
+
+
+def test_a_wrong_lane_answer_is_asked_again(sop, tmp_path: Path) -> None:
+    answers = "\n".join(["9", "lurah", "Menerima", "5 menit", "Berkas", "1", "Menandatangani", "1 jam", "Surat", "", ""])
+    out = tmp_path / "x.yaml"
+    result = sop("new", "--org", "Kelurahan A", "--pemerintah", "Pemerintah Kota B", "--nama", "X",
+                 "--lane", "lurah=Lurah", "--out", out, input=answers + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Tidak ada pelaksana '9'" in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -17,15 +17,15 @@ if TYPE_CHECKING:
 
 @app.command("new")
 def new_command(
-    sop_id: Optional[str] = typer.Option(None, "--id", metavar="ID", help="SOP id, e.g. surat-domisili (default: made from --nama)."),
-    nama: Optional[str] = typer.Option(None, "--nama", metavar="TEXT", help="Name of the SOP, e.g. 'Pelayanan Surat Keterangan Domisili'."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="An organisation of the catalog (id or alias), or the name of a new unit, e.g. 'Kecamatan Ngronggot'."),
-    pemerintah: Optional[str] = typer.Option(None, "--pemerintah", metavar="TEXT", help="Government of a new unit, e.g. 'Pemerintah Kabupaten Nganjuk'."),
+    sop_id: str | None = typer.Option(None, "--id", metavar="ID", help="SOP id, e.g. surat-domisili (default: made from --nama)."),
+    nama: str | None = typer.Option(None, "--nama", metavar="TEXT", help="Name of the SOP, e.g. 'Pelayanan Surat Keterangan Domisili'."),
+    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="An organisation of the catalog (id or alias), or the name of a new unit, e.g. 'Kecamatan Ngronggot'."),
+    pemerintah: str | None = typer.Option(None, "--pemerintah", metavar="TEXT", help="Government of a new unit, e.g. 'Pemerintah Kabupaten Nganjuk'."),
     zona: str = typer.Option("WIB", "--zona", metavar="WIB|WITA|WIT", help="Time zone of a new unit."),
-    pengesah: Optional[str] = typer.Option(None, "--pengesah", metavar="JABATAN", help="Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot)."),
-    lanes: Optional[list[str]] = typer.Option(None, "--lane", metavar="ID=NAMA", help="A lane (pelaksana), in order; repeatable."),
-    steps: Optional[list[str]] = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help="A step, in order; repeatable."),
-    out: Optional[Path] = typer.Option(None, "--out", metavar="PATH", help="Where to write the file (default: ID.yaml here)."),
+    pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help="Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot)."),
+    lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help="A lane (pelaksana), in order; repeatable."),
+    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help="A step, in order; repeatable."),
+    out: Path | None = typer.Option(None, "--out", metavar="PATH", help="Where to write the file (default: ID.yaml here)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Start a new SOP file: asks (in Indonesian) for what the flags do not give, writes a commented YAML file that validates."""
@@ -146,10 +146,10 @@ def _ask_steps(lanes: list[LaneDraft]) -> list[StepDraft]:
 @app.command("diff")
 def diff_command(
     first: str = typer.Argument(..., metavar="OLD", help="The old version: an SOP file or an SOP id of the catalog (with --run: the new version)."),
-    second: Optional[str] = typer.Argument(None, metavar="NEW", help="The new version: an SOP file or an SOP id."),
-    run: Optional[str] = typer.Option(None, "--run", "-r", metavar="RUN", help="Compare this run's pinned version with NEW: what moving the run would change."),
-    org: Optional[str] = ORG,
-    store: Optional[str] = STORE,
+    second: str | None = typer.Argument(None, metavar="NEW", help="The new version: an SOP file or an SOP id."),
+    run: str | None = typer.Option(None, "--run", "-r", metavar="RUN", help="Compare this run's pinned version with NEW: what moving the run would change."),
+    org: str | None = ORG,
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """What changed between two versions of an SOP, step by step; with --run, what it changes for a live run."""

@@ -96,11 +96,11 @@ def match_steps(old: Sequence[JSON], new: Sequence[JSON]) -> list[tuple[JSON | N
     pairs: list[tuple[JSON | None, JSON | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            pairs.extend(zip(old[i1:i2], new[j1:j2]))
+            pairs.extend(zip(old[i1:i2], new[j1:j2], strict=True))
             continue
         left, right = list(old[i1:i2]), list(new[j1:j2])
         common = min(len(left), len(right)) if tag == "replace" else 0
-        pairs.extend(zip(left[:common], right[:common]))
+        pairs.extend(zip(left[:common], right[:common], strict=True))
         pairs.extend((s, None) for s in left[common:])
         pairs.extend((None, s) for s in right[common:])
     return pairs
@@ -124,10 +124,8 @@ def _step_changes(old_sop: JSON, new_sop: JSON, old: JSON, new: JSON, renumber: 
         changes.append({"field": "no", "label": "No", "old": old["no"], "new": new["no"]})
     for field, label in STEP_FIELDS:
         before, after = _step_value(old_sop, old, field), _step_value(new_sop, new, field)
-        if field in ("berikutnya", "ya", "tidak") and isinstance(before, int):
-            # a link that only follows a renumbering is no change of the flow
-            if renumber.get(before) == after:
-                continue
+        if field in ("berikutnya", "ya", "tidak") and isinstance(before, int) and renumber.get(before) == after:
+            continue  # a link that only follows a renumbering is no change of the flow
         if before != after:
             changes.append({"field": field, "label": label, "old": before, "new": after})
     return changes

@@ -64,8 +64,8 @@ def run_revision(state: engine.RunState, new: Mapping[str, Any], now: datetime, 
     if current is None:
         return result
     forecast = state.forecast_at(now)
-    result.update(current_step=current.step, current_kegiatan=current.kegiatan,
-                  end_before=forecast[-1].planned_due.astimezone(tz) if forecast else None)
+    result["current_step"], result["current_kegiatan"] = current.step, current.kegiatan
+    result["end_before"] = forecast[-1].planned_due.astimezone(tz) if forecast else None
 
     old_graph, new_graph = state.procedure, engine.procedure(dict(new))
     pairs = match_steps(old_json["langkah"], new["langkah"])
