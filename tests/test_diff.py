@@ -141,3 +141,16 @@ def test_a_run_whose_current_step_the_new_version_drops(sop, versions, tmp_path:
     assert data["current_step"] == 2 and data["current_in_new"] is None and data["end_after"] is None
     assert "cannot be moved" in sop("diff", "--run", run, shorter).output or \
         "tidak dapat dipindahkan" in sop("diff", "--run", run, shorter).output
+
+
+def test_status_points_to_the_diff_when_the_file_changed(sop, versions, monkeypatch) -> None:
+    old, new = versions
+    monkeypatch.setenv("SOP_PATH", str(old.parent))
+    monkeypatch.setenv("SOP_NOW", "2026-11-24T08:10")
+    run = json.loads(sop("start", "uji", "--at", "2026-11-24T08:00", "--json").stdout)["run"]
+    old.write_text(new.read_text(encoding="utf-8"), encoding="utf-8")
+    out = sop("status", "--run", run).stdout
+    hint = f"sop diff --run {run} {old.resolve()}"
+    assert hint in out
+    result = sop(*hint.split()[1:])
+    assert result.exit_code == 0 and "Membahas konsep bersama staf" in result.output
