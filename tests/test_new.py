@@ -51,6 +51,12 @@ def test_flags_write_a_commented_file_that_validates_and_runs(sop, tmp_path: Pat
     assert sop("validate", out).exit_code == 0
     status = run_to_the_end(sop, out.parent, monkeypatch, "domisili", 3)
     assert status["finished_at"] is not None
+    # the six lists are still empty: the SOP document renders them as blanks to fill
+    for fmt in ("html", "md"):
+        page = tmp_path / f"domisili.{fmt}"
+        rendered = sop("render", "sop", "domisili", "--format", fmt, "--out", page)
+        assert rendered.exit_code == 0, rendered.output
+        assert "Menandatangani surat" in page.read_text(encoding="utf-8")
 
 
 def test_questions_in_indonesian_write_the_same_kind_of_file(sop, tmp_path: Path, monkeypatch) -> None:
@@ -60,6 +66,7 @@ def test_questions_in_indonesian_write_the_same_kind_of_file(sop, tmp_path: Path
         "Camat", "Sekretaris", "",          # lanes, then an empty answer ends them
         "2", "Menyusun rancangan", "dua hari", "2 hari", "Rancangan Renja",  # a bad waktu is asked again
         "camat", "Menetapkan Renja", "1 jam", "Renja",
+        "",                                 # not a decision
         "",                                 # no more steps
         "",                                 # the default signer
     ]) + "\n"
@@ -107,6 +114,10 @@ def test_an_organisation_of_the_catalog_is_copied(sop, tmp_path: Path, monkeypat
     (["--step", "camat: A | 5 menit | B", "--step", "lurah: C | 5 menit | D"], 2, "no lane 'camat'"),
     (["--step", "lurah: A | lima menit | B", "--step", "lurah: C | 5 menit | D"], 1, "langkah[0].waktu"),
     (["--step", "lurah: A | 5 menit | B"], 2, "at least two steps"),
+    (["--step", "lurah: A | 5 menit | B", "--step", "lurah: C | 5 menit | D | ya=1"], 2, "tidak=N (a step number)"),
+    (["--step", "lurah: A | 5 menit | B", "--step", "lurah: C | 5 menit | D | tidak=1"], 2, "step 2 cannot be a decision"),
+    (["--step", "lurah: A | 5 menit | B", "--step", "lurah: C | 5 menit | D | tidak=9", "--step", "lurah: E | 5 menit | F"],
+     1, "tidak points to step 9, which does not exist"),
 ])
 def test_bad_flags_are_refused_and_nothing_is_written(sop, tmp_path: Path, monkeypatch, extra, code, message) -> None:
     monkeypatch.delenv("SOP_DEBUG")
@@ -151,3 +162,46 @@ def test_a_wrong_lane_answer_is_asked_again(sop, tmp_path: Path) -> None:
                  "--lane", "lurah=Lurah", "--out", out, input=answers + "\n")
     assert result.exit_code == 0, result.output
     assert "Tidak ada pelaksana '9'" in result.output
+
+
+def test_a_decision_asked_and_run_to_a_refusal(sop, tmp_path: Path, monkeypatch) -> None:
+    answers = "\n".join([
+        "pemohon", "Mengajukan permohonan", "5 menit", "Berkas",
+        "loket", "Memeriksa kelengkapan", "15 menit", "Berkas lengkap", "7", "selesai",  # 7: not an earlier step
+        "",                                 # a decision cannot end the list
+        "lurah", "Menandatangani surat", "1 jam", "Surat", "",
+        "",
+    ]) + "\n"
+    folder = tmp_path / "sops"
+    result = sop("new", "--org", "Kelurahan A", "--pemerintah", "Pemerintah Kota B", "--nama", "Surat Domisili",
+                 "--lane", "pemohon=Pemohon", "--lane", "loket=Petugas Loket", "--lane", "lurah=Lurah",
+                 "--out", folder / "domisili.yaml", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Jawab dengan nomor langkah sebelumnya" in result.output
+    assert "tidak dapat berupa keputusan" in result.output
+    from sop_cli.definition.loader import load_definition
+
+    decision = load_definition(folder / "domisili.yaml").step(2)
+    assert (decision.simbol, decision.ya, decision.tidak) == ("keputusan", 3, "selesai")
+
+    monkeypatch.setenv("SOP_PATH", str(folder))
+    monkeypatch.setenv("SOP_NOW", "2026-11-24T09:00")
+    run = json.loads(sop("start", "surat-domisili", "--at", "2026-11-24T08:00", "--json").stdout)["run"]
+    assert sop("advance", "--run", run, "--step", "1", "--at", "2026-11-24T08:05").exit_code == 0
+    refused = sop("advance", "--run", run, "--step", "2", "--reject", "--reason", "KTP tidak ada", "--at", "2026-11-24T08:10")
+    assert refused.exit_code == 0, refused.output
+    assert json.loads(sop("status", "--run", run, "--json").stdout)["outcome"] == "ditolak"
+
+
+def test_a_decision_by_flags_loops_back(sop, tmp_path: Path) -> None:
+    out = tmp_path / "x.yaml"
+    result = sop("new", "--org", "Kelurahan A", "--pemerintah", "Pemerintah Kota B", "--nama", "X",
+                 "--lane", "staf=Staf", "--lane", "lurah=Lurah",
+                 "--step", "staf: Menyusun konsep | 1 jam | Konsep",
+                 "--step", "lurah: Memeriksa konsep | 30 menit | Konsep diperiksa | tidak=1",
+                 "--step", "staf: Mengirim | 5 menit | Surat", "--out", out)
+    assert result.exit_code == 0, result.output
+    from sop_cli.definition.loader import load_definition
+
+    decision = load_definition(out).step(2)
+    assert (decision.simbol, decision.ya, decision.tidak) == ("keputusan", 3, 1)

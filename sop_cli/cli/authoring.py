@@ -24,7 +24,7 @@ def new_command(
     zona: str = typer.Option("WIB", "--zona", metavar="WIB|WITA|WIT", help="Time zone of a new unit."),
     pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help="Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot)."),
     lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help="A lane (pelaksana), in order; repeatable."),
-    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help="A step, in order; repeatable."),
+    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help="A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable."),
     out: Path | None = typer.Option(None, "--out", metavar="PATH", help="Where to write the file (default: ID.yaml here)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
@@ -125,9 +125,12 @@ def _ask_steps(lanes: list[LaneDraft]) -> list[StepDraft]:
         n = len(found) + 1
         lane = str(typer.prompt(_("Step {n}: lane (number or name)").format(n=n), default="", show_default=False)).strip()
         if not lane:
-            if len(found) >= 2:
+            if len(found) >= 2 and found[-1].tidak is None:
                 return found
-            print(_("An SOP needs at least two steps: a start and an end."))
+            if len(found) >= 2:
+                print(_("The last step ends the process and cannot be a decision: add the step its YA goes to."))
+            else:
+                print(_("An SOP needs at least two steps: a start and an end."))
             continue
         try:
             lane_id = find_lane(lane, lanes)
@@ -140,7 +143,22 @@ def _ask_steps(lanes: list[LaneDraft]) -> list[StepDraft]:
             print(why)
             waktu = _ask(_("Step {n}: standard time, e.g. 15 menit, 2 jam, 1 hari").format(n=n))
         output = _ask(_("Step {n}: output").format(n=n))
-        found.append(StepDraft(lane_id, kegiatan, waktu, output))
+        found.append(StepDraft(lane_id, kegiatan, waktu, output, _ask_tidak(n) if n > 1 else None))
+
+
+def _ask_tidak(n: int) -> int | str | None:
+    from sop_cli.definition.authoring import parse_tidak
+
+    question = _("Step {n}: a decision? Where TIDAK goes: an earlier step number, or selesai "
+                 "(refused); empty: not a decision").format(n=n)
+    while True:
+        answer = str(typer.prompt(question, default="", show_default=False)).strip()
+        if not answer:
+            return None
+        tidak = parse_tidak(answer)
+        if tidak == "selesai" or (isinstance(tidak, int) and tidak < n):
+            return tidak
+        print(_("Answer with the number of an earlier step, or selesai."))
 
 
 @app.command("diff")

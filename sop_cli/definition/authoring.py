@@ -57,6 +57,8 @@ class StepDraft:
     kegiatan: str
     waktu: str
     output: str
+    tidak: int | str | None = None
+    """Set for a decision (keputusan): the step its TIDAK goes to, or "selesai"; YA is the next step."""
 
 
 @dataclass
@@ -87,17 +89,35 @@ def parse_lane(text: str) -> LaneDraft:
 
 
 def parse_step(text: str, lanes: list[LaneDraft]) -> StepDraft:
-    """`lane: kegiatan | waktu | output` (lane by id, name or number in the lane list).
+    """`lane: kegiatan | waktu | output`, and `| tidak=N` (or `tidak=selesai`) for a decision whose
+    YA goes on to the next step (lane by id, name or number in the lane list).
 
     Raises:
         UsageError: (option "step") a part is missing or the lane is not declared.
     """
     lane, sep, rest = text.partition(":")
     parts = [" ".join(p.split()) for p in rest.split("|")]
+    tidak: int | str | None = None
+    if len(parts) == 4:
+        tidak = parse_tidak(parts[3].removeprefix("tidak").lstrip(" =")) if parts[3].startswith("tidak") else None
+        if tidak is None:
+            raise UsageError(f"{text!r}: the fourth part of a decision is tidak=N (a step number) or "
+                             "tidak=selesai", option="step")
+        parts = parts[:3]
     if not sep or len(parts) != 3 or not all(parts):
-        raise UsageError(f"{text!r}: write \"LANE: KEGIATAN | WAKTU | OUTPUT\", "
+        raise UsageError(f"{text!r}: write \"LANE: KEGIATAN | WAKTU | OUTPUT\" (a decision adds \"| tidak=N\"), "
                          "e.g. \"camat: Menandatangani surat | 15 menit | Surat\"", option="step")
-    return StepDraft(find_lane(lane, lanes, text), *parts)
+    kegiatan, waktu, output = parts
+    return StepDraft(find_lane(lane, lanes, text), kegiatan, waktu, output, tidak)
+
+
+def parse_tidak(text: str) -> int | str | None:
+    """A decision's TIDAK as typed: a step number, or "selesai" (the process ends: refused or
+    returned); None when it is neither."""
+    text = text.strip().lower()
+    if text == "selesai":
+        return "selesai"
+    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def find_lane(name: str, lanes: list[LaneDraft], where: str | None = None) -> str:
@@ -213,7 +233,7 @@ def draft_yaml(draft: Draft) -> str:
     ]
     last = len(draft.steps)
     for no, step in enumerate(draft.steps, 1):
-        simbol = "mulai" if no == 1 else "selesai" if no == last else "proses"
+        simbol = "mulai" if no == 1 else "selesai" if no == last else "keputusan" if step.tidak else "proses"
         kelengkapan = draft.steps[no - 2].output if no > 1 else "-"
         lines += [
             f"  - no: {no}",
@@ -221,6 +241,7 @@ def draft_yaml(draft: Draft) -> str:
             f"    pelaksana: [{_q(step.lane)}]",
             "    asal_pelaksana: sumber",
             f"    simbol: {simbol}",
+            *([f"    ya: {no + 1}", f"    tidak: {step.tidak}"] if simbol == "keputusan" else []),
             f"    kelengkapan: {_q(kelengkapan)}",
             f"    waktu: {_q(step.waktu)}",
             f"    output: {_q(step.output)}",
@@ -239,6 +260,10 @@ def checked_text(draft: Draft, path: Path) -> str:
         raise UsageError("an SOP needs at least one lane (pelaksana)", option="lane")
     if len(draft.steps) < 2:
         raise UsageError("an SOP needs at least two steps (a start and an end)", option="step")
+    for no, step in enumerate(draft.steps, 1):
+        if step.tidak is not None and no in (1, len(draft.steps)):
+            raise UsageError(f"step {no} cannot be a decision: the first step starts and the last one ends "
+                             "the process", option="step")
     text = draft_yaml(draft)
     from sop_cli.definition.loader import validate_data
     from sop_cli.definition.yamlfile import read_yaml
