@@ -130,6 +130,20 @@ class Pejabat(_Strict):
     nama: str | None = None
     pangkat: str | None = Field(None, description="Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'.")
     nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
+    kedudukan: Literal["plt", "plh", "pj"] | None = Field(
+        None, description="When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
+        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot).")
+    atas_nama: str | None = Field(
+        None, description="a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
+        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan).")
+    untuk_beliau: str | None = Field(
+        None, description="u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'.")
+
+    @model_validator(mode="after")
+    def _ub_needs_an(self) -> Pejabat:
+        if self.untuk_beliau and not self.atas_nama:
+            raise ValueError("untuk_beliau (u.b.) is signed on behalf of a head: give atas_nama (a.n.) too")
+        return self
 
 
 def _hari_libur_tanggal(value: str) -> str:
@@ -217,6 +231,9 @@ class Lane(_Strict):
 
     id: Slug
     nama: Text
+    petugas: list[Text] = Field(
+        default_factory=list, description="The people who fill the lane when it is several (the Kepala "
+        "Seksi of four seksi); `sop start` assigns them all unless --assign names others.")
 
 
 class Langkah(_Strict):
@@ -371,6 +388,14 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     if len(known) == len(numbers) and known.issuperset(links):
         # over duplicate numbers or broken links this would only repeat the findings above
         yield from _reachability(sop)
+
+
+def review_warnings(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
+    """What a reviewer would point out without refusing the file: a lane no step uses."""
+    used = {lane_id for langkah in sop.langkah for lane_id in langkah.pelaksana}
+    for i, lane in enumerate(sop.pelaksana):
+        if lane.id not in used:
+            yield ("pelaksana", i), f"lane {lane.id!r} ({lane.nama}) has no step: an empty column in the flowchart"
 
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
