@@ -225,6 +225,7 @@ def test_an_sop_can_point_a_step_at_its_own_template(sop, monkeypatch, tmp_path)
     assert result.exit_code == 1 and "no tanda-terima.html was found" in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_attach_keeps_the_document_with_the_run_and_logs_its_hash(sop, nganjuk, tmp_path):
     run, values = nganjuk
     out = tmp_path / "undangan.html"

@@ -234,6 +234,7 @@ def test_advance_at_records_a_step_done_earlier(sop, clock, started):
     assert view["recorded"]["at"] == "2026-11-27T09:45:00+07:00"
 
 
+@pytest.mark.sqlite_only
 def test_advance_keeps_a_copy_of_each_attachment_with_its_sha256(sop, clock, started, tmp_path, isolated_home):
     scan = tmp_path / "disposisi camat.pdf"
     scan.write_bytes(b"%PDF-1.4 disposisi")

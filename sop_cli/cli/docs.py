@@ -34,7 +34,7 @@ def render_command(
     attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
     list_types: bool = typer.Option(False, "--list", help="List every document type with the step it belongs to."),
     org: Optional[str] = ORG,
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
     """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
@@ -172,7 +172,7 @@ def report_command(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv", help="Output format (default: from --out, else table)."),
     out: Optional[Path] = OUT,
     monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
 ) -> None:
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
     lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""

@@ -16,22 +16,29 @@ __all__ = ["NewRun", "RunRow", "RunSummary", "Store", "StoredRun", "open_store",
 
 
 def open_store(path: Path | str | None = None, *, create: bool = True) -> Store | None:
-    """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`).
+    """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`): a PostgreSQL
+    database when it is a `postgresql://` URL (psycopg is imported only then), else an SQLite file.
 
-    With `create=False` a missing store gives None instead of a new empty file, so read-only
-    commands never create folders.
+    With `create=False` a missing SQLite file gives None instead of a new empty one, so read-only
+    commands never create folders. (A PostgreSQL database always exists: the server says.)
     """
-    from sop_cli.paths import store_path
+    from sop_cli.paths import store_location
+
+    location = store_location(path)
+    if isinstance(location, str):
+        from sop_cli.store.postgres import PostgresStore
+
+        return PostgresStore.open(location)
     from sop_cli.store.sqlite import SqliteStore
 
-    resolved = store_path(path)
-    if not create and not resolved.exists():
+    if not create and not location.exists():
         return None
-    return SqliteStore.open(resolved)
+    return SqliteStore.open(location)
 
 
 def store_exists(path: Path | str | None = None) -> bool:
-    """Whether the store at `path` (as for `open_store`) exists."""
-    from sop_cli.paths import store_path
+    """Whether the store at `path` (as for `open_store`) exists (a PostgreSQL URL: yes)."""
+    from sop_cli.paths import store_location
 
-    return store_path(path).exists()
+    location = store_location(path)
+    return isinstance(location, str) or location.exists()

@@ -1,0 +1,142 @@
+"""What only a shared PostgreSQL store promises: the database itself enforces who may do what,
+whoever connects (`sop` or `psql` with their own credentials), and the audit trail names the
+database user who really pressed Enter. The behaviour shared with SQLite is tested by running the
+run tests against both stores (see tests/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.postgres import fresh_schema, server_url
+
+pytestmark = pytest.mark.postgres
+
+NGANJUK = "nganjuk/kecamatan-ngronggot/renja"
+LAMPUNG = "lampung-tengah/diskominfo/renja"
+
+
+@pytest.fixture
+def pg_url():
+    with fresh_schema(server_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def users():
+    """Login roles made for one test, dropped afterwards with the unit roles the test granted."""
+    import psycopg
+
+    made: list[str] = []
+    admin = server_url()
+
+    def make(name: str) -> str:
+        role = f"sop_t_{name}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        made.append(role)
+        return role
+
+    yield make
+    from sop_cli.store.postgres import BAPPEDA_ROLE, unit_role
+
+    granted = [unit_role("kecamatan-ngronggot"), unit_role("diskominfo"), BAPPEDA_ROLE]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for role in [*made, *granted]:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f'DROP OWNED BY "{role}"')
+                conn.execute(f'DROP ROLE "{role}"')
+
+
+def as_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}{port}"))
+
+
+def cli(sop, url: str, *args: str):
+    return sop(*args, "--store", url)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    monkeypatch.setenv("SOP_USER", "planner")
+
+
+def test_the_event_log_refuses_update_and_delete_even_for_the_owner(sop, clock, pg_url):
+    import psycopg
+
+    assert cli(sop, pg_url, "start", NGANJUK).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for statement in ("UPDATE events SET actor = 'someone else'", "DELETE FROM events", "TRUNCATE events"):
+            with pytest.raises(psycopg.Error, match="append-only"):
+                conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_a_unit_writes_only_its_own_runs_and_bappeda_reads_all(sop, clock, pg_url, users):
+    import psycopg
+
+    from sop_cli.store.postgres import PostgresStore
+
+    camat, kominfo, bappeda = users("camat"), users("kominfo"), users("bappeda")
+    admin = PostgresStore.open(pg_url)
+    try:
+        admin.grant(org_id="kecamatan-ngronggot", org_name="Kecamatan Ngronggot", members=[camat])
+        admin.grant(org_id="diskominfo", org_name="Diskominfo Lampung Tengah", members=[kominfo])
+        admin.grant(org_id=None, members=[bappeda])
+    finally:
+        admin.close()
+
+    assert cli(sop, as_user(pg_url, camat), "start", NGANJUK).exit_code == 0
+    assert cli(sop, as_user(pg_url, kominfo), "start", LAMPUNG).exit_code == 0
+
+    # Each unit sees only its own run; BAPPEDA sees both.
+    def runs(user: str) -> set[str]:
+        result = cli(sop, as_user(pg_url, user), "runs", "--all", "--json")
+        assert result.exit_code == 0, result.output
+        return {row["sop"] for row in json.loads(result.stdout)}
+
+    assert runs(camat) == {NGANJUK}
+    assert runs(kominfo) == {LAMPUNG}
+    assert runs(bappeda) == {NGANJUK, LAMPUNG}
+
+    # A unit cannot write another unit's run, through psql either.
+    with psycopg.connect(as_user(pg_url, kominfo), autocommit=True) as conn:
+        with pytest.raises(psycopg.Error):
+            conn.execute(
+                "INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user) "
+                "VALUES ('renja-2026', 99, 'note', now(), now(), 'x', 'x')"
+            )
+    # BAPPEDA writes nothing.
+    result = cli(sop, as_user(pg_url, bappeda), "advance", "--run", "renja-2026")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+    # The audit trail names the database user who pressed Enter.
+    with psycopg.connect(pg_url) as conn:
+        who = conn.execute("SELECT db_user FROM events WHERE run_id = 'renja-2026' AND seq = 1").fetchone()[0]
+    assert who == camat
+
+
+def test_a_store_from_a_newer_sop_is_refused_untouched(sop, clock, pg_url):
+    import psycopg
+
+    assert cli(sop, pg_url, "start", NGANJUK).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO _sop_migrations (version, name) VALUES (999, 'from the future')")
+    result = cli(sop, pg_url, "status")
+    assert result.exit_code == 4
+    assert "newer version of sop" in result.stderr
+
+
+def test_an_unreachable_server_is_one_line_naming_the_host(sop, clock):
+    result = sop("status", "--store", "postgresql://sop:secret@127.0.0.1:1/nothing")
+    assert result.exit_code == 4
+    assert "127.0.0.1" in result.stderr and "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
