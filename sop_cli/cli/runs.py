@@ -189,7 +189,8 @@ def runs_command(
 
 @app.command("log")
 def log_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
-    """The audit trail of a run: every event with when, who (and the OS user) and details."""
+    """The audit trail of a run: every event with when, who (with the database user [in brackets] in a
+    shared store, and the OS user) and details."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_log
 
@@ -203,8 +204,10 @@ def log_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json:
         kind = _KINDS.get(e["kind"], e["kind"])
         if e["undone_by"]:
             kind += f" (undone by #{e['undone_by']})"
+        # In a shared store the database user who wrote the event stands beside the --by name.
+        who = f"{e['actor']} [{e['db_user']}]" if e.get("db_user") else e["actor"]
         rows.append([str(e["seq"]), tanggal_pendek(e["at"], year=True), kind, str(e["step"] or "-"),
-                     e["actor"], e["os_user"], _details(e)])
+                     who, e["os_user"], _details(e)])
     print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3})))
 
 

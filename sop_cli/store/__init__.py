@@ -10,17 +10,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sop_cli.store.interface import NewRun, RunRow, RunSummary, Store, StoredRun
+from sop_cli.store.interface import (
+    NewRun,
+    RunExport,
+    RunFilter,
+    RunRow,
+    RunSummary,
+    Store,
+    StoredRun,
+    StoreInfo,
+    Unit,
+)
 
-__all__ = ["NewRun", "RunRow", "RunSummary", "Store", "StoredRun", "open_store", "store_exists"]
+__all__ = ["NewRun", "RunExport", "RunFilter", "RunRow", "RunSummary", "Store", "StoreInfo", "StoredRun", "Unit",
+           "open_store", "store_exists"]
 
 
-def open_store(path: Path | str | None = None, *, create: bool = True) -> Store | None:
+def open_store(path: Path | str | None = None, *, create: bool = True, migrate: bool = True) -> Store | None:
     """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`): a PostgreSQL
     database when it is a `postgresql://` URL (psycopg is imported only then), else an SQLite file.
 
     With `create=False` a missing SQLite file gives None instead of a new empty one, so read-only
     commands never create folders. (A PostgreSQL database always exists: the server says.)
+    With `migrate=False` an older schema is left as it is (`sop store status` only looks).
     """
     from sop_cli.paths import store_location
 
@@ -28,12 +40,12 @@ def open_store(path: Path | str | None = None, *, create: bool = True) -> Store 
     if isinstance(location, str):
         from sop_cli.store.postgres import PostgresStore
 
-        return PostgresStore.open(location)
+        return PostgresStore.open(location, migrate=migrate)
     from sop_cli.store.sqlite import SqliteStore
 
     if not create and not location.exists():
         return None
-    return SqliteStore.open(location)
+    return SqliteStore.open(location, migrate=migrate)
 
 
 def store_exists(path: Path | str | None = None) -> bool:

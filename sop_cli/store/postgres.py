@@ -24,11 +24,22 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import ConflictError, StoreError
-from sop_cli.store.interface import NewRun, RunRow, RunSummary, StoredRun
+from sop_cli.errors import AccessError, ConflictError, StoreError
+from sop_cli.store.interface import (
+    NewRun,
+    RunExport,
+    RunFilter,
+    RunRow,
+    RunSummary,
+    StoredRun,
+    StoreInfo,
+    Unit,
+    filter_sql,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -181,10 +192,15 @@ class PostgresStore:
         self.location = _redacted(url)
         self._conn = conn
         self._writing = False
+        self.db_user: str = conn.info.user
+        """The database user this connection logged in as: who the events it writes name."""
+        self._target_run: str | None = None  # the run a write is about, to word a refusal
+        self._target_org: str | None = None
 
     @classmethod
-    def open(cls, url: str) -> PostgresStore:
-        """Connect to `url` and bring its schema up to date.
+    def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
+        """Connect to `url` and bring its schema up to date (with `migrate=False`, only check
+        that it is not newer than this sop).
 
         Raises:
             StoreError: The server cannot be reached, refuses the login, or holds a newer schema.
@@ -194,10 +210,14 @@ class PostgresStore:
         try:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
-            raise StoreError(f"Cannot connect to the store {_redacted(url)}: {_first_line(error)}.") from None
+            raise StoreError(_unreachable(url, error)) from None
         store = cls(url, conn)
         try:
-            store._migrate()
+            if migrate:
+                store._migrate()
+            else:
+                with store._translated():
+                    store._version()
         except BaseException:
             conn.close()
             raise
@@ -258,12 +278,42 @@ class PostgresStore:
     def write(self) -> Iterator[PostgresStore]:
         """A write transaction: committed on success, rolled back on error; runs read inside it
         are locked until it ends."""
+        self._target_run = self._target_org = None  # kept past the rollback, to word a refusal
         with self._translated(), self._conn.transaction():
             self._writing = True
             try:
                 yield self
             finally:
                 self._writing = False
+
+    def _refusal(self, error: BaseException) -> str:
+        """One line naming who was refused what: "Kecamatan Ngronggot tidak berhak mengubah
+        pelaksanaan milik Diskominfo Lampung Tengah (...)", from `sop_units` and the run's
+        organisation (after the refused transaction has rolled back, so these reads may run)."""
+        import psycopg
+
+        run, org = self._target_run, self._target_org
+        try:
+            names = [r[0] for r in self._all(
+                "SELECT org_name FROM sop_units WHERE pg_has_role(session_user, role_name, 'MEMBER') ORDER BY org_name")]
+            if not names and self._one("SELECT pg_has_role(session_user, oid, 'MEMBER') FROM pg_roles "
+                                       "WHERE rolname = %s", (BAPPEDA_ROLE,)) == (True,):
+                names = ["BAPPEDA"]
+            if run and org is None:
+                found = self._one("SELECT org_id FROM runs WHERE id = %s", (run,))
+                org = found[0] if found else None
+            owner = None
+            if org:
+                found = self._one("SELECT org_name FROM sop_units WHERE org_id = %s ORDER BY role_name LIMIT 1", (org,))
+                owner = found[0] if found else org
+        except psycopg.Error:
+            names, owner = [], org
+        who = " / ".join(names) or f"Pengguna basis data {self.db_user}"
+        if run and owner:
+            return (f"{who} tidak berhak mengubah pelaksanaan milik {owner} (run {run}, database user "
+                    f"{self.db_user}). Nothing was recorded.")
+        return (f"{who} tidak berhak melakukan ini di store {self.location} (database user {self.db_user}: "
+                f"{_first_line(error)}). Nothing was changed.")
 
     # Roles -------------------------------------------------------------------------------
 
@@ -343,7 +393,8 @@ class PostgresStore:
 
     def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
         """Add the run's row and its `started` event as seq 1 (inside `write()`)."""
-        org_id = run.sop_id.split("/")[1] if run.sop_id.count("/") >= 2 else run.sop_id
+        org_id = _org_of(run.sop_id)
+        self._target_run, self._target_org = run.id, org_id
         record: dict[str, Any] = {
             "id": run.id, "sop_id": run.sop_id, "org_id": org_id, "year": run.year, "title": run.title,
             "zone": run.zone, "definition_sha256": run.definition_sha256,
@@ -353,11 +404,13 @@ class PostgresStore:
         self._insert("runs", record)
         started = replace(started, seq=1)
         self._insert("events", {"run_id": run.id, **_event_columns(started)})
-        return started
+        return replace(started, db_user=self.db_user)
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned texts and the log of a run (the run is locked when inside `write()`)."""
         lock = " FOR UPDATE OF runs" if self._writing else ""
+        if self._writing:
+            self._target_run, self._target_org = run_id, None
         row = self._one(
             "SELECT d.body, c.body FROM runs "
             "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
@@ -369,7 +422,8 @@ class PostgresStore:
         if not row[0] or not row[1]:
             raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
         rows = self._all(
-            "SELECT seq, kind, at, recorded_at, actor, os_user, step, data FROM events WHERE run_id = %s ORDER BY seq",
+            "SELECT seq, kind, at, recorded_at, actor, os_user, step, data, db_user FROM events "
+            "WHERE run_id = %s ORDER BY seq",
             (run_id,),
         )
         return StoredRun(run_id, row[0], row[1], [_event_from_row(r) for r in rows])
@@ -390,24 +444,26 @@ class PostgresStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = %s" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
-        return event
+        return replace(event, db_user=self.db_user)
 
-    def summaries(self, *, include_all: bool = False, limit: int | None = None) -> list[RunRow]:
-        """Active runs (every run with `include_all`), oldest first; the newest `limit` of them."""
-        where = "" if include_all else " WHERE status = 'active'"
+    def summaries(self, *, include_all: bool = False, limit: int | None = None,
+                  where: RunFilter | None = None) -> list[RunRow]:
+        """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
+        `limit` of them (only the rows this database user may read)."""
+        condition, params = _where(include_all, where)
         limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
         columns = ", ".join(_SUMMARY)
         rows = self._all(
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns} "
-            f"FROM runs{where}{limited}) AS newest ORDER BY created_at, id",
-            (int(limit),) if limit is not None else (),
+            f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
+            (*params, int(limit)) if limit is not None else tuple(params),
         )
         return [RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:])) for r in rows]
 
-    def count_runs(self, *, include_all: bool = False) -> int:
-        """How many runs are active (exist, with `include_all`)."""
-        where = "" if include_all else " WHERE status = 'active'"
-        row = self._one(f"SELECT COUNT(*) FROM runs{where}")
+    def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
+        """How many runs are active (exist, with `include_all`) and kept by `where`."""
+        condition, params = _where(include_all, where)
+        row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
         return int(row[0]) if row else 0
 
     def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
@@ -430,6 +486,71 @@ class PostgresStore:
             (sha, len(body), body),
         )
         return {"name": source.name, "sha256": sha, "size": len(body), "path": f"attachments/{run_id}/{sha[:12]}-{source.name}"}
+
+    # Whole runs and the store itself (`sop store copy`, `sop store status`) -------------------
+
+    def export_run(self, run_id: str) -> RunExport | None:
+        """The whole run, with its attachments' bytes from the database."""
+        row = self._one(
+            "SELECT id, sop_id, year, title, zone, definition_sha256, calendar_sha256, source_path, "
+            "source_sha256, created_at FROM runs WHERE id = %s", (run_id,),
+        )
+        stored = self.load_run(run_id)
+        if row is None or stored is None:
+            return None
+        wanted = sorted({item["sha256"] for e in stored.events for item in e.data.get("attachments") or ()
+                         if "sha256" in item})
+        files = {sha: bytes(body) for sha, body in
+                 self._all("SELECT sha256, body FROM attachments WHERE sha256 = ANY(%s)", (wanted,))}
+        missing = [sha for sha in wanted if sha not in files]
+        if missing:
+            raise StoreError(f"Attachment {missing[0][:12]}… of run {run_id} is missing from the store "
+                             f"{self.location}; the store is damaged.")
+        run = NewRun(id=row[0], sop_id=row[1], year=row[2], title=row[3], zone=row[4], definition_sha256=row[5],
+                     calendar_sha256=row[6], source_path=row[7], source_sha256=row[8],
+                     created_at=row[9].astimezone(_utc()))
+        return RunExport(run, stored.definition, stored.calendar, stored.events, files)
+
+    def import_run(self, run: RunExport, summary: RunSummary) -> None:
+        """Add a run from another store as it was (inside `write()`): every event keeps its seq,
+        times, actor and OS user; an event that comes without a database user (from an SQLite
+        file) keeps an empty one, never this connection's."""
+        r = run.run
+        self._target_run, self._target_org = r.id, _org_of(r.sop_id)
+        self.pin("definition", run.definition)
+        self.pin("calendar", run.calendar)
+        self._insert("runs", {
+            "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
+            "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
+            "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
+            **_summary_columns(summary),
+        })
+        if run.events:
+            columns = ["run_id", *_event_columns(run.events[0]), "db_user"]
+            with self._conn.cursor() as cur, cur.copy(f"COPY events ({', '.join(columns)}) FROM STDIN") as copy:
+                for event in run.events:
+                    copy.write_row((r.id, *_event_columns(event).values(), event.db_user or ""))
+        for sha, body in run.attachments.items():
+            self._conn.execute(
+                "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+                (sha, len(body), body),
+            )
+
+    def units(self) -> list[Unit]:
+        """The units granted in this store (`grant`), by organisation id."""
+        present = self._one("SELECT to_regclass('sop_units') IS NOT NULL")
+        if not present or not present[0]:
+            return []
+        return [Unit(*r) for r in self._all("SELECT role_name, org_id, org_name FROM sop_units ORDER BY org_id, role_name")]
+
+    def info(self) -> StoreInfo:
+        """Kind, schema version, counts (of the runs this user may read), user and units."""
+        version = self._version()
+        present = self._one("SELECT to_regclass('runs') IS NOT NULL, to_regclass('events') IS NOT NULL")
+        runs = self._one("SELECT COUNT(*) FROM runs") if present and present[0] else None
+        events = self._one("SELECT COUNT(*) FROM events") if present and present[1] else None
+        return StoreInfo("postgresql", self.location, version, SCHEMA_VERSION, int(runs[0]) if runs else 0,
+                         int(events[0]) if events else 0, self.db_user, self.units())
 
     # Rows ----------------------------------------------------------------------------------
 
@@ -455,7 +576,7 @@ class PostgresStore:
         except errors.UniqueViolation:
             raise ConflictError("Another command recorded the same change first. Nothing was recorded.") from None
         except errors.InsufficientPrivilege as error:
-            raise StoreError(f"The store {self.location} refused this change: {_first_line(error)}.") from None
+            raise AccessError(self._refusal(error)) from None
         except psycopg.OperationalError as error:
             raise StoreError(f"The store {self.location} cannot be reached: {_first_line(error)}.") from None
         except psycopg.Error as error:
@@ -479,11 +600,45 @@ def _event_from_row(row: tuple[Any, ...]) -> Event:
 
     from sop_cli.run.engine import Event
 
-    seq, kind, at, recorded_at, actor, os_user, step, data = row
+    seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
     return Event(
         seq=seq, kind=kind, at=at.astimezone(timezone.utc), recorded_at=recorded_at.astimezone(timezone.utc),
-        actor=actor, os_user=os_user, step=step, data=json.loads(data or "{}"),
+        actor=actor, os_user=os_user, step=step, data=json.loads(data or "{}"), db_user=db_user or None,
     )
+
+
+def _org_of(sop_id: str) -> str:
+    """The organisation id of a qualified SOP id (`wilayah/org/sop`)."""
+    return sop_id.split("/")[1] if sop_id.count("/") >= 2 else sop_id
+
+
+def _utc() -> tzinfo:
+    from datetime import timezone
+
+    return timezone.utc
+
+
+def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
+    condition, params = filter_sql(where, "%s", lambda moment: moment)
+    parts = ([] if include_all else ["status = 'active'"]) + ([condition] if condition else [])
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+def _unreachable(url: str, error: BaseException) -> str:
+    """One line naming the server (host and port, never the password) and why it failed."""
+    host, port, database = "localhost", "5432", ""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        params = conninfo_to_dict(url)
+        host = str(params.get("host") or host)
+        port = str(params.get("port") or port)
+        database = str(params.get("dbname") or "")
+    except Exception:  # noqa: BLE001 - a URL libpq cannot parse still gets a message
+        pass
+    reason = _first_line(error).split(" failed: ")[-1].replace("FATAL:", "").strip()
+    where = f"{host}:{port}" + (f" (database {database})" if database else "")
+    return f"Cannot reach the PostgreSQL server at {where}: {reason}."
 
 
 def _summary_columns(summary: RunSummary) -> dict[str, Any]:
