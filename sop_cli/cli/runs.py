@@ -158,19 +158,28 @@ def status_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_js
 def runs_command(
     include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help="At most the N most recently started runs (0: all)."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="Only this organisation's runs (its id, or the id's last word: ngronggot)."),
+    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="Only runs of this SOP (renja, or a full id)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="Only runs for this year."),
+    late: bool = typer.Option(False, "--late", help="Only active runs whose current step is past due."),
     store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
+    """List the active runs (all runs with --all) of every unit the store lets you read: SOP, year,
+    current step, progress, late or on time; --org, --sop, --year and --late narrow the list."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now())
+    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now(),
+                            org=org, sop=sop, year=year, late=late)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
+        if org or sop or year or late:
+            print("No runs match.")
+        else:
+            print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
         return
     table = []
     for r in rows:
