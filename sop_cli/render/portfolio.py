@@ -126,14 +126,16 @@ def _lateness_chart(steps: list[StepRow]) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], numeric: frozenset[int] = frozenset(),
-           late: list[bool] | None = None) -> str:
+           marked: list[set[int]] | None = None) -> str:
+    """An HTML table; `marked[i]` holds the columns of row i shown as late (red)."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = []
     for i, row in enumerate(rows):
-        cls = ' class="late"' if late and late[i] else ""
-        cells = "".join(f'<td class="num">{escape(c)}</td>' if j in numeric else f"<td>{escape(c)}</td>"
-                        for j, c in enumerate(row))
-        body.append(f"<tr{cls}>{cells}</tr>")
+        cells = []
+        for j, c in enumerate(row):
+            classes = " ".join(name for name, on in (("num", j in numeric), ("late", bool(marked and j in marked[i]))) if on)
+            cells.append(f'<td class="{classes}">{escape(c)}</td>' if classes else f"<td>{escape(c)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
@@ -179,7 +181,8 @@ def portfolio_html(data: PortfolioData) -> str:
         "<h1>Portofolio pelaksanaan SOP</h1>", f'<p class="meta">{escape(subtitle)}</p>',
         '<div class="cards">' + "".join(f'<div class="card"><b>{n}</b>{escape(t)}</div>' for t, n in cards) + "</div>",
         "<h2>Progres per unit</h2>", _progress_chart(data["units"]),
-        _table(units_h, units_r, late=[r["late"] or r["meets_deadline"] is False for r in data["units"]]),
+        _table(units_h, units_r, marked=[({3} if r["late"] else set()) | ({7} if r["meets_deadline"] is False else set())
+                                         for r in data["units"]]),
         "<h2>Keterlambatan per langkah</h2>", _lateness_chart(data["steps"]),
         _table(steps_h, steps_r, frozenset({1, 4, 5, 6, 7, 8})),
         "<h2>Pelaksana tempat pelaksanaan paling lama menunggu</h2>", _table(lanes_h, lanes_r, frozenset({1, 2, 3, 4})),
@@ -202,7 +205,8 @@ def evaluasi_html(data: EvaluasiData) -> str:
         f"<h1>Evaluasi SOP {escape(data['nama'])}</h1>",
         (f'<p class="meta">{escape(data["organisasi"])} ({escape(data["sop"])}); {data["runs"]} pelaksanaan, '
          f"{data['finished']} selesai; keadaan {escape(_when(data['now']))}</p>"),
-        _table(headers, rows, frozenset({0, 3, 4, 5, 6}), late=[r["missed_in_most"] for r in data["steps"]]),
+        _table(headers, rows, frozenset({0, 3, 4, 5, 6}), marked=[{6, 7} if r["missed_in_most"] else set()
+                                                                  for r in data["steps"]]),
         ("<p>Usulan mutu baku: untuk langkah yang terlambat pada lebih dari separuh pelaksanaannya, persentil ke-80 "
          "waktu nyata, dibulatkan ke atas.</p>"),
     ]

@@ -187,12 +187,7 @@ def _open(store: str | Path | None) -> Store | None:
 def _states(st: Store, rows: Sequence[RunRow]) -> dict[str, RunState]:
     from sop_cli.run import engine
 
-    states: dict[str, RunState] = {}
-    for row in rows:
-        stored = st.load_run(row.id)
-        if stored is not None:
-            states[row.id] = engine.state_of(stored)
-    return states
+    return {stored.id: engine.state_of(stored) for stored in st.load_runs([row.id for row in rows])}
 
 
 def portfolio(

@@ -11,7 +11,7 @@ when the log has moved on since the state it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -226,6 +226,11 @@ class Store(Protocol):
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned documents and log of a run, or None when there is no such run."""
+        ...
+
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned documents and logs of many runs at once (in `run_ids` order; a missing run is
+        left out): what a report over many runs reads, in a few queries instead of two per run."""
         ...
 
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:

@@ -428,6 +428,29 @@ class PostgresStore:
         )
         return StoredRun(run_id, row[0], row[1], [_event_from_row(r) for r in rows])
 
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned texts and logs of many runs in three queries, in `run_ids` order (missing
+        ones, or ones this user may not read, left out)."""
+        ids = list(run_ids)
+        heads = {r[0]: r for r in self._all(
+            "SELECT id, definition_sha256, calendar_sha256 FROM runs WHERE id = ANY(%s)", (ids,))}
+        shas = sorted({sha for r in heads.values() for sha in r[1:]})
+        bodies = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))  # type: ignore[arg-type]
+        events: dict[str, list[Event]] = {}
+        for row in self._all("SELECT run_id, seq, kind, at, recorded_at, actor, os_user, step, data, db_user "
+                             "FROM events WHERE run_id = ANY(%s) ORDER BY run_id, seq", (ids,)):
+            events.setdefault(row[0], []).append(_event_from_row(row[1:]))
+        found: list[StoredRun] = []
+        for run_id in ids:
+            head = heads.get(run_id)
+            if head is None:
+                continue
+            definition, calendar = bodies.get(head[1]), bodies.get(head[2])
+            if not definition or not calendar:
+                raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+            found.append(StoredRun(run_id, definition, calendar, events.get(run_id, [])))
+        return found
+
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -330,6 +330,28 @@ class SqliteStore:
             raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
         return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e) for e in events])
+
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
+        found: list[StoredRun] = []
+        for start in range(0, len(run_ids), 500):  # SQLite's limit on bound parameters
+            chunk = list(run_ids[start:start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            heads = {r["id"]: r for r in self._conn.execute(
+                "SELECT runs.id AS id, d.body AS definition, c.body AS calendar FROM runs "
+                "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
+                f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id IN ({marks})", chunk)}
+            events: dict[str, list[Event]] = {}
+            for row in self._conn.execute(f"SELECT * FROM events WHERE run_id IN ({marks}) ORDER BY run_id, seq", chunk):
+                events.setdefault(row["run_id"], []).append(event_from_row(row))
+            for run_id in chunk:
+                head = heads.get(run_id)
+                if head is None:
+                    continue
+                if not head["definition"] or not head["calendar"]:
+                    raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+                found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
+        return found
 
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
