@@ -151,3 +151,40 @@ def test_an_unreachable_server_is_one_line_naming_the_host(sop, clock):
     assert result.stderr.startswith("Error: Cannot reach the PostgreSQL server at 127.0.0.1:1 (database nothing)")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_store_grant_from_the_command_line_names_units_from_their_sop_files(sop, clock, pg_url, users):
+    camat, bappeda = users("camat"), users("bappeda")
+    result = sop("store", "grant", "--unit", "ngronggot", "--user", camat, "--store", pg_url)
+    assert result.exit_code == 0, result.output
+    assert f"writes the runs of Kecamatan Ngronggot (kecamatan-ngronggot); members: {camat}" in result.stdout
+    assert sop("store", "grant", "--bappeda", "--user", bappeda, "--store", pg_url).exit_code == 0
+    status = json.loads(sop("store", "status", "--json", "--store", pg_url).stdout)
+    assert [(u["org_id"], u["org_name"]) for u in status["units"]] == [("kecamatan-ngronggot", "Kecamatan Ngronggot")]
+    # The unit's user starts and advances its own run; BAPPEDA's user sees it in the portfolio.
+    assert cli(sop, as_user(pg_url, camat), "start", NGANJUK).exit_code == 0
+    mine = json.loads(cli(sop, as_user(pg_url, camat), "store", "status", "--json").stdout)
+    assert (mine["db_user"], mine["runs"]) == (camat, 1)
+    portfolio = json.loads(cli(sop, as_user(pg_url, bappeda), "report", "--portfolio", "--format", "json").stdout)
+    assert [(u["org_name"], u["run"]) for u in portfolio["units"]] == [("Kecamatan Ngronggot", "renja-2026")]
+    unknown = sop("store", "grant", "--unit", "nowhere", "--store", pg_url)
+    assert unknown.exit_code == 1 and "No organisation 'nowhere'" in unknown.stderr
+
+
+def test_a_unit_copies_its_own_history_in_but_not_another_units(sop, clock, pg_url, users, tmp_path):
+    camat = users("camat")
+    admin = sop("store", "grant", "--unit", "ngronggot", "--user", camat, "--store", pg_url)
+    assert admin.exit_code == 0, admin.output
+    alone = str(tmp_path / "alone.db")
+    assert sop("start", NGANJUK, "--store", alone).exit_code == 0
+    assert sop("advance", "--store", alone).exit_code == 0
+    mine = sop("store", "copy", alone, as_user(pg_url, camat))
+    assert mine.exit_code == 0, mine.output
+    events = json.loads(cli(sop, as_user(pg_url, camat), "log", "--run", "renja-2026", "--json").stdout)
+    assert [(e["actor"], e["db_user"]) for e in events] == [("planner", camat)] * 2
+
+    other = str(tmp_path / "other.db")
+    assert sop("start", LAMPUNG, "--year", "2027", "--store", other).exit_code == 0
+    refused = sop("store", "copy", other, as_user(pg_url, camat))
+    assert refused.exit_code == 5
+    assert "Kecamatan Ngronggot tidak berhak mengubah pelaksanaan milik diskominfo" in refused.stderr
