@@ -583,21 +583,28 @@ def postgres_scale(bench: Bench, url: str, runs: int, repeats: int, factor: floa
             Case("runs", ["runs", "--all"], PG_BUDGETS["runs"], env=pg_env),
             Case("portfolio", ["report", "--portfolio", "--deadline", "2026-12-31"], PG_BUDGETS["portfolio"], env=pg_env),
         ]
-        measure(bench, cases, repeats)
-        # advance: each timed process completes the current step of another active run
-        advance = Case("advance", ["advance"], PG_BUDGETS["advance"], env=pg_env)
+        # advance: each timed process completes the current step of another active run, in the same
+        # round-robin as the others so that every command meets the same load
+        advance = Case("advance", ["advance", "--run", "RUN"], PG_BUDGETS["advance"], env=pg_env)
+        cases.insert(3, advance)
         targets = iter(active[1:])
-        for _ in range(1 + repeats):
+
+        def timed(case: Case) -> float:
+            if case is not advance:
+                return bench.time_once(case)
             advance.args = ["advance", "--run", next(targets), "--approve"]
             try:
-                elapsed = bench.time_once(advance)
+                return bench.time_once(advance)
             except RuntimeError:  # not a decision step: a plain advance
                 advance.args = advance.args[:-1]
-                elapsed = bench.time_once(advance)
-            advance.times.append(elapsed)
-        advance.times = advance.times[1:]
+                return bench.time_once(advance)
+
+        for round_no in range(1 + repeats):  # round 0 warms up (page cache, catalog cache)
+            for case in cases:
+                elapsed = timed(case)
+                if round_no:
+                    case.times.append(elapsed)
         advance.args = ["advance", "--run", "RUN"]
-        cases.insert(3, advance)
         broken = report(cases, floor, factor, "PostgreSQL store (ratio = median / floor median)")
         print(f"  driver: {_driver_costs(store)}")
         broken += pg_throughput(store, active[-21:], 8, seconds)

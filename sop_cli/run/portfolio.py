@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, TypedDict
 from sop_cli.errors import AmbiguousError, NotFoundError
 
 if TYPE_CHECKING:
+    from sop_cli.run.calendar import WorkCalendar
     from sop_cli.run.engine import RunState
     from sop_cli.store.interface import RunRow, Store
 
@@ -187,7 +188,20 @@ def _open(store: str | Path | None) -> Store | None:
 def _states(st: Store, rows: Sequence[RunRow]) -> dict[str, RunState]:
     from sop_cli.run import engine
 
-    return {stored.id: engine.state_of(stored) for stored in st.load_runs([row.id for row in rows])}
+    import json
+
+    # Runs of a Kabupaten share a few pinned calendars: one WorkCalendar each (parsed once, and its
+    # deadline caches shared) instead of one per run as `engine.state_of` builds.
+    calendars: dict[str, WorkCalendar] = {}
+    states: dict[str, RunState] = {}
+    for stored in st.load_runs([row.id for row in rows]):
+        calendar = calendars.get(stored.calendar)
+        if calendar is None:
+            calendar = calendars[stored.calendar] = engine.run_calendar(json.loads(stored.calendar))
+        state = engine.derive(engine.procedure(stored.definition), stored.events, calendar)
+        state.run_id = state.run_id or stored.id
+        states[stored.id] = state
+    return states
 
 
 def portfolio(
