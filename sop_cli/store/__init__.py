@@ -1,8 +1,9 @@
 """The run store: where runs and their event logs are kept, behind one interface.
 
 `interface.Store` is the contract (typed records in, typed records out; the codec between events
-and rows belongs to the store); `sqlite.SqliteStore` is the embedded implementation used today;
-`migrations` holds its frozen schema history. Importing this package does not import `sqlite3`:
+and rows belongs to the store); `sqlite.SqliteStore` is the embedded implementation and
+`migrations` its frozen schema history; `postgres.PostgresStore` the shared one (its migrations
+inside it); `admin` the store-level use-cases of `sop store`. Importing this package does not import `sqlite3`:
 `open_store` does, when a command really opens a store.
 """
 

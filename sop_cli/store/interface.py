@@ -1,7 +1,7 @@
 """The one interface of a run store, and the typed records that cross it.
 
-`Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` implements it today, a
-PostgreSQL store will implement it next (issue 13). The store owns every query and the codec
+`Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` (an embedded file) and
+`sop_cli.store.postgres.PostgresStore` (a database shared by the units of a Kabupaten) implement it. The store owns every query and the codec
 between `Event`s and rows; the engine decides what the events mean; the service combines both.
 
 A store is used inside one `read()` or `write()` transaction per step of a command; a write
