@@ -275,3 +275,22 @@ def test_every_letter_and_report_as_pdf_has_no_blank_page_and_every_row(sop, fin
     for kegiatan in steps_of(NGANJUK):
         assert squash(kegiatan) in text, kegiatan
     assert "Rework" not in text and squash("Pengulangan") in text
+
+
+def test_report_and_monitoring_pdfs_never_split_a_row_and_end_with_the_signature(sop, finished, tmp_path):
+    run, _ = finished
+    assert sop("note", "--run", run, "Draf final diserahkan ke BAPPEDA").exit_code == 0
+    for args, name in ((["report"], "laporan"), (["report", "--monitoring"], "monitoring")):
+        out = tmp_path / f"{name}.pdf"
+        made(sop, *args, "--run", run, "--out", out)
+        pages = [squash(page) for page in pdf_pages(out)]
+        assert len(pages) >= 2 and all(pages), name  # the Nganjuk run takes two pages
+        for kegiatan in steps_of(NGANJUK):
+            # a row split across pages would leave part of its text on each
+            assert any(squash(kegiatan) in page for page in pages), (name, kegiatan)
+        text = "".join(pages)
+        assert squash("Catatan dan lampiran pelaksanaan") in text and squash("Draf final diserahkan ke BAPPEDA") in text
+        for english in ("Rework", "Orang", "(run"):
+            assert english not in text, (name, english)
+        assert squash("NIP.") in pages[-1], name  # the signature block, whole on the last page
+    assert squash("MOHAMAD MAKRUP, S.Sos") in squash(pdf_pages(tmp_path / "laporan.pdf")[-1])
