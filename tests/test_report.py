@@ -265,3 +265,16 @@ def test_notes_and_attachments_of_the_run_appear_in_report_and_monitoring(sop, m
         assert "Kasi Trantib &lt;b&gt;berhalangan&lt;/b&gt;" in html
         md = sop("report", "--run", run, *monitoring, "--format", "md").stdout
         assert "daftar hadir.pdf" in md and "<b>" not in md
+
+
+def test_the_report_fields_a_template_sees_are_documented():
+    from pathlib import Path
+    from typing import get_type_hints
+
+    from sop_cli.render.report import MonitoringData, ReportData
+
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
+    section = documented.split("## The report and the monitoring form", 1)[1]
+    for view in (ReportData, MonitoringData):
+        for key in get_type_hints(view):
+            assert f"`{key}`" in section or f"{key}," in section or f" {key} " in section, key
