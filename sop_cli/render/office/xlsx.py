@@ -115,7 +115,7 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
                 notes.append([cell_value(note["at"]), note["step"], note["by"], note["note"],
                               item.get("name"), item.get("size"), item.get("sha256")])
                 notes.cell(notes.max_row, 1).number_format = "dd/mm/yyyy hh:mm"
-        for column, width in zip("ABCDEFG", (17, 8, 20, 40, 30, 12, 66)):
+        for column, width in zip("ABCDEFG", (17, 8, 20, 40, 30, 12, 66), strict=True):
             notes.column_dimensions[column].width = width
     return _save(book)
 
