@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Renders every document of a finished Ngronggot run (one rejection at step 9) and the SOP AP
-# documents of both seeds to PDF, converts the .docx of the SOP and of the undangan to PDF with
+# Renders every document of a finished Ngronggot run (one rejection at step 9, a note with a
+# kept file) and the SOP AP documents of both seeds to PDF, converts the .docx of the SOP and of the undangan to PDF with
 # LibreOffice headless, and writes page images into docs/ (the README shows them).
 # Needs: the `pdf` extra (WeasyPrint), LibreOffice and poppler-utils
 #   (apt-get install -y libreoffice-writer-nogui poppler-utils). Not run by the tests.
@@ -24,6 +24,9 @@ $SOP advance --at "2026-11-27 10:00" --approve >/dev/null
 for at in "2026-11-27 10:10" "2026-11-27 10:20" "2026-11-27 10:30" "2026-11-27 11:00" "2026-11-27 11:10"; do
   $SOP advance --run renja-2027 --at "$at" >/dev/null
 done
+echo "%PDF-1.4 daftar hadir" > "$work/daftar-hadir.pdf"
+$SOP note --run renja-2027 "Dokumen final diserahkan ke BAPPEDA" --attach "$work/daftar-hadir.pdf" \
+    --at "2026-11-27 11:10" >/dev/null
 cat > "$work/nilai.yaml" <<'YAML'
 surat: {dari: Bupati Nganjuk, nomor: 050/1234/411.403/2026, tanggal: 2026-11-20}
 undangan: {nomor: 005/87/411.512/2026}
@@ -56,5 +59,10 @@ for pdf in "$out"/*.pdf; do
   done
   echo "$name: $pages page(s)"
   pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$pdf" "docs/$name"
-  case "$name" in sop-*-renja) pdftoppm -png -r 60 -f 2 -l 2 -singlefile "$pdf" "docs/$name-2" ;; esac
+  case "$name" in
+    sop-*-renja | laporan | monitoring)
+      for ((page = 2; page <= pages; page++)); do
+        pdftoppm -png -r 60 -f $page -l $page -singlefile "$pdf" "docs/$name-$page"
+      done ;;
+  esac
 done

@@ -275,3 +275,67 @@ def test_every_letter_and_report_as_pdf_has_no_blank_page_and_every_row(sop, fin
     for kegiatan in steps_of(NGANJUK):
         assert squash(kegiatan) in text, kegiatan
     assert "Rework" not in text and squash("Pengulangan") in text
+
+
+def test_report_and_monitoring_pdfs_never_split_a_row_and_end_with_the_signature(sop, finished, tmp_path):
+    run, _ = finished
+    assert sop("note", "--run", run, "Draf final diserahkan ke BAPPEDA").exit_code == 0
+    for args, name in ((["report"], "laporan"), (["report", "--monitoring"], "monitoring")):
+        out = tmp_path / f"{name}.pdf"
+        made(sop, *args, "--run", run, "--out", out)
+        pages = [squash(page) for page in pdf_pages(out)]
+        assert len(pages) >= 2 and all(pages), name  # the Nganjuk run takes two pages
+        for kegiatan in steps_of(NGANJUK):
+            # a row split across pages would leave part of its text on each
+            assert any(squash(kegiatan) in page for page in pages), (name, kegiatan)
+        text = "".join(pages)
+        assert squash("Catatan dan lampiran pelaksanaan") in text and squash("Draf final diserahkan ke BAPPEDA") in text
+        for english in ("Rework", "Orang", "(run"):
+            assert english not in text, (name, english)
+        assert squash("NIP.") in pages[-1], name  # the signature block, whole on the last page
+    assert squash("MOHAMAD MAKRUP, S.Sos") in squash(pdf_pages(tmp_path / "laporan.pdf")[-1])
+
+
+LAMPUNG_VALUES = """\
+surat: {dari: Bupati Lampung Tengah, nomor: 050/321/D.a.VI.01/2026, tanggal: 2026-11-20}
+undangan: {nomor: 005/45/D.a.VI.10/2026}
+kepada: [Kepala Bidang Aplikasi Informatika, Kepala Bidang Statistik]
+rapat: {tanggal: 2026-11-24, waktu: "09.30", tempat: Ruang Rapat Diskominfo}
+pengantar: {nomor: 050/77/D.a.VI.10/2026}
+seksi: [Bidang Statistik]
+"""
+
+
+@pytest.mark.slow
+def test_every_lampung_document_in_every_format_reads_back(sop, monkeypatch, tmp_path):
+    """The Lampung Tengah seed, finished with one rejection at step 9: every letter in html, md,
+    docx and pdf, format-data and the report in xlsx; each file read back by its own reader."""
+    import openpyxl
+
+    run = make_run(sop, monkeypatch, LAMPUNG)
+    values = write(tmp_path / "nilai.yaml", LAMPUNG_VALUES)
+    heads = {"disposisi": "LEMBAR DISPOSISI", "format-data": "FORMAT PENGUMPULAN DATA", "undangan": "Undangan Rapat",
+             "persetujuan": "LEMBAR PERSETUJUAN", "pengantar": "SURAT PENGANTAR"}
+    for doc, head in heads.items():
+        for fmt in ("html", "md", "docx", "pdf"):
+            out = tmp_path / f"{doc}.{fmt}"
+            made(sop, "render", doc, "--run", run, "--values", values, "--out", out)
+            if fmt == "pdf":
+                pages = pdf_pages(out)
+                assert len(pages) == 1 and pages[0].strip(), doc
+                text = pages[0]
+            elif fmt == "docx":
+                text = docx_text(out)
+            else:
+                text = out.read_text(encoding="utf-8")
+            assert squash(head.lower()) in squash(text).lower(), (doc, fmt)
+            assert squash("DINAS KOMUNIKASI INFORMATIKA") in squash(text).upper(), (doc, fmt)
+            assert "Nganjuk" not in text and "Ngronggot" not in text, (doc, fmt)
+    book = tmp_path / "format-data.xlsx"
+    made(sop, "render", "format-data", "--run", run, "--values", values, "--out", book)
+    assert "Bidang Statistik" in openpyxl.load_workbook(book).sheetnames
+    report = tmp_path / "laporan.xlsx"
+    made(sop, "report", "--run", run, "--out", report)
+    cells = [c.value for line in openpyxl.load_workbook(report)["Laporan"].iter_rows() for c in line]
+    for kegiatan in steps_of(LAMPUNG):
+        assert " ".join(kegiatan.split()) in [" ".join(str(c).split()) for c in cells if c], kegiatan

@@ -49,8 +49,11 @@ def normalised(data: object) -> object:
 
 def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     """`view` without the keys the views gained after the old store was written (issue 12: the
-    run's `outcome` and `office_hours`, the current step's `untimed`), which are checked on their own."""
-    view = {k: v for k, v in view.items() if k not in ("outcome", "office_hours")}
+    run's `outcome` and `office_hours`, the current step's `untimed`; issue 11: the report's
+    `status_word` and `catatan`), which are checked on their own. (Issue 11 also changed what the
+    report's `within_standard` counts, steps not passes, and the word of a forecast row, `belum
+    (rencana)`: the expected files were updated for those two on purpose.)"""
+    view = {k: v for k, v in view.items() if k not in ("outcome", "office_hours", "status_word", "catatan")}
     if isinstance(view.get("current"), dict):
         view["current"] = {k: v for k, v in view["current"].items() if k != "untimed"}
     return view

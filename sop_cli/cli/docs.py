@@ -302,7 +302,7 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.run.calendar import format_minutes
 
     s = data["summary"]
-    head = [f"{data['run']}  {data['title']}  ({data['status']})",
+    head = [f"{data['run']}  {data['title']}  ({data['status_word']})",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
         rows = [[str(r["no"]), clip(r["prosedur"], 48), r["penilaian"] or "-", clip(r["catatan"], 70), clip(r["tindakan"], 50)]
@@ -325,19 +325,20 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
             r["status_word"], minutes(r["standard_minutes"]), minutes(r["actual_minutes"]),
             minutes(r["difference_minutes"], True), late, loop,
         ])
-    body = plain_table(["No", "Kegiatan", "Pelaksana", "Orang", "Status", "Mutu baku", "Aktual", "Selisih",
-                        "Terlambat", "Rework"], rows, frozenset({0}))
+    body = plain_table(["No", "Kegiatan", "Pelaksana", "Nama", "Status", "Mutu baku", "Aktual", "Selisih",
+                        "Terlambat", "Ulang"], rows, frozenset({0}))
     within = s["within_standard"]
     lines = [
         *head, "", body, "",
         f"Progres          {s['progress']['done']}/{s['progress']['total']} langkah ({s['progress']['percent']}%)",
-        f"Dalam mutu baku  {within['count']} dari {within['of']} langkah selesai"
-        + (f" ({within['percent']}%)" if within["percent"] is not None else ""),
+        f"Dalam mutu baku  {within['count']} dari {within['of']} langkah"
+        + (f" ({within['percent']}%)" if within["percent"] is not None else "")
+        + f"; {within['passes_on_time']} dari {within['passes']} pelaksanaan langkah tepat waktu",
         f"Terlambat        {', '.join(map(str, s['late_steps'])) or '-'}",
-        f"Rework           {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
+        f"Pengulangan      {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
         + (f" (langkah {', '.join(map(str, s['rework_steps']))})" if s["rework_steps"] else ""),
         f"Waktu kerja      {format_minutes(s['actual_minutes'])} aktual, {format_minutes(s['standard_minutes'])} mutu baku",
         (f"Selesai          {tanggal(s['finished_at'])}" if s["finished_at"]
-         else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status']}"),
+         else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status_word']}"),
     ]
     return "\n".join(lines) + "\n"

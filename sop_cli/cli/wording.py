@@ -14,8 +14,8 @@ from sop_cli.errors import SopError
 
 Details = Mapping[str, object]
 
-FLAGS: dict[str, str] = {}
-"""Option names whose flag is not simply `--<name>` (none today; kept for renames)."""
+FLAGS: dict[str, str] = {"copy_to": "--copy-to"}
+"""Option names whose flag is not simply `--<name>`."""
 
 MESSAGES: dict[str, Callable[[Details], str]] = {
     "approve_and_reject": lambda d: "Give either --approve or --reject, not both.",

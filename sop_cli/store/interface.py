@@ -11,7 +11,7 @@ when the log has moved on since the state it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -279,5 +279,14 @@ class Store(Protocol):
 
         Raises:
             AttachmentError: The file cannot be read or copied.
+        """
+        ...
+
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of an attachment of run `run_id` kept by `keep_attachment`; `item` is what
+        the event recorded of it ({name, sha256, size, path}). The caller checks the SHA-256.
+
+        Raises:
+            StoreError: The store no longer holds the attachment (removed, or unreadable).
         """
         ...

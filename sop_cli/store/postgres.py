@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import tzinfo
@@ -488,6 +488,23 @@ class PostgresStore:
         condition, params = _where(include_all, where)
         row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
         return int(row[0]) if row else 0
+
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of an attachment the run's log records, from the `attachments` table.
+
+        Raises:
+            StoreError: The run's log does not name that file, or the database has no bytes for it.
+        """
+        sha = str(item.get("sha256") or "")
+        stored = self.load_run(run_id)
+        recorded = stored is not None and any(
+            a.get("sha256") == sha for e in stored.events for a in (e.data.get("attachments") or [])
+            if isinstance(a, Mapping)
+        )
+        row = self._one("SELECT body FROM attachments WHERE sha256 = %s", (sha,)) if recorded else None
+        if row is None:
+            raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r}.")
+        return bytes(row[0])
 
     def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
         """Keep a copy of `source` in the database (content-addressed), so every machine that

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -474,6 +474,25 @@ class SqliteStore:
         runs = int(self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]) if "runs" in tables else 0
         events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
         return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
+
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
+
+        Raises:
+            StoreError: No such file there (a recorded path outside that folder counts as none).
+        """
+        folder = (self.path.parent / "attachments" / run_id).resolve()
+        recorded = item.get("path")
+        path = (self.path.parent / str(recorded)).resolve() if recorded else None
+        # A damaged or hand-edited log must not make `sop` read files outside the run's folder.
+        if path is None or path.parent != folder:
+            raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r} "
+                             f"(recorded path {recorded!r} is not in {folder}).")
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise StoreError(f"The attachment {item.get('name')!r} of run {run_id!r} cannot be read "
+                             f"from {path} ({error.strerror or error}).") from None
 
     # Rows ----------------------------------------------------------------------------------
 

@@ -68,7 +68,7 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     title = "MONITORING PELAKSANAAN SOP AP" if monitoring else "LAPORAN PELAKSANAAN SOP"
     sheet.append([title])
     sheet.append([f"{sop['nama']} — {sop['organisasi']}, {sop['pemerintah']}"])
-    sheet.append([f"{data['title']} ({data['run']})"])
+    sheet.append([f"{data['title']} (pelaksanaan {data['run']}, {data['status_word']})"])
     sheet.append([])
     sheet.append([label for _, label, _ in columns])
     header_row = sheet.max_row
@@ -104,6 +104,19 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
                 summary.cell(summary.max_row, 2).number_format = "dd/mm/yyyy hh:mm"
         summary.column_dimensions["A"].width = 34
         summary.column_dimensions["B"].width = 30
+    if data["catatan"]:
+        notes = book.create_sheet("Catatan")
+        notes.append(["Waktu", "Langkah", "Oleh", "Catatan", "Lampiran", "Ukuran (bait)", "SHA-256"])
+        for cell in notes[1]:
+            cell.font = Font(bold=True)
+        for note in data["catatan"]:
+            files = note["attachments"] or [{}]
+            for item in files:
+                notes.append([cell_value(note["at"]), note["step"], note["by"], note["note"],
+                              item.get("name"), item.get("size"), item.get("sha256")])
+                notes.cell(notes.max_row, 1).number_format = "dd/mm/yyyy hh:mm"
+        for column, width in zip("ABCDEFG", (17, 8, 20, 40, 30, 12, 66), strict=True):
+            notes.column_dimensions[column].width = width
     return _save(book)
 
 
@@ -113,9 +126,10 @@ def _summary(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [
         ("Langkah selesai", s["progress"]["done"]), ("Jumlah langkah", s["progress"]["total"]),
         ("Progres (%)", s["progress"]["percent"]),
-        ("Selesai dalam mutu baku", within["count"]), ("dari langkah selesai", within["of"]),
+        ("Langkah dalam mutu baku", within["count"]), ("dari langkah yang telah dilaksanakan", within["of"]),
+        ("Pelaksanaan langkah tepat waktu", within["passes_on_time"]), ("dari pelaksanaan langkah", within["passes"]),
         ("Langkah terlambat", ", ".join(map(str, s["late_steps"])) or "-"),
-        ("Putaran ulang (rework)", s["rework_loops"]), ("Waktu hilang karena ulang (menit)", s["rework_minutes"]),
+        ("Putaran pengulangan", s["rework_loops"]), ("Waktu hilang karena ulang (menit)", s["rework_minutes"]),
         ("Waktu kerja aktual (menit)", s["actual_minutes"]), ("Waktu kerja mutu baku (menit)", s["standard_minutes"]),
         ("Selesai", s.get("finished_at")), ("Perkiraan selesai", s.get("forecast_end")),
     ]
