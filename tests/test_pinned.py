@@ -49,10 +49,16 @@ def normalised(data: object) -> object:
 
 def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     """`view` without the keys the views gained after the old store was written (issue 12: the
-    run's `outcome` and `office_hours`, the current step's `untimed`), which are checked on their own."""
-    view = {k: v for k, v in view.items() if k not in ("outcome", "office_hours")}
+    run's `outcome` and `office_hours`, the current step's `untimed`; the parallel steps, external
+    lanes and sub-SOPs: `current_steps`, `parent`, `sub_runs`, `office_minutes`, `external_minutes`,
+    and `external`, `sub_sop`, `sub_run` of a step), which are checked on their own."""
+    added = ("outcome", "office_hours", "current_steps", "parent", "sub_runs", "office_minutes", "external_minutes")
+    step_added = ("untimed", "external", "sub_sop", "sub_run")
+    view = {k: v for k, v in view.items() if k not in added}
     if isinstance(view.get("current"), dict):
-        view["current"] = {k: v for k, v in view["current"].items() if k != "untimed"}
+        view["current"] = {k: v for k, v in view["current"].items() if k not in step_added}
+    if isinstance(view.get("visits"), list):
+        view["visits"] = [{k: v for k, v in visit.items() if k not in step_added} for visit in view["visits"]]
     return view
 
 
@@ -68,6 +74,9 @@ def test_a_store_written_before_pinned_versions_reads_as_it_did(sop, old_store: 
         # an old run ended at its end step, keeps the ASN hours and has no step without fixed time
         assert got["outcome"] == ("selesai" if got["status"] == "finished" else None)
     if command == "status":
+        # an old run has no parallel steps, no external lane and no sub-SOP
+        assert got["current_steps"] == ([got["current"]] if got["current"] else [])
+        assert (got["parent"], got["sub_runs"], got["external_minutes"]) == (None, {}, 0)
         assert got["office_hours"] == "Mon–Thu 07.30–16.00, Fri 07.30–16.30"
         assert got["current"] is None or got["current"]["untimed"] is False
 
@@ -101,7 +110,13 @@ def test_every_older_format_upgrades_to_the_current_one() -> None:
     assert upgrade(bare) == {"pinned_format": PINNED_FORMAT, "definition": definition}
     # format 2 had no office hours and only one-off days off: format 3 says so
     org = {"id": "dinas", "hari_libur": [{"tanggal": "2026-11-17", "nama": "Hari Jadi"}]}
-    assert PINNED_FORMAT == 3
+    assert PINNED_FORMAT == 4
+    # format 3 had no parallel steps, sub-SOPs nor external lanes: format 4 writes the defaults in
+    three = {"id": "uji", "pelaksana": [{"id": "a", "nama": "A"}], "langkah": [{"no": 1}]}
+    assert read_pinned(json.dumps({"pinned_format": 3, "definition": three})) == {
+        "id": "uji", "pelaksana": [{"id": "a", "nama": "A", "eksternal": False}],
+        "langkah": [{"no": 1, "paralel": [], "sub_sop": None}],
+    }
     assert read_pinned(json.dumps({"pinned_format": 2, "definition": {**definition, "organisasi": org}})) == {
         **definition,
         "organisasi": {"id": "dinas", "jam_kerja": None,
