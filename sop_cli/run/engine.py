@@ -915,6 +915,7 @@ class EventView(_EventFields, total=False):
     reason: str
     attachments: list[dict[str, Any]]
     undoes: int
+    sub_run: str
     details: dict[str, Any]
 
 
@@ -1124,6 +1125,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["attachments"] = data["attachments"]
     if "undoes" in data:
         view["undoes"] = data["undoes"]
+    if "sub_run" in data:
+        view["sub_run"] = str(data["sub_run"])
     if event.kind == "started":
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view
