@@ -57,8 +57,12 @@ def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     view = {k: v for k, v in view.items() if k not in added}
     if isinstance(view.get("current"), dict):
         view["current"] = {k: v for k, v in view["current"].items() if k not in step_added}
-    if isinstance(view.get("visits"), list):
-        view["visits"] = [{k: v for k, v in visit.items() if k not in step_added} for visit in view["visits"]]
+    for rows in ("visits", "rows"):
+        if isinstance(view.get(rows), list):
+            view[rows] = [{k: v for k, v in row.items() if k not in step_added} for row in view[rows]]
+    if isinstance(view.get("summary"), dict):
+        summary_added = ("external_minutes", "current_steps", "parent", "sub_runs")
+        view["summary"] = {k: v for k, v in view["summary"].items() if k not in summary_added}
     return view
 
 

@@ -14,7 +14,14 @@ Definitions (working minutes, on the run's calendar):
 - *rework*: a pass caused by a rejection, i.e. every pass after a TIDAK up to and including the
   next pass through the deciding step; `loop` numbers the rejection it belongs to (0: none).
   *Time lost to rework* is the actual time of those passes.
-- *within Mutu Baku*: completed passes that were not late, as a share of completed passes.
+- *within Mutu Baku*: completed passes that were not late, as a share of completed passes (both
+  the office's own: external passes are not counted).
+- *external* (*waktu di luar kantor*): a pass done only by lanes outside the office (`eksternal`:
+  Pemohon, another OPD). It is never late and has no difference; its time is summed apart
+  (`external_minutes`) and not in `actual_minutes` / `standard_minutes`, the office's own time.
+- Steps done at the same time (the branches of a split) are rows of their own, each current
+  while open; a step done by a sub-SOP names its child run (`sub_run`), and a child run names its
+  parent (`parent`).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ STATUS_WORDS = {
 CSV_COLUMNS = (
     "no", "step", "kegiatan", "lanes", "person", "status", "loop", "rework", "became_current_at", "due_at",
     "completed_at", "standard_minutes", "actual_minutes", "difference_minutes", "late", "note", "reason",
+    "external", "sub_run",
 )
 
 
@@ -63,6 +71,8 @@ class ReportRow(TypedDict):
     late: bool
     note: str | None
     reason: str | None
+    external: bool
+    sub_run: str | None
 
 
 class WithinStandard(TypedDict):
@@ -84,10 +94,14 @@ class ReportSummary(TypedDict):
     rework_steps: list[int]
     actual_minutes: int
     standard_minutes: int
+    external_minutes: int
     forecast_end: datetime | None
     finished_at: datetime | None
     end: datetime | None
     current_step: int | None
+    current_steps: list[int]
+    parent: dict[str, object] | None
+    sub_runs: dict[str, str]
 
 
 class ReportData(RunHeading):
@@ -153,7 +167,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             closing_step = visit.step
         if is_open and state.status == "active":
             actual = cal.working_minutes_between(visit.became_current_at, now)
-            late = not visit.untimed and now > visit.due_at
+            late = visit.timed and now > visit.due_at
             status = "current"
         elif is_open:  # a cancelled run's last step
             actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)
@@ -177,15 +191,17 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "completed_at": maybe(visit.completed_at),
             "standard_minutes": visit.standard_minutes,
             "actual_minutes": actual,
-            "difference_minutes": None if visit.untimed else actual - visit.standard_minutes,
+            "difference_minutes": None if not visit.timed else actual - visit.standard_minutes,
             "late": late,
             "note": visit.note,
             "reason": visit.reason,
+            "external": visit.external,
+            "sub_run": visit.sub_run or (state.sub_runs.get(visit.step) if is_open else None),
             "no": len(rows) + 1,
         })
 
     forecast = state.forecast_at(now) if state.status == "active" else []
-    for planned in forecast[1:]:
+    for planned in forecast[len(state.open_visits):]:
         step = proc.step(planned.step)
         from sop_cli.run.calendar import duration_minutes
 
@@ -195,12 +211,13 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
             "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
             "actual_minutes": None, "difference_minutes": None, "late": False, "note": None, "reason": None,
-            "no": len(rows) + 1,
+            "external": step.external, "sub_run": None, "no": len(rows) + 1,
         })
-    completed = [r for r in rows if r["completed_at"]]
+    completed = [r for r in rows if r["completed_at"] and not r["external"]]  # the office's own passes
     within = sum(1 for r in completed if not r["late"])
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
-    worked = [r for r in rows if r["actual_minutes"] is not None]
+    worked = [r for r in rows if r["actual_minutes"] is not None and not r["external"]]
+    outside = [r for r in rows if r["actual_minutes"] is not None and r["external"]]
     end = state.finished_at if state.status == "finished" else (forecast[-1].planned_due if forecast else None)
     total = state.steps_total
     summary: ReportSummary = {
@@ -214,10 +231,14 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         "rework_steps": [r["step"] for r in rework_rows],
         "actual_minutes": sum(r["actual_minutes"] or 0 for r in worked),
         "standard_minutes": sum(r["standard_minutes"] for r in worked),
+        "external_minutes": sum(r["actual_minutes"] or 0 for r in outside),
         "forecast_end": maybe(end) if state.status == "active" else None,
         "finished_at": maybe(state.finished_at),
         "end": maybe(end),
         "current_step": state.current_step,
+        "current_steps": state.current_steps,
+        "parent": dict(state.parent) if state.parent else None,
+        "sub_runs": {str(no): run for no, run in state.sub_runs.items()},
     }
     from sop_cli.run.engine import run_heading
 
@@ -273,7 +294,15 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
                 actions.append("Perjelas kelengkapan dan ukuran benar/salah koreksi sebelum konsep diajukan.")
             if rework and not rejected:
                 actions.append(f"Periksa kelengkapan ({step.kelengkapan}) sebelum diajukan kembali.")
-            if verdict:
+            outside = [r for r in passes if r["external"]]
+            if outside:
+                notes.append(f"Dilaksanakan di luar kantor (pelaksana eksternal): "
+                             f"{format_minutes(sum(r['actual_minutes'] or 0 for r in outside))}, "
+                             "tidak dihitung sebagai waktu kantor.")
+            if step.sub_sop:
+                runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
+                notes.append(f"Dilaksanakan melalui SOP {step.sub_sop} (run {runs}).")
+            if verdict and not outside:
                 notes.append(f"Selesai dalam mutu baku {step.waktu}.")
         rows.append({
             "no": n,
