@@ -11,7 +11,10 @@ Symbols (Permenpan RB 35/2012): capsule for mulai/selesai, rectangle for proses,
 keputusan; a step done by several lanes gets one symbol spanning them. An arrow to the next row
 leaves the symbol's bottom, jogs sideways just below the row border and enters the next symbol from
 the top; a branch back up (TIDAK) leaves the diamond's side, climbs on the right edge of the target
-lane and enters the target from the right. `mermaid()` gives the same chart as Mermaid text. Both draw the edges of the definition graph
+lane and enters the target from the right. Steps done at the same time (`paralel`) hang from a fork
+bar just below the splitting step's row and meet on a join bar just above the step that waits for
+them (the bars of an activity diagram's AND split/join); their rows stay one per step, so each
+branch sits in its own lane side by side with the others. `mermaid()` gives the same chart as Mermaid text. Both draw the edges of the definition graph
 (`SopDefinition.graph`), which owns the flow rules.
 """
 
@@ -69,13 +72,53 @@ def rows_svg(sop: SopDefinition) -> list[str]:
         columns = [lanes.index(p) for p in step.pelaksana]
         rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi"))
 
-    for source, target, label in sop.graph.edges():
+    graph = sop.graph
+    for source, target, label in graph.edges():
         if target is None:
             _refusal_end(rows[index[source]], count)  # a TIDAK that ends the process
+        elif graph.step(source).is_split or graph.step(source).split is not None:
+            continue  # drawn with the bars of its split and join
         else:
             _edge(rows, index[source], index[target], label, count)
+    for step in graph.steps.values():
+        if step.is_split:
+            join = index[step.join] if step.join is not None else None
+            _fork_join(rows, index[step.no], [index[b] for b in step.branches], join, count)
 
     return [_svg(row, count) for row in rows]
+
+
+BAR = 'stroke="#000" stroke-width="3.2"'
+
+
+def _fork_join(rows: list[_Row], split: int, branches: list[int], join: int | None, lanes: int) -> None:
+    """An AND split and join: the splitting step's arrow ends on a fork bar at the top of the first
+    branch's row, an arrow drops from the bar into every branch; every branch drops onto a join bar
+    at the top of the join's row, from which one arrow enters the join."""
+    xs = rows[split].center
+    first = branches[0]
+    xb = [rows[b].center for b in branches]
+    lo, hi = min([xs, *xb]) - 0.12, max([xs, *xb]) + 0.12
+    _path(rows, [(xs, split, MID), (xs, first, JOG)], lanes)
+    rows[first].lines.append(
+        f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
+    )
+    for b, x in zip(branches, xb):
+        _path(rows, [(x, first, JOG), (x, b, MID)], lanes)
+        h = HALF_HEIGHT[rows[b].simbol]
+        rows[b].marks.append(_at(x, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
+    if join is None:
+        return
+    xj = rows[join].center
+    lo, hi = min([xj, *xb]) - 0.12, max([xj, *xb]) + 0.12
+    for b, x in zip(branches, xb):
+        _path(rows, [(x, b, MID), (x, join, JOG)], lanes)
+    rows[join].lines.append(
+        f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
+    )
+    _path(rows, [(xj, join, JOG), (xj, join, MID)], lanes)
+    h = HALF_HEIGHT[rows[join].simbol]
+    rows[join].marks.append(_at(xj, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
 
 
 def _refusal_end(row: _Row, lanes: int) -> None:
@@ -218,8 +261,23 @@ def mermaid(sop: SopDefinition) -> str:
             }[step.simbol]
             lines.append(f"    s{step.no}{shape}")
         lines.append("  end")
-    for source, target, label in sop.graph.edges():
-        if target is None:
+    graph = sop.graph
+    for step in graph.steps.values():
+        if step.is_split:  # the AND split and join as bars (Mermaid's fork/join states have no flowchart shape)
+            lines.append(f'  s{step.no}_fork[["paralel"]]')
+            if step.join is not None:
+                lines.append(f'  s{step.no}_join[["bersamaan selesai"]]')
+    for source, target, label in graph.edges():
+        origin, into = graph.step(source), graph.step(target) if target is not None else None
+        if origin.is_split:
+            if target == origin.branches[0]:
+                lines.append(f"  s{source} --> s{source}_fork")
+            lines.append(f"  s{source}_fork --> s{target}")
+        elif origin.split is not None and into is not None and into.no == origin.join:
+            lines.append(f"  s{source} --> s{origin.split}_join")
+            if source == graph.step(origin.split).branches[-1]:
+                lines.append(f"  s{origin.split}_join --> s{target}")
+        elif target is None:
             lines.append(f'  s{source} -- {label} --> s{source}_selesai(["Selesai (ditolak)"])')
         else:
             lines.append(f"  s{source} -- {label} --> s{target}" if label else f"  s{source} --> s{target}")
