@@ -80,10 +80,10 @@ def rows_svg(sop: SopDefinition) -> list[str]:
             continue  # drawn with the bars of its split and join
         else:
             _edge(rows, index[source], index[target], label, count)
-    for step in graph.steps.values():
-        if step.is_split:
-            join = index[step.join] if step.join is not None else None
-            _fork_join(rows, index[step.no], [index[b] for b in step.branches], join, count)
+    for node in graph.steps.values():
+        if node.is_split:
+            join = index[node.join] if node.join is not None else None
+            _fork_join(rows, index[node.no], [index[b] for b in node.branches], join, count)
 
     return [_svg(row, count) for row in rows]
 
@@ -103,7 +103,7 @@ def _fork_join(rows: list[_Row], split: int, branches: list[int], join: int | No
     rows[first].lines.append(
         f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
     )
-    for b, x in zip(branches, xb):
+    for b, x in zip(branches, xb, strict=True):
         _path(rows, [(x, first, JOG), (x, b, MID)], lanes)
         h = HALF_HEIGHT[rows[b].simbol]
         rows[b].marks.append(_at(x, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
@@ -111,7 +111,7 @@ def _fork_join(rows: list[_Row], split: int, branches: list[int], join: int | No
         return
     xj = rows[join].center
     lo, hi = min([xj, *xb]) - 0.12, max([xj, *xb]) + 0.12
-    for b, x in zip(branches, xb):
+    for b, x in zip(branches, xb, strict=True):
         _path(rows, [(x, b, MID), (x, join, JOG)], lanes)
     rows[join].lines.append(
         f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
@@ -262,11 +262,11 @@ def mermaid(sop: SopDefinition) -> str:
             lines.append(f"    s{step.no}{shape}")
         lines.append("  end")
     graph = sop.graph
-    for step in graph.steps.values():
-        if step.is_split:  # the AND split and join as bars (Mermaid's fork/join states have no flowchart shape)
-            lines.append(f'  s{step.no}_fork[["paralel"]]')
-            if step.join is not None:
-                lines.append(f'  s{step.no}_join[["bersamaan selesai"]]')
+    for node in graph.steps.values():
+        if node.is_split:  # the AND split and join as bars (Mermaid's fork/join states have no flowchart shape)
+            lines.append(f'  s{node.no}_fork[["paralel"]]')
+            if node.join is not None:
+                lines.append(f'  s{node.no}_join[["bersamaan selesai"]]')
     for source, target, label in graph.edges():
         origin, into = graph.step(source), graph.step(target) if target is not None else None
         if origin.is_split:
