@@ -243,3 +243,30 @@ def test_the_sop_document_and_flowchart_show_the_split_and_join(sop, examples, t
     shown = json.loads(ok(sop("show", "rekomendasi-teknis", "--json")).stdout)
     # the total counts the parallel pair as its longer step (3 hari), not both
     assert shown["waktu_total_menit"] == 15 * 0 + 30 + 3 * 450 + 450 + 120 + 15
+
+
+def test_a_run_waiting_outside_the_office_is_not_listed_as_late(sop, examples) -> None:
+    start_and_split(sop)
+    ok(sop("advance", "--run", RUN, "--step", "3", "--at", "2026-11-30T10:00"))
+    # a week later only BAPPEDA's step (3 hari, external) is open: the run is waiting, not late
+    rows = json.loads(ok(sop("runs", "--json")).stdout)
+    row = next(r for r in rows if r["run"] == RUN)
+    assert (row["current_step"], row["current_due"], row["late"]) == (4, None, False)
+    text = ok(sop("status", "--run", RUN)).output
+    assert "outside the office (eksternal)" in text and "LATE" not in text
+
+
+def test_while_both_branches_are_open_the_listing_names_the_one_that_can_be_late(
+        sop, examples, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # BAPPEDA (outside the office) written first: the first current step is external
+    text = TEKNIS.read_text(encoding="utf-8")
+    text = text.replace("    pelaksana: [tim]\n", "    pelaksana: [X]\n").replace("    pelaksana: [bappeda]\n", "    pelaksana: [tim]\n")
+    text = text.replace("    pelaksana: [X]\n", "    pelaksana: [bappeda]\n")
+    (tmp_path / "teknis.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SOP_PATH", str(tmp_path))
+    start_and_split(sop)
+    view = status(sop)
+    assert [(c["step"], c["external"]) for c in view["current_steps"]] == [(3, True), (4, False)]
+    rows = json.loads(ok(sop("runs", "--json")).stdout)
+    row = next(r for r in rows if r["run"] == RUN)
+    assert (row["current_step"], row["late"]) == (4, True)  # the office's own step, overdue; not BAPPEDA's
