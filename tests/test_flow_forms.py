@@ -270,3 +270,10 @@ def test_while_both_branches_are_open_the_listing_names_the_one_that_can_be_late
     rows = json.loads(ok(sop("runs", "--json")).stdout)
     row = next(r for r in rows if r["run"] == RUN)
     assert (row["current_step"], row["late"]) == (4, True)  # the office's own step, overdue; not BAPPEDA's
+
+
+def test_validate_warns_of_a_sub_sop_the_catalog_lacks(sop, examples, tmp_path: Path) -> None:
+    result = sop("validate", edited(tmp_path, "    sub_sop: rapat-koordinasi\n", "    sub_sop: rapat-lain\n"))
+    assert result.exit_code == 0, result.output  # the child SOP may be written later: a warning
+    assert "step 5: sub_sop 'rapat-lain' names no SOP of the catalog" in result.output
+    assert "warn" not in sop("validate", TEKNIS).output

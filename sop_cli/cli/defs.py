@@ -68,14 +68,24 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         if path.is_dir() and not sop_files([path]):
             named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
             catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
+    warnings: list[str] = []
+    if any(step.get("sub_sop") for entry in catalog.entries for step in entry.data.get("langkah") or ()):
+        from sop_cli.definition.catalog import sub_sop_warnings
+
+        known = load_catalog(catalog_roots()) if paths else catalog
+        known.entries.extend(e for e in catalog.entries if e not in known.entries)
+        warnings = sub_sop_warnings(catalog.entries, known)
     if as_json:
         print_json({
             "valid": [str(e.path) for e in catalog.entries],
             "invalid": [{"error": e.message, "problems": e.problems} for e in catalog.errors],
+            "warnings": warnings,
         })
     else:
         for entry in catalog.entries:
             print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
+        for warning in warnings:
+            print(shown(f"warn  {warning}"))
         for error in catalog.errors:
             print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
