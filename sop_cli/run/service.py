@@ -245,8 +245,9 @@ def start_run(
     """Start a run of SOP `sop` (id as for `sop show`); return its view with the forecast.
 
     With `parent` (a run id or prefix), the run is a sub-SOP's child run: it does the parent's
-    current step whose `sub_sop` names this SOP (`parent_step` when several could), both runs name
-    each other (the child's `started` has `parent`, the parent's log a `sub_run_started`), and the
+    current step whose `sub_sop` names this SOP (`parent_step` when several could), for the
+    parent's year unless `year` is given; both runs name each other (the child's `started` has
+    `parent`, the parent's log a `sub_run_started`), and the
     parent's step is completed when the child finishes.
 
     The run pins the validated definition (with SHA-256 of its canonical JSON and of the source
@@ -286,8 +287,7 @@ def start_run(
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
     pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
-    year = year or moment.astimezone(tz).year
-    title = (title or f"{proc.nama} {year}").strip()
+    given_year = year
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
 
@@ -299,6 +299,8 @@ def start_run(
             step_no = engine.start_child(mother, proc.qualified_id, parent_step)
             _check_no_child(st, mother, step_no)
             link = {"parent": {"run": mother.run_id, "step": step_no}}
+        year = given_year or (mother.year if mother is not None else moment.astimezone(tz).year)
+        title = (title or f"{proc.nama} {year}").strip()
         run_id = st.new_run_id(f"{definition['id']}-{year}")
         definition_sha = st.pin("definition", definition_text)
         calendar_sha = st.pin("calendar", calendar_text)
