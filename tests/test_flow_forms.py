@@ -184,6 +184,25 @@ def test_an_external_step_is_never_late_and_its_time_is_reported_apart(sop, exam
     assert "Berjalan dengan baik" in row and "di luar kantor" in row
 
 
+def test_the_report_as_html_and_xlsx_marks_the_time_outside_the_office(sop, examples, tmp_path: Path) -> None:
+    import openpyxl
+
+    start_and_split(sop)
+    ok(sop("advance", "--run", RUN, "--step", "3", "--at", "2026-12-03T09:00"))
+    ok(sop("advance", "--run", RUN, "--step", "4", "--at", "2026-12-07T08:00"))
+    html = ok(sop("report", "--run", RUN, "--format", "html")).output
+    assert "Waktu di luar kantor" in html and f"pelaksanaan {RUN}" in html
+    out = tmp_path / "laporan.xlsx"
+    ok(sop("report", "--run", RUN, "--out", out))
+    book = openpyxl.load_workbook(out)
+    rows = list(book["Laporan"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "No")
+    body = [dict(zip(rows[header], r)) for r in rows[header + 1:]]
+    assert [r["Di luar kantor"] for r in body if r["Langkah"] in (3, 4)] == ["tidak", "ya"]
+    summary = dict(book["Ringkasan"].iter_rows(values_only=True))
+    assert summary["Waktu di luar kantor (menit)"] > 0
+
+
 def test_a_sub_sop_runs_as_a_child_and_completes_the_parents_step(sop, examples) -> None:
     start_and_split(sop)
     ok(sop("advance", "--run", RUN, "--step", "3", "--at", "2026-12-01T09:00"))
@@ -277,3 +296,47 @@ def test_validate_warns_of_a_sub_sop_the_catalog_lacks(sop, examples, tmp_path: 
     assert result.exit_code == 0, result.output  # the child SOP may be written later: a warning
     assert "step 5: sub_sop 'rapat-lain' names no SOP of the catalog" in result.output
     assert "warn" not in sop("validate", TEKNIS).output
+
+
+def pdf_pages(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(str(path)).pages]
+
+
+def test_a_page_break_of_the_pdf_keeps_a_split_and_its_join_on_one_page(sop, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # a tall first step leaves room on its page for step 2 but not for steps 2 to 5
+    long = "Mengajukan permohonan rekomendasi teknis " + "beserta lampiran yang diperlukan " * 28
+    path = edited(tmp_path, "kegiatan: Mengajukan permohonan rekomendasi teknis\n", f"kegiatan: {long.strip()}\n")
+    monkeypatch.setenv("SOP_PATH", str(path.parent))
+    out = tmp_path / "sop.pdf"
+    ok(sop("render", "sop", "rekomendasi-teknis", "--out", out))
+    pages = pdf_pages(out)
+    group = ["Mendaftar berkas", "Meninjau lokasi", "Memberikan pertimbangan", "Membahas hasil peninjauan"]
+    with_group = [i for i, page in enumerate(pages) if any(kegiatan in page for kegiatan in group)]
+    assert len(with_group) == 1, with_group
+    assert all(kegiatan in pages[with_group[0]] for kegiatan in group)
+    assert "dari halaman sebelumnya" in pages[with_group[0]] and "lampiran" not in pages[with_group[0]]
+
+
+def test_a_split_taller_than_a_page_is_broken_inside_with_connectors(sop, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # each branch fits on a page, the two with the steps that split and join them do not
+    long = "Meninjau lokasi " + "dan mencatat keadaan lapangan " * 20
+    path = edited(tmp_path, "kegiatan: Meninjau lokasi\n", f"kegiatan: {long.strip()}\n")
+    text = path.read_text(encoding="utf-8").replace(
+        "kegiatan: Memberikan pertimbangan kesesuaian tata ruang\n",
+        "kegiatan: Memberikan pertimbangan kesesuaian tata ruang " + "menurut rencana tata ruang wilayah " * 20 + "\n")
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SOP_PATH", str(path.parent))
+    out = tmp_path / "sop.pdf"
+    ok(sop("render", "sop", "rekomendasi-teknis", "--out", out))
+    pages = pdf_pages(out)
+    assert all(page.strip() for page in pages)
+    flow = [i for i, page in enumerate(pages) if "Kegiatan" in page]
+    assert len(flow) >= 2
+    for before, after in zip(flow, flow[1:], strict=False):
+        assert "bersambung ke halaman berikutnya" in pages[before] and "dari halaman sebelumnya" in pages[after]
+    for kegiatan in ("Mendaftar berkas", "Meninjau lokasi", "Memberikan pertimbangan", "Membahas hasil peninjauan"):
+        assert sum(kegiatan in page for page in pages) == 1, kegiatan

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 import pytest
 
@@ -109,14 +110,23 @@ def test_report_json_rows_are_the_passes_with_the_rework_loop_and_late_steps(sop
     assert summary["forecast_end"] is None
 
 
-def test_report_csv_has_one_line_per_pass(sop, finished):
+def test_report_csv_has_one_line_per_pass(sop, finished, tmp_path):
     result = sop("report", "--run", finished, "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # for Excel set to Indonesian: ';', dd/mm/yyyy dates, ya/tidak
+    assert result.stdout.startswith("no;step;kegiatan;")
+    # a file for Excel also has the BOM and CR LF line ends (on stdout those are control characters)
+    out = tmp_path / "laporan.csv"
+    assert sop("report", "--run", finished, "--out", out).exit_code == 0
+    written = out.read_bytes().decode("utf-8")
+    assert written.startswith("\ufeffno;step;kegiatan;") and written.count("\r\n") == 17
+    assert written.removeprefix("\ufeff").replace("\r\n", "\n") == result.stdout
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == 16
-    assert rows[9]["step"] == "8" and rows[9]["rework"] == "True" and rows[9]["loop"] == "1"
+    assert rows[9]["step"] == "8" and rows[9]["rework"] == "ya" and rows[9]["loop"] == "1"
     assert rows[9]["actual_minutes"] == "360" and rows[9]["note"] == "Diperbaiki <b>tabel</b>"
-    assert rows[1]["late"] == "True" and rows[1]["difference_minutes"] == "25"
+    assert rows[1]["late"] == "ya" and rows[1]["difference_minutes"] == "25" and rows[0]["late"] == "tidak"
+    assert rows[0]["became_current_at"] == "23/11/2026 08:00"
     assert rows[0]["lanes"] == "Camat"
 
 
@@ -140,7 +150,7 @@ def test_report_md_and_html_show_the_same_numbers_and_escape_text(sop, finished,
     assert md.exit_code == 0, md.output
     assert "| 10 | 8 | Membuat konsep rencana kerja (Renja) tahunan |" in md.stdout
     assert md.stdout.count("putaran 1") == 2
-    assert "**Rework**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
+    assert "**Pengulangan**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
     assert "&lt;script&gt;" in md.stdout and "<script>" not in md.stdout
     out = tmp_path / "laporan.html"
     html = sop("report", "--run", finished, "--out", out)
@@ -197,9 +207,9 @@ def test_report_of_the_lampung_run_counts_its_own_loop(sop, monkeypatch):
 
 
 def test_report_refuses_an_unknown_format(sop, finished):
-    result = sop("report", "--run", finished, "--format", "pdf")
+    result = sop("report", "--run", finished, "--format", "rtf")
     assert result.exit_code == 2
-    assert "use one of table, md, html, json, csv" in result.stderr
+    assert "use one of table, md, html, json, csv, xlsx, pdf" in result.stderr
 
 
 def test_a_note_that_looks_like_a_timestamp_stays_the_text_that_was_written(sop, monkeypatch, tmp_path):
@@ -213,3 +223,14 @@ def test_a_note_that_looks_like_a_timestamp_stays_the_text_that_was_written(sop,
     assert "Catatan: 2026-11-23T08:30:00</em>" in text
     row = report_json(sop, "--run", run)["rows"][1]
     assert (row["note"], row["completed_at"]) == ("2026-11-23T08:30:00", "2026-11-23T08:30:00+07:00")
+    # the CSV for Excel writes times as dd/mm/yyyy hh:mm, and the note as it was written
+    result = sop("report", "--run", run, "--format", "csv")
+    csv_row = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))[1]
+    assert (csv_row["note"], csv_row["completed_at"]) == ("2026-11-23T08:30:00", "23/11/2026 08:30")
+    # and the workbook holds the note as text beside a real (local) Excel date
+    import openpyxl
+
+    book = tmp_path / "laporan.xlsx"
+    assert sop("report", "--run", run, "--out", book).exit_code == 0
+    cells = [cell.value for line in openpyxl.load_workbook(book).active.iter_rows() for cell in line]
+    assert "2026-11-23T08:30:00" in cells and datetime(2026, 11, 23, 8, 30) in cells

@@ -75,22 +75,32 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         known = load_catalog(catalog_roots()) if paths else catalog
         known.entries.extend(e for e in catalog.entries if e not in known.entries)
         warnings = sub_sop_warnings(catalog.entries, known)
+    from sop_cli.render.doctypes import sop_file_problems
+
+    # document types and the organisation file live beside the SOP YAML (sop_cli.render)
+    beside = {str(e.path): sop_file_problems(e.sop, e.path) for e in catalog.entries}
+    valid = [e for e in catalog.entries if not beside[str(e.path)]]
     if as_json:
         print_json({
-            "valid": [str(e.path) for e in catalog.entries],
-            "invalid": [{"error": e.message, "problems": e.problems} for e in catalog.errors],
+            "valid": [str(e.path) for e in valid],
+            "invalid": [{"error": e.message, "problems": e.problems} for e in catalog.errors]
+            + [{"error": f"{path}: {len(problems)} problem(s)", "problems": problems}
+               for path, problems in beside.items() if problems],
             "warnings": warnings,
         })
     else:
-        for entry in catalog.entries:
+        for entry in valid:
             print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
         for warning in warnings:
             print(shown(f"warn  {warning}"))
+        for problems in beside.values():
+            for problem in problems:
+                print(f"FAIL  {shown(problem)}")
         for error in catalog.errors:
             print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
-        print(f"{len(catalog.entries)} of {total} SOP file(s) valid.")
-    if catalog.errors:
+        print(f"{len(valid)} of {total} SOP file(s) valid.")
+    if catalog.errors or len(valid) < len(catalog.entries):
         raise typer.Exit(1)
 
 

@@ -46,6 +46,10 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
         "Nothing was recorded."
     ),
     "which_run": lambda d: f"{d['count']} runs are active; say which with --run:\n{_runs(d)}",
+    "out_suffix": lambda d: (
+        f"--out {d['path']}: the suffix {d['suffix']!r} names no format this command writes; "
+        f"use one of: {d['suffixes']} (or --format)."
+    ),
 }
 """Messages the CLI words itself, by `SopError.code`."""
 
@@ -61,8 +65,20 @@ HINTS: dict[str, Callable[[Details], str]] = {
     "runs": lambda d: _runs(d),
     "store_newer": lambda d: "Upgrade sop to use it, or point --store / SOP_STORE at another file.",
     "store_unreadable": lambda d: "Point --store / SOP_STORE at another file, or move this one away.",
+    "document_types": lambda d: "See `sop render --list` for the document types and their values.",
+    "give_values": lambda d: (
+        "Give them with " + " ".join(f"--set {key}=..." for key in _keys(d)[:3])
+        + " or in a YAML file passed with --values FILE."
+    ),
 }
 """Next actions as command lines, by `SopError.suggest`."""
+
+
+def _keys(d: Details) -> list[str]:
+    """The `keys` of `details` (value names a document still needs)."""
+    keys = d["keys"]
+    assert isinstance(keys, list)
+    return [str(key) for key in keys]
 
 
 def _runs(d: Details) -> str:

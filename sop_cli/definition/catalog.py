@@ -235,6 +235,8 @@ def org_matches(org: Organisation, name: str) -> bool:
 def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = None) -> list[Path]:
     """Every *.yaml / *.yml name under the roots, in a stable order; a root that is not a folder is kept as is.
 
+    Organisation files and document manifests beside the SOP files are not SOP files (`_not_an_sop`).
+
     Names are listed whatever they point to (a FIFO, a broken or looping link): reading them says
     what is wrong, so no file is skipped in silence. Linked folders are followed once each (a link
     back to a parent is not a loop). Folders that cannot be listed go to `problems`.
@@ -270,10 +272,16 @@ def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = No
                     is_dir = False
                 if is_dir and path.suffix not in (".yaml", ".yml"):
                     stack.append(path)
-                elif path.suffix in (".yaml", ".yml"):
+                elif path.suffix in (".yaml", ".yml") and not _not_an_sop(path.relative_to(root)):
                     found.append(path)  # a folder named x.yaml included: reading it says so
         files.extend(sorted(found))
     return files
+
+
+def _not_an_sop(relative: Path) -> bool:
+    """An organisation file (`organisasi.yaml`) or a document type's manifest (under `dokumen/`)
+    sits beside the SOP files but is not one (see `sop_cli.render.organisation`, `.doctypes`)."""
+    return relative.name in ("organisasi.yaml", "organisasi.yml") or "dokumen" in relative.parts[:-1]
 
 
 def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) -> Catalog:
