@@ -168,7 +168,7 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
         if len(upcoming) > 3:
             print(f"{'':<9} ... {len(upcoming) - 3} more")
         print(f"Run due   {tanggal(view['planned_end'])} (forecast)")
-    _print_source_warning(view["sop_file"])
+    _print_source_warning(view["sop_file"], view["run"])
 
 
 @app.command("runs")
@@ -374,10 +374,16 @@ def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
 
 
 
-def _print_source_warning(source: SourceFile) -> None:
+def _print_source_warning(source: SourceFile, run: str) -> None:
     if source["state"] == "changed":
         print(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
                     "this run keeps the definition it started with.", "yellow"))
+        import shlex
+
+        from sop_cli.cli.output import shown
+
+        command = f"sop diff --run {shlex.quote(run)} {shlex.quote(str(source['path']))}"
+        print(shown(f"What the new version would change for this run: {command}"))
     elif source["state"] == "missing":
         print(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
 

@@ -130,6 +130,20 @@ class Pejabat(_Strict):
     nama: str | None = None
     pangkat: str | None = Field(None, description="Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'.")
     nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
+    kedudukan: Literal["plt", "plh", "pj"] | None = Field(
+        None, description="When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
+        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot).")
+    atas_nama: str | None = Field(
+        None, description="a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
+        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan).")
+    untuk_beliau: str | None = Field(
+        None, description="u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'.")
+
+    @model_validator(mode="after")
+    def _ub_needs_an(self) -> Pejabat:
+        if self.untuk_beliau and not self.atas_nama:
+            raise ValueError("untuk_beliau (u.b.) is signed on behalf of a head: give atas_nama (a.n.) too")
+        return self
 
 
 def _hari_libur_tanggal(value: str) -> str:
@@ -221,6 +235,9 @@ class Lane(_Strict):
         False, description="Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
         "pauses the office's clock; its steps are never late and their time is reported apart."
     )
+    petugas: list[Text] = Field(
+        default_factory=list, description="The people who fill the lane when it is several (the Kepala "
+        "Seksi of four seksi); `sop start` assigns them all unless --assign names others.")
 
 
 _SUB_SOP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0,2}$")
@@ -446,6 +463,14 @@ def _parallel_problems(sop: SopDefinition, known: set[int]) -> Iterator[tuple[Lo
             if isinstance(target, int) and target in branch_of:
                 yield ("langkah", i, field), (f"step {langkah.no}: {field} points into the parallel step {target}; "
                                               f"point to step {branch_of[target]}, which starts all of them")
+
+
+def review_warnings(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
+    """What a reviewer would point out without refusing the file: a lane no step uses."""
+    used = {lane_id for langkah in sop.langkah for lane_id in langkah.pelaksana}
+    for i, lane in enumerate(sop.pelaksana):
+        if lane.id not in used:
+            yield ("pelaksana", i), f"lane {lane.id!r} ({lane.nama}) has no step: an empty column in the flowchart"
 
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:

@@ -23,7 +23,7 @@ from sop_cli.definition.graph import LIST_PAIRS
 from sop_cli.definition.nip import format_nip
 
 if TYPE_CHECKING:
-    from sop_cli.definition.model import Langkah, SopDefinition
+    from sop_cli.definition.model import Langkah, Pejabat, SopDefinition
     from sop_cli.run.engine import RunState, StepVisit
 
 Localise = Callable[[datetime | None], datetime | None]
@@ -56,7 +56,25 @@ def org_context(sop: SopDefinition) -> dict[str, Any]:
 
 def pejabat(jabatan: str | None, nama: str | None = None, pangkat: str | None = None, nip: str | None = None) -> dict[str, Any]:
     """An official for a signature block, NIP written in its four groups."""
-    return {"jabatan": jabatan, "nama": nama, "pangkat": pangkat, "nip": format_nip(nip) if nip else None}
+    return {"jabatan": jabatan, "nama": nama, "pangkat": pangkat, "nip": format_nip(nip) if nip else None,
+            "baris": [jabatan] if jabatan else []}
+
+
+_KEDUDUKAN = {"plt": "Plt.", "plh": "Plh.", "pj": "Pj."}
+
+
+def signer_lines(signer: Pejabat) -> list[str]:
+    """The lines above the signature, as Tata Naskah Dinas writes a delegated signature:
+    "a.n. CAMAT NGRONGGOT", then "u.b. ..." one level down, then the signer's own jabatan
+    ("Plt. Sekretaris Kecamatan" when filling the post)."""
+    lines = []
+    if signer.atas_nama:
+        lines.append(f"a.n. {signer.atas_nama.upper()}")
+    if signer.untuk_beliau:
+        lines.append(f"u.b. {signer.untuk_beliau}")
+    prefix = _KEDUDUKAN.get(signer.kedudukan or "")
+    lines.append(f"{prefix} {signer.jabatan}" if prefix else signer.jabatan)
+    return lines
 
 
 def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
@@ -110,7 +128,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
             "penjelasan": list(sop.penjelasan),
         },
         "org": org_context(sop),
-        "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
+        "pengesah": {**pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip), "baris": signer_lines(signer)},
         "daftar": [
             [{"judul": title, "isi": list(getattr(sop, key))} for key, title in pair] for pair in LIST_PAIRS
         ],

@@ -354,7 +354,10 @@ def _holidays_source() -> str:
 
 
 def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str, str]:
-    result: dict[str, str] = {}
+    # A lane several people fill names each, "A; B; C": from the lane's `petugas` in the SOP file
+    # unless the start names others.
+    result: dict[str, str] = {lane["id"]: "; ".join(lane["petugas"])
+                              for lane in proc.data.get("pelaksana", []) if lane.get("petugas")}
     by_name = {name.lower(): lane_id for lane_id, name in proc.lanes.items()}
     for lane, person in assign.items():
         key = lane.strip()
@@ -363,7 +366,10 @@ def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str,
             lanes = ", ".join(f"{i} ({n})" for i, n in proc.lanes.items())
             raise UsageError(f"{lane}={person}: SOP {proc.qualified_id} has no lane {key!r}. Its lanes: {lanes}.",
                              option="assign")
-        result[lane_id] = " ".join(person.split())
+        names = "; ".join(" ".join(name.split()) for name in person.split(";") if name.strip())
+        if not names:
+            raise UsageError(f"{lane}={person}: name the person (several: \"A; B; C\").", option="assign")
+        result[lane_id] = names
     return result
 
 
