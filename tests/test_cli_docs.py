@@ -287,6 +287,7 @@ def test_a_broken_organisation_file_is_a_located_error(sop, monkeypatch, tmp_pat
     assert f"{tmp_path / 'x' / 'organisasi.yaml'}:3:" in result.stdout and "pejabat.camat.nip" in result.stdout
 
 
+@pytest.mark.sqlite_only
 def test_attach_keeps_the_document_with_the_run_and_logs_its_hash(sop, nganjuk, tmp_path):
     run, values = nganjuk
     out = tmp_path / "undangan.html"

@@ -90,9 +90,9 @@ def _root(
     """
 
 
-from sop_cli.cli import authoring, defs, docs, runs  # noqa: E402  (modules register their commands on `app`)
+from sop_cli.cli import authoring, defs, docs, runs, store  # noqa: E402  (modules register their commands on `app`)
 
-_ = (authoring, defs, docs, runs)
+_ = (authoring, defs, docs, runs, store)
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ def render_command(
     catatan: bool = typer.Option(False, "--catatan", help="With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source)."),
     list_types: bool = typer.Option(False, "--list", help="List every document type with its steps and every value it takes."),
     org: Optional[str] = ORG,
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
     """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
@@ -213,14 +213,32 @@ def report_command(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help="Output format (default: from the suffix of --out, else table). xlsx and pdf need --out."),
     out: Optional[Path] = OUT,
     monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
-    store: Optional[Path] = STORE,
+    portfolio: bool = typer.Option(False, "--portfolio", help="BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json)."),
+    evaluasi: Optional[str] = typer.Option(None, "--evaluasi", metavar="SOP", help="Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it."),
+    deadline: Optional[str] = typer.Option(None, "--deadline", metavar="DATE", help="With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="With --portfolio: the cycle (default: this year)."),
+    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="With --portfolio: only this SOP (renja, or a full id)."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="With --portfolio or --evaluasi: only this organisation."),
+    store: Optional[str] = STORE,
 ) -> None:
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
-    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""
+    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end).
+    With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."""
     from sop_cli.cli.output import to_json
     from sop_cli.cli.parse import now
     from sop_cli.render.report import monitoring_data, report_data
     from sop_cli.run.service import load_run
+
+    if portfolio or evaluasi is not None:
+        from sop_cli.cli.portfolio import report_many
+
+        report_many(portfolio=portfolio, evaluasi=evaluasi, fmt=fmt, out=out, deadline=deadline, year=year, sop=sop,
+                    org=org, run=run, monitoring=monitoring, store=store)
+        return
+    if deadline or year or sop or org:
+        from sop_cli.errors import UsageError
+
+        raise UsageError("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi).")
 
     fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)

@@ -63,7 +63,7 @@ def start_command(
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
     parent: Optional[str] = typer.Option(None, "--parent", metavar="RUN", help="Start it as the sub-SOP of RUN's current step (sub_sop); that step is done when this run finishes."),
     parent_step: Optional[int] = typer.Option(None, "--parent-step", metavar="N", help="With --parent: the parent's step, when several current steps name this SOP."),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
@@ -99,7 +99,7 @@ def advance_command(
     approve: bool = typer.Option(False, "--approve", help="Decision step: YA, go on."),
     reject: bool = typer.Option(False, "--reject", help="Decision step: TIDAK, send the run back for rework (needs --reason)."),
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the step is rejected."),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
@@ -139,7 +139,7 @@ def advance_command(
 
 
 @app.command("status")
-def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
+def status_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
     """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_status
@@ -175,19 +175,28 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
 def runs_command(
     include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help="At most the N most recently started runs (0: all)."),
-    store: Optional[Path] = STORE,
+    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="Only this organisation's runs (its id, or the id's last word: ngronggot)."),
+    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="Only runs of this SOP (renja, or a full id)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="Only runs for this year."),
+    late: bool = typer.Option(False, "--late", help="Only active runs whose current step is past due."),
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
+    """List the active runs (all runs with --all) of every unit the store lets you read: SOP, year,
+    current step, progress, late or on time; --org, --sop, --year and --late narrow the list."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now())
+    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now(),
+                            org=org, sop=sop, year=year, late=late)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
+        if org or sop or year or late:
+            print("No runs match.")
+        else:
+            print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
         return
     table = []
     for r in rows:
@@ -205,8 +214,9 @@ def runs_command(
 
 
 @app.command("log")
-def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
-    """The audit trail of a run: every event with when, who (and the OS user) and details."""
+def log_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+    """The audit trail of a run: every event with when, who (with the database user [in brackets] in a
+    shared store, and the OS user) and details."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_log
 
@@ -221,8 +231,10 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
         kind = _KINDS.get(e["kind"], e["kind"])
         if e["undone_by"]:
             kind += f" (undone by #{e['undone_by']})"
+        # In a shared store the database user who wrote the event stands beside the --by name.
+        who = f"{e['actor']} [{e['db_user']}]" if e.get("db_user") else e["actor"]
         rows.append([str(e["seq"]), tanggal_pendek(e["at"], year=True), kind, str(e["step"] or "-"),
-                     e["actor"], e["os_user"], _details(e)])
+                     who, e["os_user"], _details(e)])
     print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3})))
 
 
@@ -231,7 +243,7 @@ def undo_command(
     run: Optional[str] = RUN,
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
@@ -255,7 +267,7 @@ def cancel_command(
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the run ends (required)."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who cancels it (default: $SOP_USER, else your user name)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """End a run that will not be completed (it stays in the store and its log)."""
@@ -278,7 +290,7 @@ def note_command(
     attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who writes it (default: $SOP_USER, else your user name)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Add a remark and/or files to a run's log without moving the run."""

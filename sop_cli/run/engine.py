@@ -95,6 +95,8 @@ class Event:
         data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
             path}]), `undoes` (seq), and for `started` the run's identity (`run`, `sop`, `year`,
             `title`, `assignments`, `source_path`, `source_sha256`, `definition_sha256`).
+        db_user: The database user who wrote it, in a shared (PostgreSQL) store; None in an
+            SQLite file, where only `os_user` says who typed the command.
     """
 
     seq: int
@@ -105,6 +107,7 @@ class Event:
     os_user: str
     step: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    db_user: str | None = None
 
 
 @dataclass
@@ -909,8 +912,10 @@ class _EventFields(TypedDict):
 
 
 class EventView(_EventFields, total=False):
-    """One log entry; the optional keys appear when the event has them (`details`: `started`)."""
+    """One log entry; the optional keys appear when the event has them (`details`: `started`;
+    `db_user`: written to a shared store)."""
 
+    db_user: str
     note: str
     reason: str
     attachments: list[dict[str, Any]]
@@ -1117,6 +1122,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         "kegiatan": step.kegiatan if step else None,
         "undone_by": state.undone_by.get(event.seq),
     }
+    if event.db_user:
+        view["db_user"] = event.db_user
     if "note" in data:
         view["note"] = data["note"]
     if "reason" in data:

@@ -532,20 +532,24 @@ def run_log(run: str | None = None, *, now: datetime, store: str | Path | None =
 
 def list_runs(
     *, now: datetime, include_all: bool = False, limit: int | None = None, store: str | Path | None = None,
+    org: str | None = None, sop: str | None = None, year: int | None = None, late: bool = False,
 ) -> tuple[list[engine.RunListRow], int]:
     """(rows, total): one row per active run (every run with `include_all`), from the stored
     summaries, oldest first; with `limit`, the `limit` most recently started of the `total`.
 
     Row keys: run, sop, year, title, status, current_step, current_kegiatan, current_since,
     current_due (organisation's zone), late, progress {done, total}, rework_loops, started_at.
+    `org` (an organisation id or its last word), `sop` (`renja` or a qualified id), `year` and
+    `late` (only runs whose current step is past due at `now`) narrow the list.
     """
-    from sop_cli.store import store_exists
+    from sop_cli.store import RunFilter, store_exists
 
     if not store_exists(store):
         return [], 0
+    where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None) if (org or sop or year or late) else None
     with _open(store, create=False) as st, st.read():
-        rows = st.summaries(include_all=include_all, limit=limit)
-        total = st.count_runs(include_all=include_all) if limit is not None else len(rows)
+        rows = st.summaries(include_all=include_all, limit=limit, where=where)
+        total = st.count_runs(include_all=include_all, where=where) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total
 
 
