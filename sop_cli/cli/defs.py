@@ -71,12 +71,20 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         if path.is_dir() and not sop_files([path]):
             named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
             catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
+    unknown_sub_sops: dict[str, list[str]] = {}
+    if any(step.get("sub_sop") for entry in catalog.entries for step in entry.data.get("langkah") or ()):
+        from sop_cli.definition.catalog import sub_sop_warnings
+
+        known = load_catalog(catalog_roots()) if paths else catalog
+        known.entries.extend(e for e in catalog.entries if e not in known.entries)
+        unknown_sub_sops = {str(e.path): sub_sop_warnings([e], known) for e in catalog.entries}
     from sop_cli.render.doctypes import sop_file_problems
 
     # document types and the organisation file live beside the SOP YAML (sop_cli.render)
     beside = {str(e.path): sop_file_problems(e.sop, e.path) for e in catalog.entries}
     valid = [e for e in catalog.entries if not beside[str(e.path)]]
-    warnings = {str(entry.path): _warnings(entry.path, entry.sop) for entry in catalog.entries}
+    warnings = {str(entry.path): _warnings(entry.path, entry.sop) + unknown_sub_sops.get(str(entry.path), [])
+                for entry in catalog.entries}
     if as_json:
         print_json({
             "valid": [str(e.path) for e in valid],

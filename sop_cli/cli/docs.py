@@ -318,7 +318,7 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
 
     rows = []
     for r in data["rows"]:
-        late = paint("ya", "red") if r["late"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
+        late = paint("ya", "red") if r["late"] else "luar kantor" if r["external"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
         loop = f"ulang {r['loop']}" if r["rework"] else ""
         rows.append([
             str(r["step"]), clip(r["kegiatan"], 40), clip(", ".join(r["lanes"]), 22), clip(r["person"] or "-", 22),
@@ -338,6 +338,8 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
         f"Pengulangan      {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
         + (f" (langkah {', '.join(map(str, s['rework_steps']))})" if s["rework_steps"] else ""),
         f"Waktu kerja      {format_minutes(s['actual_minutes'])} aktual, {format_minutes(s['standard_minutes'])} mutu baku",
+        *([f"Di luar kantor   {format_minutes(s['external_minutes'])} (pelaksana eksternal, bukan waktu kantor)"]
+          if s["external_minutes"] else []),
         (f"Selesai          {tanggal(s['finished_at'])}" if s["finished_at"]
          else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status_word']}"),
     ]

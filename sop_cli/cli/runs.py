@@ -26,6 +26,7 @@ from sop_cli.cli.output import (
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import (
+        CurrentView,
         EventView,
         LaneView,
         PlannedView,
@@ -47,6 +48,7 @@ _KINDS = {
     "cancelled": "cancelled",
     "note": "note",
     "attachment": "attachment",
+    "sub_run_started": "sub-SOP run started",
 }
 
 
@@ -59,6 +61,8 @@ def start_command(
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
     assign: Optional[list[str]] = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
+    parent: Optional[str] = typer.Option(None, "--parent", metavar="RUN", help="Start it as the sub-SOP of RUN's current step (sub_sop); that step is done when this run finishes."),
+    parent_step: Optional[int] = typer.Option(None, "--parent-step", metavar="N", help="With --parent: the parent's step, when several current steps name this SOP."),
     store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
@@ -67,7 +71,8 @@ def start_command(
     from sop_cli.run.service import start_run
 
     view = start_run(sop, org=org, year=year, title=title, at=optional_at(at), assign=parse_assignments(assign or []),
-                     by=by, store=store, now=now(), actor=actor(), os_user=os_user())
+                     by=by, store=store, now=now(), actor=actor(), os_user=os_user(), parent=parent,
+                     parent_step=parent_step)
     if as_json:
         print_json(view)
         return
@@ -108,7 +113,7 @@ def advance_command(
         return
     view = one_line(view)
     event = view["recorded"]
-    done = next(v for v in reversed(view["visits"]) if v["completed_at"])
+    done = next(v for v in reversed(view["visits"]) if v["completed_at"] and v["step"] == event["step"])
     verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
     timing = _timing(done)
     print(f"{view['run']}: step {event['step']} {verb} by {event['actor']}, {tanggal(event['at'])}{timing}.")
@@ -125,6 +130,10 @@ def advance_command(
     if view["status"] == "finished":
         ending = " (ditolak: refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
         print(f"Run {view['run']} is finished{ending}.")
+        if view.get("parent"):
+            parent = view["parent"]
+            print(f"It was the sub-SOP of run {parent['run']}, step {parent['step']}: that step is done with it "
+                  f"(see `sop status --run {parent['run']}`).")
         return
     _print_current(view)
 
@@ -304,6 +313,9 @@ def note_command(
 def _print_identity(view: RunView) -> None:
     sop = view["sop"]
     print(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+    parent = view.get("parent")
+    if parent:
+        print(f"Sub-SOP   of run {parent['run']}, step {parent['step']} (done there when this run finishes)")
 
 
 def _print_progress(view: RunView) -> None:
@@ -314,14 +326,29 @@ def _print_progress(view: RunView) -> None:
 
 
 def _print_current(view: RunView) -> None:
+    steps = view.get("current_steps") or ([view["current"]] if view["current"] else [])
+    if len(steps) > 1:
+        listed = " and ".join(str(c["step"]) for c in steps)
+        print(f"Parallel  steps {listed} are current at the same time; the next step waits for all "
+              f"(`sop advance --run {view['run']} --step N` completes one)")
+    for current in steps:
+        _print_one_current(view, current)
+
+
+def _print_one_current(view: RunView, current: CurrentView) -> None:
     from sop_cli.run.calendar import format_minutes
 
-    current = view["current"]
-    if not current:
-        return
     print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
     print(f"Who       {_lanes(current['lanes'])}")
     print(f"Since     {tanggal(current['since'])}")
+    if current.get("sub_sop"):
+        if current.get("sub_run"):
+            print(f"Sub-SOP   done by run {current['sub_run']} ({current['sub_sop']}); this step completes when it finishes")
+        else:
+            print(f"Sub-SOP   {current['sub_sop']}: start it with `sop start {current['sub_sop']} --parent {view['run']}`")
+    if current.get("external"):
+        print("Due       outside the office (eksternal): waiting pauses the office's clock; never late")
+        return
     if current.get("untimed"):
         print("Due       no fixed time (sesuai jadwal): tracked, never late")
         return
@@ -336,11 +363,15 @@ def _print_totals(view: RunView) -> None:
     from sop_cli.run.calendar import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
-    actual = sum(v["actual_minutes"] or 0 for v in done)
-    standard = sum(v["standard_minutes"] for v in done)
+    inside = [v for v in done if not v.get("external")]
+    actual = sum(v["actual_minutes"] or 0 for v in inside)
+    standard = sum(v["standard_minutes"] for v in inside)
     late = sum(1 for v in done if v["late"])
-    print(f"Time      {format_minutes(actual)} of working time over {len(done)} step visits "
+    print(f"Time      {format_minutes(actual)} of working time over {len(inside)} step visits "
           f"(standard {format_minutes(standard)}); {late} late")
+    if len(inside) < len(done):
+        print(f"Outside   {format_minutes(view['external_minutes'])} waiting outside the office "
+              "(waktu di luar kantor: eksternal lanes, not counted against the office)")
 
 
 def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
@@ -387,6 +418,8 @@ def _timing(visit: VisitView) -> str:
         untimed = False
     if untimed:
         return f" — {format_minutes(actual)} of working time (no fixed time: {visit['waktu']})"
+    if visit.get("external"):
+        return f" — {format_minutes(actual)} outside the office (eksternal: not counted against the office)"
     verdict = "late" if visit["late"] else "on time"
     return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
 
@@ -401,6 +434,11 @@ def _details(event: EventView) -> str:
             parts.append("assigned " + ", ".join(f"{k}={v}" for k, v in assigned.items()))
     if "undoes" in event:
         parts.append(f"undoes #{event['undoes']}")
+    if event.get("sub_run"):
+        parts.append(f"sub-SOP run {event['sub_run']}")
+    if event["kind"] == "started" and event.get("details", {}).get("parent"):
+        parent = event["details"]["parent"]
+        parts.append(f"sub-SOP of run {parent.get('run')}, step {parent.get('step')}")
     if event.get("reason"):
         parts.append(f"reason: {event['reason']}")
     if event.get("note"):

@@ -140,7 +140,8 @@ def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
     width = width or terminal_width()
     lanes = data["pelaksana"]
     columns = [Column("No", "right"), Column("Kegiatan", min_width=16, weight=3)]
-    columns += [Column(lane["nama"], "center", min_width=4, max_width=12) for lane in lanes]
+    columns += [Column(lane["nama"] + (" (luar)" if lane.get("eksternal") else ""), "center", min_width=4, max_width=12)
+                for lane in lanes]
     columns += [Column("Kelengkapan", min_width=8), Column("Waktu", wrap=False), Column("Output", min_width=8),
                 Column("Keterangan", min_width=8)]
     rows = []
@@ -150,6 +151,10 @@ def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
         kegiatan = step["kegiatan"]
         if step["simbol"] == "keputusan":
             kegiatan += f"\nYA → {step['ya']}, TIDAK → {step['tidak']}"
+        if step.get("paralel"):
+            kegiatan += f"\n→ {' + '.join(map(str, step['paralel']))} (bersamaan)"
+        if step.get("sub_sop"):
+            kegiatan += f"\nsub-SOP: {step['sub_sop']}"
         rows.append([str(step["no"]), kegiatan, *cells, step["kelengkapan"], step["waktu"],
                      step["output"], step.get("keterangan") or ""])
     body = grid(columns, rows, width, boxed=True)

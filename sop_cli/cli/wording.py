@@ -36,6 +36,15 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
     "undo_needs_reason": lambda d: "`sop undo` needs --reason TEXT: the log keeps why a step was reopened.",
     "cancel_needs_reason": lambda d: "`sop cancel` needs --reason TEXT: the log keeps why the run was ended.",
     "note_empty": lambda d: "Give the note's text, or --attach FILE, or both.",
+    "which_step": lambda d: (
+        f"Several steps are current at the same time: {d['listed']}. Say which one is done with --step N. "
+        "Nothing was recorded."
+    ),
+    "sub_run_missing": lambda d: (
+        f"Step {d['step']} ({d['kegiatan']}) is done by SOP {d['sub_sop']}: start a run of it with "
+        f"`sop start {d['sub_sop']} --parent {d['run']}`; the step is done when that run finishes. "
+        "Nothing was recorded."
+    ),
     "which_run": lambda d: f"{d['count']} runs are active; say which with --run:\n{_runs(d)}",
     "out_suffix": lambda d: (
         f"--out {d['path']}: the suffix {d['suffix']!r} names no format this command writes; "

@@ -205,6 +205,27 @@ class Catalog:
         return list(seen.values())
 
 
+def sub_sop_warnings(entries: Iterable[Entry], catalog: Catalog) -> list[str]:
+    """`file: step N: sub_sop X ...` for every `sub_sop` of `entries` that names no single SOP of
+    `catalog` (its own organisation first): the run of that step could not be started."""
+    from sop_cli.errors import AmbiguousError, NotFoundError
+
+    warnings = []
+    for entry in entries:
+        for step in entry.data.get("langkah") or ():
+            name = step.get("sub_sop")
+            if not name:
+                continue
+            try:
+                catalog.resolve(name, None if "/" in name else f"{entry.head.org.wilayah}/{entry.head.org.id}")
+            except NotFoundError:
+                warnings.append(f"{entry.path}: step {step['no']}: sub_sop {name!r} names no SOP of the catalog")
+            except AmbiguousError:
+                warnings.append(f"{entry.path}: step {step['no']}: sub_sop {name!r} fits several SOPs; "
+                                "write wilayah/organisasi/id")
+    return warnings
+
+
 def org_matches(org: Organisation, name: str) -> bool:
     """Whether `name` designates the organisation (its id, an alias, or wilayah/id)."""
     name = name.lower()

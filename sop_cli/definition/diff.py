@@ -39,6 +39,8 @@ STEP_FIELDS: tuple[tuple[str, str], ...] = (
     ("berikutnya", "Langkah berikutnya"),
     ("ya", "YA ke langkah"),
     ("tidak", "TIDAK ke langkah"),
+    ("paralel", "Langkah bersamaan"),
+    ("sub_sop", "Sub-SOP"),
 )
 
 
@@ -115,6 +117,8 @@ def _step_value(sop: JSON, step: JSON, field: str) -> Any:
     if field == "pelaksana":
         names = _lane_names(sop)
         return ", ".join(names.get(lane, lane) for lane in value or [])
+    if field == "paralel":
+        return ", ".join(str(no) for no in value) if value else None
     return value
 
 
@@ -126,6 +130,8 @@ def _step_changes(old_sop: JSON, new_sop: JSON, old: JSON, new: JSON, renumber: 
         before, after = _step_value(old_sop, old, field), _step_value(new_sop, new, field)
         if field in ("berikutnya", "ya", "tidak") and isinstance(before, int) and renumber.get(before) == after:
             continue  # a link that only follows a renumbering is no change of the flow
+        if field == "paralel" and before and after and [renumber.get(n, n) for n in old["paralel"]] == new["paralel"]:
+            continue  # the same split, renumbered
         if before != after:
             changes.append({"field": field, "label": label, "old": before, "new": after})
     return changes

@@ -10,7 +10,14 @@ So the flow rules are written once, here:
   decision is an end as well as a step with one successor;
 - a `selesai` is the end: nothing follows it;
 - any other step goes on to its `berikutnya` when it has one, else to the step written after it
-  (and the last step written has nothing after it).
+  (and the last step written has nothing after it);
+- a step with `paralel: [3, 4]` splits the run (AND split): steps 3 and 4 (written right after
+  it) all become current at once; each branch goes on to the join, the step written after the
+  last branch, which becomes current only when every branch is done (AND join).
+
+Lanes marked `eksternal: true` are outside the office (Pemohon, another OPD): a step done only by
+such lanes is `Step.external` (its time is waiting, not office time). A step with `sub_sop` is done
+by a run of another SOP of the catalog (`Step.sub_sop`).
 
 The graph is built from the JSON form of a validated definition (what a run pins and the catalog
 cache stores), with the standard library only: the commands typed all day (`sop status`,
@@ -52,16 +59,21 @@ Tidak = int | Literal["selesai"] | None
 
 
 def successors(simbol: str, ya: int | None, tidak: Tidak, berikutnya: int | None,
-               written_next: int | None) -> tuple[int, ...]:
-    """The steps that can follow a step: YA then TIDAK for a decision, else one step or none.
+               written_next: int | None, paralel: Sequence[int] = ()) -> tuple[int, ...]:
+    """The steps that can follow a step: YA then TIDAK for a decision, every branch of a split,
+    else one step or none.
 
     A TIDAK of "selesai" is no step: a decision with it has the YA step only (and is an end).
+    A branch of a split goes on to the join: `Graph.from_json` gives it the join as `written_next`.
 
     Args:
         simbol: The step's symbol (`mulai`, `proses`, `keputusan`, `selesai`).
         ya, tidak, berikutnya: The step's own links (None when absent).
         written_next: The number of the step written after it in the definition (None for the last).
+        paralel: The branches when the step splits the run (AND split), else empty.
     """
+    if paralel:
+        return tuple(paralel)
     if simbol == DECISION:
         return tuple(n for n in (ya, tidak) if isinstance(n, int))
     if simbol == END:
@@ -84,6 +96,11 @@ class Step:
         output: The Mutu Baku output.
         following: The steps that can follow it (see `successors`); YA first for a decision.
         ya, tidak: A decision's branches (None otherwise); `tidak` may be "selesai" (see `refusal_ends`).
+        branches: The steps it splits the run into (`paralel`: AND split), else ().
+        join: For a split, the step waiting for every branch; for a branch, the same join; else None.
+        split: For a branch, the step that splits into it; else None.
+        external: Done only by lanes outside the office (`eksternal`): never late, its time apart.
+        sub_sop: The SOP (as named in the file) whose run does this step, else None.
     """
 
     no: int
@@ -96,6 +113,16 @@ class Step:
     following: tuple[int, ...]
     ya: int | None = None
     tidak: Tidak = None
+    branches: tuple[int, ...] = ()
+    join: int | None = None
+    split: int | None = None
+    external: bool = False
+    sub_sop: str | None = None
+
+    @property
+    def is_split(self) -> bool:
+        """Whether the step splits the run into branches done at the same time (`paralel`)."""
+        return bool(self.branches)
 
     @property
     def is_decision(self) -> bool:
@@ -139,27 +166,49 @@ class Graph:
     lanes: Mapping[str, str]
     steps: Mapping[int, Step]
     data: JSON = field(repr=False, compare=False)
+    external_lanes: frozenset[str] = frozenset()
 
     @classmethod
     def from_json(cls, data: JSON) -> Graph:
         """The graph of a definition's JSON form (a validated one: no checks are repeated here)."""
         org = data["organisasi"]
         rows: Sequence[JSON] = data["langkah"]
+        external = frozenset(lane["id"] for lane in data["pelaksana"] if lane.get("eksternal"))
+        position = {row["no"]: index for index, row in enumerate(rows)}
+        split_of: dict[int, int] = {}
+        join_of: dict[int, int | None] = {}
+        for row in rows:
+            branches = [n for n in row.get("paralel") or () if n in position]
+            if branches:
+                last = max(position[n] for n in branches)
+                join_of[row["no"]] = rows[last + 1]["no"] if last + 1 < len(rows) else None
+                split_of.update((n, row["no"]) for n in branches)
         steps: dict[int, Step] = {}
         for index, row in enumerate(rows):
             written_next = rows[index + 1]["no"] if index + 1 < len(rows) else None
+            split = split_of.get(row["no"])
+            if split is not None:
+                written_next = join_of[split]  # a branch goes on to the join, not to the next branch
             simbol = row.get("simbol") or "proses"
+            lanes = tuple(row["pelaksana"])
             steps[row["no"]] = Step(
                 no=row["no"],
                 kegiatan=" ".join(str(row["kegiatan"]).split()),
-                lanes=tuple(row["pelaksana"]),
+                lanes=lanes,
                 simbol=simbol,
                 waktu=row["waktu"],
                 durasi=parse_duration(row["waktu"]),
                 output=row.get("output") or "",
-                following=successors(simbol, row.get("ya"), row.get("tidak"), row.get("berikutnya"), written_next),
+                following=successors(simbol, row.get("ya"), row.get("tidak"),
+                                     None if split is not None else row.get("berikutnya"), written_next,
+                                     tuple(row.get("paralel") or ())),
                 ya=row.get("ya"),
                 tidak=row.get("tidak"),
+                branches=tuple(row.get("paralel") or ()),
+                join=join_of.get(row["no"]) if row["no"] in join_of else (join_of[split] if split is not None else None),
+                split=split,
+                external=bool(lanes) and all(lane in external for lane in lanes),
+                sub_sop=row.get("sub_sop"),
             )
         return cls(
             id=data["id"],
@@ -173,6 +222,7 @@ class Graph:
             lanes=MappingProxyType({lane["id"]: lane["nama"] for lane in data["pelaksana"]}),
             steps=MappingProxyType(steps),
             data=data,
+            external_lanes=external,
         )
 
     # Identity ------------------------------------------------------------------------------------
@@ -220,6 +270,16 @@ class Graph:
         following = self.step(no).following
         return following[0] if following else None
 
+    def after_all(self, no: int, outcome: str) -> tuple[int, ...]:
+        """The steps that become current when step `no` ends with `outcome` and nothing else is open:
+        every branch after a split, the join after a branch (once all branches are done: the run
+        engine's part), else `after` (empty at the end)."""
+        step = self.step(no)
+        if step.is_split:
+            return step.branches
+        following = self.after(no, outcome)
+        return () if following is None else (following,)
+
     def after(self, no: int, outcome: str) -> int | None:
         """The step that becomes current when step `no` ends with `outcome` ("rejected" takes a
         decision's TIDAK branch; anything else goes on along the main path); None at the end,
@@ -230,18 +290,27 @@ class Graph:
         return self.next_step(no)
 
     def path_from(self, no: int) -> list[int]:
-        """The steps from `no` to the end along the main path (stopping before a step repeats)."""
+        """The steps from `no` to the end along the main path (stopping before a step repeats).
+
+        A split is followed by all its branches, then the join; from a branch, the path goes on
+        to the join (the other branches are not on it)."""
         path: list[int] = []
         current: int | None = no
         while current is not None and current not in path:
             path.append(current)
-            current = self.next_step(current)
+            step = self.step(current)
+            if step.is_split:
+                path.extend(n for n in step.branches if n not in path)
+                current = step.join
+            else:
+                current = self.next_step(current)
         return path
 
     def edges(self) -> Iterator[tuple[int, int | None, str | None]]:
         """Every arrow of the flowchart: (from, to, label), the label "YA"/"TIDAK" on a decision.
 
         The TIDAK of a `tidak: selesai` decision is (from, None, "TIDAK"): an arrow to an end of its own.
+        The arrows of a split go to each branch, and each branch's arrow to the join (no label).
         """
         for step in self.steps.values():
             for n, target in enumerate(step.following):

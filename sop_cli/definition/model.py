@@ -231,9 +231,22 @@ class Lane(_Strict):
 
     id: Slug
     nama: Text
+    eksternal: bool = Field(
+        False, description="Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
+        "pauses the office's clock; its steps are never late and their time is reported apart."
+    )
     petugas: list[Text] = Field(
         default_factory=list, description="The people who fill the lane when it is several (the Kepala "
         "Seksi of four seksi); `sop start` assigns them all unless --assign names others.")
+
+
+_SUB_SOP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0,2}$")
+
+
+def _sub_sop(value: str) -> str:
+    if not _SUB_SOP.match(value):
+        raise ValueError(f"{value!r} does not name an SOP: write its id ('rapat') or 'wilayah/organisasi/id'")
+    return value
 
 
 class Langkah(_Strict):
@@ -260,6 +273,14 @@ class Langkah(_Strict):
     )
     dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
         None, description="Document type or template rendering this step's output (sop render --list)."
+    )
+    paralel: list[StepNo] = Field(
+        default_factory=list, description="Steps done at the same time after this one (AND split), e.g. [3, 4]: "
+        "the steps written right after it; the step after the last of them waits for all (AND join)."
+    )
+    sub_sop: Annotated[str, AfterValidator(_sub_sop)] | None = Field(
+        None, description="Another SOP of the catalog that does this step ('rapat' or 'wilayah/organisasi/id'): "
+        "started as a child run; the step is done when the child run finishes."
     )
 
     @property
@@ -374,6 +395,11 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
             for field in ("ya", "tidak"):
                 if getattr(langkah, field) is not None:
                     yield ("langkah", i, field), f"step {langkah.no}: only a keputusan step has {field} (simbol is {langkah.simbol})"
+        if langkah.sub_sop is not None and langkah.simbol != "proses":
+            yield ("langkah", i, "sub_sop"), (f"step {langkah.no}: only a proses step can be done by another SOP "
+                                              f"(simbol is {langkah.simbol})")
+        if langkah.sub_sop is not None and langkah.sub_sop.split("/")[-1] == sop.id and langkah.sub_sop.count("/") != 2:
+            yield ("langkah", i, "sub_sop"), f"step {langkah.no}: an SOP cannot be its own sub-SOP"
         if langkah.simbol == "selesai" and langkah.berikutnya is not None:
             yield ("langkah", i, "berikutnya"), f"step {langkah.no} is selesai (the end) and cannot have berikutnya"
 
@@ -384,10 +410,59 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
         yield where, "the first step, and only the first step, has simbol: mulai"
     if not ends:
         yield ("langkah", len(sop.langkah) - 1, "simbol"), "no step has simbol: selesai (the end)"
-    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if isinstance(t, int)]
+    yield from _parallel_problems(sop, known)
+    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak, *s.paralel) if isinstance(t, int)]
     if len(known) == len(numbers) and known.issuperset(links):
         # over duplicate numbers or broken links this would only repeat the findings above
         yield from _reachability(sop)
+
+
+def _parallel_problems(sop: SopDefinition, known: set[int]) -> Iterator[tuple[Loc, str]]:
+    """A split (`paralel`) names two or more steps written right after it, each an ordinary step
+    going on to the join (the step written after the last branch), and nothing else leads into a
+    branch: the run engine then knows which steps are open at once and when the join starts."""
+    index = {s.no: i for i, s in enumerate(sop.langkah)}
+    branch_of: dict[int, int] = {}
+    for i, langkah in enumerate(sop.langkah):
+        if not langkah.paralel:
+            continue
+        where: Loc = ("langkah", i, "paralel")
+        no = langkah.no
+        missing = [n for n in langkah.paralel if n not in known]
+        if missing:
+            yield where, f"step {no}: paralel names step {missing[0]}, which does not exist"
+            continue
+        if len(langkah.paralel) < 2 or len(set(langkah.paralel)) != len(langkah.paralel):
+            yield where, f"step {no}: paralel needs two or more different steps done at the same time"
+            continue
+        expected = [s.no for s in sop.langkah[i + 1:i + 1 + len(langkah.paralel)]]
+        if langkah.paralel != expected:
+            yield where, (f"step {no}: the parallel steps must be the ones written right after it, in order "
+                          f"(here {expected})")
+            continue
+        if langkah.simbol in ("keputusan", "selesai"):
+            yield ("langkah", i, "simbol"), f"step {no}: a {langkah.simbol} cannot split into parallel steps"
+        if langkah.berikutnya is not None:
+            yield ("langkah", i, "berikutnya"), f"step {no}: a split goes on to its paralel steps, not berikutnya"
+        last = index[langkah.paralel[-1]]
+        if last + 1 >= len(sop.langkah):
+            yield where, f"step {no}: no step is written after the parallel steps to wait for them (the join)"
+        for branch in langkah.paralel:
+            j = index[branch]
+            step = sop.langkah[j]
+            branch_of[branch] = no
+            if step.simbol != "proses":
+                yield ("langkah", j, "simbol"), f"step {branch} runs in parallel and must be a proses, not {step.simbol}"
+            for field in ("berikutnya", "paralel"):
+                if getattr(step, field):
+                    yield ("langkah", j, field), (f"step {branch} runs in parallel and goes on to the step after "
+                                                  f"the parallel steps; it cannot have {field}")
+    for i, langkah in enumerate(sop.langkah):
+        for field in ("berikutnya", "ya", "tidak"):
+            target = getattr(langkah, field)
+            if isinstance(target, int) and target in branch_of:
+                yield ("langkah", i, field), (f"step {langkah.no}: {field} points into the parallel step {target}; "
+                                              f"point to step {branch_of[target]}, which starts all of them")
 
 
 def review_warnings(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:

@@ -13,6 +13,9 @@ form step by step to the current one before anything else sees it:
   hours), `organisasi.hari_libur[].setiap_tahun` and a `tanggal` that may be "DD-MM" (yearly days
   off), a `tidak` that may be "selesai" (a TIDAK that ends the process), and the wider forms of
   `waktu`. A format-2 definition has none of them; its upgrade writes in the defaults.
+- format 4: steps done at the same time (`langkah[].paralel`), a step done by another SOP
+  (`langkah[].sub_sop`) and lanes outside the office (`pelaksana[].eksternal`); a format-3
+  definition had none, which its upgrade writes in (`[]`, `null`, `false`).
 
 When the definition's fields change, add format N+1: bump `PINNED_FORMAT` and add an upgrade
 function from N to `_UPGRADES` that rewrites the old `definition` into the new fields. Old upgrade
@@ -36,7 +39,7 @@ from typing import Any
 
 from sop_cli.errors import StoreError
 
-PINNED_FORMAT = 3
+PINNED_FORMAT = 4
 """The format `pin_text` writes."""
 
 Pinned = dict[str, Any]
@@ -60,7 +63,20 @@ def _from_2(pinned: Pinned) -> Pinned:
     return {**pinned, "pinned_format": 3, "definition": definition}
 
 
-_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1, 2: _from_2}
+def _from_3(pinned: Pinned) -> Pinned:
+    """Format 4 added `langkah[].paralel` ([]: no split), `langkah[].sub_sop` (None) and
+    `pelaksana[].eksternal` (False: inside the office); a format-3 definition meant these defaults."""
+    definition = dict(pinned.get("definition") or {})
+    if isinstance(definition.get("langkah"), list):
+        definition["langkah"] = [{"paralel": [], "sub_sop": None, **row} if isinstance(row, dict) else row
+                                 for row in definition["langkah"]]
+    if isinstance(definition.get("pelaksana"), list):
+        definition["pelaksana"] = [{"eksternal": False, **lane} if isinstance(lane, dict) else lane
+                                   for lane in definition["pelaksana"]]
+    return {**pinned, "pinned_format": 4, "definition": definition}
+
+
+_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1, 2: _from_2, 3: _from_3}
 """Format N to the function turning a format-N pinned form into format N+1."""
 
 CALENDAR_FORMAT = 3

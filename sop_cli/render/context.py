@@ -106,6 +106,9 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
             "ya": step.ya,
             "tidak": step.tidak,
             "berikutnya": sop.graph.next_step(step.no) if not sop.graph.step(step.no).is_decision else None,
+            "paralel": list(step.paralel),
+            "sub_sop": step.sub_sop,
+            "eksternal": sop.graph.step(step.no).external,
             "dokumen": step.dokumen,
             "svg": svg,
         })
@@ -129,7 +132,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
         "daftar": [
             [{"judul": title, "isi": list(getattr(sop, key))} for key, title in pair] for pair in LIST_PAIRS
         ],
-        "lanes": [{"id": lane.id, "nama": lane.nama} for lane in sop.pelaksana],
+        "lanes": [{"id": lane.id, "nama": lane.nama, "eksternal": lane.eksternal} for lane in sop.pelaksana],
         "steps": steps,
         "waktu_total": format_minutes(total_minutes(sop.graph)),
         "mermaid": mermaid(sop),

@@ -103,21 +103,30 @@ def _fix_rows(ctx: dict[str, Any]) -> None:
 
     width = _PRINT_PX * 0.40
     crossing: list[list[float]] = []
+    svgs: list[str] = []  # the rows as drawn in shares of the width, before fixing
     for step in ctx["steps"]:
-        # shares of the width where a line leaves the row at its bottom (arrows to later rows)
+        # shares of the width where a line crosses the row's bottom (arrows to later rows, and
+        # rejection loops climbing back into this row or above it)
         crossing.append(sorted({float(m.group(1)) / 100 for m in re.finditer(
-            r'<line x1="([\d.]+)%" y1="[^"]*" x2="\1%" y2="100%" class="flow"', str(step["svg"]))}))
+            r'<line x1="([\d.]+)%" y1="([^"]*)" x2="\1%" y2="([^"]*)" class="flow"', str(step["svg"]))
+            if "100%" in (m.group(2), m.group(3))}))
         lines = 0
         for key, share in _TEXT_COLUMNS.items():
             text = str(step.get(key) or "")
             extra = 1 if key == "kegiatan" and step["simbol"] == "keputusan" else 0
             if key == "kegiatan" and ctx.get("catatan") and step.get("inferensi"):
                 extra += _wrapped(f"* lajur hasil inferensi: {step.get('dasar_inferensi') or ''}", share)
+            if key == "kegiatan" and step.get("paralel"):
+                together = " dan ".join(str(no) for no in step["paralel"])
+                extra += _wrapped(f"Bersamaan: langkah {together}; langkah berikutnya menunggu semuanya", share)
+            if key == "keterangan" and step.get("sub_sop"):
+                extra += _wrapped(f"Sub-SOP: {step['sub_sop']}", share)
             lines = max(lines, _wrapped(text, share) + extra)
         height = max(74.0, lines * 14.5 + 10)
         step["tinggi"] = height
+        svgs.append(str(step["svg"]))
         step["svg"] = Markup(fixed_svg(str(step["svg"]), width, height))
-    _page_breaks(ctx, crossing, width)
+    _page_breaks(ctx, crossing, svgs, width)
 
 
 # Room for the flowchart rows on a page, in CSS px: 186 mm of A4 landscape less the repeated
@@ -125,35 +134,96 @@ def _fix_rows(ctx: dict[str, Any]) -> None:
 _FIRST_PAGE_PX, _PAGE_PX, _CONNECTOR_PX = 600.0, 630.0, 44.0
 
 
-def _page_breaks(ctx: dict[str, Any], crossing: list[list[float]], width: float) -> None:
+def _page_breaks(ctx: dict[str, Any], crossing: list[list[float]], svgs: list[str], width: float) -> None:
     """Break the flowchart between steps the SOP AP way: the last row on a page is followed by an
-    off-page connector (segi lima) naming the next step for every line that goes on, and the next
-    page starts with its twin."""
+    off-page connector (segi lima) for every line that goes on, naming the step it leads to, and
+    the next page starts with its twin. Steps done at the same time stay on one page with the step
+    that splits them and the step that joins them, unless they fill more than a page."""
     from markupsafe import Markup
 
     steps = ctx["steps"]
     ctx["sambung_tinggi"] = _CONNECTOR_PX
     ctx["ada_sambungan"] = False
+    breaks: list[int] = []
     room, used = _FIRST_PAGE_PX, 0.0
-    for i, step in enumerate(steps):
-        need = step["tinggi"] + (_CONNECTOR_PX if i + 1 < len(steps) else 0)
-        if used and used + need > room and i > 0:
-            previous = steps[i - 1]
-            xs = crossing[i - 1] or [0.5]
-            label = str(step["no"])
-            previous["sambung_akhir"] = Markup(_connector_svg(xs, width, label, at_end=True))
-            step["sambung_awal"] = Markup(_connector_svg(xs, width, label, at_end=False))
-            ctx["ada_sambungan"] = True
+    for first, last in _units(steps):
+        height = sum(steps[k]["tinggi"] for k in range(first, last + 1))
+        need = height + (_CONNECTOR_PX if last + 1 < len(steps) else 0)
+        if used and used + need > room and (first == last or _CONNECTOR_PX + need <= _PAGE_PX):
+            breaks.append(first)
             room, used = _PAGE_PX, _CONNECTOR_PX
-        used += step["tinggi"]
+        if used + need <= room or first == last:
+            used += height
+            continue
+        # a split and its join taller than a page: go on from here, breaking where rows no longer fit
+        for k in range(first, last + 1):
+            need = steps[k]["tinggi"] + (_CONNECTOR_PX if k + 1 < len(steps) else 0)
+            if used and used + need > room and k > first:
+                breaks.append(k)
+                room, used = _PAGE_PX, _CONNECTOR_PX
+            used += steps[k]["tinggi"]
+    for i in breaks:
+        xs = crossing[i - 1] or [0.5]
+        labels = [_leads_to(steps, svgs, i, x) for x in xs]
+        steps[i - 1]["sambung_akhir"] = Markup(_connector_svg(xs, width, labels, at_end=True))
+        steps[i]["sambung_awal"] = Markup(_connector_svg(xs, width, labels, at_end=False))
+        ctx["ada_sambungan"] = True
 
 
-def _connector_svg(xs: list[float], width: float, label: str, *, at_end: bool) -> str:
+def _units(steps: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """The rows a page break may not split, as (first, last) indexes: a split's row through its
+    join's (the row written after its last branch), nested or overlapping groups merged; every
+    other row alone."""
+    index = {step["no"]: i for i, step in enumerate(steps)}
+    end = list(range(len(steps)))
+    for i, step in enumerate(steps):
+        branches = [index[b] for b in step.get("paralel") or () if b in index]
+        if branches:
+            end[i] = min(max(branches) + 1, len(steps) - 1)
+    units: list[tuple[int, int]] = []
+    i = 0
+    while i < len(steps):
+        last, k = end[i], i
+        while k <= last:
+            last = max(last, end[k])
+            k += 1
+        units.append((i, last))
+        i = last + 1
+    return units
+
+
+def _leads_to(steps: list[dict[str, Any]], svgs: list[str], i: int, share: float) -> str:
+    """The number of the step that the line crossing the border of rows i - 1 and i at `share` of
+    the width leads to: the row below where a line going down stops, or, for a loop climbing back
+    up (it starts below, at a row where it runs up to the top), the row above where it stops."""
+    x = f"{share * 100:.3f}%"
+    segment = re.compile(rf'<line x1="{re.escape(x)}" y1="([^"]*)" x2="{re.escape(x)}" y2="([^"]*)" class="flow"')
+
+    def ends(svg: str) -> tuple[str, str] | None:
+        found = [(m.group(1), m.group(2)) for m in segment.finditer(svg) if m.groups() != ("0", "100%")]
+        return found[0] if found else None
+
+    for k in range(i, len(steps)):
+        below = ends(svgs[k])
+        if below is None:
+            continue
+        if below[1] != "0":
+            return str(steps[k]["no"])
+        for j in range(i - 1, -1, -1):  # a loop going up: name the step it climbs back to
+            above = ends(svgs[j])
+            if above is not None and above[0] == "100%":
+                return str(steps[j]["no"])
+        break
+    return str(steps[i]["no"])
+
+
+def _connector_svg(xs: list[float], width: float, labels: list[str], *, at_end: bool) -> str:
     """A connector row: a line from the row above into a pentagon (at the end of a page), or a
-    pentagon with a line on to the row below (at the start of the next), at each share in `xs`."""
+    pentagon with a line on to the row below (at the start of the next), at each share in `xs`,
+    each named by its label."""
     h = _CONNECTOR_PX
     parts = []
-    for share in xs:
+    for share, label in zip(xs, labels, strict=True):
         x = share * width
         top = 14.0 if at_end else 4.0
         pentagon = f"{x - 11:.1f},{top} {x + 11:.1f},{top} {x + 11:.1f},{top + 16} {x:.1f},{top + 25} {x - 11:.1f},{top + 16}"

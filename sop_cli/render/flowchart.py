@@ -11,7 +11,10 @@ Symbols (Permenpan RB 35/2012): capsule for mulai/selesai, rectangle for proses,
 keputusan; a step done by several lanes gets one symbol spanning them. An arrow to the next row
 leaves the symbol's bottom, jogs sideways just below the row border and enters the next symbol from
 the top; a branch back up (TIDAK) leaves the diamond's side, climbs on the right edge of the target
-lane and enters the target from the right. `mermaid()` gives the same chart as Mermaid text. Both draw the edges of the definition graph
+lane and enters the target from the right. Steps done at the same time (`paralel`) hang from a fork
+bar just below the splitting step's row and meet on a join bar just above the step that waits for
+them (the bars of an activity diagram's AND split/join); their rows stay one per step, so each
+branch sits in its own lane side by side with the others. `mermaid()` gives the same chart as Mermaid text. Both draw the edges of the definition graph
 (`SopDefinition.graph`), which owns the flow rules.
 """
 
@@ -70,11 +73,18 @@ def rows_svg(sop: SopDefinition) -> list[str]:
         columns = [lanes.index(p) for p in step.pelaksana]
         rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi"))
 
-    for source, target, label in sop.graph.edges():
+    graph = sop.graph
+    for source, target, label in graph.edges():
         if target is None:
             _refusal_end(rows[index[source]], count)  # a TIDAK that ends the process
+        elif graph.step(source).is_split or graph.step(source).split is not None:
+            continue  # drawn with the bars of its split and join
         else:
             _edge(rows, index[source], index[target], label, count)
+    for node in graph.steps.values():
+        if node.is_split:
+            join = index[node.join] if node.join is not None else None
+            _fork_join(rows, index[node.no], [index[b] for b in node.branches], join, count)
 
     return [_svg(row, count) for row in rows]
 
@@ -83,6 +93,39 @@ def _lane_centre(row: _Row, towards: float) -> float:
     """The centre of the lane of `row`'s span nearest `towards`: a symbol spanning two lanes is
     joined in one of its lanes, never on the border between them."""
     return min((k + 0.5 for k in range(row.lo, row.hi + 1)), key=lambda x: (abs(x - towards), x))
+
+
+BAR = 'stroke="#000" stroke-width="3.2"'
+
+
+def _fork_join(rows: list[_Row], split: int, branches: list[int], join: int | None, lanes: int) -> None:
+    """An AND split and join: the splitting step's arrow ends on a fork bar at the top of the first
+    branch's row, an arrow drops from the bar into every branch; every branch drops onto a join bar
+    at the top of the join's row, from which one arrow enters the join."""
+    first = branches[0]
+    xs = _lane_centre(rows[split], sum(rows[b].center for b in branches) / len(branches))
+    xb = [_lane_centre(rows[b], xs) for b in branches]
+    lo, hi = min([xs, *xb]) - 0.12, max([xs, *xb]) + 0.12
+    _path(rows, [(xs, split, MID), (xs, first, JOG)], lanes)
+    rows[first].lines.append(
+        f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
+    )
+    for b, x in zip(branches, xb, strict=True):
+        _path(rows, [(x, first, JOG), (x, b, MID)], lanes)
+        h = HALF_HEIGHT[rows[b].simbol]
+        rows[b].marks.append(_at(x, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
+    if join is None:
+        return
+    xj = _lane_centre(rows[join], sum(xb) / len(xb))
+    lo, hi = min([xj, *xb]) - 0.12, max([xj, *xb]) + 0.12
+    for b, x in zip(branches, xb, strict=True):
+        _path(rows, [(x, b, MID), (x, join, JOG)], lanes)
+    rows[join].lines.append(
+        f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
+    )
+    _path(rows, [(xj, join, JOG), (xj, join, MID)], lanes)
+    h = HALF_HEIGHT[rows[join].simbol]
+    rows[join].marks.append(_at(xj, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
 
 
 def _refusal_end(row: _Row, lanes: int) -> None:
@@ -134,8 +177,11 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
         side = source.hi + 1 - SYMBOL_MARGIN if right else source.lo + SYMBOL_MARGIN
         anchor = "start" if right else "end"
         dx = 3 if right else -3
+        # on the side of the run the line leaves free: below it when it climbs, above when it goes
+        # down, so a track close to the diamond never strikes through the word
+        dy = 11 if j < i else -4
         source.marks.append(
-            _at(side, lanes, f'<text x="{dx}" y="-4" text-anchor="{anchor}" style="{LABEL_FONT}">{escape(label)}</text>')
+            _at(side, lanes, f'<text x="{dx}" y="{dy}" text-anchor="{anchor}" style="{LABEL_FONT}">{escape(label)}</text>')
         )
 
 
@@ -227,8 +273,23 @@ def mermaid(sop: SopDefinition) -> str:
             }[step.simbol]
             lines.append(f"    s{step.no}{shape}")
         lines.append("  end")
-    for source, target, label in sop.graph.edges():
-        if target is None:
+    graph = sop.graph
+    for node in graph.steps.values():
+        if node.is_split:  # the AND split and join as bars (Mermaid's fork/join states have no flowchart shape)
+            lines.append(f'  s{node.no}_fork[["paralel"]]')
+            if node.join is not None:
+                lines.append(f'  s{node.no}_join[["bersamaan selesai"]]')
+    for source, target, label in graph.edges():
+        origin, into = graph.step(source), graph.step(target) if target is not None else None
+        if origin.is_split:
+            if target == origin.branches[0]:
+                lines.append(f"  s{source} --> s{source}_fork")
+            lines.append(f"  s{source}_fork --> s{target}")
+        elif origin.split is not None and into is not None and into.no == origin.join:
+            lines.append(f"  s{source} --> s{origin.split}_join")
+            if source == graph.step(origin.split).branches[-1]:
+                lines.append(f"  s{origin.split}_join --> s{target}")
+        elif target is None:
             lines.append(f'  s{source} -- {label} --> s{source}_selesai(["Selesai (ditolak)"])')
         else:
             lines.append(f"  s{source} -- {label} --> s{target}" if label else f"  s{source} --> s{target}")

@@ -16,10 +16,16 @@ Definitions (working minutes, on the run's calendar):
   *Time lost to rework* is the actual time of those passes.
 - *within Mutu Baku*: steps of the SOP every completed pass of which was on time, as a share of
   the steps completed at least once (a step done twice counts once); the same share of passes
-  is given beside it.
+  is given beside it. Both count the office's own passes only: external passes are not counted.
 - *catatan*: the notes of `sop note` and every kept file of the run (with the note of the event
   that kept it), in order; those of undone events are left out. A note given when completing a
   step without files is in that step's row instead.
+- *external* (*waktu di luar kantor*): a pass done only by lanes outside the office (`eksternal`:
+  Pemohon, another OPD). It is never late and has no difference; its time is summed apart
+  (`external_minutes`) and not in `actual_minutes` / `standard_minutes`, the office's own time.
+- Steps done at the same time (the branches of a split) are rows of their own, each current
+  while open; a step done by a sub-SOP names its child run (`sub_run`), and a child run names its
+  parent (`parent`).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ RUN_STATUS_WORDS = {"active": "berjalan", "finished": "selesai", "cancelled": "d
 CSV_COLUMNS = (
     "no", "step", "kegiatan", "lanes", "person", "status", "loop", "rework", "became_current_at", "due_at",
     "completed_at", "standard_minutes", "actual_minutes", "difference_minutes", "late", "note", "reason",
+    "external", "sub_run",
 )
 
 
@@ -73,6 +80,8 @@ class ReportRow(TypedDict):
     late: bool
     note: str | None
     reason: str | None
+    external: bool
+    sub_run: str | None
 
 
 class WithinStandard(TypedDict):
@@ -109,10 +118,14 @@ class ReportSummary(TypedDict):
     rework_steps: list[int]
     actual_minutes: int
     standard_minutes: int
+    external_minutes: int
     forecast_end: datetime | None
     finished_at: datetime | None
     end: datetime | None
     current_step: int | None
+    current_steps: list[int]
+    parent: dict[str, object] | None
+    sub_runs: dict[str, str]
 
 
 class ReportData(RunHeading):
@@ -184,7 +197,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             closing_step = visit.step
         if is_open and state.status == "active":
             actual = cal.working_minutes_between(visit.became_current_at, now)
-            late = not visit.untimed and now > visit.due_at
+            late = visit.timed and now > visit.due_at
             status = "current"
         elif is_open:  # a cancelled run's last step
             actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)
@@ -208,15 +221,17 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "completed_at": maybe(visit.completed_at),
             "standard_minutes": visit.standard_minutes,
             "actual_minutes": actual,
-            "difference_minutes": None if visit.untimed else actual - visit.standard_minutes,
+            "difference_minutes": None if not visit.timed else actual - visit.standard_minutes,
             "late": late,
             "note": visit.note,
             "reason": visit.reason,
+            "external": visit.external,
+            "sub_run": visit.sub_run or (state.sub_runs.get(visit.step) if is_open else None),
             "no": len(rows) + 1,
         })
 
     forecast = state.forecast_at(now) if state.status == "active" else []
-    for planned in forecast[1:]:
+    for planned in forecast[len(state.open_visits):]:
         step = proc.step(planned.step)
         from sop_cli.run.calendar import duration_minutes
 
@@ -226,15 +241,16 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
             "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
             "actual_minutes": None, "difference_minutes": None, "late": False, "note": None, "reason": None,
-            "no": len(rows) + 1,
+            "external": step.external, "sub_run": None, "no": len(rows) + 1,
         })
-    completed = [r for r in rows if r["completed_at"]]
+    completed = [r for r in rows if r["completed_at"] and not r["external"]]  # the office's own passes
     within = sum(1 for r in completed if not r["late"])
     steps_done = {r["step"] for r in completed}
     steps_late = {r["step"] for r in completed if r["late"]}
     steps_within = len(steps_done - steps_late)
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
-    worked = [r for r in rows if r["actual_minutes"] is not None]
+    worked = [r for r in rows if r["actual_minutes"] is not None and not r["external"]]
+    outside = [r for r in rows if r["actual_minutes"] is not None and r["external"]]
     end = state.finished_at if state.status == "finished" else (forecast[-1].planned_due if forecast else None)
     total = state.steps_total
     summary: ReportSummary = {
@@ -249,10 +265,14 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         "rework_steps": [r["step"] for r in rework_rows],
         "actual_minutes": sum(r["actual_minutes"] or 0 for r in worked),
         "standard_minutes": sum(r["standard_minutes"] for r in worked),
+        "external_minutes": sum(r["actual_minutes"] or 0 for r in outside),
         "forecast_end": maybe(end) if state.status == "active" else None,
         "finished_at": maybe(state.finished_at),
         "end": maybe(end),
         "current_step": state.current_step,
+        "current_steps": state.current_steps,
+        "parent": dict(state.parent) if state.parent else None,
+        "sub_runs": {str(no): run for no, run in state.sub_runs.items()},
     }
     from sop_cli.run.engine import run_heading
 
@@ -334,7 +354,15 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
                 actions.append("Perjelas kelengkapan dan ukuran benar/salah koreksi sebelum konsep diajukan.")
             if rework and not rejected:
                 actions.append(f"Periksa kelengkapan ({step.kelengkapan}) sebelum diajukan kembali.")
-            if verdict:
+            outside = [r for r in passes if r["external"]]
+            if outside:
+                notes.append(f"Dilaksanakan di luar kantor (pelaksana eksternal): "
+                             f"{format_minutes(sum(r['actual_minutes'] or 0 for r in outside))}, "
+                             "tidak dihitung sebagai waktu kantor.")
+            if step.sub_sop:
+                runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
+                notes.append(f"Dilaksanakan melalui SOP {step.sub_sop} (pelaksanaan {runs}).")
+            if verdict and not outside:
                 notes.append(f"Selesai dalam mutu baku {step.waktu}.")
         rows.append({
             "no": n,

@@ -156,11 +156,14 @@ def _append(
     run: str | None, store: str | Path | None, now: datetime,
     build: Callable[[engine.RunState], engine.Event],
     prepare: Callable[[Store, engine.RunState], object] | None = None,
+    look: Callable[[Store, engine.RunState], object] | None = None,
 ) -> engine.RunView:
     """Append the event `build(state)` makes, checking it against the state inside the write.
 
     `prepare(store, state)` runs first, outside the transaction, after a trial `build` on the
     state as read (so bad input is refused before anything, e.g. an attachment copy, is written).
+    `look(store, state)` runs before every `build`, in the same transaction (reading a child run).
+    A step event that finishes a sub-SOP's run also completes its parent's step (`_complete_parent`).
     """
     from sop_cli.store import RunSummary
 
@@ -169,16 +172,43 @@ def _append(
             run_id = _resolve(st, run)
             if prepare is not None:
                 state = _state(st, run_id)
+                if look is not None:
+                    look(st, state)
         if prepare is not None:
             build(state)  # refuse bad input early
             prepare(st, state)
         with st.write():
             state = _state(st, run_id)  # re-read inside the transaction: the expected-state check
+            if look is not None:
+                look(st, state)
             event = build(state)
             last = state.events[-1].seq
             new_state = engine.with_event(state, replace(event, seq=last + 1))
             event = st.append_event(run_id, event, after_seq=last, summary=RunSummary.of(new_state))
+            if new_state.status == "finished" and state.status == "active" and new_state.parent:
+                _complete_parent(st, new_state, event)
     return _view(new_state, now, event)
+
+
+def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> None:
+    """Complete the parent's step a finished child run did, when that step is still current and
+    waiting for this child; otherwise leave the parent as it is (it can be advanced by hand)."""
+    from sop_cli.store import RunSummary
+
+    link = child.parent or {}
+    parent_id, step = str(link.get("run", "")), link.get("step")
+    stored = st.load_run(parent_id)
+    if stored is None or not isinstance(step, int):
+        return
+    parent = engine.state_of(stored)
+    if step not in parent.current_steps or parent.sub_runs.get(step) != child.run_id:
+        return
+    event = engine.step_event(parent, now=last.recorded_at, at=max(last.at, parent.events[-1].at),
+                              expected_step=step, fallback_actor=last.actor, os_user=last.os_user,
+                              by=last.actor, sub_run=child)
+    seq = parent.events[-1].seq
+    new_parent = engine.with_event(parent, replace(event, seq=seq + 1))
+    st.append_event(parent.run_id, event, after_seq=seq, summary=RunSummary.of(new_parent))
 
 
 # Attachments ----------------------------------------------------------------------------------
@@ -209,8 +239,16 @@ def start_run(
     assign: Mapping[str, str] | None = None,
     by: str | None = None,
     store: str | Path | None = None,
+    parent: str | None = None,
+    parent_step: int | None = None,
 ) -> engine.RunView:
     """Start a run of SOP `sop` (id as for `sop show`); return its view with the forecast.
+
+    With `parent` (a run id or prefix), the run is a sub-SOP's child run: it does the parent's
+    current step whose `sub_sop` names this SOP (`parent_step` when several could), for the
+    parent's year unless `year` is given; both runs name each other (the child's `started` has
+    `parent`, the parent's log a `sub_run_started`), and the
+    parent's step is completed when the child finishes.
 
     The run pins the validated definition (with SHA-256 of its canonical JSON and of the source
     file) and its calendar (the national holidays and cuti bersama of `PINNED_YEARS` years plus
@@ -221,6 +259,8 @@ def start_run(
     Raises:
         NotFoundError / AmbiguousError: The SOP name fits no SOP / several.
         UsageError: A bad assignment, `at`, `year` or `title` (with `option` naming which).
+        StateError: `parent` has no current step done by this SOP, or that step has a child run
+            that is not cancelled.
     """
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
@@ -247,12 +287,20 @@ def start_run(
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
     pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
-    year = year or moment.astimezone(tz).year
-    title = (title or f"{proc.nama} {year}").strip()
+    given_year = year
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
 
-    with _open(store, create=True) as st, st.write():
+    with _open(store, create=parent is None) as st, st.write():
+        mother: engine.RunState | None = None
+        link: dict[str, Any] = {}
+        if parent is not None:
+            mother = _state(st, _resolve(st, parent))
+            step_no = engine.start_child(mother, proc.qualified_id, parent_step)
+            _check_no_child(st, mother, step_no)
+            link = {"parent": {"run": mother.run_id, "step": step_no}}
+        year = given_year or (mother.year if mother is not None else moment.astimezone(tz).year)
+        title = (title or f"{proc.nama} {year}").strip()
         run_id = st.new_run_id(f"{definition['id']}-{year}")
         definition_sha = st.pin("definition", definition_text)
         calendar_sha = st.pin("calendar", calendar_text)
@@ -260,6 +308,7 @@ def start_run(
             "run": run_id, "sop": proc.qualified_id, "year": year, "title": title,
             "assignments": assignments, "source_path": source_path,
             "source_sha256": source_sha, "definition_sha256": definition_sha, "calendar_sha256": calendar_sha,
+            **link,
         }
         started = engine.Event(1, "started", moment, now, by or actor, os_user, None, data)
         state = engine.derive(proc, [started], engine.run_calendar(pinned))
@@ -268,7 +317,31 @@ def start_run(
                    source_path, source_sha, moment),
             started, RunSummary.of(state),
         )
+        if mother is not None:
+            seq = mother.events[-1].seq
+            linked = engine.Event(0, "sub_run_started", max(moment, mother.events[-1].at), now, by or actor, os_user,
+                                  link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
+            after = engine.with_event(mother, replace(linked, seq=seq + 1))
+            st.append_event(mother.run_id, linked, after_seq=seq, summary=RunSummary.of(after))
     return _view(state, now, started)
+
+
+def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
+    """Refuse a second child run for a step whose child is active or finished (a cancelled one may
+    be replaced)."""
+    from sop_cli.errors import StateError
+
+    child_id = parent.sub_runs.get(step)
+    stored = st.load_run(child_id) if child_id else None
+    if stored is None:
+        return
+    child = engine.state_of(stored)
+    if child.status != "cancelled":
+        raise StateError(
+            f"Step {step} of run {parent.run_id} already has its sub-SOP run {child.run_id} ({child.status}). "
+            "Nothing was started.",
+            hint="See the run's status and log.", suggest="status_and_log", details={"run": child.run_id},
+        )
 
 
 def _holidays_source() -> str:
@@ -332,17 +405,27 @@ def advance(
     paths = _check_files(attach)
     copies: list[dict[str, Any]] = []
 
+    children: dict[int, engine.RunState] = {}
+
+    def look(st: Store, state: engine.RunState) -> None:
+        children.clear()
+        for no, child_id in state.sub_runs.items():
+            stored = st.load_run(child_id) if no in state.current_steps else None
+            if stored is not None:
+                children[no] = engine.state_of(stored)
+
     def build(state: engine.RunState) -> engine.Event:
+        target = step if step is not None else state.current_step
         return engine.step_event(
             state, now=now, at=_at(at, state, now), expected_step=step, approve=approve,
             reject=reject, reason=reason, note=note, attachments=copies, by=by,
-            fallback_actor=actor, os_user=os_user,
+            fallback_actor=actor, os_user=os_user, sub_run=children.get(target) if target is not None else None,
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
         copies.extend(st.keep_attachment(state.run_id, path) for path in paths)
 
-    return _append(run, store, now, build, prepare if paths else None)
+    return _append(run, store, now, build, prepare if paths else None, look)
 
 
 def _at(at: Moment | None, state: engine.RunState, now: datetime) -> datetime | None:

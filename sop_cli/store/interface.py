@@ -39,15 +39,17 @@ class RunSummary:
 
     @classmethod
     def of(cls, state: RunState) -> RunSummary:
-        """The summary of a derived `RunState` (`current_due` None for a step with no fixed time:
-        it is never late, so listings and the overdue query skip it)."""
-        current = state.current
+        """The summary of a derived `RunState` (`current_due` None for a step with no fixed time or
+        done outside the office: it is never late, so listings and the overdue query skip it). With
+        several current steps (parallel), the one due first that can be late stands for the run."""
+        timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
+        current = timed[0] if timed else state.current
         return cls(
             status=state.status,
             current_step=current.step if current else None,
             current_kegiatan=current.kegiatan if current else None,
             current_since=current.became_current_at if current else None,
-            current_due=current.due_at if current and not current.untimed else None,
+            current_due=current.due_at if current and current.timed else None,
             steps_done=state.steps_done,
             steps_total=state.steps_total,
             rework_loops=state.rework_loops,

@@ -21,7 +21,8 @@ REPORT_COLUMNS = (
     ("person", "Nama", 22), ("status_word", "Status", 12), ("loop", "Putaran", 8), ("rework", "Ulang", 7),
     ("became_current_at", "Mulai", 17), ("due_at", "Batas (rencana)", 17), ("completed_at", "Selesai", 17),
     ("standard_minutes", "Mutu baku (menit)", 11), ("actual_minutes", "Aktual (menit)", 11),
-    ("difference_minutes", "Selisih (menit)", 11), ("late", "Terlambat", 10), ("note", "Catatan", 30),
+    ("difference_minutes", "Selisih (menit)", 11), ("late", "Terlambat", 10),
+    ("external", "Di luar kantor", 10), ("sub_run", "Sub-SOP (pelaksanaan)", 22), ("note", "Catatan", 30),
     ("reason", "Alasan", 30),
 )
 MONITORING_COLUMNS = (
@@ -131,6 +132,8 @@ def _summary(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
         ("Langkah terlambat", ", ".join(map(str, s["late_steps"])) or "-"),
         ("Putaran pengulangan", s["rework_loops"]), ("Waktu hilang karena ulang (menit)", s["rework_minutes"]),
         ("Waktu kerja aktual (menit)", s["actual_minutes"]), ("Waktu kerja mutu baku (menit)", s["standard_minutes"]),
+        ("Waktu di luar kantor (menit)", s.get("external_minutes") or 0),
+        *([("Sub-SOP dari pelaksanaan", f"{s['parent']['run']}, langkah {s['parent']['step']}")] if s.get("parent") else []),
         ("Selesai", s.get("finished_at")), ("Perkiraan selesai", s.get("forecast_end")),
     ]
 
