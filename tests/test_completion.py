@@ -36,7 +36,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_bash_completes_commands_options_and_values(home):
-    assert bash(home, "sop st") == ["start", "status"]
+    assert bash(home, "sop st") == ["start", "status", "store"]
     assert {"--at", "--assign", "--again"} <= set(bash(home, "sop start --a"))
     assert set(bash(home, "sop show ")) >= {"renja", "nganjuk/kecamatan-ngronggot/renja", "lampung-tengah/diskominfo/renja"}
     assert "ngronggot" in bash(home, "sop start renja --org ")

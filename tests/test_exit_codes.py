@@ -1,6 +1,6 @@
 """One rule for exit codes, every command held to it (README "Errors and exit codes"):
 1 bad input or not found, 2 wrong use of the command line, 3 conflict with the run's state,
-4 store unusable, 130 interrupted (tests/test_interrupt.py)."""
+4 store unusable, 5 refused by a shared store (tests/test_store_postgres.py), 130 interrupted (tests/test_interrupt.py)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "validate": [(["validate", "--nope"], 2), (["validate", "missing.yaml"], 1)],
     "schema": [(["schema", "--nope"], 2)],
     "render": [(["render", "--nope"], 2), (["render", "sop", "nosuch"], 1), (["render", "nosuch", "--run", "x"], 1)],
-    "report": [(["report", "--nope"], 2), (["report", "--run", "nosuch"], 1)],
+    "report": [(["report", "--nope"], 2), (["report", "--run", "nosuch"], 1), (["report", "--evaluasi"], 2)],
     "start": [(["start"], 2), (["start", "nosuch"], 1), (["start", NGANJUK, "--year", "1999"], 2),
               (["start", NGANJUK, "--at", "kemarin lusa"], 2), (["start", NGANJUK], 3)],
     "advance": [(["advance", "--step", "tiga"], 2), (["advance", "--run", "nosuch"], 1), (["advance", "--step", "3"], 3)],
     "status": [(["status", "--nope"], 2), (["status", "--run", "nosuch"], 1)],
-    "runs": [(["runs", "--limit", "-1"], 2), (["runs", "--store", "missing.db"], 1)],
+    "runs": [(["runs", "--limit", "-1"], 2), (["runs", "--store", "missing.db"], 1),
+             (["runs", "--org", "nosuch"], 0)],
     "log": [(["log", "--nope"], 2), (["log", "--run", "nosuch"], 1)],
     "undo": [(["undo", "--nope"], 2), (["undo", "--run", "nosuch", "--reason", "x"], 1),
              (["undo", "--reason", "x"], 3)],
@@ -31,6 +32,10 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "note": [(["note", "--nope"], 2), (["note", "x", "--run", "nosuch"], 1)],
     "org": [(["org", "nope"], 2), (["org", "use", "nosuch"], 1)],
     "completion": [(["completion"], 2), (["completion", "tcsh"], 2)],
+    "store": [(["store", "--nope"], 2), (["store", "status", "--store", "missing.db"], 1)],
+    "attachments": [(["attachments", "--nope"], 2), (["attachments", "--run", "nosuch"], 1)],
+    "diff": [(["diff"], 2), (["diff", "nosuch", "renja"], 1)],
+    "new": [(["new", "--nope"], 2), (["new", "--zona", "XYZ", "--id", "a", "--nama", "b"], 2)],
 }
 
 

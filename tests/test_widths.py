@@ -3,10 +3,13 @@ split across lines (every word printed narrow is a word the same command prints 
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[1]
 LAMPUNG = "lampung-tengah/diskominfo/renja"
 
 # Each screen: the commands run before it (not checked), then the command checked.
@@ -25,12 +28,24 @@ SCREENS: list[tuple[str, list[list[str]], list[str]]] = [
              ["advance"], ["undo", "--reason", "salah klik"]], ["log"]),
     ("report", [["start", "renja", "--org", "ngronggot"], ["advance"], ["advance"]], ["report"]),
     ("report monitoring", [["start", "renja", "--org", "ngronggot"], ["advance"]], ["report", "--monitoring"]),
+    ("report portfolio", [["start", "renja", "--org", "ngronggot"], ["start", LAMPUNG], ["advance", "--run", "renja-2027"]],
+     ["report", "--portfolio", "--deadline", "2027-01-31"]),
+    ("report evaluasi", [["start", "renja", "--org", "ngronggot"], ["advance"], ["advance"]],
+     ["report", "--evaluasi", "renja", "--org", "ngronggot"]),
+    ("runs filtered", [["start", "renja", "--org", "ngronggot"], ["start", LAMPUNG]],
+     ["runs", "--org", "ngronggot", "--sop", "renja", "--year", "2027"]),
+    ("store status", [["start", "renja", "--org", "ngronggot"]], ["store", "status"]),
+    ("attachments", [["start", "renja", "--org", "ngronggot"], ["advance", "--attach", str(REPO / "README.md")]], ["attachments"]),
+    ("diff", [], ["diff", "nganjuk/kecamatan-ngronggot/renja", LAMPUNG]),
+    ("status parallel", [["start", "rekomendasi-teknis"], ["advance"], ["advance"]], ["status"]),
 ]
 
 
 def _run(sop, monkeypatch, columns: int, before: list[list[str]], command: list[str]) -> str:
     monkeypatch.setenv("COLUMNS", str(columns))
     monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    # the catalog and the examples (parallel steps, external lanes, sub-SOPs)
+    monkeypatch.setenv("SOP_PATH", f"{REPO / 'sops'}{os.pathsep}{REPO / 'examples' / 'sops'}")
     for args in before:
         assert sop(*args).exit_code == 0
     result = sop(*command)

@@ -84,10 +84,15 @@ def step_numbers(ctx: Context, incomplete: str) -> list[str]:
 
 @_quiet
 def document_types(incomplete: str) -> list[str]:
-    """`sop` and the document types `sop render` knows."""
-    from sop_cli.render.documents import DOCUMENTS
+    """`sop` and the shipped document types `sop render` knows (their manifests, by name only:
+    an SOP's own types need its folder, which the command line does not give yet)."""
+    from pathlib import Path
 
-    return _starting(["sop", *DOCUMENTS], incomplete)
+    from sop_cli.paths import template_roots
+    from sop_cli.render.doctypes import _manifests
+
+    names = {path.stem for root in template_roots() for path in _manifests(Path(root))}
+    return _starting(["sop", *sorted(names)], incomplete)
 
 
 def script(shell: str, prog_name: str = "sop") -> str:

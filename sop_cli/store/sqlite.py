@@ -24,14 +24,24 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
-from sop_cli.store.interface import NewRun, RunRow, RunSummary, StoredRun
+from sop_cli.store.interface import (
+    NewRun,
+    RunExport,
+    RunFilter,
+    RunRow,
+    RunSummary,
+    StoredRun,
+    StoreInfo,
+    Unit,
+    filter_sql,
+)
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event
@@ -140,8 +150,9 @@ class SqliteStore:
     # Opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> SqliteStore:
-        """Open (creating it and its folder if needed) and migrate the store at `path`.
+    def open(cls, path: Path, *, migrate: bool = True) -> SqliteStore:
+        """Open (creating it and its folder if needed) and migrate the store at `path` (with
+        `migrate=False` an older schema is left as it is, for looking only).
 
         Raises:
             StoreError: Not an SQLite file, not an sop store, written by a newer sop, or unusable.
@@ -169,7 +180,7 @@ class SqliteStore:
                     conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = ON")
-                if version < SCHEMA_VERSION:
+                if version < SCHEMA_VERSION and migrate:
                     store._migrate()
         except BaseException:
             conn.close()
@@ -320,6 +331,28 @@ class SqliteStore:
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
         return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e) for e in events])
 
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
+        found: list[StoredRun] = []
+        for start in range(0, len(run_ids), 500):  # SQLite's limit on bound parameters
+            chunk = list(run_ids[start:start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            heads = {r["id"]: r for r in self._conn.execute(
+                "SELECT runs.id AS id, d.body AS definition, c.body AS calendar FROM runs "
+                "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
+                f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id IN ({marks})", chunk)}
+            events: dict[str, list[Event]] = {}
+            for row in self._conn.execute(f"SELECT * FROM events WHERE run_id IN ({marks}) ORDER BY run_id, seq", chunk):
+                events.setdefault(row["run_id"], []).append(event_from_row(row))
+            for run_id in chunk:
+                head = heads.get(run_id)
+                if head is None:
+                    continue
+                if not head["definition"] or not head["calendar"]:
+                    raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+                found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
+        return found
+
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
 
@@ -337,13 +370,15 @@ class SqliteStore:
         self._set_summary(run_id, summary)
         return event
 
-    def summaries(self, *, include_all: bool = False, limit: int | None = None) -> list[RunRow]:
-        """Active runs (every run with `include_all`), oldest first; the newest `limit` of them."""
-        where = "" if include_all else " WHERE status = 'active'"
+    def summaries(self, *, include_all: bool = False, limit: int | None = None,
+                  where: RunFilter | None = None) -> list[RunRow]:
+        """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
+        `limit` of them."""
+        condition, params = _where(include_all, where)
         limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
         rows = self._conn.execute(
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
-            f"FROM runs{where}{limited}) ORDER BY created_at, id"
+            f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
         )
         return [
             RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
@@ -351,10 +386,10 @@ class SqliteStore:
             for r in rows
         ]
 
-    def count_runs(self, *, include_all: bool = False) -> int:
-        """How many runs are active (exist, with `include_all`)."""
-        where = "" if include_all else " WHERE status = 'active'"
-        return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{where}").fetchone()[0])
+    def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
+        """How many runs are active (exist, with `include_all`) and kept by `where`."""
+        condition, params = _where(include_all, where)
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{condition}", params).fetchone()[0])
 
     def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
@@ -374,6 +409,91 @@ class SqliteStore:
             raise UsageError(f"{source}: cannot copy the file ({error}). Nothing was recorded.", option="attach") from None
         return {"name": source.name, "sha256": sha, "size": size, "path": final.relative_to(self.path.parent).as_posix()}
 
+    # Whole runs and the store itself (`sop store copy`, `sop store status`) -------------------
+
+    def export_run(self, run_id: str) -> RunExport | None:
+        """The whole run, with the bytes of the attachments kept beside the store.
+
+        Raises:
+            StoreError: An attachment its log names is missing or unreadable.
+        """
+        row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        stored = self.load_run(run_id)
+        if row is None or stored is None:
+            return None
+        run = NewRun(row["id"], row["sop_id"], row["year"], row["title"], row["zone"], row["definition_sha256"],
+                     row["calendar_sha256"], row["source_path"], row["source_sha256"], parse_iso(row["created_at"]))
+        files: dict[str, bytes] = {}
+        for event in stored.events:
+            for item in event.data.get("attachments") or ():
+                if "sha256" not in item or item["sha256"] in files:
+                    continue
+                try:
+                    files[item["sha256"]] = (self.path.parent / item["path"]).read_bytes()
+                except (OSError, KeyError) as error:
+                    raise StoreError(f"Attachment {item.get('name')} of run {run_id} (event {event.seq}) cannot be "
+                                     f"read beside the store {self.path}: {error}.") from None
+        return RunExport(run, stored.definition, stored.calendar, stored.events, files)
+
+    def import_run(self, run: RunExport, summary: RunSummary) -> None:
+        """Add a run from another store as it was (inside `write()`); attachments are written to
+        the paths its events record. The database user of each event is not kept (SQLite has
+        none)."""
+        from sop_cli.fs import write_atomically
+
+        self.pin("definition", run.definition)
+        self.pin("calendar", run.calendar)
+        r = run.run
+        self._insert("runs", {
+            "id": r.id, "sop_id": r.sop_id, "year": r.year, "title": r.title, "zone": r.zone,
+            "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
+            "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": iso(r.created_at),
+            **_summary_columns(summary),
+        })
+        for event in run.events:
+            self._insert("events", {"run_id": r.id, **event_row(event)})
+        for event in run.events:
+            for item in event.data.get("attachments") or ():
+                body = run.attachments.get(item.get("sha256", ""))
+                if body is None:
+                    continue
+                target = self.path.parent / item["path"]
+                if not target.exists():
+                    write_atomically(target, body, sync=True)
+
+    def units(self) -> list[Unit]:
+        """None: an SQLite file belongs to one unit."""
+        return []
+
+    def info(self) -> StoreInfo:
+        """Kind, schema version and counts."""
+        from sop_cli.store.migrations import SCHEMA_VERSION
+
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        runs = int(self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]) if "runs" in tables else 0
+        events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
+        return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
+
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
+
+        Raises:
+            StoreError: No such file there (a recorded path outside that folder counts as none).
+        """
+        folder = (self.path.parent / "attachments" / run_id).resolve()
+        recorded = item.get("path")
+        path = (self.path.parent / str(recorded)).resolve() if recorded else None
+        # A damaged or hand-edited log must not make `sop` read files outside the run's folder.
+        if path is None or path.parent != folder:
+            raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r} "
+                             f"(recorded path {recorded!r} is not in {folder}).")
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise StoreError(f"The attachment {item.get('name')!r} of run {run_id!r} cannot be read "
+                             f"from {path} ({error.strerror or error}).") from None
+
     # Rows ----------------------------------------------------------------------------------
 
     def _insert(self, table: str, record: dict[str, Any]) -> None:
@@ -385,6 +505,12 @@ class SqliteStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+
+
+def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
+    condition, params = filter_sql(where, "?", iso)
+    parts = ([] if include_all else ["status = 'active'"]) + ([condition] if condition else [])
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
 @contextmanager
