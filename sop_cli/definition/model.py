@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sop_cli.definition.duration import Duration, parse_duration
+from sop_cli.definition.duration import Duration, parse_duration, too_long, total_too_long
 from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
 
@@ -42,7 +42,10 @@ def _slug(value: str) -> str:
 
 
 def _waktu(value: str) -> str:
-    parse_duration(value)
+    # The same bound `sop start` meets in the calendar, so validate never accepts what start refuses.
+    problem = too_long(parse_duration(value))
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -262,6 +265,10 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
                     yield ("langkah", i, field), f"step {langkah.no}: only a keputusan step has {field} (simbol is {langkah.simbol})"
         if langkah.simbol == "selesai" and langkah.berikutnya is not None:
             yield ("langkah", i, "berikutnya"), f"step {langkah.no} is selesai (the end) and cannot have berikutnya"
+
+    total = total_too_long([s.durasi for s in sop.langkah])
+    if total:
+        yield ("langkah",), total
 
     starts = [i for i, s in enumerate(sop.langkah) if s.simbol == "mulai"]
     ends = [i for i, s in enumerate(sop.langkah) if s.simbol == "selesai"]

@@ -25,7 +25,7 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sop_cli.definition.duration import Duration
@@ -374,9 +374,18 @@ def _plan(proc: Graph, calendar: WorkCalendar, first: PlannedStep, chain_from: d
 
 def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: datetime) -> list[PlannedStep]:
     """The forecast rule: `steps` one after the other from `moment`, each starting at the next
-    working moment after the previous one is due and taking its Mutu Baku *waktu*."""
+    working moment after the previous one is due and taking its Mutu Baku *waktu*.
+
+    The chain stops at the calendar's horizon (`MAX_DAYS` after `moment`): `validate` refuses
+    SOPs whose steps add up to more, but a run pinned before that rule keeps a bounded forecast
+    (shorter than its path) instead of taking seconds or running past year 9999."""
+    from sop_cli.run.calendar import MAX_DAYS
+
     planned: list[PlannedStep] = []
+    horizon = moment + timedelta(days=MAX_DAYS)
     for no in steps:
+        if moment > horizon:
+            break
         step = proc.step(no)
         start = calendar.add(moment, _ZERO)
         moment = calendar.add(start, step.durasi)

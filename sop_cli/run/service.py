@@ -33,6 +33,14 @@ if TYPE_CHECKING:
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a run can start in or record events in. Python's dates end at year 9999 and a run's
+calendar and forecast reach up to ten years ahead, so moments far outside the working lives of
+people using `sop` are refused with this range rather than overflowing later."""
+
+_ALL = 2**31
+"""A `limit` of runs this large or larger means every run (no store holds that many)."""
+
 Moment = datetime | date | time
 """An event time as given: a datetime (naive: in the organisation's zone), a date alone (an office
 edge of that day), or a time alone (today)."""
@@ -48,12 +56,30 @@ def _office_edge(calendar: WorkCalendar, day: date, *, end: bool) -> datetime:
 
 
 def _moment(at: Moment, tz: tzinfo, now: datetime, date_only: Callable[[date], datetime]) -> datetime:
-    """An `at` value as an aware datetime in zone `tz`."""
+    """An `at` value as an aware datetime in zone `tz`.
+
+    Raises:
+        UsageError: The moment is outside the years `FIRST_YEAR`..`LAST_YEAR` (option "at").
+    """
     if isinstance(at, datetime):
-        return at.replace(tzinfo=tz) if at.tzinfo is None else at
-    if isinstance(at, date):
-        return date_only(at)
-    return datetime.combine(now.astimezone(tz).date(), at, tzinfo=tz)
+        moment = at.replace(tzinfo=tz) if at.tzinfo is None else at
+    elif isinstance(at, date):
+        _check_year(at.year)
+        moment = date_only(at)
+    else:
+        moment = datetime.combine(now.astimezone(tz).date(), at, tzinfo=tz)
+    _check_year(moment.year)  # before any change of zone, which can overflow at year 1 or 9999
+    return moment
+
+
+def _check_year(year: int, option: str = "at") -> None:
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return
+    if option == "year":
+        raise UsageError(f"{year} is outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}). Nothing was recorded.",
+                         option=option)
+    raise UsageError(f"falls in the year {year}, outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}). "
+                     "Nothing was recorded.", option=option)
 
 
 # Store access ---------------------------------------------------------------------------------
@@ -238,15 +264,18 @@ def start_run(
     if moment > now:
         raise UsageError(f"{engine.show_moment(moment, tz)} is in the future (now is {engine.show_moment(now, tz)}); "
                          "a run starts when its first step can begin. Nothing was recorded.", option="at")
-    if year is not None and not 1900 <= year <= 2200:
-        raise UsageError(f"{year}: give the year as four digits, e.g. {moment.year}.", option="year")
+    local_year = moment.astimezone(tz).year
+    if at is not None:
+        _check_year(local_year)  # 1900-01-01T00:00+14:00 is still 1899 in the organisation's zone
+    if year is not None:
+        _check_year(year, "year")
     if title is not None and not title.strip():
         raise UsageError("is empty; leave it out to use the SOP's name and the year.", option="title")
-    years = range(moment.astimezone(tz).year, moment.astimezone(tz).year + PINNED_YEARS)
+    years = range(local_year, local_year + PINNED_YEARS)
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
     pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source())
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
-    year = year or moment.astimezone(tz).year
+    year = year or local_year
     title = (title or f"{proc.nama} {year}").strip()
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
@@ -453,6 +482,8 @@ def list_runs(
 
     if not store_exists(store):
         return [], 0
+    if limit is not None and limit >= _ALL:
+        limit = None  # more than any store holds: every run (and no integer overflow in SQL)
     with _open(store, create=False) as st, st.read():
         rows = st.summaries(include_all=include_all, limit=limit)
         total = st.count_runs(include_all=include_all) if limit is not None else len(rows)
