@@ -28,7 +28,7 @@ from sop_cli.run import engine
 
 if TYPE_CHECKING:
     from sop_cli.run.calendar import WorkCalendar
-    from sop_cli.store.interface import RunRow, Store
+    from sop_cli.store.interface import RunRow, Store, StoredRun
 
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
@@ -85,11 +85,11 @@ def _check_year(year: int, option: str = "at") -> None:
 # Store access ---------------------------------------------------------------------------------
 
 
-def _open(store: str | Path | None, *, create: bool) -> Store:
+def _open(store: str | Path | None, *, create: bool, readonly: bool = False) -> Store:
     from sop_cli.paths import store_path
     from sop_cli.store import open_store
 
-    opened = open_store(store, create=create)
+    opened = open_store(store, create=create, readonly=readonly)
     if opened is None:
         raise NotFoundError(f"No runs yet: the store {store_path(store)} does not exist.",
                             hint="Start a run first.", suggest="start_example")
@@ -156,7 +156,37 @@ def _state(st: Store, run_id: str) -> engine.RunState:
     stored = st.load_run(run_id)
     if stored is None:
         raise NotFoundError(f"No run {run_id!r}.")
-    return engine.state_of(stored)
+    return replay(stored, st.location)
+
+
+def replay(stored: StoredRun, location: str) -> engine.RunState:
+    """The state of a stored run; a pinned form or log that cannot be replayed is a damaged store.
+
+    The rows were checked one by one when read (`sop_cli.store.interface.data_problem`); what is
+    left is damage only the whole run shows: a pinned definition or calendar of the wrong shape,
+    an event that does not fit the definition. Its message names the run (exit 4), not a crash.
+
+    Raises:
+        StoreError: The run cannot be replayed.
+    """
+    from sop_cli.errors import StoreError
+    from sop_cli.store.interface import damaged
+
+    try:
+        state = engine.state_of(stored)
+        engine.run_view(state, state.started_at)  # the printers read every event through the view
+        return state
+    except StoreError as error:
+        if error.message.startswith(f"The store {location} is damaged"):
+            raise
+        problem = error.message.removesuffix("; the store is damaged.").rstrip(".")
+        problem = problem.replace("A run's ", "its ", 1).replace("The run's ", "its ", 1)
+        raise damaged(location, stored.id, problem[:1].lower() + problem[1:]) from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        # The data came from the store, not from this command: whatever of it cannot be read is
+        # damage (SOP_DEBUG=1 still shows where, through the chained exception).
+        problem = f"its pinned definition, calendar or log cannot be read ({type(error).__name__}: {error})"
+        raise damaged(location, stored.id, problem) from error
 
 
 def load_run(run: str | None = None, *, store: str | Path | None = None) -> engine.RunState:
@@ -167,7 +197,7 @@ def load_run(run: str | None = None, *, store: str | Path | None = None) -> engi
         NotFoundError: No store, no such run, or no active run.
         AmbiguousError: The prefix, or the absence of `run`, fits several runs.
     """
-    with _open(store, create=False) as st, st.read():
+    with _open(store, create=False, readonly=True) as st, st.read():
         return _state(st, _resolve(st, run, latest_if_none_active=True))
 
 
@@ -484,7 +514,7 @@ def list_runs(
         return [], 0
     if limit is not None and limit >= _ALL:
         limit = None  # more than any store holds: every run (and no integer overflow in SQL)
-    with _open(store, create=False) as st, st.read():
+    with _open(store, create=False, readonly=True) as st, st.read():
         rows = st.summaries(include_all=include_all, limit=limit)
         total = st.count_runs(include_all=include_all) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total

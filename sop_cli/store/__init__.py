@@ -15,11 +15,12 @@ from sop_cli.store.interface import NewRun, RunRow, RunSummary, Store, StoredRun
 __all__ = ["NewRun", "RunRow", "RunSummary", "Store", "StoredRun", "open_store", "store_exists"]
 
 
-def open_store(path: Path | str | None = None, *, create: bool = True) -> Store | None:
+def open_store(path: Path | str | None = None, *, create: bool = True, readonly: bool = False) -> Store | None:
     """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`).
 
     With `create=False` a missing store gives None instead of a new empty file, so read-only
-    commands never create folders.
+    commands never create folders. With `readonly` (commands that only read), a store this user
+    cannot write is opened for reading instead of failing.
     """
     from sop_cli.paths import store_path
     from sop_cli.store.sqlite import SqliteStore
@@ -27,7 +28,7 @@ def open_store(path: Path | str | None = None, *, create: bool = True) -> Store 
     resolved = store_path(path)
     if not create and not resolved.exists():
         return None
-    return SqliteStore.open(resolved)
+    return SqliteStore.open(resolved, readonly=readonly)
 
 
 def store_exists(path: Path | str | None = None) -> bool:

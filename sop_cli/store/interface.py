@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sop_cli.errors import StoreError
+
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event, RunState
 
@@ -173,3 +175,56 @@ class Store(Protocol):
             AttachmentError: The file cannot be read or copied.
         """
         ...
+
+
+# Reading what a store gives back ------------------------------------------------------------------
+# A store's rows can be damaged by hand, by a broken disk or by another program. Every store reads
+# its rows through these checks, so damage is a StoreError naming the run and the event (exit 4),
+# never a crash further on in the engine or the printers.
+
+_TEXT_KEYS = ("note", "reason", "title", "run", "sop", "source_path", "source_sha256", "definition_sha256",
+              "calendar_sha256", "undone_kind")
+_INT_KEYS = ("year", "undoes")
+_ATTACHMENT_TEXT = ("name", "sha256", "path")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def data_problem(data: object) -> str | None:
+    """Why an event's data (decoded JSON) cannot be what `sop` wrote, or None when it can.
+
+    Only the keys `sop` reads are checked; others are kept as they are.
+    """
+    if not isinstance(data, dict):
+        return f"its data is a JSON {type(data).__name__}, not an object"
+    for key in _TEXT_KEYS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return f"its {key} {data[key]!r} is not text"
+    for key in _INT_KEYS:
+        if key in data and not _is_int(data[key]):
+            return f"its {key} {data[key]!r} is not a whole number"
+    assignments = data.get("assignments")
+    if assignments is not None and not (
+        isinstance(assignments, dict) and all(isinstance(v, str) for v in assignments.values())
+    ):
+        return f"its assignments {assignments!r} are not lanes with names"
+    attachments = data.get("attachments")
+    if attachments is not None:
+        if not isinstance(attachments, list):
+            return f"its attachments {attachments!r} are not a list"
+        for item in attachments:
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in _ATTACHMENT_TEXT) \
+                    or not _is_int(item.get("size")):
+                return f"its attachment {item!r} is not a kept file (name, sha256, path, size)"
+    return None
+
+
+def damaged(location: str, run_id: str, problem: str, seq: int | None = None) -> StoreError:
+    """The error for a damaged row of run `run_id` (event `seq`), as every store words it."""
+    where = f"run {run_id} event {seq}" if seq is not None else f"run {run_id}"
+    return StoreError(
+        f"The store {location} is damaged: {where}: {problem}. Nothing was changed.",
+        hint="Restore the store from a backup, or ask whoever manages it; other runs can still be used.",
+    )

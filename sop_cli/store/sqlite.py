@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,8 +31,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import ConflictError, StoreError, UsageError
-from sop_cli.store.interface import NewRun, RunRow, RunSummary, StoredRun
+from sop_cli.errors import ConflictError, SopError, StoreError, UsageError
+from sop_cli.store.interface import NewRun, RunRow, RunSummary, StoredRun, damaged, data_problem
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event
@@ -83,20 +84,46 @@ def event_row(event: Event) -> dict[str, Any]:
     }
 
 
-def event_from_row(row: sqlite3.Row) -> Event:
-    """An `Event` from its row."""
+def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
+    """An `Event` from its row.
+
+    Raises:
+        StoreError: The row is damaged (a time that is not ISO 8601, data that is not a JSON
+            object of the shape sop writes, a step that is not a number): names the run and event.
+    """
     from sop_cli.run.engine import Event
 
-    return Event(
-        seq=row["seq"],
-        kind=row["kind"],
-        at=parse_iso(row["at"]),
-        recorded_at=parse_iso(row["recorded_at"]),
-        actor=row["actor"],
-        os_user=row["os_user"],
-        step=row["step"],
-        data=json.loads(row["data"] or "{}"),
-    )
+    run_id, seq = row["run_id"], row["seq"]
+
+    def bad(problem: str) -> StoreError:
+        return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
+
+    if not isinstance(seq, int):
+        raise bad(f"its number {seq!r} is not a whole number")
+    for column in ("kind", "actor", "os_user"):
+        if not isinstance(row[column], str):
+            raise bad(f"its {column} {row[column]!r} is not text")
+    step = row["step"]
+    if step is not None and not isinstance(step, int):
+        raise bad(f"its step {step!r} is not a step number")
+    times = []
+    for column, name in (("at", "time"), ("recorded_at", "recording time")):
+        try:
+            moment = parse_iso(row[column])
+            if not 1 < moment.year < 9999:  # any change of zone would overflow
+                raise ValueError(moment.year)
+            times.append(moment)
+        except (TypeError, ValueError):
+            raise bad(f"its {name} {row[column]!r} is not a date and time") from None
+    try:
+        data = json.loads(row["data"] or "{}")
+    except (TypeError, ValueError) as error:
+        raise bad(f"its data is not JSON ({error})") from None
+    problem = data_problem(data)
+    if problem:
+        raise bad(problem)
+    return Event(seq=seq, kind=row["kind"], at=times[0], recorded_at=times[1], actor=row["actor"],
+                 os_user=row["os_user"], step=step, data=data)
 
 
 def _summary_columns(summary: RunSummary) -> dict[str, Any]:
@@ -140,17 +167,26 @@ class SqliteStore:
     # Opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> SqliteStore:
+    def open(cls, path: Path, *, readonly: bool = False) -> SqliteStore:
         """Open (creating it and its folder if needed) and migrate the store at `path`.
+
+        With `readonly` (reading commands), a store whose file or folder this user cannot write is
+        opened read-only, so `sop status` on a shared, read-only store reads it instead of failing
+        on a write it never meant to make.
 
         Raises:
             StoreError: Not an SQLite file, not an sop store, written by a newer sop, or unusable.
         """
         from sop_cli.store.migrations import SCHEMA_VERSION
 
+        read_only = readonly and path.exists() and not _writable(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            if read_only:
+                conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"Cannot open the store {path}: {error}.") from None
         conn.row_factory = sqlite3.Row
@@ -165,6 +201,14 @@ class SqliteStore:
                         f"{version}; this sop knows up to {SCHEMA_VERSION}). It was not changed.",
                         hint="Upgrade sop to use it, or use another store.", suggest="store_newer",
                     )
+                if read_only:
+                    if version < SCHEMA_VERSION:
+                        raise StoreError(
+                            f"The store {path} is read-only for you and was written by an older version of sop; "
+                            "it needs a one-time upgrade, which writes. It was not changed.",
+                            hint="Run any sop command on it once as a user who can write it.",
+                        )
+                    return store
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -209,10 +253,13 @@ class SqliteStore:
         from sop_cli.run import engine
 
         for run_id in stale:
-            stored = self.load_run(run_id)
-            if stored is None or not stored.events:
-                continue
-            state = engine.state_of(stored)
+            try:
+                stored = self.load_run(run_id)
+                if stored is None or not stored.events:
+                    continue
+                state = engine.state_of(stored)
+            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue  # a damaged run keeps its stale summary; reading it names the damage
             self._set_summary(run_id, RunSummary.of(state))
 
     def close(self) -> None:
@@ -243,11 +290,29 @@ class SqliteStore:
         with _translated(self.path):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
+                self._check_before_writing()
                 yield self
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _check_before_writing(self) -> None:
+        """Refuse to write into a store whose pages fail SQLite's `quick_check`.
+
+        Writing into a damaged file can spread the damage to pages that are still good; reading
+        commands go on where the pages they need can be read. The check reads the whole file, about
+        1 ms per MB, once per command that writes.
+        """
+        found = [line.strip() for r in self._conn.execute("PRAGMA quick_check(3)") for line in str(r[0]).splitlines()
+                 if line.strip() and not line.startswith("***")]  # "*** in database main ***" heads the list
+        if found != ["ok"]:
+            raise StoreError(
+                f"The store {self.path} is damaged: SQLite's quick_check found {'; '.join(found)}. "
+                "It is refused for writing so the damage does not spread; nothing was changed.",
+                hint="Reading commands still work where they can. Restore the store from a backup, "
+                     "or ask whoever manages it.",
+            )
 
     # Runs ----------------------------------------------------------------------------------
 
@@ -318,7 +383,7 @@ class SqliteStore:
         if not row["definition"] or not row["calendar"]:
             raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
-        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e) for e in events])
+        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events])
 
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
@@ -345,11 +410,18 @@ class SqliteStore:
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
             f"FROM runs{where}{limited}) ORDER BY created_at, id"
         )
-        return [
-            RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
-                   _summary_from_row(r))
-            for r in rows
-        ]
+        return [self._run_row(r) for r in rows]
+
+    def _run_row(self, r: sqlite3.Row) -> RunRow:
+        from sop_cli.run.calendar import ZONES
+
+        try:
+            if r["zone"] not in ZONES:
+                raise ValueError(f"time zone {r['zone']!r} is not WIB, WITA or WIT")
+            return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
+                          _summary_from_row(r))
+        except (TypeError, ValueError) as error:
+            raise damaged(self.location, str(r["id"]), f"its summary cannot be read ({error})") from None
 
     def count_runs(self, *, include_all: bool = False) -> int:
         """How many runs are active (exist, with `include_all`)."""
@@ -387,6 +459,26 @@ class SqliteStore:
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
 
 
+def _writable(path: Path) -> bool:
+    """Whether this user can write the store file and create its journal files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only.
+
+    A WAL store needs its `-shm` file; in a folder nobody can write, no other process can write
+    the store either (it could not create its journal), so it is opened as immutable.
+    """
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
 @contextmanager
 def _translated(path: Path) -> Iterator[None]:
     """Turn sqlite3 failures into StoreErrors a user can act on."""
@@ -394,6 +486,11 @@ def _translated(path: Path) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as error:
         text = str(error)
+        if "readonly" in text or "read-only" in text:
+            raise StoreError(
+                f"The store {path} is read-only for you (the file or its folder cannot be written): {text}. "
+                "Nothing was changed.", hint="Ask whoever manages the store for write access, or use another store.",
+            ) from None
         if "locked" in text or "busy" in text:
             raise StoreError(
                 f"The store {path} is busy: another sop command kept it locked for over "
