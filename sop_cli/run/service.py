@@ -241,12 +241,36 @@ def _append(
 
 
 def _check_files(files: Iterable[str | Path]) -> list[Path]:
+    """The files to attach, each checked to be a regular file before anything is written.
+
+    The copy checks again on what it opens (`sop_cli.fs.copy_atomically`); this check words the
+    common mistakes before a run is even read.
+    """
+    import stat
+
     paths = [Path(f).expanduser() for f in files]
     for path in paths:
-        if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "does not exist"
-            raise UsageError(f"{path}: the file {what}. Nothing was recorded.", option="attach")
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            what = "is a link to a file that does not exist" if path.is_symlink() else "does not exist"
+            raise UsageError(f"{path}: the file {what}. Nothing was recorded.", option="attach") from None
+        except OSError as error:
+            raise UsageError(f"{path}: the file cannot be read ({error.strerror or error}). Nothing was recorded.",
+                             option="attach") from None
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{path}: the file is a folder, not a file. Nothing was recorded.", option="attach")
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{path}: not a regular file (a FIFO, device or socket); attach a file. "
+                             "Nothing was recorded.", option="attach")
     return paths
+
+
+def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]:
+    from sop_cli.settings import max_attachment_bytes
+
+    limit = max_attachment_bytes()
+    return [st.keep_attachment(run_id, path, max_bytes=limit) for path in paths]
 
 
 # Use-cases ------------------------------------------------------------------------------------
@@ -392,7 +416,7 @@ def advance(
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
-        copies.extend(st.keep_attachment(state.run_id, path) for path in paths)
+        copies.extend(_keep(st, state.run_id, paths))
 
     return _append(run, store, now, build, prepare if paths else None)
 
@@ -459,7 +483,7 @@ def add_note(
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
-        copies.extend(st.keep_attachment(state.run_id, path) for path in paths)
+        copies.extend(_keep(st, state.run_id, paths))
 
     return _append(run, store, now, build, prepare if paths else None)
 

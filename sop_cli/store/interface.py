@@ -167,12 +167,13 @@ class Store(Protocol):
         """How many runs are active (exist, with `include_all`)."""
         ...
 
-    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Keep a copy of file `source` with the run; return what the event records of it:
-        {name, sha256, size, path}.
+        {name, sha256, size, path}. The copy is no more readable than the source (owner-only
+        unless the source lets others read it); only a regular file of at most `max_bytes` is kept.
 
         Raises:
-            AttachmentError: The file cannot be read or copied.
+            UsageError: The file is not a regular file, is too large, or cannot be read or copied.
         """
         ...
 

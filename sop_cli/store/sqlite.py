@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -428,22 +429,36 @@ class SqliteStore:
         where = "" if include_all else " WHERE status = 'active'"
         return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{where}").fetchone()[0])
 
-    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
 
         The copy is synced and renamed into place (`sop_cli.fs.copy_atomically`), so a killed
-        process leaves either no copy or a whole one.
+        process leaves either no copy or a whole one; it is owner-only unless the source lets
+        others read it (`sop_cli.fs.copy_mode`). A link is followed and the file it points to must
+        be a regular file of at most `max_bytes`. Folder and file names longer than a file system
+        takes are shortened with a hash (`attachment_name`).
 
         Raises:
-            UsageError: The file cannot be read or copied (option "attach").
+            UsageError: The file is not a regular file, is too large, or cannot be read or copied
+                (option "attach").
         """
-        from sop_cli.fs import copy_atomically
+        from sop_cli.fs import NotRegularFile, TooLarge, copy_atomically
 
-        folder = self.path.parent / "attachments" / run_id
+        folder = self.path.parent / "attachments" / attachment_name(run_id)
+        kept = attachment_name(source.name)
         try:
-            final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{source.name}")
+            final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{kept}", max_bytes=max_bytes)
+        except NotRegularFile:
+            raise UsageError(f"{source}: not a regular file (a folder, FIFO, device or socket); "
+                             "attach a file. Nothing was recorded.", option="attach") from None
+        except TooLarge as error:
+            raise UsageError(
+                f"{source}: the file is {_megabytes(error.size)}, more than the {_megabytes(error.limit)} an "
+                "attachment may be (SOP_MAX_ATTACHMENT_MB). Nothing was recorded.", option="attach",
+            ) from None
         except OSError as error:
-            raise UsageError(f"{source}: cannot copy the file ({error}). Nothing was recorded.", option="attach") from None
+            raise UsageError(f"{source}: cannot copy the file ({error.strerror or error}). Nothing was recorded.",
+                             option="attach") from None
         return {"name": source.name, "sha256": sha, "size": size, "path": final.relative_to(self.path.parent).as_posix()}
 
     # Rows ----------------------------------------------------------------------------------
@@ -457,6 +472,29 @@ class SqliteStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+
+
+_SAFE_NAME = re.compile(r"\w[\w.,()+ -]*")
+_NAME_BYTES = 120
+"""Folder and file names of attachments stay well under the 255 bytes file systems allow."""
+
+
+def attachment_name(name: str) -> str:
+    """`name` as a folder or file name beside the store: itself when short and plain, else a
+    shortened, hashed form (`<first part>-<sha256 16>[.ext]`), so a 300-character run id or file
+    name never meets "File name too long" and no name can be a path (`..`, `/`)."""
+    if _SAFE_NAME.fullmatch(name) and len(name.encode("utf-8")) <= _NAME_BYTES:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", extension):
+        stem, extension = name, ""
+    head = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:60].lstrip("._-") or "file"
+    return f"{head}-{digest}" + (f".{extension}" if extension else "")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
 
 
 def _writable(path: Path) -> bool:
