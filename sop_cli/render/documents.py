@@ -305,7 +305,9 @@ def render_run_document(
     if doc_type is not None:
         missing = [(k, what) for k, what in doc_type.required if not _given(_get(values, k))] + missing
         _check_dates(doc_type, values)
-        nilai = _merge(_merge({}, doc_type.defaults(ctx)), values)
+        defaults = doc_type.defaults(ctx)
+        _check_shapes(defaults, values, doc_type.lists, [k for k, _ in doc_type.required] + list(doc_type.dates))
+        nilai = _merge(_merge({}, defaults), values)
         for key in doc_type.lists:
             current = _get(nilai, key)
             if isinstance(current, str):
@@ -399,6 +401,38 @@ def _template_values(template: str, extra_dirs: Sequence[Path]) -> list[str]:
         if key not in ("get", "items", "keys", "values") and key not in found:
             found.append(key)
     return found
+
+
+def _check_shapes(defaults: Mapping[str, Any], values: Mapping[str, Any], lists: Sequence[str],
+                  known: Sequence[str], prefix: str = "") -> None:
+    """Refuse a value whose shape is not the one the document uses, naming the value.
+
+    A table (`kiriman`: a list of rows, each with its columns) given as one text, or a group
+    (`rapat`: tanggal, waktu, tempat...) given as one text, would otherwise fail inside the
+    template, and the message would blame the template instead of the value.
+    """
+    for key, default in defaults.items():
+        name = f"{prefix}{key}"
+        if key not in values or values[key] is None or name in lists:
+            continue
+        value = values[key]
+        if isinstance(default, Mapping):
+            if not isinstance(value, Mapping):
+                parts = ", ".join(dict.fromkeys([*(k for k in known if k.startswith(f"{name}.")),
+                                                 *(f"{name}.{k}" for k in default)]))
+                raise UsageError(f"{name}: {value!r} is one value, but {name} is a group of values ({parts}); "
+                                 "give each part by its own dotted key.")
+            _check_shapes(default, value, lists, known, f"{name}.")
+        elif isinstance(default, list) and default and all(isinstance(row, Mapping) for row in default):
+            columns = list(default[0])
+            described = ", ".join(columns)
+            if not isinstance(value, list) or not all(isinstance(row, Mapping) for row in value):
+                raise UsageError(f"{name}: {value!r} is not a table; {name} is a list of rows, each with "
+                                 f"{described}, as a YAML values file gives it.")
+            for i, row in enumerate(value, 1):
+                absent = [c for c in columns if c not in row]
+                if absent:
+                    raise UsageError(f"{name}: row {i} has no {', '.join(absent)}; each row needs {described}.")
 
 
 def _check_dates(doc_type: DocType, values: Mapping[str, Any]) -> None:

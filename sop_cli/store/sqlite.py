@@ -180,6 +180,16 @@ class SqliteStore:
         """
         from sop_cli.store.migrations import SCHEMA_VERSION
 
+        import stat
+
+        try:
+            kind = stat.S_IFMT(path.stat().st_mode)
+        except OSError:
+            kind = stat.S_IFREG  # missing (created below) or unreadable (sqlite says why)
+        if kind != stat.S_IFREG:
+            what = "a folder" if kind == stat.S_IFDIR else "a FIFO, device or socket"
+            raise StoreError(f"The store {path} is {what}, not a store file. Nothing was changed.",
+                             suggest="store_unreadable")
         read_only = readonly and path.exists() and not _writable(path)
         try:
             if read_only:
