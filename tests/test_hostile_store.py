@@ -3,6 +3,8 @@ fails SQLite's quick_check is refused for writes, and reading a read-only store 
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import sqlite3
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -210,3 +213,70 @@ def test_reading_a_read_only_store_works_and_writing_says_read_only(shared: Path
     assert ran.first.startswith(f"Error: The store {db} is read-only for you (the file or its folder cannot be written)")
     assert ran.first.endswith("Nothing was changed."), ran.first
     assert db.read_bytes() == before
+
+
+# Whatever a row holds, only StoreError comes out -------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                    max_leaves=8)
+DATA_KEYS = st.sampled_from(["note", "reason", "title", "year", "undoes", "assignments", "attachments", "run", "x"])
+CELL = st.one_of(st.none(), st.integers(min_value=-2**63, max_value=2**63 - 1), st.text(max_size=30),
+                 st.sampled_from(["2026-11-26T02:00:00+00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00",
+                                  "2026-02-30T00:00:00", "{}", "[]", "null", '{"note": 1}']))
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(at=CELL, recorded=CELL, step=CELL, kind=CELL, seq=CELL,
+       data=st.one_of(CELL, st.dictionaries(DATA_KEYS, JSON, max_size=4).map(lambda d: json.dumps(d))))
+def test_any_event_row_decodes_or_is_a_store_error(at, recorded, step, kind, seq, data) -> None:
+    from sop_cli.errors import StoreError
+    from sop_cli.store.sqlite import event_from_row
+
+    row = {"run_id": "r", "seq": seq, "kind": kind, "at": at, "recorded_at": recorded, "actor": "a",
+           "os_user": "u", "step": step, "data": data}
+    try:
+        event = event_from_row(row, "sop.db")  # type: ignore[arg-type]
+    except StoreError as error:
+        assert error.message.startswith("The store sop.db is damaged: run r")
+        return
+    assert isinstance(event.data, dict) and isinstance(event.seq, int)
+    event.at.astimezone(timezone.utc)  # any decoded time can change zone
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.dictionaries(DATA_KEYS, JSON, max_size=4), step=st.one_of(st.none(), st.integers(-5, 20)),
+       kind=st.sampled_from(["started", "step_completed", "approved", "rejected", "undone", "cancelled", "note"]))
+def test_any_decodable_log_replays_or_is_a_store_error(data, step, kind) -> None:
+    from sop_cli.errors import StoreError
+    from sop_cli.run import engine, service
+    from sop_cli.store.interface import StoredRun, data_problem
+
+    if data_problem(data):
+        return  # the codec refuses it (above)
+    at = datetime(2026, 11, 26, 2, tzinfo=timezone.utc)
+    started = engine.Event(1, "started", at, at, "a", "u", None, {"run": "r"})
+    odd = engine.Event(2, kind, at, at, "a", "u", step, data)
+    definition, calendar = _pinned_texts()
+    stored = StoredRun("r", definition, calendar, [started, odd])
+    try:
+        service.engine.run_view(service.replay(stored, "sop.db"), at)
+    except StoreError as error:
+        assert error.message.startswith("The store sop.db is damaged: run r")
+
+
+@functools.lru_cache(maxsize=1)
+def _pinned_texts() -> tuple[str, str]:
+    from sop_cli.definition.catalog import load_catalog
+    from sop_cli.definition.pinned import pin_text
+    from sop_cli.run import engine
+    from sop_cli.run.calendar import WorkCalendar
+
+    definition = load_catalog().resolve("renja", "ngronggot").data
+    days = dict(WorkCalendar.from_config("WIB").holidays_in(2026))
+    calendar = engine.pinned_calendar("WIB", days, [2026], source="test")
+    return pin_text(definition), json.dumps(calendar, sort_keys=True)
+
