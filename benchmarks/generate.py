@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/generate.py store  HOME [--runs 10000]   # adds runs to HOME/sop.db
     .venv/bin/python benchmarks/generate.py catalog DIR [--files 1000]   # writes DIR/<wilayah>/<org>/renja.yaml
+    .venv/bin/python benchmarks/generate.py kabupaten URL [--units 40 --years 5 --runs 10000]  # a PostgreSQL store
 
 Runs: three template runs of the Nganjuk Renja SOP are made with the real `sop` commands in a
 scratch SOP_HOME (one finished, one finished after a rejected decision and rework, one
@@ -186,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     store = sub.add_parser("store", help="add runs to HOME/sop.db")
     store.add_argument("home", type=Path)
     store.add_argument("--runs", type=int, default=10_000)
+    kabupaten = sub.add_parser("kabupaten", help="fill a PostgreSQL store (URL) with a Kabupaten's runs")
+    kabupaten.add_argument("url")
+    kabupaten.add_argument("--units", type=int, default=40)
+    kabupaten.add_argument("--years", type=int, default=5)
+    kabupaten.add_argument("--runs", type=int, default=10_000)
     catalog = sub.add_parser("catalog", help="write SOP files under DIR")
     catalog.add_argument("folder", type=Path)
     catalog.add_argument("--files", type=int, default=1_000)
@@ -196,10 +202,207 @@ def main(argv: list[str] | None = None) -> int:
         size = (args.home / "sop.db").stat().st_size
         print(f"{counts['runs']} runs, {counts['events']} events added to {args.home / 'sop.db'} "
               f"({size / 1e6:.1f} MB; templates {counts['template_seconds']:.1f} s, copy {counts['copy_seconds']:.1f} s)")
+    elif args.what == "kabupaten":
+        counts = fill_kabupaten(args.url, units=args.units, years=args.years, runs=args.runs)
+        print(f"{counts['runs']:,} runs ({counts['grid']} in the {counts['units']}-unit grid), {counts['events']:,} events; "
+              f"templates {counts['template_seconds']:.1f} s, clones {counts['clone_seconds']:.1f} s, "
+              f"COPY {counts['copy_seconds']:.1f} s")
     else:
         paths = make_catalog(args.folder, args.files)
         print(f"{len(paths)} SOP files written under {args.folder}")
     return 0
+
+
+
+# A Kabupaten on PostgreSQL -----------------------------------------------------------------------
+
+KABUPATEN_SOPS = (("renja", SEEDS[0]), ("renja-dinas", SEEDS[1]))
+"""Every unit runs both seed SOPs: the Kecamatan model as `renja`, the Dinas model as `renja-dinas`."""
+
+
+def _template_runs(scratch: Path, cycle: int, seed: int) -> list[tuple[str, str, object]]:
+    """Template runs made in-process by the real service in a scratch SQLite store, with working
+    times drawn around each step's Mutu Baku: (sop key, kind, RunExport) for kinds finished,
+    rework, cancelled (history) and active-K (the cycle: K steps done, the next one current)."""
+    import random
+    from datetime import datetime, timedelta
+
+    from sop_cli.definition.duration import Duration
+    from sop_cli.errors import UsageError
+    from sop_cli.run import service
+    from sop_cli.run.calendar import zone
+    from sop_cli.store.sqlite import SqliteStore
+
+    rng = random.Random(seed)
+    store = scratch / "templates.db"
+    os.environ["SOP_HOME"] = str(scratch)
+    made: list[tuple[str, str, str]] = []
+    quals = {"renja": "nganjuk/kecamatan-ngronggot/renja", "renja-dinas": "lampung-tengah/diskominfo/renja"}
+    for key, qualified in quals.items():
+        plans = [("finished", None, False)] * 6 + [("rework", None, True)] * 3 + [("cancelled", 4, False)] * 2
+        plans += [(f"active-{k}", k, False) for k in range(0, 13)]
+        for n, (kind, stop, reject) in enumerate(plans):
+            tz = zone("WIB")
+            if kind.startswith("active"):
+                # started so that a run with more steps done began earlier: some are late by 26 November
+                moment = datetime(cycle, 11, 26, 8, 0, tzinfo=tz) - timedelta(days=int(stop or 0) // 2 + rng.randint(1, 5))
+            else:
+                moment = datetime(cycle - 1, 1, 5, 8, 0, tzinfo=tz)
+            view = service.start_run(qualified, now=moment, actor="generator", os_user="generator", year=cycle,
+                                     title=f"Template {key} {kind} {n}", store=store)
+            run = view["run"]
+            rejected = False
+            done = 0
+            state = service.load_run(run, store=store)
+            while state.status == "active" and (stop is None or done < stop):
+                current = state.current
+                assert current is not None
+                factor = rng.choice((0.2, 0.5, 0.8, 1.0, 1.0, 1.5, 2.5, 4.0))
+                minutes = max(1, int(current.standard_minutes * factor))
+                moment = state.calendar.add(moment, Duration(minutes, "menit"))
+                args = {"now": moment, "actor": "generator", "os_user": "generator", "store": store}
+                try:
+                    service.advance(run, **args)  # type: ignore[arg-type]
+                except UsageError:  # a decision: reject once in a rework template, else approve
+                    if reject and not rejected:
+                        service.advance(run, reject=True, reason="Perlu revisi (data uji)", **args)  # type: ignore[arg-type]
+                        rejected = True
+                    else:
+                        service.advance(run, approve=True, **args)  # type: ignore[arg-type]
+                done += 1
+                state = service.load_run(run, store=store)
+            if kind == "cancelled":
+                moment = state.calendar.add(moment, Duration(30, "menit"))
+                service.cancel(run, reason="Dibatalkan (data uji)", now=moment, actor="generator", os_user="generator",
+                               store=store)
+            made.append((key, kind, run))
+    with SqliteStore.open(store) as st, st.read():
+        return [(key, kind, st.export_run(run)) for key, kind, run in made]
+
+
+def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_000, cycle: int = 2026,
+                   seed: int = 13) -> dict[str, float]:
+    """Fill the PostgreSQL store at `url` (its schema is created by `sop` first) with a Kabupaten:
+    `units` units (half Kecamatan, half Dinas) x `years` cycles up to `cycle` x both seed SOPs
+    (in the last cycle about a tenth of the units have not started and the rest stand at every
+    step), plus older history up to `runs` runs in all. Runs are cloned from template runs made by
+    the real service (ids, organisation, pinned definition and times rewritten; times moved by
+    whole weeks so working time stays working time), their summaries replayed by today's engine,
+    and written with COPY in one transaction; the units are granted (`sop_units`)."""
+    import random
+    from dataclasses import replace
+    from datetime import timedelta
+
+    import psycopg
+
+    from sop_cli.run import engine
+    from sop_cli.store import RunSummary, StoredRun
+    from sop_cli.store.postgres import PostgresStore, unit_role
+
+    started = time.perf_counter()
+    PostgresStore.open(url).close()  # creates and migrates the schema
+    scratch = Path(tempfile.mkdtemp(prefix="sop-kabupaten-"))
+    home = os.environ.get("SOP_HOME")
+    try:
+        templates = _template_runs(scratch, cycle, seed)
+    finally:
+        if home is None:
+            os.environ.pop("SOP_HOME", None)
+        else:
+            os.environ["SOP_HOME"] = home
+        shutil.rmtree(scratch, ignore_errors=True)
+    made = time.perf_counter()
+    rng = random.Random(seed)
+    by_kind: dict[tuple[str, str], list] = {}
+    for key, kind, export in templates:
+        by_kind.setdefault((key, kind.split("-")[0]), []).append(export)
+    unit_list = [(f"kecamatan-{u + 1:02d}", f"Kecamatan {u + 1:02d}") if u < units // 2
+                 else (f"dinas-{u + 1:02d}", f"Dinas {u + 1:02d}") for u in range(units)]
+    pinned: dict[str, tuple[str, str]] = {}
+    run_rows: list[tuple] = []
+    event_rows: list[tuple] = []
+
+    def definition_for(export, org: tuple[str, str], key: str) -> tuple[str, str]:
+        from sop_cli.definition.pinned import pin_text, read_pinned
+
+        data = read_pinned(export.definition)
+        data = {**data, "id": key, "organisasi": {**data["organisasi"], "id": org[0], "nama": org[1]}}
+        text = pin_text(data)
+        import hashlib
+
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        pinned.setdefault(sha, ("definition", text))
+        return sha, text
+
+    def clone(export, run_id: str, org: tuple[str, str], key: str, year: int, weeks: int) -> None:
+        sha, text = definition_for(export, org, key)
+        cal_sha = export.run.calendar_sha256
+        pinned.setdefault(cal_sha, ("calendar", export.calendar))
+        shift = timedelta(weeks=weeks)
+        sop_id = f"kabupaten-contoh/{org[0]}/{key}"
+        events = []
+        for e in export.events:
+            data = dict(e.data)
+            if e.kind == "started":
+                data.update(run=run_id, sop=sop_id, year=year, definition_sha256=sha, title=f"Renja {year} {org[1]}")
+            events.append(replace(e, at=e.at + shift, recorded_at=e.recorded_at + shift, data=data, actor=f"{org[1]} planner"))
+        state = engine.state_of(StoredRun(run_id, text, export.calendar, events))
+        summary = RunSummary.of(state)
+        r = export.run
+        run_rows.append((run_id, sop_id, org[0], year, f"Renja {year} {org[1]}", r.zone, sha, cal_sha, None, None,
+                         r.created_at + shift, summary.status, summary.current_step, summary.current_kegiatan,
+                         summary.current_since, summary.current_due, summary.steps_done, summary.steps_total,
+                         summary.rework_loops, summary.last_seq, summary.updated_at))
+        for e in events:
+            event_rows.append((run_id, e.seq, e.kind, e.at, e.recorded_at, e.actor, e.os_user, "", e.step,
+                               json.dumps(dict(e.data), ensure_ascii=False, sort_keys=True)))
+
+    grid = 0
+    for year in range(cycle - years + 1, cycle + 1):
+        for org in unit_list:
+            for key, _ in KABUPATEN_SOPS:
+                if year == cycle:
+                    if rng.random() < 0.1:
+                        continue  # not started yet
+                    kind = "finished" if rng.random() < 0.1 else "active"
+                else:
+                    kind = rng.choices(("finished", "rework", "cancelled"), (75, 15, 10))[0]
+                weeks = 0 if kind == "active" else (year - (cycle - 1)) * 52 + rng.randint(0, 8)
+                if kind == "finished" and year == cycle:
+                    weeks = 52 + 36 + rng.randint(0, 4)
+                clone(rng.choice(by_kind[(key, kind)]), f"{key}-{year}-{org[0]}", org, key, year, weeks)
+                grid += 1
+    n = 0
+    while len(run_rows) < runs:
+        year = rng.randint(cycle - years - 12, cycle - years)
+        org = rng.choice(unit_list)
+        key = rng.choice(KABUPATEN_SOPS)[0]
+        # older cycles, when the SOPs were new, were sent back for rework more often
+        kind = rng.choices(("finished", "rework", "cancelled"), (54, 43, 3))[0]
+        clone(rng.choice(by_kind[(key, kind)]), f"{key}-{year}-{org[0]}-h{n:05d}", org, key, year,
+              (year - (cycle - 1)) * 52 + rng.randint(0, 8))
+        n += 1
+    cloned = time.perf_counter()
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.executemany("INSERT INTO pinned (sha256, kind, body) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                        [(sha, kind, body) for sha, (kind, body) in pinned.items()])
+        columns = ("id, sop_id, org_id, year, title, zone, definition_sha256, calendar_sha256, source_path, "
+                   "source_sha256, created_at, status, current_step, current_kegiatan, current_since, current_due, "
+                   "steps_done, steps_total, rework_loops, last_seq, updated_at")
+        with cur.copy(f"COPY runs ({columns}) FROM STDIN") as copy:
+            for row in run_rows:
+                copy.write_row(row)
+        with cur.copy("COPY events (run_id, seq, kind, at, recorded_at, actor, os_user, db_user, step, data) "
+                      "FROM STDIN") as copy:
+            for row in event_rows:
+                copy.write_row(row)
+        cur.executemany("INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (role_name) DO NOTHING", [(unit_role(o), o, name) for o, name in unit_list])
+        cur.execute("ANALYZE runs")
+        cur.execute("ANALYZE events")
+    done = time.perf_counter()
+    return {"runs": len(run_rows), "events": len(event_rows), "grid": grid, "units": units,
+            "template_seconds": made - started, "clone_seconds": cloned - made, "copy_seconds": done - cloned}
 
 
 if __name__ == "__main__":

@@ -40,10 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COPIED = ("sop_cli", "tests", "sops", "templates", "docs", "pyproject.toml", "README.md")
+COPIED = ("sop_cli", "tests", "sops", "examples", "templates", "docs", "pyproject.toml", "README.md")
 
 ENGINE_TESTS = ("tests/test_engine.py", "tests/test_flow_rules.py", "tests/test_cli_runs.py")
 CALENDAR_TESTS = ("tests/test_calendar.py", "tests/test_calendar_properties.py", "tests/test_engine.py")
+REFUSAL_TESTS = ("tests/test_refusal.py", "tests/test_definition_graph.py")
 MODEL_TESTS = ("tests/test_validate_bad_input.py", "tests/test_cli_defs.py", "tests/test_flow_rules.py")
 
 
@@ -61,14 +62,21 @@ class Mutation:
 
 MUTATIONS = (
     Mutation(
-        "engine: a step's berikutnya is ignored (the run goes to the following step)",
-        "sop_cli/run/engine.py", "Procedure.__init__",
-        r"\n\s*elif row\.get\(\"berikutnya\"\) is not None:\n\s*following = \(row\[\"berikutnya\"\],\)",
-        "", ENGINE_TESTS),
+        "graph: a step's berikutnya is ignored (the run goes to the following step)",
+        "sop_cli/definition/graph.py", "successors",
+        r"\n\s*if berikutnya is not None:\n\s*return \(berikutnya,\)", "", ENGINE_TESTS),
     Mutation(
-        "engine: a rejection follows the YA branch",
-        "sop_cli/run/engine.py", "Procedure.after",
-        r"step\.ya if outcome == \"approved\" else step\.tidak", "step.ya", ENGINE_TESTS),
+        "graph: a rejection follows the YA branch",
+        "sop_cli/definition/graph.py", "Graph.after",
+        r"if step\.is_decision and outcome == \"rejected\":", "if False:", ENGINE_TESTS),
+    Mutation(
+        "graph: a TIDAK of 'selesai' sends the run back instead of ending it",
+        "sop_cli/definition/graph.py", "Graph.after",
+        r"None if step\.refusal_ends else step\.tidak", "step.tidak", REFUSAL_TESTS),
+    Mutation(
+        "graph: a decision whose TIDAK ends the process is no end for the reviewer",
+        "sop_cli/definition/graph.py", "Graph.never_finishing",
+        r"ends\.append\(source\)", "pass", REFUSAL_TESTS),
     Mutation(
         "engine: a step done exactly at its due time counts as late",
         "sop_cli/run/engine.py", "StepVisit.late",
@@ -100,8 +108,8 @@ MUTATIONS = (
         r"if getattr\(langkah, field\) is None:", "if False:", MODEL_TESTS),
     Mutation(
         "model: berikutnya is ignored by the successor rule",
-        "sop_cli/definition/model.py", "SopDefinition.successors",
-        r"\n\s*if langkah\.berikutnya is not None:\n\s*return \[langkah\.berikutnya\]", "", MODEL_TESTS),
+        "sop_cli/definition/graph.py", "successors",
+        r"\n\s*if berikutnya is not None:\n\s*return \(berikutnya,\)", "", MODEL_TESTS),
 )
 
 

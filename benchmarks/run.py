@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py            # full pass: every command, budgets checked
     .venv/bin/python benchmarks/run.py --quick    # CI: fewer repeats, fails only at 2x a budget
     .venv/bin/python benchmarks/run.py --scale    # also 10,000 runs / 1,000 SOP files (see generate.py)
+    .venv/bin/python benchmarks/run.py --postgres URL   # also a Kabupaten on PostgreSQL (scale, throughput)
 
 The floor is a hello-world Typer app with one command, run by the same interpreter as `sop`.
 Commands are timed round-robin (one process of each per round), so a machine that slows down
@@ -395,6 +396,226 @@ def deadline_speed(factor: float) -> list[str]:
     return [f"deadline: {per_call_ms:.3f} ms > {limit:.2f} ms"] if per_call_ms > limit else []
 
 
+# A Kabupaten on PostgreSQL (--postgres URL) ---------------------------------------------------
+
+PG_NOW = "2026-11-26T10:00"
+PG_WORKER_NOW = "2027-06-01T10:00"  # the throughput workers' clock: after every generated event
+PG_BUDGETS = {"status": 1.35, "advance": 1.35, "runs": 2.0, "portfolio": 2.0}
+
+
+def _pg_schema(url: str) -> tuple[str, str]:
+    """A fresh schema on the server; returns (its name, the URL that uses it)."""
+    import uuid
+    from urllib.parse import quote
+
+    import psycopg
+
+    schema = f"sop_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in url else "?"
+    return schema, f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+def _pg_drop(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _active_runs(url: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT id FROM runs WHERE status = 'active' AND id NOT LIKE '%-h%' ORDER BY id").fetchall()]
+
+
+def _last_seqs(url: str, runs: list[str]) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT run_id, MAX(seq) FROM events WHERE run_id = ANY(%s) GROUP BY run_id", (runs,))
+        return {r[0]: int(r[1]) for r in rows.fetchall()}
+
+
+def _driver_costs(url: str) -> str:
+    """What the driver adds to a command: importing psycopg, and connecting (median of 5 processes)."""
+    code = (
+        "import time; t0 = time.perf_counter(); import psycopg; t1 = time.perf_counter(); "
+        f"c = psycopg.connect({url!r}, autocommit=True); t2 = time.perf_counter(); "
+        "c.execute('SELECT COALESCE(MAX(version), 0) FROM _sop_migrations').fetchone(); t3 = time.perf_counter(); "
+        "print((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000)"
+    )
+    samples = []
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+        samples.append([float(x) for x in out.stdout.split()])
+    imp, conn, query = (statistics.median(col) for col in zip(*samples))
+    return f"import psycopg {imp:.1f} ms, connect {conn:.1f} ms, schema-version query {query:.1f} ms"
+
+
+def pg_worker(url: str, run: str, start_at: float, seconds: float, mode: str) -> int:
+    """One process of the throughput test: advance `run` (undoing the last step when it finishes)
+    until `seconds` have passed; with mode "race", first read the current step and advance only if
+    it is still current (--step), as eight people pressing Enter at once. Prints JSON counts."""
+    from datetime import datetime
+
+    from sop_cli.errors import ConflictError, StateError, UsageError
+    from sop_cli.run import service
+
+    now = datetime.fromisoformat(PG_WORKER_NOW + ":00+07:00")
+    who = {"now": now, "actor": f"bench-{os.getpid()}", "os_user": "bench", "store": url}
+    ok = conflicts = errors = 0
+    first_error = ""
+    service.run_status(run, now=now, store=url)  # imports and caches before the clock starts
+    time.sleep(max(0.0, start_at - time.time()))  # every process starts together
+    end = start_at + seconds
+    while time.time() < end:
+        step = None
+        try:
+            if mode == "race":
+                view = service.run_status(run, now=now, store=url)
+                if view["status"] != "active":
+                    service.undo(run, reason="bench: again", **who)  # type: ignore[arg-type]
+                    ok += 1
+                    continue
+                step = view["current"]["step"] if view["current"] else None
+            try:
+                service.advance(run, step=step, **who)  # type: ignore[arg-type]
+            except UsageError as error:
+                if error.code != "decision_needs_verdict":
+                    raise
+                service.advance(run, step=step, approve=True, **who)  # type: ignore[arg-type]
+            ok += 1
+        except ConflictError:
+            conflicts += 1
+        except StateError:
+            try:
+                service.undo(run, reason="bench: again", **who)  # type: ignore[arg-type]
+                ok += 1
+            except ConflictError:
+                conflicts += 1
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                errors += 1
+                first_error = first_error or f"{type(error).__name__}: {error}"
+        except Exception as error:  # noqa: BLE001 - counted and reported
+            errors += 1
+            first_error = first_error or f"{type(error).__name__}: {error}"
+    print(json.dumps({"run": run, "ok": ok, "conflicts": conflicts, "errors": errors, "first_error": first_error}))
+    return 0
+
+
+def pg_throughput(url: str, runs: list[str], racers: int, seconds: float) -> list[str]:
+    """20 processes on 20 runs and `racers` processes on one more, for `seconds`: no error, every
+    reported success is exactly one event in the log, every log replays; events per second."""
+    from sop_cli.run import engine
+    from sop_cli.store import open_store
+
+    own, shared = runs[:-1], runs[-1]
+    before = _last_seqs(url, runs)
+    argv = [sys.executable, str(Path(__file__).resolve())]
+    env = {**os.environ, "SOP_NOW": PG_WORKER_NOW}
+    start_at = time.time() + 8 + 0.5 * (len(own) + racers) / (os.cpu_count() or 1)  # after every process has imported
+    timing = [str(start_at), str(seconds)]
+    procs = [subprocess.Popen([*argv, "--pg-worker", url, run, *timing, "own"], stdout=subprocess.PIPE,
+                              text=True, env=env) for run in own]
+    procs += [subprocess.Popen([*argv, "--pg-worker", url, shared, *timing, "race"], stdout=subprocess.PIPE,
+                               text=True, env=env) for _ in range(racers)]
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=seconds + 180)
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    late_start = time.time() - start_at - seconds  # how long the last process ran past the window
+    elapsed = seconds
+    after = _last_seqs(url, runs)
+    broken: list[str] = []
+    appended = sum(after[r] - before[r] for r in runs)
+    reported = sum(r["ok"] for r in results)
+    errors = sum(r["errors"] for r in results)
+    conflicts = sum(r["conflicts"] for r in results)
+    per_run = {r: after[r] - before[r] for r in runs}
+    reported_per_run: dict[str, int] = {}
+    for r in results:
+        reported_per_run[r["run"]] = reported_per_run.get(r["run"], 0) + r["ok"]
+    mismatched = [r for r in runs if per_run[r] != reported_per_run.get(r, 0)]
+    st = open_store(url)
+    assert st is not None
+    with st, st.read():
+        for run in runs:
+            stored = st.load_run(run)
+            assert stored is not None
+            engine.state_of(stored)  # a doubled step event would not replay ("the store is damaged")
+            seqs = [e.seq for e in stored.events]
+            if seqs != list(range(1, len(seqs) + 1)):
+                broken.append(f"throughput: run {run} has gaps or doubles in its seq")
+    print(f"\nThroughput: {len(own)} processes advancing {len(own)} runs + {racers} racing on one step of {shared}, "
+          f"all starting together for {seconds:.0f} s (the last ended {max(0.0, late_start):.1f} s after the window)")
+    print(f"  {appended:,} events appended = {appended / elapsed:,.0f} events/s; {reported:,} successes reported; "
+          f"{conflicts:,} refused as conflicts (racers: one wins each step); {errors} errors")
+    print(f"  the shared run got {per_run[shared]} events from {racers} racers; every log replays, seq 1..n without gaps")
+    if errors:
+        first = next(r["first_error"] for r in results if r["errors"])
+        broken.append(f"throughput: {errors} errors (first: {first})")
+    if appended != reported or mismatched:
+        broken.append(f"throughput: {appended} events appended but {reported} successes reported ({mismatched[:3]})")
+    return broken
+
+
+def postgres_scale(bench: Bench, url: str, runs: int, repeats: int, factor: float, seconds: float) -> list[str]:
+    """The Kabupaten on PostgreSQL: status/advance, runs --all and the portfolio against the floor;
+    then the bounded throughput test. The schema is made for the run and dropped after."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generate
+
+    schema, store = _pg_schema(url)
+    try:
+        print(f"\nPostgreSQL: a Kabupaten of 40 units x 5 years x 2 SOPs plus history, {runs:,} runs (generating...)",
+              flush=True)
+        counts = generate.fill_kabupaten(store, runs=runs)
+        print(f"  {counts['runs']:,} runs ({counts['grid']} in the grid), {counts['events']:,} events; templates "
+              f"{counts['template_seconds']:.1f} s, clones {counts['clone_seconds']:.1f} s, COPY {counts['copy_seconds']:.1f} s")
+        active = _active_runs(store)
+        pg_env = {"SOP_STORE": store, "SOP_NOW": PG_NOW}
+        floor = Case("floor", [], None, label="floor (hello-world Typer)")
+        cases = [
+            floor,
+            Case("status", ["status"], None, label="sop status (SQLite, for comparison)"),
+            Case("status", ["status", "--run", active[0]], PG_BUDGETS["status"], env=pg_env),
+            Case("runs", ["runs", "--all"], PG_BUDGETS["runs"], env=pg_env),
+            Case("portfolio", ["report", "--portfolio", "--deadline", "2026-12-31"], PG_BUDGETS["portfolio"], env=pg_env),
+        ]
+        # advance: each timed process completes the current step of another active run, in the same
+        # round-robin as the others so that every command meets the same load
+        advance = Case("advance", ["advance", "--run", "RUN"], PG_BUDGETS["advance"], env=pg_env)
+        cases.insert(3, advance)
+        targets = iter(active[1:])
+
+        def timed(case: Case) -> float:
+            if case is not advance:
+                return bench.time_once(case)
+            advance.args = ["advance", "--run", next(targets), "--approve"]
+            try:
+                return bench.time_once(advance)
+            except RuntimeError:  # not a decision step: a plain advance
+                advance.args = advance.args[:-1]
+                return bench.time_once(advance)
+
+        for round_no in range(1 + repeats):  # round 0 warms up (page cache, catalog cache)
+            for case in cases:
+                elapsed = timed(case)
+                if round_no:
+                    case.times.append(elapsed)
+        advance.args = ["advance", "--run", "RUN"]
+        broken = report(cases, floor, factor, "PostgreSQL store (ratio = median / floor median)")
+        print(f"  driver: {_driver_costs(store)}")
+        broken += pg_throughput(store, active[-21:], 8, seconds)
+        return broken
+    finally:
+        _pg_drop(url, schema)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -406,7 +627,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-modules", action="store_true", help="skip the -X importtime listing")
     parser.add_argument("--list-modules", action="store_true", help="list every module imported beyond the floor")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away folder and print its path")
+    parser.add_argument("--postgres", metavar="URL", help="also measure a Kabupaten on this PostgreSQL server "
+                        "(a schema of its own, dropped after)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the PostgreSQL throughput test")
+    parser.add_argument("--pg-only", action="store_true", help="with --postgres: skip the start-up pass")
+    parser.add_argument("--pg-worker", nargs=5, metavar=("URL", "RUN", "START", "SECONDS", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.pg_worker:
+        url, run, start_at, seconds, mode = args.pg_worker
+        return pg_worker(url, run, float(start_at), float(seconds), mode)
     repeats = args.repeat or (5 if args.quick else 21)
     factor = 2.0 if args.quick else 1.0
 
@@ -421,6 +650,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if run_id is None and any(c.needs in ("status", "advance") and c.available for c in cases):
             print("Note: could not read the id of the started run; `sop status`/`advance` use the default run.")
+        if args.postgres and args.pg_only:
+            broken = postgres_scale(bench, args.postgres, args.runs, max(5, repeats // 2), factor, args.seconds)
+            print("\nBudgets broken:\n  " + "\n  ".join(broken) if broken else "\nAll budgets hold.")
+            return 1 if broken else 0
         floor = cases[0]
         print(f"sop start-up benchmark: {sys.executable} (Python {sys.version.split()[0]}), "
               f"{os.cpu_count()} CPUs, {repeats} rounds{', quick: limits at 2 x budget' if args.quick else ''}")
@@ -435,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         broken += deadline_speed(factor)
         if args.scale:
             broken += scale(bench, run_id, args.runs, args.files, max(5, repeats // 2), factor)
+        if args.postgres:
+            broken += postgres_scale(bench, args.postgres, args.runs, max(5, repeats // 2), factor, args.seconds)
         if broken:
             print("\nBudgets broken:\n  " + "\n  ".join(broken))
             return 1

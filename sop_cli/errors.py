@@ -80,5 +80,11 @@ class StoreError(SopError):
     exit_code = 4
 
 
+class AccessError(SopError):
+    """A shared store refused the database user this change (its rights, not its data)."""
+
+    exit_code = 5
+
+
 class RenderError(SopError):
     """A template is missing, refers to an undefined value, or fails to render."""

@@ -64,6 +64,37 @@ def copy_mode(source_mode: int) -> int:
     return 0o600 | (stat.S_IMODE(source_mode) & 0o044)
 
 
+def read_regular(source: Path, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of `source`, judged as `copy_atomically` judges it (a link followed; a regular
+    file of at most `max_bytes`, checked on the opened descriptor before reading; a FIFO or device
+    refused without blocking).
+
+    Raises:
+        NotRegularFile: `source` is not a regular file.
+        TooLarge: `source` is (or grows) larger than `max_bytes`.
+        OSError: `source` cannot be read.
+    """
+    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"{source} is not a regular file")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise TooLarge(info.st_size, max_bytes)
+        os.set_blocking(descriptor, True)
+        chunks: list[bytes] = []
+        size = 0
+        with os.fdopen(descriptor, "rb", closefd=False) as reading:
+            for chunk in iter(lambda: reading.read(1 << 20), b""):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise TooLarge(size, max_bytes)  # it grew while being read
+                chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
 def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
                     max_bytes: int | None = None) -> tuple[Path, str, int]:
     """Copy `source` into `folder` as `name(sha256)`, synced to disk; return (path, sha256, size).

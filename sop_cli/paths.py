@@ -23,10 +23,22 @@ def sop_home() -> Path:
     return Path(platformdirs.user_data_dir("sop", appauthor=False))
 
 
-def store_path(option: str | Path | None = None) -> Path:
-    """The SQLite store: `--store`, else `SOP_STORE`, else `$SOP_HOME/sop.db`."""
+def store_location(option: str | Path | None = None) -> str | Path:
+    """The store: `--store`, else `SOP_STORE`, else `$SOP_HOME/sop.db`.
+
+    A `postgresql://` (or `postgres://`) URL names a PostgreSQL database and stays text; anything
+    else is the path of an SQLite file.
+    """
     chosen = option or os.environ.get("SOP_STORE")
+    if isinstance(chosen, str) and chosen.strip().lower().startswith(("postgresql://", "postgres://")):
+        return chosen.strip()
     return Path(chosen).expanduser() if chosen else sop_home() / "sop.db"
+
+
+def store_path(option: str | Path | None = None) -> Path:
+    """The SQLite store file (`store_location` when it is a file)."""
+    location = store_location(option)
+    return location if isinstance(location, Path) else Path(location)
 
 
 def packaged(name: str) -> Path:

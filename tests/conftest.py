@@ -24,6 +24,34 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+# The run tests run against both stores: the embedded SQLite file and a PostgreSQL server
+# (`SOP_TEST_POSTGRES`, one fresh schema per test; see tests/postgres.py). A test that looks
+# inside the SQLite file itself is marked `sqlite_only`.
+BOTH_STORES = {"tests.test_cli_runs", "tests.test_report", "tests.test_concurrency", "tests.test_cli_docs",
+               "tests.test_portfolio"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__ in BOTH_STORES and "store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("store_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def store_backend(request: pytest.FixtureRequest, isolated_home: Path, monkeypatch: pytest.MonkeyPatch):
+    """Which store the test's commands use: SQLite (default) or PostgreSQL (`SOP_STORE` URL)."""
+    kind = getattr(request, "param", "sqlite")
+    if kind == "postgresql":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("looks inside the SQLite file")
+        from tests.postgres import fresh_schema, server_url
+
+        with fresh_schema(server_url()) as url:
+            monkeypatch.setenv("SOP_STORE", url)
+            yield kind
+    else:
+        yield kind
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -24,22 +24,15 @@ kepada:
   - Kepala Subbagian Umum dan Kepegawaian
 rapat:
   tanggal: 2026-11-24
-  waktu: "09.00 - selesai"
+  waktu: "09.00"
   tempat: Aula Kantor Kecamatan Ngronggot
-pejabat:
-  sekretaris: {pangkat: Pembina (IV/a), nip: "197203101998031005"}
-  kasubag-perencanaan: {pangkat: Penata Tk. I (III/d), nip: "198005122005012003"}
 """
 
 LAMPUNG_VALUES = """\
 surat: {dari: Bupati Lampung Tengah, nomor: 050/77/D.a.VI.02/2026, tanggal: 2026-11-19}
 nomor: 005/310/D.a.IV.05/2026
 kepada: [Kepala Dinas, Para Pejabat Eselon III]
-rapat: {tanggal: 2026-11-25, waktu: "13.00 - selesai", tempat: Ruang Rapat Diskominfo}
-pejabat:
-  kepala-dinas: {pangkat: Pembina Utama Muda (IV/c), nip: "197001011995031002"}
-  sekretaris: {pangkat: Pembina (IV/a), nip: "197503152000032004"}
-  perencana: {pangkat: Penata (III/c), nip: "198602022010011005"}
+rapat: {tanggal: 2026-11-25, waktu: "13.00", tempat: Ruang Rapat Diskominfo}
 """
 
 
@@ -65,25 +58,31 @@ def test_every_document_renders_for_a_nganjuk_run(sop, nganjuk, doc, fmt):
     run, values = nganjuk
     text = rendered(sop, doc, "--run", run, "--values", values, "--set", "pengantar.nomor=050/99/411.512/2026", "--format", fmt)
     assert "KECAMATAN NGRONGGOT" in text.upper() and "PEMERINTAH KABUPATEN NGANJUK" in text.upper()
+    assert "Jl. Raya Ngronggot" in text  # the kop from the organisation file
+    if fmt == "md":  # a rule under the kop, not a setext heading made of it
+        assert "\n---\n" in text and "\n\n---\n" in text and "Ngronggot, Jawa Timur\n---" not in text
+    # the head signs, or the Sekretaris "a.n." the head; never the lane typing the letter
+    head = ("MOHAMAD MAKRUP, S.Sos", "NIP. 19690115 199003 1 008", "Pembina Tk. I (IV/b)")
     signer = {
-        "disposisi": ("MOHAMAD MAKRUP, S.Sos", "19690115 199003 1 008", "Pembina TK I", "Ngronggot, 23 November 2026"),
-        "format-data": ("SITI AMINAH, S.E.", "19800512 200501 2 003", "Penata Tk. I (III/d)", "Ngronggot, 23 November 2026"),
-        "undangan": ("Drs. SUGENG RAHARJO, M.Si", "19720310 199803 1 005", "Pembina (IV/a)", "Ngronggot, 23 November 2026"),
-        "persetujuan": ("MOHAMAD MAKRUP, S.Sos", "19690115 199003 1 008", "Pembina TK I", "Ngronggot, 27 November 2026"),
-        "pengantar": ("MOHAMAD MAKRUP, S.Sos", "19690115 199003 1 008", "Pembina TK I", "Ngronggot, 27 November 2026"),
+        "disposisi": (*head, "Ngronggot, 23 November 2026"),
+        "format-data": ("a.n. Camat Ngronggot", "Sekretaris Kecamatan Ngronggot,", "Drs. SUGENG RAHARJO, M.Si",
+                        "Ngronggot, 23 November 2026"),
+        "undangan": ("a.n. Camat Ngronggot", "Sekretaris Kecamatan Ngronggot,", "Drs. SUGENG RAHARJO, M.Si",
+                     "Ngronggot, 23 November 2026"),
+        "persetujuan": (*head, "Ngronggot, 27 November 2026"),
+        "pengantar": (*head, "Ngronggot, 27 November 2026"),
     }[doc]
     for part in signer:
         assert part in text, part
-    assert "NIP. " + signer[1] in text
 
 
 def test_the_letters_carry_what_matters(sop, nganjuk):
     run, values = nganjuk
     undangan = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "pengantar.nomor=050/1/2026")
     for part in ("Nomor", "005/87/411.512/2026", "Sifat", "Lampiran", "Hal", "Undangan Rapat",
-                 "Kepala Seksi Pemerintahan", "Selasa, 24 November 2026", "09.00 - selesai WIB",
-                 "Aula Kantor Kecamatan Ngronggot", "Melaksanakan Rapat pembahasan rencana kerja tahunan",
-                 "Tembusan", "Camat Ngronggot (sebagai laporan)", "Sekretaris Kecamatan Ngronggot,"):
+                 "Kepala Seksi Pemerintahan", "Selasa, 24 November 2026", "09.00 WIB s.d. selesai",
+                 "Aula Kantor Kecamatan Ngronggot", "Pembahasan Draft Renja Tahun 2027",
+                 "a.n. Camat Ngronggot", "Sekretaris Kecamatan Ngronggot,"):
         assert part in undangan, part
     disposisi = rendered(sop, "disposisi", "--run", run, "--values", values, "--format", "md")
     for part in ("LEMBAR DISPOSISI", "| Surat dari | Bupati Nganjuk |", "| Tanggal surat | 20 November 2026 |",
@@ -93,7 +92,7 @@ def test_the_letters_carry_what_matters(sop, nganjuk):
         assert part in disposisi, part
     pengantar = rendered(sop, "pengantar", "--run", run, "--values", values, "--set", "nomor=050/99/411.512/2026")
     for part in ("SURAT PENGANTAR", "Nomor: 050/99/411.512/2026", "Yth. Kepala BAPPEDA Kabupaten Nganjuk",
-                 "Jenis yang dikirim", "Banyaknya", "Dokumen Rencana Kerja (Renja) Kecamatan Ngronggot Tahun 2027",
+                 "Jenis yang dikirim", "Banyaknya", "Dokumen Renja Kecamatan Ngronggot Tahun 2027", "di Nganjuk",
                  "Diterima"):
         assert part in pengantar, part
     form = rendered(sop, "format-data", "--run", run, "--values", values, "--set", "seksi=Seksi Pemerintahan; Seksi Trantib",
@@ -136,22 +135,21 @@ def test_values_with_markup_are_shown_as_text_in_html(sop, nganjuk):
 def test_every_document_renders_for_a_lampung_run(sop, monkeypatch, tmp_path, doc):
     run = make_run(sop, monkeypatch, LAMPUNG)
     values = write(tmp_path / "nilai.yaml", LAMPUNG_VALUES)
-    signer = ["--set", "penandatangan=sekretaris"] if doc == "undangan" else []
-    text = rendered(sop, doc, "--run", run, "--values", values, "--set", "nomor=000.8/5/D.a.IV.05/2026", *signer)
+    nomor = [] if doc in ("persetujuan", "format-data", "disposisi") else ["--set", "nomor=000.8/5/D.a.IV.05/2026"]
+    text = rendered(sop, doc, "--run", run, "--values", values, *nomor)
     assert "DINAS KOMUNIKASI INFORMATIKA DAN STATISTIK" in text.upper()
-    assert "Gunung Sugih, " in text
-    if doc in ("persetujuan", "pengantar"):
-        # the head: named by the run, NIP and pangkat from the values (the SOP file has none)
-        assert "Ir. HENDRA WIJAYA, M.M." in text and "NIP. 19700101 199503 1 002" in text
-        assert "Kepala Dinas Komunikasi Informatika dan Statistik Kabupaten Lampung Tengah," in text
-    if doc == "undangan":
-        # staf prepares it; the letter is signed by the lane chosen with penandatangan=
-        assert "DEWI LESTARI" not in text and "Dra. RINA MARLINA" in text
-        assert "Sekretaris Dinas Komunikasi Informatika dan Statistik," in text
+    assert "Gunung Sugih, " in text and "Nganjuk" not in text
+    head = "Kepala Dinas Komunikasi Informatika dan Statistik Kabupaten Lampung Tengah"
+    if doc in ("persetujuan", "pengantar", "disposisi", "undangan"):
+        # the head: named by the run (the register leaves the name open), NIP a line to fill;
+        # the undangan invites the Kepala Dinas, so it is not signed on his behalf
+        assert "Ir. HENDRA WIJAYA, M.M." in text and "NIP. ......" in text
+        assert f"{head}," in text
     if doc == "format-data":
-        assert "AGUS SALIM, S.T." in text and "NIP. 19860202 201001 1 005" in text
+        # the perencana types it; the Sekretaris signs it a.n. the head
+        assert "DEWI LESTARI" not in text and "Dra. RINA MARLINA" in text
+        assert f"a.n. {head}" in text and "Sekretaris Dinas Komunikasi Informatika dan Statistik," in text
     if doc == "disposisi":
-        assert "Dra. RINA MARLINA" in text and "NIP. 19750315 200003 2 004" in text
         assert "Perencana (AGUS SALIM, S.T.)" in text
 
 
@@ -162,12 +160,47 @@ def test_a_missing_value_is_one_error_listing_every_key_needed(sop, nganjuk, mon
     assert result.exit_code == 2
     assert result.stdout == ""
     err = result.stderr
-    assert err.startswith("Error: Document 'undangan' for run renja-2027 (step 4) needs 6 values only a person knows:")
-    for key in ("kepada", "rapat.tanggal", "rapat.waktu", "rapat.tempat", "pejabat.sekretaris.pangkat",
-                "pejabat.sekretaris.nip"):
+    assert err.startswith("Error: Document 'undangan' for run renja-2027 (step 4) needs 4 values only a person knows:")
+    for key in ("kepada", "rapat.tanggal", "rapat.waktu", "rapat.tempat"):
         assert f"\n  {key}: " in err, key
     assert "\n  nomor:" not in err
     assert "--values FILE" in err
+
+
+def test_the_document_core_names_no_flag_and_the_cli_adds_them(sop, nganjuk, monkeypatch, tmp_path):
+    # render_run_document speaks values (option/suggest/details); cli/wording.py adds --set, --step, --out
+    from datetime import datetime, timezone
+
+    from sop_cli.errors import SopError
+    from sop_cli.render.documents import format_from_suffix, render_run_document
+    from sop_cli.run.service import load_run
+
+    run, _ = nganjuk
+    state = load_run(run)
+    now = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
+    calls = [
+        lambda: render_run_document("undangan", state, values={}, now=now),
+        lambda: render_run_document("undangan", state, values={"x": "1"}, set_keys=["x"], now=now),
+        lambda: render_run_document("undangan", state, step=99, now=now),
+        lambda: render_run_document("undangan", state, step=1, now=now),
+        lambda: render_run_document("surat-ajaib", state, now=now),
+        lambda: format_from_suffix(tmp_path / "x.rtf", ("html", "md")),
+    ]
+    for call in calls:
+        with pytest.raises(SopError) as raised:
+            call()
+        assert "--" not in str(raised.value) and "sop render" not in str(raised.value), str(raised.value)
+    monkeypatch.delenv("SOP_DEBUG")
+    worded = {
+        ("undangan", "--run", run): "Give them with --set nomor=... --set kepada=... --set rapat.tanggal=...",
+        ("undangan", "--run", run, "--set", "x=1"): "--set x: 'undangan' takes no value 'x'.",
+        ("undangan", "--run", run, "--step", "99"): "--step 99: SOP nganjuk/kecamatan-ngronggot/renja has no step 99",
+        ("surat-ajaib", "--run", run): "See `sop render --list`",
+        ("undangan", "--run", run, "--out", str(tmp_path / "x.rtf")): "--out " + str(tmp_path / "x.rtf") + ": the suffix '.rtf'",
+    }
+    for args, words in worded.items():
+        result = sop("render", *args)
+        assert result.exit_code in (1, 2) and words in result.stderr, (args, result.stderr)
 
 
 def test_bad_values_are_refused(sop, nganjuk):
@@ -175,7 +208,19 @@ def test_bad_values_are_refused(sop, nganjuk):
     result = sop("render", "undangan", "--run", run, "--values", values, "--set", "rapat.tanggal=besok")
     assert result.exit_code == 2 and "rapat.tanggal: 'besok' is not a date" in result.stderr
     result = sop("render", "undangan", "--run", run, "--values", values, "--set", "pejabat.sekretaris.nip=123")
-    assert result.exit_code == 2 and "pejabat.sekretaris.nip: NIP '123' must be 18 digits" in result.stderr
+    assert result.exit_code == 2 and "--set pejabat.sekretaris.nip: 'undangan' takes no value" in result.stderr
+    assert "Its values: nomor, kepada, rapat.tanggal" in result.stderr
+    result = sop("render", "undangan", "--run", run, "--values", values, "--set", "penandatangan=lurah")
+    assert result.exit_code == 2 and "'lurah' is not an official of the register" in result.stderr
+    bad = write(Path(values).parent / "bad.yaml", NGANJUK_VALUES + "sifat: {x: '1'}\n")
+    result = sop("render", "undangan", "--run", run, "--values", bad)
+    assert result.exit_code == 2 and "sifat: {'x': '1'} is not text" in result.stderr
+    bad = write(Path(values).parent / "bad.yaml", NGANJUK_VALUES + "hal: 5\n")
+    result = sop("render", "undangan", "--run", run, "--values", bad)
+    assert result.exit_code == 2 and "hal: 5 is a number, not text" in result.stderr
+    bad = write(Path(values).parent / "bad.yaml", NGANJUK_VALUES + "tembusan: 5\n")
+    result = sop("render", "undangan", "--run", run, "--values", bad)
+    assert result.exit_code == 2 and "tembusan: 5 is not a list" in result.stderr
     result = sop("render", "undangan", "--run", run, "--set", "tanpa-sama-dengan")
     assert result.exit_code == 2 and "write KEY=VALUE" in result.stderr
     result = sop("render", "surat-cinta", "--run", run)
@@ -192,39 +237,57 @@ def test_list_names_every_document_type_with_its_step(sop):
         assert f"\n{doc} " in "\n" + out, doc
     assert "nganjuk/kecamatan-ngronggot/renja langkah 4: Mengundang Kasi dan Kasubag" in out
     assert "lampung-tengah/diskominfo/renja langkah 12: Membuat surat pengantar" in out
-    assert "needs: nomor, kepada, rapat.tanggal, rapat.waktu, rapat.tempat" in out
+    assert "wajib    nomor [text]: nomor surat" in out and "opsional rapat.acara [text]" in out
     rows = json.loads(sop("render", "--list", "renja", "--org", "ngronggot", "--json").stdout)
     steps = {row["type"]: [s["step"] for s in row["steps"]] for row in rows}
     assert steps == {"sop": [], "disposisi": [1], "format-data": [2], "undangan": [4], "persetujuan": [11], "pengantar": [12]}
 
 
-def test_an_sop_can_point_a_step_at_its_own_template(sop, monkeypatch, tmp_path):
+def test_an_sop_carries_its_own_document_type_in_a_folder_beside_it(sop, monkeypatch, tmp_path):
     source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
     own = source.replace("    keterangan: SOP pengarsipan\n", "    keterangan: SOP pengarsipan\n    dokumen: tanda-terima\n")
     own = own.replace("id: renja\n", "id: renja-uji\n", 1)
     write(tmp_path / "own" / "renja-uji.yaml", own)
-    write(tmp_path / "own" / "tanda-terima.md",
+    write(tmp_path / "own" / "dokumen" / "tanda-terima.yaml",
+          "judul: Tanda terima dokumen\npenandatangan: pelaksana\nnilai:\n"
+          "  penerima: {jenis: text, wajib: true, arti: siapa yang menerima, contoh: Bappeda}\n"
+          "  catatan: {jenis: text, bawaan: \"'-'\"}\n")
+    write(tmp_path / "own" / "dokumen" / "tanda-terima.md",
           "Tanda terima {{ run.title }}: {{ nilai.penerima }} pada {{ tanggal | tanggal }}; "
-          "{{ penandatangan.nama }} NIP {{ penandatangan.nip }}; opsional={{ nilai.get('catatan', '-') }}\n")
+          "{{ penandatangan.nama }}; opsional={{ nilai.catatan }}\n")
     monkeypatch.setenv("SOP_PATH", str(tmp_path / "own"))
     monkeypatch.setenv("SOP_NOW", "2026-11-24T09:00")
+    assert sop("validate", str(tmp_path / "own")).exit_code == 0
     assert sop("start", "nganjuk/kecamatan-ngronggot/renja-uji", "--at", "2026-11-23 08:00",
                "--assign", "kasubag-perencanaan=SITI AMINAH, S.E.").exit_code == 0
     listed = sop("render", "--list", "nganjuk/kecamatan-ngronggot/renja-uji").stdout
-    assert "tanda-terima" in listed and "langkah 14: Pengiriman dokumen" in listed
-    result = sop("render", "tanda-terima", "--run", "renja-uji", "--format", "md")
-    assert result.exit_code == 2
-    assert "\n  penerima: used by the template" in result.stderr and "catatan" not in result.stderr
-    assert "pejabat.kasubag-perencanaan.nip" in result.stderr
-    text = rendered(sop, "tanda-terima", "--run", "renja-uji", "--format", "md", "--set", "penerima=Bappeda",
-                    "--set", "pejabat.kasubag-perencanaan.nip=198005122005012003",
-                    "--set", "pejabat.kasubag-perencanaan.pangkat=Penata")
-    assert text == ("Tanda terima Penyusunan Rencana Kerja 2026: Bappeda pada 24 November 2026; "
-                    "SITI AMINAH, S.E. NIP 19800512 200501 2 003; opsional=-\n")
-    result = sop("render", "tanda-terima", "--run", "renja-uji", "--format", "html", "--set", "penerima=x")
-    assert result.exit_code == 1 and "no tanda-terima.html was found" in result.stderr
+    assert "tanda-terima  Tanda terima dokumen" in listed and "langkah 14: Pengiriman dokumen" in listed
+    assert "wajib    penerima [text]: siapa yang menerima (contoh: Bappeda)" in listed
+    # the run is at step 2: the document of step 14 waits for its step
+    result = sop("render", "tanda-terima", "--run", "renja-uji", "--format", "md", "--set", "penerima=Bappeda")
+    assert result.exit_code == 3 and "has not reached step 14" in result.stderr
 
 
+def test_validate_refuses_a_dokumen_naming_no_type(sop, monkeypatch, tmp_path):
+    monkeypatch.delenv("SOP_DEBUG", raising=False)
+    source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
+    write(tmp_path / "x" / "renja.yaml", source.replace("    dokumen: undangan\n", "    dokumen: sktm\n"))
+    result = sop("validate", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert "renja.yaml:" in result.stdout and "langkah[3].dokumen: step 4 names document type 'sktm'" in result.stdout
+    assert "0 of 1 SOP file(s) valid." in result.stdout
+
+
+def test_a_broken_organisation_file_is_a_located_error(sop, monkeypatch, tmp_path):
+    source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
+    write(tmp_path / "x" / "renja.yaml", source)
+    write(tmp_path / "x" / "organisasi.yaml", "pimpinan: camat\npejabat:\n  camat: {jabatan: Camat, nip: '123'}\n")
+    result = sop("validate", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'x' / 'organisasi.yaml'}:3:" in result.stdout and "pejabat.camat.nip" in result.stdout
+
+
+@pytest.mark.sqlite_only
 def test_attach_keeps_the_document_with_the_run_and_logs_its_hash(sop, nganjuk, tmp_path):
     run, values = nganjuk
     out = tmp_path / "undangan.html"
@@ -239,6 +302,8 @@ def test_attach_keeps_the_document_with_the_run_and_logs_its_hash(sop, nganjuk, 
     result = sop("render", "persetujuan", "--run", run, "--format", "md", "--attach")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Attached persetujuan-{run}.md to run {run} (sha256 ")
+    kept_at = Path(result.stdout.split("kept at ", 1)[1].rstrip(")\n"))
+    assert kept_at.is_file() and "LEMBAR PERSETUJUAN" in kept_at.read_text(encoding="utf-8")
     kept = json.loads(sop("log", "--run", run, "--json").stdout)[-1]["attachments"][0]
     assert "LEMBAR PERSETUJUAN" in (Path(sop_home_store(tmp_path)).parent / kept["path"]).read_text(encoding="utf-8")
 
@@ -253,19 +318,96 @@ def test_render_sop_of_a_run_uses_its_pinned_definition(sop, nganjuk):
     assert html.count('<svg class="flowrow"') == 14
 
 
-def test_step_renders_a_document_for_another_step(sop, nganjuk):
+def test_step_of_another_document_is_refused(sop, nganjuk):
     run, values = nganjuk
-    md = rendered(sop, "disposisi", "--run", run, "--values", values, "--step", "10", "--format", "md")
-    assert "| Diteruskan kepada Sdr. | Camat (MOHAMAD MAKRUP, S.Sos) |" in md
-    assert "**Drs. SUGENG RAHARJO, M.Si**" in md and "NIP. 19720310 199803 1 005" in md
-    assert "Ngronggot, 27 November 2026" in md  # step 10 was completed then
+    result = sop("render", "disposisi", "--run", run, "--values", values, "--step", "10", "--format", "md")
+    assert result.exit_code == 2 and "step 10 of nganjuk/kecamatan-ngronggot/renja" in result.stderr
+    assert "does not output a disposisi; step 1 does." in result.stderr
+    md = rendered(sop, "disposisi", "--run", run, "--values", values, "--step", "1", "--format", "md")
+    assert "LEMBAR DISPOSISI" in md
     result = sop("render", "disposisi", "--run", run, "--values", values, "--step", "99")
     assert result.exit_code == 2 and "has no step 99" in result.stderr
 
 
+def test_the_approval_sheet_waits_for_the_approval(sop, monkeypatch):
+    monkeypatch.delenv("SOP_DEBUG", raising=False)
+    run = make_run(sop, monkeypatch, upto=4)
+    result = sop("render", "persetujuan", "--run", run)
+    assert result.exit_code == 3 and result.stdout == ""
+    assert "has not reached step 11" in result.stderr
+
+
 def test_the_meeting_time_gets_the_zone_once(sop, nganjuk):
     run, values = nganjuk
-    written = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "rapat.waktu=09.00 WIB - selesai", "--format", "md")
-    assert "- waktu: 09.00 WIB - selesai\n" in written
-    bare = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "rapat.waktu=13.30", "--format", "md")
-    assert "- waktu: 13.30 WIB\n" in bare
+    written = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "rapat.waktu=09.30 WIB", "--format", "md")
+    assert "- waktu: 09.30 WIB s.d. selesai\n" in written
+    bare = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "rapat.waktu=13.30",
+                    "--set", "rapat.sampai=15.00", "--format", "md")
+    assert "- waktu: 13.30 WIB s.d. 15.00\n" in bare
+
+
+def test_render_list_is_complete_rendering_with_exactly_the_listed_values_succeeds(sop, nganjuk, tmp_path):
+    run, _ = nganjuk
+    rows = json.loads(sop("render", "--list", "--run", run, "--json").stdout)
+    for row in rows:
+        if row["type"] == "sop":
+            continue
+        required = [v for v in row["values"] if v["wajib"]]
+        assert all(v["contoh"] for v in required), row["type"]
+        args = [a for v in required for a in ("--set", f"{v['key']}={v['contoh']}")]
+        result = sop("render", row["type"], "--run", run, *args)
+        assert result.exit_code == 0, (row["type"], result.output)
+        if required:  # and each one is needed
+            result = sop("render", row["type"], "--run", run, *args[2:])
+            assert result.exit_code == 2 and f"\n  {required[0]['key']}: " in result.stderr
+
+
+def test_an_invitation_to_the_head_is_signed_by_the_head_not_on_his_behalf(sop, monkeypatch, tmp_path):
+    run = make_run(sop, monkeypatch, LAMPUNG)
+    values = write(tmp_path / "nilai.yaml", LAMPUNG_VALUES)  # kepada: [Kepala Dinas, ...]
+    text = rendered(sop, "undangan", "--run", run, "--values", values, "--format", "md")
+    assert "a.n." not in text and "Ir. HENDRA WIJAYA, M.M." in text
+    text = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "kepada=Para Kepala Bidang",
+                    "--format", "md")
+    assert "a.n. Kepala Dinas" in text and "Dra. RINA MARLINA" in text
+
+
+def test_the_template_variables_are_documented(sop, nganjuk):
+    from datetime import datetime, timezone
+
+    from sop_cli.render.context import run_document_context
+    from sop_cli.run.service import load_run
+
+    run, _ = nganjuk
+    state = load_run(run)
+    ctx = run_document_context(state, state.sop.step(4), penandatangan={}, pimpinan={},
+                               now=datetime(2026, 12, 10, tzinfo=timezone.utc))
+    documented = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    internal = {"penandatangan_lane", "lane_pimpinan"}
+    for key in sorted(set(ctx) - internal | {"nilai", "dokumen", "disetujui"}):
+        assert f"`{key}`" in documented, key
+    for key in ctx["org"]:
+        assert key in documented, f"org.{key}"
+
+
+def test_a_broken_manifest_is_a_located_error(sop, monkeypatch, tmp_path):
+    source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
+    write(tmp_path / "x" / "renja.yaml", source.replace("    dokumen: undangan\n", "    dokumen: sktm\n"))
+    write(tmp_path / "x" / "dokumen" / "sktm.yaml", "judul: SKTM\nnilai:\n  nomor: {jenis: teks}\n")
+    result = sop("validate", str(tmp_path / "x"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'x' / 'dokumen' / 'sktm.yaml'}:3:" in result.stdout
+    assert "nilai.nomor.jenis: 'teks': use one of text, date, number, list, person" in result.stdout
+
+
+def test_a_nomor_already_on_another_kept_letter_of_the_run_is_warned_about(sop, nganjuk, tmp_path):
+    run, values = nganjuk
+    result = sop("render", "undangan", "--run", run, "--values", values, "--set", "nomor=005/9/2026", "--attach")
+    assert result.exit_code == 0, result.output
+    event = json.loads(sop("log", "--run", run, "--json").stdout)[-1]
+    assert event["note"] == "Dokumen undangan dibuat dengan sop render; nomor 005/9/2026"
+    result = sop("render", "pengantar", "--run", run, "--set", "nomor=005/9/2026", "--format", "md")
+    assert result.exit_code == 0 and "SURAT PENGANTAR" in result.stdout
+    assert "Warning: Nomor 005/9/2026 is already on the undangan kept with run" in result.stderr
+    result = sop("render", "pengantar", "--run", run, "--set", "nomor=050/10/2026", "--format", "md")
+    assert result.exit_code == 0 and "Warning" not in result.stderr

@@ -164,3 +164,21 @@ def test_the_forecast_and_a_documents_target_end_chain_the_same_way(skipping) ->
     state = engine.derive(load_definition(skipping), [started], WorkCalendar.from_config("WIB"))
     assert [p.step for p in state.forecast] == [1, 2, 3, 5]
     assert engine.target_end(state) == state.forecast[-1].planned_due
+
+
+def test_a_tidak_that_ends_the_process_is_an_end_of_the_graph(skipping) -> None:
+    from sop_cli.definition.loader import load_definition
+    from sop_cli.definition.model import plain
+
+    data = plain(load_definition(skipping))
+    data["langkah"][1]["tidak"] = "selesai"
+    data["langkah"][2]["berikutnya"] = 2  # 3 goes back to 2: only a refusal at 2 leaves the loop
+    graph = Graph.from_json(data)
+    assert successors("keputusan", 3, "selesai", None, 3) == (3,)
+    assert graph.successors(2) == (3,) and graph.step(2).refusal_ends
+    assert graph.after(2, "rejected") is None and graph.after(2, "approved") == 3
+    assert (2, None, "TIDAK") in list(graph.edges()) and (2, 3, "YA") in list(graph.edges())
+    assert graph.unreachable() == [4, 5]
+    assert graph.never_finishing() == []  # the refusal finishes 2 and 3
+    data["langkah"][1]["tidak"] = 3
+    assert Graph.from_json(data).never_finishing() == [1, 2, 3]

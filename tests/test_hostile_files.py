@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, write
 from tests.hostile import as_user, invoke, run_sop
 from tests.sample import VALID, replace
 
@@ -95,6 +95,9 @@ def test_a_document_name_is_a_name_not_a_path(sop, tmp_path: Path, dokumen: str)
 
 
 def test_a_plain_document_name_is_accepted(sop, tmp_path: Path) -> None:
+    # an SOP's own document type lives in dokumen/ beside the SOP file (see docs/templates.md)
+    write(tmp_path / "dokumen" / "tanda-terima.yaml", "judul: Tanda Terima\n")
+    write(tmp_path / "dokumen" / "tanda-terima.md", "# Tanda terima\n")
     ran = validate(sop, tmp_path, VALID.replace("    simbol: selesai", "    simbol: selesai\n    dokumen: tanda-terima"))
     assert ran.code == 0, ran.output
 

@@ -66,6 +66,9 @@ def test_a_rejection_reason_is_inert_in_the_monitoring_form_and_the_approval_she
     monitoring = invoke(sop, "report", "--run", hostile_run, "--format", "md", "--monitoring")
     assert monitoring.code == 0, monitoring.output
     inert(monitoring.stdout)
+    # the approval sheet is made once its step (11) is reached after the correction was approved
+    for at, extra in (("2026-11-27 09:00", []), ("2026-11-27 10:00", ["--approve"]), ("2026-11-27 10:10", [])):
+        assert invoke(sop, "advance", "--run", hostile_run, "--at", at, *extra).code == 0
     values = write(tmp_path / "nilai.yaml", NGANJUK_VALUES)
     sheet = invoke(sop, "render", "persetujuan", "--run", hostile_run, "--values", values, "--format", "md")
     assert sheet.code == 0, sheet.output
@@ -76,9 +79,11 @@ def test_a_rejection_reason_is_inert_in_the_monitoring_form_and_the_approval_she
 def test_set_values_are_inert_in_the_letters(sop, monkeypatch, tmp_path: Path, doc: str) -> None:
     run = make_run(sop, monkeypatch)
     values = write(tmp_path / "nilai.yaml", NGANJUK_VALUES)
-    sets = ["--set", f"rapat.tempat={HOSTILE}", "--set", f"surat.perihal={HOSTILE}", "--set", f"seksi={HOSTILE}",
-            "--set", f"catatan={HOSTILE}", "--set", f"tujuan={HOSTILE}", "--set", "nomor=050/1/2026",
-            "--set", f"kepada={HOSTILE}"]
+    # an unknown key is refused, so each value is scoped to the document that takes it
+    sets = ["--set", f"undangan.rapat.tempat={HOSTILE}", "--set", f"disposisi.surat.perihal={HOSTILE}",
+            "--set", f"format-data.seksi={HOSTILE}", "--set", f"disposisi.catatan={HOSTILE}",
+            "--set", f"pengantar.tujuan={HOSTILE}", "--set", "undangan.nomor=050/1/2026",
+            "--set", "pengantar.nomor=050/1/2026", "--set", f"undangan.kepada={HOSTILE}"]
     letter = invoke(sop, "render", doc, "--run", run, "--values", values, *sets, "--format", "md")
     assert letter.code == 0, letter.output
     inert(letter.stdout)

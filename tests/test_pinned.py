@@ -10,6 +10,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,13 +47,46 @@ def normalised(data: object) -> object:
     return data
 
 
+def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
+    """`view` without the keys the views gained after the old store was written (issue 12: the
+    run's `outcome` and `office_hours`, the current step's `untimed`; the parallel steps, external
+    lanes and sub-SOPs: `current_steps`, `parent`, `sub_runs`, `office_minutes`, `external_minutes`,
+    and `external`, `sub_sop`, `sub_run` of a step; issue 11: the report's `status_word` and
+    `catatan`), which are checked on their own. (Issue 11 also changed what the report's
+    `within_standard` counts, steps not passes, and the word of a forecast row, `belum (rencana)`:
+    the expected files were updated for those two on purpose.)"""
+    added = ("outcome", "office_hours", "current_steps", "parent", "sub_runs", "office_minutes", "external_minutes",
+             "status_word", "catatan")
+    step_added = ("untimed", "external", "sub_sop", "sub_run")
+    view = {k: v for k, v in view.items() if k not in added}
+    if isinstance(view.get("current"), dict):
+        view["current"] = {k: v for k, v in view["current"].items() if k not in step_added}
+    for rows in ("visits", "rows"):
+        if isinstance(view.get(rows), list):
+            view[rows] = [{k: v for k, v in row.items() if k not in step_added} for row in view[rows]]
+    if isinstance(view.get("summary"), dict):
+        summary_added = ("external_minutes", "current_steps", "parent", "sub_runs")
+        view["summary"] = {k: v for k, v in view["summary"].items() if k not in summary_added}
+    return view
+
+
 @pytest.mark.parametrize("run", RUNS)
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_store_written_before_pinned_versions_reads_as_it_did(sop, old_store: Path, run: str, command: str) -> None:
     result = sop(*COMMANDS[command], "--run", run, "--store", old_store)
     assert result.exit_code == 0, result.output
     expected = json.loads((OLD / f"expected-{command}-{run}.json").read_text(encoding="utf-8"))
-    assert normalised(json.loads(result.stdout)) == normalised(expected)
+    got = json.loads(result.stdout)
+    assert normalised(got if command == "log" else without_added_keys(got)) == normalised(expected)
+    if command in ("status", "report"):
+        # an old run ended at its end step, keeps the ASN hours and has no step without fixed time
+        assert got["outcome"] == ("selesai" if got["status"] == "finished" else None)
+    if command == "status":
+        # an old run has no parallel steps, no external lane and no sub-SOP
+        assert got["current_steps"] == ([got["current"]] if got["current"] else [])
+        assert (got["parent"], got["sub_runs"], got["external_minutes"]) == (None, {}, 0)
+        assert got["office_hours"] == "Mon–Thu 07.30–16.00, Fri 07.30–16.30"
+        assert got["current"] is None or got["current"]["untimed"] is False
 
 
 def test_an_old_run_goes_on_and_its_full_definition_still_renders(sop, old_store: Path) -> None:
@@ -82,10 +116,29 @@ def test_every_older_format_upgrades_to_the_current_one() -> None:
     definition = {"id": "uji", "langkah": []}
     bare = dict(definition)  # format 1: before versions existed
     assert upgrade(bare) == {"pinned_format": PINNED_FORMAT, "definition": definition}
+    # format 2 had no office hours and only one-off days off: format 3 says so
+    org = {"id": "dinas", "hari_libur": [{"tanggal": "2026-11-17", "nama": "Hari Jadi"}]}
+    assert PINNED_FORMAT == 4
+    # format 3 had no parallel steps, sub-SOPs nor external lanes: format 4 writes the defaults in
+    three = {"id": "uji", "pelaksana": [{"id": "a", "nama": "A"}], "langkah": [{"no": 1}]}
+    assert read_pinned(json.dumps({"pinned_format": 3, "definition": three})) == {
+        "id": "uji", "pelaksana": [{"id": "a", "nama": "A", "eksternal": False}],
+        "langkah": [{"no": 1, "paralel": [], "sub_sop": None}],
+    }
+    assert read_pinned(json.dumps({"pinned_format": 2, "definition": {**definition, "organisasi": org}})) == {
+        **definition,
+        "organisasi": {"id": "dinas", "jam_kerja": None,
+                       "hari_libur": [{"tanggal": "2026-11-17", "nama": "Hari Jadi", "setiap_tahun": False}]},
+    }
     assert read_pinned(json.dumps(bare)) == definition
     assert read_pinned(pin_text(definition)) == definition
     calendar = {"zone": "WIB", "years": [2026], "days_off": {"2026-12-25": "Natal"}, "source": "uji"}
-    assert upgrade_calendar(calendar) == {**calendar, "pinned_format": CALENDAR_FORMAT}
+    asn_week = {"hours": {**{str(d): [["07:30", "12:00"], ["13:00", "16:00"]] for d in range(4)},
+                          "4": [["07:30", "11:30"], ["13:00", "16:30"]]},
+                "day_minutes": 450, "periods": [], "yearly_days_off": []}
+    assert CALENDAR_FORMAT == 3
+    for older in (calendar, {**calendar, "pinned_format": 2}):  # formats 1 and 2: the ASN week, written out
+        assert upgrade_calendar(older) == {**calendar, **asn_week, "pinned_format": CALENDAR_FORMAT}
     with pytest.raises(StoreError):
         upgrade_calendar({**calendar, "pinned_format": CALENDAR_FORMAT + 1})
 

@@ -296,8 +296,11 @@ def check(line: Line, state: Walkthrough) -> None:
         written = state.cwd / out
         assert written.is_file() and written.stat().st_size > 0, f"{where} wrote no {out}"
         assert out in line.out, f"{where} does not say where it wrote:\n{line.out}"
-        content = written.read_text(encoding="utf-8")
         fmt = line.option("--format") or out.rsplit(".", 1)[-1]
+        if fmt in ("pdf", "docx", "xlsx"):  # binary: the file is what its suffix says (docx, xlsx are zip)
+            assert written.read_bytes().startswith(b"%PDF-" if fmt == "pdf" else b"PK\x03\x04"), where
+            return
+        content = written.read_text(encoding="utf-8")
         if fmt == "csv":
             assert len(list(csv.reader(io.StringIO(content)))) > 1, f"{where}: {content[:200]}"
         if fmt == "html":

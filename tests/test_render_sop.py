@@ -94,12 +94,16 @@ def test_a_step_of_two_lanes_has_one_symbol_spanning_both(sop):
     assert left == pytest.approx(54.5) and width == pytest.approx(41.0)
 
 
-def test_inferred_lanes_are_marked_and_explained(sop):
+def test_the_signed_document_carries_no_working_notes_the_review_view_does(sop):
     html = render(sop, LAMPUNG)
-    found = rows(html)
-    assert all('class="inferred"' not in row for row in found[:8])
-    assert all('class="inferred"' in row for row in found[8:])
-    assert "Lajur pelaksana langkah 9–13 adalah hasil inferensi" in html
+    for note in ("inferensi", "Sumber:", "seed", 'class="inferred"', ">*<"):
+        assert note not in html, note
+    review = render(sop, LAMPUNG, "--catatan")
+    assert review.count("* lajur hasil inferensi:") == 5  # steps 9-13
+    assert "Lajur pelaksana langkah 9–13 adalah hasil inferensi" in review
+    assert "Sumber: Dokumen SOP Diskominfo Lampung Tengah" in review
+    md = render(sop, LAMPUNG, "--format", "md")
+    assert "inferensi" not in md and "Sumber:" not in md and "\\*" not in md
 
 
 def test_markdown_has_the_tables_and_a_mermaid_chart_with_one_subgraph_per_lane(sop):
@@ -108,7 +112,7 @@ def test_markdown_has_the_tables_and_a_mermaid_chart_with_one_subgraph_per_lane(
     assert "NIP. 19690115 199003 1 008" in md
     assert "| Dasar Hukum | Kualifikasi Pelaksana |" in md
     assert "| No | Kegiatan | Sekretaris | Kasubag Perencanaan & Keuangan | Camat | Kelengkapan | Waktu | Output | Keterangan |" in md
-    assert "| 9 | Mengoreksi konsepDokumen rencana kerja (Renja) tahunan | ◇ YA → 10, TIDAK → 8 \\* |" in md
+    assert "| 9 | Mengoreksi konsepDokumen rencana kerja (Renja) tahunan | ◇ YA → 10, TIDAK → 8 |" in md
     mermaid = md.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert mermaid.count("subgraph ") == 3 and mermaid.count("\n  end") == 3
     assert '  subgraph lane_camat["Camat"]' in mermaid
@@ -177,8 +181,8 @@ def test_render_needs_a_document_and_an_sop(sop):
     assert result.exit_code == 2 and "sop render --list" in result.stderr
     result = sop("render", "sop")
     assert result.exit_code == 2 and "needs the SOP" in result.stderr
-    result = sop("render", "sop", NGANJUK, "--format", "pdf")
-    assert result.exit_code == 2 and "use one of html, md" in result.stderr
+    result = sop("render", "sop", NGANJUK, "--format", "rtf")
+    assert result.exit_code == 2 and "use one of html, md, docx, pdf" in result.stderr
 
 
 def test_dates_days_and_nip_in_indonesian():
@@ -204,3 +208,41 @@ def test_the_dates_keep_the_labels_of_the_original(sop, tmp_path, monkeypatch):
     write(tmp_path / "sops" / "uji.yaml", VALID.replace("disahkan_oleh:", "tanggal_efektif: 2024-07-01\ndisahkan_oleh:"))
     md = render(sop, "uji", "--format", "md")
     assert "| Tanggal Efektif | 1 Juli 2024 |" in md
+
+
+def test_no_connector_runs_on_a_lane_border(sop):
+    import re
+
+    for name, lanes in ((LAMPUNG, 4), (NGANJUK, 3)):
+        borders = {round(100 * k / lanes, 3) for k in range(1, lanes)}
+        for row in rows(render(sop, name)):
+            for x1, x2 in re.findall(r'<line x1="([\d.]+)%" y1="[^"]*" x2="([\d.]+)%" y2="[^"]*" class="flow"', row):
+                if x1 == x2:  # a vertical run
+                    assert round(float(x1), 3) not in borders, (name, x1)
+
+
+def test_the_identity_block_keeps_nama_sop_in_its_cell_and_leaves_lines_to_fill(sop, monkeypatch, tmp_path):
+    from tests.conftest import REPO
+
+    source = (REPO / "sops/lampung-tengah/diskominfo/renja.yaml").read_text(encoding="utf-8")
+    source = source.replace("tanggal_efektif: null", "tanggal_efektif: 2024-07-01").replace("id: renja\n", "id: renja-efektif\n", 1)
+    write(tmp_path / "own" / "renja.yaml", source)
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "own"))
+    shipped = render(sop, LAMPUNG)
+    assert 'class="instansi" rowspan="6"' in shipped  # Nomor, three dates, Disahkan oleh, Nama SOP
+    assert '<td class="label">Nomor SOP</td><td>………………………………</td>' in shipped  # a line to fill, not "-"
+    effective = render(sop, "lampung-tengah/diskominfo/renja-efektif")
+    assert 'class="instansi" rowspan="7"' in effective and "Tanggal Efektif</td><td>1 Juli 2024" in effective
+
+
+def test_a_tidak_forward_leaves_by_the_side_and_never_overprints_ya(sop, monkeypatch, tmp_path):
+    from tests.conftest import REPO
+
+    source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
+    source = source.replace("    tidak: 8\n", "    tidak: 14\n").replace("id: renja\n", "id: renja-maju\n", 1)
+    write(tmp_path / "own" / "renja.yaml", source)
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "own"))
+    decision = rows(render(sop, "nganjuk/kecamatan-ngronggot/renja-maju"))[8]
+    ya = re.search(r'<svg x="([\d.]+)%"[^>]*><text x="4"[^>]*>YA</text>', decision)
+    tidak = re.search(r'<svg x="([\d.]+)%"[^>]*><text x="3" y="-4" text-anchor="start"[^>]*>TIDAK</text>', decision)
+    assert ya and tidak and ya.group(1) != tidak.group(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 
 import pytest
 
@@ -101,7 +102,8 @@ def test_report_json_rows_are_the_passes_with_the_rework_loop_and_late_steps(sop
     assert rows[0]["person"] == "MOHAMAD MAKRUP, S.Sos" and rows[0]["lanes"] == ["Camat"]
     summary = data["summary"]
     assert summary["progress"] == {"done": 14, "total": 14, "percent": 100}
-    assert summary["within_standard"] == {"count": 10, "of": 16, "percent": 62}
+    # steps of the SOP, not passes: 6 of the 14 steps were late at least once (2, 4, 5, 7, 9, 11)
+    assert summary["within_standard"] == {"count": 8, "of": 14, "percent": 57, "passes_on_time": 10, "passes": 16}
     assert summary["rework_loops"] == 1
     assert summary["rework_minutes"] == 420
     assert summary["late_steps"] == [2, 4, 5, 7, 9, 11]
@@ -109,14 +111,23 @@ def test_report_json_rows_are_the_passes_with_the_rework_loop_and_late_steps(sop
     assert summary["forecast_end"] is None
 
 
-def test_report_csv_has_one_line_per_pass(sop, finished):
+def test_report_csv_has_one_line_per_pass(sop, finished, tmp_path):
     result = sop("report", "--run", finished, "--format", "csv")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    # for Excel set to Indonesian: ';', dd/mm/yyyy dates, ya/tidak
+    assert result.stdout.startswith("no;step;kegiatan;")
+    # a file for Excel also has the BOM and CR LF line ends (on stdout those are control characters)
+    out = tmp_path / "laporan.csv"
+    assert sop("report", "--run", finished, "--out", out).exit_code == 0
+    written = out.read_bytes().decode("utf-8")
+    assert written.startswith("\ufeffno;step;kegiatan;") and written.count("\r\n") == 17
+    assert written.removeprefix("\ufeff").replace("\r\n", "\n") == result.stdout
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == 16
-    assert rows[9]["step"] == "8" and rows[9]["rework"] == "True" and rows[9]["loop"] == "1"
+    assert rows[9]["step"] == "8" and rows[9]["rework"] == "ya" and rows[9]["loop"] == "1"
     assert rows[9]["actual_minutes"] == "360" and rows[9]["note"] == "Diperbaiki <b>tabel</b>"
-    assert rows[1]["late"] == "True" and rows[1]["difference_minutes"] == "25"
+    assert rows[1]["late"] == "ya" and rows[1]["difference_minutes"] == "25" and rows[0]["late"] == "tidak"
+    assert rows[0]["became_current_at"] == "23/11/2026 08:00"
     assert rows[0]["lanes"] == "Camat"
 
 
@@ -129,9 +140,10 @@ def test_report_table_shows_the_loop_the_late_steps_and_the_summary(sop, finishe
     step2 = next(line for line in lines if line.lstrip().startswith("2 "))
     assert "1 jam 25 menit" in step2 and "+25 menit" in step2 and step2.split()[-1] == "ya"
     assert "Progres          14/14 langkah (100%)" in result.stdout
-    assert "Dalam mutu baku  10 dari 16 langkah selesai (62%)" in result.stdout
+    assert "Dalam mutu baku  8 dari 14 langkah (57%); 10 dari 16 pelaksanaan langkah tepat waktu" in result.stdout
     assert "Terlambat        2, 4, 5, 7, 9, 11" in result.stdout
-    assert "Rework           1 putaran, 7 jam hilang (langkah 8, 9)" in result.stdout
+    assert "Pengulangan      1 putaran, 7 jam hilang (langkah 8, 9)" in result.stdout
+    assert "Rework" not in result.stdout and "Orang" not in result.stdout
     assert "Selesai          Jumat, 27 November 2026 11.10 WIB" in result.stdout
 
 
@@ -140,7 +152,7 @@ def test_report_md_and_html_show_the_same_numbers_and_escape_text(sop, finished,
     assert md.exit_code == 0, md.output
     assert "| 10 | 8 | Membuat konsep rencana kerja (Renja) tahunan |" in md.stdout
     assert md.stdout.count("putaran 1") == 2
-    assert "**Rework**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
+    assert "**Pengulangan**: 1 putaran; waktu hilang 7 jam (langkah 8, 9)" in md.stdout
     assert "&lt;script&gt;" in md.stdout and "<script>" not in md.stdout
     out = tmp_path / "laporan.html"
     html = sop("report", "--run", finished, "--out", out)
@@ -197,9 +209,9 @@ def test_report_of_the_lampung_run_counts_its_own_loop(sop, monkeypatch):
 
 
 def test_report_refuses_an_unknown_format(sop, finished):
-    result = sop("report", "--run", finished, "--format", "pdf")
+    result = sop("report", "--run", finished, "--format", "rtf")
     assert result.exit_code == 2
-    assert "use one of table, md, html, json, csv" in result.stderr
+    assert "use one of table, md, html, json, csv, xlsx, pdf" in result.stderr
 
 
 def test_a_note_that_looks_like_a_timestamp_stays_the_text_that_was_written(sop, monkeypatch, tmp_path):
@@ -213,3 +225,56 @@ def test_a_note_that_looks_like_a_timestamp_stays_the_text_that_was_written(sop,
     assert "Catatan: 2026-11-23T08:30:00</em>" in text
     row = report_json(sop, "--run", run)["rows"][1]
     assert (row["note"], row["completed_at"]) == ("2026-11-23T08:30:00", "2026-11-23T08:30:00+07:00")
+    # the CSV for Excel writes times as dd/mm/yyyy hh:mm, and the note as it was written
+    result = sop("report", "--run", run, "--format", "csv")
+    csv_row = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))[1]
+    assert (csv_row["note"], csv_row["completed_at"]) == ("2026-11-23T08:30:00", "23/11/2026 08:30")
+    # and the workbook holds the note as text beside a real (local) Excel date
+    import openpyxl
+
+    book = tmp_path / "laporan.xlsx"
+    assert sop("report", "--run", run, "--out", book).exit_code == 0
+    cells = [cell.value for line in openpyxl.load_workbook(book).active.iter_rows() for cell in line]
+    assert "2026-11-23T08:30:00" in cells and datetime(2026, 11, 23, 8, 30) in cells
+
+
+def test_a_running_step_is_never_judged_and_planned_times_say_rencana(sop, monkeypatch, tmp_path):
+    run = make_run(sop, monkeypatch, upto=6, now="2026-11-25T09:00")  # step 7 current and late
+    rows = {r["step"]: r for r in report_json(sop, "--run", run, "--monitoring")["rows"]}
+    assert rows[7]["penilaian"] is None and rows[7]["baik"] is None
+    assert "Sedang berjalan" in rows[7]["catatan"] and "masih berjalan" in rows[7]["catatan"]
+    assert rows[8]["penilaian"] is None and rows[2]["penilaian"] == "Tidak berjalan dengan baik"
+    out = tmp_path / "laporan.html"
+    assert sop("report", "--run", run, "--out", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "belum (rencana)" in text and "rencana 25 Nov" in text and "(berjalan)" not in text
+
+
+def test_notes_and_attachments_of_the_run_appear_in_report_and_monitoring(sop, monkeypatch, tmp_path):
+    run = make_run(sop, monkeypatch, upto=3, now="2026-11-23T11:00")
+    scan = tmp_path / "daftar hadir.pdf"
+    scan.write_bytes(b"%PDF-1.4 daftar hadir")
+    assert sop("note", "--run", run, "Kasi Trantib <b>berhalangan</b>", "--attach", scan).exit_code == 0
+    for monitoring in ([], ["--monitoring"]):
+        data = report_json(sop, "--run", run, *monitoring)
+        [note] = data["catatan"]
+        assert (note["note"], note["step"], note["by"]) == ("Kasi Trantib <b>berhalangan</b>", 4, "planner")
+        assert [a["name"] for a in note["attachments"]] == ["daftar hadir.pdf"]
+        html = sop("report", "--run", run, *monitoring, "--format", "html").stdout
+        assert "Catatan dan lampiran pelaksanaan" in html and "daftar hadir.pdf" in html
+        assert "Kasi Trantib &lt;b&gt;berhalangan&lt;/b&gt;" in html
+        md = sop("report", "--run", run, *monitoring, "--format", "md").stdout
+        assert "daftar hadir.pdf" in md and "<b>" not in md
+
+
+def test_the_report_fields_a_template_sees_are_documented():
+    from pathlib import Path
+    from typing import get_type_hints
+
+    from sop_cli.render.report import MonitoringData, ReportData
+
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
+    section = documented.split("## The report and the monitoring form", 1)[1]
+    for view in (ReportData, MonitoringData):
+        for key in get_type_hints(view):
+            assert f"`{key}`" in section or f"{key}," in section or f" {key} " in section, key

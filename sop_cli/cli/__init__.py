@@ -90,9 +90,9 @@ def _root(
     """
 
 
-from sop_cli.cli import defs, docs, runs  # noqa: E402  (modules register their commands on `app`)
+from sop_cli.cli import attachments, authoring, defs, docs, runs, store  # noqa: E402  (modules register their commands on `app`)
 
-_ = (defs, docs, runs)
+_ = (attachments, authoring, defs, docs, runs, store)
 
 
 def main() -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
 
 org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
@@ -68,20 +71,57 @@ def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Fi
         if path.is_dir() and not sop_files([path]):
             named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
             catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
+    unknown_sub_sops: dict[str, list[str]] = {}
+    if any(step.get("sub_sop") for entry in catalog.entries for step in entry.data.get("langkah") or ()):
+        from sop_cli.definition.catalog import sub_sop_warnings
+
+        known = load_catalog(catalog_roots()) if paths else catalog
+        known.entries.extend(e for e in catalog.entries if e not in known.entries)
+        unknown_sub_sops = {str(e.path): sub_sop_warnings([e], known) for e in catalog.entries}
+    from sop_cli.render.doctypes import sop_file_problems
+
+    # document types and the organisation file live beside the SOP YAML (sop_cli.render)
+    beside = {str(e.path): sop_file_problems(e.sop, e.path) for e in catalog.entries}
+    valid = [e for e in catalog.entries if not beside[str(e.path)]]
+    warnings = {str(entry.path): _warnings(entry.path, entry.sop) + unknown_sub_sops.get(str(entry.path), [])
+                for entry in catalog.entries}
     if as_json:
         print_json({
-            "valid": [str(e.path) for e in catalog.entries],
-            "invalid": [{"error": e.message, "problems": e.problems} for e in catalog.errors],
+            "valid": [str(e.path) for e in valid],
+            "invalid": [{"error": e.message, "problems": e.problems} for e in catalog.errors]
+            + [{"error": f"{path}: {len(problems)} problem(s)", "problems": problems}
+               for path, problems in beside.items() if problems],
+            "warnings": [{"file": path, "warning": w} for path, found in warnings.items() for w in found],
         })
     else:
-        for entry in catalog.entries:
+        for entry in valid:
             print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
+            for warning in warnings[str(entry.path)]:
+                print(shown(f"  warning: {warning}"))
+        for problems in beside.values():
+            for problem in problems:
+                print(f"FAIL  {shown(problem)}")
         for error in catalog.errors:
             print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
-        print(f"{len(catalog.entries)} of {total} SOP file(s) valid.")
-    if catalog.errors:
+        print(f"{len(valid)} of {total} SOP file(s) valid.")
+    if catalog.errors or len(valid) < len(catalog.entries):
         raise typer.Exit(1)
+
+
+def _warnings(path: Path, sop: SopDefinition) -> list[str]:
+    """`file:line:column: field: message` of what `review_warnings` finds (the file is re-read for
+    the locations only when there is something to say)."""
+    from sop_cli.definition.model import review_warnings
+
+    found = list(review_warnings(sop))
+    if not found:
+        return []
+    from sop_cli.definition.loader import _dotted
+    from sop_cli.definition.yamlfile import read_yaml
+
+    located = read_yaml(path)
+    return [f"{located.where(loc)}: {_dotted(loc)}: {message}" for loc, message in found]
 
 
 @app.command("schema")

@@ -13,7 +13,7 @@ import typer
 
 from sop_cli.cli import app
 from sop_cli.cli.options import ORG, RUN, STORE
-from sop_cli.cli.output import print_json
+from sop_cli.cli.output import print_json, shown
 
 if TYPE_CHECKING:
     from sop_cli.render.report import MonitoringData, ReportData
@@ -23,22 +23,25 @@ OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of
 @app.command("render")
 def render_command(
     doc: Optional[str] = typer.Argument(
-        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own template (see --list)."),
+        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own type (see --list)."),
     sop: Optional[str] = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
     run: Optional[str] = RUN,
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step whose dokumen is DOC)."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="html|md", help="Output format (default: from --out, else html)."),
+    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help="Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out."),
     out: Optional[Path] = OUT,
-    sets: Optional[list[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable."),
+    sets: Optional[list[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error."),
     values: Optional[Path] = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
     attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
-    list_types: bool = typer.Option(False, "--list", help="List every document type with the step it belongs to."),
+    catatan: bool = typer.Option(False, "--catatan", help="With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source)."),
+    list_types: bool = typer.Option(False, "--list", help="List every document type with its steps and every value it takes."),
     org: Optional[str] = ORG,
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
     """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
     (a step's letter), `sop render --list` (the document types)."""
+    import sys
+
     from sop_cli.errors import UsageError
 
     if list_types:
@@ -46,23 +49,31 @@ def render_command(
         return
     if doc is None:
         raise UsageError("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them.")
-    fmt = _format(fmt, out)
+    allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
+    fmt = _format(fmt, out, allowed, "html")
+    if catatan and doc != "sop":
+        raise UsageError("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`.")
     state = None
+    text: str | bytes
     if doc == "sop":
+        from sop_cli.render.documents import render_sop
+
+        folder: Path | None
+
         if sop:
             from sop_cli.definition.catalog import load_catalog
 
-            definition = load_catalog().resolve(sop, org).sop
+            entry = load_catalog().resolve(sop, org)
+            definition, folder = entry.sop, entry.path.parent
         elif run:
             from sop_cli.run.service import load_run
 
             state = load_run(run, store=store)
             definition = state.sop
+            folder = Path(state.source_path).parent if state.source_path else None
         else:
             raise UsageError("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN).")
-        from sop_cli.render.documents import render_sop
-
-        text = render_sop(definition, fmt)
+        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
     else:
         if sop:
             raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
@@ -70,51 +81,67 @@ def render_command(
         from sop_cli.render.documents import read_values, render_run_document
         from sop_cli.run.service import load_run
 
-        given = read_values(values, parse_settings(sets or []), doc)
+        pairs = parse_settings(sets or [])
+        given = read_values(values, pairs, doc)
         state = load_run(run, store=store)
-        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, now=now())
+        warnings: list[str] = []
+        text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
+                                   now=now(), warnings=warnings)
+        for warning in warnings:
+            sys.stderr.write(f"Warning: {shown(warning)}\n")
     if attach:
         if state is None:
             raise UsageError("--attach keeps the document with a run: give --run RUN.")
-        _attach(text, doc, fmt, out, state, step, store)
+        _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     _emit(text, out)
 
 
 def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
+    """The format: --format if given, else the suffix of --out (an unknown suffix is refused, before
+    anything is written), else `default`. Binary formats need --out."""
     from sop_cli.errors import UsageError
+    from sop_cli.render.documents import format_from_suffix
 
     if fmt is None and out is not None:
-        suffix = out.suffix.lower().lstrip(".")
-        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
-        if fmt not in allowed:
-            fmt = default
+        fmt = format_from_suffix(out, allowed)
     fmt = (fmt or default).lower()
     if fmt not in allowed:
         raise UsageError(f"--format {fmt}: use one of {', '.join(allowed)}.")
+    if fmt in BINARY and out is None:
+        raise UsageError(f"--format {fmt} writes a file: give --out FILE.{fmt}.")
     return fmt
 
 
-def _emit(text: str, out: Path | None) -> None:
+BINARY = ("docx", "pdf", "xlsx")
+
+
+def _emit(text: str | bytes, out: Path | None) -> None:
     import sys
 
     if out is None:
+        assert isinstance(text, str)  # _format asks binary formats for --out
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     from sop_cli.errors import UsageError
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            out.write_bytes(text)
+        else:
+            out.write_text(text, encoding="utf-8")
     except OSError as error:
         raise UsageError(f"--out {out}: cannot write ({error}).") from None
     print(f"Wrote {out}")
 
 
-def _attach(text: str, doc: str, fmt: str, out: Path | None, state: Any, step: int | None, store: Path | None) -> None:
+def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None,
+            store: Path | None, nomor: Any = None) -> None:
     import tempfile
 
     from sop_cli.cli.parse import actor, now, os_user
+    from sop_cli.paths import store_path
     from sop_cli.run.service import add_note
 
     if out is not None:
@@ -124,16 +151,21 @@ def _attach(text: str, doc: str, fmt: str, out: Path | None, state: Any, step: i
     else:
         folder = tempfile.TemporaryDirectory(prefix="sop-render-")
         path = Path(folder.name) / f"{doc.removesuffix('.' + fmt)}-{state.run_id}.{fmt}"
-        path.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
     try:
-        where = f" (langkah {step})" if step else ""
-        view = add_note(state.run_id, text=f"Dokumen {doc}{where} dibuat dengan sop render", attach=[path],
-                        store=store, now=now(), actor=actor(), os_user=os_user())
+        from sop_cli.render.documents import attach_note
+
+        view = add_note(state.run_id, text=attach_note(doc, step, nomor), attach=[path], store=store,
+                        now=now(), actor=actor(), os_user=os_user())
     finally:
         if folder is not None:
             folder.cleanup()
     for item in view["recorded"].get("attachments", []):
-        print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes)")
+        stored = f", kept at {store_path(store).parent / item['path']}" if item.get("path") else ""
+        print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes{stored})")
 
 
 def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, store: Path | None, as_json: bool) -> None:
@@ -143,52 +175,80 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
     if run:
         from sop_cli.run.service import load_run
 
-        sops = [load_run(run, store=store).sop]
+        state = load_run(run, store=store)
+        sops = [(state.sop, Path(state.source_path).parent if state.source_path else None)]
     else:
         from sop_cli.definition.catalog import load_catalog
 
         catalog = load_catalog()
-        sops = [catalog.resolve(name, org).sop] if name else [e.sop for e in catalog.entries]
+        entries = [catalog.resolve(name, org)] if name else list(catalog.entries)
+        sops = [(e.sop, e.path.parent) for e in entries]
     rows = document_rows(sops)
     if as_json:
         print_json(rows)
         return
     width = max(len(r["type"]) for r in rows)
+    pad = " " * width
     for row in rows:
-        print(f"{row['type']:<{width}}  {row['judul']}")
+        print(shown(f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]"))
         if row["type"] == "sop":
-            print(f"{'':<{width}}    sop render sop SOP [--format html|md]")
+            print(f"{pad}    sop render sop SOP [--format html|md|docx|pdf] [--catatan]")
+            continue
+        signer = {"pimpinan": "pimpinan", "an-pimpinan": "a.n. pimpinan (Sekretaris)", "pelaksana": "pelaksana langkah"}
+        print(shown(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
+                    f"keadaan run: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
         for s in row["steps"]:
-            print(f"{'':<{width}}    {s['sop']} langkah {s['step']}: {s['kegiatan']}")
-        if row["type"] != "sop" and not row["steps"]:
-            print(f"{'':<{width}}    (no step outputs it; use --step N)")
-        if row["required"]:
-            print(f"{'':<{width}}    needs: {', '.join(row['required'])}")
+            print(shown(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}"))
+        if not row["steps"]:
+            print(f"{pad}    (no step outputs it)")
+        for v in row["values"]:
+            mark = "wajib   " if v["wajib"] else "opsional"
+            example = f" (contoh: {v['contoh']})" if v["contoh"] else ""
+            print(shown(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}"))
 
 
 @app.command("report")
 def report_command(
     run: Optional[str] = RUN,
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv", help="Output format (default: from --out, else table)."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help="Output format (default: from the suffix of --out, else table). xlsx and pdf need --out."),
     out: Optional[Path] = OUT,
     monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
-    store: Optional[Path] = STORE,
+    portfolio: bool = typer.Option(False, "--portfolio", help="BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json)."),
+    evaluasi: Optional[str] = typer.Option(None, "--evaluasi", metavar="SOP", help="Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it."),
+    deadline: Optional[str] = typer.Option(None, "--deadline", metavar="DATE", help="With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="With --portfolio: the cycle (default: this year)."),
+    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="With --portfolio: only this SOP (renja, or a full id)."),
+    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="With --portfolio or --evaluasi: only this organisation."),
+    store: Optional[str] = STORE,
 ) -> None:
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
-    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end)."""
+    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end).
+    With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."""
     from sop_cli.cli.output import to_json
     from sop_cli.cli.parse import now
     from sop_cli.render.report import monitoring_data, report_data
     from sop_cli.run.service import load_run
 
-    fmt = _format(fmt, out, ("table", "md", "html", "json", "csv"), "table")
+    if portfolio or evaluasi is not None:
+        from sop_cli.cli.portfolio import report_many
+
+        report_many(portfolio=portfolio, evaluasi=evaluasi, fmt=fmt, out=out, deadline=deadline, year=year, sop=sop,
+                    org=org, run=run, monitoring=monitoring, store=store)
+        return
+    if deadline or year or sop or org:
+        from sop_cli.errors import UsageError
+
+        raise UsageError("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi).")
+
+    fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)
     moment = now()
     data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
+    text: str | bytes
     if fmt == "json":
         text = to_json(data)
     elif fmt == "csv":
-        text = _csv(data, monitoring)
+        text = _csv(data, monitoring, excel=out is not None)
     elif fmt == "table":
         text = _table(data, monitoring)
     else:
@@ -198,25 +258,43 @@ def report_command(
     _emit(text, out)
 
 
-def _csv(data: ReportData | MonitoringData, monitoring: bool) -> str:
+def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:
+    """CSV that Excel set to Indonesian opens as columns: `;` between fields, times as
+    `dd/mm/yyyy hh:mm` (the view's local time), booleans as ya/tidak, lists joined with ", ".
+
+    With `excel` (a file written with --out) it also starts with a UTF-8 BOM and ends lines with
+    CR LF, which Excel needs to read UTF-8; on stdout, which the terminal guard sanitises (a BOM
+    and CR are control characters there), lines end with LF and there is no BOM."""
     import csv
     import io
-    from datetime import datetime
 
     from sop_cli.render.report import CSV_COLUMNS
 
     buffer = io.StringIO()
+    columns: tuple[str, ...]
     if monitoring:
         columns = ("no", "step", "prosedur", "pelaksana", "penilaian", "catatan", "tindakan", "paraf")
     else:
         columns = CSV_COLUMNS
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n" if excel else "\n",
+                            delimiter=";")
     writer.writeheader()
     for row in data["rows"]:
-        flat = {k: ("; ".join(v) if isinstance(v, list) else v.isoformat() if isinstance(v, datetime) else v)
-                for k, v in row.items()}
-        writer.writerow(flat)
-    return buffer.getvalue()
+        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+    return ("\ufeff" if excel else "") + buffer.getvalue()
+
+
+def _csv_value(value: object) -> object:
+    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text."""
+    from datetime import datetime
+
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
@@ -224,7 +302,7 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.run.calendar import format_minutes
 
     s = data["summary"]
-    head = [f"{data['run']}  {data['title']}  ({data['status']})",
+    head = [f"{data['run']}  {data['title']}  ({data['status_word']})",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
         rows = [[str(r["no"]), clip(r["prosedur"], 48), r["penilaian"] or "-", clip(r["catatan"], 70), clip(r["tindakan"], 50)]
@@ -240,26 +318,29 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
 
     rows = []
     for r in data["rows"]:
-        late = paint("ya", "red") if r["late"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
+        late = paint("ya", "red") if r["late"] else "luar kantor" if r["external"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
         loop = f"ulang {r['loop']}" if r["rework"] else ""
         rows.append([
             str(r["step"]), clip(r["kegiatan"], 40), clip(", ".join(r["lanes"]), 22), clip(r["person"] or "-", 22),
             r["status_word"], minutes(r["standard_minutes"]), minutes(r["actual_minutes"]),
             minutes(r["difference_minutes"], True), late, loop,
         ])
-    body = plain_table(["No", "Kegiatan", "Pelaksana", "Orang", "Status", "Mutu baku", "Aktual", "Selisih",
-                        "Terlambat", "Rework"], rows, frozenset({0}))
+    body = plain_table(["No", "Kegiatan", "Pelaksana", "Nama", "Status", "Mutu baku", "Aktual", "Selisih",
+                        "Terlambat", "Ulang"], rows, frozenset({0}))
     within = s["within_standard"]
     lines = [
         *head, "", body, "",
         f"Progres          {s['progress']['done']}/{s['progress']['total']} langkah ({s['progress']['percent']}%)",
-        f"Dalam mutu baku  {within['count']} dari {within['of']} langkah selesai"
-        + (f" ({within['percent']}%)" if within["percent"] is not None else ""),
+        f"Dalam mutu baku  {within['count']} dari {within['of']} langkah"
+        + (f" ({within['percent']}%)" if within["percent"] is not None else "")
+        + f"; {within['passes_on_time']} dari {within['passes']} pelaksanaan langkah tepat waktu",
         f"Terlambat        {', '.join(map(str, s['late_steps'])) or '-'}",
-        f"Rework           {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
+        f"Pengulangan      {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
         + (f" (langkah {', '.join(map(str, s['rework_steps']))})" if s["rework_steps"] else ""),
         f"Waktu kerja      {format_minutes(s['actual_minutes'])} aktual, {format_minutes(s['standard_minutes'])} mutu baku",
+        *([f"Di luar kantor   {format_minutes(s['external_minutes'])} (pelaksana eksternal, bukan waktu kantor)"]
+          if s["external_minutes"] else []),
         (f"Selesai          {tanggal(s['finished_at'])}" if s["finished_at"]
-         else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status']}"),
+         else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status_word']}"),
     ]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ from sop_cli.cli.output import (
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import (
+        CurrentView,
         EventView,
         LaneView,
         PlannedView,
@@ -47,6 +48,7 @@ _KINDS = {
     "cancelled": "cancelled",
     "note": "note",
     "attachment": "attachment",
+    "sub_run_started": "sub-SOP run started",
 }
 
 
@@ -59,7 +61,9 @@ def start_command(
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
     assign: Optional[list[str]] = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
-    store: Optional[Path] = STORE,
+    parent: Optional[str] = typer.Option(None, "--parent", metavar="RUN", help="Start it as the sub-SOP of RUN's current step (sub_sop); that step is done when this run finishes."),
+    parent_step: Optional[int] = typer.Option(None, "--parent-step", metavar="N", help="With --parent: the parent's step, when several current steps name this SOP."),
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP and print its forecast: the planned start and due time of every step."""
@@ -67,7 +71,8 @@ def start_command(
     from sop_cli.run.service import start_run
 
     view = start_run(sop, org=org, year=year, title=title, at=optional_at(at), assign=parse_assignments(assign or []),
-                     by=by, store=store, now=now(), actor=actor(), os_user=os_user())
+                     by=by, store=store, now=now(), actor=actor(), os_user=os_user(), parent=parent,
+                     parent_step=parent_step)
     if as_json:
         print_json(view)
         return
@@ -94,7 +99,7 @@ def advance_command(
     approve: bool = typer.Option(False, "--approve", help="Decision step: YA, go on."),
     reject: bool = typer.Option(False, "--reject", help="Decision step: TIDAK, send the run back for rework (needs --reason)."),
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the step is rejected."),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
@@ -108,7 +113,7 @@ def advance_command(
         return
     view = one_line(view)
     event = view["recorded"]
-    done = next(v for v in reversed(view["visits"]) if v["completed_at"])
+    done = next(v for v in reversed(view["visits"]) if v["completed_at"] and v["step"] == event["step"])
     verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
     timing = _timing(done)
     print(f"{view['run']}: step {event['step']} {verb} by {event['actor']}, {tanggal(event['at'])}{timing}.")
@@ -117,17 +122,24 @@ def advance_command(
     for item in event.get("attachments", []):
         print(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
     current = view["current"]
-    if event["kind"] == "rejected" and current is not None:
+    if event["kind"] == "rejected" and view["status"] == "finished":
+        print("TIDAK ends the process: the request is refused or returned (ditolak).")
+    elif event["kind"] == "rejected" and current is not None:
         print(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Run {view['run']} is finished.")
+        ending = " (ditolak: refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
+        print(f"Run {view['run']} is finished{ending}.")
+        if view.get("parent"):
+            parent = view["parent"]
+            print(f"It was the sub-SOP of run {parent['run']}, step {parent['step']}: that step is done with it "
+                  f"(see `sop status --run {parent['run']}`).")
         return
     _print_current(view)
 
 
 @app.command("status")
-def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
+def status_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
     """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_status
@@ -141,7 +153,8 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        print(f"Status    finished {tanggal(view['finished_at'])}")
+        ending = " — ditolak (refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
+        print(f"Status    finished {tanggal(view['finished_at'])}{ending}")
         _print_totals(view)
     elif view["status"] == "cancelled":
         print(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
@@ -155,33 +168,42 @@ def status_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_j
         if len(upcoming) > 3:
             print(f"{'':<9} ... {len(upcoming) - 3} more")
         print(f"Run due   {tanggal(view['planned_end'])} (forecast)")
-    _print_source_warning(view["sop_file"])
+    _print_source_warning(view["sop_file"], view["run"])
 
 
 @app.command("runs")
 def runs_command(
     include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help="At most the N most recently started runs (0: all)."),
-    store: Optional[Path] = STORE,
+    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="Only this organisation's runs (its id, or the id's last word: ngronggot)."),
+    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="Only runs of this SOP (renja, or a full id)."),
+    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="Only runs for this year."),
+    late: bool = typer.Option(False, "--late", help="Only active runs whose current step is past due."),
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """List the active runs (all runs with --all): SOP, year, current step, progress, late or on time."""
+    """List the active runs (all runs with --all) of every unit the store lets you read: SOP, year,
+    current step, progress, late or on time; --org, --sop, --year and --late narrow the list."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now())
+    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now(),
+                            org=org, sop=sop, year=year, late=late)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
+        if org or sop or year or late:
+            print("No runs match.")
+        else:
+            print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
         return
     table = []
     for r in rows:
         if r["status"] == "active":
             state = paint("LATE", "red") if r["late"] else paint("on time", "green")
             where = f"{r['current_step']} {clip(r['current_kegiatan'] or '', 34)}"
-            due = tanggal_pendek(r["current_due"])
+            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
             state, where, due = r["status"], "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
@@ -192,8 +214,9 @@ def runs_command(
 
 
 @app.command("log")
-def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json: bool = JSON) -> None:
-    """The audit trail of a run: every event with when, who (and the OS user) and details."""
+def log_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+    """The audit trail of a run: every event with when, who (with the database user [in brackets] in a
+    shared store, and the OS user) and details."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_log
 
@@ -208,8 +231,10 @@ def log_command(run: Optional[str] = RUN, store: Optional[Path] = STORE, as_json
         kind = _KINDS.get(e["kind"], e["kind"])
         if e["undone_by"]:
             kind += f" (undone by #{e['undone_by']})"
+        # In a shared store the database user who wrote the event stands beside the --by name.
+        who = f"{e['actor']} [{e['db_user']}]" if e.get("db_user") else e["actor"]
         rows.append([str(e["seq"]), tanggal_pendek(e["at"], year=True), kind, str(e["step"] or "-"),
-                     e["actor"], e["os_user"], _details(e)])
+                     who, e["os_user"], _details(e)])
     print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3})))
 
 
@@ -218,7 +243,7 @@ def undo_command(
     run: Optional[str] = RUN,
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Reverse the last step event by appending an 'undone' event (history is never deleted)."""
@@ -242,7 +267,7 @@ def cancel_command(
     reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the run ends (required)."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who cancels it (default: $SOP_USER, else your user name)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """End a run that will not be completed (it stays in the store and its log)."""
@@ -265,7 +290,7 @@ def note_command(
     attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
     by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who writes it (default: $SOP_USER, else your user name)."),
     at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
-    store: Optional[Path] = STORE,
+    store: Optional[str] = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Add a remark and/or files to a run's log without moving the run."""
@@ -288,6 +313,9 @@ def note_command(
 def _print_identity(view: RunView) -> None:
     sop = view["sop"]
     print(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+    parent = view.get("parent")
+    if parent:
+        print(f"Sub-SOP   of run {parent['run']}, step {parent['step']} (done there when this run finishes)")
 
 
 def _print_progress(view: RunView) -> None:
@@ -298,14 +326,32 @@ def _print_progress(view: RunView) -> None:
 
 
 def _print_current(view: RunView) -> None:
+    steps = view.get("current_steps") or ([view["current"]] if view["current"] else [])
+    if len(steps) > 1:
+        listed = " and ".join(str(c["step"]) for c in steps)
+        print(f"Parallel  steps {listed} are current at the same time; the next step waits for all "
+              f"(`sop advance --run {view['run']} --step N` completes one)")
+    for current in steps:
+        _print_one_current(view, current)
+
+
+def _print_one_current(view: RunView, current: CurrentView) -> None:
     from sop_cli.run.calendar import format_minutes
 
-    current = view["current"]
-    if not current:
-        return
     print(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
     print(f"Who       {_lanes(current['lanes'])}")
     print(f"Since     {tanggal(current['since'])}")
+    if current.get("sub_sop"):
+        if current.get("sub_run"):
+            print(f"Sub-SOP   done by run {current['sub_run']} ({current['sub_sop']}); this step completes when it finishes")
+        else:
+            print(f"Sub-SOP   {current['sub_sop']}: start it with `sop start {current['sub_sop']} --parent {view['run']}`")
+    if current.get("external"):
+        print("Due       outside the office (eksternal): waiting pauses the office's clock; never late")
+        return
+    if current.get("untimed"):
+        print("Due       no fixed time (sesuai jadwal): tracked, never late")
+        return
     if current["late"]:
         state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
     else:
@@ -317,11 +363,15 @@ def _print_totals(view: RunView) -> None:
     from sop_cli.run.calendar import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
-    actual = sum(v["actual_minutes"] or 0 for v in done)
-    standard = sum(v["standard_minutes"] for v in done)
+    inside = [v for v in done if not v.get("external")]
+    actual = sum(v["actual_minutes"] or 0 for v in inside)
+    standard = sum(v["standard_minutes"] for v in inside)
     late = sum(1 for v in done if v["late"])
-    print(f"Time      {format_minutes(actual)} of working time over {len(done)} step visits "
+    print(f"Time      {format_minutes(actual)} of working time over {len(inside)} step visits "
           f"(standard {format_minutes(standard)}); {late} late")
+    if len(inside) < len(done):
+        print(f"Outside   {format_minutes(view['external_minutes'])} waiting outside the office "
+              "(waktu di luar kantor: eksternal lanes, not counted against the office)")
 
 
 def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
@@ -331,35 +381,21 @@ def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
         for p in planned
     ]
     print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0})))
-    print(f"(working time {view['sop']['zona_waktu']}: {office_hours()}; "
-          "weekends, national holidays and cuti bersama skipped)")
+    print(f"(working time {view['sop']['zona_waktu']}: {view['office_hours']}; "
+          "days without office hours, national holidays and cuti bersama skipped)")
 
 
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-
-def office_hours() -> str:
-    """The calendar's office hours, weekdays with the same hours grouped: "Mon–Thu 07.30–16.00, ..."."""
-    from sop_cli.run.calendar import DEFAULT_INTERVALS
-
-    groups: list[tuple[list[int], str]] = []
-    for weekday in sorted(DEFAULT_INTERVALS):
-        spans = DEFAULT_INTERVALS[weekday]
-        hours = f"{spans[0][0]:%H.%M}–{spans[-1][1]:%H.%M}"
-        if groups and groups[-1][1] == hours and groups[-1][0][-1] == weekday - 1:
-            groups[-1][0].append(weekday)
-        else:
-            groups.append(([weekday], hours))
-    return ", ".join(
-        (DAYS[days[0]] if len(days) == 1 else f"{DAYS[days[0]]}–{DAYS[days[-1]]}") + f" {hours}"
-        for days, hours in groups
-    )
-
-
-def _print_source_warning(source: SourceFile) -> None:
+def _print_source_warning(source: SourceFile, run: str) -> None:
     if source["state"] == "changed":
         print(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
                     "this run keeps the definition it started with.", "yellow"))
+        import shlex
+
+        from sop_cli.cli.output import shown
+
+        command = f"sop diff --run {shlex.quote(run)} {shlex.quote(str(source['path']))}"
+        print(shown(f"What the new version would change for this run: {command}"))
     elif source["state"] == "missing":
         print(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
 
@@ -374,6 +410,16 @@ def _timing(visit: VisitView) -> str:
     actual = visit["actual_minutes"]
     if actual is None:
         return ""
+    from sop_cli.definition.duration import parse_duration
+
+    try:
+        untimed = parse_duration(visit["waktu"]).untimed
+    except ValueError:
+        untimed = False
+    if untimed:
+        return f" — {format_minutes(actual)} of working time (no fixed time: {visit['waktu']})"
+    if visit.get("external"):
+        return f" — {format_minutes(actual)} outside the office (eksternal: not counted against the office)"
     verdict = "late" if visit["late"] else "on time"
     return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
 
@@ -388,6 +434,11 @@ def _details(event: EventView) -> str:
             parts.append("assigned " + ", ".join(f"{k}={v}" for k, v in assigned.items()))
     if "undoes" in event:
         parts.append(f"undoes #{event['undoes']}")
+    if event.get("sub_run"):
+        parts.append(f"sub-SOP run {event['sub_run']}")
+    if event["kind"] == "started" and event.get("details", {}).get("parent"):
+        parent = event["details"]["parent"]
+        parts.append(f"sub-SOP of run {parent.get('run')}, step {parent.get('step')}")
     if event.get("reason"):
         parts.append(f"reason: {event['reason']}")
     if event.get("note"):

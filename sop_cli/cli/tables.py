@@ -63,6 +63,7 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
             ("Zona waktu", org["zona_waktu"]),
         )
     ]
+    identity += _office_rows(org)
     lines = grid([Column(), Column()], identity, width, boxed=False, bold_first=True)
     span = max(len(line) for line in lines)
     for title in (org["pemerintah"], org["nama"]):
@@ -93,6 +94,32 @@ def print_sop(console: Any, data: dict[str, Any]) -> None:
         write(line)
 
 
+def _office_rows(org: dict[str, Any]) -> list[list[str]]:
+    """"Jam kerja" and "Hari libur" rows of `sop show`, when the organisation sets them."""
+    rows = []
+    jam = org.get("jam_kerja") or {}
+    if jam:
+        from sop_cli.run.calendar import CalendarError, office_calendar
+
+        try:
+            text = office_calendar(org).hours_text()
+        except CalendarError:
+            text = "(see the file)"
+        ramadan = jam.get("ramadan")
+        if ramadan:
+            text += "; Ramadan: " + ("jam kerja ASN" if ramadan == "asn" else "own hours")
+        rows.append(["Jam kerja", text])
+    days = []
+    for day in org.get("hari_libur") or []:
+        when = str(day["tanggal"])
+        if day.get("setiap_tahun") or len(when) == 5:
+            when = (when[8:10] + "-" + when[5:7] if len(when) == 10 else when) + " setiap tahun"
+        days.append(f"{when} {day['nama']}")
+    if days:
+        rows.append(["Hari libur", "; ".join(days)])
+    return rows
+
+
 def _shown_data(value: Any) -> Any:
     """Every string of `data` made safe for the terminal before it is measured and wrapped."""
     if isinstance(value, str):
@@ -113,7 +140,8 @@ def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
     width = width or terminal_width()
     lanes = data["pelaksana"]
     columns = [Column("No", "right"), Column("Kegiatan", min_width=16, weight=3)]
-    columns += [Column(lane["nama"], "center", min_width=4, max_width=12) for lane in lanes]
+    columns += [Column(lane["nama"] + (" (luar)" if lane.get("eksternal") else ""), "center", min_width=4, max_width=12)
+                for lane in lanes]
     columns += [Column("Kelengkapan", min_width=8), Column("Waktu", wrap=False), Column("Output", min_width=8),
                 Column("Keterangan", min_width=8)]
     rows = []
@@ -123,6 +151,10 @@ def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
         kegiatan = step["kegiatan"]
         if step["simbol"] == "keputusan":
             kegiatan += f"\nYA → {step['ya']}, TIDAK → {step['tidak']}"
+        if step.get("paralel"):
+            kegiatan += f"\n→ {' + '.join(map(str, step['paralel']))} (bersamaan)"
+        if step.get("sub_sop"):
+            kegiatan += f"\nsub-SOP: {step['sub_sop']}"
         rows.append([str(step["no"]), kegiatan, *cells, step["kelengkapan"], step["waktu"],
                      step["output"], step.get("keterangan") or ""])
     body = grid(columns, rows, width, boxed=True)

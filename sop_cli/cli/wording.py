@@ -14,14 +14,17 @@ from sop_cli.errors import SopError
 
 Details = Mapping[str, object]
 
-FLAGS: dict[str, str] = {}
-"""Option names whose flag is not simply `--<name>` (none today; kept for renames)."""
+FLAGS: dict[str, str] = {"copy_to": "--copy-to"}
+"""Option names whose flag is not simply `--<name>`."""
 
 MESSAGES: dict[str, Callable[[Details], str]] = {
     "approve_and_reject": lambda d: "Give either --approve or --reject, not both.",
     "decision_needs_verdict": lambda d: (
         f"Step {d['step']} ({d['kegiatan']}) is a decision: add --approve to go on to step {d['ya']}, "
-        f"or --reject --reason TEXT to send the run back to step {d['tidak']}. Nothing was recorded."
+        "or --reject --reason TEXT to " + (
+            "end the process (the request is refused or returned)" if d["tidak"] == "selesai"
+            else f"send the run back to step {d['tidak']}"
+        ) + ". Nothing was recorded."
     ),
     "reject_needs_reason": lambda d: "--reject needs --reason TEXT: say what must be corrected. Nothing was recorded.",
     "reason_with_approval": lambda d: "--reason goes with --reject; for a remark on an approval use --note.",
@@ -33,7 +36,20 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
     "undo_needs_reason": lambda d: "`sop undo` needs --reason TEXT: the log keeps why a step was reopened.",
     "cancel_needs_reason": lambda d: "`sop cancel` needs --reason TEXT: the log keeps why the run was ended.",
     "note_empty": lambda d: "Give the note's text, or --attach FILE, or both.",
+    "which_step": lambda d: (
+        f"Several steps are current at the same time: {d['listed']}. Say which one is done with --step N. "
+        "Nothing was recorded."
+    ),
+    "sub_run_missing": lambda d: (
+        f"Step {d['step']} ({d['kegiatan']}) is done by SOP {d['sub_sop']}: start a run of it with "
+        f"`sop start {d['sub_sop']} --parent {d['run']}`; the step is done when that run finishes. "
+        "Nothing was recorded."
+    ),
     "which_run": lambda d: f"{d['count']} runs are active; say which with --run:\n{_runs(d)}",
+    "out_suffix": lambda d: (
+        f"--out {d['path']}: the suffix {d['suffix']!r} names no format this command writes; "
+        f"use one of: {d['suffixes']} (or --format)."
+    ),
 }
 """Messages the CLI words itself, by `SopError.code`."""
 
@@ -49,8 +65,20 @@ HINTS: dict[str, Callable[[Details], str]] = {
     "runs": lambda d: _runs(d),
     "store_newer": lambda d: "Upgrade sop to use it, or point --store / SOP_STORE at another file.",
     "store_unreadable": lambda d: "Point --store / SOP_STORE at another file, or move this one away.",
+    "document_types": lambda d: "See `sop render --list` for the document types and their values.",
+    "give_values": lambda d: (
+        "Give them with " + " ".join(f"--set {key}=..." for key in _keys(d)[:3])
+        + " or in a YAML file passed with --values FILE."
+    ),
 }
 """Next actions as command lines, by `SopError.suggest`."""
+
+
+def _keys(d: Details) -> list[str]:
+    """The `keys` of `details` (value names a document still needs)."""
+    keys = d["keys"]
+    assert isinstance(keys, list)
+    return [str(key) for key in keys]
 
 
 def _runs(d: Details) -> str:

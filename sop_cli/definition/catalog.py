@@ -205,6 +205,27 @@ class Catalog:
         return list(seen.values())
 
 
+def sub_sop_warnings(entries: Iterable[Entry], catalog: Catalog) -> list[str]:
+    """`file: step N: sub_sop X ...` for every `sub_sop` of `entries` that names no single SOP of
+    `catalog` (its own organisation first): the run of that step could not be started."""
+    from sop_cli.errors import AmbiguousError, NotFoundError
+
+    warnings = []
+    for entry in entries:
+        for step in entry.data.get("langkah") or ():
+            name = step.get("sub_sop")
+            if not name:
+                continue
+            try:
+                catalog.resolve(name, None if "/" in name else f"{entry.head.org.wilayah}/{entry.head.org.id}")
+            except NotFoundError:
+                warnings.append(f"{entry.path}: step {step['no']}: sub_sop {name!r} names no SOP of the catalog")
+            except AmbiguousError:
+                warnings.append(f"{entry.path}: step {step['no']}: sub_sop {name!r} fits several SOPs; "
+                                "write wilayah/organisasi/id")
+    return warnings
+
+
 def org_matches(org: Organisation, name: str) -> bool:
     """Whether `name` designates the organisation (its id, an alias, or wilayah/id)."""
     name = name.lower()
@@ -213,6 +234,8 @@ def org_matches(org: Organisation, name: str) -> bool:
 
 def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = None) -> list[Path]:
     """Every *.yaml / *.yml name under the roots, in a stable order; a root that is not a folder is kept as is.
+
+    Organisation files and document manifests beside the SOP files are not SOP files (`_not_an_sop`).
 
     Names are listed whatever they point to (a FIFO, a broken or looping link): reading them says
     what is wrong, so no file is skipped in silence. Linked folders are followed once each (a link
@@ -249,10 +272,16 @@ def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = No
                     is_dir = False
                 if is_dir and path.suffix not in (".yaml", ".yml"):
                     stack.append(path)
-                elif path.suffix in (".yaml", ".yml"):
+                elif path.suffix in (".yaml", ".yml") and not _not_an_sop(path.relative_to(root)):
                     found.append(path)  # a folder named x.yaml included: reading it says so
         files.extend(sorted(found))
     return files
+
+
+def _not_an_sop(relative: Path) -> bool:
+    """An organisation file (`organisasi.yaml`) or a document type's manifest (under `dokumen/`)
+    sits beside the SOP files but is not one (see `sop_cli.render.organisation`, `.doctypes`)."""
+    return relative.name in ("organisasi.yaml", "organisasi.yml") or "dokumen" in relative.parts[:-1]
 
 
 def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) -> Catalog:

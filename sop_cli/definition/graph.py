@@ -5,10 +5,19 @@ checks in `model` (every step reachable, every step able to finish), the run eng
 becomes current after an event), the forecast (the main path) and the flowchart (its arrows).
 So the flow rules are written once, here:
 
-- a `keputusan` goes on to `ya` when approved and to `tidak` when rejected;
+- a `keputusan` goes on to `ya` when approved and to `tidak` when rejected, unless `tidak` is
+  "selesai": then a rejection ends the process (the request is refused or returned), so that
+  decision is an end as well as a step with one successor;
 - a `selesai` is the end: nothing follows it;
 - any other step goes on to its `berikutnya` when it has one, else to the step written after it
-  (and the last step written has nothing after it).
+  (and the last step written has nothing after it);
+- a step with `paralel: [3, 4]` splits the run (AND split): steps 3 and 4 (written right after
+  it) all become current at once; each branch goes on to the join, the step written after the
+  last branch, which becomes current only when every branch is done (AND join).
+
+Lanes marked `eksternal: true` are outside the office (Pemohon, another OPD): a step done only by
+such lanes is `Step.external` (its time is waiting, not office time). A step with `sub_sop` is done
+by a run of another SOP of the catalog (`Step.sub_sop`).
 
 The graph is built from the JSON form of a validated definition (what a run pins and the catalog
 cache stores), with the standard library only: the commands typed all day (`sop status`,
@@ -21,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from sop_cli.definition.duration import Duration, parse_duration
 from sop_cli.errors import StoreError
@@ -45,18 +54,28 @@ LIST_PAIRS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = tuple(zip(LIST
 DECISION = "keputusan"
 END = "selesai"
 
+Tidak = int | Literal["selesai"] | None
+"""A decision's TIDAK: a step number, "selesai" (a rejection ends the process) or None."""
 
-def successors(simbol: str, ya: int | None, tidak: int | None, berikutnya: int | None,
-               written_next: int | None) -> tuple[int, ...]:
-    """The steps that can follow a step: YA then TIDAK for a decision, else one step or none.
+
+def successors(simbol: str, ya: int | None, tidak: Tidak, berikutnya: int | None,
+               written_next: int | None, paralel: Sequence[int] = ()) -> tuple[int, ...]:
+    """The steps that can follow a step: YA then TIDAK for a decision, every branch of a split,
+    else one step or none.
+
+    A TIDAK of "selesai" is no step: a decision with it has the YA step only (and is an end).
+    A branch of a split goes on to the join: `Graph.from_json` gives it the join as `written_next`.
 
     Args:
         simbol: The step's symbol (`mulai`, `proses`, `keputusan`, `selesai`).
         ya, tidak, berikutnya: The step's own links (None when absent).
         written_next: The number of the step written after it in the definition (None for the last).
+        paralel: The branches when the step splits the run (AND split), else empty.
     """
+    if paralel:
+        return tuple(paralel)
     if simbol == DECISION:
-        return tuple(n for n in (ya, tidak) if n is not None)
+        return tuple(n for n in (ya, tidak) if isinstance(n, int))
     if simbol == END:
         return ()
     if berikutnya is not None:
@@ -76,7 +95,12 @@ class Step:
         waktu: The standard time as written (`2 jam`); `durasi` parsed.
         output: The Mutu Baku output.
         following: The steps that can follow it (see `successors`); YA first for a decision.
-        ya, tidak: A decision's branches (None otherwise).
+        ya, tidak: A decision's branches (None otherwise); `tidak` may be "selesai" (see `refusal_ends`).
+        branches: The steps it splits the run into (`paralel`: AND split), else ().
+        join: For a split, the step waiting for every branch; for a branch, the same join; else None.
+        split: For a branch, the step that splits into it; else None.
+        external: Done only by lanes outside the office (`eksternal`): never late, its time apart.
+        sub_sop: The SOP (as named in the file) whose run does this step, else None.
     """
 
     no: int
@@ -88,12 +112,27 @@ class Step:
     output: str
     following: tuple[int, ...]
     ya: int | None = None
-    tidak: int | None = None
+    tidak: Tidak = None
+    branches: tuple[int, ...] = ()
+    join: int | None = None
+    split: int | None = None
+    external: bool = False
+    sub_sop: str | None = None
+
+    @property
+    def is_split(self) -> bool:
+        """Whether the step splits the run into branches done at the same time (`paralel`)."""
+        return bool(self.branches)
 
     @property
     def is_decision(self) -> bool:
         """Whether the step is a *keputusan* (approved or rejected, not simply done)."""
         return self.simbol == DECISION
+
+    @property
+    def refusal_ends(self) -> bool:
+        """Whether a rejection ends the process (`tidak: selesai`): the request is refused or returned."""
+        return self.is_decision and self.tidak == END
 
 
 @dataclass(frozen=True)
@@ -127,27 +166,49 @@ class Graph:
     lanes: Mapping[str, str]
     steps: Mapping[int, Step]
     data: JSON = field(repr=False, compare=False)
+    external_lanes: frozenset[str] = frozenset()
 
     @classmethod
     def from_json(cls, data: JSON) -> Graph:
         """The graph of a definition's JSON form (a validated one: no checks are repeated here)."""
         org = data["organisasi"]
         rows: Sequence[JSON] = data["langkah"]
+        external = frozenset(lane["id"] for lane in data["pelaksana"] if lane.get("eksternal"))
+        position = {row["no"]: index for index, row in enumerate(rows)}
+        split_of: dict[int, int] = {}
+        join_of: dict[int, int | None] = {}
+        for row in rows:
+            branches = [n for n in row.get("paralel") or () if n in position]
+            if branches:
+                last = max(position[n] for n in branches)
+                join_of[row["no"]] = rows[last + 1]["no"] if last + 1 < len(rows) else None
+                split_of.update((n, row["no"]) for n in branches)
         steps: dict[int, Step] = {}
         for index, row in enumerate(rows):
             written_next = rows[index + 1]["no"] if index + 1 < len(rows) else None
+            split = split_of.get(row["no"])
+            if split is not None:
+                written_next = join_of[split]  # a branch goes on to the join, not to the next branch
             simbol = row.get("simbol") or "proses"
+            lanes = tuple(row["pelaksana"])
             steps[row["no"]] = Step(
                 no=row["no"],
                 kegiatan=" ".join(str(row["kegiatan"]).split()),
-                lanes=tuple(row["pelaksana"]),
+                lanes=lanes,
                 simbol=simbol,
                 waktu=row["waktu"],
                 durasi=parse_duration(row["waktu"]),
                 output=row.get("output") or "",
-                following=successors(simbol, row.get("ya"), row.get("tidak"), row.get("berikutnya"), written_next),
+                following=successors(simbol, row.get("ya"), row.get("tidak"),
+                                     None if split is not None else row.get("berikutnya"), written_next,
+                                     tuple(row.get("paralel") or ())),
                 ya=row.get("ya"),
                 tidak=row.get("tidak"),
+                branches=tuple(row.get("paralel") or ()),
+                join=join_of.get(row["no"]) if row["no"] in join_of else (join_of[split] if split is not None else None),
+                split=split,
+                external=bool(lanes) and all(lane in external for lane in lanes),
+                sub_sop=row.get("sub_sop"),
             )
         return cls(
             id=data["id"],
@@ -155,11 +216,13 @@ class Graph:
             org=Organisation(
                 id=org["id"], wilayah=org["wilayah"], nama=org["nama"], pemerintah=org["pemerintah"],
                 zona_waktu=org.get("zona_waktu") or "WIB", alias=tuple(org.get("alias") or ()),
-                days_off=tuple(date.fromisoformat(str(d["tanggal"])) for d in org.get("hari_libur") or ()),
+                days_off=tuple(date.fromisoformat(str(d["tanggal"])) for d in org.get("hari_libur") or ()
+                               if _once(d)),
             ),
             lanes=MappingProxyType({lane["id"]: lane["nama"] for lane in data["pelaksana"]}),
             steps=MappingProxyType(steps),
             data=data,
+            external_lanes=external,
         )
 
     # Identity ------------------------------------------------------------------------------------
@@ -175,7 +238,8 @@ class Graph:
         return self.org.zona_waktu
 
     def extra_days_off(self) -> list[date]:
-        """The organisation's own days off (`organisasi.hari_libur`)."""
+        """The organisation's own one-off days off (`organisasi.hari_libur`); the yearly ones (and
+        office hours) are in `sop_cli.run.calendar.office_calendar`, which a run's calendar is built with."""
         return list(self.org.days_off)
 
     # Flow ----------------------------------------------------------------------------------------
@@ -206,28 +270,53 @@ class Graph:
         following = self.step(no).following
         return following[0] if following else None
 
+    def after_all(self, no: int, outcome: str) -> tuple[int, ...]:
+        """The steps that become current when step `no` ends with `outcome` and nothing else is open:
+        every branch after a split, the join after a branch (once all branches are done: the run
+        engine's part), else `after` (empty at the end)."""
+        step = self.step(no)
+        if step.is_split:
+            return step.branches
+        following = self.after(no, outcome)
+        return () if following is None else (following,)
+
     def after(self, no: int, outcome: str) -> int | None:
         """The step that becomes current when step `no` ends with `outcome` ("rejected" takes a
-        decision's TIDAK branch; anything else goes on along the main path); None at the end."""
+        decision's TIDAK branch; anything else goes on along the main path); None at the end,
+        which a rejection at a `tidak: selesai` decision also is."""
         step = self.step(no)
         if step.is_decision and outcome == "rejected":
-            return step.tidak
+            return None if step.refusal_ends else step.tidak  # type: ignore[return-value]
         return self.next_step(no)
 
     def path_from(self, no: int) -> list[int]:
-        """The steps from `no` to the end along the main path (stopping before a step repeats)."""
+        """The steps from `no` to the end along the main path (stopping before a step repeats).
+
+        A split is followed by all its branches, then the join; from a branch, the path goes on
+        to the join (the other branches are not on it)."""
         path: list[int] = []
         current: int | None = no
         while current is not None and current not in path:
             path.append(current)
-            current = self.next_step(current)
+            step = self.step(current)
+            if step.is_split:
+                path.extend(n for n in step.branches if n not in path)
+                current = step.join
+            else:
+                current = self.next_step(current)
         return path
 
-    def edges(self) -> Iterator[tuple[int, int, str | None]]:
-        """Every arrow of the flowchart: (from, to, label), the label "YA"/"TIDAK" on a decision."""
+    def edges(self) -> Iterator[tuple[int, int | None, str | None]]:
+        """Every arrow of the flowchart: (from, to, label), the label "YA"/"TIDAK" on a decision.
+
+        The TIDAK of a `tidak: selesai` decision is (from, None, "TIDAK"): an arrow to an end of its own.
+        The arrows of a split go to each branch, and each branch's arrow to the join (no label).
+        """
         for step in self.steps.values():
             for n, target in enumerate(step.following):
                 yield step.no, target, (("YA" if n == 0 else "TIDAK") if step.is_decision else None)
+            if step.refusal_ends:
+                yield step.no, None, "TIDAK"
 
     def unreachable(self) -> list[int]:
         """Steps that cannot be reached from the first, in order."""
@@ -237,9 +326,13 @@ class Graph:
     def never_finishing(self) -> list[int]:
         """Reachable steps from which no path leads to a `selesai` (a loop with no way out)."""
         reverse: dict[int, list[int]] = {no: [] for no in self.steps}
+        ends = [no for no, s in self.steps.items() if s.simbol == END]
         for source, target, _ in self.edges():
-            reverse.setdefault(target, []).append(source)
-        finishing = _closure([no for no, s in self.steps.items() if s.simbol == END], reverse)
+            if target is None:
+                ends.append(source)  # a TIDAK that ends the process
+            else:
+                reverse.setdefault(target, []).append(source)
+        finishing = _closure(ends, reverse)
         unreachable = set(self.unreachable())
         return [no for no in self.steps if no not in unreachable and no not in finishing]
 
@@ -253,3 +346,8 @@ def _closure(start: Iterable[int], edges: Mapping[int, Sequence[int]]) -> set[in
             seen.add(node)
             stack.extend(edges.get(node, ()))
     return seen
+
+
+def _once(day_off: JSON) -> bool:
+    """Whether an `organisasi.hari_libur` entry is one date (not "DD-MM" nor `setiap_tahun`: yearly)."""
+    return len(str(day_off["tanggal"])) == 10 and not day_off.get("setiap_tahun")

@@ -24,9 +24,23 @@ from datetime import date
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
-from sop_cli.definition.duration import Duration, parse_duration, too_long, total_too_long
+from sop_cli.definition.duration import (
+    WAKTU_PATTERN,
+    Duration,
+    parse_duration,
+    parse_waktu,
+    too_long,
+    total_too_long,
+)
 from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
 
@@ -42,10 +56,29 @@ def _slug(value: str) -> str:
 
 
 def _waktu(value: str) -> str:
-    # The same bound `sop start` meets in the calendar, so validate never accepts what start refuses.
-    problem = too_long(parse_duration(value))
+    # parse_waktu bounds one step at about a year; too_long is the calendar's bound `sop start`
+    # meets, kept so validate never accepts what start refuses even if MAX_AMOUNT grows.
+    problem = too_long(parse_waktu(value))
     if problem:
         raise ValueError(problem)
+    return value
+
+
+def _tidak(value: Any) -> Any:
+    # Checks a step number as `StepNo` would, so that a bad value gets one clear message instead of
+    # one per arm of the union (a step number or "selesai").
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() == "selesai":
+        return "selesai"
+    if isinstance(value, str) and value.strip().isdigit():
+        raise ValueError(f"{value!r} is a step number written as text; write it without quotes")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")  # noqa: TRY004 (pydantic reports a ValueError)
+    if value < 1:
+        raise ValueError("Input should be greater than or equal to 1")
+    if value > MAX_STEP_NO:
+        raise ValueError(f"Input should be less than or equal to {MAX_STEP_NO}")
     return value
 
 
@@ -70,7 +103,15 @@ Slug = Annotated[str, AfterValidator(_slug)]
 # strict: YAML's `no: true` is a boolean, not step 1; bounded so every step number fits the store.
 StepNo = Annotated[int, Field(strict=True, ge=1, le=MAX_STEP_NO)]
 Text = Annotated[str, Field(min_length=1)]
-Waktu = Annotated[str, AfterValidator(_waktu)]
+Waktu = Annotated[
+    str,
+    AfterValidator(_waktu),
+    Field(
+        description="Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
+        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time).",
+        json_schema_extra={"pattern": WAKTU_PATTERN},
+    ),
+]
 NIP = Annotated[str, AfterValidator(_nip)]
 
 
@@ -95,13 +136,82 @@ class Pejabat(_Strict):
     nama: str | None = None
     pangkat: str | None = Field(None, description="Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'.")
     nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
+    kedudukan: Literal["plt", "plh", "pj"] | None = Field(
+        None, description="When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
+        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot).")
+    atas_nama: str | None = Field(
+        None, description="a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
+        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan).")
+    untuk_beliau: str | None = Field(
+        None, description="u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'.")
+
+    @model_validator(mode="after")
+    def _ub_needs_an(self) -> Pejabat:
+        if self.untuk_beliau and not self.atas_nama:
+            raise ValueError("untuk_beliau (u.b.) is signed on behalf of a head: give atas_nama (a.n.) too")
+        return self
+
+
+def _hari_libur_tanggal(value: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date of the calendar") from None
+        return value
+    from sop_cli.run.calendar import CalendarError, parse_yearly
+
+    try:
+        month, day = parse_yearly(value)
+    except CalendarError as error:
+        raise ValueError(
+            f"{value!r} is neither a date (YYYY-MM-DD, once) nor a yearly date (DD-MM, e.g. \"17-11\")"
+            if "DD-MM" in str(error) else str(error)
+        ) from None
+    return f"{day:02d}-{month:02d}"
 
 
 class HariLibur(_Strict):
-    """A day off of the organisation's own, on top of the national holidays and cuti bersama."""
+    """A day off of the organisation's own, on top of the national holidays and cuti bersama.
 
-    tanggal: date
+    Once: `tanggal: 2026-11-17`. Every year (a Hari Jadi): `tanggal: "17-11"` (DD-MM), or a full
+    date with `setiap_tahun: true`.
+    """
+
+    tanggal: Annotated[str, BeforeValidator(_tanggal), AfterValidator(_hari_libur_tanggal)] = Field(
+        description="'2026-11-17' (once) or '17-11' (DD-MM: every year)."
+    )
     nama: Text
+    setiap_tahun: bool = Field(False, description="Repeat the date of tanggal every year.")
+
+
+def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+    from sop_cli.run.calendar import parse_week
+
+    parse_week(value)  # CalendarError is a ValueError: pydantic locates it on the field
+    return value
+
+
+Jadwal = Annotated[
+    dict[str, str | list[str]],
+    AfterValidator(_jadwal),
+    Field(description="Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
+          "days not named are not working days."),
+]
+
+
+class JamKerja(_Strict):
+    """The organisation's office hours, when not the ASN week (Perpres 21/2023)."""
+
+    jadwal: Jadwal | None = Field(None, description="Weekly hours; default the ASN week, Senin-Jumat from 07.30.")
+    ramadan: Literal["asn"] | Jadwal | None = Field(
+        None, description="Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
+        "or a weekly schedule; none: the same hours all year."
+    )
+    awal_ramadan: list[date] = Field(
+        default_factory=list,
+        description="1 Ramadan of a year, when not 30 days before Idul Fitri (the default).",
+    )
 
 
 class Organisasi(_Strict):
@@ -119,6 +229,7 @@ class Organisasi(_Strict):
     kota: str | None = Field(None, description="Place written before the date of a letter.")
     zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
     hari_libur: list[HariLibur] = Field(default_factory=list)
+    jam_kerja: JamKerja | None = Field(None, description="Office hours; default the ASN week.")
 
 
 class Lane(_Strict):
@@ -126,6 +237,22 @@ class Lane(_Strict):
 
     id: Slug
     nama: Text
+    eksternal: bool = Field(
+        False, description="Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
+        "pauses the office's clock; its steps are never late and their time is reported apart."
+    )
+    petugas: list[Text] = Field(
+        default_factory=list, description="The people who fill the lane when it is several (the Kepala "
+        "Seksi of four seksi); `sop start` assigns them all unless --assign names others.")
+
+
+_SUB_SOP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0,2}$")
+
+
+def _sub_sop(value: str) -> str:
+    if not _SUB_SOP.match(value):
+        raise ValueError(f"{value!r} does not name an SOP: write its id ('rapat') or 'wilayah/organisasi/id'")
+    return value
 
 
 class Langkah(_Strict):
@@ -146,9 +273,20 @@ class Langkah(_Strict):
     keterangan: str | None = None
     berikutnya: StepNo | None = Field(None, description="Next step when not simply the following one.")
     ya: StepNo | None = Field(None, description="keputusan: the step after YA (approved).")
-    tidak: StepNo | None = Field(None, description="keputusan: the step after TIDAK (rejected).")
+    tidak: Annotated[StepNo | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
+        None, description="keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
+        "process (the request is refused or returned: the run ends as ditolak, not as rework)."
+    )
     dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
         None, description="Document type or template rendering this step's output (sop render --list)."
+    )
+    paralel: list[StepNo] = Field(
+        default_factory=list, description="Steps done at the same time after this one (AND split), e.g. [3, 4]: "
+        "the steps written right after it; the step after the last of them waits for all (AND join)."
+    )
+    sub_sop: Annotated[str, AfterValidator(_sub_sop)] | None = Field(
+        None, description="Another SOP of the catalog that does this step ('rapat' or 'wilayah/organisasi/id'): "
+        "started as a child run; the step is done when the child run finishes."
     )
 
     @property
@@ -251,7 +389,7 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
                 )
         for field in ("berikutnya", "ya", "tidak"):
             target = getattr(langkah, field)
-            if target is not None and target not in known:
+            if target is not None and target != "selesai" and target not in known:
                 yield ("langkah", i, field), f"step {langkah.no}: {field} points to step {target}, which does not exist"
         if langkah.simbol == "keputusan":
             for field in ("ya", "tidak"):
@@ -263,6 +401,11 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
             for field in ("ya", "tidak"):
                 if getattr(langkah, field) is not None:
                     yield ("langkah", i, field), f"step {langkah.no}: only a keputusan step has {field} (simbol is {langkah.simbol})"
+        if langkah.sub_sop is not None and langkah.simbol != "proses":
+            yield ("langkah", i, "sub_sop"), (f"step {langkah.no}: only a proses step can be done by another SOP "
+                                              f"(simbol is {langkah.simbol})")
+        if langkah.sub_sop is not None and langkah.sub_sop.split("/")[-1] == sop.id and langkah.sub_sop.count("/") != 2:
+            yield ("langkah", i, "sub_sop"), f"step {langkah.no}: an SOP cannot be its own sub-SOP"
         if langkah.simbol == "selesai" and langkah.berikutnya is not None:
             yield ("langkah", i, "berikutnya"), f"step {langkah.no} is selesai (the end) and cannot have berikutnya"
 
@@ -277,10 +420,67 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
         yield where, "the first step, and only the first step, has simbol: mulai"
     if not ends:
         yield ("langkah", len(sop.langkah) - 1, "simbol"), "no step has simbol: selesai (the end)"
-    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak) if t is not None]
+    yield from _parallel_problems(sop, known)
+    links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak, *s.paralel) if isinstance(t, int)]
     if len(known) == len(numbers) and known.issuperset(links):
         # over duplicate numbers or broken links this would only repeat the findings above
         yield from _reachability(sop)
+
+
+def _parallel_problems(sop: SopDefinition, known: set[int]) -> Iterator[tuple[Loc, str]]:
+    """A split (`paralel`) names two or more steps written right after it, each an ordinary step
+    going on to the join (the step written after the last branch), and nothing else leads into a
+    branch: the run engine then knows which steps are open at once and when the join starts."""
+    index = {s.no: i for i, s in enumerate(sop.langkah)}
+    branch_of: dict[int, int] = {}
+    for i, langkah in enumerate(sop.langkah):
+        if not langkah.paralel:
+            continue
+        where: Loc = ("langkah", i, "paralel")
+        no = langkah.no
+        missing = [n for n in langkah.paralel if n not in known]
+        if missing:
+            yield where, f"step {no}: paralel names step {missing[0]}, which does not exist"
+            continue
+        if len(langkah.paralel) < 2 or len(set(langkah.paralel)) != len(langkah.paralel):
+            yield where, f"step {no}: paralel needs two or more different steps done at the same time"
+            continue
+        expected = [s.no for s in sop.langkah[i + 1:i + 1 + len(langkah.paralel)]]
+        if langkah.paralel != expected:
+            yield where, (f"step {no}: the parallel steps must be the ones written right after it, in order "
+                          f"(here {expected})")
+            continue
+        if langkah.simbol in ("keputusan", "selesai"):
+            yield ("langkah", i, "simbol"), f"step {no}: a {langkah.simbol} cannot split into parallel steps"
+        if langkah.berikutnya is not None:
+            yield ("langkah", i, "berikutnya"), f"step {no}: a split goes on to its paralel steps, not berikutnya"
+        last = index[langkah.paralel[-1]]
+        if last + 1 >= len(sop.langkah):
+            yield where, f"step {no}: no step is written after the parallel steps to wait for them (the join)"
+        for branch in langkah.paralel:
+            j = index[branch]
+            step = sop.langkah[j]
+            branch_of[branch] = no
+            if step.simbol != "proses":
+                yield ("langkah", j, "simbol"), f"step {branch} runs in parallel and must be a proses, not {step.simbol}"
+            for field in ("berikutnya", "paralel"):
+                if getattr(step, field):
+                    yield ("langkah", j, field), (f"step {branch} runs in parallel and goes on to the step after "
+                                                  f"the parallel steps; it cannot have {field}")
+    for i, langkah in enumerate(sop.langkah):
+        for field in ("berikutnya", "ya", "tidak"):
+            target = getattr(langkah, field)
+            if isinstance(target, int) and target in branch_of:
+                yield ("langkah", i, field), (f"step {langkah.no}: {field} points into the parallel step {target}; "
+                                              f"point to step {branch_of[target]}, which starts all of them")
+
+
+def review_warnings(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
+    """What a reviewer would point out without refusing the file: a lane no step uses."""
+    used = {lane_id for langkah in sop.langkah for lane_id in langkah.pelaksana}
+    for i, lane in enumerate(sop.pelaksana):
+        if lane.id not in used:
+            yield ("pelaksana", i), f"lane {lane.id!r} ({lane.nama}) has no step: an empty column in the flowchart"
 
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
@@ -357,6 +557,8 @@ def _converter(annotation: Any) -> Any:
         return _converter(get_args(annotation)[0])
     if origin in (Union, UnionType):
         arms = [arm for arm in get_args(annotation) if arm is not type(None)]
+        if len(arms) != 1 and all(get_origin(arm) is Literal or arm in (str, int) for arm in arms):
+            return lambda value: value  # JSON scalars (`tidak`: a step number or "selesai")
         if len(arms) != 1:
             return _refuse(annotation)
         inner = _converter(arms[0])

@@ -11,10 +11,17 @@ __all__ = ["LISTS", "describe", "list_rows", "total_minutes"]  # LISTS lives in 
 
 
 def total_minutes(graph: Graph) -> int:
-    """Sum of the standard times of all steps, in working minutes (one pass, no rework)."""
+    """Sum of the standard times of all steps, in working minutes (one pass, no rework); steps done
+    at the same time (the branches of a split) count as the longest of them."""
     from sop_cli.run.calendar import duration_minutes
 
-    return sum(duration_minutes(step.durasi) for step in graph.steps.values())
+    minutes = {no: duration_minutes(step.durasi) for no, step in graph.steps.items()}
+    total = sum(minutes.values())
+    for step in graph.steps.values():
+        if step.is_split:
+            branches = [minutes[b] for b in step.branches]
+            total -= sum(branches) - max(branches)
+    return total
 
 
 def list_rows(catalog: Catalog) -> list[dict[str, Any]]:

@@ -8,15 +8,26 @@ form step by step to the current one before anything else sees it:
 
 - format 1 (every run started before the version existed): the bare JSON form of the definition,
   `SopDefinition.model_dump(mode="json")`, with no version key;
-- format 2 (`PINNED_FORMAT`): `{"pinned_format": 2, "definition": <the JSON form>}`.
+- format 2: `{"pinned_format": 2, "definition": <the JSON form>}`;
+- format 3 (`PINNED_FORMAT`): the same, in the fields of issue 12: `organisasi.jam_kerja` (office
+  hours), `organisasi.hari_libur[].setiap_tahun` and a `tanggal` that may be "DD-MM" (yearly days
+  off), a `tidak` that may be "selesai" (a TIDAK that ends the process), and the wider forms of
+  `waktu`. A format-2 definition has none of them; its upgrade writes in the defaults.
+- format 4: steps done at the same time (`langkah[].paralel`), a step done by another SOP
+  (`langkah[].sub_sop`) and lanes outside the office (`pelaksana[].eksternal`); a format-3
+  definition had none, which its upgrade writes in (`[]`, `null`, `false`).
 
 When the definition's fields change, add format N+1: bump `PINNED_FORMAT` and add an upgrade
 function from N to `_UPGRADES` that rewrites the old `definition` into the new fields. Old upgrade
 functions never change (they describe formats that no longer move).
 
 A run's calendar (its zone and the days off it pinned, `engine.pinned_calendar`) follows the same
-rule with its own numbers: format 1 is the object written before versions existed, format 2
-(`CALENDAR_FORMAT`) the same object with `"pinned_format": 2` in it; `upgrade_calendar` reads any.
+rule with its own numbers: format 1 is the object written before versions existed, format 2 the
+same object with `"pinned_format": 2` in it, format 3 (`CALENDAR_FORMAT`) adds the office hours
+(`hours`: weekday 0-6 to [[from, to], ...], `day_minutes`: one "hari" in minutes), `periods` with
+hours of their own (Ramadan: [{from, to, hours}]) and `yearly_days_off` (["DD-MM", ...]); a
+format-2 calendar had the ASN week and neither, which its upgrade writes in. `upgrade_calendar`
+reads any.
 Standard library only: reading a run must not import pydantic.
 """
 
@@ -28,7 +39,7 @@ from typing import Any
 
 from sop_cli.errors import StoreError
 
-PINNED_FORMAT = 2
+PINNED_FORMAT = 4
 """The format `pin_text` writes."""
 
 Pinned = dict[str, Any]
@@ -40,10 +51,35 @@ def _from_1(bare: Pinned) -> Pinned:
     return {"pinned_format": 2, "definition": bare}
 
 
-_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1}
+def _from_2(pinned: Pinned) -> Pinned:
+    """Format 3 added `organisasi.jam_kerja` (None: the ASN week) and `hari_libur[].setiap_tahun`
+    (False: once); a format-2 definition meant exactly these defaults."""
+    definition = dict(pinned.get("definition") or {})
+    org = definition.get("organisasi")
+    if isinstance(org, dict):
+        days = [{"setiap_tahun": False, **day} if isinstance(day, dict) else day
+                for day in org.get("hari_libur") or []]
+        definition["organisasi"] = {"jam_kerja": None, **org, "hari_libur": days}
+    return {**pinned, "pinned_format": 3, "definition": definition}
+
+
+def _from_3(pinned: Pinned) -> Pinned:
+    """Format 4 added `langkah[].paralel` ([]: no split), `langkah[].sub_sop` (None) and
+    `pelaksana[].eksternal` (False: inside the office); a format-3 definition meant these defaults."""
+    definition = dict(pinned.get("definition") or {})
+    if isinstance(definition.get("langkah"), list):
+        definition["langkah"] = [{"paralel": [], "sub_sop": None, **row} if isinstance(row, dict) else row
+                                 for row in definition["langkah"]]
+    if isinstance(definition.get("pelaksana"), list):
+        definition["pelaksana"] = [{"eksternal": False, **lane} if isinstance(lane, dict) else lane
+                                   for lane in definition["pelaksana"]]
+    return {**pinned, "pinned_format": 4, "definition": definition}
+
+
+_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1, 2: _from_2, 3: _from_3}
 """Format N to the function turning a format-N pinned form into format N+1."""
 
-CALENDAR_FORMAT = 2
+CALENDAR_FORMAT = 3
 """The format `engine.pinned_calendar` writes."""
 
 
@@ -52,7 +88,21 @@ def _calendar_from_1(bare: Pinned) -> Pinned:
     return {**bare, "pinned_format": 2}
 
 
-_CALENDAR_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _calendar_from_1}
+_ASN_WEEK_2 = {
+    **{str(day): [["07:30", "12:00"], ["13:00", "16:00"]] for day in range(4)},
+    "4": [["07:30", "11:30"], ["13:00", "16:30"]],
+}
+"""The office hours every format-2 calendar meant (Perpres 21/2023), written out: this history does
+not follow later changes of the default."""
+
+
+def _calendar_from_2(pinned: Pinned) -> Pinned:
+    """Format 2 always meant the ASN week, no periods of other hours and no yearly days off."""
+    return {**pinned, "pinned_format": 3, "hours": _ASN_WEEK_2, "day_minutes": 450, "periods": [],
+            "yearly_days_off": []}
+
+
+_CALENDAR_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _calendar_from_1, 2: _calendar_from_2}
 
 
 def pin_text(definition: Mapping[str, Any]) -> str:

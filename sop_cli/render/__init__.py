@@ -12,16 +12,18 @@ Shipped templates (each as NAME.html and NAME.md):
 
 - `sop`: the SOP AP document (identity block, six lists, flowchart table with the swimlane chart).
 - `disposisi`, `format-data`, `undangan`, `pengantar`, `persetujuan`: the documents the steps
-  output, for a run (`sop_cli.render.documents.DOCUMENTS` says which values a person supplies).
+  output, for a run; each has a manifest `NAME.yaml` beside it (`sop_cli.render.doctypes`) saying
+  who signs, when it may be made and which values it takes.
 - `report`, `monitoring`: the run report and the monitoring form of Permenpan RB 35/2012.
 - `_layout.html`, `_macros.html`: the A4 page and the kop / signature / tembusan pieces.
 
-An SOP step's `dokumen` names a document type; a value that is not a known type names a template
-of the SOP's own: `NAME.html` / `NAME.md` (or NAME itself when it has that suffix), looked up
-first in the folder of the SOP file, then in the template roots. Its context is the same as the
-shipped letters'; the values it reads as `nilai.KEY` are the ones a person must supply.
+An SOP's own document types live in `dokumen/` beside its YAML file (manifest plus template).
+The organisation file `organisasi.yaml` beside the SOP files gives the kop and the register of
+officials who sign (`sop_cli.render.organisation`). docs/templates.md documents the context.
 
 Modules: `indonesian` (dates and days in Indonesian), `env` (the Jinja2 environment),
-`flowchart` (SVG rows and Mermaid), `context` (template contexts), `documents` (the render entry
-points), `report` (report numbers). jinja2 is imported only when something is rendered.
+`flowchart` (SVG rows and Mermaid), `context` (template contexts), `doctypes` (document types as
+data), `organisation` (kop and officials), `documents` (the render entry points), `report`
+(report numbers), `office` (.docx, .pdf, .xlsx). jinja2 is imported only when something is
+rendered; python-docx, WeasyPrint and openpyxl only when their format is written.
 """

@@ -23,7 +23,7 @@ from sop_cli.definition.graph import LIST_PAIRS
 from sop_cli.definition.nip import format_nip
 
 if TYPE_CHECKING:
-    from sop_cli.definition.model import Langkah, SopDefinition
+    from sop_cli.definition.model import Langkah, Pejabat, SopDefinition
     from sop_cli.run.engine import RunState, StepVisit
 
 Localise = Callable[[datetime | None], datetime | None]
@@ -56,7 +56,25 @@ def org_context(sop: SopDefinition) -> dict[str, Any]:
 
 def pejabat(jabatan: str | None, nama: str | None = None, pangkat: str | None = None, nip: str | None = None) -> dict[str, Any]:
     """An official for a signature block, NIP written in its four groups."""
-    return {"jabatan": jabatan, "nama": nama, "pangkat": pangkat, "nip": format_nip(nip) if nip else None}
+    return {"jabatan": jabatan, "nama": nama, "pangkat": pangkat, "nip": format_nip(nip) if nip else None,
+            "baris": [jabatan] if jabatan else []}
+
+
+_KEDUDUKAN = {"plt": "Plt.", "plh": "Plh.", "pj": "Pj."}
+
+
+def signer_lines(signer: Pejabat) -> list[str]:
+    """The lines above the signature, as Tata Naskah Dinas writes a delegated signature:
+    "a.n. CAMAT NGRONGGOT", then "u.b. ..." one level down, then the signer's own jabatan
+    ("Plt. Sekretaris Kecamatan" when filling the post)."""
+    lines = []
+    if signer.atas_nama:
+        lines.append(f"a.n. {signer.atas_nama.upper()}")
+    if signer.untuk_beliau:
+        lines.append(f"u.b. {signer.untuk_beliau}")
+    prefix = _KEDUDUKAN.get(signer.kedudukan or "")
+    lines.append(f"{prefix} {signer.jabatan}" if prefix else signer.jabatan)
+    return lines
 
 
 def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
@@ -88,6 +106,9 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
             "ya": step.ya,
             "tidak": step.tidak,
             "berikutnya": sop.graph.next_step(step.no) if not sop.graph.step(step.no).is_decision else None,
+            "paralel": list(step.paralel),
+            "sub_sop": step.sub_sop,
+            "eksternal": sop.graph.step(step.no).external,
             "dokumen": step.dokumen,
             "svg": svg,
         })
@@ -107,11 +128,11 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
             "penjelasan": list(sop.penjelasan),
         },
         "org": org_context(sop),
-        "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
+        "pengesah": {**pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip), "baris": signer_lines(signer)},
         "daftar": [
             [{"judul": title, "isi": list(getattr(sop, key))} for key, title in pair] for pair in LIST_PAIRS
         ],
-        "lanes": [{"id": lane.id, "nama": lane.nama} for lane in sop.pelaksana],
+        "lanes": [{"id": lane.id, "nama": lane.nama, "eksternal": lane.eksternal} for lane in sop.pelaksana],
         "steps": steps,
         "waktu_total": format_minutes(total_minutes(sop.graph)),
         "mermaid": mermaid(sop),
@@ -152,47 +173,11 @@ def head_lane(sop: SopDefinition) -> str:
     return str(sop.langkah[0].pelaksana[0])
 
 
-def _lane_id(sop: SopDefinition, name: str) -> str | None:
-    for lane in sop.pelaksana:
-        if name.strip().lower() in (lane.id, lane.nama.lower()):
-            return str(lane.id)
-    return None
-
-
-def official(sop: SopDefinition, lane_id: str, assignments: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
-    """The official of a lane: jabatan, nama (the assigned person), pangkat, NIP. Values given as
-    `pejabat.LANE.{nama,jabatan,pangkat,nip}` win; the head's lane falls back to `disahkan_oleh`."""
-    from sop_cli.definition.nip import check_nip
-    from sop_cli.errors import UsageError
-
-    given = ((values.get("pejabat") or {}).get(lane_id) or {}) if isinstance(values.get("pejabat"), dict) else {}
-    signer = sop.disahkan_oleh
-    is_head = lane_id == head_lane(sop)
-    nama = given.get("nama") or assignments.get(lane_id) or (signer.nama if is_head else None)
-    same_person = is_head and (signer.nama is None or nama == signer.nama)
-    nip = given.get("nip") or (signer.nip if same_person else None)
-    if nip:
-        try:
-            nip = check_nip(str(nip))
-        except ValueError as error:
-            raise UsageError(f"pejabat.{lane_id}.nip: {error}") from None
-    org = sop.organisasi
-    jabatan = given.get("jabatan") or (signer.jabatan if is_head else f"{sop.lane(lane_id).nama} {org.nama}")
-    return {
-        "lane": lane_id,
-        "lane_nama": sop.lane(lane_id).nama,
-        "jabatan": jabatan,
-        "nama": nama,
-        "pangkat": given.get("pangkat") or (signer.pangkat if same_person else None),
-        "nip": format_nip(nip) if nip else None,
-    }
-
-
 def run_document_context(
-    state: RunState, langkah: Langkah, *, values: dict[str, Any], signer: str, now: datetime, html: bool
+    state: RunState, langkah: Langkah, *, penandatangan: dict[str, Any], pimpinan: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """The context of a run document (see `sop_cli.render.documents`); `_missing` lists the
-    signer's details nobody gave: [(key, what)]."""
+    """The context of a run document (see `sop_cli.render.documents`). The signer and the head
+    come chosen from the organisation's register (`sop_cli.render.organisation`)."""
     sop = state.sop
     tz = state.calendar.tz
 
@@ -200,23 +185,6 @@ def run_document_context(
         return moment.astimezone(tz) if moment is not None else None
 
     head = head_lane(sop)
-    chosen = values.get("penandatangan")
-    if chosen:
-        signer_lane = _lane_id(sop, str(chosen))
-        if signer_lane is None:
-            from sop_cli.errors import UsageError
-
-            lanes = ", ".join(f"{lane.id} ({lane.nama})" for lane in sop.pelaksana)
-            raise UsageError(f"penandatangan={chosen!r} is not a lane of {sop.qualified_id}; its lanes: {lanes}.")
-    else:
-        signer_lane = head if signer == "head" else str(langkah.pelaksana[0])
-    penandatangan = official(sop, signer_lane, state.assignments, values)
-    missing = [
-        (f"pejabat.{signer_lane}.{key}", f"{what} of the {penandatangan['lane_nama']} who signs"
-         + (f" ({penandatangan['nama']})" if penandatangan["nama"] and key != "nama" else ""))
-        for key, what in (("nama", "name with titles"), ("pangkat", "pangkat/golongan"), ("nip", "NIP"))
-        if not penandatangan[key]
-    ]
 
     visits = [_visit_context(v, sop, local) for v in state.visits]
     mine = [v for v in visits if v["step"] == langkah.no]
@@ -251,13 +219,12 @@ def run_document_context(
         "tanggal": tanggal,
         "tempat": sop.organisasi.kota,
         "penandatangan": penandatangan,
-        "penandatangan_lane": signer_lane,
+        "penandatangan_lane": penandatangan.get("lane"),
         "lane_pimpinan": head,
-        "pimpinan": official(sop, head, state.assignments, values),
+        "pimpinan": pimpinan,
         "pelaksana": [
             {"id": lane.id, "nama": lane.nama, "orang": state.assignments.get(lane.id)} for lane in sop.pelaksana
         ],
-        "_missing": missing,
     }
 
 

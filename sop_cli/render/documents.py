@@ -1,197 +1,301 @@
 """Entry points: the SOP document, the documents a run's steps output, and the list of types.
 
-Document types (`DOCUMENTS`) and the step an SOP gives each through `langkah[].dokumen`:
-`disposisi` (lembar disposisi), `format-data` (the form each section fills with its Renja data),
-`undangan` (meeting invitation), `persetujuan` (lembar persetujuan for the head's signature) and
-`pengantar` (surat pengantar, the cover letter to BAPPEDA). A `dokumen` value that is not one of
-these names a template of the SOP's own (see `sop_cli.render`).
+Document types are data (`sop_cli.render.doctypes`): a template plus a YAML manifest beside it;
+the five shipped ones (`disposisi`, `format-data`, `undangan`, `persetujuan`, `pengantar`) live
+in `templates/`, an SOP's own in `dokumen/` beside its YAML file. Who signs comes from the
+organisation's register of officials (`sop_cli.render.organisation`), never from `--set`.
 
 What only a person knows (letter numbers, meeting place and time, the incoming letter a
-disposisi answers, NIP and pangkat of a signer the SOP file does not name) comes as `values`: a
-mapping read from `--values FILE` (YAML) and `--set key=value` (dotted keys nest:
-`rapat.tempat=Aula`; list values in --set are separated by `;`). A mapping under a document's
-name (`undangan: {nomor: ...}`) holds values for that document only, over the shared ones, so
-one file can serve every letter of a run. Every missing value is reported
-at once, with what it is. Templates see them as `nilai`, with the optional ones filled in.
+disposisi answers) comes as `values`: a mapping read from `--values FILE` (YAML) and
+`--set key=value` (dotted keys nest: `rapat.tempat=Aula`; list values in --set are separated by
+`;`). A mapping under a document's name (`undangan: {nomor: ...}`) holds values for that document
+only, over the shared ones, so one file can serve every letter of a run. Every missing value is
+reported at once; every value is type-checked; an unknown `--set` key is an error listing the
+known ones. Templates see them as `nilai`, defaults filled in.
+
+Formats: `html` and `md` are text; `docx`, `pdf` and `xlsx` are bytes, built by
+`sop_cli.render.office` (python-docx, WeasyPrint, openpyxl, each imported only when used).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import NotFoundError, RenderError, UsageError
+from sop_cli.errors import NotFoundError, StateError, UsageError
 
 if TYPE_CHECKING:
+    from sop_cli.render.doctypes import DocType
     from sop_cli.render.report import MonitoringData, ReportData
 
-FORMATS = ("html", "md")
+FORMATS = ("html", "md", "docx", "pdf", "xlsx")
+TEXT_FORMATS = ("html", "md")
+SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "docx": "docx", "pdf": "pdf",
+            "xlsx": "xlsx", "csv": "csv", "json": "json", "txt": "table"}
 
 
-def check_format(fmt: str) -> str:
+def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
     """The format, lower-cased, or a UsageError naming the ones there are."""
     fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise UsageError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
+    if fmt not in allowed:
+        raise UsageError(f"Unknown format {fmt!r}; use one of: {', '.join(allowed)}.")
+    return fmt
+
+
+def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
+    """The format an output file asks for by its suffix; an unknown suffix is a UsageError."""
+    suffix = path.suffix.lower().lstrip(".")
+    fmt = SUFFIXES.get(suffix)
+    if fmt is None or fmt not in allowed:
+        names = sorted({s for s, f in SUFFIXES.items() if f in allowed})
+        suffixes = ", ".join("." + n for n in names)
+        raise UsageError(f"{path}: the suffix {path.suffix or '(none)'!r} names no format this command writes; "
+                         f"use one of: {suffixes}.", option="out", code="out_suffix",
+                         details={"path": str(path), "suffix": path.suffix or "(none)", "suffixes": suffixes})
     return fmt
 
 
 # The SOP document -----------------------------------------------------------------------------
 
 
-def render_sop(sop: Any, fmt: str = "html") -> str:
-    """The SOP AP document of `sop` (a SopDefinition) as HTML or Markdown."""
+def render_sop(sop: Any, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False) -> str | bytes:
+    """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF.
+
+    Args:
+        sop: The definition.
+        fmt: html, md, docx or pdf.
+        sop_dir: The folder of its YAML file (for the organisation file's kop).
+        catatan: The review view: inferred lanes marked `*` with their grounds, and the source.
+    """
     from sop_cli.render.context import sop_context
     from sop_cli.render.env import render
+    from sop_cli.render.organisation import apply_kop, find_organisation
 
-    fmt = check_format(fmt)
-    return render(f"sop.{fmt}", sop_context(sop, html=fmt == "html"))
+    fmt = check_format(fmt, ("html", "md", "docx", "pdf"))
+    ctx = sop_context(sop, html=fmt in ("html", "pdf"))
+    apply_kop(ctx["org"], find_organisation(sop_dir))
+    ctx["catatan"] = catatan
+    ctx["office"] = fmt == "docx"
+    ctx["cetak"] = fmt == "pdf"
+    if fmt == "pdf":
+        _fix_rows(ctx)
+    if fmt == "md":
+        return render("sop.md", ctx)
+    html = render("sop.html", ctx)
+    return _office(html, fmt, landscape=True)
+
+
+# The flowchart table on A4 landscape with 15 + 12 mm margins: 270 mm = 1020 CSS px; the lanes take
+# 40 % of it, the text columns the shares of `sop.html`'s colgroup; 9 pt Arial is ~5.6 px a character.
+_PRINT_PX = 1020.0
+_TEXT_COLUMNS = {"kegiatan": 0.19, "kelengkapan": 0.10, "waktu": 0.065, "output": 0.10, "keterangan": 0.11}
+
+
+def _fix_rows(ctx: dict[str, Any]) -> None:
+    """Give each flowchart row of a PDF a fixed height that its texts fit in, and draw its SVG in
+    pixels of that box (see `flowchart.fixed_svg`)."""
+    from markupsafe import Markup
+
+    from sop_cli.render.flowchart import fixed_svg
+
+    width = _PRINT_PX * 0.40
+    crossing: list[list[float]] = []
+    svgs: list[str] = []  # the rows as drawn in shares of the width, before fixing
+    for step in ctx["steps"]:
+        # shares of the width where a line crosses the row's bottom (arrows to later rows, and
+        # rejection loops climbing back into this row or above it)
+        crossing.append(sorted({float(m.group(1)) / 100 for m in re.finditer(
+            r'<line x1="([\d.]+)%" y1="([^"]*)" x2="\1%" y2="([^"]*)" class="flow"', str(step["svg"]))
+            if "100%" in (m.group(2), m.group(3))}))
+        lines = 0
+        for key, share in _TEXT_COLUMNS.items():
+            text = str(step.get(key) or "")
+            extra = 1 if key == "kegiatan" and step["simbol"] == "keputusan" else 0
+            if key == "kegiatan" and ctx.get("catatan") and step.get("inferensi"):
+                extra += _wrapped(f"* lajur hasil inferensi: {step.get('dasar_inferensi') or ''}", share)
+            if key == "kegiatan" and step.get("paralel"):
+                together = " dan ".join(str(no) for no in step["paralel"])
+                extra += _wrapped(f"Bersamaan: langkah {together}; langkah berikutnya menunggu semuanya", share)
+            if key == "keterangan" and step.get("sub_sop"):
+                extra += _wrapped(f"Sub-SOP: {step['sub_sop']}", share)
+            lines = max(lines, _wrapped(text, share) + extra)
+        height = max(74.0, lines * 14.5 + 10)
+        step["tinggi"] = height
+        svgs.append(str(step["svg"]))
+        step["svg"] = Markup(fixed_svg(str(step["svg"]), width, height))
+    _page_breaks(ctx, crossing, svgs, width)
+
+
+# Room for the flowchart rows on a page, in CSS px: 186 mm of A4 landscape less the repeated
+# header (and, on its first page, the title); kept short of the real room so a row never moves.
+_FIRST_PAGE_PX, _PAGE_PX, _CONNECTOR_PX = 600.0, 630.0, 44.0
+
+
+def _page_breaks(ctx: dict[str, Any], crossing: list[list[float]], svgs: list[str], width: float) -> None:
+    """Break the flowchart between steps the SOP AP way: the last row on a page is followed by an
+    off-page connector (segi lima) for every line that goes on, naming the step it leads to, and
+    the next page starts with its twin. Steps done at the same time stay on one page with the step
+    that splits them and the step that joins them, unless they fill more than a page."""
+    from markupsafe import Markup
+
+    steps = ctx["steps"]
+    ctx["sambung_tinggi"] = _CONNECTOR_PX
+    ctx["ada_sambungan"] = False
+    breaks: list[int] = []
+    room, used = _FIRST_PAGE_PX, 0.0
+    for first, last in _units(steps):
+        height = sum(steps[k]["tinggi"] for k in range(first, last + 1))
+        need = height + (_CONNECTOR_PX if last + 1 < len(steps) else 0)
+        if used and used + need > room and (first == last or _CONNECTOR_PX + need <= _PAGE_PX):
+            breaks.append(first)
+            room, used = _PAGE_PX, _CONNECTOR_PX
+        if used + need <= room or first == last:
+            used += height
+            continue
+        # a split and its join taller than a page: go on from here, breaking where rows no longer fit
+        for k in range(first, last + 1):
+            need = steps[k]["tinggi"] + (_CONNECTOR_PX if k + 1 < len(steps) else 0)
+            if used and used + need > room and k > first:
+                breaks.append(k)
+                room, used = _PAGE_PX, _CONNECTOR_PX
+            used += steps[k]["tinggi"]
+    for i in breaks:
+        xs = crossing[i - 1] or [0.5]
+        labels = [_leads_to(steps, svgs, i, x) for x in xs]
+        steps[i - 1]["sambung_akhir"] = Markup(_connector_svg(xs, width, labels, at_end=True))
+        steps[i]["sambung_awal"] = Markup(_connector_svg(xs, width, labels, at_end=False))
+        ctx["ada_sambungan"] = True
+
+
+def _units(steps: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """The rows a page break may not split, as (first, last) indexes: a split's row through its
+    join's (the row written after its last branch), nested or overlapping groups merged; every
+    other row alone."""
+    index = {step["no"]: i for i, step in enumerate(steps)}
+    end = list(range(len(steps)))
+    for i, step in enumerate(steps):
+        branches = [index[b] for b in step.get("paralel") or () if b in index]
+        if branches:
+            end[i] = min(max(branches) + 1, len(steps) - 1)
+    units: list[tuple[int, int]] = []
+    i = 0
+    while i < len(steps):
+        last, k = end[i], i
+        while k <= last:
+            last = max(last, end[k])
+            k += 1
+        units.append((i, last))
+        i = last + 1
+    return units
+
+
+def _leads_to(steps: list[dict[str, Any]], svgs: list[str], i: int, share: float) -> str:
+    """The number of the step that the line crossing the border of rows i - 1 and i at `share` of
+    the width leads to: the row below where a line going down stops, or, for a loop climbing back
+    up (it starts below, at a row where it runs up to the top), the row above where it stops."""
+    x = f"{share * 100:.3f}%"
+    segment = re.compile(rf'<line x1="{re.escape(x)}" y1="([^"]*)" x2="{re.escape(x)}" y2="([^"]*)" class="flow"')
+
+    def ends(svg: str) -> tuple[str, str] | None:
+        found = [(m.group(1), m.group(2)) for m in segment.finditer(svg) if m.groups() != ("0", "100%")]
+        return found[0] if found else None
+
+    for k in range(i, len(steps)):
+        below = ends(svgs[k])
+        if below is None:
+            continue
+        if below[1] != "0":
+            return str(steps[k]["no"])
+        for j in range(i - 1, -1, -1):  # a loop going up: name the step it climbs back to
+            above = ends(svgs[j])
+            if above is not None and above[0] == "100%":
+                return str(steps[j]["no"])
+        break
+    return str(steps[i]["no"])
+
+
+def _connector_svg(xs: list[float], width: float, labels: list[str], *, at_end: bool) -> str:
+    """A connector row: a line from the row above into a pentagon (at the end of a page), or a
+    pentagon with a line on to the row below (at the start of the next), at each share in `xs`,
+    each named by its label."""
+    h = _CONNECTOR_PX
+    parts = []
+    for share, label in zip(xs, labels, strict=True):
+        x = share * width
+        top = 14.0 if at_end else 4.0
+        pentagon = f"{x - 11:.1f},{top} {x + 11:.1f},{top} {x + 11:.1f},{top + 16} {x:.1f},{top + 25} {x - 11:.1f},{top + 16}"
+        line = (f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{top}" stroke="#000" stroke-width="1.2"/>' if at_end
+                else f'<line x1="{x:.1f}" y1="{top + 25}" x2="{x:.1f}" y2="{h}" stroke="#000" stroke-width="1.2"/>')
+        parts.append(f'{line}<polygon points="{pentagon}" fill="#fff" stroke="#000" stroke-width="1.2"/>'
+                     f'<text x="{x:.1f}" y="{top + 13}" text-anchor="middle" '
+                     f'style="font-family:Arial,Helvetica,sans-serif;font-size:9px">{label}</text>')
+    return (f'<svg class="flowrow" xmlns="http://www.w3.org/2000/svg" width="{width:.2f}" height="{h:.2f}" '
+            f'viewBox="0 0 {width:.2f} {h:.2f}" aria-hidden="true">{"".join(parts)}</svg>')
+
+
+def _wrapped(text: str, share: float) -> int:
+    """How many lines `text` takes in a column of `share` of the printed width (greedy wrap)."""
+    per_line = max(4, int((_PRINT_PX * share - 8) / 5.6))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used += (1 if used else 0) + len(word)
+        while used > per_line:
+            lines, used = lines + 1, used - per_line
+    return lines
+
+
+def _office(html: str, fmt: str, *, landscape: bool = False) -> str | bytes:
+    if fmt == "html":
+        return html
+    if fmt == "pdf":
+        from sop_cli.render.office.pdf import html_to_pdf
+
+        return html_to_pdf(html)
+    if fmt == "docx":
+        from sop_cli.render.office.docx import html_to_docx
+
+        return html_to_docx(html, landscape=landscape)
+    raise AssertionError(fmt)
 
 
 # Document types -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DocType:
-    """A kind of document a step outputs.
-
-    Attributes:
-        name: The name on the command line and in `langkah[].dokumen`; also the template name.
-        judul: What it is, in Indonesian.
-        signer: Whose signature block: "step" (the person in the step's lane; `penandatangan=LANE`
-            changes it) or "head" (the head of the unit, the SOP's `disahkan_oleh`).
-        required: (key, what it is) of the values a person must supply.
-        dates: Keys whose values must be dates (ISO `2026-11-24` or a YAML date).
-        lists: Keys whose values are lists (`;`-separated in --set).
-        defaults: Optional values computed from the run, filled in when not given.
-    """
-
-    name: str
-    judul: str
-    signer: str
-    required: tuple[tuple[str, str], ...] = ()
-    dates: tuple[str, ...] = ()
-    lists: tuple[str, ...] = ()
-    defaults: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda ctx: {})
+def _sop_dir(entry_or_state: Any) -> Path | None:
+    path = getattr(entry_or_state, "source_path", None) or getattr(entry_or_state, "path", None)
+    if path and Path(path).parent.is_dir():
+        return Path(path).parent
+    return None
 
 
-def _disposisi_defaults(ctx: dict[str, Any]) -> dict[str, Any]:
-    run = ctx["run"]
-    catatan = ctx["kunjungan"]["note"] if ctx["kunjungan"] and ctx["kunjungan"]["note"] else (
-        f"Mohon segera ditindaklanjuti: {ctx['sop']['nama']} Tahun {run['year']} sesuai {ctx['sop']['judul']}."
-    )
-    return {
-        "surat": {"perihal": run["title"]},
-        "agenda": "",
-        "sifat": "Segera",
-        "harap": ["Proses lebih lanjut", "Koordinasikan"],
-        "catatan": catatan,
-        "diterima": run["started_at"],
-        "batas_waktu": run["target_end"],
-    }
+def document_rows(sops: Sequence[tuple[Any, Path | None]]) -> list[dict[str, Any]]:
+    """Every document type (shipped and each SOP's own) with the steps that output it per SOP, and
+    every value it takes (required and optional); `sops` are (definition, folder of its file)."""
+    from sop_cli.render.doctypes import describe, document_types
 
-
-def _format_data_defaults(ctx: dict[str, Any]) -> dict[str, Any]:
-    return {"batas_waktu": None, "baris": 8, "seksi": [""]}
-
-
-def _undangan_defaults(ctx: dict[str, Any]) -> dict[str, Any]:
-    following = ctx["langkah_berikut"]
-    signer_is_head = ctx["penandatangan_lane"] == ctx["lane_pimpinan"]
-    return {
-        "sifat": "Biasa",
-        "lampiran": "-",
-        "hal": "Undangan Rapat",
-        "rapat": {"acara": following["kegiatan"] if following else ctx["langkah"]["kegiatan"]},
-        "tembusan": [] if signer_is_head else [f"{ctx['pengesah']['jabatan']} (sebagai laporan)"],
-    }
-
-
-def _pengantar_defaults(ctx: dict[str, Any]) -> dict[str, Any]:
-    region = ctx["org"]["pemerintah"].removeprefix("Pemerintah ").strip()
-    run = ctx["run"]
-    return {
-        "tujuan": f"Kepala BAPPEDA {region}",
-        "di": f"di {ctx['org']['kota']}" if ctx["org"]["kota"] else "di Tempat",
-        "sifat": "Biasa",
-        "lampiran": "1 (satu) berkas",
-        "hal": f"Penyampaian Dokumen Rencana Kerja (Renja) Tahun {run['year']}",
-        "kiriman": [{
-            "jenis": f"Dokumen Rencana Kerja (Renja) {ctx['org']['nama']} Tahun {run['year']}",
-            "banyaknya": "1 (satu) eksemplar",
-            "keterangan": "Disampaikan dengan hormat untuk diverifikasi",
-        }],
-        "tembusan": [],
-    }
-
-
-def _persetujuan_defaults(ctx: dict[str, Any]) -> dict[str, Any]:
-    return {"nomor": "", "catatan": ""}
-
-
-DOCUMENTS: dict[str, DocType] = {
-    d.name: d
-    for d in (
-        DocType(
-            "disposisi", "Lembar disposisi", "step",
-            required=(
-                ("surat.dari", "who sent the letter being disposed, e.g. 'Bupati Nganjuk'"),
-                ("surat.nomor", "that letter's number"),
-                ("surat.tanggal", "that letter's date, e.g. 2026-11-20"),
-            ),
-            dates=("surat.tanggal", "diterima", "batas_waktu"),
-            lists=("harap",),
-            defaults=_disposisi_defaults,
-        ),
-        DocType(
-            "format-data", "Format pengumpulan data dan informasi Renja per seksi/bidang", "step",
-            dates=("batas_waktu",), lists=("seksi",), defaults=_format_data_defaults,
-        ),
-        DocType(
-            "undangan", "Undangan rapat", "step",
-            required=(
-                ("nomor", "the letter number, e.g. 005/123/411.512/2026"),
-                ("kepada", "who is invited (a list, or items separated by ';')"),
-                ("rapat.tanggal", "the meeting date, e.g. 2026-11-24"),
-                ("rapat.waktu", "the meeting time, e.g. '09.00 - selesai'"),
-                ("rapat.tempat", "where the meeting is held"),
-            ),
-            dates=("rapat.tanggal",), lists=("kepada", "tembusan"), defaults=_undangan_defaults,
-        ),
-        DocType(
-            "persetujuan", "Lembar persetujuan dokumen (tanda tangan pimpinan)", "head",
-            defaults=_persetujuan_defaults,
-        ),
-        DocType(
-            "pengantar", "Surat pengantar pengiriman dokumen", "head",
-            required=(("nomor", "the letter number, e.g. 050/45/411.512/2026"),),
-            lists=("tembusan",), defaults=_pengantar_defaults,
-        ),
-    )
-}
-
-
-def document_rows(sops: Sequence[Any]) -> list[dict[str, Any]]:
-    """Every document type (shipped and each SOP's own), with the steps that output it per SOP."""
     rows: dict[str, dict[str, Any]] = {
         "sop": {"type": "sop", "judul": "Dokumen SOP AP (identitas, daftar, bagan alir)", "template": "sop",
-                "own": False, "required": [], "steps": []},
+                "own": False, "formats": ["html", "md", "docx", "pdf"], "required": [], "values": [], "steps": []},
     }
-    for doc in DOCUMENTS.values():
-        rows[doc.name] = {"type": doc.name, "judul": doc.judul, "template": doc.name, "own": False,
-                          "required": [k for k, _ in doc.required], "steps": []}
-    for sop in sops:
-        for step in sop.langkah:
-            if not step.dokumen:
-                continue
-            row = rows.setdefault(step.dokumen, {
-                "type": step.dokumen, "judul": f"Templat milik SOP ({step.output})",
-                "template": step.dokumen, "own": True, "required": [], "steps": [],
-            })
-            row["steps"].append({"sop": sop.qualified_id, "step": step.no, "kegiatan": step.kegiatan})
+    steps: dict[str, list[dict[str, Any]]] = {}
+    types: dict[str, DocType] = dict(document_types(None))
+    for sop, folder in sops:
+        mine = document_types(folder)
+        for name, doc in mine.items():
+            types.setdefault(name, doc) if not doc.own else types.__setitem__(name, doc)
+            for step in sop.langkah:
+                if doc.belongs_to(step):
+                    steps.setdefault(name, []).append({"sop": sop.qualified_id, "step": step.no, "kegiatan": step.kegiatan})
+    for name, doc in types.items():
+        row = describe(doc, steps.get(name, []))
+        made_from_html = ["docx", "pdf"] if "html" in row["formats"] else []  # both are made from the HTML
+        row["formats"] = [*row["formats"], *made_from_html, *(["xlsx"] if name == "format-data" else [])]
+        rows[name] = row
     return list(rows.values())
 
 
@@ -280,189 +384,230 @@ def render_run_document(
     step: int | None = None,
     fmt: str = "html",
     values: Mapping[str, Any] | None = None,
+    set_keys: Sequence[str] = (),
     now: datetime,
-) -> str:
-    """Render document `doc` for run `state` (a RunState) at step `step` (default: the step whose
-    `dokumen` is `doc`). Raises UsageError listing every missing value, NotFoundError for an
-    unknown document, RenderError for template problems."""
+    warnings: list[str] | None = None,
+) -> str | bytes:
+    """Render document `doc` for run `state` (a RunState) at step `step` (default: the step it
+    belongs to).
+
+    Raises:
+        UsageError: missing values (all listed), a value of the wrong type, an unknown given key
+            (`set_keys`), a step that does not output `doc`, a format the type has no form for.
+        StateError: the run is not in a state the type allows (e.g. persetujuan before approval).
+
+    `warnings` (if given) collects what is worth saying but does not stop the render: a Nomor an
+    earlier attached document of the run already carries.
+        NotFoundError: an unknown document type.
+        RenderError: template problems.
+    """
+    from sop_cli.render import doctypes
     from sop_cli.render.context import run_document_context
     from sop_cli.render.env import render
+    from sop_cli.render.organisation import apply_kop, choose_signer, find_organisation, officials
 
-    fmt = check_format(fmt)
+    fmt = check_format(fmt, ("html", "md", "docx", "pdf", "xlsx"))
     sop = state.sop
-    langkah = _document_step(doc, sop, step)
-    doc_type = DOCUMENTS.get(doc)
-    values = _for_document(dict(values or {}), doc)
-    extra_dirs = _sop_dirs(state)
+    folder = _sop_dir(state)
+    types = doctypes.document_types(folder)
+    doc_type = types.get(doc)
     if doc_type is None:
-        template = _own_template(doc, fmt, extra_dirs)
-        signer = "step"
-    else:
-        template = f"{doc}.{fmt}"
-        signer = doc_type.signer
-    ctx = run_document_context(state, langkah, values=values, signer=signer, now=now, html=fmt == "html")
-    missing = list(ctx.pop("_missing"))
-    if doc_type is not None:
-        missing = [(k, what) for k, what in doc_type.required if not _given(_get(values, k))] + missing
-        _check_dates(doc_type, values)
-        defaults = doc_type.defaults(ctx)
-        _check_shapes(defaults, values, doc_type.lists, [k for k, _ in doc_type.required] + list(doc_type.dates))
-        nilai = _merge(_merge({}, defaults), values)
-        for key in doc_type.lists:
-            current = _get(nilai, key)
-            if isinstance(current, str):
-                _put(nilai, key, [part.strip() for part in current.split(";") if part.strip()])
-            elif current is not None and not isinstance(current, list):
-                _put(nilai, key, [current])
-    else:
-        missing = [(k, "used by the template") for k in _template_values(template, extra_dirs)
-                   if not _given(_get(values, k))] + missing
-        nilai = _merge({}, values)
+        known = sorted(types)
+        raise NotFoundError(f"Unknown document {doc!r}. Document types of {sop.qualified_id}: {', '.join(known)}.",
+                            suggest="document_types")
+    if fmt == "xlsx" and doc != "format-data":
+        raise UsageError(f"{doc!r} has no .xlsx form; use html, md, docx or pdf (xlsx: format-data, the report).")
+    langkah = _document_step(doc_type, sop, step)
+    _check_state(doc_type, state, langkah)
+    _check_set_keys(doc_type, set_keys, types)
+    values = _for_document(dict(values or {}), doc)
+
+    organisation = find_organisation(folder)
+    people = officials(sop, organisation, state.assignments)
+    checked: dict[str, Any] = {}
+    missing: list[tuple[str, str]] = []
+    for value in doc_type.all_values:
+        given = _get(values, value.key)
+        if _given(given):
+            checked[value.key] = doctypes.check_value(value, given, people)
+        elif value.wajib:
+            missing.append((value.key, value.arti or value.jenis))
     if missing:
         lines = "\n".join(f"  {key}: {what}" for key, what in missing)
-        example = " ".join(f"--set {key}=..." for key, _ in missing[:3])
         raise UsageError(
             f"Document {doc!r} for run {state.run_id} (step {langkah.no}) needs {len(missing)} "
             f"value{'s' if len(missing) != 1 else ''} only a person knows:\n{lines}",
-            hint=f"Give them with {example} or in a YAML file passed with --values FILE.",
+            hint="Give them as values (KEY=VALUE) or in a YAML file of values.",
+            suggest="give_values", details={"keys": [key for key, _ in missing]},
         )
-    tanggal = _get(nilai, "tanggal")
-    if tanggal is not None:
-        from sop_cli.render.indonesian import as_date
-
-        if as_date(tanggal) is None:
-            raise UsageError(f"tanggal: {tanggal!r} is not a date; write it as 2026-11-24.")
-        ctx["tanggal"] = as_date(tanggal)
+    if warnings is not None and isinstance(checked.get("nomor"), str):
+        warnings.extend(_same_nomor(state, doc, checked["nomor"]))
+    kind = doc_type.penandatangan
+    if kind == "an-pimpinan" and "penandatangan" not in checked and _addresses_the_head(checked, people["pimpinan"]):
+        kind = "pimpinan"  # nobody signs "a.n." the head a letter addressed to the head
+    signer, an = choose_signer(kind, people, str(langkah.pelaksana[0]), checked.get("penandatangan"))
+    penandatangan = dict(signer, an=an)
+    ctx = run_document_context(state, langkah, penandatangan=penandatangan, pimpinan=people["pimpinan"], now=now)
+    apply_kop(ctx["org"], organisation)
+    ctx["disetujui"] = _approved_output(state)
+    nilai: dict[str, Any] = {}
+    for value in doc_type.values:  # an optional value nobody gave and with no default is None
+        _put(nilai, value.key, None)
+    for key, value in doctypes.defaults(doc_type, ctx).items():
+        _put(nilai, key, value)
+    for key, value in checked.items():
+        if key not in ("tanggal", "penandatangan"):
+            _put(nilai, key, value)
+    for value in doc_type.values:
+        if value.jenis == "list" and isinstance(_get(nilai, value.key), str):
+            _put(nilai, value.key, doctypes.check_value(value, _get(nilai, value.key), people))
+    if "tanggal" in checked:
+        ctx["tanggal"] = checked["tanggal"]
     ctx["nilai"] = nilai
-    ctx["dokumen"] = {"type": doc, "judul": doc_type.judul if doc_type else langkah.output}
-    return render(template, ctx, extra_dirs)
+    ctx["dokumen"] = {"type": doc, "judul": doc_type.judul}
+    if fmt == "xlsx":
+        from sop_cli.render.office.xlsx import format_data_xlsx
+
+        return format_data_xlsx(ctx)
+    if fmt in ("md", "html") and fmt not in doc_type.formats():
+        raise UsageError(f"Document type {doc!r} has no {fmt} template ({doc_type.folder}/{doc}.{fmt}); "
+                         f"it has: {', '.join(doc_type.formats()) or 'none'}.")
+    template_fmt = "md" if fmt == "md" else "html"
+    if template_fmt not in doc_type.formats():
+        raise UsageError(f"Document type {doc!r} has no HTML template, which {fmt} is made from.")
+    extra = [doc_type.folder] if doc_type.own else []
+    text = render(doc_type.template(template_fmt), ctx, extra)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt)
 
 
-def _document_step(doc: str, sop: Any, step: int | None) -> Any:
+NOMOR_NOTE = re.compile(r"^Dokumen (\S+)\b.*; nomor (.+)$")
+
+
+def attach_note(doc: str, step: int | None, nomor: Any) -> str:
+    """The log note of a document kept with its run (`_same_nomor` reads the Nomor back)."""
+    where = f" (langkah {step})" if step else ""
+    number = f"; nomor {nomor.strip()}" if isinstance(nomor, str) and nomor.strip() else ""
+    return f"Dokumen {doc}{where} dibuat dengan sop render{number}"
+
+
+def _same_nomor(state: Any, doc: str, nomor: str) -> list[str]:
+    """A warning for each other document type kept with the run under the same Nomor."""
+    undone = set(getattr(state, "undone_by", {}) or {})
+    seen = []
+    for event in getattr(state, "events", []):
+        if event.kind != "note" or event.seq in undone:
+            continue
+        match = NOMOR_NOTE.match(str(event.data.get("note") or ""))
+        if match and match.group(1) != doc and match.group(2).strip() == nomor.strip() and match.group(1) not in seen:
+            seen.append(match.group(1))
+    return [f"Nomor {nomor} is already on the {other} kept with run {state.run_id}; two letters of one run "
+            "should not share a Nomor." for other in seen]
+
+
+def _addresses_the_head(checked: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
+    """Whether the addressees (`kepada`) name the head of the office, by jabatan or lane name."""
+    names = [str(n).lower() for n in (head.get("jabatan"), head.get("lane_nama")) if n]
+    kepada = checked.get("kepada") or []
+    return any(name in str(item).lower() for item in kepada for name in names)
+
+
+def _approved_output(state: Any) -> str:
+    """The output of the last decision step that said YA (the document approved), else of the SOP's
+    last decision step, else 'Dokumen'."""
+    sop = state.sop
+    for visit in reversed(state.visits):
+        if visit.outcome == "approved":
+            return str(sop.step(visit.step).output)
+    decisions = [s for s in sop.langkah if s.simbol == "keputusan"]
+    return str(decisions[-1].output) if decisions else "Dokumen"
+
+
+def _check_state(doc_type: DocType, state: Any, langkah: Any) -> None:
+    from sop_cli.render.doctypes import STATE_WORDS
+
+    word = STATE_WORDS.get(state.status, state.status)
+    if word not in doc_type.keadaan:
+        raise StateError(f"Run {state.run_id} is {word} ({state.status}); a {doc_type.name} is made only for a run "
+                         f"that is {' or '.join(doc_type.keadaan)}.")
+    if doc_type.sejak == "mulai":
+        return
+    reached = any(v.step == langkah.no for v in state.visits)
+    if not reached:
+        current = state.visits[-1].step if state.visits else None
+        raise StateError(
+            f"Run {state.run_id} has not reached step {langkah.no} ({langkah.kegiatan}); it is at step {current}. "
+            f"A {doc_type.name} is made once its step is reached.",
+            suggest="status_and_log", details={"run": state.run_id},
+        )
+    if doc_type.sejak == "sesudah-keputusan":
+        decisions = [v for v in state.visits if state.sop.step(v.step).simbol == "keputusan" and v.step < langkah.no]
+        first_here = next(i for i, v in enumerate(state.visits) if v.step == langkah.no)
+        before = [v for v in state.visits[:first_here] if v in decisions]
+        if decisions and not (before and before[-1].outcome == "approved"):
+            raise StateError(
+                f"Run {state.run_id}: a {doc_type.name} approves a document only after the correction step "
+                f"{decisions[-1].step} said YA; it has not.",
+            )
+
+
+def _check_set_keys(doc_type: DocType, set_keys: Sequence[str], types: Mapping[str, DocType]) -> None:
+    known = [v.key for v in doc_type.all_values]
+    for key in set_keys:
+        bare = key.removeprefix(f"{doc_type.name}.")
+        if bare in known or (key.split(".")[0] in types and key.split(".")[0] != doc_type.name):
+            continue  # a value of this document, or one scoped to another document type
+        raise UsageError(f"{key}: {doc_type.name!r} takes no value {bare!r}. Its values: {', '.join(known)}.",
+                         option="set")
+
+
+def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
     if step is not None:
         try:
-            return sop.step(step)
+            langkah = sop.step(step)
         except KeyError:
             numbers = ", ".join(str(s.no) for s in sop.langkah)
-            raise UsageError(f"--step {step}: SOP {sop.qualified_id} has no step {step} (steps: {numbers}).") from None
+            raise UsageError(f"{step}: SOP {sop.qualified_id} has no step {step} (steps: {numbers}).",
+                             option="step") from None
+        if not doc_type.belongs_to(langkah):
+            mine = [str(s.no) for s in sop.langkah if doc_type.belongs_to(s)]
+            raise UsageError(
+                f"{step}: step {step} of {sop.qualified_id} ({langkah.kegiatan}) does not output a "
+                f"{doc_type.name}; " + (f"step {', '.join(mine)} does." if mine else "no step does."), option="step")
+        return langkah
     for langkah in sop.langkah:
-        if langkah.dokumen == doc:
+        if doc_type.belongs_to(langkah):
             return langkah
-    if doc in DOCUMENTS:
-        raise UsageError(
-            f"No step of SOP {sop.qualified_id} outputs a {doc!r}; say which step with --step N.",
-        )
-    known = sorted({*DOCUMENTS, *(s.dokumen for s in sop.langkah if s.dokumen)})
-    raise NotFoundError(f"Unknown document {doc!r}. Document types of {sop.qualified_id}: {', '.join(known)} "
-                        "(see `sop render --list`).")
-
-
-def _sop_dirs(state: Any) -> list[Path]:
-    path = getattr(state, "source_path", None)
-    if path and Path(path).parent.is_dir():
-        return [Path(path).parent]
-    return []
-
-
-def _own_template(doc: str, fmt: str, extra_dirs: Sequence[Path]) -> str:
-    from sop_cli.render.env import template_exists
-
-    name = doc if doc.endswith(f".{fmt}") else f"{doc}.{fmt}"
-    if not template_exists(name, extra_dirs):
-        from sop_cli.paths import template_roots
-
-        where = ", ".join(str(p) for p in (*extra_dirs, *template_roots()))
-        raise RenderError(f"The SOP names its own document template {doc!r}, but no {name} was found (searched: {where}).")
-    return name
-
-
-def _template_values(template: str, extra_dirs: Sequence[Path]) -> list[str]:
-    """Keys a template reads as `nilai.KEY` / `nilai['KEY']` (not via `nilai.get`), in order."""
-    from jinja2 import nodes
-
-    from sop_cli.render.env import environment
-
-    env = environment(extra_dirs)
-    try:
-        source, _, _ = env.loader.get_source(env, template)
-        tree = env.parse(source)
-    except Exception:  # a syntax error is reported, with its line, when rendering
-        return []
-    found: list[str] = []
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if not (isinstance(node.node, nodes.Name) and node.node.name == "nilai"):
-            continue
-        if isinstance(node, nodes.Getattr):
-            key = node.attr
-        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            key = node.arg.value
-        else:
-            continue
-        if key not in ("get", "items", "keys", "values") and key not in found:
-            found.append(key)
-    return found
-
-
-def _check_shapes(defaults: Mapping[str, Any], values: Mapping[str, Any], lists: Sequence[str],
-                  known: Sequence[str], prefix: str = "") -> None:
-    """Refuse a value whose shape is not the one the document uses, naming the value.
-
-    A table (`kiriman`: a list of rows, each with its columns) given as one text, or a group
-    (`rapat`: tanggal, waktu, tempat...) given as one text, would otherwise fail inside the
-    template, and the message would blame the template instead of the value.
-    """
-    for key, default in defaults.items():
-        name = f"{prefix}{key}"
-        if key not in values or values[key] is None or name in lists:
-            continue
-        value = values[key]
-        if isinstance(default, Mapping):
-            if not isinstance(value, Mapping):
-                parts = ", ".join(dict.fromkeys([*(k for k in known if k.startswith(f"{name}.")),
-                                                 *(f"{name}.{k}" for k in default)]))
-                raise UsageError(f"{name}: {value!r} is one value, but {name} is a group of values ({parts}); "
-                                 "give each part by its own dotted key.")
-            _check_shapes(default, value, lists, known, f"{name}.")
-        elif isinstance(default, list) and default and all(isinstance(row, Mapping) for row in default):
-            columns = list(default[0])
-            described = ", ".join(columns)
-            if not isinstance(value, list) or not all(isinstance(row, Mapping) for row in value):
-                raise UsageError(f"{name}: {value!r} is not a table; {name} is a list of rows, each with "
-                                 f"{described}, as a YAML values file gives it.")
-            for i, row in enumerate(value, 1):
-                absent = [c for c in columns if c not in row]
-                if absent:
-                    raise UsageError(f"{name}: row {i} has no {', '.join(absent)}; each row needs {described}.")
-
-
-def _check_dates(doc_type: DocType, values: Mapping[str, Any]) -> None:
-    from sop_cli.render.indonesian import as_date
-
-    for key in doc_type.dates:
-        value = _get(values, key)
-        if _given(value) and as_date(value) is None:
-            raise UsageError(f"{key}: {value!r} is not a date; write it as 2026-11-24.")
+    raise UsageError(f"No step of SOP {sop.qualified_id} outputs a {doc_type.name!r} (no step names it in `dokumen:`).")
 
 
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: Any, data: ReportData | MonitoringData, kind: str, fmt: str) -> str:
-    """`report.{html,md}` or `monitoring.{html,md}` with the data of `sop_cli.render.report`
-    (`data` as `report`, plus `org`, `pengesah`, `sop`, `tanggal`; times as datetimes)."""
+def render_report(state: Any, data: ReportData | MonitoringData, kind: str, fmt: str) -> str | bytes:
+    """`report` or `monitoring` (html, md, pdf from the templates; xlsx from openpyxl) with the
+    data of `sop_cli.render.report` (`data` as `report`, plus `org`, `pengesah`, `sop`,
+    `tanggal`; times as datetimes)."""
     from sop_cli.render.context import org_context, pejabat
     from sop_cli.render.env import render
+    from sop_cli.render.organisation import apply_kop, find_organisation
 
-    fmt = check_format(fmt)
+    fmt = check_format(fmt, ("html", "md", "pdf", "xlsx"))
+    if fmt == "xlsx":
+        from sop_cli.render.office.xlsx import report_xlsx
+
+        return report_xlsx(data, kind == "monitoring")
     sop = state.sop
     signer = sop.disahkan_oleh
+    org = org_context(sop)
+    apply_kop(org, find_organisation(_sop_dir(state)))
     ctx = {
         "report": data,
-        "org": org_context(sop),
+        "org": org,
         "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
         "sop": {"nama": sop.nama, "judul": sop.judul or f"SOP {sop.nama}", "nomor": sop.nomor,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,
         "tanggal": data["now"],
     }
-    return render(f"{kind}.{fmt}", ctx)
+    text = render(f"{kind}.{'md' if fmt == 'md' else 'html'}", ctx)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True)

@@ -14,7 +14,18 @@ Definitions (working minutes, on the run's calendar):
 - *rework*: a pass caused by a rejection, i.e. every pass after a TIDAK up to and including the
   next pass through the deciding step; `loop` numbers the rejection it belongs to (0: none).
   *Time lost to rework* is the actual time of those passes.
-- *within Mutu Baku*: completed passes that were not late, as a share of completed passes.
+- *within Mutu Baku*: steps of the SOP every completed pass of which was on time, as a share of
+  the steps completed at least once (a step done twice counts once); the same share of passes
+  is given beside it. Both count the office's own passes only: external passes are not counted.
+- *catatan*: the notes of `sop note` and every kept file of the run (with the note of the event
+  that kept it), in order; those of undone events are left out. A note given when completing a
+  step without files is in that step's row instead.
+- *external* (*waktu di luar kantor*): a pass done only by lanes outside the office (`eksternal`:
+  Pemohon, another OPD). It is never late and has no difference; its time is summed apart
+  (`external_minutes`) and not in `actual_minutes` / `standard_minutes`, the office's own time.
+- Steps done at the same time (the branches of a split) are rows of their own, each current
+  while open; a step done by a sub-SOP names its child run (`sub_run`), and a child run names its
+  parent (`parent`).
 """
 
 from __future__ import annotations
@@ -34,11 +45,17 @@ STATUS_WORDS = {
     "rejected": "ditolak",
     "current": "berjalan",
     "pending": "belum",
+    "planned": "belum (rencana)",
 }
+"""A pass's status in Indonesian; `planned` is the word for a forecast row (its times are planned)."""
+
+RUN_STATUS_WORDS = {"active": "berjalan", "finished": "selesai", "cancelled": "dibatalkan"}
+"""The run's status in Indonesian, for documents."""
 
 CSV_COLUMNS = (
     "no", "step", "kegiatan", "lanes", "person", "status", "loop", "rework", "became_current_at", "due_at",
     "completed_at", "standard_minutes", "actual_minutes", "difference_minutes", "late", "note", "reason",
+    "external", "sub_run",
 )
 
 
@@ -63,14 +80,31 @@ class ReportRow(TypedDict):
     late: bool
     note: str | None
     reason: str | None
+    external: bool
+    sub_run: str | None
 
 
 class WithinStandard(TypedDict):
-    """Completed passes that were not late, of all completed passes."""
+    """Steps of the SOP whose every completed pass was on time, of the steps completed at least
+    once (`count`, `of`, `percent`); and the same of passes (`passes_on_time`, `passes`)."""
 
     count: int
     of: int
     percent: int | None
+    passes_on_time: int
+    passes: int
+
+
+class NoteRow(TypedDict):
+    """A note or kept file of the run: when, by whom, at which step, the text, the files."""
+
+    seq: int
+    at: datetime
+    by: str
+    step: int | None
+    kegiatan: str | None
+    note: str | None
+    attachments: list[dict[str, object]]
 
 
 class ReportSummary(TypedDict):
@@ -84,18 +118,25 @@ class ReportSummary(TypedDict):
     rework_steps: list[int]
     actual_minutes: int
     standard_minutes: int
+    external_minutes: int
     forecast_end: datetime | None
     finished_at: datetime | None
     end: datetime | None
     current_step: int | None
+    current_steps: list[int]
+    parent: dict[str, object] | None
+    sub_runs: dict[str, str]
 
 
 class ReportData(RunHeading):
-    """`sop report`: the run's heading, lane name to person, the summary and one row per pass."""
+    """`sop report`: the run's heading (`status_word`: its status in Indonesian), lane name to
+    person, the summary, one row per pass, and the run's notes and files."""
 
+    status_word: str
     assignments: dict[str, str]
     summary: ReportSummary
     rows: list[ReportRow]
+    catatan: list[NoteRow]
 
 
 class MonitoringRow(TypedDict):
@@ -112,12 +153,15 @@ class MonitoringRow(TypedDict):
 
 
 class MonitoringData(RunHeading):
-    """`sop report --monitoring`: the report's heading and summary, the form's rows, the passes."""
+    """`sop report --monitoring`: the report's heading and summary, the form's rows, the passes,
+    the run's notes and files."""
 
+    status_word: str
     assignments: dict[str, str]
     summary: ReportSummary
     rows: list[MonitoringRow]
     passes: list[ReportRow]
+    catatan: list[NoteRow]
 
 
 def report_data(state: RunState, now: datetime) -> ReportData:
@@ -148,12 +192,12 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         this_loop = loop if rework else 0
         if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
             closing_step = None
-        if visit.outcome == "rejected":
+        if visit.outcome == "rejected" and not proc.step(visit.step).refusal_ends:
             loop += 1
             closing_step = visit.step
         if is_open and state.status == "active":
             actual = cal.working_minutes_between(visit.became_current_at, now)
-            late = now > visit.due_at
+            late = visit.timed and now > visit.due_at
             status = "current"
         elif is_open:  # a cancelled run's last step
             actual = cal.working_minutes_between(visit.became_current_at, state.cancelled_at or now)
@@ -177,60 +221,94 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "completed_at": maybe(visit.completed_at),
             "standard_minutes": visit.standard_minutes,
             "actual_minutes": actual,
-            "difference_minutes": actual - visit.standard_minutes,
+            "difference_minutes": None if not visit.timed else actual - visit.standard_minutes,
             "late": late,
             "note": visit.note,
             "reason": visit.reason,
+            "external": visit.external,
+            "sub_run": visit.sub_run or (state.sub_runs.get(visit.step) if is_open else None),
             "no": len(rows) + 1,
         })
 
     forecast = state.forecast_at(now) if state.status == "active" else []
-    for planned in forecast[1:]:
+    for planned in forecast[len(state.open_visits):]:
         step = proc.step(planned.step)
         from sop_cli.run.calendar import duration_minutes
 
         rows.append({
             "step": planned.step, "kegiatan": planned.kegiatan, "lanes": lane_names(planned.lanes),
-            "person": people(planned.lanes), "status": "pending", "status_word": STATUS_WORDS["pending"],
+            "person": people(planned.lanes), "status": "pending", "status_word": STATUS_WORDS["planned"],
             "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
             "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
             "actual_minutes": None, "difference_minutes": None, "late": False, "note": None, "reason": None,
-            "no": len(rows) + 1,
+            "external": step.external, "sub_run": None, "no": len(rows) + 1,
         })
-    completed = [r for r in rows if r["completed_at"]]
+    completed = [r for r in rows if r["completed_at"] and not r["external"]]  # the office's own passes
     within = sum(1 for r in completed if not r["late"])
+    steps_done = {r["step"] for r in completed}
+    steps_late = {r["step"] for r in completed if r["late"]}
+    steps_within = len(steps_done - steps_late)
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
-    worked = [r for r in rows if r["actual_minutes"] is not None]
+    worked = [r for r in rows if r["actual_minutes"] is not None and not r["external"]]
+    outside = [r for r in rows if r["actual_minutes"] is not None and r["external"]]
     end = state.finished_at if state.status == "finished" else (forecast[-1].planned_due if forecast else None)
     total = state.steps_total
     summary: ReportSummary = {
         "progress": {"done": state.steps_done, "total": total,
                      "percent": round(100 * state.steps_done / total) if total else 100},
-        "within_standard": {"count": within, "of": len(completed),
-                            "percent": round(100 * within / len(completed)) if completed else None},
+        "within_standard": {"count": steps_within, "of": len(steps_done),
+                            "percent": round(100 * steps_within / len(steps_done)) if steps_done else None,
+                            "passes_on_time": within, "passes": len(completed)},
         "late_steps": [r["step"] for r in rows if r["late"]],
         "rework_loops": state.rework_loops,
         "rework_minutes": sum(r["actual_minutes"] or 0 for r in rework_rows),
         "rework_steps": [r["step"] for r in rework_rows],
         "actual_minutes": sum(r["actual_minutes"] or 0 for r in worked),
         "standard_minutes": sum(r["standard_minutes"] for r in worked),
+        "external_minutes": sum(r["actual_minutes"] or 0 for r in outside),
         "forecast_end": maybe(end) if state.status == "active" else None,
         "finished_at": maybe(state.finished_at),
         "end": maybe(end),
         "current_step": state.current_step,
+        "current_steps": state.current_steps,
+        "parent": dict(state.parent) if state.parent else None,
+        "sub_runs": {str(no): run for no, run in state.sub_runs.items()},
     }
     from sop_cli.run.engine import run_heading
 
     heading = run_heading(state, now)
     return {
         "run": heading["run"], "title": heading["title"], "year": heading["year"], "status": heading["status"],
+        "status_word": RUN_STATUS_WORDS.get(heading["status"], heading["status"]), "outcome": heading["outcome"],
         "now": heading["now"], "sop": heading["sop"], "started_at": heading["started_at"],
         "finished_at": heading["finished_at"], "cancelled_at": heading["cancelled_at"],
         "cancel_reason": heading["cancel_reason"],
         "assignments": {proc.lanes.get(k, k): v for k, v in state.assignments.items()},
         "summary": summary,
         "rows": rows,
+        "catatan": _notes(state),
     }
+
+
+def _notes(state: RunState) -> list[NoteRow]:
+    """The run's `sop note` notes and kept files, in order, leaving out undone events."""
+    tz = state.calendar.tz
+    found: list[NoteRow] = []
+    for event in state.events:
+        if event.seq in state.undone_by:
+            continue
+        note = event.data.get("note")
+        files = [dict(item) for item in event.data.get("attachments") or []]
+        # A note given when completing a step is already in that step's row; repeat it only
+        # beside the files it came with.
+        if not files and (not note or event.kind not in ("note", "attachment")):
+            continue
+        found.append({
+            "seq": event.seq, "at": event.at.astimezone(tz), "by": event.actor, "step": event.step,
+            "kegiatan": state.procedure.step(event.step).kegiatan if event.step else None,
+            "note": str(note) if note else None, "attachments": files,
+        })
+    return found
 
 
 def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
@@ -246,29 +324,45 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         late = [r for r in passes if r["late"]]
         rework = [r for r in passes if r["rework"]]
         rejected = [r for r in passes if r["status"] == "rejected"]
+        refusals = rejected if step.tidak == "selesai" else []
+        rejected = [r for r in rejected if r not in refusals]  # a lawful refusal is no fault of the step
         notes: list[str] = []
         actions: list[str] = []
+        running = any(r["status"] == "current" for r in passes)
         if not passes:
             verdict = None
-            notes.append("Belum dilaksanakan pada run ini.")
+            notes.append("Belum dilaksanakan pada pelaksanaan ini.")
         else:
-            verdict = not late and not rejected and not rework
+            # A step still running is judged when it ends: its time so far is noted, not graded.
+            verdict = None if running else (not late and not rejected and not rework)
+            if running:
+                notes.append("Sedang berjalan; dinilai setelah selesai.")
             for r in late:
                 over = format_minutes(r["difference_minutes"] or 0)
                 state_word = "masih berjalan" if r["status"] == "current" else "selesai"
                 notes.append(f"Melewati mutu baku {step.waktu}: {state_word} {over} lebih lama.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
+            for r in refusals:
+                notes.append(f"Permohonan ditolak/dikembalikan (TIDAK, proses selesai): {r['reason'] or 'tanpa alasan'}.")
             if rework:
                 notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
                              f"({format_minutes(sum(r['actual_minutes'] or 0 for r in rework))}).")
-            if late:
+            if late and not running:
                 actions.append("Tinjau beban kerja pelaksana atau kewajaran mutu baku waktu.")
             if rejected:
                 actions.append("Perjelas kelengkapan dan ukuran benar/salah koreksi sebelum konsep diajukan.")
             if rework and not rejected:
                 actions.append(f"Periksa kelengkapan ({step.kelengkapan}) sebelum diajukan kembali.")
-            if verdict:
+            outside = [r for r in passes if r["external"]]
+            if outside:
+                notes.append(f"Dilaksanakan di luar kantor (pelaksana eksternal): "
+                             f"{format_minutes(sum(r['actual_minutes'] or 0 for r in outside))}, "
+                             "tidak dihitung sebagai waktu kantor.")
+            if step.sub_sop:
+                runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
+                notes.append(f"Dilaksanakan melalui SOP {step.sub_sop} (pelaksanaan {runs}).")
+            if verdict and not outside:
                 notes.append(f"Selesai dalam mutu baku {step.waktu}.")
         rows.append({
             "no": n,
@@ -282,8 +376,10 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         })
     return {
         "run": report["run"], "title": report["title"], "year": report["year"], "status": report["status"],
+        "outcome": report["outcome"],
         "now": report["now"], "sop": report["sop"], "started_at": report["started_at"],
         "finished_at": report["finished_at"], "cancelled_at": report["cancelled_at"],
         "cancel_reason": report["cancel_reason"], "assignments": report["assignments"],
-        "summary": report["summary"], "rows": rows, "passes": report["rows"],
+        "status_word": report["status_word"], "summary": report["summary"], "rows": rows,
+        "passes": report["rows"], "catatan": report["catatan"],
     }

@@ -4,9 +4,17 @@ A run is an append-only list of `Event`s; its state is derived by replaying them
 
 - `started` (seq 1) names the run, its year, title and lane assignments;
 - `step_completed` / `approved` / `rejected` complete the current step (the latter two on a
-  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop);
+  *keputusan*: YA goes on, TIDAK goes back to the branch's target step and counts a rework loop,
+  or, with `tidak: selesai`, ends the run with outcome "ditolak", which is no rework);
 - `undone` reverses the latest step event still in effect (its `data.undoes` is that seq);
-- `cancelled` ends the run; `note` and `attachment` add remarks or files without moving it.
+- `cancelled` ends the run; `note` and `attachment` add remarks or files without moving it;
+- `sub_run_started` records on a parent run that a child run (of the step's `sub_sop`) was started
+  for its current step; the child's `started` names its parent (`data.parent`: run and step).
+
+Several steps can be current at once: after a split (`paralel`) every branch is open, each
+completed by its own event (`sop advance --step N`), and the join opens when the last is done.
+A step done only by lanes outside the office (`eksternal`) is never late; its time is reported
+apart (`RunState.external_minutes`: "waktu di luar kantor").
 
 Each pass through a step is a `StepVisit`: it becomes current when the previous step event
 happens (or the run starts), is due its Mutu Baku *waktu* of working time later (the run's
@@ -29,7 +37,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sop_cli.definition.duration import Duration
-from sop_cli.definition.graph import Graph
+from sop_cli.definition.graph import Graph, Step
 from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_calendar
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 
@@ -87,6 +95,8 @@ class Event:
         data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
             path}]), `undoes` (seq), and for `started` the run's identity (`run`, `sop`, `year`,
             `title`, `assignments`, `source_path`, `source_sha256`, `definition_sha256`).
+        db_user: The database user who wrote it, in a shared (PostgreSQL) store; None in an
+            SQLite file, where only `os_user` says who typed the command.
     """
 
     seq: int
@@ -97,6 +107,7 @@ class Event:
     os_user: str
     step: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    db_user: str | None = None
 
 
 @dataclass
@@ -124,11 +135,20 @@ class StepVisit:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     working_minutes: int | None = None
     event_seq: int | None = None
+    untimed: bool = False
+    external: bool = False
+    sub_run: str | None = None
+
+    @property
+    def timed(self) -> bool:
+        """Whether the office can be late on it: it has a fixed time and is done inside the office."""
+        return not (self.untimed or self.external)
 
     @property
     def late(self) -> bool:
-        """Completed after its due time."""
-        return self.completed_at is not None and self.completed_at > self.due_at
+        """Completed after its due time (never for a step with no fixed time, "sesuai jadwal", nor
+        for one done outside the office, `eksternal`: waiting for them pauses the office's clock)."""
+        return self.timed and self.completed_at is not None and self.completed_at > self.due_at
 
 
 @dataclass(frozen=True)
@@ -154,9 +174,14 @@ class RunState:
         year, title: As given at `sop start`.
         assignments: Lane id to the person assigned to it.
         status: "active", "finished" or "cancelled".
-        visits: Every pass through a step, in order; the last is open while the run is active.
-        rework_loops: Rejections in effect (each sent the run back once).
+        visits: Every pass through a step, in the order they became current; the open ones (one,
+            or several branches of a split) are the current steps while the run is active.
+        rework_loops: Rejections in effect that sent the run back (a TIDAK that ends it is none).
+        outcome: How a finished run ended: "selesai" (its end step) or "ditolak" (a decision's TIDAK
+            ended the process: the request was refused or returned); None unless finished.
         events: The whole log, including undone events and notes.
+        parent: The run and step this run does as a sub-SOP ({"run", "step"}), else None.
+        sub_runs: Step number to the child run started for it (the latest), from `sub_run_started`.
         undone_by: Seq of an undone step event to the seq of the `undone` event reversing it.
         forecast: The current step and every later one on the main path, planned from the
             current step's due time (empty unless active).
@@ -185,6 +210,9 @@ class RunState:
     source_path: str | None = None
     source_sha256: str | None = None
     definition_sha256: str | None = None
+    outcome: str | None = None
+    parent: dict[str, Any] | None = None
+    sub_runs: dict[int, str] = field(default_factory=dict)
 
     @functools.cached_property
     def sop(self) -> SopDefinition:
@@ -202,11 +230,33 @@ class RunState:
             ) from None
 
     @property
+    def open_visits(self) -> list[StepVisit]:
+        """The current steps of an active run: one, or the open branches of a split (written order)."""
+        if self.status != "active":
+            return []
+        return [v for v in self.visits if v.completed_at is None]
+
+    @property
     def current(self) -> StepVisit | None:
-        """The open visit of an active run; None when finished or cancelled."""
-        if self.status != "active" or not self.visits:
-            return None
-        return self.visits[-1]
+        """The open visit of an active run (the first, when branches of a split are open); None
+        when finished or cancelled."""
+        visits = self.open_visits
+        return visits[0] if visits else None
+
+    @property
+    def current_steps(self) -> list[int]:
+        """The numbers of the current steps (several after a split; empty unless active)."""
+        return [v.step for v in self.open_visits]
+
+    @property
+    def external_minutes(self) -> int:
+        """Working minutes of completed steps done outside the office ("waktu di luar kantor")."""
+        return sum(v.working_minutes or 0 for v in self.visits if v.external)
+
+    @property
+    def office_minutes(self) -> int:
+        """Working minutes of completed steps done by the office itself."""
+        return sum(v.working_minutes or 0 for v in self.visits if not v.external)
 
     @property
     def current_step(self) -> int | None:
@@ -230,12 +280,18 @@ class RunState:
 
     @property
     def steps_done(self) -> int:
-        """Main-path steps behind the current one (all when finished); a rejection moves it back."""
+        """Main-path steps behind the current one (all when finished); a rejection moves it back.
+        A run refused at a decision (`ditolak`) counts the steps up to and including that decision."""
+        if self.status == "finished" and self.outcome == "ditolak":
+            path = self.procedure.main_path
+            last = max((v for v in self.visits if v.event_seq is not None), key=lambda v: v.event_seq or 0).step
+            return path.index(last) + 1 if last in path else len(path)
         if self.status == "finished":
             return self.steps_total
-        if not self.visits:
+        open_steps = [v.step for v in self.visits if v.completed_at is None]
+        if not open_steps:
             return 0
-        ahead = set(self.procedure.path_from(self.visits[-1].step))
+        ahead = {n for step in open_steps for n in self.procedure.path_from(step)}
         return sum(1 for n in self.procedure.main_path if n not in ahead)
 
     @property
@@ -245,20 +301,19 @@ class RunState:
 
     def last_step_event(self) -> Event | None:
         """The latest step event still in effect (what `sop undo` reverses)."""
-        for visit in reversed(self.visits):
-            if visit.event_seq is not None:
-                return next(e for e in self.events if e.seq == visit.event_seq)
-        return None
+        seqs = [v.event_seq for v in self.visits if v.event_seq is not None]
+        return next(e for e in self.events if e.seq == max(seqs)) if seqs else None
 
     def is_late(self, now: datetime) -> bool:
-        """Whether the current step is past its due time at `now`."""
-        return self.current is not None and now > self.current.due_at
+        """Whether a current step is past its due time at `now` (steps with no fixed time and steps
+        done outside the office never are)."""
+        return any(v.timed and now > v.due_at for v in self.open_visits)
 
     def forecast_at(self, now: datetime) -> list[PlannedStep]:
-        """The forecast as of `now`: if the current step is late, later steps start from `now`."""
+        """The forecast as of `now`: if a current step is late, the steps after it start from `now`."""
         if not self.forecast or not self.is_late(now):
             return self.forecast
-        return _plan(self.procedure, self.calendar, self.forecast[0], now)
+        return _plan(self.procedure, self.calendar, self.forecast[:len(self.open_visits)], self.open_visits, now)
 
 
 def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequence[Event],
@@ -281,7 +336,10 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
     effective: list[Event] = []
     undone_by: dict[int, int] = {}
     cancelled: Event | None = None
+    sub_runs: dict[int, str] = {}
     for event in events[1:]:
+        if event.kind == "sub_run_started" and event.step is not None:
+            sub_runs[event.step] = str(event.data.get("sub_run", ""))
         if event.kind in STEP_KINDS:
             effective.append(event)
         elif event.kind == "undone":
@@ -291,44 +349,58 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         elif event.kind == "cancelled":
             cancelled = event
 
-    visits: list[StepVisit] = []
+    first = _visit(proc, calendar, proc.first, started.at)
+    visits: list[StepVisit] = [first]
+    open_visits: dict[int, StepVisit] = {first.step: first}  # the current steps, in the order they opened
+    waiting: dict[int, set[int]] = {}  # a split in progress: its branches not yet done
     loops = 0
-    current: int | None = proc.first
-    since = started.at
     finished_at: datetime | None = None
+    ending: str | None = None
     for event in effective:
-        if current is None or event.step != current:
+        visit = open_visits.pop(event.step, None) if event.step is not None else None
+        if visit is None:
+            now_open = ", ".join(str(n) for n in open_visits) or "none"
             raise StoreError(
-                f"Event {event.seq} completes step {event.step}, but step {current} was current; the store is damaged."
+                f"Event {event.seq} completes step {event.step}, but the current step(s) were {now_open}; "
+                "the store is damaged."
             )
         outcome = OUTCOMES[event.kind]
-        visit = _visit(proc, calendar, current, since)
         visit.completed_at = event.at
         visit.by = event.actor
         visit.outcome = outcome
         visit.note = event.data.get("note")
         visit.reason = event.data.get("reason")
         visit.attachments = list(event.data.get("attachments") or [])
-        visit.working_minutes = calendar.working_minutes_between(since, event.at)
+        visit.working_minutes = calendar.working_minutes_between(visit.became_current_at, event.at)
         visit.event_seq = event.seq
-        visits.append(visit)
-        loops += outcome == "rejected"
-        current = proc.after(current, outcome)
-        since = event.at
-        if current is None:
+        visit.sub_run = event.data.get("sub_run")
+        step = proc.step(visit.step)
+        refused = outcome == "rejected" and step.refusal_ends
+        loops += outcome == "rejected" and not refused
+        following: tuple[int, ...]
+        if step.split is not None:
+            # AND join: the join opens when the last open branch of its split is done
+            left = waiting.get(step.split, set())
+            left.discard(step.no)
+            following = (step.join,) if not left and step.join is not None else ()
+        else:
+            following = proc.after_all(step.no, outcome)
+            if step.is_split:
+                waiting[step.no] = set(step.branches)
+        for no in following:
+            opened = _visit(proc, calendar, no, event.at)
+            visits.append(opened)
+            open_visits[no] = opened
+        if not open_visits:
             finished_at = event.at
-    if current is not None:
-        visits.append(_visit(proc, calendar, current, since))
+            ending = "ditolak" if refused else "selesai"
 
-    status = "cancelled" if cancelled else "finished" if current is None else "active"
+    status = "cancelled" if cancelled else "finished" if not open_visits else "active"
     forecast: list[PlannedStep] = []
     if status == "active":
-        open_visit = visits[-1]
-        first = PlannedStep(
-            open_visit.step, open_visit.kegiatan, open_visit.lanes, open_visit.waktu,
-            open_visit.became_current_at, open_visit.due_at,
-        )
-        forecast = _plan(proc, calendar, first, first.planned_due)
+        current = list(open_visits.values())
+        firsts = [PlannedStep(v.step, v.kegiatan, v.lanes, v.waktu, v.became_current_at, v.due_at) for v in current]
+        forecast = _plan(proc, calendar, firsts, current, None)
     return RunState(
         run_id=str(info.get("run", "")),
         procedure=proc,
@@ -349,6 +421,9 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         source_path=info.get("source_path"),
         source_sha256=info.get("source_sha256"),
         definition_sha256=info.get("definition_sha256"),
+        outcome=ending if status == "finished" else None,
+        parent=dict(info["parent"]) if isinstance(info.get("parent"), Mapping) else None,
+        sub_runs=sub_runs,
     )
 
 
@@ -364,17 +439,34 @@ def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> Ste
         standard_minutes=duration_minutes(step.durasi, calendar.day_minutes),
         became_current_at=since,
         due_at=calendar.add(since, step.durasi),
+        untimed=step.durasi.untimed,
+        external=step.external,
     )
 
 
-def _plan(proc: Graph, calendar: WorkCalendar, first: PlannedStep, chain_from: datetime) -> list[PlannedStep]:
-    """`first` (the current step), then the rest of the main path chained from `chain_from`."""
-    return [first, *chain(proc, calendar, proc.path_from(first.step)[1:], chain_from)]
+def _plan(proc: Graph, calendar: WorkCalendar, firsts: Sequence[PlannedStep], current: Sequence[StepVisit],
+          now: datetime | None) -> list[PlannedStep]:
+    """`firsts` (the current steps), then the rest of the main path: after the join when they are
+    branches of a split, else after the (one) current step. As of `now`, a current step past its
+    due time ends no earlier than `now`, so the steps after it move."""
+    due = {p.step: p.planned_due for p in firsts}
+    if now is not None:
+        due.update({v.step: max(v.due_at, now) for v in current if v.timed and now > v.due_at})
+    head = proc.step(firsts[0].step)
+    if head.split is not None:
+        rest = proc.path_from(head.join) if head.join is not None else []
+    else:
+        rest = proc.path_from(head.no)[1:]
+    return [*firsts, *chain(proc, calendar, rest, max(due.values()), due)]
 
 
-def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: datetime) -> list[PlannedStep]:
+def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: datetime,
+          due: Mapping[int, datetime] | None = None) -> list[PlannedStep]:
     """The forecast rule: `steps` one after the other from `moment`, each starting at the next
-    working moment after the previous one is due and taking its Mutu Baku *waktu*.
+    working moment after the previous one is due and taking its Mutu Baku *waktu*; the branches of
+    a split all start when the split is due, and the join starts when the last branch is due.
+
+    `due` gives the due times of steps already planned (the current ones).
 
     The chain stops at the calendar's horizon (`MAX_DAYS` after `moment`): `validate` refuses
     SOPs whose steps add up to more, but a run pinned before that rule keeps a bounded forecast
@@ -382,13 +474,22 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
     from sop_cli.run.calendar import MAX_DAYS
 
     planned: list[PlannedStep] = []
+    dues = dict(due or {})
     horizon = moment + timedelta(days=MAX_DAYS)
     for no in steps:
         if moment > horizon:
             break
         step = proc.step(no)
-        start = calendar.add(moment, _ZERO)
-        moment = calendar.add(start, step.durasi)
+        ready = moment
+        if step.split is not None and step.split in dues:
+            ready = dues[step.split]
+        else:
+            branches = [dues[b] for s in proc.steps.values() if s.is_split and s.join == no
+                        for b in s.branches if b in dues]
+            if branches:
+                ready = max(branches)
+        start = calendar.add(ready, _ZERO)
+        moment = dues[no] = calendar.add(start, step.durasi)
         planned.append(PlannedStep(no, step.kegiatan, step.lanes, step.waktu, start, moment))
     return planned
 
@@ -396,21 +497,26 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
 def target_end(state: RunState) -> datetime:
     """When the run would end had every step on the main path taken its Mutu Baku from the start."""
     planned = chain(state.procedure, state.calendar, state.procedure.main_path, state.started_at)
-    return planned[-1].planned_due if planned else state.started_at
+    return max(p.planned_due for p in planned) if planned else state.started_at
 
 
 # The run's calendar ---------------------------------------------------------------------------
 
 
-def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str) -> dict[str, Any]:
-    """The JSON a run pins for its calendar: zone and every day off of `years` with its name
-    (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`)."""
+def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
+                    calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
+    zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
+    yearly days off of `calendar` (the ASN week and none of either when it is None)."""
+    from sop_cli.run.calendar import WorkCalendar, pin_fields
+
     return {
         "pinned_format": CALENDAR_FORMAT,
         "zone": zone,
         "years": list(years),
         "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
         "source": source,
+        **pin_fields(calendar or WorkCalendar(zone_name=zone, use_national_holidays=False)),
     }
 
 
@@ -421,11 +527,9 @@ def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
 
 @functools.lru_cache(maxsize=32)
 def _calendar_from_json(text: str) -> WorkCalendar:
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.run.calendar import from_pinned
 
-    pinned = json.loads(text)
-    days = frozenset(date.fromisoformat(d) for d in pinned.get("days_off", {}))
-    return WorkCalendar(zone_name=pinned["zone"], extra_days_off=days, use_national_holidays=False)
+    return from_pinned(json.loads(text))
 
 
 def state_of(stored: StoredRun) -> RunState:
@@ -486,35 +590,53 @@ def step_event(
     by: str | None = None,
     fallback_actor: str,
     os_user: str,
+    sub_run: RunState | None = None,
 ) -> Event:
     """The event completing the current step, after every check `sop advance` makes.
 
+    With several current steps (the branches of a split), `expected_step` says which one is done.
+    A step done by another SOP (`sub_sop`) is done once its child run `sub_run` has finished.
+
     Raises:
-        StateError: The run is finished or cancelled.
-        ConflictError: `expected_step` is not the current step (the run has moved on).
+        StateError: The run is finished or cancelled, or the step's child run is missing or unfinished.
+        ConflictError: `expected_step` is not a current step (the run has moved on).
         UsageError: approve/reject/reason do not fit the step, or `at` is out of range (`code`,
             `option` and `details` say which, for the CLI to word).
     """
     if state.current is None:
         raise _not_active(state, "advancing it")
-    current = state.current
-    if expected_step is not None and expected_step != current.step:
+    open_visits = {v.step: v for v in state.open_visits}
+    if expected_step is None and len(open_visits) > 1:
+        listed = "; ".join(f"{v.step} ({v.kegiatan})" for v in open_visits.values())
+        raise UsageError(
+            f"Several steps are current at the same time: {listed}. Say which one is done. Nothing was recorded.",
+            code="which_step", details={"steps": list(open_visits), "listed": listed},
+        )
+    current = open_visits.get(expected_step) if expected_step is not None else state.current
+    if current is None:
         if expected_step not in state.procedure.steps:
             raise UsageError(f"{expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.",
                              option="step")
+        now_open = ", ".join(f"{v.step} ({v.kegiatan})" for v in open_visits.values())
         raise ConflictError(
-            f"Run {state.run_id} has moved on: the current step is {current.step} ({current.kegiatan}), "
+            f"Run {state.run_id} has moved on: the current step is {now_open}, "
             f"not {expected_step}. Nothing was recorded.",
             hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
         )
     step = state.procedure.step(current.step)
+    data: dict[str, Any] = {}
+    if step.sub_sop is not None:
+        data.update(_sub_run_done(state, step, sub_run))
     if step.is_decision:
         if approve and reject:
             raise UsageError("Give either an approval or a rejection, not both.", code="approve_and_reject")
         if not (approve or reject):
             raise UsageError(
                 f"Step {step.no} ({step.kegiatan}) is a decision: approve it to go on to step {step.ya}, "
-                f"or reject it with a reason to send the run back to step {step.tidak}. Nothing was recorded.",
+                "or reject it with a reason to "
+                + ("end the process (the request is refused or returned)" if step.refusal_ends
+                   else f"send the run back to step {step.tidak}")
+                + ". Nothing was recorded.",
                 code="decision_needs_verdict",
                 details={"step": step.no, "kegiatan": step.kegiatan, "ya": step.ya, "tidak": step.tidak},
             )
@@ -538,7 +660,6 @@ def step_event(
         kind = "step_completed"
     moment = at or now
     check_at(moment, now, current.became_current_at, f"step {step.no} became current", state.calendar.tz)
-    data: dict[str, Any] = {}
     if note:
         data["note"] = note
     if reason:
@@ -546,6 +667,54 @@ def step_event(
     if attachments:
         data["attachments"] = [dict(a) for a in attachments]
     return Event(0, kind, moment, now, by or assigned_person(state, step.no) or fallback_actor, os_user, step.no, data)
+
+
+def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[str, Any]:
+    """What a step done by a sub-SOP records of its child run; StateError unless it has finished."""
+    if child is None:
+        raise StateError(
+            f"Step {step.no} ({step.kegiatan}) is done by SOP {step.sub_sop}: start a run of it for this step "
+            f"first; the step is done when that run finishes. Nothing was recorded.",
+            code="sub_run_missing",
+            details={"run": state.run_id, "step": step.no, "sub_sop": step.sub_sop, "kegiatan": step.kegiatan},
+        )
+    if child.status != "finished":
+        at = ", ".join(str(n) for n in child.current_steps) or child.status
+        raise StateError(
+            f"Step {step.no} ({step.kegiatan}) is done by run {child.run_id} of SOP {step.sub_sop}, which is "
+            f"{child.status} (at step {at}); the step is done when that run finishes. Nothing was recorded.",
+            hint="See the child run's status.", suggest="status_and_log", details={"run": child.run_id},
+        )
+    return {"sub_run": child.run_id, "sub_outcome": child.outcome}
+
+
+def start_child(parent: RunState, sop_id: str, step: int | None) -> int:
+    """The step of `parent` a new run of SOP `sop_id` (its `wilayah/organisasi/id`) is started for:
+    `step`, or the one current step done by a sub-SOP naming it.
+
+    Raises:
+        StateError: No current step of the parent is done by that SOP, or it has an unfinished
+            child run already, or the parent is not active.
+    """
+    if parent.current is None:
+        raise _not_active(parent, "starting a sub-SOP for it")
+    candidates = [v.step for v in parent.open_visits
+                  if (sub := parent.procedure.step(v.step).sub_sop) is not None and _names(sub, sop_id)]
+    if step is not None:
+        candidates = [n for n in candidates if n == step]
+    if not candidates:
+        now_open = ", ".join(f"{v.step} ({v.kegiatan})" for v in parent.open_visits)
+        raise StateError(
+            f"Run {parent.run_id} has no current step done by SOP {sop_id} (sub_sop); its current step is "
+            f"{now_open}. Nothing was started.",
+            hint="See the run's status and log.", suggest="status_and_log", details={"run": parent.run_id},
+        )
+    return candidates[0]
+
+
+def _names(written: str, qualified: str) -> bool:
+    """Whether a `sub_sop` as written ('rapat', 'org/rapat' or 'wilayah/org/rapat') names the SOP `qualified`."""
+    return qualified == written or qualified.endswith("/" + written)
 
 
 def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, fallback_actor: str, os_user: str) -> Event:
@@ -653,6 +822,7 @@ class _RunFields(TypedDict):
     title: str
     year: int
     status: str
+    outcome: str | None
     now: datetime
     started_at: datetime
     finished_at: datetime | None
@@ -686,6 +856,10 @@ class CurrentView(TypedDict):
     late: bool
     late_minutes: int
     remaining_minutes: int
+    untimed: bool
+    external: bool
+    sub_sop: str | None
+    sub_run: str | None
 
 
 class Progress(TypedDict):
@@ -719,6 +893,8 @@ class VisitView(TypedDict):
     standard_minutes: int
     actual_minutes: int | None
     late: bool
+    external: bool
+    sub_run: str | None
 
 
 class PlannedView(TypedDict):
@@ -745,12 +921,15 @@ class _EventFields(TypedDict):
 
 
 class EventView(_EventFields, total=False):
-    """One log entry; the optional keys appear when the event has them (`details`: `started`)."""
+    """One log entry; the optional keys appear when the event has them (`details`: `started`;
+    `db_user`: written to a shared store)."""
 
+    db_user: str
     note: str
     reason: str
     attachments: list[dict[str, Any]]
     undoes: int
+    sub_run: str
     details: dict[str, Any]
 
 
@@ -765,7 +944,13 @@ class _RunViewFields(_RunFields):
     sop: SopIdentity
     assignments: dict[str, str]
     lanes: dict[str, str]
+    office_hours: str
     current: CurrentView | None
+    current_steps: list[CurrentView]
+    parent: dict[str, Any] | None
+    sub_runs: dict[str, str]
+    office_minutes: int
+    external_minutes: int
     progress: ProgressPercent
     rework_loops: int
     visits: list[VisitView]
@@ -806,7 +991,8 @@ def _local(moment: datetime | None, tz: Any) -> datetime | None:
 
 
 def run_heading(state: RunState, now: datetime) -> RunHeading:
-    """What names a run in every view of it (datetimes in the organisation's zone)."""
+    """What names a run in every view of it (datetimes in the organisation's zone); `outcome` is
+    "selesai" or "ditolak" (a decision's TIDAK ended the process) for a finished run, else None."""
     tz = state.calendar.tz
     proc = state.procedure
     org = proc.data["organisasi"]
@@ -815,6 +1001,7 @@ def run_heading(state: RunState, now: datetime) -> RunHeading:
         "title": state.title,
         "year": state.year,
         "status": state.status,
+        "outcome": state.outcome,
         "now": now.astimezone(tz),
         "sop": {"id": proc.qualified_id, "nama": proc.nama, "organisasi": org.get("nama"),
                 "pemerintah": org.get("pemerintah"), "zona_waktu": proc.zone},
@@ -832,11 +1019,16 @@ def run_view(state: RunState, now: datetime) -> RunView:
     `sop` {id, nama, organisasi, pemerintah, zona_waktu, source_path, source_sha256,
     definition_sha256}, `assignments` {lane: person}, `lanes` {lane: name},
     `started_at`, `finished_at`, `cancelled_at`, `cancel_reason`,
+    `outcome` ("selesai" or "ditolak" when finished, else None), `office_hours` (in short words),
     `current` (None unless active) {step, kegiatan, waktu, lanes [{id, nama, person}], since, due,
-    late, late_minutes, remaining_minutes},
+    late, late_minutes, remaining_minutes, untimed (no fixed time: never late), external (done
+    outside the office: never late), sub_sop, sub_run (the child run doing it)},
+    `current_steps` (every current step, several after a split: [CurrentView]), `parent` ({run,
+    step} when this run does a parent's step), `sub_runs` {step: child run}, `office_minutes` and
+    `external_minutes` (working time of completed steps inside / outside the office),
     `progress` {done, total, percent}, `rework_loops`,
     `visits` [{step, kegiatan, waktu, lanes, became_current_at, due_at, completed_at, by, outcome,
-    note, reason, attachments, standard_minutes, actual_minutes, late}],
+    note, reason, attachments, standard_minutes, actual_minutes, late, external, sub_run}],
     `forecast` [{step, kegiatan, waktu, lanes, planned_start, planned_due}] (as of `now`: a late
     current step pushes the later ones), `next_steps` (the forecast after the current step),
     `planned_end`, and `events` [{seq, kind, at, recorded_at, actor, os_user, step, kegiatan,
@@ -852,11 +1044,9 @@ def run_view(state: RunState, now: datetime) -> RunView:
     def lanes(ids: Sequence[str]) -> list[LaneView]:
         return [{"id": i, "nama": proc.lanes.get(i, i), "person": state.assignments.get(i)} for i in ids]
 
-    current: CurrentView | None = None
-    if state.current:
-        visit = state.current
-        late = now > visit.due_at
-        current = {
+    def current_view(visit: StepVisit) -> CurrentView:
+        late = visit.timed and now > visit.due_at
+        return {
             "step": visit.step,
             "kegiatan": visit.kegiatan,
             "waktu": visit.waktu,
@@ -865,8 +1055,15 @@ def run_view(state: RunState, now: datetime) -> RunView:
             "due": t(visit.due_at),
             "late": late,
             "late_minutes": cal.working_minutes_between(visit.due_at, now) if late else 0,
-            "remaining_minutes": 0 if late else cal.working_minutes_between(now, visit.due_at),
+            "remaining_minutes": 0 if late or not visit.timed else cal.working_minutes_between(now, visit.due_at),
+            "untimed": visit.untimed,
+            "external": visit.external,
+            "sub_sop": proc.step(visit.step).sub_sop,
+            "sub_run": state.sub_runs.get(visit.step),
         }
+
+    current_steps = [current_view(v) for v in state.open_visits]
+    current: CurrentView | None = current_steps[0] if current_steps else None
     forecast: list[PlannedView] = [
         {"step": p.step, "kegiatan": p.kegiatan, "waktu": p.waktu, "lanes": lanes(p.lanes),
          "planned_start": t(p.planned_start), "planned_due": t(p.planned_due)}
@@ -881,6 +1078,7 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "title": heading["title"],
         "year": heading["year"],
         "status": heading["status"],
+        "outcome": heading["outcome"],
         "now": heading["now"],
         "sop": sop,
         "started_at": heading["started_at"],
@@ -889,7 +1087,13 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "cancel_reason": heading["cancel_reason"],
         "assignments": dict(state.assignments),
         "lanes": dict(proc.lanes),
+        "office_hours": cal.hours_text(),
         "current": current,
+        "current_steps": current_steps,
+        "parent": state.parent,
+        "sub_runs": {str(no): run for no, run in state.sub_runs.items()},
+        "office_minutes": state.office_minutes,
+        "external_minutes": state.external_minutes,
         "progress": {"done": state.steps_done, "total": total,
                      "percent": round(100 * state.steps_done / total) if total else 100},
         "rework_loops": state.rework_loops,
@@ -899,12 +1103,13 @@ def run_view(state: RunState, now: datetime) -> RunView:
                 "became_current_at": t(v.became_current_at), "due_at": t(v.due_at),
                 "completed_at": _local(v.completed_at, tz), "by": v.by, "outcome": v.outcome, "note": v.note,
                 "reason": v.reason, "attachments": v.attachments, "standard_minutes": v.standard_minutes,
-                "actual_minutes": v.working_minutes, "late": v.late,
+                "actual_minutes": v.working_minutes, "late": v.late, "external": v.external,
+                "sub_run": v.sub_run,
             }
             for v in state.visits
         ],
         "forecast": forecast,
-        "next_steps": forecast[1:],
+        "next_steps": forecast[len(current_steps) or 1:],
         "planned_end": forecast[-1]["planned_due"] if forecast else None,
         "events": [event_view(state, e) for e in state.events],
     }
@@ -926,6 +1131,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         "kegiatan": step.kegiatan if step else None,
         "undone_by": state.undone_by.get(event.seq),
     }
+    if event.db_user:
+        view["db_user"] = event.db_user
     if "note" in data:
         view["note"] = data["note"]
     if "reason" in data:
@@ -934,6 +1141,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["attachments"] = data["attachments"]
     if "undoes" in data:
         view["undoes"] = data["undoes"]
+    if "sub_run" in data:
+        view["sub_run"] = str(data["sub_run"])
     if event.kind == "started":
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view

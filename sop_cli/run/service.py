@@ -210,11 +210,14 @@ def _append(
     run: str | None, store: str | Path | None, now: datetime,
     build: Callable[[engine.RunState], engine.Event],
     prepare: Callable[[Store, engine.RunState], object] | None = None,
+    look: Callable[[Store, engine.RunState], object] | None = None,
 ) -> engine.RunView:
     """Append the event `build(state)` makes, checking it against the state inside the write.
 
     `prepare(store, state)` runs first, outside the transaction, after a trial `build` on the
     state as read (so bad input is refused before anything, e.g. an attachment copy, is written).
+    `look(store, state)` runs before every `build`, in the same transaction (reading a child run).
+    A step event that finishes a sub-SOP's run also completes its parent's step (`_complete_parent`).
     """
     from sop_cli.store import RunSummary
 
@@ -223,16 +226,43 @@ def _append(
             run_id = _resolve(st, run)
             if prepare is not None:
                 state = _state(st, run_id)
+                if look is not None:
+                    look(st, state)
         if prepare is not None:
             build(state)  # refuse bad input early
             prepare(st, state)
         with st.write():
             state = _state(st, run_id)  # re-read inside the transaction: the expected-state check
+            if look is not None:
+                look(st, state)
             event = build(state)
             last = state.events[-1].seq
             new_state = engine.with_event(state, replace(event, seq=last + 1))
             event = st.append_event(run_id, event, after_seq=last, summary=RunSummary.of(new_state))
+            if new_state.status == "finished" and state.status == "active" and new_state.parent:
+                _complete_parent(st, new_state, event)
     return _view(new_state, now, event)
+
+
+def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> None:
+    """Complete the parent's step a finished child run did, when that step is still current and
+    waiting for this child; otherwise leave the parent as it is (it can be advanced by hand)."""
+    from sop_cli.store import RunSummary
+
+    link = child.parent or {}
+    parent_id, step = str(link.get("run", "")), link.get("step")
+    stored = st.load_run(parent_id)
+    if stored is None or not isinstance(step, int):
+        return
+    parent = engine.state_of(stored)
+    if step not in parent.current_steps or parent.sub_runs.get(step) != child.run_id:
+        return
+    event = engine.step_event(parent, now=last.recorded_at, at=max(last.at, parent.events[-1].at),
+                              expected_step=step, fallback_actor=last.actor, os_user=last.os_user,
+                              by=last.actor, sub_run=child)
+    seq = parent.events[-1].seq
+    new_parent = engine.with_event(parent, replace(event, seq=seq + 1))
+    st.append_event(parent.run_id, event, after_seq=seq, summary=RunSummary.of(new_parent))
 
 
 # Attachments ----------------------------------------------------------------------------------
@@ -287,8 +317,16 @@ def start_run(
     assign: Mapping[str, str] | None = None,
     by: str | None = None,
     store: str | Path | None = None,
+    parent: str | None = None,
+    parent_step: int | None = None,
 ) -> engine.RunView:
     """Start a run of SOP `sop` (id as for `sop show`); return its view with the forecast.
+
+    With `parent` (a run id or prefix), the run is a sub-SOP's child run: it does the parent's
+    current step whose `sub_sop` names this SOP (`parent_step` when several could), for the
+    parent's year unless `year` is given; both runs name each other (the child's `started` has
+    `parent`, the parent's log a `sub_run_started`), and the
+    parent's step is completed when the child finishes.
 
     The run pins the validated definition (with SHA-256 of its canonical JSON and of the source
     file) and its calendar (the national holidays and cuti bersama of `PINNED_YEARS` years plus
@@ -299,10 +337,12 @@ def start_run(
     Raises:
         NotFoundError / AmbiguousError: The SOP name fits no SOP / several.
         UsageError: A bad assignment, `at`, `year` or `title` (with `option` naming which).
+        StateError: `parent` has no current step done by this SOP, or that step has a child run
+            that is not cancelled.
     """
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
-    from sop_cli.run.calendar import WorkCalendar, zone
+    from sop_cli.run.calendar import office_calendar, zone
     from sop_cli.store import NewRun, RunSummary
 
     entry = load_catalog().resolve(sop, org)
@@ -311,7 +351,7 @@ def start_run(
     proc = engine.procedure(definition)
     assignments = _assignments(assign or {}, proc)
     tz = zone(proc.zone)
-    national = WorkCalendar.from_config(proc.zone, proc.extra_days_off())
+    national = office_calendar(definition["organisasi"])
     moment = now if at is None else _moment(at, tz, now, lambda d: _office_edge(national, d, end=False))
     if moment > now:
         raise UsageError(f"{engine.show_moment(moment, tz)} is in the future (now is {engine.show_moment(now, tz)}); "
@@ -324,15 +364,24 @@ def start_run(
     if title is not None and not title.strip():
         raise UsageError("is empty; leave it out to use the SOP's name and the year.", option="title")
     years = range(local_year, local_year + PINNED_YEARS)
+    national = office_calendar(definition["organisasi"], years)  # with its Ramadan periods
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
-    pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source())
+    pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
-    year = year or local_year
-    title = (title or f"{proc.nama} {year}").strip()
+    given_year = year
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
 
-    with _open(store, create=True) as st, st.write():
+    with _open(store, create=parent is None) as st, st.write():
+        mother: engine.RunState | None = None
+        link: dict[str, Any] = {}
+        if parent is not None:
+            mother = _state(st, _resolve(st, parent))
+            step_no = engine.start_child(mother, proc.qualified_id, parent_step)
+            _check_no_child(st, mother, step_no)
+            link = {"parent": {"run": mother.run_id, "step": step_no}}
+        year = given_year or (mother.year if mother is not None else local_year)
+        title = (title or f"{proc.nama} {year}").strip()
         run_id = st.new_run_id(f"{definition['id']}-{year}")
         definition_sha = st.pin("definition", definition_text)
         calendar_sha = st.pin("calendar", calendar_text)
@@ -340,6 +389,7 @@ def start_run(
             "run": run_id, "sop": proc.qualified_id, "year": year, "title": title,
             "assignments": assignments, "source_path": source_path,
             "source_sha256": source_sha, "definition_sha256": definition_sha, "calendar_sha256": calendar_sha,
+            **link,
         }
         started = engine.Event(1, "started", moment, now, by or actor, os_user, None, data)
         state = engine.derive(proc, [started], engine.run_calendar(pinned))
@@ -348,7 +398,31 @@ def start_run(
                    source_path, source_sha, moment),
             started, RunSummary.of(state),
         )
+        if mother is not None:
+            seq = mother.events[-1].seq
+            linked = engine.Event(0, "sub_run_started", max(moment, mother.events[-1].at), now, by or actor, os_user,
+                                  link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
+            after = engine.with_event(mother, replace(linked, seq=seq + 1))
+            st.append_event(mother.run_id, linked, after_seq=seq, summary=RunSummary.of(after))
     return _view(state, now, started)
+
+
+def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
+    """Refuse a second child run for a step whose child is active or finished (a cancelled one may
+    be replaced)."""
+    from sop_cli.errors import StateError
+
+    child_id = parent.sub_runs.get(step)
+    stored = st.load_run(child_id) if child_id else None
+    if stored is None:
+        return
+    child = engine.state_of(stored)
+    if child.status != "cancelled":
+        raise StateError(
+            f"Step {step} of run {parent.run_id} already has its sub-SOP run {child.run_id} ({child.status}). "
+            "Nothing was started.",
+            hint="See the run's status and log.", suggest="status_and_log", details={"run": child.run_id},
+        )
 
 
 def _holidays_source() -> str:
@@ -361,7 +435,10 @@ def _holidays_source() -> str:
 
 
 def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str, str]:
-    result: dict[str, str] = {}
+    # A lane several people fill names each, "A; B; C": from the lane's `petugas` in the SOP file
+    # unless the start names others.
+    result: dict[str, str] = {lane["id"]: "; ".join(lane["petugas"])
+                              for lane in proc.data.get("pelaksana", []) if lane.get("petugas")}
     by_name = {name.lower(): lane_id for lane_id, name in proc.lanes.items()}
     for lane, person in assign.items():
         key = lane.strip()
@@ -370,7 +447,10 @@ def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str,
             lanes = ", ".join(f"{i} ({n})" for i, n in proc.lanes.items())
             raise UsageError(f"{lane}={person}: SOP {proc.qualified_id} has no lane {key!r}. Its lanes: {lanes}.",
                              option="assign")
-        result[lane_id] = " ".join(person.split())
+        names = "; ".join(" ".join(name.split()) for name in person.split(";") if name.strip())
+        if not names:
+            raise UsageError(f"{lane}={person}: name the person (several: \"A; B; C\").", option="assign")
+        result[lane_id] = names
     return result
 
 
@@ -406,17 +486,27 @@ def advance(
     paths = _check_files(attach)
     copies: list[dict[str, Any]] = []
 
+    children: dict[int, engine.RunState] = {}
+
+    def look(st: Store, state: engine.RunState) -> None:
+        children.clear()
+        for no, child_id in state.sub_runs.items():
+            stored = st.load_run(child_id) if no in state.current_steps else None
+            if stored is not None:
+                children[no] = engine.state_of(stored)
+
     def build(state: engine.RunState) -> engine.Event:
+        target = step if step is not None else state.current_step
         return engine.step_event(
             state, now=now, at=_at(at, state, now), expected_step=step, approve=approve,
             reject=reject, reason=reason, note=note, attachments=copies, by=by,
-            fallback_actor=actor, os_user=os_user,
+            fallback_actor=actor, os_user=os_user, sub_run=children.get(target) if target is not None else None,
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
         copies.extend(_keep(st, state.run_id, paths))
 
-    return _append(run, store, now, build, prepare if paths else None)
+    return _append(run, store, now, build, prepare if paths else None, look)
 
 
 def _at(at: Moment | None, state: engine.RunState, now: datetime) -> datetime | None:
@@ -523,22 +613,26 @@ def run_log(run: str | None = None, *, now: datetime, store: str | Path | None =
 
 def list_runs(
     *, now: datetime, include_all: bool = False, limit: int | None = None, store: str | Path | None = None,
+    org: str | None = None, sop: str | None = None, year: int | None = None, late: bool = False,
 ) -> tuple[list[engine.RunListRow], int]:
     """(rows, total): one row per active run (every run with `include_all`), from the stored
     summaries, oldest first; with `limit`, the `limit` most recently started of the `total`.
 
     Row keys: run, sop, year, title, status, current_step, current_kegiatan, current_since,
     current_due (organisation's zone), late, progress {done, total}, rework_loops, started_at.
+    `org` (an organisation id or its last word), `sop` (`renja` or a qualified id), `year` and
+    `late` (only runs whose current step is past due at `now`) narrow the list.
     """
-    from sop_cli.store import store_exists
+    from sop_cli.store import RunFilter, store_exists
 
     if not store_exists(store):
         return [], 0
     if limit is not None and limit >= _ALL:
         limit = None  # more than any store holds: every run (and no integer overflow in SQL)
+    where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None) if (org or sop or year or late) else None
     with _open(store, create=False, readonly=True) as st, st.read():
-        rows = st.summaries(include_all=include_all, limit=limit)
-        total = st.count_runs(include_all=include_all) if limit is not None else len(rows)
+        rows = st.summaries(include_all=include_all, limit=limit, where=where)
+        total = st.count_runs(include_all=include_all, where=where) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total
 
 

@@ -1,8 +1,9 @@
 """The run store: where runs and their event logs are kept, behind one interface.
 
 `interface.Store` is the contract (typed records in, typed records out; the codec between events
-and rows belongs to the store); `sqlite.SqliteStore` is the embedded implementation used today;
-`migrations` holds its frozen schema history. Importing this package does not import `sqlite3`:
+and rows belongs to the store); `sqlite.SqliteStore` is the embedded implementation and
+`migrations` its frozen schema history; `postgres.PostgresStore` the shared one (its migrations
+inside it); `admin` the store-level use-cases of `sop store`. Importing this package does not import `sqlite3`:
 `open_store` does, when a command really opens a store.
 """
 
@@ -10,29 +11,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sop_cli.store.interface import NewRun, RunRow, RunSummary, Store, StoredRun
+from sop_cli.store.interface import (
+    NewRun,
+    RunExport,
+    RunFilter,
+    RunRow,
+    RunSummary,
+    Store,
+    StoredRun,
+    StoreInfo,
+    Unit,
+)
 
-__all__ = ["NewRun", "RunRow", "RunSummary", "Store", "StoredRun", "open_store", "store_exists"]
+__all__ = ["NewRun", "RunExport", "RunFilter", "RunRow", "RunSummary", "Store", "StoreInfo", "StoredRun", "Unit",
+           "open_store", "store_exists"]
 
 
-def open_store(path: Path | str | None = None, *, create: bool = True, readonly: bool = False) -> Store | None:
-    """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`).
+def open_store(path: Path | str | None = None, *, create: bool = True, migrate: bool = True,
+               readonly: bool = False) -> Store | None:
+    """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`): a PostgreSQL
+    database when it is a `postgresql://` URL (psycopg is imported only then), else an SQLite file.
 
-    With `create=False` a missing store gives None instead of a new empty file, so read-only
-    commands never create folders. With `readonly` (commands that only read), a store this user
-    cannot write is opened for reading instead of failing.
+    With `create=False` a missing SQLite file gives None instead of a new empty one, so read-only
+    commands never create folders. (A PostgreSQL database always exists: the server says.)
+    With `migrate=False` an older schema is left as it is (`sop store status` only looks).
+    With `readonly` (commands that only read), an SQLite file this user cannot write is opened
+    for reading instead of failing, and a PostgreSQL session is read-only.
     """
-    from sop_cli.paths import store_path
+    from sop_cli.paths import store_location
+
+    location = store_location(path)
+    if isinstance(location, str):
+        from sop_cli.store.postgres import PostgresStore
+
+        return PostgresStore.open(location, migrate=migrate, readonly=readonly)
     from sop_cli.store.sqlite import SqliteStore
 
-    resolved = store_path(path)
-    if not create and not resolved.exists():
+    if not create and not location.exists():
         return None
-    return SqliteStore.open(resolved, readonly=readonly)
+    return SqliteStore.open(location, migrate=migrate, readonly=readonly)
 
 
 def store_exists(path: Path | str | None = None) -> bool:
-    """Whether the store at `path` (as for `open_store`) exists."""
-    from sop_cli.paths import store_path
+    """Whether the store at `path` (as for `open_store`) exists (a PostgreSQL URL: yes)."""
+    from sop_cli.paths import store_location
 
-    return store_path(path).exists()
+    location = store_location(path)
+    return isinstance(location, str) or location.exists()

@@ -1,7 +1,7 @@
 """The one interface of a run store, and the typed records that cross it.
 
-`Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` implements it today, a
-PostgreSQL store will implement it next (issue 13). The store owns every query and the codec
+`Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` (an embedded file) and
+`sop_cli.store.postgres.PostgresStore` (a database shared by the units of a Kabupaten) implement it. The store owns every query and the codec
 between `Event`s and rows; the engine decides what the events mean; the service combines both.
 
 A store is used inside one `read()` or `write()` transaction per step of a command; a write
@@ -11,13 +11,14 @@ when the log has moved on since the state it was built from.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sop_cli.errors import StoreError
+from sop_cli.errors import StoreError, UsageError
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event, RunState
@@ -40,14 +41,17 @@ class RunSummary:
 
     @classmethod
     def of(cls, state: RunState) -> RunSummary:
-        """The summary of a derived `RunState`."""
-        current = state.current
+        """The summary of a derived `RunState` (`current_due` None for a step with no fixed time or
+        done outside the office: it is never late, so listings and the overdue query skip it). With
+        several current steps (parallel), the one due first that can be late stands for the run."""
+        timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
+        current = timed[0] if timed else state.current
         return cls(
             status=state.status,
             current_step=current.step if current else None,
             current_kegiatan=current.kegiatan if current else None,
             current_since=current.became_current_at if current else None,
-            current_due=current.due_at if current else None,
+            current_due=current.due_at if current and current.timed else None,
             steps_done=state.steps_done,
             steps_total=state.steps_total,
             rework_loops=state.rework_loops,
@@ -93,6 +97,85 @@ class StoredRun:
     definition: str
     calendar: str
     events: list[Event]
+
+
+@dataclass(frozen=True)
+class RunExport:
+    """A whole run as it moves between stores (`sop store copy`): its identity, its pinned texts,
+    its log with the original seq, times and people, and the bytes of its attachments by SHA-256."""
+
+    run: NewRun
+    definition: str
+    calendar: str
+    events: list[Event]
+    attachments: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs a listing keeps (None: any). `org` is an organisation id (or its last word, e.g.
+    `ngronggot`); `sop` a qualified SOP id or its last part (`renja`); `late_at`: only active runs
+    whose current step was due before that moment."""
+
+    org: str | None = None
+    sop: str | None = None
+    year: int | None = None
+    late_at: datetime | None = None
+
+
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with `\\` as the escape: `%` and `_` taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], object]) -> tuple[str, list[object]]:
+    """The SQL conditions (joined by AND, "" for none) and parameters of a `RunFilter` over the
+    `runs` table, with `mark` as the placeholder and `moment` encoding a datetime; both stores
+    keep `sop_id` as `wilayah/org/sop` and `current_due` in an order-preserving form."""
+    if where is None:
+        return "", []
+    clauses: list[str] = []
+    params: list[object] = []
+    if where.org:
+        org = like_literal(where.org.strip().lower())
+        clauses.append(f"(sop_id LIKE {mark} ESCAPE '\\' OR sop_id LIKE {mark} ESCAPE '\\')")
+        params += [f"%/{org}/%", f"%-{org}/%"]
+    if where.sop:
+        sop = where.sop.strip().lower()
+        clauses.append(f"(sop_id = {mark} OR sop_id LIKE {mark} ESCAPE '\\')")
+        params += [sop, f"%/{like_literal(sop)}"]
+    if where.year is not None:
+        clauses.append(f"year = {mark}")
+        params.append(where.year)
+    if where.late_at is not None:
+        clauses.append(f"status = 'active' AND current_due IS NOT NULL AND current_due < {mark}")
+        params.append(moment(where.late_at))
+    return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit known to a shared store (`sop store grant`): its role, organisation id and name."""
+
+    role: str
+    org_id: str
+    org_name: str
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What `sop store status` says of a store."""
+
+    kind: str
+    """"sqlite" or "postgresql"."""
+    location: str
+    schema_version: int
+    known_version: int
+    """The schema version this sop writes (a lower `schema_version` needs `sop store migrate`)."""
+    runs: int
+    events: int
+    db_user: str | None
+    units: list[Unit]
 
 
 class Store(Protocol):
@@ -150,6 +233,11 @@ class Store(Protocol):
         """The pinned documents and log of a run, or None when there is no such run."""
         ...
 
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned documents and logs of many runs at once (in `run_ids` order; a missing run is
+        left out): what a report over many runs reads, in a few queries instead of two per run."""
+        ...
+
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the run's summary.
 
@@ -158,13 +246,35 @@ class Store(Protocol):
         """
         ...
 
-    def summaries(self, *, include_all: bool = False, limit: int | None = None) -> list[RunRow]:
-        """The active runs (every run with `include_all`), oldest first; with `limit`, only the
-        `limit` most recently started ones."""
+    def summaries(self, *, include_all: bool = False, limit: int | None = None,
+                  where: RunFilter | None = None) -> list[RunRow]:
+        """The active runs (every run with `include_all`) that `where` keeps, oldest first; with
+        `limit`, only the `limit` most recently started ones."""
         ...
 
-    def count_runs(self, *, include_all: bool = False) -> int:
-        """How many runs are active (exist, with `include_all`)."""
+    def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
+        """How many runs are active (exist, with `include_all`) and kept by `where`."""
+        ...
+
+    def export_run(self, run_id: str) -> RunExport | None:
+        """The whole run (identity, pinned texts, log, attachment bytes), or None.
+
+        Raises:
+            StoreError: An attachment the log names is missing.
+        """
+        ...
+
+    def import_run(self, run: RunExport, summary: RunSummary) -> None:
+        """Add a run exported from another store, keeping every event's seq, times and people
+        (inside `write()`); the run id must be free."""
+        ...
+
+    def units(self) -> list[Unit]:
+        """The units granted in a shared store (none in an SQLite file)."""
+        ...
+
+    def info(self) -> StoreInfo:
+        """Kind, schema version, counts and (shared store) the database user and units."""
         ...
 
     def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
@@ -177,6 +287,14 @@ class Store(Protocol):
         """
         ...
 
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of an attachment of run `run_id` kept by `keep_attachment`; `item` is what
+        the event recorded of it ({name, sha256, size, path}). The caller checks the SHA-256.
+
+        Raises:
+            StoreError: The store no longer holds the attachment (removed, or unreadable).
+        """
+        ...
 
 # Reading what a store gives back ------------------------------------------------------------------
 # A store's rows can be damaged by hand, by a broken disk or by another program. Every store reads
@@ -229,3 +347,24 @@ def damaged(location: str, run_id: str, problem: str, seq: int | None = None) ->
         f"The store {location} is damaged: {where}: {problem}. Nothing was changed.",
         hint="Restore the store from a backup, or ask whoever manages it; other runs can still be used.",
     )
+
+
+def attachment_refusal(source: Path, error: OSError) -> UsageError:
+    """The error for a file `keep_attachment` refuses (`sop_cli.fs.NotRegularFile`, `TooLarge`,
+    or another OSError), as every store words it (option "attach")."""
+    from sop_cli.fs import NotRegularFile, TooLarge
+
+    if isinstance(error, NotRegularFile):
+        return UsageError(f"{source}: not a regular file (a folder, FIFO, device or socket); "
+                          "attach a file. Nothing was recorded.", option="attach")
+    if isinstance(error, TooLarge):
+        return UsageError(
+            f"{source}: the file is {_megabytes(error.size)}, more than the {_megabytes(error.limit)} an "
+            "attachment may be (SOP_MAX_ATTACHMENT_MB). Nothing was recorded.", option="attach",
+        )
+    return UsageError(f"{source}: cannot copy the file ({error.strerror or error}). Nothing was recorded.",
+                      option="attach")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"

@@ -26,14 +26,27 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import ConflictError, SopError, StoreError, UsageError
-from sop_cli.store.interface import NewRun, RunRow, RunSummary, StoredRun, damaged, data_problem
+from sop_cli.errors import ConflictError, SopError, StoreError
+from sop_cli.store.interface import (
+    NewRun,
+    RunExport,
+    RunFilter,
+    RunRow,
+    RunSummary,
+    StoredRun,
+    StoreInfo,
+    Unit,
+    attachment_refusal,
+    damaged,
+    data_problem,
+    filter_sql,
+)
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event
@@ -168,8 +181,9 @@ class SqliteStore:
     # Opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, readonly: bool = False) -> SqliteStore:
-        """Open (creating it and its folder if needed) and migrate the store at `path`.
+    def open(cls, path: Path, *, migrate: bool = True, readonly: bool = False) -> SqliteStore:
+        """Open (creating it and its folder if needed) and migrate the store at `path` (with
+        `migrate=False` an older schema is left as it is, for looking only).
 
         With `readonly` (reading commands), a store whose file or folder this user cannot write is
         opened read-only, so `sop status` on a shared, read-only store reads it instead of failing
@@ -213,7 +227,7 @@ class SqliteStore:
                         hint="Upgrade sop to use it, or use another store.", suggest="store_newer",
                     )
                 if read_only:
-                    if version < SCHEMA_VERSION:
+                    if version < SCHEMA_VERSION and migrate:
                         raise StoreError(
                             f"The store {path} is read-only for you and was written by an older version of sop; "
                             "it needs a one-time upgrade, which writes. It was not changed.",
@@ -224,7 +238,7 @@ class SqliteStore:
                     conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = ON")
-                if version < SCHEMA_VERSION:
+                if version < SCHEMA_VERSION and migrate:
                     store._migrate()
         except BaseException:
             conn.close()
@@ -392,9 +406,31 @@ class SqliteStore:
         if row is None:
             return None
         if not row["definition"] or not row["calendar"]:
-            raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+            raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
         return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events])
+
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
+        found: list[StoredRun] = []
+        for start in range(0, len(run_ids), 500):  # SQLite's limit on bound parameters
+            chunk = list(run_ids[start:start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            heads = {r["id"]: r for r in self._conn.execute(
+                "SELECT runs.id AS id, d.body AS definition, c.body AS calendar FROM runs "
+                "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
+                f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id IN ({marks})", chunk)}
+            events: dict[str, list[Event]] = {}
+            for row in self._conn.execute(f"SELECT * FROM events WHERE run_id IN ({marks}) ORDER BY run_id, seq", chunk):
+                events.setdefault(row["run_id"], []).append(event_from_row(row, self.location))
+            for run_id in chunk:
+                head = heads.get(run_id)
+                if head is None:
+                    continue
+                if not head["definition"] or not head["calendar"]:
+                    raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
+                found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
+        return found
 
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
@@ -413,13 +449,15 @@ class SqliteStore:
         self._set_summary(run_id, summary)
         return event
 
-    def summaries(self, *, include_all: bool = False, limit: int | None = None) -> list[RunRow]:
-        """Active runs (every run with `include_all`), oldest first; the newest `limit` of them."""
-        where = "" if include_all else " WHERE status = 'active'"
+    def summaries(self, *, include_all: bool = False, limit: int | None = None,
+                  where: RunFilter | None = None) -> list[RunRow]:
+        """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
+        `limit` of them."""
+        condition, params = _where(include_all, where)
         limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
         rows = self._conn.execute(
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
-            f"FROM runs{where}{limited}) ORDER BY created_at, id"
+            f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
         )
         return [self._run_row(r) for r in rows]
 
@@ -434,10 +472,10 @@ class SqliteStore:
         except (TypeError, ValueError) as error:
             raise damaged(self.location, str(r["id"]), f"its summary cannot be read ({error})") from None
 
-    def count_runs(self, *, include_all: bool = False) -> int:
-        """How many runs are active (exist, with `include_all`)."""
-        where = "" if include_all else " WHERE status = 'active'"
-        return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{where}").fetchone()[0])
+    def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
+        """How many runs are active (exist, with `include_all`) and kept by `where`."""
+        condition, params = _where(include_all, where)
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{condition}", params).fetchone()[0])
 
     def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
@@ -452,24 +490,100 @@ class SqliteStore:
             UsageError: The file is not a regular file, is too large, or cannot be read or copied
                 (option "attach").
         """
-        from sop_cli.fs import NotRegularFile, TooLarge, copy_atomically
+        from sop_cli.fs import copy_atomically
 
         folder = self.path.parent / "attachments" / attachment_name(run_id)
         kept = attachment_name(source.name)
         try:
             final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{kept}", max_bytes=max_bytes)
-        except NotRegularFile:
-            raise UsageError(f"{source}: not a regular file (a folder, FIFO, device or socket); "
-                             "attach a file. Nothing was recorded.", option="attach") from None
-        except TooLarge as error:
-            raise UsageError(
-                f"{source}: the file is {_megabytes(error.size)}, more than the {_megabytes(error.limit)} an "
-                "attachment may be (SOP_MAX_ATTACHMENT_MB). Nothing was recorded.", option="attach",
-            ) from None
         except OSError as error:
-            raise UsageError(f"{source}: cannot copy the file ({error.strerror or error}). Nothing was recorded.",
-                             option="attach") from None
+            raise attachment_refusal(source, error) from None
         return {"name": source.name, "sha256": sha, "size": size, "path": final.relative_to(self.path.parent).as_posix()}
+
+    # Whole runs and the store itself (`sop store copy`, `sop store status`) -------------------
+
+    def export_run(self, run_id: str) -> RunExport | None:
+        """The whole run, with the bytes of the attachments kept beside the store.
+
+        Raises:
+            StoreError: An attachment its log names is missing or unreadable.
+        """
+        row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        stored = self.load_run(run_id)
+        if row is None or stored is None:
+            return None
+        run = NewRun(row["id"], row["sop_id"], row["year"], row["title"], row["zone"], row["definition_sha256"],
+                     row["calendar_sha256"], row["source_path"], row["source_sha256"], parse_iso(row["created_at"]))
+        files: dict[str, bytes] = {}
+        for event in stored.events:
+            for item in event.data.get("attachments") or ():
+                if "sha256" not in item or item["sha256"] in files:
+                    continue
+                try:
+                    files[item["sha256"]] = (self.path.parent / item["path"]).read_bytes()
+                except (OSError, KeyError) as error:
+                    raise StoreError(f"Attachment {item.get('name')} of run {run_id} (event {event.seq}) cannot be "
+                                     f"read beside the store {self.path}: {error}.") from None
+        return RunExport(run, stored.definition, stored.calendar, stored.events, files)
+
+    def import_run(self, run: RunExport, summary: RunSummary) -> None:
+        """Add a run from another store as it was (inside `write()`); attachments are written to
+        the paths its events record. The database user of each event is not kept (SQLite has
+        none)."""
+        from sop_cli.fs import write_atomically
+
+        self.pin("definition", run.definition)
+        self.pin("calendar", run.calendar)
+        r = run.run
+        self._insert("runs", {
+            "id": r.id, "sop_id": r.sop_id, "year": r.year, "title": r.title, "zone": r.zone,
+            "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
+            "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": iso(r.created_at),
+            **_summary_columns(summary),
+        })
+        for event in run.events:
+            self._insert("events", {"run_id": r.id, **event_row(event)})
+        for event in run.events:
+            for item in event.data.get("attachments") or ():
+                body = run.attachments.get(item.get("sha256", ""))
+                if body is None:
+                    continue
+                target = self.path.parent / item["path"]
+                if not target.exists():
+                    write_atomically(target, body, sync=True)
+
+    def units(self) -> list[Unit]:
+        """None: an SQLite file belongs to one unit."""
+        return []
+
+    def info(self) -> StoreInfo:
+        """Kind, schema version and counts."""
+        from sop_cli.store.migrations import SCHEMA_VERSION
+
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        runs = int(self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]) if "runs" in tables else 0
+        events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
+        return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
+
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
+
+        Raises:
+            StoreError: No such file there (a recorded path outside that folder counts as none).
+        """
+        folder = (self.path.parent / "attachments" / run_id).resolve()
+        recorded = item.get("path")
+        path = (self.path.parent / str(recorded)).resolve() if recorded else None
+        # A damaged or hand-edited log must not make `sop` read files outside the run's folder.
+        if path is None or path.parent != folder:
+            raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r} "
+                             f"(recorded path {recorded!r} is not in {folder}).")
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise StoreError(f"The attachment {item.get('name')!r} of run {run_id!r} cannot be read "
+                             f"from {path} ({error.strerror or error}).") from None
 
     # Rows ----------------------------------------------------------------------------------
 
@@ -482,6 +596,12 @@ class SqliteStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+
+
+def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
+    condition, params = filter_sql(where, "?", iso)
+    parts = ([] if include_all else ["status = 'active'"]) + ([condition] if condition else [])
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
 _SAFE_NAME = re.compile(r"\w[\w.,()+ -]*")
@@ -501,10 +621,6 @@ def attachment_name(name: str) -> str:
         stem, extension = name, ""
     head = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:60].lstrip("._-") or "file"
     return f"{head}-{digest}" + (f".{extension}" if extension else "")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB"
 
 
 def _writable(path: Path) -> bool:

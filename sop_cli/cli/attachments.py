@@ -1,0 +1,57 @@
+"""`sop attachments`: list the files kept with a run, and copy them out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sop_cli.cli import app
+from sop_cli.cli.options import JSON, RUN, STORE
+from sop_cli.cli.output import print_json, shown
+
+
+@app.command("attachments")
+def attachments_command(
+    run: Optional[str] = RUN,
+    copy_to: Optional[Path] = typer.Option(
+        None, "--copy-to", metavar="DIR",
+        help="Copy every attachment into DIR (created if missing), checking each SHA-256; "
+             "a different file of the same name there stops the copy before anything is written."),
+    store: Optional[Path] = STORE,
+    as_json: bool = JSON,
+) -> None:
+    """List a run's attachments (name, size, SHA-256, when, by whom, which event), or copy them
+    out with --copy-to DIR."""
+    from sop_cli.run.attachments import copy_attachments, list_attachments
+
+    if copy_to is not None:
+        done = copy_attachments(run, copy_to, store=store)
+        if as_json:
+            print_json(done)
+            return
+        if not done:
+            print("The run has no attachments; nothing was copied.")
+        for item in done:
+            verb = "Copied" if item["result"] == "copied" else "Already there, identical:"
+            print(shown(f"{verb} {item['path']} (sha256 {item['sha256']})"))
+        return
+    view = list_attachments(run, store=store)
+    if as_json:
+        print_json(view)
+        return
+    rows = view["attachments"]
+    if not rows:
+        print(shown(f"Run {view['run']} has no attachments."))
+        return
+    from sop_cli.cli.output import plain_table, tanggal_pendek
+
+    table = [
+        [item["file_name"], str(item["size"]), item["sha256"], tanggal_pendek(item["at"], year=True), item["by"],
+         f"{item['seq']} {item['kind']}" + (f" (langkah {item['step']})" if item["step"] else "")
+         + (" [undone]" if item["undone"] else "")]
+        for item in rows
+    ]
+    print(shown(f"Attachments of run {view['run']} ({view['title']}):"))
+    print(plain_table(["Name", "Bytes", "SHA-256", "When", "By", "Event"], table, right=frozenset({1})))

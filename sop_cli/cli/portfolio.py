@@ -1,0 +1,147 @@
+"""`sop report --portfolio` and `sop report --evaluasi SOP`: parse, call the core, word or write."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sop_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.run.portfolio import EvaluasiData, PortfolioData
+
+
+def report_many(
+    *, portfolio: bool, evaluasi: str | None, fmt: str | None, out: Path | None, deadline: str | None,
+    year: int | None, sop: str | None, org: str | None, run: str | None, monitoring: bool, store: str | None,
+) -> None:
+    """The portfolio or the evaluation, in the format asked for, printed or written to `out`."""
+    from sop_cli.cli.docs import _emit, _format
+    from sop_cli.cli.output import to_json
+    from sop_cli.cli.parse import now
+
+    if portfolio and evaluasi is not None:
+        raise UsageError("Give either --portfolio or --evaluasi SOP, not both.")
+    if run or monitoring:
+        raise UsageError(f"--{'run' if run else 'monitoring'} is about one run; --portfolio and --evaluasi cover many.")
+    if evaluasi is not None and (deadline or year or sop):
+        raise UsageError("--deadline, --year and --sop go with --portfolio; --evaluasi takes every run of its SOP.")
+    moment = now()
+    if portfolio:
+        from sop_cli.render import portfolio as pages
+        from sop_cli.run.portfolio import portfolio as build
+
+        chosen = _format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
+        data = build(now=moment, year=year, sop=sop, org=org, deadline=_date(deadline), store=store)
+        if chosen == "xlsx":
+            _write_bytes(pages.portfolio_xlsx(data), out)
+            return
+        text = {"json": lambda: to_json(data), "csv": lambda: _portfolio_csv(data), "html": lambda: pages.portfolio_html(data),
+                "table": lambda: _portfolio_table(data)}[chosen]()
+    else:
+        from sop_cli.render import portfolio as pages
+        from sop_cli.run.portfolio import evaluasi as build_evaluasi
+
+        chosen = _format(fmt, out, ("table", "html", "csv", "json"), "table")
+        evaluation = build_evaluasi(evaluasi or "", now=moment, org=org, store=store)
+        text = {"json": lambda: to_json(evaluation), "csv": lambda: _evaluasi_csv(evaluation),
+                "html": lambda: pages.evaluasi_html(evaluation), "table": lambda: _evaluasi_table(evaluation)}[chosen]()
+    _emit(text, out)
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--deadline {text}: give a date as YYYY-MM-DD, e.g. 2027-03-31.") from None
+
+
+def _write_bytes(data: bytes, out: Path | None) -> None:
+    from sop_cli.fs import write_atomically
+
+    if out is None:
+        raise UsageError("--format xlsx writes a file: add --out FILE.xlsx.")
+    try:
+        write_atomically(out, data)
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot write ({error}).") from None
+    print(f"Wrote {out}")
+
+
+def _portfolio_table(data: PortfolioData) -> str:
+    from sop_cli.cli.output import clip, paint, plain_table
+    from sop_cli.render.portfolio import lane_table, step_table, unit_table
+
+    s = data["summary"]
+    head = (f"Portofolio {data['year']}" + (f", SOP {data['sop']}" if data["sop"] else "")
+            + (f", tenggat {data['deadline']:%d-%m-%Y}" if data["deadline"] else "")
+            + f": {s['units']} unit, {s['not_started']} belum mulai, {s['active']} berjalan ({s['late']} terlambat), "
+            f"{s['finished']} selesai" + (f", {s['past_deadline']} lewat tenggat" if data["deadline"] else ""))
+    headers, rows = unit_table(data)
+    for row, unit in zip(rows, data["units"]):
+        row[4] = clip(row[4], 40)
+        if unit["late"] or unit["meets_deadline"] is False:
+            row[3] = paint(row[3], "red") if unit["late"] else row[3]
+            row[7] = paint(row[7], "red") if unit["meets_deadline"] is False else row[7]
+    steps_h, steps_r = step_table(data)
+    for row in steps_r:
+        row[2] = clip(row[2], 40)
+    lanes_h, lanes_r = lane_table(data, limit=5)
+    parts = [head, "", plain_table(headers, rows), "", "Per langkah (semua unit):",
+             plain_table(steps_h, steps_r, frozenset({1, 4, 5, 6, 7, 8})), "",
+             "Pelaksana tempat pelaksanaan paling lama menunggu:", plain_table(lanes_h, lanes_r, frozenset({1, 2, 3, 4}))]
+    return "\n".join(parts) + "\n"
+
+
+def _csv(headers: list[str], rows: list[list[object]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _portfolio_csv(data: PortfolioData) -> str:
+    """One row per unit and SOP (the per-step numbers are in json, html and xlsx)."""
+    headers = ["org_id", "org_name", "sop", "run", "status", "current_step", "current_kegiatan", "done", "total",
+               "late", "late_minutes", "forecast_end", "meets_deadline", "days_past_deadline"]
+    rows: list[list[object]] = [
+        [u["org_id"], u["org_name"], u["sop"], u["run"] or "", u["status"], u["current_step"] or "",
+         u["current_kegiatan"] or "", u["progress"]["done"], u["progress"]["total"], u["late"], u["late_minutes"],
+         u["forecast_end"].isoformat() if u["forecast_end"] else "",
+         "" if u["meets_deadline"] is None else u["meets_deadline"],
+         "" if u["days_past_deadline"] is None else u["days_past_deadline"]]
+        for u in data["units"]
+    ]
+    return _csv(headers, rows)
+
+
+def _evaluasi_table(data: EvaluasiData) -> str:
+    from sop_cli.cli.output import clip, paint, plain_table
+    from sop_cli.render.portfolio import evaluasi_table
+
+    headers, rows = evaluasi_table(data)
+    for row, step in zip(rows, data["steps"]):
+        row[1] = clip(row[1], 44)
+        if step["missed_in_most"]:
+            row[7] = paint(row[7], "red")
+    missed = [str(s["step"]) for s in data["steps"] if s["missed_in_most"]]
+    lines = [f"Evaluasi SOP {data['nama']} ({data['sop']}), {data['organisasi']}",
+             f"{data['runs']} pelaksanaan, {data['finished']} selesai", "",
+             plain_table(headers, rows, frozenset({0, 3, 4, 5, 6})), "",
+             (f"Mutu baku terlewati pada sebagian besar pelaksanaan: langkah {', '.join(missed)}. Usulan: persentil "
+              "ke-80 waktu nyata, dibulatkan ke atas." if missed else "Mutu baku terpenuhi pada sebagian besar pelaksanaan.")]
+    return "\n".join(lines) + "\n"
+
+
+def _evaluasi_csv(data: EvaluasiData) -> str:
+    headers = ["step", "kegiatan", "waktu", "standard_minutes", "passes", "median_minutes", "p90_minutes", "late_share",
+               "missed_in_most", "proposed_waktu", "proposed_minutes"]
+    rows: list[list[object]] = [[("" if r[h] is None else r[h]) for h in headers] for r in data["steps"]]  # type: ignore[literal-required]
+    return _csv(headers, rows)

@@ -1,0 +1,272 @@
+"""A new SOP file from a few answers (`sop new`): organisation, lanes, steps, written as commented YAML.
+
+The core of `sop new`: it turns values into the text of an SOP file whose comments explain each
+field in Indonesian (the reader is a Sekretaris who has never seen YAML), and checks that text
+with the same validation as `sop validate` before anyone writes it. No typer, no prompts here:
+the CLI asks or reads flags and hands over values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sop_cli.errors import UsageError
+
+_PREFIXES = re.compile(r"^(pemerintah\s+)?(kabupaten|kota|provinsi|kab\.?)\s+", re.IGNORECASE)
+
+
+def slugify(text: str) -> str:
+    """An id from a name: lower-case ASCII letters and digits joined by single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def region_id(pemerintah: str) -> str:
+    """The `wilayah` id of a government's name: 'Pemerintah Kabupaten Nganjuk' gives 'nganjuk'."""
+    return slugify(_PREFIXES.sub("", pemerintah.strip())) or slugify(pemerintah)
+
+
+_HEADS = {"kecamatan": "Camat", "kelurahan": "Lurah", "desa": "Kepala Desa"}
+
+
+def head_of(unit: str) -> str:
+    """The position that usually signs a unit's SOPs: 'Kecamatan Ngronggot' gives 'Camat Ngronggot'."""
+    first, _, rest = unit.strip().partition(" ")
+    head = _HEADS.get(first.lower())
+    return f"{head} {rest}".strip() if head and rest else f"Kepala {unit.strip()}"
+
+
+@dataclass(frozen=True)
+class LaneDraft:
+    """One lane (pelaksana column): its id and its name as printed."""
+
+    id: str
+    nama: str
+
+
+@dataclass(frozen=True)
+class StepDraft:
+    """One step as the author gives it: the lane, what is done, the standard time, the output."""
+
+    lane: str
+    kegiatan: str
+    waktu: str
+    output: str
+    tidak: int | str | None = None
+    """Set for a decision (keputusan): the step its TIDAK goes to, or "selesai"; YA is the next step."""
+
+
+@dataclass
+class Draft:
+    """Everything `sop new` needs to write a file."""
+
+    sop_id: str
+    nama: str
+    organisasi: dict[str, Any]
+    pengesah: str
+    lanes: list[LaneDraft] = field(default_factory=list)
+    steps: list[StepDraft] = field(default_factory=list)
+
+
+def parse_lane(text: str) -> LaneDraft:
+    """`id=Nama` or just `Nama` (the id is made from the name).
+
+    Raises:
+        UsageError: (option "lane") the text names no lane.
+    """
+    lane_id, sep, name = text.partition("=")
+    if not sep:
+        lane_id, name = slugify(text), text
+    name, lane_id = " ".join(name.split()), lane_id.strip()
+    if not name or not lane_id:
+        raise UsageError(f"{text!r}: write ID=NAMA or NAMA, e.g. sekretaris=Sekretaris", option="lane")
+    return LaneDraft(lane_id, name)
+
+
+def parse_step(text: str, lanes: list[LaneDraft]) -> StepDraft:
+    """`lane: kegiatan | waktu | output`, and `| tidak=N` (or `tidak=selesai`) for a decision whose
+    YA goes on to the next step (lane by id, name or number in the lane list).
+
+    Raises:
+        UsageError: (option "step") a part is missing or the lane is not declared.
+    """
+    lane, sep, rest = text.partition(":")
+    parts = [" ".join(p.split()) for p in rest.split("|")]
+    tidak: int | str | None = None
+    if len(parts) == 4:
+        tidak = parse_tidak(parts[3].removeprefix("tidak").lstrip(" =")) if parts[3].startswith("tidak") else None
+        if tidak is None:
+            raise UsageError(f"{text!r}: the fourth part of a decision is tidak=N (a step number) or "
+                             "tidak=selesai", option="step")
+        parts = parts[:3]
+    if not sep or len(parts) != 3 or not all(parts):
+        raise UsageError(f"{text!r}: write \"LANE: KEGIATAN | WAKTU | OUTPUT\" (a decision adds \"| tidak=N\"), "
+                         "e.g. \"camat: Menandatangani surat | 15 menit | Surat\"", option="step")
+    kegiatan, waktu, output = parts
+    return StepDraft(find_lane(lane, lanes, text), kegiatan, waktu, output, tidak)
+
+
+def parse_tidak(text: str) -> int | str | None:
+    """A decision's TIDAK as typed: a step number, or "selesai" (the process ends: refused or
+    returned); None when it is neither."""
+    text = text.strip().lower()
+    if text == "selesai":
+        return "selesai"
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def find_lane(name: str, lanes: list[LaneDraft], where: str | None = None) -> str:
+    """The id of the lane `name` designates: its id, its name (any case) or its number from 1.
+
+    Raises:
+        UsageError: (option "step") no lane matches.
+    """
+    key = name.strip()
+    for i, lane in enumerate(lanes, 1):
+        if key in (lane.id, str(i)) or key.lower() == lane.nama.lower() or slugify(key) == lane.id:
+            return lane.id
+    known = ", ".join(f"{lane.id} ({lane.nama})" for lane in lanes) or "none yet"
+    raise UsageError(f"{(where or name)!r}: no lane {key!r}; the lanes are: {known}", option="step")
+
+
+def check_waktu(text: str) -> str | None:
+    """Why `text` is not a standard time, or None when it is one."""
+    from sop_cli.definition.duration import parse_waktu
+
+    try:
+        parse_waktu(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _q(text: str) -> str:
+    # A JSON string is a YAML double-quoted scalar; characters a terminal or YAML would read as
+    # line breaks or controls are escaped so the file says exactly what was typed.
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in quoted)
+
+
+def draft_yaml(draft: Draft) -> str:
+    """The text of the SOP file, with comments in Indonesian explaining each field."""
+    org = draft.organisasi
+    lines = [
+        f"# SOP {draft.nama}, {org['nama']}.",
+        "# Dibuat dengan `sop new`. Lengkapi bagian yang masih kosong, lalu periksa dengan",
+        "# `sop validate BERKAS` dan lihat hasilnya dengan `sop show`. `sop schema --out sop.schema.json`",
+        "# memberi skema untuk editor (pemeriksaan saat mengetik).",
+        "# Teks sesudah tanda # adalah catatan: tidak dibaca oleh sop.",
+        "",
+        "# Kode SOP di dalam organisasi (huruf kecil, angka, tanda hubung): dipakai di `sop start KODE`.",
+        f"id: {_q(draft.sop_id)}",
+        "# Nama SOP sebagaimana tertulis di dokumen.",
+        f"nama: {_q(draft.nama)}",
+        "# Nomor SOP; boleh berisi bagian kosong yang diisi saat pengesahan.",
+        "nomor: null",
+        "# Tanggal-tanggal identitas SOP, ditulis seperti di dokumen: 2026-07-01 atau \"Juli 2026\".",
+        "# Setiap revisi adalah tindakan hukum: isi tanggal_revisi saat SOP diubah.",
+        "tanggal_pembuatan: null",
+        "tanggal_revisi: null",
+        "tanggal_pengesahan: null",
+        "tanggal_efektif: null",
+        "",
+        "# Unit kerja yang menerbitkan SOP.",
+        "organisasi:",
+        "  # Kode unit dan kode wilayah: bersama kode SOP membentuk nama lengkap wilayah/unit/sop.",
+        f"  id: {_q(org['id'])}",
+        f"  wilayah: {_q(org['wilayah'])}",
+        "  # Nama pemerintah daerah dan nama unit, seperti di kop surat.",
+        f"  pemerintah: {_q(org['pemerintah'])}",
+        f"  nama: {_q(org['nama'])}",
+        "  # Zona waktu kantor: WIB, WITA atau WIT (menentukan jam kerja dan tenggat).",
+        f"  zona_waktu: {_q(org.get('zona_waktu') or 'WIB')}",
+    ]
+    for key in ("alias", "alamat", "telepon", "email", "laman", "kota", "hari_libur", "jam_kerja"):
+        if org.get(key):
+            lines.append(f"  {key}: {json.dumps(org[key], ensure_ascii=False)}")
+    lines += [
+        "",
+        "# Pejabat yang mengesahkan SOP (kotak pengesahan di identitas SOP).",
+        "disahkan_oleh:",
+        "  # Jabatan, mis. \"Camat Ngronggot\"; nama, pangkat dan NIP (18 angka) bila sudah diketahui.",
+        f"  jabatan: {_q(draft.pengesah)}",
+        "  nama: null",
+        "  pangkat: null",
+        "  nip: null",
+        "",
+        "# Enam daftar identitas SOP AP. Isi tiap daftar dengan satu butir per baris, mis.:",
+        "#   dasar_hukum:",
+        "#     - Peraturan Bupati Nomor 28 Tahun 2021 tentang ...",
+        "# Peraturan yang menjadi dasar SOP.",
+        "dasar_hukum: []",
+        "# Kualifikasi (pendidikan, pelatihan) yang dibutuhkan pelaksana.",
+        "kualifikasi_pelaksana: []",
+        "# SOP lain yang terkait.",
+        "keterkaitan: []",
+        "# Peralatan dan perlengkapan yang dipakai.",
+        "peralatan_perlengkapan: []",
+        "# Akibat bila SOP tidak dijalankan.",
+        "peringatan: []",
+        "# Apa yang dicatat dan didata.",
+        "pencatatan_pendataan: []",
+        "",
+        "# Pelaksana: kolom-kolom bagan alir, urut dari kiri ke kanan. id dipakai oleh langkah.",
+        "pelaksana:",
+    ]
+    for lane in draft.lanes:
+        lines += [f"  - id: {_q(lane.id)}", f"    nama: {_q(lane.nama)}"]
+    lines += [
+        "",
+        "# Langkah-langkah, berurutan. Tiap langkah:",
+        "#   no: nomor urut; kegiatan: apa yang dikerjakan; pelaksana: id kolom yang mengerjakan;",
+        "#   asal_pelaksana: sumber (tertulis di dokumen asli) atau inferensi (disimpulkan; jelaskan di dasar_inferensi);",
+        "#   simbol: mulai (langkah pertama), proses, keputusan (bercabang ya/tidak) atau selesai (langkah terakhir);",
+        "#   kelengkapan, waktu, output: mutu baku (bahan yang dibutuhkan, waktu baku, hasil).",
+        "#   waktu ditulis seperti \"15 menit\", \"2 jam 30 menit\", \"1,5 jam\", \"1-2 hari\", \"3 hari kalender\", \"-\".",
+        "# Untuk keputusan: simbol: keputusan, ya: NOMOR, tidak: NOMOR (atau tidak: selesai bila ditolak).",
+        "langkah:",
+    ]
+    last = len(draft.steps)
+    for no, step in enumerate(draft.steps, 1):
+        simbol = "mulai" if no == 1 else "selesai" if no == last else "keputusan" if step.tidak else "proses"
+        kelengkapan = draft.steps[no - 2].output if no > 1 else "-"
+        lines += [
+            f"  - no: {no}",
+            f"    kegiatan: {_q(step.kegiatan)}",
+            f"    pelaksana: [{_q(step.lane)}]",
+            "    asal_pelaksana: sumber",
+            f"    simbol: {simbol}",
+            *([f"    ya: {no + 1}", f"    tidak: {step.tidak}"] if simbol == "keputusan" else []),
+            f"    kelengkapan: {_q(kelengkapan)}",
+            f"    waktu: {_q(step.waktu)}",
+            f"    output: {_q(step.output)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def checked_text(draft: Draft, path: Path) -> str:
+    """`draft_yaml(draft)`, validated as `sop validate` would validate the file at `path`.
+
+    Raises:
+        UsageError: (option "step") fewer than two steps or no lane.
+        DefinitionError: the text does not validate (its problems name lines of the text).
+    """
+    if not draft.lanes:
+        raise UsageError("an SOP needs at least one lane (pelaksana)", option="lane")
+    if len(draft.steps) < 2:
+        raise UsageError("an SOP needs at least two steps (a start and an end)", option="step")
+    for no, step in enumerate(draft.steps, 1):
+        if step.tidak is not None and no in (1, len(draft.steps)):
+            raise UsageError(f"step {no} cannot be a decision: the first step starts and the last one ends "
+                             "the process", option="step")
+    text = draft_yaml(draft)
+    from sop_cli.definition.loader import validate_data
+    from sop_cli.definition.yamlfile import read_yaml
+
+    validate_data(read_yaml(path, text.encode("utf-8")))
+    return text

@@ -1,0 +1,211 @@
+"""Store-level use-cases: what `sop store init / migrate / status / grant / copy` call.
+
+The CLI parses and words; these functions open stores through the `Store` interface and return
+values. `copy_store` moves whole runs between any two stores (an SQLite file and a PostgreSQL
+database, either way), keeping every event's seq, times and people, and proves the copy by
+count and by a hash of each run's canonical log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sop_cli.errors import ConflictError, NotFoundError, StoreError, UsageError
+
+if TYPE_CHECKING:
+    from sop_cli.store.interface import RunExport, Store, StoreInfo
+
+
+def _open(location: str | Path | None, *, create: bool, migrate: bool = True) -> Store:
+    from sop_cli.paths import store_location
+    from sop_cli.store import open_store
+
+    opened = open_store(location, create=create, migrate=migrate)
+    if opened is None:
+        raise NotFoundError(f"There is no store {store_location(location)}.",
+                            hint="Create it with `sop store init`, or name another one.")
+    return opened
+
+
+def init_store(location: str | Path | None = None) -> StoreInfo:
+    """Create the store (an SQLite file, or the tables of a PostgreSQL database) and bring its
+    schema up to date; return what it holds."""
+    with _open(location, create=True) as st:
+        return st.info()
+
+
+def store_status(location: str | Path | None = None) -> StoreInfo:
+    """What the store holds and its schema version, without migrating or creating anything.
+
+    Raises:
+        NotFoundError: An SQLite file that does not exist.
+    """
+    with _open(location, create=False, migrate=False) as st:
+        return st.info()
+
+
+def migrate_store(location: str | Path | None = None) -> tuple[int, StoreInfo]:
+    """Apply the migrations the store lacks; return (the version it had, what it holds now).
+
+    Raises:
+        NotFoundError: An SQLite file that does not exist (`init_store` creates one).
+    """
+    before = store_status(location).schema_version
+    with _open(location, create=False) as st:
+        return before, st.info()
+
+
+def grant(
+    location: str | Path | None, *, org_id: str | None, org_name: str = "", members: Sequence[str] = (),
+) -> str:
+    """Create the roles of a unit (`org_id`) or of BAPPEDA (`org_id` None) in a shared store and
+    make `members` (database users) members; return the role's name.
+
+    Raises:
+        UsageError: The store is an SQLite file (one unit, no database users).
+    """
+    from sop_cli.paths import store_location
+    from sop_cli.store.postgres import PostgresStore
+
+    where = store_location(location)
+    if isinstance(where, Path):
+        raise UsageError(
+            f"The store {where} is an SQLite file: it belongs to one unit and has no database users "
+            "to grant rights to. Rights are granted in a shared PostgreSQL store (a postgresql:// URL)."
+        )
+    with _open(location, create=False) as st:
+        assert isinstance(st, PostgresStore)
+        return st.grant(org_id=org_id, org_name=org_name, members=members)
+
+
+# Copying runs between stores ------------------------------------------------------------------
+
+
+def _moment(value: datetime) -> str:
+    return value.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def run_digest(run: RunExport) -> str:
+    """SHA-256 of a run's canonical form: its identity, the SHA-256 of its pinned texts, every
+    event (seq, kind, at and recorded_at in UTC to the second, actor, OS user, step, data as sorted
+    JSON) and the SHA-256 of every attachment. Equal in both stores for the same run; the
+    database user of an event is left out (an SQLite file does not keep it)."""
+    r = run.run
+    canonical = {
+        "run": [r.id, r.sop_id, r.year, r.title, r.zone, r.source_path, r.source_sha256, _moment(r.created_at)],
+        "definition": hashlib.sha256(run.definition.encode("utf-8")).hexdigest(),
+        "calendar": hashlib.sha256(run.calendar.encode("utf-8")).hexdigest(),
+        "events": [[e.seq, e.kind, _moment(e.at), _moment(e.recorded_at), e.actor, e.os_user, e.step, dict(e.data)]
+                   for e in run.events],
+        "attachments": sorted(hashlib.sha256(body).hexdigest() for body in run.attachments.values()),
+    }
+    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CopiedRun:
+    """One run of a copy: its id, event count, digest, and whether it was already there."""
+
+    run: str
+    events: int
+    attachments: int
+    digest: str
+    skipped: bool
+
+
+@dataclass
+class CopyResult:
+    """What `copy_store` did."""
+
+    source: str
+    target: str
+    runs: list[CopiedRun] = field(default_factory=list)
+
+    @property
+    def copied(self) -> list[CopiedRun]:
+        """The runs written by this copy."""
+        return [r for r in self.runs if not r.skipped]
+
+    @property
+    def skipped(self) -> list[CopiedRun]:
+        """The runs the target already held, identical."""
+        return [r for r in self.runs if r.skipped]
+
+
+def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = ()) -> CopyResult:
+    """Copy every run of `source` (or only `runs`) into `target`, created if needed.
+
+    Each run keeps its id, pinned definition and calendar, and its events with their original
+    seq, times, actor and OS user; attachments go along. A run the target already holds with the
+    same digest is skipped, so a copy can be repeated; one it holds with different content is a
+    conflict and nothing is copied. All runs are written in one transaction of the target and read
+    back inside it: each must have as many events and the same digest as in the source, else the
+    transaction is rolled back.
+
+    Raises:
+        UsageError: Source and target are the same store.
+        NotFoundError: The source does not exist, or a named run is not in it.
+        ConflictError: A run id exists in the target with different content.
+        StoreError: A copy read back differs (nothing is kept).
+    """
+    from sop_cli.paths import store_location
+    from sop_cli.run import engine
+    from sop_cli.store import RunSummary, StoredRun
+
+    src_location, dst_location = store_location(source), store_location(target)
+    if _same(src_location, dst_location):
+        raise UsageError(f"{src_location} is both the source and the target; name two different stores.")
+    with _open(source, create=False) as src, _open(target, create=True) as dst:
+        result = CopyResult(src.location, dst.location)
+        with src.read():
+            ids = list(runs) or src.run_ids()
+            exports: list[tuple[RunExport, str]] = []
+            for run_id in ids:
+                exported = src.export_run(run_id)
+                if exported is None:
+                    raise NotFoundError(f"No run {run_id!r} in the store {src.location}.")
+                exports.append((exported, run_digest(exported)))
+        with dst.write():
+            conflicts: list[str] = []
+            todo: list[tuple[RunExport, str]] = []
+            for exported, digest in exports:
+                existing = dst.export_run(exported.run.id) if dst.run_exists(exported.run.id) else None
+                if existing is None:
+                    todo.append((exported, digest))
+                elif run_digest(existing) == digest:
+                    result.runs.append(CopiedRun(exported.run.id, len(exported.events), len(exported.attachments),
+                                                 digest, skipped=True))
+                else:
+                    conflicts.append(f"  {exported.run.id}: {len(existing.events)} events there, "
+                                     f"{len(exported.events)} here")
+            if conflicts:
+                raise ConflictError(
+                    f"{len(conflicts)} run(s) of {src.location} exist in {dst.location} with different content; "
+                    "nothing was copied:\n" + "\n".join(conflicts),
+                    hint="Copy the other runs with --run, or compare the two with `sop log --run ID --store ...`.",
+                )
+            for exported, digest in todo:
+                stored = StoredRun(exported.run.id, exported.definition, exported.calendar, exported.events)
+                dst.import_run(exported, RunSummary.of(engine.state_of(stored)))
+            for exported, digest in todo:
+                back = dst.export_run(exported.run.id)
+                if back is None or len(back.events) != len(exported.events) or run_digest(back) != digest:
+                    raise StoreError(f"The copy of run {exported.run.id} read back from {dst.location} differs from "
+                                     "the source; nothing was copied.")
+                result.runs.append(CopiedRun(exported.run.id, len(exported.events), len(exported.attachments),
+                                             digest, skipped=False))
+    result.runs.sort(key=lambda r: r.run)
+    return result
+
+
+def _same(a: str | Path, b: str | Path) -> bool:
+    if isinstance(a, Path) and isinstance(b, Path):
+        return a.expanduser().resolve() == b.expanduser().resolve()
+    return str(a) == str(b)

@@ -1,0 +1,761 @@
+"""The PostgreSQL run store: one database shared by the units of a Kabupaten.
+
+Selected by a store location that is a `postgresql://` (or `postgres://`) URL. It implements
+`sop_cli.store.interface.Store` with the same guarantees as the SQLite store:
+
+- the event log is append-only, enforced by the database (a trigger refuses UPDATE and DELETE,
+  whoever connects);
+- a write locks its run's row (`SELECT ... FOR UPDATE`) before it reads the log, so the check
+  "is step 3 still current?" and the append are one atomic step, and of eight people completing
+  step 3 at once exactly one succeeds; the primary key (run_id, seq) is the last line of defence;
+- each command's rows are one transaction: a killed process leaves the last committed state;
+- the schema is ordered, recorded migrations (`_sop_migrations`); a database migrated by a newer
+  `sop` is refused untouched.
+
+psycopg 3 is imported only here, so a user of the embedded store never pays for it. Tables live
+in the connection's `search_path` (the `public` schema unless the URL's `options` say otherwise),
+which is how the tests give each test a schema of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sop_cli.errors import AccessError, ConflictError, StoreError
+from sop_cli.store.interface import (
+    NewRun,
+    RunExport,
+    RunFilter,
+    RunRow,
+    RunSummary,
+    StoredRun,
+    StoreInfo,
+    Unit,
+    attachment_refusal,
+    damaged,
+    data_problem,
+    filter_sql,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from sop_cli.run.engine import Event
+
+SCHEMES = ("postgresql://", "postgres://")
+
+BAPPEDA_ROLE = "sop_bappeda"
+"""The group role whose members read every unit's runs (the policies name it)."""
+
+
+def unit_role(org_id: str) -> str:
+    """The group role of the unit `org_id`: `sop_unit_` and the id with `-` as `_`."""
+    return "sop_unit_" + org_id.replace("-", "_").lower()
+
+_SUMMARY = (
+    "status", "current_step", "current_kegiatan", "current_since", "current_due", "steps_done",
+    "steps_total", "rework_loops", "last_seq", "updated_at",
+)
+
+
+def is_postgres_location(location: str | Path | None) -> bool:
+    """Whether a store location names a PostgreSQL database rather than an SQLite file."""
+    return isinstance(location, str) and location.strip().lower().startswith(SCHEMES)
+
+
+# Frozen migrations: never edit a released one, append a new one -------------------------------
+
+
+def _m001_create_runs_and_events(cur: psycopg.Cursor[Any]) -> None:
+    """Runs, their append-only event logs, and the pinned documents runs refer to."""
+    cur.execute(
+        """
+        CREATE TABLE pinned (
+            sha256 TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL
+        );
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            sop_id TEXT NOT NULL,
+            org_id TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            zone TEXT NOT NULL,
+            definition_sha256 TEXT NOT NULL REFERENCES pinned(sha256),
+            calendar_sha256 TEXT NOT NULL REFERENCES pinned(sha256),
+            source_path TEXT,
+            source_sha256 TEXT,
+            created_at TIMESTAMPTZ NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active',
+            current_step BIGINT,
+            current_kegiatan TEXT,
+            current_since TIMESTAMPTZ,
+            current_due TIMESTAMPTZ,
+            steps_done INTEGER NOT NULL DEFAULT 0,
+            steps_total INTEGER NOT NULL DEFAULT 0,
+            rework_loops INTEGER NOT NULL DEFAULT 0,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            updated_at TIMESTAMPTZ
+        );
+        CREATE INDEX runs_by_status ON runs (status, created_at);
+        CREATE INDEX runs_by_updated ON runs (updated_at, created_at);
+        CREATE INDEX runs_by_org ON runs (org_id, created_at);
+        CREATE TABLE events (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            at TIMESTAMPTZ NOT NULL,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            actor TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            db_user TEXT NOT NULL DEFAULT session_user,
+            step BIGINT,
+            data TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (run_id, seq)
+        );
+        CREATE TABLE attachments (
+            sha256 TEXT PRIMARY KEY,
+            size BIGINT NOT NULL,
+            body BYTEA NOT NULL
+        );
+        CREATE FUNCTION sop_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the event log is append-only' USING ERRCODE = 'insufficient_privilege';
+        END $$;
+        CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON events
+            FOR EACH STATEMENT EXECUTE FUNCTION sop_events_append_only();
+        """
+    )
+
+
+def _m002_units_and_row_security(cur: psycopg.Cursor[Any]) -> None:
+    """Who may do what, enforced by the database itself (row-level security).
+
+    `sop_units` maps a database role to the organisation whose runs its members write; members of
+    `sop_bappeda` read every run. The table owner (who ran `sop store init`) is the administrator
+    and is not bound by the policies; every other role sees and writes only what they allow,
+    whether it connects through `sop` or through `psql`.
+    """
+    cur.execute(
+        """
+        CREATE TABLE sop_units (
+            role_name TEXT PRIMARY KEY,
+            org_id TEXT NOT NULL,
+            org_name TEXT NOT NULL
+        );
+        CREATE FUNCTION sop_may_write(org TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path FROM CURRENT AS $$
+            SELECT EXISTS (SELECT 1 FROM sop_units u
+                           WHERE u.org_id = org AND pg_has_role(session_user, u.role_name, 'MEMBER'))
+        $$;
+        CREATE FUNCTION sop_may_read(org TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path FROM CURRENT AS $$
+            SELECT sop_may_write(org)
+                OR (EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sop_bappeda')
+                    AND pg_has_role(session_user, 'sop_bappeda', 'MEMBER'))
+        $$;
+        ALTER TABLE runs ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE events ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY runs_read ON runs FOR SELECT USING (sop_may_read(org_id));
+        CREATE POLICY runs_insert ON runs FOR INSERT WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY runs_update ON runs FOR UPDATE USING (sop_may_write(org_id)) WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY events_read ON events FOR SELECT
+            USING (sop_may_read((SELECT r.org_id FROM runs r WHERE r.id = run_id)));
+        CREATE POLICY events_insert ON events FOR INSERT
+            WITH CHECK (sop_may_write((SELECT r.org_id FROM runs r WHERE r.id = run_id)) AND db_user = session_user);
+        -- Run ids are unique across the store, and a unit cannot see other units' runs: this
+        -- tells it which ids are taken, and nothing else about them.
+        CREATE FUNCTION sop_taken_run_ids(base TEXT) RETURNS SETOF TEXT LANGUAGE sql STABLE
+            SECURITY DEFINER SET search_path FROM CURRENT AS $$
+            SELECT id FROM runs WHERE id = base OR id LIKE base || '-%'
+        $$;
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [_m001_create_runs_and_events, _m002_units_and_row_security]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# The store ----------------------------------------------------------------------------------
+
+
+class PostgresStore:
+    """An open PostgreSQL store (implements `sop_cli.store.interface.Store`)."""
+
+    def __init__(self, url: str, conn: psycopg.Connection[Any]) -> None:
+        self.location = _redacted(url)
+        self._conn = conn
+        self._writing = False
+        self.db_user: str = conn.info.user
+        """The database user this connection logged in as: who the events it writes name."""
+        self._target_run: str | None = None  # the run a write is about, to word a refusal
+        self._target_org: str | None = None
+        self.readonly = False
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True, readonly: bool = False) -> PostgresStore:
+        """Connect to `url` and bring its schema up to date (with `migrate=False`, only check
+        that it is not newer than this sop).
+
+        With `readonly` (reading commands) every transaction of the session is read-only, so a
+        reading command cannot change the store whatever it runs; the schema is still brought up
+        to date first, as a reading command on an SQLite file does.
+
+        Raises:
+            StoreError: The server cannot be reached, refuses the login, or holds a newer schema.
+        """
+        import psycopg
+
+        try:
+            conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            raise StoreError(_unreachable(url, error)) from None
+        store = cls(url, conn)
+        try:
+            if migrate:
+                store._migrate()
+            else:
+                with store._translated():
+                    store._version()
+            if readonly:
+                with store._translated():
+                    conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                store.readonly = True
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _migrate(self) -> None:
+        with self._translated():
+            version = self._version()
+            if version == SCHEMA_VERSION:
+                return  # the common case: one query, no lock, nothing a unit's role may not do
+            with self._conn.transaction(), self._conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(hashtext('sop migrations'))")
+                cur.execute(
+                    "CREATE TABLE IF NOT EXISTS _sop_migrations (version INTEGER PRIMARY KEY, "
+                    "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                )
+                version = self._version()  # another process may have migrated while we waited
+                for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                    migration(cur)
+                    cur.execute("INSERT INTO _sop_migrations (version, name) VALUES (%s, %s)",
+                                (number, migration.__name__))
+
+    def _version(self) -> int:
+        """The schema version recorded in the database (0: none); a newer one is refused."""
+        row = self._one("SELECT to_regclass('_sop_migrations') IS NOT NULL")
+        if not row or not row[0]:
+            return 0
+        found = self._one("SELECT COALESCE(MAX(version), 0) FROM _sop_migrations")
+        version = int(found[0]) if found else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The store {self.location} was written by a newer version of sop (schema version "
+                f"{version}; this sop knows up to {SCHEMA_VERSION}). It was not changed.",
+                hint="Upgrade sop to use it, or use another store.",
+            )
+        return version
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[PostgresStore]:
+        """A read transaction on one snapshot (REPEATABLE READ, read only)."""
+        with self._translated(), self._conn.transaction():
+            self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield self
+
+    @contextmanager
+    def write(self) -> Iterator[PostgresStore]:
+        """A write transaction: committed on success, rolled back on error; runs read inside it
+        are locked until it ends."""
+        if self.readonly:
+            raise StoreError(f"The store {self.location} was opened for reading only; nothing was changed.")
+        self._target_run = self._target_org = None  # kept past the rollback, to word a refusal
+        with self._translated(), self._conn.transaction():
+            self._writing = True
+            try:
+                yield self
+            finally:
+                self._writing = False
+
+    def _refusal(self, error: BaseException) -> str:
+        """One line naming who was refused what: "Kecamatan Ngronggot tidak berhak mengubah
+        pelaksanaan milik Diskominfo Lampung Tengah (...)", from `sop_units` and the run's
+        organisation (after the refused transaction has rolled back, so these reads may run)."""
+        import psycopg
+
+        run, org = self._target_run, self._target_org
+        try:
+            names = [r[0] for r in self._all(
+                "SELECT org_name FROM sop_units WHERE pg_has_role(session_user, role_name, 'MEMBER') ORDER BY org_name")]
+            if not names and self._one("SELECT pg_has_role(session_user, oid, 'MEMBER') FROM pg_roles "
+                                       "WHERE rolname = %s", (BAPPEDA_ROLE,)) == (True,):
+                names = ["BAPPEDA"]
+            if run and org is None:
+                found = self._one("SELECT org_id FROM runs WHERE id = %s", (run,))
+                org = found[0] if found else None
+            owner = None
+            if org:
+                found = self._one("SELECT org_name FROM sop_units WHERE org_id = %s ORDER BY role_name LIMIT 1", (org,))
+                owner = found[0] if found else org
+        except psycopg.Error:
+            names, owner = [], org
+        who = " / ".join(names) or f"Pengguna basis data {self.db_user}"
+        if run and owner:
+            return (f"{who} tidak berhak mengubah pelaksanaan milik {owner} (run {run}, database user "
+                    f"{self.db_user}). Nothing was recorded.")
+        return (f"{who} tidak berhak melakukan ini di store {self.location} (database user {self.db_user}: "
+                f"{_first_line(error)}). Nothing was changed.")
+
+    # Roles -------------------------------------------------------------------------------
+
+    def grant(self, *, org_id: str | None, org_name: str = "", members: Sequence[str] = ()) -> str:
+        """Create (when missing) the group role of a unit, or BAPPEDA's with `org_id` None, give it
+        its rights, and make each database user in `members` a member. Returns the role's name.
+
+        A unit's role (`sop_unit_<org>`) reads and writes the runs of its organisation only;
+        `sop_bappeda` reads every run and writes none. Nobody but the owner changes a run's
+        identity, and nobody (the owner included) changes or deletes an event.
+        """
+        from psycopg import sql
+
+        role = BAPPEDA_ROLE if org_id is None else unit_role(org_id)
+        with self._translated(), self._conn.transaction():
+            exists = self._one("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if not exists:
+                self._conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+            ident = sql.Identifier(role)
+            schema = self._one("SELECT current_schema()")
+            self._conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema[0] if schema else "public"), ident))
+            self._conn.execute(sql.SQL(
+                "GRANT SELECT ON runs, events, pinned, attachments, _sop_migrations, sop_units TO {}").format(ident))
+            if org_id is not None:
+                self._conn.execute(sql.SQL("GRANT INSERT ON runs, events, pinned, attachments TO {}").format(ident))
+                self._conn.execute(sql.SQL("GRANT UPDATE ({}) ON runs TO {}").format(
+                    sql.SQL(", ").join(sql.Identifier(c) for c in _SUMMARY), ident))
+                self._conn.execute(
+                    "INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (role_name) DO UPDATE SET org_id = EXCLUDED.org_id, org_name = EXCLUDED.org_name",
+                    (role, org_id, org_name or org_id),
+                )
+            for member in members:
+                self._conn.execute(sql.SQL("GRANT {} TO {}").format(ident, sql.Identifier(member)))
+        return role
+
+    # Runs ----------------------------------------------------------------------------------
+
+    def run_exists(self, run_id: str) -> bool:
+        """Whether a run with exactly this id exists."""
+        return self._one("SELECT 1 FROM runs WHERE id = %s", (run_id,)) is not None
+
+    def run_ids_with_prefix(self, prefix: str) -> list[str]:
+        """Ids starting with `prefix` (taken literally), sorted by id."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return [r[0] for r in self._all("SELECT id FROM runs WHERE id LIKE %s ORDER BY id", (pattern,))]
+
+    def run_ids(self, *, active_only: bool = False) -> list[str]:
+        """Every run id (only active ones with `active_only`), oldest first."""
+        where = " WHERE status = 'active'" if active_only else ""
+        return [r[0] for r in self._all(f"SELECT id FROM runs{where} ORDER BY created_at, id")]
+
+    def latest_run_id(self) -> str | None:
+        """The run updated last."""
+        row = self._one("SELECT id FROM runs ORDER BY updated_at DESC NULLS LAST, created_at DESC LIMIT 1")
+        return str(row[0]) if row else None
+
+    def new_run_id(self, base: str) -> str:
+        """`base` when free, else the first free `base-2`, `base-3`, ..."""
+        self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (base,))
+        taken = {r[0] for r in self._all("SELECT sop_taken_run_ids(%s)", (base,))}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    def pin(self, kind: str, body: str) -> str:
+        """Keep `body` content-addressed; return its SHA-256 (inside `write()`)."""
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        self._conn.execute(
+            "INSERT INTO pinned (sha256, kind, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+            (digest, kind, body),
+        )
+        return digest
+
+    def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
+        """Add the run's row and its `started` event as seq 1 (inside `write()`)."""
+        org_id = _org_of(run.sop_id)
+        self._target_run, self._target_org = run.id, org_id
+        record: dict[str, Any] = {
+            "id": run.id, "sop_id": run.sop_id, "org_id": org_id, "year": run.year, "title": run.title,
+            "zone": run.zone, "definition_sha256": run.definition_sha256,
+            "calendar_sha256": run.calendar_sha256, "source_path": run.source_path,
+            "source_sha256": run.source_sha256, "created_at": run.created_at, **_summary_columns(summary),
+        }
+        self._insert("runs", record)
+        started = replace(started, seq=1)
+        self._insert("events", {"run_id": run.id, **_event_columns(started)})
+        return replace(started, db_user=self.db_user)
+
+    def load_run(self, run_id: str) -> StoredRun | None:
+        """The pinned texts and the log of a run (the run is locked when inside `write()`)."""
+        lock = " FOR UPDATE OF runs" if self._writing else ""
+        if self._writing:
+            self._target_run, self._target_org = run_id, None
+        row = self._one(
+            "SELECT d.body, c.body FROM runs "
+            "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
+            f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id = %s{lock}",
+            (run_id,),
+        )
+        if row is None:
+            return None
+        if not row[0] or not row[1]:
+            raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
+        rows = self._all(
+            "SELECT seq, kind, at, recorded_at, actor, os_user, step, data, db_user FROM events "
+            "WHERE run_id = %s ORDER BY seq",
+            (run_id,),
+        )
+        return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows])
+
+    def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
+        """The pinned texts and logs of many runs in three queries, in `run_ids` order (missing
+        ones, or ones this user may not read, left out)."""
+        ids = list(run_ids)
+        heads = {r[0]: r for r in self._all(
+            "SELECT id, definition_sha256, calendar_sha256 FROM runs WHERE id = ANY(%s)", (ids,))}
+        shas = sorted({sha for r in heads.values() for sha in r[1:]})
+        bodies = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))  # type: ignore[arg-type]
+        events: dict[str, list[Event]] = {}
+        for row in self._all("SELECT run_id, seq, kind, at, recorded_at, actor, os_user, step, data, db_user "
+                             "FROM events WHERE run_id = ANY(%s) ORDER BY run_id, seq", (ids,)):
+            events.setdefault(row[0], []).append(_event_from_row(row[1:], self.location, row[0]))
+        found: list[StoredRun] = []
+        for run_id in ids:
+            head = heads.get(run_id)
+            if head is None:
+                continue
+            definition, calendar = bodies.get(head[1]), bodies.get(head[2])
+            if not definition or not calendar:
+                raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
+            found.append(StoredRun(run_id, definition, calendar, events.get(run_id, [])))
+        return found
+
+    def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
+        """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
+
+        Raises:
+            ConflictError: The log's last seq is not `after_seq`.
+        """
+        row = self._one("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = %s", (run_id,))
+        last = int(row[0]) if row else 0
+        if last != after_seq:
+            raise ConflictError(f"Run {run_id} changed while this command ran (event {last} was written). "
+                                "Nothing was recorded.")
+        event = replace(event, seq=after_seq + 1)
+        self._insert("events", {"run_id": run_id, **_event_columns(event)})
+        values = _summary_columns(summary)
+        assignments = ", ".join(f"{name} = %s" for name in values)
+        self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
+        return replace(event, db_user=self.db_user)
+
+    def summaries(self, *, include_all: bool = False, limit: int | None = None,
+                  where: RunFilter | None = None) -> list[RunRow]:
+        """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
+        `limit` of them (only the rows this database user may read)."""
+        condition, params = _where(include_all, where)
+        limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
+        columns = ", ".join(_SUMMARY)
+        rows = self._all(
+            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns} "
+            f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
+            (*params, int(limit)) if limit is not None else tuple(params),
+        )
+        return [_run_row(r, self.location) for r in rows]
+
+    def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
+        """How many runs are active (exist, with `include_all`) and kept by `where`."""
+        condition, params = _where(include_all, where)
+        row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
+        return int(row[0]) if row else 0
+
+    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+        """The bytes of an attachment the run's log records, from the `attachments` table.
+
+        Raises:
+            StoreError: The run's log does not name that file, or the database has no bytes for it.
+        """
+        sha = str(item.get("sha256") or "")
+        stored = self.load_run(run_id)
+        recorded = stored is not None and any(
+            a.get("sha256") == sha for e in stored.events for a in (e.data.get("attachments") or [])
+            if isinstance(a, Mapping)
+        )
+        row = self._one("SELECT body FROM attachments WHERE sha256 = %s", (sha,)) if recorded else None
+        if row is None:
+            raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r}.")
+        return bytes(row[0])
+
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+        """Keep a copy of `source` in the database (content-addressed), so every machine that
+        shares the store can read it; return what the event records of it (inside `write()`).
+
+        Only a regular file of at most `max_bytes` is kept, judged on the opened descriptor before
+        its bytes are read (a link is followed; a FIFO or device is refused without blocking). The
+        file's permissions do not carry over: the bytes live in the database, where the row
+        policies on the run decide who reads them.
+
+        Raises:
+            UsageError: The file is not a regular file, is too large, or cannot be read (option
+                "attach").
+        """
+        from sop_cli.fs import read_regular
+
+        try:
+            body = read_regular(source, max_bytes=max_bytes)
+        except OSError as error:
+            raise attachment_refusal(source, error) from None
+        sha = hashlib.sha256(body).hexdigest()
+        self._conn.execute(
+            "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+            (sha, len(body), body),
+        )
+        return {"name": source.name, "sha256": sha, "size": len(body), "path": f"attachments/{run_id}/{sha[:12]}-{source.name}"}
+
+    # Whole runs and the store itself (`sop store copy`, `sop store status`) -------------------
+
+    def export_run(self, run_id: str) -> RunExport | None:
+        """The whole run, with its attachments' bytes from the database."""
+        row = self._one(
+            "SELECT id, sop_id, year, title, zone, definition_sha256, calendar_sha256, source_path, "
+            "source_sha256, created_at FROM runs WHERE id = %s", (run_id,),
+        )
+        stored = self.load_run(run_id)
+        if row is None or stored is None:
+            return None
+        wanted = sorted({item["sha256"] for e in stored.events for item in e.data.get("attachments") or ()
+                         if "sha256" in item})
+        files = {sha: bytes(body) for sha, body in
+                 self._all("SELECT sha256, body FROM attachments WHERE sha256 = ANY(%s)", (wanted,))}
+        missing = [sha for sha in wanted if sha not in files]
+        if missing:
+            raise StoreError(f"Attachment {missing[0][:12]}… of run {run_id} is missing from the store "
+                             f"{self.location}; the store is damaged.")
+        run = NewRun(id=row[0], sop_id=row[1], year=row[2], title=row[3], zone=row[4], definition_sha256=row[5],
+                     calendar_sha256=row[6], source_path=row[7], source_sha256=row[8],
+                     created_at=row[9].astimezone(_utc()))
+        return RunExport(run, stored.definition, stored.calendar, stored.events, files)
+
+    def import_run(self, run: RunExport, summary: RunSummary) -> None:
+        """Add a run from another store as it was (inside `write()`): every event keeps its seq,
+        times, actor and OS user. An event that comes without a database user (from an SQLite
+        file) gets this connection's, the person who brought it into the shared store; one that
+        names another database user can only be copied by the owner (the row policy says so)."""
+        r = run.run
+        self._target_run, self._target_org = r.id, _org_of(r.sop_id)
+        self.pin("definition", run.definition)
+        self.pin("calendar", run.calendar)
+        self._insert("runs", {
+            "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
+            "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
+            "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
+            **_summary_columns(summary),
+        })
+        if run.events:
+            # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
+            columns = ["run_id", *_event_columns(run.events[0]), "db_user"]
+            with self._conn.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})",
+                    [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
+                )
+        for sha, body in run.attachments.items():
+            self._conn.execute(
+                "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+                (sha, len(body), body),
+            )
+
+    def units(self) -> list[Unit]:
+        """The units granted in this store (`grant`), by organisation id."""
+        present = self._one("SELECT to_regclass('sop_units') IS NOT NULL")
+        if not present or not present[0]:
+            return []
+        return [Unit(*r) for r in self._all("SELECT role_name, org_id, org_name FROM sop_units ORDER BY org_id, role_name")]
+
+    def info(self) -> StoreInfo:
+        """Kind, schema version, counts (of the runs this user may read), user and units."""
+        version = self._version()
+        present = self._one("SELECT to_regclass('runs') IS NOT NULL, to_regclass('events') IS NOT NULL")
+        runs = self._one("SELECT COUNT(*) FROM runs") if present and present[0] else None
+        events = self._one("SELECT COUNT(*) FROM events") if present and present[1] else None
+        return StoreInfo("postgresql", self.location, version, SCHEMA_VERSION, int(runs[0]) if runs else 0,
+                         int(events[0]) if events else 0, self.db_user, self.units())
+
+    # Rows ----------------------------------------------------------------------------------
+
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        return self._conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+
+    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+    def _insert(self, table: str, record: dict[str, Any]) -> None:
+        columns = ", ".join(record)
+        marks = ", ".join("%s" for _ in record)
+        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))  # type: ignore[arg-type]
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """psycopg failures as StoreErrors a user can act on (a lost race as a ConflictError)."""
+        import psycopg
+        from psycopg import errors
+
+        try:
+            yield
+        except errors.UniqueViolation:
+            raise ConflictError("Another command recorded the same change first. Nothing was recorded.") from None
+        except errors.InsufficientPrivilege as error:
+            raise AccessError(self._refusal(error)) from None
+        except psycopg.OperationalError as error:
+            raise StoreError(f"The store {self.location} cannot be reached: {_first_line(error)}.") from None
+        except psycopg.Error as error:
+            raise StoreError(f"The store {self.location} cannot be used: {_first_line(error)}.") from None
+
+
+# The codec ----------------------------------------------------------------------------------
+
+
+def _event_columns(event: Event) -> dict[str, Any]:
+    return {
+        "seq": event.seq, "kind": event.kind, "at": event.at.replace(microsecond=0),
+        "recorded_at": event.recorded_at.replace(microsecond=0), "actor": event.actor,
+        "os_user": event.os_user, "step": event.step,
+        "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
+    """An `Event` from its row (seq, kind, at, recorded_at, actor, os_user, step, data, db_user).
+
+    The columns are typed by the schema; the data is text, so it is checked as the SQLite store
+    checks it (`interface.data_problem`).
+
+    Raises:
+        StoreError: The data is not a JSON object of the shape sop writes, or a time is out of
+            range: names the run and event (exit 4).
+    """
+    from datetime import timezone
+
+    from sop_cli.run.engine import Event
+
+    seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
+
+    def bad(problem: str) -> StoreError:
+        return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
+
+    times = []
+    for moment, name in ((at, "time"), (recorded_at, "recording time")):
+        try:
+            if not 1 < moment.year < 9999:  # any change of zone would overflow
+                raise ValueError(moment.year)
+            times.append(moment.astimezone(timezone.utc))
+        except (AttributeError, OverflowError, ValueError):
+            raise bad(f"its {name} {moment!r} is not a date and time") from None
+    try:
+        decoded = json.loads(data or "{}")
+    except (TypeError, ValueError) as error:
+        raise bad(f"its data is not JSON ({error})") from None
+    problem = data_problem(decoded)
+    if problem:
+        raise bad(problem)
+    return Event(seq=seq, kind=kind, at=times[0], recorded_at=times[1], actor=actor, os_user=os_user, step=step,
+                 data=decoded, db_user=db_user or None)
+
+
+def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
+    """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
+    from sop_cli.run.calendar import ZONES
+
+    if r[4] not in ZONES:
+        raise damaged(location, str(r[0]), f"its summary cannot be read (time zone {r[4]!r} is not WIB, WITA or WIT)")
+    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:]))
+
+
+def _org_of(sop_id: str) -> str:
+    """The organisation id of a qualified SOP id (`wilayah/org/sop`)."""
+    return sop_id.split("/")[1] if sop_id.count("/") >= 2 else sop_id
+
+
+def _utc() -> tzinfo:
+    from datetime import timezone
+
+    return timezone.utc
+
+
+def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
+    condition, params = filter_sql(where, "%s", lambda moment: moment)
+    parts = ([] if include_all else ["status = 'active'"]) + ([condition] if condition else [])
+    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+
+
+def _unreachable(url: str, error: BaseException) -> str:
+    """One line naming the server (host and port, never the password) and why it failed."""
+    host, port, database = "localhost", "5432", ""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        params = conninfo_to_dict(url)
+        host = str(params.get("host") or host)
+        port = str(params.get("port") or port)
+        database = str(params.get("dbname") or "")
+    except Exception:  # noqa: BLE001 - a URL libpq cannot parse still gets a message
+        pass
+    reason = _first_line(error).split(" failed: ")[-1].replace("FATAL:", "").strip()
+    where = f"{host}:{port}" + (f" (database {database})" if database else "")
+    return f"Cannot reach the PostgreSQL server at {where}: {reason}."
+
+
+def _summary_columns(summary: RunSummary) -> dict[str, Any]:
+    return {name: getattr(summary, name) for name in _SUMMARY}
+
+
+def _redacted(url: str) -> str:
+    """A URL fit for messages: the password replaced by `***`."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "a PostgreSQL store"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(".")

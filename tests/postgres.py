@@ -1,0 +1,61 @@
+"""A PostgreSQL server for the tests: `SOP_TEST_POSTGRES` (a URL), one schema per test.
+
+Without `SOP_TEST_POSTGRES` the PostgreSQL tests are skipped with the reason; with
+`SOP_REQUIRE_POSTGRES=1` (set by `.ci/run`) a missing or unreachable server fails them instead,
+so CI always tests the real server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import pytest
+
+
+def server_url() -> str:
+    """The server the tests may use, or skip/fail as the environment says."""
+    url = os.environ.get("SOP_TEST_POSTGRES", "").strip()
+    required = os.environ.get("SOP_REQUIRE_POSTGRES") == "1"
+    if not url:
+        if required:
+            pytest.fail("SOP_REQUIRE_POSTGRES=1 but SOP_TEST_POSTGRES names no server")
+        pytest.skip("no PostgreSQL server: set SOP_TEST_POSTGRES=postgresql://... to run these tests")
+    try:
+        import psycopg
+    except ImportError:
+        if required:
+            pytest.fail("SOP_REQUIRE_POSTGRES=1 but psycopg is not installed")
+        pytest.skip("psycopg is not installed (pip install 'sop-cli[postgres]')")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.Error as error:
+        if required:
+            pytest.fail(f"SOP_REQUIRE_POSTGRES=1 but {url} cannot be reached: {error}")
+        pytest.skip(f"PostgreSQL at {url} cannot be reached: {error}")
+    return url
+
+
+def with_schema(url: str, schema: str) -> str:
+    """`url` whose connections use `schema` first (libpq `options`)."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """A new empty schema for one test, dropped (with everything in it) afterwards; yields the
+    URL that uses it."""
+    import psycopg
+
+    schema = f"sop_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield with_schema(url, schema)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -1,0 +1,341 @@
+"""The files an office opens: each is read back with the library that reads it (python-docx,
+openpyxl, pypdf) and checked for names, NIP, Indonesian dates and every step of the SOP."""
+
+from __future__ import annotations
+
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, write
+from tests.test_cli_docs import NGANJUK_VALUES
+from tests.test_report import LAMPUNG, NGANJUK, make_run
+
+NIP = "19690115 199003 1 008"
+# a 1x1 PNG, as an organisation's lambang image
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def squash(text: str) -> str:
+    """Text without whitespace, so a phrase wrapped over lines still matches."""
+    return re.sub(r"\s+", "", text)
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+def steps_of(name: str) -> list[str]:
+    import yaml
+
+    folder = "nganjuk/kecamatan-ngronggot" if name == NGANJUK else "lampung-tengah/diskominfo"
+    data = yaml.safe_load((REPO / "sops" / folder / "renja.yaml").read_text(encoding="utf-8"))
+    return [" ".join(step["kegiatan"].split()) for step in data["langkah"]]
+
+
+def made(sop, *args) -> None:
+    result = sop(*args)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_sop_document_as_docx_has_every_step_the_signer_and_no_working_notes(sop, tmp_path):
+    out = tmp_path / "sop.docx"
+    made(sop, "render", "sop", NGANJUK, "--out", out)
+    text = docx_text(out)
+    assert "MOHAMAD MAKRUP, S.Sos" in text and f"NIP. {NIP}" in text
+    assert "KECAMATAN NGRONGGOT" in text and "PENYUSUNAN RENCANA KERJA" in text
+    for kegiatan in steps_of(NGANJUK):
+        assert squash(kegiatan) in squash(text), kegiatan
+    assert "YA → 10, TIDAK → 8" in text
+    for note in ("inferensi", "Sumber:", "seed"):
+        assert note not in text
+
+
+@pytest.mark.parametrize("name", [NGANJUK, LAMPUNG])
+def test_the_sop_document_as_pdf_has_every_step_and_no_blank_page(sop, tmp_path, name):
+    out = tmp_path / "sop.pdf"
+    made(sop, "render", "sop", name, "--out", out)
+    pages = pdf_pages(out)
+    assert all(page.strip() for page in pages), [i + 1 for i, page in enumerate(pages) if not page.strip()]
+    text = squash("".join(pages))
+    for kegiatan in steps_of(name):  # each row whole on one page
+        assert any(squash(kegiatan) in squash(page) for page in pages), kegiatan
+    assert "inferensi" not in text and "Sumber:" not in text
+    # the flowchart goes on over a page break through a pair of off-page connectors
+    flow = [i for i, page in enumerate(pages) if "Kegiatan" in page]
+    assert len(flow) >= 2
+    for before, after in zip(flow, flow[1:]):
+        assert "bersambung ke halaman berikutnya" in pages[before] and "dari halaman sebelumnya" in pages[after]
+    assert squash("Penghubung antarhalaman") in text
+    if name == NGANJUK:
+        assert squash(NIP) in text
+
+
+@pytest.fixture
+def finished(sop, monkeypatch, tmp_path):
+    run = make_run(sop, monkeypatch)
+    return run, write(tmp_path / "nilai.yaml", NGANJUK_VALUES + "pengantar: {nomor: 050/99/411.512/2026}\n")
+
+
+def test_every_letter_as_docx_and_pdf_carries_the_signer_and_indonesian_dates(sop, finished, tmp_path):
+    run, values = finished
+    expected = {
+        "disposisi": ("LEMBAR DISPOSISI", "MOHAMAD MAKRUP, S.Sos", NIP, "20 November 2026"),
+        "format-data": ("FORMAT PENGUMPULAN DATA", "a.n. Camat Ngronggot", "Drs. SUGENG RAHARJO, M.Si",
+                        "23 November 2026"),
+        "undangan": ("Undangan Rapat", "a.n. Camat Ngronggot", "Drs. SUGENG RAHARJO, M.Si", "Selasa, 24 November 2026"),
+        "persetujuan": ("LEMBAR PERSETUJUAN", "MOHAMAD MAKRUP, S.Sos", NIP,
+                        "Dokumen Renja Kecamatan Ngronggot Tahun 2027"),
+        "pengantar": ("SURAT PENGANTAR", "MOHAMAD MAKRUP, S.Sos", NIP, "27 November 2026"),
+    }
+    for doc, parts in expected.items():
+        docx_file = tmp_path / f"{doc}.docx"
+        made(sop, "render", doc, "--run", run, "--values", values, "--out", docx_file)
+        text = docx_text(docx_file)
+        for part in (*parts, "KECAMATAN NGRONGGOT"):
+            assert part in text, (doc, part)
+    pdf_file = tmp_path / "undangan.pdf"
+    made(sop, "render", "undangan", "--run", run, "--values", values, "--out", pdf_file)
+    pages = pdf_pages(pdf_file)
+    assert len(pages) == 1 and "Selasa, 24 November 2026" in pages[0] and "a.n. Camat Ngronggot" in pages[0]
+
+
+def test_format_data_and_the_report_as_xlsx(sop, finished, tmp_path):
+    import openpyxl
+
+    run, values = finished
+    form = tmp_path / "format.xlsx"
+    made(sop, "render", "format-data", "--run", run, "--set", "seksi=Seksi Pemerintahan;Seksi Trantib",
+         "--set", "batas_waktu=2026-11-30", "--out", form)
+    book = openpyxl.load_workbook(form)
+    assert book.sheetnames == ["Seksi Pemerintahan", "Seksi Trantib"]
+    cells = [c for row in book["Seksi Trantib"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "KECAMATAN NGRONGGOT" in cells and "Pagu Indikatif (Rp)" in cells
+    assert any("paling lambat Senin, 30 November 2026" in str(c) for c in cells)
+
+    report = tmp_path / "laporan.xlsx"
+    made(sop, "report", "--run", run, "--out", report)
+    sheet = openpyxl.load_workbook(report)["Laporan"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows.index(next(r for r in rows if r and r[0] == "No"))
+    body = rows[header + 1:]
+    assert len(body) == 16  # 14 steps, two passed twice
+    columns = rows[header]
+    first = dict(zip(columns, body[0]))
+    assert first["Mulai"] == datetime(2026, 11, 23, 8, 0) and first["Terlambat"] == "tidak"
+    assert dict(zip(columns, body[1]))["Terlambat"] == "ya"
+    kegiatan = [dict(zip(columns, row))["Kegiatan"] for row in body]
+    for step in steps_of(NGANJUK):
+        assert step in kegiatan
+
+    monitoring = tmp_path / "monitoring.xlsx"
+    made(sop, "report", "--run", run, "--monitoring", "--out", monitoring)
+    assert "Prosedur" in [c.value for c in openpyxl.load_workbook(monitoring).active[5]]
+
+
+def test_an_unknown_suffix_is_refused_and_nothing_is_written(sop, finished, tmp_path, monkeypatch):
+    monkeypatch.delenv("SOP_DEBUG")
+    run, values = finished
+    for args in (("render", "sop", NGANJUK), ("render", "undangan", "--run", run, "--values", values),
+                 ("report", "--run", run)):
+        out = tmp_path / "surat.rtf"
+        result = sop(*args, "--out", out)
+        assert result.exit_code == 2 and "names no format" in result.stderr and ".pdf" in result.stderr
+        assert not out.exists()
+    result = sop("render", "sop", NGANJUK, "--out", tmp_path / "sop.xlsx")
+    assert result.exit_code == 2 and not (tmp_path / "sop.xlsx").exists()
+    result = sop("render", "sop", NGANJUK, "--format", "docx")
+    assert result.exit_code == 2 and "give --out FILE.docx" in result.stderr
+
+
+def test_an_office_from_scratch_renders_its_own_letter(sop, monkeypatch, tmp_path):
+    """A Kelurahan service SOP, its organisation file, and a document type of its own."""
+    folder = tmp_path / "sops" / "nganjuk" / "kelurahan-kauman"
+    write(folder / "sktm.yaml", """\
+        id: sktm
+        nama: Pelayanan Surat Keterangan Tidak Mampu
+        organisasi: {id: kelurahan-kauman, wilayah: nganjuk, pemerintah: Pemerintah Kabupaten Nganjuk,
+                     nama: Kelurahan Kauman, kota: Nganjuk}
+        disahkan_oleh: {jabatan: Lurah Kauman}
+        dasar_hukum: [Peraturan Bupati Nganjuk]
+        kualifikasi_pelaksana: [Lurah, Staf]
+        keterkaitan: [-]
+        peralatan_perlengkapan: [Komputer]
+        peringatan: [Pelayanan terlambat]
+        pencatatan_pendataan: [Buku register]
+        pelaksana:
+          - {id: staf, nama: Staf Pelayanan}
+          - {id: lurah, nama: Lurah}
+        langkah:
+          - {no: 1, kegiatan: Menerima berkas permohonan, pelaksana: [staf], asal_pelaksana: sumber,
+             simbol: mulai, kelengkapan: KTP dan KK, waktu: 10 menit, output: Berkas}
+          - {no: 2, kegiatan: Menandatangani surat keterangan, pelaksana: [lurah], asal_pelaksana: sumber,
+             simbol: selesai, kelengkapan: Berkas, waktu: 10 menit, output: SKTM, dokumen: sktm}
+        """)
+    import base64
+
+    (folder / "lambang.png").write_bytes(base64.b64decode(PNG))
+    write(folder / "organisasi.yaml", """\
+        kop: {alamat: "Jl. Contoh No. 1, Nganjuk", telepon: null, email: kauman@example.go.id, lambang: lambang.png}
+        pimpinan: lurah
+        pejabat:
+          lurah: {jabatan: Lurah Kauman, nama: "BUDI SANTOSO, S.IP", pangkat: Penata (III/c), nip: "198001012005011001"}
+        """)
+    write(folder / "dokumen" / "sktm.yaml", """\
+        judul: Surat keterangan tidak mampu
+        penandatangan: pimpinan
+        nilai:
+          nomor: {jenis: text, wajib: true, arti: nomor surat, contoh: 470/12/2026}
+          pemohon: {jenis: text, wajib: true, arti: nama pemohon, contoh: SUKARMI}
+          lahir: {jenis: date, arti: tanggal lahir pemohon}
+        """)
+    write(folder / "dokumen" / "sktm.html", """\
+        {% extends "_layout.html" %}{% from "_macros.html" import kop, ttd %}
+        {% block body %}<div class="sheet portrait">{{ kop(org) }}
+        <div class="judul-naskah">SURAT KETERANGAN TIDAK MAMPU</div><div class="nomor-naskah">Nomor: {{ nilai.nomor }}</div>
+        <p>Yang bertanda tangan di bawah ini menerangkan bahwa {{ nilai.pemohon }}{% if nilai.lahir %}, lahir {{ nilai.lahir | tanggal }}{% endif %}, adalah warga tidak mampu.</p>
+        {{ ttd(penandatangan, tempat ~ ", " ~ (tanggal | tanggal)) }}</div>{% endblock %}
+        """)
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "sops"))
+    monkeypatch.setenv("SOP_NOW", "2026-11-24T09:00")
+    made(sop, "validate", str(tmp_path / "sops"))
+    made(sop, "start", "nganjuk/kelurahan-kauman/sktm", "--at", "2026-11-24 08:00")
+    made(sop, "advance", "--at", "2026-11-24 08:10")
+    out = tmp_path / "sktm.docx"
+    made(sop, "render", "sktm", "--set", "nomor=470/12/2026", "--set", "pemohon=SUKARMI",
+         "--set", "lahir=1970-05-02", "--out", out)
+    text = docx_text(out)
+    for part in ("KELURAHAN KAUMAN", "Nomor: 470/12/2026", "SUKARMI, lahir 2 Mei 1970", "Lurah Kauman,",
+                 "BUDI SANTOSO, S.IP", "NIP. 19800101 200501 1 001", "Nganjuk, 24 November 2026"):
+        assert part in text, part
+    import docx
+
+    assert len(docx.Document(str(out)).inline_shapes) == 1  # the lambang of the kop
+    result = sop("render", "sktm", "--set", "nomor=470/12/2026", "--set", "pemohon=SUKARMI")
+    assert result.exit_code == 0, result.output
+    html = result.stdout
+    assert '<img class="lambang" src="data:image/png;base64,' in html and "lambang umum" not in html
+    assert "Pos-el kauman@example.go.id" in html
+    result = sop("render", "sktm", "--set", "nomor=1", "--set", "pemohon=X", "--set", "alamat=Y")
+    assert result.exit_code == 2 and "'sktm' takes no value 'alamat'. Its values: nomor, pemohon, lahir" in result.stderr
+
+
+def test_rendering_html_loads_no_office_library(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, runpy; sys.argv = ['sop', 'render', 'sop', 'nganjuk/kecamatan-ngronggot/renja'];\n"
+            "import io, contextlib\n"
+            "buf = io.StringIO()\n"
+            "with contextlib.redirect_stdout(buf):\n"
+            "    try:\n        runpy.run_module('sop_cli', run_name='__main__')\n"
+            "    except SystemExit:\n        pass\n"
+            "import json; print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('docx', 'openpyxl', 'weasyprint', 'pypdf'))))\n")
+    env = dict(os.environ, SOP_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False,
+                            cwd=tmp_path)
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [], result.stderr
+
+
+
+
+
+def test_every_letter_and_report_as_pdf_has_no_blank_page_and_every_row(sop, finished, tmp_path):
+    run, values = finished
+    for doc in ("disposisi", "format-data", "persetujuan", "pengantar"):
+        out = tmp_path / f"{doc}.pdf"
+        made(sop, "render", doc, "--run", run, "--values", values, "--out", out)
+        pages = pdf_pages(out)
+        assert len(pages) == 1 and pages[0].strip(), doc
+        assert squash("MOHAMAD MAKRUP, S.Sos" if doc != "format-data" else "a.n. Camat Ngronggot") in squash(pages[0])
+    out = tmp_path / "laporan.pdf"
+    made(sop, "report", "--run", run, "--out", out)
+    pages = pdf_pages(out)
+    assert all(page.strip() for page in pages)
+    text = squash("".join(pages))
+    for kegiatan in steps_of(NGANJUK):
+        assert squash(kegiatan) in text, kegiatan
+    assert "Rework" not in text and squash("Pengulangan") in text
+
+
+def test_report_and_monitoring_pdfs_never_split_a_row_and_end_with_the_signature(sop, finished, tmp_path):
+    run, _ = finished
+    assert sop("note", "--run", run, "Draf final diserahkan ke BAPPEDA").exit_code == 0
+    for args, name in ((["report"], "laporan"), (["report", "--monitoring"], "monitoring")):
+        out = tmp_path / f"{name}.pdf"
+        made(sop, *args, "--run", run, "--out", out)
+        pages = [squash(page) for page in pdf_pages(out)]
+        assert len(pages) >= 2 and all(pages), name  # the Nganjuk run takes two pages
+        for kegiatan in steps_of(NGANJUK):
+            # a row split across pages would leave part of its text on each
+            assert any(squash(kegiatan) in page for page in pages), (name, kegiatan)
+        text = "".join(pages)
+        assert squash("Catatan dan lampiran pelaksanaan") in text and squash("Draf final diserahkan ke BAPPEDA") in text
+        for english in ("Rework", "Orang", "(run"):
+            assert english not in text, (name, english)
+        assert squash("NIP.") in pages[-1], name  # the signature block, whole on the last page
+    assert squash("MOHAMAD MAKRUP, S.Sos") in squash(pdf_pages(tmp_path / "laporan.pdf")[-1])
+
+
+LAMPUNG_VALUES = """\
+surat: {dari: Bupati Lampung Tengah, nomor: 050/321/D.a.VI.01/2026, tanggal: 2026-11-20}
+undangan: {nomor: 005/45/D.a.VI.10/2026}
+kepada: [Kepala Bidang Aplikasi Informatika, Kepala Bidang Statistik]
+rapat: {tanggal: 2026-11-24, waktu: "09.30", tempat: Ruang Rapat Diskominfo}
+pengantar: {nomor: 050/77/D.a.VI.10/2026}
+seksi: [Bidang Statistik]
+"""
+
+
+@pytest.mark.slow
+def test_every_lampung_document_in_every_format_reads_back(sop, monkeypatch, tmp_path):
+    """The Lampung Tengah seed, finished with one rejection at step 9: every letter in html, md,
+    docx and pdf, format-data and the report in xlsx; each file read back by its own reader."""
+    import openpyxl
+
+    run = make_run(sop, monkeypatch, LAMPUNG)
+    values = write(tmp_path / "nilai.yaml", LAMPUNG_VALUES)
+    heads = {"disposisi": "LEMBAR DISPOSISI", "format-data": "FORMAT PENGUMPULAN DATA", "undangan": "Undangan Rapat",
+             "persetujuan": "LEMBAR PERSETUJUAN", "pengantar": "SURAT PENGANTAR"}
+    for doc, head in heads.items():
+        for fmt in ("html", "md", "docx", "pdf"):
+            out = tmp_path / f"{doc}.{fmt}"
+            made(sop, "render", doc, "--run", run, "--values", values, "--out", out)
+            if fmt == "pdf":
+                pages = pdf_pages(out)
+                assert len(pages) == 1 and pages[0].strip(), doc
+                text = pages[0]
+            elif fmt == "docx":
+                text = docx_text(out)
+            else:
+                text = out.read_text(encoding="utf-8")
+            assert squash(head.lower()) in squash(text).lower(), (doc, fmt)
+            assert squash("DINAS KOMUNIKASI INFORMATIKA") in squash(text).upper(), (doc, fmt)
+            assert "Nganjuk" not in text and "Ngronggot" not in text, (doc, fmt)
+    book = tmp_path / "format-data.xlsx"
+    made(sop, "render", "format-data", "--run", run, "--values", values, "--out", book)
+    assert "Bidang Statistik" in openpyxl.load_workbook(book).sheetnames
+    report = tmp_path / "laporan.xlsx"
+    made(sop, "report", "--run", run, "--out", report)
+    cells = [c.value for line in openpyxl.load_workbook(report)["Laporan"].iter_rows() for c in line]
+    for kegiatan in steps_of(LAMPUNG):
+        assert " ".join(kegiatan.split()) in [" ".join(str(c).split()) for c in cells if c], kegiatan

@@ -1,0 +1,190 @@
+"""What only a shared PostgreSQL store promises: the database itself enforces who may do what,
+whoever connects (`sop` or `psql` with their own credentials), and the audit trail names the
+database user who really pressed Enter. The behaviour shared with SQLite is tested by running the
+run tests against both stores (see tests/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.postgres import fresh_schema, server_url
+
+pytestmark = pytest.mark.postgres
+
+NGANJUK = "nganjuk/kecamatan-ngronggot/renja"
+LAMPUNG = "lampung-tengah/diskominfo/renja"
+
+
+@pytest.fixture
+def pg_url():
+    with fresh_schema(server_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def users():
+    """Login roles made for one test, dropped afterwards with the unit roles the test granted."""
+    import psycopg
+
+    made: list[str] = []
+    admin = server_url()
+
+    def make(name: str) -> str:
+        role = f"sop_t_{name}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        made.append(role)
+        return role
+
+    yield make
+    from sop_cli.store.postgres import BAPPEDA_ROLE, unit_role
+
+    granted = [unit_role("kecamatan-ngronggot"), unit_role("diskominfo"), BAPPEDA_ROLE]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for role in [*made, *granted]:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f'DROP OWNED BY "{role}"')
+                conn.execute(f'DROP ROLE "{role}"')
+
+
+def as_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}{port}"))
+
+
+def cli(sop, url: str, *args: str):
+    return sop(*args, "--store", url)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    monkeypatch.setenv("SOP_USER", "planner")
+
+
+def test_the_event_log_refuses_update_and_delete_even_for_the_owner(sop, clock, pg_url):
+    import psycopg
+
+    assert cli(sop, pg_url, "start", NGANJUK).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for statement in ("UPDATE events SET actor = 'someone else'", "DELETE FROM events", "TRUNCATE events"):
+            with pytest.raises(psycopg.Error, match="append-only"):
+                conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_a_unit_writes_only_its_own_runs_and_bappeda_reads_all(sop, clock, pg_url, users):
+    import psycopg
+
+    from sop_cli.store.postgres import PostgresStore
+
+    camat, kominfo, bappeda = users("camat"), users("kominfo"), users("bappeda")
+    admin = PostgresStore.open(pg_url)
+    try:
+        admin.grant(org_id="kecamatan-ngronggot", org_name="Kecamatan Ngronggot", members=[camat])
+        admin.grant(org_id="diskominfo", org_name="Diskominfo Lampung Tengah", members=[kominfo])
+        admin.grant(org_id=None, members=[bappeda])
+    finally:
+        admin.close()
+
+    assert cli(sop, as_user(pg_url, camat), "start", NGANJUK).exit_code == 0
+    assert cli(sop, as_user(pg_url, kominfo), "start", LAMPUNG).exit_code == 0
+
+    # Each unit sees only its own run; BAPPEDA sees both.
+    def runs(user: str) -> set[str]:
+        result = cli(sop, as_user(pg_url, user), "runs", "--all", "--json")
+        assert result.exit_code == 0, result.output
+        return {row["sop"] for row in json.loads(result.stdout)}
+
+    assert runs(camat) == {NGANJUK}
+    assert runs(kominfo) == {LAMPUNG}
+    assert runs(bappeda) == {NGANJUK, LAMPUNG}
+
+    # A unit cannot write another unit's run, through psql either.
+    with psycopg.connect(as_user(pg_url, kominfo), autocommit=True) as conn:
+        with pytest.raises(psycopg.Error):
+            conn.execute(
+                "INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user) "
+                "VALUES ('renja-2026', 99, 'note', now(), now(), 'x', 'x')"
+            )
+    # BAPPEDA writes nothing; a unit does not start another unit's SOP. Each refusal is one line
+    # naming both organisations, exit code 5.
+    result = cli(sop, as_user(pg_url, bappeda), "advance", "--run", "renja-2026")
+    assert result.exit_code == 5
+    assert result.stderr.startswith("Error: BAPPEDA tidak berhak mengubah pelaksanaan milik Kecamatan Ngronggot")
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = cli(sop, as_user(pg_url, camat), "start", LAMPUNG, "--year", "2027")
+    assert result.exit_code == 5
+    assert "Kecamatan Ngronggot tidak berhak mengubah pelaksanaan milik Diskominfo Lampung Tengah" in result.stderr
+    assert runs(kominfo) == {LAMPUNG} and len(json.loads(cli(sop, as_user(pg_url, bappeda), "runs", "--all", "--json").stdout)) == 2
+
+    # The audit trail names the database user who pressed Enter.
+    with psycopg.connect(pg_url) as conn:
+        who = conn.execute("SELECT db_user FROM events WHERE run_id = 'renja-2026' AND seq = 1").fetchone()[0]
+    assert who == camat
+    log = cli(sop, as_user(pg_url, bappeda), "log", "--run", "renja-2026")
+    assert f"planner [{camat}]" in log.stdout
+    events = json.loads(cli(sop, as_user(pg_url, camat), "log", "--run", "renja-2026", "--json").stdout)
+    assert events[0]["db_user"] == camat and events[0]["actor"] == "planner"
+
+
+def test_a_store_from_a_newer_sop_is_refused_untouched(sop, clock, pg_url):
+    import psycopg
+
+    assert cli(sop, pg_url, "start", NGANJUK).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO _sop_migrations (version, name) VALUES (999, 'from the future')")
+    result = cli(sop, pg_url, "status")
+    assert result.exit_code == 4
+    assert "newer version of sop" in result.stderr
+
+
+def test_an_unreachable_server_is_one_line_naming_the_host(sop, clock):
+    result = sop("status", "--store", "postgresql://sop:secret@127.0.0.1:1/nothing")
+    assert result.exit_code == 4
+    assert result.stderr.startswith("Error: Cannot reach the PostgreSQL server at 127.0.0.1:1 (database nothing)")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_store_grant_from_the_command_line_names_units_from_their_sop_files(sop, clock, pg_url, users):
+    camat, bappeda = users("camat"), users("bappeda")
+    result = sop("store", "grant", "--unit", "ngronggot", "--user", camat, "--store", pg_url)
+    assert result.exit_code == 0, result.output
+    assert f"writes the runs of Kecamatan Ngronggot (kecamatan-ngronggot); members: {camat}" in result.stdout
+    assert sop("store", "grant", "--bappeda", "--user", bappeda, "--store", pg_url).exit_code == 0
+    status = json.loads(sop("store", "status", "--json", "--store", pg_url).stdout)
+    assert [(u["org_id"], u["org_name"]) for u in status["units"]] == [("kecamatan-ngronggot", "Kecamatan Ngronggot")]
+    # The unit's user starts and advances its own run; BAPPEDA's user sees it in the portfolio.
+    assert cli(sop, as_user(pg_url, camat), "start", NGANJUK).exit_code == 0
+    mine = json.loads(cli(sop, as_user(pg_url, camat), "store", "status", "--json").stdout)
+    assert (mine["db_user"], mine["runs"]) == (camat, 1)
+    portfolio = json.loads(cli(sop, as_user(pg_url, bappeda), "report", "--portfolio", "--format", "json").stdout)
+    assert [(u["org_name"], u["run"]) for u in portfolio["units"]] == [("Kecamatan Ngronggot", "renja-2026")]
+    unknown = sop("store", "grant", "--unit", "nowhere", "--store", pg_url)
+    assert unknown.exit_code == 1 and "No organisation 'nowhere'" in unknown.stderr
+
+
+def test_a_unit_copies_its_own_history_in_but_not_another_units(sop, clock, pg_url, users, tmp_path):
+    camat = users("camat")
+    admin = sop("store", "grant", "--unit", "ngronggot", "--user", camat, "--store", pg_url)
+    assert admin.exit_code == 0, admin.output
+    alone = str(tmp_path / "alone.db")
+    assert sop("start", NGANJUK, "--store", alone).exit_code == 0
+    assert sop("advance", "--store", alone).exit_code == 0
+    mine = sop("store", "copy", alone, as_user(pg_url, camat))
+    assert mine.exit_code == 0, mine.output
+    events = json.loads(cli(sop, as_user(pg_url, camat), "log", "--run", "renja-2026", "--json").stdout)
+    assert [(e["actor"], e["db_user"]) for e in events] == [("planner", camat)] * 2
+
+    other = str(tmp_path / "other.db")
+    assert sop("start", LAMPUNG, "--year", "2027", "--store", other).exit_code == 0
+    refused = sop("store", "copy", other, as_user(pg_url, camat))
+    assert refused.exit_code == 5
+    assert "Kecamatan Ngronggot tidak berhak mengubah pelaksanaan milik diskominfo" in refused.stderr
