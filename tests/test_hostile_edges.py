@@ -92,26 +92,34 @@ def _validate(sop, tmp_path: Path, text: str):
     return invoke(sop, "validate", path)
 
 
-@pytest.mark.parametrize("waktu", ["9999 minggu", "2001 hari", "401 minggu"])
-def test_validate_refuses_a_step_longer_than_start_can_schedule(sop, tmp_path: Path, waktu: str) -> None:
+@pytest.mark.parametrize(("waktu", "limit"), [("9999 minggu", "52 minggu"), ("2001 hari", "260 hari"),
+                                              ("53 minggu", "52 minggu")])
+def test_validate_refuses_a_step_longer_than_start_can_schedule(sop, tmp_path: Path, waktu: str, limit: str) -> None:
     ran = _validate(sop, tmp_path, VALID.replace("waktu: 5 menit", f"waktu: {waktu}", 1))
     assert ran.code == 1, ran.output
     assert ran.stdout.startswith(f"FAIL  {tmp_path / 'panjang.yaml'}: 1 problem"), ran.output
-    assert (f"panjang.yaml:32:5: langkah[0].waktu: waktu {waktu} is longer than 2,000 working days "
-            "(about eight years)") in ran.stdout
+    assert (f"panjang.yaml:32:5: langkah[0].waktu: waktu {waktu!r} is longer than a step can take: at most {limit} "
+            "(about a year)") in ran.stdout
 
 
-def test_validate_refuses_steps_that_add_up_past_the_bound(sop, tmp_path: Path) -> None:
-    text = VALID.replace("waktu: 5 menit", "waktu: 1000 hari", 1).replace("waktu: 1 hari", "waktu: 1000 hari", 1)
-    ran = _validate(sop, tmp_path, text)
-    assert ran.code == 1, ran.output
-    assert "panjang.yaml:25:1: langkah: the standard times of all steps add up to 2,002 working days" in ran.stdout
+def test_steps_that_add_up_past_the_bound_are_refused() -> None:
+    # Each step is bounded at about a year, so only an SOP of eight or more such steps reaches the total.
+    from sop_cli.definition.duration import parse_waktu, total_too_long
+
+    assert total_too_long([parse_waktu("52 minggu")] * 6 + [parse_waktu("12 bulan")]) is None
+    problem = total_too_long([parse_waktu("52 minggu")] * 8)
+    assert problem == ("the standard times of all steps add up to 2,080 working days, more than 2,000 "
+                       "(about eight years), the longest run sop schedules")
+    assert total_too_long([parse_waktu("260 hari kalender")] * 8) is not None
 
 
 def test_the_longest_sop_validate_accepts_starts_quickly(sop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "sops"
     folder.mkdir()
-    (folder / "uji.yaml").write_text(VALID.replace("waktu: 5 menit", "waktu: 1990 hari", 1), encoding="utf-8")
+    longest = VALID
+    for waktu in ("5 menit", "1 hari", "1 jam", "15 menit"):
+        longest = longest.replace(f"waktu: {waktu}", "waktu: 52 minggu", 1)
+    (folder / "uji.yaml").write_text(longest, encoding="utf-8")
     monkeypatch.setenv("SOP_PATH", str(folder))
     assert _validate(sop, tmp_path, (folder / "uji.yaml").read_text(encoding="utf-8")).code == 0
     began = time.monotonic()

@@ -101,7 +101,7 @@ PINNED = {
         "UPDATE pinned SET body = replace(body, '2026-12-25', '2026-12-99') WHERE kind = 'calendar'",
         "its pinned definition, calendar or log cannot be read (ValueError:"),
     "a step the definition does not have": ("UPDATE events SET step = 99 WHERE seq = 2",
-                                            "event 2 completes step 99, but step 1 was current. Nothing was changed."),
+                                            "event 2 completes step 99, but the current step(s) were 1. Nothing was changed."),
 }
 
 
