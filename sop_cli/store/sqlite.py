@@ -519,11 +519,9 @@ class SqliteStore:
             for item in event.data.get("attachments") or ():
                 if "sha256" not in item or item["sha256"] in files:
                     continue
-                try:
-                    files[item["sha256"]] = (self.path.parent / item["path"]).read_bytes()
-                except (OSError, KeyError) as error:
-                    raise StoreError(f"Attachment {item.get('name')} of run {run_id} (event {event.seq}) cannot be "
-                                     f"read beside the store {self.path}: {error}.") from None
+                # read_attachment refuses a recorded path outside the run's folder: a crafted log
+                # must not carry another file of this machine into a shared store.
+                files[item["sha256"]] = self.read_attachment(run_id, item)
         return RunExport(run, stored.definition, stored.calendar, stored.events, files)
 
     def import_run(self, run: RunExport, summary: RunSummary) -> None:
@@ -548,7 +546,16 @@ class SqliteStore:
                 body = run.attachments.get(item.get("sha256", ""))
                 if body is None:
                     continue
-                target = self.path.parent / item["path"]
+                # The export is data from another store: its recorded path must name a file in
+                # this run's attachment folder, and its bytes must be what the log says they are.
+                folder = (self.path.parent / "attachments" / r.id).resolve()
+                target = (self.path.parent / str(item.get("path") or "")).resolve()
+                if target.parent != folder or hashlib.sha256(body).hexdigest() != item.get("sha256"):
+                    raise StoreError(
+                        f"Run {r.id} cannot be copied: its attachment {item.get('name')!r} is recorded at "
+                        f"{item.get('path')!r}, not in the run's attachment folder, or its bytes do not "
+                        "match its SHA-256. Nothing was copied."
+                    )
                 if not target.exists():
                     write_atomically(target, body, sync=True)
 
