@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,33 +45,108 @@ def write_atomically(path: Path, data: str | bytes, *, sync: bool = False) -> No
         raise
 
 
-def copy_atomically(source: Path, folder: Path, name: Callable[[str], str]) -> tuple[Path, str, int]:
-    """Copy `source` into `folder` as `name(sha256)`, synced to disk; return (path, sha256, size).
+class NotRegularFile(OSError):
+    """The source of a copy is not a regular file (a folder, FIFO, device or socket)."""
 
-    The name depends on the content, so the copy is streamed under a temporary name, hashed on
-    the way, and renamed once its SHA-256 is known.
+
+class TooLarge(OSError):
+    """The source of a copy is larger than allowed; `size` is what was found (at least)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"{size} bytes, over {limit}")
+        self.size = size
+        self.limit = limit
+
+
+def copy_mode(source_mode: int) -> int:
+    """The permissions of a kept copy: owner-only, plus read for group and others only where the
+    source grants it (a 0600 file stays 0600, a 0644 one may stay 0644; never more open)."""
+    return 0o600 | (stat.S_IMODE(source_mode) & 0o044)
+
+
+def read_regular(source: Path, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of `source`, judged as `copy_atomically` judges it (a link followed; a regular
+    file of at most `max_bytes`, checked on the opened descriptor before reading; a FIFO or device
+    refused without blocking).
 
     Raises:
+        NotRegularFile: `source` is not a regular file.
+        TooLarge: `source` is (or grows) larger than `max_bytes`.
+        OSError: `source` cannot be read.
+    """
+    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"{source} is not a regular file")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise TooLarge(info.st_size, max_bytes)
+        os.set_blocking(descriptor, True)
+        chunks: list[bytes] = []
+        size = 0
+        with os.fdopen(descriptor, "rb", closefd=False) as reading:
+            for chunk in iter(lambda: reading.read(1 << 20), b""):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise TooLarge(size, max_bytes)  # it grew while being read
+                chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
+                    max_bytes: int | None = None) -> tuple[Path, str, int]:
+    """Copy `source` into `folder` as `name(sha256)`, synced to disk; return (path, sha256, size).
+
+    The name depends on the content, so the copy is streamed under a temporary name (created
+    0600), hashed on the way, given `copy_mode` of the source and renamed once its SHA-256 is known.
+    A link is followed and the file it points to is judged: it must be a regular file (a FIFO or
+    device is refused without blocking), at most `max_bytes` long, and its permissions, not the
+    link's, decide the copy's.
+
+    Raises:
+        NotRegularFile: `source` is not a regular file.
+        TooLarge: `source` is (or grows) larger than `max_bytes`.
         OSError: `source` cannot be read or the copy cannot be written; nothing is left behind.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary(folder / source.name)
-    digest = hashlib.sha256()
-    size = 0
+    import tempfile
+
+    descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    temporary: str | None = None
     try:
-        with source.open("rb") as reading, temporary.open("wb") as target:
+        info = os.fstat(descriptor)  # of what was opened: no window between checking and reading
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(f"{source} is not a regular file")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise TooLarge(info.st_size, max_bytes)
+        os.set_blocking(descriptor, True)
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".attach-", suffix=".tmp", dir=folder)
+        digest = hashlib.sha256()
+        size = 0
+        with os.fdopen(descriptor, "rb", closefd=False) as reading, os.fdopen(handle, "wb") as target:
             for chunk in iter(lambda: reading.read(1 << 20), b""):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise TooLarge(size, max_bytes)  # it grew while being copied
                 digest.update(chunk)
                 target.write(chunk)
-                size += len(chunk)
             target.flush()
+            os.fchmod(target.fileno(), copy_mode(info.st_mode) & ~_umask())
             os.fsync(target.fileno())
         sha = digest.hexdigest()
         final = folder / name(sha)
         os.replace(temporary, final)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        temporary = None
+    finally:
+        os.close(descriptor)
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+    _sweep_folder(folder)
     return final, sha, size
 
 
@@ -81,7 +157,6 @@ def write_text_atomically(path: Path, text: str, *, what: str | None = None) -> 
     `/dev/full`, a FIFO) is refused rather than replaced. The temporary file is removed on any
     failure, including Ctrl-C; only SIGKILL between its creation and the rename can leave one.
     """
-    import stat
     import tempfile
 
     label = what or str(path)
@@ -127,6 +202,19 @@ def _sweep(path: Path) -> None:
     cutoff = time.time() - 3600
     try:
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+    except OSError:
+        pass
+
+
+def _sweep_folder(folder: Path) -> None:
+    """Remove temporary copies in `folder` left by a killed sop (SIGKILL skips `finally`), after an hour."""
+    import time
+
+    cutoff = time.time() - 3600
+    try:
+        for stale in folder.glob(".*.tmp"):
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
     except OSError:

@@ -46,3 +46,27 @@ def write_setting(key: str, value: Any) -> None:
 def default_org() -> str | None:
     """`SOP_ORG`, else the organisation chosen with `sop org use`."""
     return os.environ.get("SOP_ORG") or read_settings().get("org")
+
+
+MAX_ATTACHMENT_MB = 50
+"""The default largest file `--attach` keeps, in MB (`SOP_MAX_ATTACHMENT_MB` changes it)."""
+
+
+def max_attachment_bytes() -> int:
+    """The largest attachment in bytes: `SOP_MAX_ATTACHMENT_MB` (a positive number of MB), else 50 MB.
+
+    Raises:
+        UsageError: `SOP_MAX_ATTACHMENT_MB` is not a positive number.
+    """
+    from sop_cli.errors import UsageError
+
+    text = os.environ.get("SOP_MAX_ATTACHMENT_MB", "").strip()
+    if not text:
+        return MAX_ATTACHMENT_MB * 1_000_000
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 < megabytes < 1e9:  # also refuses nan and inf
+        raise UsageError(f"SOP_MAX_ATTACHMENT_MB={text!r} is not a size; give a positive number of MB, e.g. 50.")
+    return int(megabytes * 1_000_000)

@@ -147,3 +147,24 @@ def test_copy_into_itself_is_refused(sop, clock, tmp_path):
     ok(sop("start", NGANJUK, "--store", path))
     result = sop("store", "copy", path, path)
     assert result.exit_code == 2 and "both the source and the target" in result.stderr
+
+
+def test_copy_never_writes_an_attachment_outside_the_runs_folder(sop, clock, tmp_path):
+    # A crafted source store (its append-only trigger dropped by hand) records an attachment at a
+    # path that climbs out of the attachment folder: the copy is refused and nothing is written.
+    source, target = tmp_path / "a" / "sop.db", tmp_path / "b" / "sop.db"
+    letter = tmp_path / "surat.pdf"
+    letter.write_bytes(b"%PDF-1.4 surat")
+    ok(sop("start", NGANJUK, "--store", str(source)))
+    ok(sop("note", "surat", "--attach", str(letter), "--store", str(source)))
+    with sqlite3.connect(source) as conn:
+        conn.execute("DROP TRIGGER events_no_update")
+        (data,) = conn.execute("SELECT data FROM events WHERE data LIKE ?", ('%"attachments"%',)).fetchone()
+        crafted = json.loads(data)
+        crafted["attachments"][0]["path"] = "../../evil.pdf"
+        conn.execute("UPDATE events SET data = ? WHERE data = ?", (json.dumps(crafted), data))
+    result = sop("store", "copy", str(source), str(target))
+    assert result.exit_code == 4, result.output
+    assert "is not in" in result.stderr and "evil.pdf" in result.stderr
+    assert not (tmp_path / "evil.pdf").exists()
+    assert not list(tmp_path.rglob("evil.pdf"))

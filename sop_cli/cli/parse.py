@@ -40,6 +40,10 @@ def now() -> datetime:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
             raise UsageError(f"SOP_NOW={text!r} is not a date and time; write e.g. 2026-11-26T09:00.") from None
+        from sop_cli.run.service import FIRST_YEAR, LAST_YEAR
+
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise UsageError(f"SOP_NOW={text!r} is outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}).")
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=WIB)
         return moment.replace(microsecond=0)

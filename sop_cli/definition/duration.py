@@ -225,3 +225,44 @@ def check_bounds(duration: Duration, text: str) -> Duration:
 def parse_waktu(text: str) -> Duration:
     """`parse_duration`, then the one bound every SOP file must keep (`check_bounds`)."""
     return check_bounds(parse_duration(text), text)
+
+
+MAX_WORKING_DAYS = 2000
+"""The longest standard time `sop` schedules, for one step and for all steps of an SOP together:
+2,000 working days, about eight years. The calendar walks day by day and gives up after ten
+calendar years (`sop_cli.run.calendar.MAX_DAYS`); an SOP within this bound always fits inside that."""
+
+_DAY_MINUTES = 420
+"""The shortest office day that counts (Friday), so `working_days` never underestimates."""
+
+
+def working_days(duration: Duration) -> int:
+    """An upper bound of the working days `duration` takes (a minggu is 5 hari; clock time is
+    counted in the shortest office day)."""
+    if duration.unit == "minggu":
+        return duration.value * 5
+    if duration.unit in ("hari", "hari kalender"):
+        # A calendar day is at most one working day.
+        return duration.value
+    if duration.unit == "bulan":
+        # A month has at most 23 working days.
+        return duration.value * 23
+    minutes = duration.value * (60 if duration.unit == "jam" else 1)
+    return -(-minutes // _DAY_MINUTES)
+
+
+def too_long(duration: Duration) -> str | None:
+    """Why one step's standard time is too long to schedule, or None when it is not."""
+    if working_days(duration) <= MAX_WORKING_DAYS:
+        return None
+    return (f"waktu {duration} is longer than {MAX_WORKING_DAYS:,} working days (about eight years), "
+            "the longest standard time sop schedules")
+
+
+def total_too_long(durations: list[Duration]) -> str | None:
+    """Why the standard times of all steps together are too long to schedule, or None."""
+    total = sum(working_days(d) for d in durations)
+    if total <= MAX_WORKING_DAYS:
+        return None
+    return (f"the standard times of all steps add up to {total:,} working days, more than "
+            f"{MAX_WORKING_DAYS:,} (about eight years), the longest run sop schedules")

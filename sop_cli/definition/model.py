@@ -38,6 +38,8 @@ from sop_cli.definition.duration import (
     Duration,
     parse_duration,
     parse_waktu,
+    too_long,
+    total_too_long,
 )
 from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
@@ -54,7 +56,11 @@ def _slug(value: str) -> str:
 
 
 def _waktu(value: str) -> str:
-    parse_waktu(value)
+    # parse_waktu bounds one step at about a year; too_long is the calendar's bound `sop start`
+    # meets, kept so validate never accepts what start refuses even if MAX_AMOUNT grows.
+    problem = too_long(parse_waktu(value))
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -402,6 +408,10 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
             yield ("langkah", i, "sub_sop"), f"step {langkah.no}: an SOP cannot be its own sub-SOP"
         if langkah.simbol == "selesai" and langkah.berikutnya is not None:
             yield ("langkah", i, "berikutnya"), f"step {langkah.no} is selesai (the end) and cannot have berikutnya"
+
+    total = total_too_long([s.durasi for s in sop.langkah])
+    if total:
+        yield ("langkah",), total
 
     starts = [i for i, s in enumerate(sop.langkah) if s.simbol == "mulai"]
     ends = [i for i, s in enumerate(sop.langkah) if s.simbol == "selesai"]

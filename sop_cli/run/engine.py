@@ -33,7 +33,7 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sop_cli.definition.duration import Duration
@@ -466,10 +466,19 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
     working moment after the previous one is due and taking its Mutu Baku *waktu*; the branches of
     a split all start when the split is due, and the join starts when the last branch is due.
 
-    `due` gives the due times of steps already planned (the current ones)."""
+    `due` gives the due times of steps already planned (the current ones).
+
+    The chain stops at the calendar's horizon (`MAX_DAYS` after `moment`): `validate` refuses
+    SOPs whose steps add up to more, but a run pinned before that rule keeps a bounded forecast
+    (shorter than its path) instead of taking seconds or running past year 9999."""
+    from sop_cli.run.calendar import MAX_DAYS
+
     planned: list[PlannedStep] = []
     dues = dict(due or {})
+    horizon = moment + timedelta(days=MAX_DAYS)
     for no in steps:
+        if moment > horizon:
+            break
         step = proc.step(no)
         ready = moment
         if step.split is not None and step.split in dues:

@@ -28,7 +28,7 @@ from sop_cli.run import engine
 
 if TYPE_CHECKING:
     from sop_cli.run.calendar import WorkCalendar
-    from sop_cli.store.interface import RunRow, Store
+    from sop_cli.store.interface import RunRow, Store, StoredRun
 
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
@@ -46,6 +46,14 @@ class DaysAgo:
     clock: time | None = None
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a run can start in or record events in. Python's dates end at year 9999 and a run's
+calendar and forecast reach up to ten years ahead, so moments far outside the working lives of
+people using `sop` are refused with this range rather than overflowing later."""
+
+_ALL = 2**31
+"""A `limit` of runs this large or larger means every run (no store holds that many)."""
+
 Moment = datetime | date | time | DaysAgo
 """An event time as given: a datetime (naive: in the organisation's zone), a date alone (an office
 edge of that day), a time alone (today), or a `DaysAgo`."""
@@ -61,25 +69,43 @@ def _office_edge(calendar: WorkCalendar, day: date, *, end: bool) -> datetime:
 
 
 def _moment(at: Moment, tz: tzinfo, now: datetime, date_only: Callable[[date], datetime]) -> datetime:
-    """An `at` value as an aware datetime in zone `tz`."""
+    """An `at` value as an aware datetime in zone `tz`.
+
+    Raises:
+        UsageError: The moment is outside the years `FIRST_YEAR`..`LAST_YEAR` (option "at").
+    """
     if isinstance(at, DaysAgo):
         day = now.astimezone(tz).date() - timedelta(days=at.days)
-        return date_only(day) if at.clock is None else datetime.combine(day, at.clock, tzinfo=tz)
-    if isinstance(at, datetime):
-        return at.replace(tzinfo=tz) if at.tzinfo is None else at
-    if isinstance(at, date):
-        return date_only(at)
-    return datetime.combine(now.astimezone(tz).date(), at, tzinfo=tz)
+        moment = date_only(day) if at.clock is None else datetime.combine(day, at.clock, tzinfo=tz)
+    elif isinstance(at, datetime):
+        moment = at.replace(tzinfo=tz) if at.tzinfo is None else at
+    elif isinstance(at, date):
+        _check_year(at.year)
+        moment = date_only(at)
+    else:
+        moment = datetime.combine(now.astimezone(tz).date(), at, tzinfo=tz)
+    _check_year(moment.year)  # before any change of zone, which can overflow at year 1 or 9999
+    return moment
+
+
+def _check_year(year: int, option: str = "at") -> None:
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return
+    if option == "year":
+        raise UsageError(f"{year} is outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}). Nothing was recorded.",
+                         option=option)
+    raise UsageError(f"falls in the year {year}, outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}). "
+                     "Nothing was recorded.", option=option)
 
 
 # Store access ---------------------------------------------------------------------------------
 
 
-def _open(store: str | Path | None, *, create: bool) -> Store:
+def _open(store: str | Path | None, *, create: bool, readonly: bool = False) -> Store:
     from sop_cli.paths import store_path
     from sop_cli.store import open_store
 
-    opened = open_store(store, create=create)
+    opened = open_store(store, create=create, readonly=readonly)
     if opened is None:
         if _named(store):
             raise NotFoundError(f"The store {store_path(store)} does not exist.",
@@ -160,7 +186,35 @@ def _state(st: Store, run_id: str) -> engine.RunState:
     stored = st.load_run(run_id)
     if stored is None:
         raise NotFoundError(f"No run {run_id!r}.")
-    return engine.state_of(stored)
+    return replay(stored, st.location)
+
+
+def replay(stored: StoredRun, location: str) -> engine.RunState:
+    """The state of a stored run; a pinned form or log that cannot be replayed is a damaged store.
+
+    The rows were checked one by one when read (`sop_cli.store.interface.data_problem`); what is
+    left is damage only the whole run shows: a pinned definition or calendar of the wrong shape,
+    an event that does not fit the definition. Its message names the run (exit 4), not a crash.
+
+    Raises:
+        StoreError: The run cannot be replayed.
+    """
+    from sop_cli.errors import StoreError
+    from sop_cli.store.interface import damaged
+
+    try:
+        return engine.state_of(stored)
+    except StoreError as error:
+        if error.message.startswith(f"The store {location} is damaged"):
+            raise
+        problem = error.message.removesuffix("; the store is damaged.").rstrip(".")
+        problem = problem.replace("A run's ", "its ", 1).replace("The run's ", "its ", 1)
+        raise damaged(location, stored.id, problem[:1].lower() + problem[1:]) from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
+        # The data came from the store, not from this command: whatever of it cannot be read is
+        # damage (SOP_DEBUG=1 still shows where, through the chained exception).
+        problem = f"its pinned definition, calendar or log cannot be read ({type(error).__name__}: {error})"
+        raise damaged(location, stored.id, problem) from error
 
 
 def load_run(run: str | None = None, *, store: str | Path | None = None) -> engine.RunState:
@@ -171,7 +225,7 @@ def load_run(run: str | None = None, *, store: str | Path | None = None) -> engi
         NotFoundError: No store, no such run, or no active run.
         AmbiguousError: The prefix, or the absence of `run`, fits several runs.
     """
-    with _open(store, create=False) as st, st.read():
+    with _open(store, create=False, readonly=True) as st, st.read():
         return _state(st, _resolve(st, run, latest_if_none_active=True))
 
 
@@ -254,12 +308,36 @@ def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> N
 
 
 def _check_files(files: Iterable[str | Path]) -> list[Path]:
+    """The files to attach, each checked to be a regular file before anything is written.
+
+    The copy checks again on what it opens (`sop_cli.fs.copy_atomically`); this check words the
+    common mistakes before a run is even read.
+    """
+    import stat
+
     paths = [Path(f).expanduser() for f in files]
     for path in paths:
-        if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "does not exist"
-            raise UsageError(f"{path}: the file {what}. Nothing was recorded.", option="attach")
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            what = "is a link to a file that does not exist" if path.is_symlink() else "does not exist"
+            raise UsageError(f"{path}: the file {what}. Nothing was recorded.", option="attach") from None
+        except OSError as error:
+            raise UsageError(f"{path}: the file cannot be read ({error.strerror or error}). Nothing was recorded.",
+                             option="attach") from None
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{path}: the file is a folder, not a file. Nothing was recorded.", option="attach")
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{path}: not a regular file (a FIFO, device or socket); attach a file. "
+                             "Nothing was recorded.", option="attach")
     return paths
+
+
+def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]:
+    from sop_cli.settings import max_attachment_bytes
+
+    limit = max_attachment_bytes()
+    return [st.keep_attachment(run_id, path, max_bytes=limit) for path in paths]
 
 
 # Use-cases ------------------------------------------------------------------------------------
@@ -323,12 +401,15 @@ def start_run(
     if moment > now:
         raise UsageError(f"{engine.show_moment(moment, tz)} is in the future (now is {engine.show_moment(now, tz)}); "
                          "a run starts when its first step can begin. Nothing was recorded.", option="at")
-    if year is not None and year not in YEARS:
+    local_year = moment.astimezone(tz).year
+    if at is not None:
+        _check_year(local_year)  # 1900-01-01T00:00+14:00 is still 1899 in the organisation's zone
+    if year is not None and year not in YEARS:  # narrower than FIRST_YEAR..LAST_YEAR: a plausible plan
         raise UsageError(f"{year} is outside the years a run may be for ({YEARS[0]} to {YEARS[-1]}); "
-                         f"e.g. {moment.astimezone(tz).year + 1}.", option="year")
+                         f"e.g. {local_year + 1}. Nothing was recorded.", option="year")
     if title is not None and not title.strip():
         raise UsageError("is empty; leave it out to use the SOP's name and the year.", option="title")
-    years = range(moment.astimezone(tz).year, moment.astimezone(tz).year + PINNED_YEARS)
+    years = range(local_year, local_year + PINNED_YEARS)
     national = office_calendar(definition["organisasi"], years)  # with its Ramadan periods
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
     pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
@@ -347,7 +428,7 @@ def start_run(
             link = {"parent": {"run": mother.run_id, "step": step_no}}
         # The year being planned: the Renja prepared in 2026 is the Renja for 2027; a sub-SOP's
         # run is for its parent's year.
-        year = given_year or (mother.year if mother is not None else moment.astimezone(tz).year + 1)
+        year = given_year or (mother.year if mother is not None else local_year + 1)
         title = (title or f"{proc.nama} {year}").strip()
         # A sub-SOP may run once per parent step (_check_no_child guards that), so only a run
         # started on its own is checked against the year's other runs.
@@ -496,7 +577,7 @@ def advance(
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
-        copies.extend(st.keep_attachment(state.run_id, path) for path in paths)
+        copies.extend(_keep(st, state.run_id, paths))
 
     def seen(first: engine.RunState) -> Callable[[engine.RunState], None]:
         """Without `step`, the step current when the person pressed Enter is the one completed."""
@@ -599,7 +680,7 @@ def add_note(
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
-        copies.extend(st.keep_attachment(state.run_id, path) for path in paths)
+        copies.extend(_keep(st, state.run_id, paths))
 
     return _append(run, store, now, build, prepare if paths else None)
 
@@ -655,8 +736,10 @@ def list_runs(
 
     if not store_exists(store) and not _named(store):
         return [], 0  # a fresh set-up: no runs yet; a named store that is missing is an error
+    if limit is not None and limit >= _ALL:
+        limit = None  # more than any store holds: every run (and no integer overflow in SQL)
     where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None) if (org or sop or year or late) else None
-    with _open(store, create=False) as st, st.read():
+    with _open(store, create=False, readonly=True) as st, st.read():
         rows = st.summaries(include_all=include_all, limit=limit, where=where)
         total = st.count_runs(include_all=include_all, where=where) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total

@@ -27,13 +27,16 @@ __all__ = ["NewRun", "RunExport", "RunFilter", "RunRow", "RunSummary", "Store", 
            "open_store", "store_exists"]
 
 
-def open_store(path: Path | str | None = None, *, create: bool = True, migrate: bool = True) -> Store | None:
+def open_store(path: Path | str | None = None, *, create: bool = True, migrate: bool = True,
+               readonly: bool = False) -> Store | None:
     """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`): a PostgreSQL
     database when it is a `postgresql://` URL (psycopg is imported only then), else an SQLite file.
 
     With `create=False` a missing SQLite file gives None instead of a new empty one, so read-only
     commands never create folders. (A PostgreSQL database always exists: the server says.)
     With `migrate=False` an older schema is left as it is (`sop store status` only looks).
+    With `readonly` (commands that only read), an SQLite file this user cannot write is opened
+    for reading instead of failing, and a PostgreSQL session is read-only.
     """
     from sop_cli.paths import store_location
 
@@ -41,12 +44,12 @@ def open_store(path: Path | str | None = None, *, create: bool = True, migrate: 
     if isinstance(location, str):
         from sop_cli.store.postgres import PostgresStore
 
-        return PostgresStore.open(location, migrate=migrate)
+        return PostgresStore.open(location, migrate=migrate, readonly=readonly)
     from sop_cli.store.sqlite import SqliteStore
 
     if not create and not location.exists():
         return None
-    return SqliteStore.open(location, migrate=migrate)
+    return SqliteStore.open(location, migrate=migrate, readonly=readonly)
 
 
 def store_exists(path: Path | str | None = None) -> bool:

@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sop_cli.errors import StoreError, UsageError
+
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event, RunState
 
@@ -275,12 +277,13 @@ class Store(Protocol):
         """Kind, schema version, counts and (shared store) the database user and units."""
         ...
 
-    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Keep a copy of file `source` with the run; return what the event records of it:
-        {name, sha256, size, path}.
+        {name, sha256, size, path}. The copy is no more readable than the source (owner-only
+        unless the source lets others read it); only a regular file of at most `max_bytes` is kept.
 
         Raises:
-            AttachmentError: The file cannot be read or copied.
+            UsageError: The file is not a regular file, is too large, or cannot be read or copied.
         """
         ...
 
@@ -292,3 +295,76 @@ class Store(Protocol):
             StoreError: The store no longer holds the attachment (removed, or unreadable).
         """
         ...
+
+# Reading what a store gives back ------------------------------------------------------------------
+# A store's rows can be damaged by hand, by a broken disk or by another program. Every store reads
+# its rows through these checks, so damage is a StoreError naming the run and the event (exit 4),
+# never a crash further on in the engine or the printers.
+
+_TEXT_KEYS = ("note", "reason", "title", "run", "sop", "source_path", "source_sha256", "definition_sha256",
+              "calendar_sha256", "undone_kind")
+_INT_KEYS = ("year", "undoes")
+_ATTACHMENT_TEXT = ("name", "sha256", "path")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def data_problem(data: object) -> str | None:
+    """Why an event's data (decoded JSON) cannot be what `sop` wrote, or None when it can.
+
+    Only the keys `sop` reads are checked; others are kept as they are.
+    """
+    if not isinstance(data, dict):
+        return f"its data is a JSON {type(data).__name__}, not an object"
+    for key in _TEXT_KEYS:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return f"its {key} {data[key]!r} is not text"
+    for key in _INT_KEYS:
+        if key in data and not _is_int(data[key]):
+            return f"its {key} {data[key]!r} is not a whole number"
+    assignments = data.get("assignments")
+    if assignments is not None and not (
+        isinstance(assignments, dict) and all(isinstance(v, str) for v in assignments.values())
+    ):
+        return f"its assignments {assignments!r} are not lanes with names"
+    attachments = data.get("attachments")
+    if attachments is not None:
+        if not isinstance(attachments, list):
+            return f"its attachments {attachments!r} are not a list"
+        for item in attachments:
+            if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in _ATTACHMENT_TEXT) \
+                    or not _is_int(item.get("size")):
+                return f"its attachment {item!r} is not a kept file (name, sha256, path, size)"
+    return None
+
+
+def damaged(location: str, run_id: str, problem: str, seq: int | None = None) -> StoreError:
+    """The error for a damaged row of run `run_id` (event `seq`), as every store words it."""
+    where = f"run {run_id} event {seq}" if seq is not None else f"run {run_id}"
+    return StoreError(
+        f"The store {location} is damaged: {where}: {problem}. Nothing was changed.",
+        hint="Restore the store from a backup, or ask whoever manages it; other runs can still be used.",
+    )
+
+
+def attachment_refusal(source: Path, error: OSError) -> UsageError:
+    """The error for a file `keep_attachment` refuses (`sop_cli.fs.NotRegularFile`, `TooLarge`,
+    or another OSError), as every store words it (option "attach")."""
+    from sop_cli.fs import NotRegularFile, TooLarge
+
+    if isinstance(error, NotRegularFile):
+        return UsageError(f"{source}: not a regular file (a folder, FIFO, device or socket); "
+                          "attach a file. Nothing was recorded.", option="attach")
+    if isinstance(error, TooLarge):
+        return UsageError(
+            f"{source}: the file is {_megabytes(error.size)}, more than the {_megabytes(error.limit)} an "
+            "attachment may be (SOP_MAX_ATTACHMENT_MB). Nothing was recorded.", option="attach",
+        )
+    return UsageError(f"{source}: cannot copy the file ({error.strerror or error}). Nothing was recorded.",
+                      option="attach")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"

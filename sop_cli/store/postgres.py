@@ -38,6 +38,9 @@ from sop_cli.store.interface import (
     StoredRun,
     StoreInfo,
     Unit,
+    attachment_refusal,
+    damaged,
+    data_problem,
     filter_sql,
 )
 
@@ -196,11 +199,16 @@ class PostgresStore:
         """The database user this connection logged in as: who the events it writes name."""
         self._target_run: str | None = None  # the run a write is about, to word a refusal
         self._target_org: str | None = None
+        self.readonly = False
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
+    def open(cls, url: str, *, migrate: bool = True, readonly: bool = False) -> PostgresStore:
         """Connect to `url` and bring its schema up to date (with `migrate=False`, only check
         that it is not newer than this sop).
+
+        With `readonly` (reading commands) every transaction of the session is read-only, so a
+        reading command cannot change the store whatever it runs; the schema is still brought up
+        to date first, as a reading command on an SQLite file does.
 
         Raises:
             StoreError: The server cannot be reached, refuses the login, or holds a newer schema.
@@ -218,6 +226,10 @@ class PostgresStore:
             else:
                 with store._translated():
                     store._version()
+            if readonly:
+                with store._translated():
+                    conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                store.readonly = True
         except BaseException:
             conn.close()
             raise
@@ -278,6 +290,8 @@ class PostgresStore:
     def write(self) -> Iterator[PostgresStore]:
         """A write transaction: committed on success, rolled back on error; runs read inside it
         are locked until it ends."""
+        if self.readonly:
+            raise StoreError(f"The store {self.location} was opened for reading only; nothing was changed.")
         self._target_run = self._target_org = None  # kept past the rollback, to word a refusal
         with self._translated(), self._conn.transaction():
             self._writing = True
@@ -420,13 +434,13 @@ class PostgresStore:
         if row is None:
             return None
         if not row[0] or not row[1]:
-            raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+            raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
         rows = self._all(
             "SELECT seq, kind, at, recorded_at, actor, os_user, step, data, db_user FROM events "
             "WHERE run_id = %s ORDER BY seq",
             (run_id,),
         )
-        return StoredRun(run_id, row[0], row[1], [_event_from_row(r) for r in rows])
+        return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows])
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs in three queries, in `run_ids` order (missing
@@ -439,7 +453,7 @@ class PostgresStore:
         events: dict[str, list[Event]] = {}
         for row in self._all("SELECT run_id, seq, kind, at, recorded_at, actor, os_user, step, data, db_user "
                              "FROM events WHERE run_id = ANY(%s) ORDER BY run_id, seq", (ids,)):
-            events.setdefault(row[0], []).append(_event_from_row(row[1:]))
+            events.setdefault(row[0], []).append(_event_from_row(row[1:], self.location, row[0]))
         found: list[StoredRun] = []
         for run_id in ids:
             head = heads.get(run_id)
@@ -447,7 +461,7 @@ class PostgresStore:
                 continue
             definition, calendar = bodies.get(head[1]), bodies.get(head[2])
             if not definition or not calendar:
-                raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+                raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
             found.append(StoredRun(run_id, definition, calendar, events.get(run_id, [])))
         return found
 
@@ -481,7 +495,7 @@ class PostgresStore:
             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
             (*params, int(limit)) if limit is not None else tuple(params),
         )
-        return [RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:])) for r in rows]
+        return [_run_row(r, self.location) for r in rows]
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
@@ -506,20 +520,25 @@ class PostgresStore:
             raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r}.")
         return bytes(row[0])
 
-    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Keep a copy of `source` in the database (content-addressed), so every machine that
         shares the store can read it; return what the event records of it (inside `write()`).
 
+        Only a regular file of at most `max_bytes` is kept, judged on the opened descriptor before
+        its bytes are read (a link is followed; a FIFO or device is refused without blocking). The
+        file's permissions do not carry over: the bytes live in the database, where the row
+        policies on the run decide who reads them.
+
         Raises:
-            UsageError: The file cannot be read.
+            UsageError: The file is not a regular file, is too large, or cannot be read (option
+                "attach").
         """
-        from sop_cli.errors import UsageError
+        from sop_cli.fs import read_regular
 
         try:
-            body = source.read_bytes()
+            body = read_regular(source, max_bytes=max_bytes)
         except OSError as error:
-            raise UsageError(f"{source}: cannot read the file ({error.strerror or error}). Nothing was recorded.",
-                             option="attach") from None
+            raise attachment_refusal(source, error) from None
         sha = hashlib.sha256(body).hexdigest()
         self._conn.execute(
             "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
@@ -639,16 +658,51 @@ def _event_columns(event: Event) -> dict[str, Any]:
     }
 
 
-def _event_from_row(row: tuple[Any, ...]) -> Event:
+def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
+    """An `Event` from its row (seq, kind, at, recorded_at, actor, os_user, step, data, db_user).
+
+    The columns are typed by the schema; the data is text, so it is checked as the SQLite store
+    checks it (`interface.data_problem`).
+
+    Raises:
+        StoreError: The data is not a JSON object of the shape sop writes, or a time is out of
+            range: names the run and event (exit 4).
+    """
     from datetime import timezone
 
     from sop_cli.run.engine import Event
 
     seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
-    return Event(
-        seq=seq, kind=kind, at=at.astimezone(timezone.utc), recorded_at=recorded_at.astimezone(timezone.utc),
-        actor=actor, os_user=os_user, step=step, data=json.loads(data or "{}"), db_user=db_user or None,
-    )
+
+    def bad(problem: str) -> StoreError:
+        return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
+
+    times = []
+    for moment, name in ((at, "time"), (recorded_at, "recording time")):
+        try:
+            if not 1 < moment.year < 9999:  # any change of zone would overflow
+                raise ValueError(moment.year)
+            times.append(moment.astimezone(timezone.utc))
+        except (AttributeError, OverflowError, ValueError):
+            raise bad(f"its {name} {moment!r} is not a date and time") from None
+    try:
+        decoded = json.loads(data or "{}")
+    except (TypeError, ValueError) as error:
+        raise bad(f"its data is not JSON ({error})") from None
+    problem = data_problem(decoded)
+    if problem:
+        raise bad(problem)
+    return Event(seq=seq, kind=kind, at=times[0], recorded_at=times[1], actor=actor, os_user=os_user, step=step,
+                 data=decoded, db_user=db_user or None)
+
+
+def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
+    """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
+    from sop_cli.run.calendar import ZONES
+
+    if r[4] not in ZONES:
+        raise damaged(location, str(r[0]), f"its summary cannot be read (time zone {r[4]!r} is not WIB, WITA or WIT)")
+    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:]))
 
 
 def _org_of(sop_id: str) -> str:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import ConflictError, StoreError, UsageError
+from sop_cli.errors import ConflictError, SopError, StoreError
 from sop_cli.store.interface import (
     NewRun,
     RunExport,
@@ -40,6 +42,9 @@ from sop_cli.store.interface import (
     StoredRun,
     StoreInfo,
     Unit,
+    attachment_refusal,
+    damaged,
+    data_problem,
     filter_sql,
 )
 
@@ -93,20 +98,46 @@ def event_row(event: Event) -> dict[str, Any]:
     }
 
 
-def event_from_row(row: sqlite3.Row) -> Event:
-    """An `Event` from its row."""
+def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
+    """An `Event` from its row.
+
+    Raises:
+        StoreError: The row is damaged (a time that is not ISO 8601, data that is not a JSON
+            object of the shape sop writes, a step that is not a number): names the run and event.
+    """
     from sop_cli.run.engine import Event
 
-    return Event(
-        seq=row["seq"],
-        kind=row["kind"],
-        at=parse_iso(row["at"]),
-        recorded_at=parse_iso(row["recorded_at"]),
-        actor=row["actor"],
-        os_user=row["os_user"],
-        step=row["step"],
-        data=json.loads(row["data"] or "{}"),
-    )
+    run_id, seq = row["run_id"], row["seq"]
+
+    def bad(problem: str) -> StoreError:
+        return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
+
+    if not isinstance(seq, int):
+        raise bad(f"its number {seq!r} is not a whole number")
+    for column in ("kind", "actor", "os_user"):
+        if not isinstance(row[column], str):
+            raise bad(f"its {column} {row[column]!r} is not text")
+    step = row["step"]
+    if step is not None and not isinstance(step, int):
+        raise bad(f"its step {step!r} is not a step number")
+    times = []
+    for column, name in (("at", "time"), ("recorded_at", "recording time")):
+        try:
+            moment = parse_iso(row[column])
+            if not 1 < moment.year < 9999:  # any change of zone would overflow
+                raise ValueError(moment.year)
+            times.append(moment)
+        except (TypeError, ValueError):
+            raise bad(f"its {name} {row[column]!r} is not a date and time") from None
+    try:
+        data = json.loads(row["data"] or "{}")
+    except (TypeError, ValueError) as error:
+        raise bad(f"its data is not JSON ({error})") from None
+    problem = data_problem(data)
+    if problem:
+        raise bad(problem)
+    return Event(seq=seq, kind=row["kind"], at=times[0], recorded_at=times[1], actor=row["actor"],
+                 os_user=row["os_user"], step=step, data=data)
 
 
 def _summary_columns(summary: RunSummary) -> dict[str, Any]:
@@ -150,18 +181,37 @@ class SqliteStore:
     # Opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True) -> SqliteStore:
+    def open(cls, path: Path, *, migrate: bool = True, readonly: bool = False) -> SqliteStore:
         """Open (creating it and its folder if needed) and migrate the store at `path` (with
         `migrate=False` an older schema is left as it is, for looking only).
+
+        With `readonly` (reading commands), a store whose file or folder this user cannot write is
+        opened read-only, so `sop status` on a shared, read-only store reads it instead of failing
+        on a write it never meant to make.
 
         Raises:
             StoreError: Not an SQLite file, not an sop store, written by a newer sop, or unusable.
         """
         from sop_cli.store.migrations import SCHEMA_VERSION
 
+        import stat
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            kind = stat.S_IFMT(path.stat().st_mode)
+        except OSError:
+            kind = stat.S_IFREG  # missing (created below) or unreadable (sqlite says why)
+        if kind != stat.S_IFREG:
+            what = "a folder" if kind == stat.S_IFDIR else "a FIFO, device or socket"
+            raise StoreError(f"The store {path} is {what}, not a store file. Nothing was changed.",
+                             suggest="store_unreadable")
+        read_only = readonly and path.exists() and not _writable(path)
+        try:
+            if read_only:
+                conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"Cannot open the store {path}: {error}.") from None
         conn.row_factory = sqlite3.Row
@@ -176,6 +226,14 @@ class SqliteStore:
                         f"{version}; this sop knows up to {SCHEMA_VERSION}). It was not changed.",
                         hint="Upgrade sop to use it, or use another store.", suggest="store_newer",
                     )
+                if read_only:
+                    if version < SCHEMA_VERSION and migrate:
+                        raise StoreError(
+                            f"The store {path} is read-only for you and was written by an older version of sop; "
+                            "it needs a one-time upgrade, which writes. It was not changed.",
+                            hint="Run any sop command on it once as a user who can write it.",
+                        )
+                    return store
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -220,10 +278,13 @@ class SqliteStore:
         from sop_cli.run import engine
 
         for run_id in stale:
-            stored = self.load_run(run_id)
-            if stored is None or not stored.events:
-                continue
-            state = engine.state_of(stored)
+            try:
+                stored = self.load_run(run_id)
+                if stored is None or not stored.events:
+                    continue
+                state = engine.state_of(stored)
+            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue  # a damaged run keeps its stale summary; reading it names the damage
             self._set_summary(run_id, RunSummary.of(state))
 
     def close(self) -> None:
@@ -254,11 +315,29 @@ class SqliteStore:
         with _translated(self.path):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
+                self._check_before_writing()
                 yield self
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def _check_before_writing(self) -> None:
+        """Refuse to write into a store whose pages fail SQLite's `quick_check`.
+
+        Writing into a damaged file can spread the damage to pages that are still good; reading
+        commands go on where the pages they need can be read. The check reads the whole file, about
+        1 ms per MB, once per command that writes.
+        """
+        found = [line.strip() for r in self._conn.execute("PRAGMA quick_check(3)") for line in str(r[0]).splitlines()
+                 if line.strip() and not line.startswith("***")]  # "*** in database main ***" heads the list
+        if found != ["ok"]:
+            raise StoreError(
+                f"The store {self.path} is damaged: SQLite's quick_check found {'; '.join(found)}. "
+                "It is refused for writing so the damage does not spread; nothing was changed.",
+                hint="Reading commands still work where they can. Restore the store from a backup, "
+                     "or ask whoever manages it.",
+            )
 
     # Runs ----------------------------------------------------------------------------------
 
@@ -327,9 +406,9 @@ class SqliteStore:
         if row is None:
             return None
         if not row["definition"] or not row["calendar"]:
-            raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+            raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
-        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e) for e in events])
+        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events])
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
@@ -343,13 +422,13 @@ class SqliteStore:
                 f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id IN ({marks})", chunk)}
             events: dict[str, list[Event]] = {}
             for row in self._conn.execute(f"SELECT * FROM events WHERE run_id IN ({marks}) ORDER BY run_id, seq", chunk):
-                events.setdefault(row["run_id"], []).append(event_from_row(row))
+                events.setdefault(row["run_id"], []).append(event_from_row(row, self.location))
             for run_id in chunk:
                 head = heads.get(run_id)
                 if head is None:
                     continue
                 if not head["definition"] or not head["calendar"]:
-                    raise StoreError(f"The pinned SOP definition or calendar of run {run_id} is missing; the store is damaged.")
+                    raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
                 found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
         return found
 
@@ -380,33 +459,45 @@ class SqliteStore:
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
             f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
         )
-        return [
-            RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
-                   _summary_from_row(r))
-            for r in rows
-        ]
+        return [self._run_row(r) for r in rows]
+
+    def _run_row(self, r: sqlite3.Row) -> RunRow:
+        from sop_cli.run.calendar import ZONES
+
+        try:
+            if r["zone"] not in ZONES:
+                raise ValueError(f"time zone {r['zone']!r} is not WIB, WITA or WIT")
+            return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
+                          _summary_from_row(r))
+        except (TypeError, ValueError) as error:
+            raise damaged(self.location, str(r["id"]), f"its summary cannot be read ({error})") from None
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
         condition, params = _where(include_all, where)
         return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{condition}", params).fetchone()[0])
 
-    def keep_attachment(self, run_id: str, source: Path) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
 
         The copy is synced and renamed into place (`sop_cli.fs.copy_atomically`), so a killed
-        process leaves either no copy or a whole one.
+        process leaves either no copy or a whole one; it is owner-only unless the source lets
+        others read it (`sop_cli.fs.copy_mode`). A link is followed and the file it points to must
+        be a regular file of at most `max_bytes`. Folder and file names longer than a file system
+        takes are shortened with a hash (`attachment_name`).
 
         Raises:
-            UsageError: The file cannot be read or copied (option "attach").
+            UsageError: The file is not a regular file, is too large, or cannot be read or copied
+                (option "attach").
         """
         from sop_cli.fs import copy_atomically
 
-        folder = self.path.parent / "attachments" / run_id
+        folder = self.path.parent / "attachments" / attachment_name(run_id)
+        kept = attachment_name(source.name)
         try:
-            final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{source.name}")
+            final, sha, size = copy_atomically(source, folder, lambda sha: f"{sha[:12]}-{kept}", max_bytes=max_bytes)
         except OSError as error:
-            raise UsageError(f"{source}: cannot copy the file ({error}). Nothing was recorded.", option="attach") from None
+            raise attachment_refusal(source, error) from None
         return {"name": source.name, "sha256": sha, "size": size, "path": final.relative_to(self.path.parent).as_posix()}
 
     # Whole runs and the store itself (`sop store copy`, `sop store status`) -------------------
@@ -428,11 +519,9 @@ class SqliteStore:
             for item in event.data.get("attachments") or ():
                 if "sha256" not in item or item["sha256"] in files:
                     continue
-                try:
-                    files[item["sha256"]] = (self.path.parent / item["path"]).read_bytes()
-                except (OSError, KeyError) as error:
-                    raise StoreError(f"Attachment {item.get('name')} of run {run_id} (event {event.seq}) cannot be "
-                                     f"read beside the store {self.path}: {error}.") from None
+                # read_attachment refuses a recorded path outside the run's folder: a crafted log
+                # must not carry another file of this machine into a shared store.
+                files[item["sha256"]] = self.read_attachment(run_id, item)
         return RunExport(run, stored.definition, stored.calendar, stored.events, files)
 
     def import_run(self, run: RunExport, summary: RunSummary) -> None:
@@ -457,7 +546,16 @@ class SqliteStore:
                 body = run.attachments.get(item.get("sha256", ""))
                 if body is None:
                     continue
-                target = self.path.parent / item["path"]
+                # The export is data from another store: its recorded path must name a file in
+                # this run's attachment folder, and its bytes must be what the log says they are.
+                folder = (self.path.parent / "attachments" / r.id).resolve()
+                target = (self.path.parent / str(item.get("path") or "")).resolve()
+                if target.parent != folder or hashlib.sha256(body).hexdigest() != item.get("sha256"):
+                    raise StoreError(
+                        f"Run {r.id} cannot be copied: its attachment {item.get('name')!r} is recorded at "
+                        f"{item.get('path')!r}, not in the run's attachment folder, or its bytes do not "
+                        "match its SHA-256. Nothing was copied."
+                    )
                 if not target.exists():
                     write_atomically(target, body, sync=True)
 
@@ -513,6 +611,45 @@ def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
+_SAFE_NAME = re.compile(r"\w[\w.,()+ -]*")
+_NAME_BYTES = 120
+"""Folder and file names of attachments stay well under the 255 bytes file systems allow."""
+
+
+def attachment_name(name: str) -> str:
+    """`name` as a folder or file name beside the store: itself when short and plain, else a
+    shortened, hashed form (`<first part>-<sha256 16>[.ext]`), so a 300-character run id or file
+    name never meets "File name too long" and no name can be a path (`..`, `/`)."""
+    if _SAFE_NAME.fullmatch(name) and len(name.encode("utf-8")) <= _NAME_BYTES:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", extension):
+        stem, extension = name, ""
+    head = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:60].lstrip("._-") or "file"
+    return f"{head}-{digest}" + (f".{extension}" if extension else "")
+
+
+def _writable(path: Path) -> bool:
+    """Whether this user can write the store file and create its journal files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """The URI that opens `path` for reading only.
+
+    A WAL store needs its `-shm` file; in a folder nobody can write, no other process can write
+    the store either (it could not create its journal), so it is opened as immutable.
+    """
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
 @contextmanager
 def _translated(path: Path) -> Iterator[None]:
     """Turn sqlite3 failures into StoreErrors a user can act on."""
@@ -520,6 +657,11 @@ def _translated(path: Path) -> Iterator[None]:
         yield
     except sqlite3.OperationalError as error:
         text = str(error)
+        if "readonly" in text or "read-only" in text:
+            raise StoreError(
+                f"The store {path} is read-only for you (the file or its folder cannot be written): {text}. "
+                "Nothing was changed.", hint="Ask whoever manages the store for write access, or use another store.",
+            ) from None
         if "locked" in text or "busy" in text:
             raise StoreError(
                 f"The store {path} is busy: another sop command kept it locked for over "
