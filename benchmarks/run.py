@@ -195,7 +195,7 @@ def run_id_from(text: str) -> str | None:
             if isinstance(data.get(key), str):
                 return data[key]
     for word in text.replace("'", " ").replace('"', " ").split():
-        if word.startswith("run-") or word.count("-") >= 2 and any(c.isdigit() for c in word):
+        if word.startswith("run-") or (word.count("-") >= 2 and any(c.isdigit() for c in word)):
             return word.strip(".,:;()")
     return None
 
@@ -503,10 +503,10 @@ def pg_worker(url: str, run: str, start_at: float, seconds: float, mode: str) ->
                 ok += 1
             except ConflictError:
                 conflicts += 1
-            except Exception as error:  # noqa: BLE001 - counted and reported
+            except Exception as error:
                 errors += 1
                 first_error = first_error or f"{type(error).__name__}: {error}"
-        except Exception as error:  # noqa: BLE001 - counted and reported
+        except Exception as error:
             errors += 1
             first_error = first_error or f"{type(error).__name__}: {error}"
     print(json.dumps({"run": run, "ok": ok, "conflicts": conflicts, "errors": errors, "first_error": first_error}))

@@ -38,7 +38,7 @@ def leave_interrupted() -> None:
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)  # a second press changes nothing
     try:
         sys.stdout.flush()
-    except Exception:  # noqa: BLE001, S110 - a closed pipe must not hide the line below
+    except Exception:
         pass
     try:
         os.write(2, (INTERRUPTED + "\n").encode())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -197,8 +198,6 @@ def write_text_atomically(path: Path, text: str, *, what: str | None = None) -> 
 
 def _sweep(path: Path) -> None:
     """Remove temporary files of `path` left by a killed sop (SIGKILL skips `finally`), after an hour."""
-    import time
-
     cutoff = time.time() - 3600
     try:
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
@@ -210,8 +209,6 @@ def _sweep(path: Path) -> None:
 
 def _sweep_folder(folder: Path) -> None:
     """Remove temporary copies in `folder` left by a killed sop (SIGKILL skips `finally`), after an hour."""
-    import time
-
     cutoff = time.time() - 3600
     try:
         for stale in folder.glob(".*.tmp"):

@@ -38,7 +38,7 @@ def language() -> str:
     return wanted if wanted in LANGUAGES else LANGUAGES[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translations(lang: str | None = None) -> _gettext.NullTranslations:
     """The catalog for `lang` (default: `language()`); English is the identity."""
     lang = lang or language()

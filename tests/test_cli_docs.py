@@ -104,7 +104,7 @@ def test_the_letters_carry_what_matters(sop, nganjuk):
 
 
 def test_the_approval_sheet_shows_the_correction_history_escaped(sop, nganjuk):
-    run, values = nganjuk
+    run, _values = nganjuk
     html = rendered(sop, "persetujuan", "--run", run)
     assert "LEMBAR PERSETUJUAN" in html
     assert "telah dikoreksi dan dinyatakan benar oleh Sekretaris pada tanggal 27 November 2026" in html

@@ -4,6 +4,7 @@ CLI, the forecast, the report and the monitoring form, and the pinned format."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 from pathlib import Path
@@ -358,7 +359,7 @@ def test_a_split_taller_than_a_page_is_broken_inside_with_connectors(sop, tmp_pa
     assert all(page.strip() for page in pages)
     flow = [i for i, page in enumerate(pages) if "Kegiatan" in page]
     assert len(flow) >= 2
-    for before, after in zip(flow, flow[1:], strict=False):
+    for before, after in itertools.pairwise(flow):
         assert "bersambung ke halaman berikutnya" in pages[before] and "dari halaman sebelumnya" in pages[after]
     for kegiatan in ("Mendaftar berkas", "Meninjau lokasi", "Memberikan pertimbangan", "Membahas hasil peninjauan"):
         assert sum(kegiatan in page for page in pages) == 1, kegiatan

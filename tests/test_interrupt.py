@@ -25,7 +25,7 @@ DELAYS_MS = range(30, 260, 20)
 
 def _before_sop(result: subprocess.CompletedProcess[str]) -> bool:
     """Whether the press landed before sop_cli.entry ran: in the interpreter's start or pip's script."""
-    if result.returncode == -signal.SIGINT and not result.stderr or result.stderr == "KeyboardInterrupt\n":
+    if (result.returncode == -signal.SIGINT and not result.stderr) or result.stderr == "KeyboardInterrupt\n":
         return True
     if result.stderr.startswith("Fatal Python error: init_import_site"):  # still in the interpreter's start
         return True

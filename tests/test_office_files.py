@@ -3,7 +3,7 @@ openpyxl, pypdf) and checked for names, NIP, Indonesian dates and every step of 
 
 from __future__ import annotations
 
-
+import itertools
 import re
 from datetime import datetime
 from pathlib import Path
@@ -80,7 +80,7 @@ def test_the_sop_document_as_pdf_has_every_step_and_no_blank_page(sop, tmp_path,
     # the flowchart goes on over a page break through a pair of off-page connectors
     flow = [i for i, page in enumerate(pages) if "Kegiatan" in page]
     assert len(flow) >= 2
-    for before, after in zip(flow, flow[1:]):
+    for before, after in itertools.pairwise(flow):
         assert "bersambung ke halaman berikutnya" in pages[before] and "dari halaman sebelumnya" in pages[after]
     assert squash("Penghubung antarhalaman") in text
     if name == NGANJUK:
@@ -119,7 +119,7 @@ def test_every_letter_as_docx_and_pdf_carries_the_signer_and_indonesian_dates(so
 def test_format_data_and_the_report_as_xlsx(sop, finished, tmp_path):
     import openpyxl
 
-    run, values = finished
+    run, _values = finished
     form = tmp_path / "format.xlsx"
     made(sop, "render", "format-data", "--run", run, "--set", "seksi=Seksi Pemerintahan;Seksi Trantib",
          "--set", "batas_waktu=2026-11-30", "--out", form)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sop_cli.errors import StoreError
 from sop_cli.definition.loader import load_definition
-from sop_cli.store.sqlite import SqliteStore
+from sop_cli.errors import StoreError
 from sop_cli.store.migrations import SCHEMA_VERSION
+from sop_cli.store.sqlite import SqliteStore
 from tests.conftest import REPO
 
 NGANJUK = REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml"

@@ -107,12 +107,11 @@ def test_a_unit_writes_only_its_own_runs_and_bappeda_reads_all(sop, clock, pg_ur
     assert runs(bappeda) == {NGANJUK, LAMPUNG}
 
     # A unit cannot write another unit's run, through psql either.
-    with psycopg.connect(as_user(pg_url, kominfo), autocommit=True) as conn:
-        with pytest.raises(psycopg.Error):
-            conn.execute(
-                "INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user) "
-                "VALUES ('renja-2026', 99, 'note', now(), now(), 'x', 'x')"
-            )
+    with psycopg.connect(as_user(pg_url, kominfo), autocommit=True) as conn, pytest.raises(psycopg.Error):
+        conn.execute(
+            "INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user) "
+            "VALUES ('renja-2026', 99, 'note', now(), now(), 'x', 'x')"
+        )
     # BAPPEDA writes nothing; a unit does not start another unit's SOP. Each refusal is one line
     # naming both organisations, exit code 5.
     result = cli(sop, as_user(pg_url, bappeda), "advance", "--run", "renja-2026")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,12 +13,12 @@ from sop_cli.cli.output import print_json, shown
 
 @app.command("attachments")
 def attachments_command(
-    run: Optional[str] = RUN,
-    copy_to: Optional[Path] = typer.Option(
+    run: str | None = RUN,
+    copy_to: Path | None = typer.Option(
         None, "--copy-to", metavar="DIR",
         help="Copy every attachment into DIR (created if missing), checking each SHA-256; "
              "a different file of the same name there stops the copy before anything is written."),
-    store: Optional[Path] = STORE,
+    store: Path | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """List a run's attachments (name, size, SHA-256, when, by whom, which event), or copy them

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -43,7 +46,7 @@ def list_command(as_json: bool = JSON) -> None:
 @app.command("show")
 def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
                                            autocompletion=complete.sop_ids),
-                 org: Optional[str] = ORG, as_json: bool = JSON,
+                 org: str | None = ORG, as_json: bool = JSON,
                  path: bool = typer.Option(False, "--path", help="Print only the SOP file's path (e.g. to copy it).")) -> None:
     """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""
     from sop_cli.definition.catalog import load_catalog
@@ -63,11 +66,9 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
 
 
 @app.command("validate")
-def validate_command(paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the catalog)."),
+def validate_command(paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the catalog)."),
                      as_json: bool = JSON) -> None:
     """Check SOP files; every problem is printed as file:line:column: field: message."""
-    import os
-
     from sop_cli.cli.output import shown
     from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
     from sop_cli.errors import DefinitionError, NotFoundError
@@ -177,10 +178,8 @@ def _warnings(path: Path, sop: SopDefinition) -> list[str]:
 
 
 @app.command("schema")
-def schema_command(out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
+def schema_command(out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
     """Print the JSON Schema of an SOP file (for editor completion and checking)."""
-    import json
-
     from sop_cli.definition.model import sop_json_schema
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -206,7 +205,7 @@ def org_list(as_json: bool = JSON) -> None:
         row = by_org.setdefault(f"{org.wilayah}/{org.id}", {
             "id": f"{org.wilayah}/{org.id}", "nama": org.nama, "pemerintah": org.pemerintah,
             "alias": list(org.alias), "zona_waktu": org.zona_waktu, "sops": [],
-            "default": bool(chosen) and org_matches(org, chosen),
+            "default": org_matches(org, chosen) if chosen else False,
         })
         row["sops"].append(entry.qualified_id)
     rows = list(by_org.values())
@@ -245,8 +244,6 @@ def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. 
 
 
 def _warn_invalid(catalog: object) -> None:
-    import sys
-
     errors = getattr(catalog, "errors", [])
     if errors:
         sys.stderr.write(f"Warning: {len(errors)} SOP file(s) are invalid and not listed; run `sop validate`.\n")

@@ -6,8 +6,10 @@ template is rendered; `report --format json|csv|table` never does), and prints o
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
@@ -22,28 +24,26 @@ OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of
 
 @app.command("render")
 def render_command(
-    doc: Optional[str] = typer.Argument(
+    doc: str | None = typer.Argument(
         None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own type (see --list).",
         autocompletion=complete.document_types),
-    sop: Optional[str] = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+    sop: str | None = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
                                         autocompletion=complete.sop_ids),
-    run: Optional[str] = RUN,
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help="Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out."),
-    out: Optional[Path] = OUT,
-    sets: Optional[list[str]] = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error."),
-    values: Optional[Path] = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
+    run: str | None = RUN,
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help="Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out."),
+    out: Path | None = OUT,
+    sets: list[str] | None = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error."),
+    values: Path | None = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
     attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
     catatan: bool = typer.Option(False, "--catatan", help="With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source)."),
     list_types: bool = typer.Option(False, "--list", help="List every document type with its steps and every value it takes."),
-    org: Optional[str] = ORG,
-    store: Optional[str] = STORE,
+    org: str | None = ORG,
+    store: str | None = STORE,
     as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
 ) -> None:
     """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
     (a step's letter), `sop render --list` (the document types)."""
-    import sys
-
     from sop_cli.errors import UsageError
 
     if list_types:
@@ -119,8 +119,6 @@ BINARY = ("docx", "pdf", "xlsx")
 
 
 def _emit(text: str | bytes, out: Path | None) -> None:
-    import sys
-
     if out is None:
         assert isinstance(text, str)  # _format asks binary formats for --out
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -139,7 +137,7 @@ def _emit(text: str | bytes, out: Path | None) -> None:
 
 
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None,
-            store: Path | None, nomor: Any = None) -> None:
+            store: str | None, nomor: Any = None) -> None:
     import tempfile
 
     from sop_cli.cli.parse import actor, now, os_user
@@ -170,7 +168,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
         print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes{stored})")
 
 
-def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, store: Path | None, as_json: bool) -> None:
+def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, store: str | None, as_json: bool) -> None:
     from sop_cli.render.documents import document_rows
 
     name = sop or (doc if doc and doc != "sop" else None)
@@ -211,17 +209,17 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
 
 @app.command("report")
 def report_command(
-    run: Optional[str] = RUN,
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help="Output format (default: from the suffix of --out, else table). xlsx and pdf need --out."),
-    out: Optional[Path] = OUT,
+    run: str | None = RUN,
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help="Output format (default: from the suffix of --out, else table). xlsx and pdf need --out."),
+    out: Path | None = OUT,
     monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
     portfolio: bool = typer.Option(False, "--portfolio", help="BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json)."),
-    evaluasi: Optional[str] = typer.Option(None, "--evaluasi", metavar="SOP", help="Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it."),
-    deadline: Optional[str] = typer.Option(None, "--deadline", metavar="DATE", help="With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against."),
-    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="With --portfolio: the cycle (default: the year being planned, next year, as for sop start)."),
-    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="With --portfolio: only this SOP (renja, or a full id)."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="With --portfolio or --evaluasi: only this organisation."),
-    store: Optional[str] = STORE,
+    evaluasi: str | None = typer.Option(None, "--evaluasi", metavar="SOP", help="Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it."),
+    deadline: str | None = typer.Option(None, "--deadline", metavar="DATE", help="With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against."),
+    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="With --portfolio: the cycle (default: the year being planned, next year, as for sop start)."),
+    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help="With --portfolio: only this SOP (renja, or a full id)."),
+    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="With --portfolio or --evaluasi: only this organisation."),
+    store: str | None = STORE,
 ) -> None:
     """Report on a run: per step the lane, person, status, standard and actual time, difference,
     lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end).
@@ -268,7 +266,6 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
     CR LF, which Excel needs to read UTF-8; on stdout, which the terminal guard sanitises (a BOM
     and CR are control characters there), lines end with LF and there is no BOM."""
     import csv
-    import io
 
     from sop_cli.render.report import CSV_COLUMNS
 
@@ -307,7 +304,8 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     head = [f"{data['run']}  {data['title']}  ({data['status_word']})",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
-        rows = [[str(r["no"]), r["prosedur"], r["penilaian"] or "-", r["catatan"], r["tindakan"]] for r in data["rows"]]
+        form = cast("MonitoringData", data)
+        rows = [[str(r["no"]), r["prosedur"], r["penilaian"] or "-", r["catatan"], r["tindakan"]] for r in form["rows"]]
         body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}),
                            keep=frozenset({0}))
         return "\n".join([*head, "Monitoring pelaksanaan SOP AP", "", body, ""])
@@ -318,8 +316,9 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
         text = format_minutes(value)
         return f"+{text}" if signed and value > 0 else text
 
+    report = cast("ReportData", data)
     rows = []
-    for r in data["rows"]:
+    for r in report["rows"]:
         late = paint("ya", "red") if r["late"] else "luar kantor" if r["external"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
         loop = f"ulang {r['loop']}" if r["rework"] else ""
         rows.append([

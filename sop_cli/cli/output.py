@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sys
 from typing import Any
 
@@ -30,9 +32,7 @@ def shown(text: object, *, multiline: bool = False) -> str:
 
     out = []
     for char in text:
-        if char.isprintable() or char == " ":
-            out.append(char)
-        elif char in "\n\t" and multiline:
+        if char.isprintable() or char == " " or (char in "\n\t" and multiline):
             out.append(char)
         elif char == "\n":
             out.append("\\n")
@@ -295,8 +295,6 @@ def _records(table: list[list[str]], width: int) -> str:
 
 def terminal_width() -> int:
     """`COLUMNS`, else the terminal's width, else 80."""
-    import shutil
-
     return shutil.get_terminal_size((80, 24)).columns
 
 
@@ -306,16 +304,12 @@ def _is_terminal() -> bool:
 
 def _pieces(text: str) -> list[str]:
     """The unbreakable pieces of `text`: its words, an id split after each `/`."""
-    import re
-
     return [piece for word in text.split() for piece in re.findall(r"[^/]+/?|/", word)]
 
 
 def fit(text: str, hang: int | None = None) -> str:
     """A printed line wrapped at words to the terminal's width, continuation lines indented by
     `hang` (default: under the text after a `Label     ` of ten characters, else two spaces)."""
-    import re
-
     width = terminal_width()
     if len(_visible(text)) <= width:
         return text
@@ -329,8 +323,6 @@ def wrap_words(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` characters, broken at spaces or after a `/`, never inside
     a word (a word longer than `width` gets a line of its own). Colour codes take no room; the
     spaces between words on one line are kept as written (aligned labels stay aligned)."""
-    import re
-
     lines: list[str] = []
     line = ""
     for gap, word in re.findall(r"( *)(\S+)", text.strip("\n")):
@@ -358,7 +350,5 @@ def _cell(text: str) -> str:
 
 
 def _visible(text: str) -> str:
-    import re
-
     return re.sub(r"\033\[[0-9;]*m", "", text) if "\033" in text else text
 

@@ -56,7 +56,7 @@ def os_user() -> str:
 
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
+    except Exception:
         return "unknown"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,7 +97,6 @@ def _portfolio_table(data: PortfolioData) -> str:
 
 def _csv(headers: list[str], rows: list[list[object]]) -> str:
     import csv
-    import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

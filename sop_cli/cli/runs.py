@@ -7,7 +7,7 @@ returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -57,17 +57,17 @@ _KINDS = {
 def start_command(
     sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
                               autocompletion=complete.sop_ids),
-    org: Optional[str] = ORG,
-    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for, 2000 to 2100 (default: the year being planned, next year)."),
-    title: Optional[str] = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
-    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
-    assign: Optional[list[str]] = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
-    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
+    org: str | None = ORG,
+    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for, 2000 to 2100 (default: the year being planned, next year)."),
+    title: str | None = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
+    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
+    assign: list[str] | None = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
+    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
     again: bool = typer.Option(False, "--again", help="Start a second run although the SOP already has one for the year."),
     if_new: bool = typer.Option(False, "--if-new", help="Start only if the SOP has no run for the year; else say which run it has (exit 0)."),
-    parent: Optional[str] = typer.Option(None, "--parent", metavar="RUN", help="Start it as the sub-SOP of RUN's current step (sub_sop); that step is done when this run finishes."),
-    parent_step: Optional[int] = typer.Option(None, "--parent-step", metavar="N", help="With --parent: the parent's step, when several current steps name this SOP."),
-    store: Optional[str] = STORE,
+    parent: str | None = typer.Option(None, "--parent", metavar="RUN", help="Start it as the sub-SOP of RUN's current step (sub_sop); that step is done when this run finishes."),
+    parent_step: int | None = typer.Option(None, "--parent-step", metavar="N", help="With --parent: the parent's step, when several current steps name this SOP."),
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Start a run of an SOP for a year and print its forecast: the planned start and due time of every step."""
@@ -119,17 +119,17 @@ def start_command(
 
 @app.command("advance")
 def advance_command(
-    run: Optional[str] = RUN,
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (without it: the step current when you pressed Enter).",
+    run: str | None = RUN,
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (without it: the step current when you pressed Enter).",
                                       autocompletion=complete.step_numbers),
-    by: Optional[str] = BY,
-    note: Optional[str] = typer.Option(None, "--note", "-n", metavar="TEXT", help="A remark kept with the step."),
-    attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
-    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP + " Not before the step became current."),
+    by: str | None = BY,
+    note: str | None = typer.Option(None, "--note", "-n", metavar="TEXT", help="A remark kept with the step."),
+    attach: list[Path] | None = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
+    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP + " Not before the step became current."),
     approve: bool = typer.Option(False, "--approve", help="Decision step: YA, go on."),
     reject: bool = typer.Option(False, "--reject", help="Decision step: TIDAK, send the run back for rework (needs --reason)."),
-    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the step is rejected."),
-    store: Optional[str] = STORE,
+    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why the step is rejected."),
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
@@ -169,7 +169,7 @@ def advance_command(
 
 
 @app.command("status")
-def status_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+def status_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
     """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_status
@@ -205,11 +205,11 @@ def status_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_js
 def runs_command(
     include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
     limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help="At most the N most recently started runs (0: all)."),
-    org: Optional[str] = typer.Option(None, "--org", "-o", metavar="ORG", help="Only this organisation's runs (its id, or the id's last word: ngronggot)."),
-    sop: Optional[str] = typer.Option(None, "--sop", metavar="SOP", help="Only runs of this SOP (renja, or a full id)."),
-    year: Optional[int] = typer.Option(None, "--year", "-y", metavar="YYYY", help="Only runs for this year."),
+    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="Only this organisation's runs (its id, or the id's last word: ngronggot)."),
+    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help="Only runs of this SOP (renja, or a full id)."),
+    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="Only runs for this year."),
     late: bool = typer.Option(False, "--late", help="Only active runs whose current step is past due."),
-    store: Optional[str] = STORE,
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """List the active runs (all runs with --all) of every unit the store lets you read: SOP, year,
@@ -246,7 +246,7 @@ def runs_command(
 
 
 @app.command("log")
-def log_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
     """The audit trail of a run: every event with when, who (with the database user [in brackets] in a
     shared store, and the OS user) and details."""
     from sop_cli.cli.parse import now
@@ -273,13 +273,13 @@ def log_command(run: Optional[str] = RUN, store: Optional[str] = STORE, as_json:
 
 @app.command("undo")
 def undo_command(
-    run: Optional[str] = RUN,
-    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
-    step: Optional[int] = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless the last step event is step N's.",
+    run: str | None = RUN,
+    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless the last step event is step N's.",
                                       autocompletion=complete.step_numbers),
-    event: Optional[int] = typer.Option(None, "--event", "-e", metavar="N", help="Refuse unless the last step event is event N of `sop log`."),
-    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
-    store: Optional[str] = STORE,
+    event: int | None = typer.Option(None, "--event", "-e", metavar="N", help="Refuse unless the last step event is event N of `sop log`."),
+    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Reverse the last step event by appending an 'undone' event (history is never deleted).
@@ -296,19 +296,19 @@ def undo_command(
         print_json(view)
         return
     view = one_line(view)
-    event = view["recorded"]
-    _say(f"{view['run']}: undid event #{event['undoes']} (step {event['step']}); reason: {event['reason']}")
+    recorded = view["recorded"]
+    _say(f"{view['run']}: undid event #{recorded['undoes']} (step {recorded['step']}); reason: {recorded['reason']}")
     _print_progress(view)
     _print_current(view)
 
 
 @app.command("cancel")
 def cancel_command(
-    run: Optional[str] = RUN,
-    reason: Optional[str] = typer.Option(None, "--reason", metavar="TEXT", help="Why the run ends (required)."),
-    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who cancels it (default: $SOP_USER, else your user name)."),
-    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
-    store: Optional[str] = STORE,
+    run: str | None = RUN,
+    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why the run ends (required)."),
+    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who cancels it (default: $SOP_USER, else your user name)."),
+    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """End a run that will not be completed (it stays in the store and its log)."""
@@ -326,12 +326,12 @@ def cancel_command(
 
 @app.command("note")
 def note_command(
-    text: Optional[str] = typer.Argument(None, help="The remark."),
-    run: Optional[str] = RUN,
-    attach: Optional[list[Path]] = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
-    by: Optional[str] = typer.Option(None, "--by", metavar="NAME", help="Who writes it (default: $SOP_USER, else your user name)."),
-    at: Optional[str] = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
-    store: Optional[str] = STORE,
+    text: str | None = typer.Argument(None, help="The remark."),
+    run: str | None = RUN,
+    attach: list[Path] | None = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
+    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who writes it (default: $SOP_USER, else your user name)."),
+    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     """Add a remark and/or files to a run's log without moving the run."""

@@ -5,7 +5,7 @@ Each parses its options, calls one function of `sop_cli.store.admin`, and prints
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -48,7 +48,7 @@ def _print_info(info: StoreInfo) -> None:
 
 
 @store_app.command("init")
-def init_command(store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
     """Create the store (an SQLite file, or the tables of a PostgreSQL database) with the current schema."""
     from sop_cli.store.admin import init_store
 
@@ -60,7 +60,7 @@ def init_command(store: Optional[str] = STORE, as_json: bool = JSON) -> None:
 
 
 @store_app.command("migrate")
-def migrate_command(store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+def migrate_command(store: str | None = STORE, as_json: bool = JSON) -> None:
     """Bring an existing store's schema up to this sop's version (ordinary commands do it too)."""
     from sop_cli.store.admin import migrate_store
 
@@ -75,7 +75,7 @@ def migrate_command(store: Optional[str] = STORE, as_json: bool = JSON) -> None:
 
 
 @store_app.command("status")
-def status_command(store: Optional[str] = STORE, as_json: bool = JSON) -> None:
+def status_command(store: str | None = STORE, as_json: bool = JSON) -> None:
     """What the store is, its schema version, how many runs and events it holds, and its units."""
     from sop_cli.store.admin import store_status
 
@@ -88,11 +88,11 @@ def status_command(store: Optional[str] = STORE, as_json: bool = JSON) -> None:
 
 @store_app.command("grant")
 def grant_command(
-    unit: Optional[str] = typer.Option(None, "--unit", metavar="ORG", help="The organisation (id or alias) whose runs the users may write."),
+    unit: str | None = typer.Option(None, "--unit", metavar="ORG", help="The organisation (id or alias) whose runs the users may write."),
     bappeda: bool = typer.Option(False, "--bappeda", help="BAPPEDA: the users read every unit's runs and write none."),
-    name: Optional[str] = typer.Option(None, "--name", metavar="TEXT", help="The organisation's name in messages (default: from its SOP files)."),
-    user: Optional[list[str]] = typer.Option(None, "--user", "-u", metavar="DBUSER", help="A database user to make a member. Repeatable."),
-    store: Optional[str] = STORE,
+    name: str | None = typer.Option(None, "--name", metavar="TEXT", help="The organisation's name in messages (default: from its SOP files)."),
+    user: list[str] | None = typer.Option(None, "--user", "-u", metavar="DBUSER", help="A database user to make a member. Repeatable."),
+    store: str | None = STORE,
 ) -> None:
     """Create the database roles of a unit (or of BAPPEDA) in a shared PostgreSQL store and add users to them."""
     from sop_cli.errors import UsageError
@@ -126,7 +126,7 @@ def _organisation(unit: str, name: str | None) -> tuple[str, str]:
 def copy_command(
     source: str = typer.Argument(..., metavar="FROM", help="The store to copy from (an SQLite file or a postgresql:// URL)."),
     target: str = typer.Argument(..., metavar="TO", help="The store to copy into (created if needed)."),
-    run: Optional[list[str]] = typer.Option(None, "--run", "-r", metavar="RUN", help="Only this run (exact id). Repeatable."),
+    run: list[str] | None = typer.Option(None, "--run", "-r", metavar="RUN", help="Only this run (exact id). Repeatable."),
     as_json: bool = JSON,
 ) -> None:
     """Copy runs with their whole history and attachments from one store into another, verified

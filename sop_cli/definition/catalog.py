@@ -7,6 +7,10 @@ set with `sop org use`). A short id that fits several SOPs is an error listing t
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +83,7 @@ class Entry:
     pydantic models, and `sop show` reads one small JSON file.
     """
 
-    __slots__ = ("path", "_sop", "_head", "_cached", "_stored")
+    __slots__ = ("_cached", "_head", "_sop", "_stored", "path")
 
     def __init__(self, path: Path, sop: SopDefinition | None = None, *, head: Head | None = None,
                  cached: Path | None = None) -> None:
@@ -241,8 +245,6 @@ def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = No
     what is wrong, so no file is skipped in silence. Linked folders are followed once each (a link
     back to a parent is not a loop). Folders that cannot be listed go to `problems`.
     """
-    import os
-
     files: list[Path] = []
     for root in roots:
         if not root.is_dir():
@@ -303,7 +305,7 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
         except DefinitionError as error:
             catalog.errors.append(error)
             continue
-        except Exception as error:  # noqa: BLE001  (one file never hides the others; see below)
+        except Exception as error:
             catalog.errors.append(_unexpected(path, error))
             continue
         if qualified in first_seen:
@@ -323,8 +325,6 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
 
 def _unexpected(path: Path, error: Exception) -> DefinitionError:
     """A failure no check foresaw, kept to this file: a bug, said as such (SOP_DEBUG=1 raises it)."""
-    import os
-
     if os.environ.get("SOP_DEBUG") == "1":
         raise error
     return DefinitionError(f"{path}: cannot be loaded ({type(error).__name__}: {error}); "
@@ -378,8 +378,6 @@ def _digest(content: bytes) -> str:
 
 def _code_key() -> str:
     """What a cached verdict depends on besides the file: this sop's code and its validator."""
-    import sys
-
     from sop_cli import __version__
 
     # Every module of the package, in every subpackage: validation code may live anywhere in it.
@@ -396,8 +394,6 @@ def _code_key() -> str:
 
 
 def _write_atomically(file: Path, data: Any) -> None:
-    import json
-
     from sop_cli.fs import write_atomically
 
     try:
@@ -418,8 +414,6 @@ class _Cache:
 
     @classmethod
     def open(cls) -> _Cache:
-        import json
-
         from sop_cli.paths import sop_home
 
         folder = sop_home() / "cache"
@@ -435,8 +429,6 @@ class _Cache:
 
     def entry(self, path: Path) -> Entry | None:
         """The cached entry of `path` if the file is unchanged since it was validated."""
-        import os
-
         key = os.path.abspath(path)
         self.seen.add(key)
         record = self.files.get(key)
@@ -461,9 +453,6 @@ class _Cache:
             return None
 
     def put(self, path: Path, stat: list[int], content: bytes, entry: Entry) -> None:
-        import os
-        import time
-
         from sop_cli.definition.model import plain, trusted_dump
 
         key = os.path.abspath(path)
@@ -478,8 +467,6 @@ class _Cache:
 
     def save(self) -> None:
         """Write the index if anything changed; forget deleted files and unreferenced definitions."""
-        import os
-
         if not self.dirty:
             return
         for key in [k for k in self.files if k not in self.seen and not os.path.exists(k)]:
@@ -487,7 +474,6 @@ class _Cache:
         _write_atomically(self.folder / "catalog.json",
                           {"format": CACHE_FORMAT, "code": self.code, "files": self.files})
         used = {record.get("definition") for record in self.files.values() if isinstance(record, dict)}
-        import time
 
         cutoff = time.time() - 3600  # younger ones may belong to the index another sop is writing now
         try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sop_cli.errors import DefinitionError
 from sop_cli.definition.yamlfile import Located, read_yaml
+from sop_cli.errors import DefinitionError
 
 
 def load_definition(path: Path, content: bytes | None = None) -> Any:

@@ -74,7 +74,7 @@ def _tidak(value: Any) -> Any:
     if isinstance(value, str) and value.strip().isdigit():
         raise ValueError(f"{value!r} is a step number written as text; write it without quotes")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")  # noqa: TRY004 (pydantic reports a ValueError)
+        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")
     if value < 1:
         raise ValueError("Input should be greater than or equal to 1")
     if value > MAX_STEP_NO:

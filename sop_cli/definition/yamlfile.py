@@ -11,6 +11,9 @@ messages are the same either way.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,10 +90,6 @@ def read_bytes(path: Path) -> bytes:
     Opened without blocking and checked to be a regular file before reading: a FIFO would wait
     for a writer forever and `/dev/zero` never ends.
     """
-    import errno
-    import os
-    import stat
-
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -114,8 +113,6 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _kind(mode: int) -> str:
-    import stat
-
     if stat.S_ISFIFO(mode):
         return "a named pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -239,10 +236,11 @@ class _Builder:
                     raise self.fail(key_node, "a key must be plain text, not a list or mapping")
                 # Keys are names, read as written: YAML 1.1 would turn the key `no` into False.
                 key = key_node.value
+                where = (*loc, key)
                 if key in result:
-                    first = self.marks.get((*loc, key), (0, 0))[0]
+                    first = self.marks.get(where, (0, 0))[0]
                     raise self.fail(key_node, f"duplicate key {key!r} (first written on line {first})")
-                self.marks[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.marks[where] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 result[key] = self.build(value_node, (*loc, key))
             return result
         if isinstance(node, self.yaml.SequenceNode):

@@ -310,10 +310,10 @@ def read_values(
     section goes over its shared values before the settings apply."""
     values: dict[str, Any] = {}
     if values_file is not None:
-        from sop_cli.errors import DefinitionError
-        from sop_cli.definition.yamlfile import read_yaml
-
         import os
+
+        from sop_cli.definition.yamlfile import read_yaml
+        from sop_cli.errors import DefinitionError
 
         if not os.path.lexists(values_file):  # a folder or FIFO: read_yaml says what it is
             raise UsageError(f"{values_file}: no such file.", option="values")

@@ -25,6 +25,10 @@ owned by the user) and a file that does not verify is ignored and replaced, neve
 from __future__ import annotations
 
 import functools
+import os
+import signal
+import stat
+import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,9 +81,9 @@ def _environment(roots: tuple[str, ...]) -> Any:
                         raise SecurityError(f"repeating a text or list {count} times is too large for a template")
             return left * right
 
-    from sop_cli.run.calendar import format_minutes
     from sop_cli.definition.nip import format_nip
     from sop_cli.render import indonesian
+    from sop_cli.run.calendar import format_minutes
 
     class _Loader(FileSystemLoader):
         """FileSystemLoader noting a template taken from ./templates in place of a shipped one."""
@@ -145,9 +149,10 @@ def _bytecode_cache() -> Any:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
         return None
-    secret = _install_key(base / "jinja.key")
-    if secret is None:
+    found = _install_key(base / "jinja.key")
+    if found is None:
         return None
+    secret: bytes = found
 
     class SignedBytecodeCache(jinja2.BytecodeCache):
         """Jinja's bytecode cache, each file `HMAC-SHA256(key, bucket key + data) + data`."""
@@ -172,11 +177,10 @@ def _bytecode_cache() -> Any:
             if len(mac) == 32 and hmac.compare_digest(mac, self._mac(bucket, data)):
                 try:
                     bucket.bytecode_from_string(data)
-                except Exception:  # noqa: BLE001  (our own file, yet unreadable: compile again)
+                except Exception:
                     bucket.reset()
 
         def dump_bytecode(self, bucket: Any) -> None:
-            import os
             import tempfile
 
             data = bucket.bytecode_to_string()
@@ -205,9 +209,6 @@ def _install_key(path: Path) -> bytes | None:
     None (no cache) when the file is not a regular file of this user readable only by them: a key
     others can read or replace would let them sign code of their own.
     """
-    import os
-    import stat
-
     for _attempt in range(2):
         try:
             descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -232,7 +233,6 @@ def _install_key(path: Path) -> bytes | None:
 
 def _new_key(path: Path) -> None:
     """Write a fresh key under a temporary name and link it into place (a racing sop's key wins)."""
-    import os
     import secrets
     import tempfile
 
@@ -342,9 +342,6 @@ class _bounds:
     """Context manager: MAX_SECONDS (where a timer exists) and MAX_MEMORY (Linux) while it is open."""
 
     def __enter__(self) -> _bounds:
-        import signal
-        import threading
-
         self.timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self.memory = _limit_memory()
         if self.timer:
@@ -356,8 +353,6 @@ class _bounds:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        import signal
-
         if self.timer:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self.previous)
@@ -397,8 +392,6 @@ def _restore_memory(old: tuple[int, int]) -> None:
 
 def _note_override(name: str, filename: str) -> None:
     """Remember a template taken from ./templates (the working folder) in place of a shipped one."""
-    import os
-
     from sop_cli.paths import packaged
 
     local = os.path.abspath("templates") + os.sep

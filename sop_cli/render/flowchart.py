@@ -20,6 +20,8 @@ branch sits in its own lane side by side with the others. `mermaid()` gives the 
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -187,7 +189,7 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
 
 def _path(rows: list[_Row], points: list[tuple[float, int, str]], lanes: int) -> None:
     """Slice an axis-aligned polyline given as (x, row, y) points into per-row line segments."""
-    for (x1, r1, y1), (x2, r2, y2) in zip(points, points[1:]):
+    for (x1, r1, y1), (x2, r2, y2) in itertools.pairwise(points):
         if r1 == r2 and y1 == y2:
             if x1 != x2:
                 rows[r1].lines.append(_line(x1, y1, x2, y2, lanes))
@@ -312,8 +314,6 @@ def fixed_svg(svg: str, width: float, height: float) -> str:
     """A row SVG of `rows_svg` with every share turned into pixels of a `width` x `height` box and
     the nested anchoring `<svg>`s turned into translated groups, for renderers (WeasyPrint) that
     cannot stretch an absolutely placed SVG over a table cell nor place nested SVGs by percent."""
-    import re
-
     horizontal = {"x", "x1", "x2", "width"}
 
     def absolute(match: re.Match[str]) -> str:

@@ -66,10 +66,10 @@ def jam(value: Any, tz: tzinfo | None = None) -> str:
     moment = as_date(value)
     if not isinstance(moment, datetime):
         return "" if value is None else str(value)
-    moment = local(moment, tz)
-    offset = moment.utcoffset()
+    shown = local(moment, tz)
+    offset = shown.utcoffset() if isinstance(shown, datetime) else None
     zone = {7 * 3600: "WIB", 8 * 3600: "WITA", 9 * 3600: "WIT"}.get(int(offset.total_seconds())) if offset is not None else None
-    return f"{moment:%H.%M}" + (f" {zone}" if zone else "")
+    return f"{shown:%H.%M}" + (f" {zone}" if zone else "")
 
 
 def tanggal_jam(value: Any, tz: tzinfo | None = None) -> str:

@@ -220,8 +220,8 @@ def _page(title: str, body: list[str]) -> str:
 
 def portfolio_xlsx(data: PortfolioData) -> bytes:
     """The portfolio as an xlsx workbook: sheets Unit, Langkah, Pelaksana (openpyxl)."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     book = Workbook()
     sheets = [("Unit", unit_table(data)), ("Langkah", step_table(data)), ("Pelaksana", lane_table(data, limit=1000))]

@@ -126,7 +126,7 @@ def zone(name: str) -> tzinfo:
 @functools.lru_cache(maxsize=64)
 def _national_holidays(year: int) -> Mapping[date, str]:
     """National holidays and cuti bersama of `year`, with their Indonesian names."""
-    import holidays  # noqa: PLC0415 - lazy on purpose: the import costs tens of milliseconds
+    import holidays
 
     days = holidays.ID(years=year, categories=("public", "government"), language="id")
     return MappingProxyType(dict(days.items()))
@@ -310,12 +310,12 @@ class WorkCalendar:
         spans = _week_spans(intervals)
         yearly = set()
         for pair in self.yearly_days_off:
-            month, day = pair
+            month, day_of_month = pair
             try:
-                date(2024, month, day)  # a leap year, so that 29 February is a valid yearly day
+                date(2024, month, day_of_month)  # a leap year, so that 29 February is a valid yearly day
             except (TypeError, ValueError):
                 raise CalendarError(f"Invalid yearly day off {pair!r}; expected (month, day).") from None
-            yearly.add((month, day))
+            yearly.add((month, day_of_month))
         periods = []
         for first, last, period_intervals in self.periods:
             if not isinstance(first, date) or not isinstance(last, date) or last < first:
@@ -685,10 +685,7 @@ def office_calendar(org: Mapping[str, Any], years: Iterable[int] = ()) -> WorkCa
     periods: list[tuple[date, date, Mapping[int, tuple[tuple[time, time], ...]]]] = []
     ramadan = jam.get("ramadan")
     if ramadan:
-        if ramadan == "asn":
-            ramadan_week = {**week, **ASN_RAMADAN_INTERVALS}
-        else:
-            ramadan_week = parse_week(ramadan)
+        ramadan_week = {**week, **ASN_RAMADAN_INTERVALS} if ramadan == "asn" else parse_week(ramadan)
         starts = [date.fromisoformat(str(d)) for d in jam.get("awal_ramadan") or []]
         periods = [(a, b, ramadan_week) for a, b in ramadan_periods(years, starts)]
     return WorkCalendar(

@@ -614,6 +614,7 @@ def step_event(
         )
     current = open_visits.get(expected_step) if expected_step is not None else state.current
     if current is None:
+        assert expected_step is not None  # the run has a current step, so only a named one can be missing
         if expected_step not in state.procedure.steps:
             raise UsageError(f"{expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.",
                              option="step")

@@ -27,6 +27,7 @@ Definitions (working minutes on each run's pinned calendar):
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -187,8 +188,6 @@ def _open(store: str | Path | None) -> Store | None:
 
 def _states(st: Store, rows: Sequence[RunRow]) -> dict[str, RunState]:
     from sop_cli.run import engine
-
-    import json
 
     # Runs of a Kabupaten share a few pinned calendars: one WorkCalendar each (parsed once, and its
     # deadline caches shared) instead of one per run as `engine.state_of` builds.

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -118,8 +120,6 @@ def _open(store: str | Path | None, *, create: bool, readonly: bool = False) -> 
 
 def _named(store: str | Path | None) -> bool:
     """Whether the store was named by the person (an option or `SOP_STORE`), not the default."""
-    import os
-
     return bool(store or os.environ.get("SOP_STORE"))
 
 
@@ -313,8 +313,6 @@ def _check_files(files: Iterable[str | Path]) -> list[Path]:
     The copy checks again on what it opens (`sop_cli.fs.copy_atomically`); this check words the
     common mistakes before a run is even read.
     """
-    import stat
-
     paths = [Path(f).expanduser() for f in files]
     for path in paths:
         try:
@@ -502,8 +500,8 @@ def _holidays_source() -> str:
     try:
         import holidays
 
-        return f"holidays {holidays.__version__} (ID; public, government)"  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - the version is informative only
+        return f"holidays {holidays.__version__} (ID; public, government)"
+    except Exception:
         return "holidays (ID; public, government)"
 
 

@@ -191,7 +191,7 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
                     "nothing was copied:\n" + "\n".join(conflicts),
                     hint="Copy the other runs with --run, or compare the two with `sop log --run ID --store ...`.",
                 )
-            for exported, digest in todo:
+            for exported, _digest in todo:
                 stored = StoredRun(exported.run.id, exported.definition, exported.calendar, exported.events)
                 dst.import_run(exported, RunSummary.of(engine.state_of(stored)))
             for exported, digest in todo:

@@ -449,7 +449,7 @@ class PostgresStore:
         heads = {r[0]: r for r in self._all(
             "SELECT id, definition_sha256, calendar_sha256 FROM runs WHERE id = ANY(%s)", (ids,))}
         shas = sorted({sha for r in heads.values() for sha in r[1:]})
-        bodies = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))  # type: ignore[arg-type]
+        bodies = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))
         events: dict[str, list[Event]] = {}
         for row in self._all("SELECT run_id, seq, kind, at, recorded_at, actor, os_user, step, data, db_user "
                              "FROM events WHERE run_id = ANY(%s) ORDER BY run_id, seq", (ids,)):
@@ -618,15 +618,15 @@ class PostgresStore:
     # Rows ----------------------------------------------------------------------------------
 
     def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
-        return self._conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+        return self._conn.execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        return self._conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+        return self._conn.execute(sql, params).fetchall()
 
     def _insert(self, table: str, record: dict[str, Any]) -> None:
         columns = ", ".join(record)
         marks = ", ".join("%s" for _ in record)
-        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))  # type: ignore[arg-type]
+        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -732,7 +732,7 @@ def _unreachable(url: str, error: BaseException) -> str:
         host = str(params.get("host") or host)
         port = str(params.get("port") or port)
         database = str(params.get("dbname") or "")
-    except Exception:  # noqa: BLE001 - a URL libpq cannot parse still gets a message
+    except Exception:
         pass
     reason = _first_line(error).split(" failed: ")[-1].replace("FATAL:", "").strip()
     where = f"{host}:{port}" + (f" (database {database})" if database else "")

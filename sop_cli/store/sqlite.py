@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -193,8 +194,6 @@ class SqliteStore:
             StoreError: Not an SQLite file, not an sop store, written by a newer sop, or unusable.
         """
         from sop_cli.store.migrations import SCHEMA_VERSION
-
-        import stat
 
         try:
             kind = stat.S_IFMT(path.stat().st_mode)
