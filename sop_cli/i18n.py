@@ -49,12 +49,12 @@ def translations(lang: str | None = None) -> _gettext.NullTranslations:
 
 def _(message: str) -> str:
     """`message` in the interface language."""
-    return translations().gettext(message)
+    return translations(language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a counted message for `n` in the interface language."""
-    return translations().ngettext(singular, plural, n)
+    return translations(language()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

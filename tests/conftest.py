@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import typer.testing
+from typer.main import get_command
 from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,6 +22,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOP_DEBUG", "1")  # a bug surfaces as a traceback in tests, not a message
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
+    # The tests assert the source (English) messages; the Indonesian interface, the default for
+    # users, is checked screen by screen in tests/test_i18n.py.
+    monkeypatch.setenv("SOP_LANG", "en")
     monkeypatch.chdir(tmp_path)  # no ./sops or ./templates of the checkout leak in
     return home
 
@@ -50,6 +55,25 @@ def store_backend(request: pytest.FixtureRequest, isolated_home: Path, monkeypat
             yield kind
     else:
         yield kind
+
+
+_commands: dict[int, object] = {}
+
+
+def _built_once(app):
+    """The click command of `app`, built once per test session.
+
+    Typer turns the app into a click command on every `CliRunner.invoke`, which was about two
+    thirds of an in-process `sop` call; the command holds no state of a run, so one build serves
+    every test. (The `sop` script builds only the command it runs: `sop_cli.cli.main`.)
+    """
+    command = _commands.get(id(app))
+    if command is None:
+        command = _commands[id(app)] = get_command(app)
+    return command
+
+
+typer.testing._get_command = _built_once  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -365,7 +365,8 @@ def test_a_split_taller_than_a_page_is_broken_inside_with_connectors(sop, tmp_pa
         assert sum(kegiatan in page for page in pages) == 1, kegiatan
 
 
-def test_sop_diff_names_a_new_split_and_sub_sop(sop, examples, tmp_path: Path) -> None:
+def test_sop_diff_names_a_new_split_and_sub_sop(sop, examples, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
     old = edited(tmp_path, "    paralel: [3, 4]\n", "    berikutnya: 3\n")
     old.write_text(old.read_text(encoding="utf-8").replace("    sub_sop: rapat-koordinasi\n", ""), encoding="utf-8")
     text = ok(sop("diff", str(old), str(TEKNIS))).output

@@ -86,15 +86,9 @@ def test_questions_in_indonesian_write_the_same_kind_of_file(sop, tmp_path: Path
 
 def test_english_prompts_with_sop_lang_en(sop, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOP_LANG", "en")
-    from sop_cli.i18n import translations
-
-    translations.cache_clear()
-    try:
-        result = sop("new", "--org", "Kecamatan X", "--pemerintah", "Pemerintah Kabupaten Y",
-                     "--lane", "camat=Camat", "--out", tmp_path / "x.yaml", input="Nama\nx\n")
-        assert "Name of the SOP" in result.output
-    finally:
-        translations.cache_clear()
+    result = sop("new", "--org", "Kecamatan X", "--pemerintah", "Pemerintah Kabupaten Y",
+                 "--lane", "camat=Camat", "--out", tmp_path / "x.yaml", input="Nama\nx\n")
+    assert "Name of the SOP" in result.output
 
 
 def test_an_organisation_of_the_catalog_is_copied(sop, tmp_path: Path, monkeypatch) -> None:
@@ -155,7 +149,8 @@ def test_any_text_is_written_as_typed(sop, tmp_path: Path) -> None:
     assert sop_def.langkah[1].waktu == "-"
 
 
-def test_a_wrong_lane_answer_is_asked_again(sop, tmp_path: Path) -> None:
+def test_a_wrong_lane_answer_is_asked_again(sop, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
     answers = "\n".join(["9", "lurah", "Menerima", "5 menit", "Berkas", "1", "Menandatangani", "1 jam", "Surat", "", ""])
     out = tmp_path / "x.yaml"
     result = sop("new", "--org", "Kelurahan A", "--pemerintah", "Pemerintah Kota B", "--nama", "X",
@@ -165,6 +160,7 @@ def test_a_wrong_lane_answer_is_asked_again(sop, tmp_path: Path) -> None:
 
 
 def test_a_decision_asked_and_run_to_a_refusal(sop, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
     answers = "\n".join([
         "pemohon", "Mengajukan permohonan", "5 menit", "Berkas",
         "loket", "Memeriksa kelengkapan", "15 menit", "Berkas lengkap", "7", "selesai",  # 7: not an earlier step
