@@ -27,11 +27,17 @@ def pg_url():
 
 @pytest.fixture
 def users():
-    """Login roles made for one test, dropped afterwards with the unit roles the test granted."""
+    """Login roles made for one test, dropped afterwards with the unit roles the test granted.
+
+    The unit and BAPPEDA roles are global to the server, so the tests that grant them hold an
+    advisory lock for their whole run: parallel workers (pytest-xdist) take turns.
+    """
     import psycopg
 
     made: list[str] = []
     admin = server_url()
+    turn = psycopg.connect(admin, autocommit=True)
+    turn.execute("SELECT pg_advisory_lock(hashtext('sop-tests: unit and BAPPEDA roles'))")
 
     def make(name: str) -> str:
         role = f"sop_t_{name}_{uuid.uuid4().hex[:8]}"
@@ -40,15 +46,18 @@ def users():
         made.append(role)
         return role
 
-    yield make
-    from sop_cli.store.postgres import BAPPEDA_ROLE, unit_role
+    try:
+        yield make
+        from sop_cli.store.postgres import BAPPEDA_ROLE, unit_role
 
-    granted = [unit_role("kecamatan-ngronggot"), unit_role("diskominfo"), BAPPEDA_ROLE]
-    with psycopg.connect(admin, autocommit=True) as conn:
-        for role in [*made, *granted]:
-            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
-                conn.execute(f'DROP OWNED BY "{role}"')
-                conn.execute(f'DROP ROLE "{role}"')
+        granted = [unit_role("kecamatan-ngronggot"), unit_role("diskominfo"), BAPPEDA_ROLE]
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for role in [*made, *granted]:
+                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                    conn.execute(f'DROP OWNED BY "{role}"')
+                    conn.execute(f'DROP ROLE "{role}"')
+    finally:
+        turn.close()  # ends the session, and its advisory lock with it
 
 
 def as_user(url: str, user: str) -> str:
@@ -121,7 +130,7 @@ def test_a_unit_writes_only_its_own_runs_and_bappeda_reads_all(sop, clock, pg_ur
     result = cli(sop, as_user(pg_url, camat), "start", LAMPUNG, "--year", "2027")
     assert result.exit_code == 5
     assert "Kecamatan Ngronggot tidak berhak mengubah pelaksanaan milik Diskominfo Lampung Tengah" in result.stderr
-    assert runs(kominfo) == {LAMPUNG} and len(json.loads(cli(sop, as_user(pg_url, bappeda), "runs", "--all", "--json").stdout)) == 2
+    assert runs(kominfo) == {LAMPUNG} and runs(bappeda) == {NGANJUK, LAMPUNG}
 
     # The audit trail names the database user who pressed Enter.
     with psycopg.connect(pg_url) as conn:
