@@ -216,7 +216,10 @@ def replay(stored: StoredRun, location: str) -> engine.RunState:
             if error.details.get("store") == location:  # already names the store and the run
                 raise
             # A StoreError from elsewhere (the pinned definition): its sentence, shortened to a problem
-            problem = error.message.removesuffix("; the store is damaged.").rstrip(".")
+            problem = error.message
+            for suffix in ("; the store is damaged.", _("; the store is damaged.")):
+                problem = problem.removesuffix(suffix)
+            problem = problem.rstrip(".")
             problem = problem.replace("A run's ", "its ", 1).replace("The run's ", "its ", 1)
             problem = problem[:1].lower() + problem[1:]
         raise damaged(location, stored.id, problem) from None
