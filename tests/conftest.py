@@ -33,7 +33,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # (`SOP_TEST_POSTGRES`, one fresh schema per test; see tests/postgres.py). A test that looks
 # inside the SQLite file itself is marked `sqlite_only`.
 BOTH_STORES = {"tests.test_cli_runs", "tests.test_report", "tests.test_concurrency", "tests.test_cli_docs",
-               "tests.test_portfolio"}
+               "tests.test_portfolio", "tests.test_i18n_run"}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, TypedDict
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
+from sop_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
@@ -115,7 +116,8 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
     from sop_cli.run.service import _open, _resolve, _state
 
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder; give a folder to copy the attachments into.", option="copy_to")
+        raise UsageError(_("{folder} is not a folder; give a folder to copy the attachments into.").format(folder=folder),
+                         option="copy_to")
     with _open(store, create=False) as st, st.read():
         state = _state(st, _resolve(st, run, latest_if_none_active=True))
         rows = attachment_rows(state)
@@ -128,8 +130,9 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
             data = st.read_attachment(state.run_id, item)
             if hashlib.sha256(data).hexdigest() != row["sha256"]:
                 raise StoreError(
-                    f"The kept copy of {row['name']!r} (run {state.run_id!r}, event {row['seq']}) no longer "
-                    f"matches the SHA-256 in the log; it was changed after it was kept. Nothing was copied.")
+                    _("The kept copy of {name!r} (run {run!r}, event {seq}) no longer matches the SHA-256 in the log; "
+                      "it was changed after it was kept. Nothing was copied.").format(
+                        name=row["name"], run=state.run_id, seq=row["seq"]))
             contents[row["sha256"]] = data
     plan: dict[str, tuple[AttachmentRow, Path]] = {}
     for row in rows:
@@ -142,8 +145,11 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
     if clashes:
         listing = ", ".join(str(c) for c in clashes)
         raise ConflictError(
-            f"{len(clashes)} of the files are already in {folder} with other content ({listing}). "
-            "Nothing was copied; copy into an empty folder, or move those files away.",
+            ngettext("{count} of the files is already in {folder} with other content ({listing}). "
+                     "Nothing was copied; copy into an empty folder, or move that file away.",
+                     "{count} of the files are already in {folder} with other content ({listing}). "
+                     "Nothing was copied; copy into an empty folder, or move those files away.",
+                     len(clashes)).format(count=len(clashes), folder=folder, listing=listing),
             details={"paths": [str(c) for c in clashes]})
     done: list[CopiedFile] = []
     for row, target in plan.values():
@@ -153,6 +159,7 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
         try:
             write_atomically(target, contents[row["sha256"]], sync=True)
         except OSError as error:
-            raise UsageError(f"{target}: cannot write the file ({error.strerror or error}).", option="copy_to") from None
+            raise UsageError(_("{path}: cannot write the file ({reason}).").format(
+                path=target, reason=error.strerror or error), option="copy_to") from None
         done.append({"name": row["name"], "sha256": row["sha256"], "path": target, "result": "copied"})
     return done

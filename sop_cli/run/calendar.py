@@ -38,6 +38,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from sop_cli.errors import SopError
+from sop_cli.i18n import N_, _
 
 __all__ = [
     "ASN_RAMADAN_INTERVALS",
@@ -93,7 +94,8 @@ class CalendarError(SopError, ValueError):
 
 
 def _too_long(value: int, unit: str) -> CalendarError:
-    return CalendarError(f"{value} {unit} is too long to schedule (over {MAX_DAYS} days).")
+    return CalendarError(_("{value} {unit} is too long to schedule (over {days} days).").format(
+        value=value, unit=unit, days=MAX_DAYS))
 
 
 class DurationLike(Protocol):
@@ -119,7 +121,7 @@ def zone(name: str) -> tzinfo:
         return ZONES[name.strip().upper()]
     except (KeyError, AttributeError):
         raise CalendarError(
-            f"Unknown time zone {name!r}.", hint="Use one of: WIB, WITA, WIT."
+            _("Unknown time zone {name!r}.").format(name=name), hint=_("Use one of: WIB, WITA, WIT.")
         ) from None
 
 
@@ -135,12 +137,12 @@ def _national_holidays(year: int) -> Mapping[date, str]:
 def _parse_time(value: time | str) -> time:
     if isinstance(value, time):
         if value.tzinfo is not None:
-            raise CalendarError(f"Office hour {value} must not carry a time zone.")
+            raise CalendarError(_("Office hour {value} must not carry a time zone.").format(value=value))
         return value
     try:
         return time.fromisoformat(value)
     except (TypeError, ValueError):
-        raise CalendarError(f"Invalid office hour {value!r}; expected e.g. '07:30'.") from None
+        raise CalendarError(_("Invalid office hour {value!r}; expected e.g. '07:30'.").format(value=value)) from None
 
 
 def _to_us(t: time) -> int:
@@ -160,17 +162,18 @@ def _normalise_intervals(
     result: dict[int, tuple[tuple[time, time], ...]] = {}
     for weekday, spans in intervals.items():
         if not isinstance(weekday, int) or not 0 <= weekday <= 6:
-            raise CalendarError(f"Invalid weekday {weekday!r}; expected 0 (Monday) to 6 (Sunday).")
+            raise CalendarError(_("Invalid weekday {weekday!r}; expected 0 (Monday) to 6 (Sunday).").format(
+                weekday=weekday))
         parsed = sorted((_parse_time(start), _parse_time(end)) for start, end in spans)
         previous_end: time | None = None
         for start, end in parsed:
             if start >= end:
                 raise CalendarError(
-                    f"Office interval {start:%H:%M}–{end:%H:%M} on {DAY_NAMES[weekday]} "
-                    "must end after it starts."
+                    _("Office interval {start}–{end} on {day} must end after it starts.").format(
+                        start=f"{start:%H:%M}", end=f"{end:%H:%M}", day=DAY_NAMES[weekday])
                 )
             if previous_end is not None and start < previous_end:
-                raise CalendarError(f"Office intervals on {DAY_NAMES[weekday]} overlap.")
+                raise CalendarError(_("Office intervals on {day} overlap.").format(day=DAY_NAMES[weekday]))
             previous_end = end
         if parsed:
             result[weekday] = tuple(parsed)
@@ -186,7 +189,10 @@ def _week_spans(
     )
 
 
-_SHORT_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SHORT_DAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+_SHORT_MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"), N_("Aug"),
+                 N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
+"""Short names of weekdays and months in the interface's words (`hours_text`), translated at use."""
 
 
 def _week_text(intervals: Mapping[int, tuple[tuple[time, time], ...]]) -> str:
@@ -202,7 +208,7 @@ def _week_text(intervals: Mapping[int, tuple[tuple[time, time], ...]]) -> str:
             groups.append((weekday, weekday, spans))
     parts = []
     for first, last, spans in groups:
-        days = _SHORT_DAYS[first] if first == last else f"{_SHORT_DAYS[first]}–{_SHORT_DAYS[last]}"
+        days = _(_SHORT_DAYS[first]) if first == last else f"{_(_SHORT_DAYS[first])}–{_(_SHORT_DAYS[last])}"
         parts.append(f"{days} {spans[0][0]:%H.%M}–{spans[-1][1]:%H.%M}")
     return ", ".join(parts)
 
@@ -211,12 +217,13 @@ def _unit(duration: DurationLike) -> str:
     unit = str(duration.unit).strip().lower()
     if unit not in UNIT_MINUTES and unit not in UNIT_DAYS and unit not in CALENDAR_UNITS:
         raise CalendarError(
-            f"Unknown duration unit {duration.unit!r}.",
-            hint="Use menit, jam, hari, minggu, hari kalender or bulan.",
+            _("Unknown duration unit {unit!r}.").format(unit=duration.unit),
+            hint=_("Use menit, jam, hari, minggu, hari kalender or bulan."),
         )
     value = duration.value
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise CalendarError(f"Invalid duration {value!r} {unit}; expected a whole number >= 0.")
+        raise CalendarError(_("Invalid duration {value!r} {unit}; expected a whole number >= 0.").format(
+            value=value, unit=unit))
     return unit
 
 
@@ -243,7 +250,7 @@ def format_minutes(minutes: int, day_minutes: int = 450) -> str:
     A hari is `day_minutes` long; negative amounts get a leading "-".
     """
     if day_minutes <= 0:
-        raise CalendarError(f"day_minutes must be positive, not {day_minutes}.")
+        raise CalendarError(_("day_minutes must be positive, not {value}.").format(value=day_minutes))
     sign = "-" if minutes < 0 else ""
     days, rest = divmod(abs(minutes), day_minutes)
     hours, mins = divmod(rest, 60)
@@ -294,19 +301,19 @@ class WorkCalendar:
         intervals = _normalise_intervals(self.intervals)
         if not intervals:
             raise CalendarError(
-                "The work calendar has no working day: no weekday has office hours."
+                _("The work calendar has no working day: no weekday has office hours.")
             )
         days_off = set()
         for day in self.extra_days_off:
             if isinstance(day, datetime):
                 day = day.date()
             if not isinstance(day, date):
-                raise CalendarError(f"Invalid day off {day!r}; expected a date.")
+                raise CalendarError(_("Invalid day off {day!r}; expected a date.").format(day=day))
             days_off.add(day)
         if isinstance(self.day_minutes, bool) or not isinstance(self.day_minutes, int):
-            raise CalendarError(f"day_minutes must be a whole number, not {self.day_minutes!r}.")
+            raise CalendarError(_("day_minutes must be a whole number, not {value!r}.").format(value=self.day_minutes))
         if self.day_minutes <= 0:
-            raise CalendarError(f"day_minutes must be positive, not {self.day_minutes}.")
+            raise CalendarError(_("day_minutes must be positive, not {value}.").format(value=self.day_minutes))
         spans = _week_spans(intervals)
         yearly = set()
         for pair in self.yearly_days_off:
@@ -314,12 +321,14 @@ class WorkCalendar:
             try:
                 date(2024, month, day_of_month)  # a leap year, so that 29 February is a valid yearly day
             except (TypeError, ValueError):
-                raise CalendarError(f"Invalid yearly day off {pair!r}; expected (month, day).") from None
+                raise CalendarError(_("Invalid yearly day off {pair!r}; expected (month, day).").format(
+                    pair=pair)) from None
             yearly.add((month, day_of_month))
         periods = []
         for first, last, period_intervals in self.periods:
             if not isinstance(first, date) or not isinstance(last, date) or last < first:
-                raise CalendarError(f"Invalid period {first!r} to {last!r}; expected two dates in order.")
+                raise CalendarError(_("Invalid period {first!r} to {last!r}; expected two dates in order.").format(
+                    first=first, last=last))
             periods.append((first, last, MappingProxyType(_normalise_intervals(period_intervals))))
         periods.sort(key=lambda p: p[0])
         object.__setattr__(self, "periods", tuple(periods))
@@ -345,8 +354,9 @@ class WorkCalendar:
         followed by any periods with their own hours ("Ramadan hours 19 Feb–20 Mar 2026")."""
         text = _week_text(self.intervals)
         if self.periods:
-            spans = ", ".join(f"{a.day} {a:%b}–{b.day} {b:%b %Y}" for a, b, _ in self.periods)
-            text += f"; other hours {spans}"
+            spans = ", ".join(f"{a.day} {_(_SHORT_MONTHS[a.month - 1])}–{b.day} {_(_SHORT_MONTHS[b.month - 1])} {b.year}"
+                              for a, b, _hours in self.periods)
+            text += "; " + _("other hours {periods}").format(periods=spans)
         return text
 
     # Days ---------------------------------------------------------------------------------
@@ -417,20 +427,20 @@ class WorkCalendar:
             candidate = d + timedelta(days=offset)
             if self._day_spans(candidate):
                 return candidate
-        raise CalendarError(f"No working day within {MAX_DAYS} days after {d.isoformat()}.")
+        raise CalendarError(_("No working day within {days} days after {day}.").format(days=MAX_DAYS, day=d.isoformat()))
 
     def _previous_working_day(self, d: date) -> date:
         for offset in range(1, MAX_DAYS + 1):
             candidate = d - timedelta(days=offset)
             if self._day_spans(candidate):
                 return candidate
-        raise CalendarError(f"No working day within {MAX_DAYS} days before {d.isoformat()}.")
+        raise CalendarError(_("No working day within {days} days before {day}.").format(days=MAX_DAYS, day=d.isoformat()))
 
     # Moments ------------------------------------------------------------------------------
 
     def _local(self, moment: datetime) -> datetime:
         if not isinstance(moment, datetime):
-            raise CalendarError(f"Expected a date and time, not {moment!r}.")
+            raise CalendarError(_("Expected a date and time, not {moment!r}.").format(moment=moment))
         if moment.tzinfo is None or moment.utcoffset() is None:
             return moment.replace(tzinfo=self.tz)
         return moment.astimezone(self.tz)
@@ -496,7 +506,7 @@ class WorkCalendar:
                 target = self._next_working_day(target)
             day, elapsed = target, min(elapsed, self._day_length(target))
         elif unit in UNIT_DAYS:
-            for _ in range(duration.value * UNIT_DAYS[unit]):
+            for _day in range(duration.value * UNIT_DAYS[unit]):
                 day = self._next_working_day(day)
                 if day > limit:
                     raise _too_long(duration.value, unit)
@@ -566,12 +576,12 @@ def parse_days(key: str) -> list[int]:
         unknown = [e for e in ends if e not in HARI]
         if unknown or len(ends) > 2:
             raise CalendarError(
-                f"{key!r} is not a day or a range of days; write e.g. \"senin-kamis\", \"jumat\", "
-                "\"sabtu\" (senin, selasa, rabu, kamis, jumat, sabtu, minggu)."
+                _("{key!r} is not a day or a range of days; write e.g. \"senin-kamis\", \"jumat\", "
+                  "\"sabtu\" (senin, selasa, rabu, kamis, jumat, sabtu, minggu).").format(key=key)
             )
         first, last = HARI[ends[0]], HARI[ends[-1]]
         if last < first:
-            raise CalendarError(f"{key!r}: a range of days runs from senin towards minggu.")
+            raise CalendarError(_("{key!r}: a range of days runs from senin towards minggu.").format(key=key))
         days.extend(range(first, last + 1))
     return days
 
@@ -590,12 +600,13 @@ def parse_hours(value: str | Iterable[str]) -> tuple[tuple[time, time], ...]:
     for span in spans:
         match = _SPAN.match(span)
         if not match:
-            raise CalendarError(f"{span!r} is not office hours; write e.g. \"07.30-12.00, 13.00-16.00\" or \"-\" for closed.")
+            raise CalendarError(_("{span!r} is not office hours; write e.g. \"07.30-12.00, 13.00-16.00\" or \"-\" "
+                                  "for closed.").format(span=span))
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         try:
             result.append((time(h1, m1), time(0, 0) if (h2, m2) == (24, 0) else time(h2, m2)))
         except ValueError:
-            raise CalendarError(f"{span!r} is not a time of day.") from None
+            raise CalendarError(_("{span!r} is not a time of day.").format(span=span)) from None
     normalised = _normalise_intervals({0: result}).get(0, ())
     return normalised
 
@@ -611,10 +622,10 @@ def parse_week(schedule: Mapping[str, Any]) -> dict[int, tuple[tuple[time, time]
         hours = parse_hours(value)
         for weekday in parse_days(key):
             if weekday in week:
-                raise CalendarError(f"{DAY_NAMES[weekday]} is named twice in the office hours.")
+                raise CalendarError(_("{day} is named twice in the office hours.").format(day=DAY_NAMES[weekday]))
             week[weekday] = hours
     if not any(week.values()):
-        raise CalendarError("The office hours name no working day.")
+        raise CalendarError(_("The office hours name no working day."))
     return {d: spans for d, spans in week.items() if spans}
 
 
@@ -626,12 +637,14 @@ def parse_yearly(text: str) -> tuple[int, int]:
     """
     match = re.fullmatch(r"\s*(\d{1,2})-(\d{1,2})\s*", str(text))
     if not match:
-        raise CalendarError(f"{text!r} is not a yearly date; write it as DD-MM, e.g. \"17-11\" for 17 November.")
+        raise CalendarError(_("{text!r} is not a yearly date; write it as DD-MM, e.g. \"17-11\" for 17 November.").format(
+            text=text))
     day, month = int(match.group(1)), int(match.group(2))
     try:
         date(2024, month, day)
     except ValueError:
-        raise CalendarError(f"{text!r}: there is no day {day} in month {month}.") from None
+        raise CalendarError(_("{text!r}: there is no day {day} in month {month}.").format(
+            text=text, day=day, month=month)) from None
     return month, day
 
 

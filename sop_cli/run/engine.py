@@ -40,6 +40,7 @@ from sop_cli.definition.duration import Duration
 from sop_cli.definition.graph import Graph, Step
 from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_calendar
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
+from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
@@ -50,6 +51,22 @@ STEP_KINDS = ("step_completed", "approved", "rejected")
 """Event kinds that complete the current step."""
 
 OUTCOMES = {"step_completed": "done", "approved": "approved", "rejected": "rejected"}
+
+STATUS_WORDS = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
+"""A run's status in words (translated at use: `status_word`)."""
+
+KIND_WORDS = {"step_completed": N_("step completed"), "approved": N_("approved"), "rejected": N_("rejected")}
+"""A step event's kind in words (translated at use: `kind_word`)."""
+
+
+def status_word(status: str) -> str:
+    """A run's status ("active", "finished", "cancelled") in the interface language."""
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
+def kind_word(kind: str) -> str:
+    """A step event's kind in the interface language ("step completed" for `step_completed`)."""
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind.replace("_", " ")
 
 _ZERO = Duration(0, "menit")
 
@@ -225,8 +242,9 @@ class RunState:
             return SopDefinition.model_validate(self.procedure.data)
         except ValidationError as error:
             raise StoreError(
-                f"The SOP pinned in run {self.run_id} does not validate with this version of sop "
-                f"({error.error_count()} problem(s)); its steps still work, its full definition does not."
+                _("The SOP pinned in run {run} does not validate with this version of sop "
+                  "({count} problem(s)); its steps still work, its full definition does not.").format(
+                    run=self.run_id, count=error.error_count())
             ) from None
 
     @property
@@ -330,7 +348,8 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
     """
     proc = procedure(sop)
     if not events or events[0].kind != "started":
-        raise StoreError("The run's log does not begin with a 'started' event; the store is damaged.")
+        raise StoreError(_("The run's log does not begin with a 'started' event; the store is damaged."),
+                         details={"problem": _("its log does not begin with a 'started' event")})
     started = events[0]
     info = started.data
     effective: list[Event] = []
@@ -344,7 +363,9 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
             effective.append(event)
         elif event.kind == "undone":
             if not effective:
-                raise StoreError(f"Event {event.seq} undoes a step event that does not exist; the store is damaged.")
+                problem = _("event {seq} undoes a step event that does not exist").format(seq=event.seq)
+                raise StoreError(_("Event {seq} undoes a step event that does not exist; the store is damaged.").format(
+                    seq=event.seq), details={"problem": problem})
             undone_by[effective.pop().seq] = event.seq
         elif event.kind == "cancelled":
             cancelled = event
@@ -359,10 +380,13 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
     for event in effective:
         visit = open_visits.pop(event.step, None) if event.step is not None else None
         if visit is None:
-            now_open = ", ".join(str(n) for n in open_visits) or "none"
+            now_open = ", ".join(str(n) for n in open_visits) or _("none")
+            values = {"seq": event.seq, "step": event.step, "open": now_open}
             raise StoreError(
-                f"Event {event.seq} completes step {event.step}, but the current step(s) were {now_open}; "
-                "the store is damaged."
+                _("Event {seq} completes step {step}, but the current step(s) were {open}; "
+                  "the store is damaged.").format(**values),
+                details={"problem": _("event {seq} completes step {step}, but the current step(s) were {open}").format(
+                    **values)},
             )
         outcome = OUTCOMES[event.kind]
         visit.completed_at = event.at
@@ -557,22 +581,26 @@ def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: 
         return show_moment(moment, tz) if tz is not None else moment.isoformat()
 
     if at > now:
-        raise UsageError(f"{show(at)} is in the future (now is {show(now)}). Nothing was recorded.", option="at")
+        raise UsageError(_("{at} is in the future (now is {now}). Nothing was recorded.").format(
+            at=show(at), now=show(now)), option="at")
     if at < floor:
         raise UsageError(
-            f"{show(at)} is before {floor_what} ({show(floor)}); events cannot go back in time. "
-            "Nothing was recorded.", option="at",
+            _("{at} is before {what} ({floor}); events cannot go back in time. Nothing was recorded.").format(
+                at=show(at), what=floor_what, floor=show(floor)), option="at",
         )
 
 
 def _not_active(state: RunState, action: str) -> StateError:
+    """The refusal of `action` (a translated phrase: "advancing it") on a finished or cancelled run."""
     if state.status == "cancelled":
         return StateError(
-            f"Run {state.run_id} was cancelled ({state.cancel_reason}); {action} is not possible any more."
+            _("Run {run} was cancelled ({reason}); {action} is not possible any more.").format(
+                run=state.run_id, reason=state.cancel_reason, action=action)
         )
     return StateError(
-        f"Run {state.run_id} is finished: all {state.steps_total} steps are done; {action} is not possible.",
-        hint="Undoing its last step reopens it.", suggest="undo", details={"run": state.run_id},
+        _("Run {run} is finished: all {total} steps are done; {action} is not possible.").format(
+            run=state.run_id, total=state.steps_total, action=action),
+        hint=_("Undoing its last step reopens it."), suggest="undo", details={"run": state.run_id},
     )
 
 
@@ -604,20 +632,21 @@ def step_event(
             `option` and `details` say which, for the CLI to word).
     """
     if state.current is None:
-        raise _not_active(state, "advancing it")
+        raise _not_active(state, _("advancing it"))
     open_visits = {v.step: v for v in state.open_visits}
     if expected_step is None and len(open_visits) > 1:
         listed = "; ".join(f"{v.step} ({v.kegiatan})" for v in open_visits.values())
         raise UsageError(
-            f"Several steps are current at the same time: {listed}. Say which one is done. Nothing was recorded.",
+            _("Several steps are current at the same time: {listed}. Say which one is done. Nothing was recorded.").format(
+                listed=listed),
             code="which_step", details={"steps": list(open_visits), "listed": listed},
         )
     current = open_visits.get(expected_step) if expected_step is not None else state.current
     if current is None:
         assert expected_step is not None  # the run has a current step, so only a named one can be missing
         if expected_step not in state.procedure.steps:
-            raise UsageError(f"{expected_step}: SOP {state.procedure.qualified_id} has no step {expected_step}.",
-                             option="step")
+            raise UsageError(_("{step}: SOP {sop} has no step {step}.").format(
+                step=expected_step, sop=state.procedure.qualified_id), option="step")
         raise moved_on(state, expected_step)
     step = state.procedure.step(current.step)
     data: dict[str, Any] = {}
@@ -625,37 +654,47 @@ def step_event(
         data.update(_sub_run_done(state, step, sub_run))
     if step.is_decision:
         if approve and reject:
-            raise UsageError("Give either an approval or a rejection, not both.", code="approve_and_reject")
+            raise UsageError(_("Give either an approval or a rejection, not both."), code="approve_and_reject")
         if not (approve or reject):
+            if step.refusal_ends:
+                verdict = _("Step {step} ({kegiatan}) is a decision: approve it to go on to step {ya}, or reject "
+                            "it with a reason to end the process (the request is refused or returned). "
+                            "Nothing was recorded.")
+            else:
+                verdict = _("Step {step} ({kegiatan}) is a decision: approve it to go on to step {ya}, or reject "
+                            "it with a reason to send the run back to step {tidak}. Nothing was recorded.")
             raise UsageError(
-                f"Step {step.no} ({step.kegiatan}) is a decision: approve it to go on to step {step.ya}, "
-                "or reject it with a reason to "
-                + ("end the process (the request is refused or returned)" if step.refusal_ends
-                   else f"send the run back to step {step.tidak}")
-                + ". Nothing was recorded.",
+                verdict.format(step=step.no, kegiatan=step.kegiatan, ya=step.ya, tidak=step.tidak),
                 code="decision_needs_verdict",
                 details={"step": step.no, "kegiatan": step.kegiatan, "ya": step.ya, "tidak": step.tidak},
             )
         if reject and not (reason and reason.strip()):
-            raise UsageError("A rejection needs a reason: say what must be corrected. Nothing was recorded.",
+            raise UsageError(_("A rejection needs a reason: say what must be corrected. Nothing was recorded."),
                              code="reject_needs_reason")
         if approve and reason:
-            raise UsageError("A reason goes with a rejection; for a remark on an approval use a note.",
+            raise UsageError(_("A reason goes with a rejection; for a remark on an approval use a note."),
                              code="reason_with_approval")
         kind = "approved" if approve else "rejected"
     else:
         if approve or reject:
             verdict = "approve" if approve else "reject"
+            if approve:
+                refusal = _("step {step} ({kegiatan}) is not a decision step; complete it without approve. "
+                            "Nothing was recorded.")
+            else:
+                refusal = _("step {step} ({kegiatan}) is not a decision step; complete it without reject. "
+                            "Nothing was recorded.")
             raise UsageError(
-                f"step {step.no} ({step.kegiatan}) is not a decision step; complete it without {verdict}. "
-                "Nothing was recorded.",
+                refusal.format(step=step.no, kegiatan=step.kegiatan),
                 code="not_a_decision", details={"option": verdict, "step": step.no, "kegiatan": step.kegiatan},
             )
         if reason:
-            raise UsageError("A reason goes with a rejection; for a remark use a note.", code="reason_without_decision")
+            raise UsageError(_("A reason goes with a rejection; for a remark use a note."),
+                             code="reason_without_decision")
         kind = "step_completed"
     moment = at or now
-    check_at(moment, now, current.became_current_at, f"step {step.no} became current", state.calendar.tz)
+    check_at(moment, now, current.became_current_at, _("step {step} became current").format(step=step.no),
+             state.calendar.tz)
     if note:
         data["note"] = note
     if reason:
@@ -671,7 +710,7 @@ def moved_on(state: RunState, expected: int) -> StateError:
     current = state.current
     details: dict[str, object] = {"run": state.run_id, "step": expected}
     if current is None:
-        return _not_active(state, f"completing step {expected}")
+        return _not_active(state, _("completing step {step}").format(step=expected))
     # several steps are current after a split: name them all
     now_open = ", ".join(f"{v.step} ({v.kegiatan})" for v in state.open_visits)
     done = next((v for v in reversed(state.visits) if v.step == expected and v.completed_at is not None), None)
@@ -679,21 +718,22 @@ def moved_on(state: RunState, expected: int) -> StateError:
     if first:  # also in a rework loop: a step done before the rejection is ahead again
         before = ", ".join(f"{v.step} ({v.kegiatan})" for v in first)
         return ConflictError(
-            f"Step {expected} is not current yet: step {before} comes first. "
-            "Nothing was recorded.",
-            hint="See the run's status.", suggest="status_and_log", details=details,
+            _("Step {step} is not current yet: step {first} comes first. Nothing was recorded.").format(
+                step=expected, first=before),
+            hint=_("See the run's status."), suggest="status_and_log", details=details,
         )
     if done is not None and done.completed_at is not None:
         tz = state.calendar.tz
         return ConflictError(
-            f"Step {expected} of run {state.run_id} was already completed by {done.by} "
-            f"({show_moment(done.completed_at, tz)}); the current step is {now_open}. Nothing was recorded.",
-            hint="See the run's status and log.", suggest="status_and_log", details=details,
+            _("Step {step} of run {run} was already completed by {by} ({at}); the current step is {current}. "
+              "Nothing was recorded.").format(step=expected, run=state.run_id, by=done.by,
+                                              at=show_moment(done.completed_at, tz), current=now_open),
+            hint=_("See the run's status and log."), suggest="status_and_log", details=details,
         )
     return ConflictError(
-        f"Run {state.run_id} has moved on: the current step is {now_open}, "
-        f"not {expected}. Nothing was recorded.",
-        hint="See the run's status and log.", suggest="status_and_log", details=details,
+        _("Run {run} has moved on: the current step is {current}, not {step}. Nothing was recorded.").format(
+            run=state.run_id, current=now_open, step=expected),
+        hint=_("See the run's status and log."), suggest="status_and_log", details=details,
     )
 
 
@@ -704,21 +744,22 @@ def check_undo_target(state: RunState, target: Event, *, step: int | None, event
     """
     if (step is None or target.step == step) and (event is None or target.seq == event):
         return
-    asked = f"event #{event}" if event is not None else f"step {step}"
+    asked = _("event #{seq}").format(seq=event) if event is not None else _("step {step}").format(step=step)
     raise ConflictError(
-        f"The last step event of run {state.run_id} is #{target.seq} (step {target.step}, "
-        f"{target.kind.replace('_', ' ')} by {target.actor}), not {asked}; only the last one can be undone. "
-        "Nothing was undone.",
-        hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
+        _("The last step event of run {run} is #{seq} (step {step}, {kind} by {actor}), not {asked}; only the last "
+          "one can be undone. Nothing was undone.").format(
+            run=state.run_id, seq=target.seq, step=target.step, kind=kind_word(target.kind), actor=target.actor,
+            asked=asked),
+        hint=_("See the run's status and log."), suggest="status_and_log", details={"run": state.run_id},
     )
 
 
 def undo_moved_on(state: RunState, target: Event) -> ConflictError:
     """The error when the step event the person saw is no longer the last one in effect."""
     return ConflictError(
-        f"Run {state.run_id} changed while undoing: event #{target.seq} (step {target.step}) is no longer "
-        "the last step event. Nothing was undone.",
-        hint="See the run's status and log.", suggest="status_and_log", details={"run": state.run_id},
+        _("Run {run} changed while undoing: event #{seq} (step {step}) is no longer the last step event. "
+          "Nothing was undone.").format(run=state.run_id, seq=target.seq, step=target.step),
+        hint=_("See the run's status and log."), suggest="status_and_log", details={"run": state.run_id},
     )
 
 
@@ -726,17 +767,20 @@ def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[s
     """What a step done by a sub-SOP records of its child run; StateError unless it has finished."""
     if child is None:
         raise StateError(
-            f"Step {step.no} ({step.kegiatan}) is done by SOP {step.sub_sop}: start a run of it for this step "
-            f"first; the step is done when that run finishes. Nothing was recorded.",
+            _("Step {step} ({kegiatan}) is done by SOP {sub_sop}: start a run of it for this step first; the step "
+              "is done when that run finishes. Nothing was recorded.").format(
+                step=step.no, kegiatan=step.kegiatan, sub_sop=step.sub_sop),
             code="sub_run_missing",
             details={"run": state.run_id, "step": step.no, "sub_sop": step.sub_sop, "kegiatan": step.kegiatan},
         )
     if child.status != "finished":
-        at = ", ".join(str(n) for n in child.current_steps) or child.status
+        at = ", ".join(str(n) for n in child.current_steps) or status_word(child.status)
         raise StateError(
-            f"Step {step.no} ({step.kegiatan}) is done by run {child.run_id} of SOP {step.sub_sop}, which is "
-            f"{child.status} (at step {at}); the step is done when that run finishes. Nothing was recorded.",
-            hint="See the child run's status.", suggest="status_and_log", details={"run": child.run_id},
+            _("Step {step} ({kegiatan}) is done by run {child} of SOP {sub_sop}, which is {status} (at step {at}); "
+              "the step is done when that run finishes. Nothing was recorded.").format(
+                step=step.no, kegiatan=step.kegiatan, child=child.run_id, sub_sop=step.sub_sop,
+                status=status_word(child.status), at=at),
+            hint=_("See the child run's status."), suggest="status_and_log", details={"run": child.run_id},
         )
     return {"sub_run": child.run_id, "sub_outcome": child.outcome}
 
@@ -750,7 +794,7 @@ def start_child(parent: RunState, sop_id: str, step: int | None) -> int:
             child run already, or the parent is not active.
     """
     if parent.current is None:
-        raise _not_active(parent, "starting a sub-SOP for it")
+        raise _not_active(parent, _("starting a sub-SOP for it"))
     candidates = [v.step for v in parent.open_visits
                   if (sub := parent.procedure.step(v.step).sub_sop) is not None and _names(sub, sop_id)]
     if step is not None:
@@ -758,9 +802,9 @@ def start_child(parent: RunState, sop_id: str, step: int | None) -> int:
     if not candidates:
         now_open = ", ".join(f"{v.step} ({v.kegiatan})" for v in parent.open_visits)
         raise StateError(
-            f"Run {parent.run_id} has no current step done by SOP {sop_id} (sub_sop); its current step is "
-            f"{now_open}. Nothing was started.",
-            hint="See the run's status and log.", suggest="status_and_log", details={"run": parent.run_id},
+            _("Run {run} has no current step done by SOP {sop} (sub_sop); its current step is {current}. "
+              "Nothing was started.").format(run=parent.run_id, sop=sop_id, current=now_open),
+            hint=_("See the run's status and log."), suggest="status_and_log", details={"run": parent.run_id},
         )
     return candidates[0]
 
@@ -778,14 +822,14 @@ def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, f
         StateError: The run is cancelled, or no step has been completed.
     """
     if not (reason and reason.strip()):
-        raise UsageError("Undoing needs a reason: the log keeps why a step was reopened.", code="undo_needs_reason")
+        raise UsageError(_("Undoing needs a reason: the log keeps why a step was reopened."), code="undo_needs_reason")
     if state.status == "cancelled":
-        raise _not_active(state, "undoing a step")
+        raise _not_active(state, _("undoing a step"))
     target = state.last_step_event()
     if target is None:
         raise StateError(
-            f"Nothing to undo: no step of run {state.run_id} has been completed since it started.",
-            hint="To end the run, cancel it with a reason.", suggest="cancel", details={"run": state.run_id},
+            _("Nothing to undo: no step of run {run} has been completed since it started.").format(run=state.run_id),
+            hint=_("To end the run, cancel it with a reason."), suggest="cancel", details={"run": state.run_id},
         )
     data = {"undoes": target.seq, "reason": reason.strip(), "undone_kind": target.kind}
     return Event(0, "undone", now, now, by or fallback_actor, os_user, target.step, data)
@@ -802,11 +846,12 @@ def cancel_event(
         StateError: The run is already finished or cancelled.
     """
     if not (reason and reason.strip()):
-        raise UsageError("Cancelling needs a reason: the log keeps why the run was ended.", code="cancel_needs_reason")
+        raise UsageError(_("Cancelling needs a reason: the log keeps why the run was ended."),
+                         code="cancel_needs_reason")
     if state.current is None:
-        raise _not_active(state, "cancelling it")
+        raise _not_active(state, _("cancelling it"))
     moment = at or now
-    check_at(moment, now, state.events[-1].at, "the previous event", state.calendar.tz)
+    check_at(moment, now, state.events[-1].at, _("the previous event"), state.calendar.tz)
     return Event(0, "cancelled", moment, now, by or fallback_actor, os_user, state.current_step, {"reason": reason.strip()})
 
 
@@ -820,9 +865,9 @@ def note_event(
         UsageError: Neither text nor files, or `at` out of range.
     """
     if not (text and text.strip()) and not attachments:
-        raise UsageError("Give the note's text, or files to attach, or both.", code="note_empty")
+        raise UsageError(_("Give the note's text, or files to attach, or both."), code="note_empty")
     moment = at or now
-    check_at(moment, now, state.started_at, "the run started", state.calendar.tz)
+    check_at(moment, now, state.started_at, _("the run started"), state.calendar.tz)
     data: dict[str, Any] = {}
     if text and text.strip():
         data["note"] = text.strip()

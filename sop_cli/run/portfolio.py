@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
+from sop_cli.i18n import _
 
 if TYPE_CHECKING:
     from sop_cli.run.calendar import WorkCalendar
@@ -363,15 +364,17 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
 
     st = _open(store)
     if st is None:
-        raise NotFoundError(f"No runs of SOP {sop!r}: the store does not exist yet.")
+        raise NotFoundError(_("No runs of SOP {sop!r}: the store does not exist yet.").format(sop=sop))
     with st, st.read():
         rows = st.summaries(include_all=True, where=RunFilter(sop=sop, org=org))
         ids = sorted({r.sop_id for r in rows})
         if not ids:
-            raise NotFoundError(f"No runs of SOP {sop!r} in the store {st.location}; an evaluation needs its history.")
+            raise NotFoundError(_("No runs of SOP {sop!r} in the store {store}; an evaluation needs its history.").format(
+                sop=sop, store=st.location))
         if len(ids) > 1:
             listing = "\n".join(f"  {i}" for i in ids)
-            raise AmbiguousError(f"Runs of {len(ids)} SOPs are named {sop!r}; give the full id (or --org):\n{listing}")
+            raise AmbiguousError(_("Runs of {count} SOPs are named {sop!r}; give the full id (or the organisation):").format(
+                count=len(ids), sop=sop) + "\n" + listing)
         states = list(_states(st, rows).values())
     proc = states[0].procedure
     day_minutes = states[0].calendar.day_minutes

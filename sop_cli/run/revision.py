@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from sop_cli.definition.diff import FieldChange, SopDiff, diff_sops, match_steps
+from sop_cli.i18n import _
 from sop_cli.run import engine
 
 
@@ -53,7 +54,7 @@ class RunRevision(TypedDict):
 def run_revision(state: engine.RunState, new: Mapping[str, Any], now: datetime, *, new_name: str) -> RunRevision:
     """Compare run `state`'s pinned definition with `new` (JSON form) from the run's current step on."""
     old_json = state.procedure.data
-    definition = diff_sops(old_json, new, old_name=f"run {state.run_id}", new_name=new_name)
+    definition = diff_sops(old_json, new, old_name=_("run {run}").format(run=state.run_id), new_name=new_name)
     tz = state.calendar.tz
     result: RunRevision = {
         "run": state.run_id, "status": state.status, "current_step": None, "current_kegiatan": None,

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import AmbiguousError, ConflictError, NotFoundError, UsageError
+from sop_cli.i18n import _, ngettext
 from sop_cli.run import engine
 
 if TYPE_CHECKING:
@@ -94,10 +95,10 @@ def _check_year(year: int, option: str = "at") -> None:
     if FIRST_YEAR <= year <= LAST_YEAR:
         return
     if option == "year":
-        raise UsageError(f"{year} is outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}). Nothing was recorded.",
-                         option=option)
-    raise UsageError(f"falls in the year {year}, outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}). "
-                     "Nothing was recorded.", option=option)
+        raise UsageError(_("{year} is outside the years sop handles ({first}–{last}). Nothing was recorded.").format(
+            year=year, first=FIRST_YEAR, last=LAST_YEAR), option=option)
+    raise UsageError(_("falls in the year {year}, outside the years sop handles ({first}–{last}). "
+                       "Nothing was recorded.").format(year=year, first=FIRST_YEAR, last=LAST_YEAR), option=option)
 
 
 # Store access ---------------------------------------------------------------------------------
@@ -110,11 +111,11 @@ def _open(store: str | Path | None, *, create: bool, readonly: bool = False) -> 
     opened = open_store(store, create=create, readonly=readonly)
     if opened is None:
         if _named(store):
-            raise NotFoundError(f"The store {store_path(store)} does not exist.",
-                                hint="Check the store's path; starting a run there creates it.",
+            raise NotFoundError(_("The store {store} does not exist.").format(store=store_path(store)),
+                                hint=_("Check the store's path; starting a run there creates it."),
                                 suggest="store_missing")
-        raise NotFoundError(f"No runs yet: the store {store_path(store)} does not exist.",
-                            hint="Start a run first.", suggest="start_example")
+        raise NotFoundError(_("No runs yet: the store {store} does not exist.").format(store=store_path(store)),
+                            hint=_("Start a run first."), suggest="start_example")
     return opened
 
 
@@ -141,10 +142,11 @@ def _resolve(st: Store, run: str | None, *, latest_if_none_active: bool = False)
             return matches[0]
         if not matches:
             lines, more = _run_lines(st, include_all=True)
-            raise NotFoundError(f"No run {run!r}.", hint=_known_runs(lines, more, include_all=True),
+            raise NotFoundError(_("No run {run!r}.").format(run=run), hint=_known_runs(lines, more, include_all=True),
                                 suggest="runs", details={"lines": lines, "more": more, "all": True})
         listing = "\n".join(f"  {m}" for m in matches[:20]) + ("\n  ..." if len(matches) > 20 else "")
-        raise AmbiguousError(f"{run!r} matches {len(matches)} runs; give more of the id:\n{listing}")
+        raise AmbiguousError(_("{run!r} matches {count} runs; give more of the id:").format(run=run, count=len(matches))
+                             + "\n" + listing)
     active = st.run_ids(active_only=True)
     if len(active) == 1:
         return active[0]
@@ -154,38 +156,42 @@ def _resolve(st: Store, run: str | None, *, latest_if_none_active: bool = False)
             return latest
     if not active:
         others = len(st.run_ids())
-        raise NotFoundError(
-            "No active run.", hint="Start one first." + (
-                f" There are {others} finished or cancelled runs; name one." if others else ""),
-            suggest="start", details={"others": others},
-        )
+        hint = _("Start one first.") if not others else ngettext(
+            "Start one first. There is {count} finished or cancelled run; name it.",
+            "Start one first. There are {count} finished or cancelled runs; name one.", others).format(count=others)
+        raise NotFoundError(_("No active run."), hint=hint, suggest="start", details={"others": others})
     lines, more = _run_lines(st, include_all=False, limit=30)
     raise AmbiguousError(
-        f"{len(active)} runs are active; say which:\n{_known_runs(lines, more, include_all=False)}",
+        _("{count} runs are active; say which:").format(count=len(active)) + "\n"
+        + _known_runs(lines, more, include_all=False),
         code="which_run", details={"count": len(active), "lines": lines, "more": more, "all": False},
     )
 
 
 def _run_lines(st: Store, *, include_all: bool, limit: int = 20) -> tuple[list[str], bool]:
     rows = st.summaries(include_all=include_all, limit=limit + 1)
-    lines = [
-        f"  {r.id}  {r.title}  ({r.summary.status}"
-        + (f", step {r.summary.current_step})" if r.summary.current_step else ")")
-        for r in rows[:limit]
-    ]
+    lines = [f"  {r.id}  {r.title}  ({_row_state(r)})" for r in rows[:limit]]
     return lines, len(rows) > limit
+
+
+def _row_state(row: RunRow) -> str:
+    """A run's status as a listing shows it: "active, step 3" (in the interface language)."""
+    summary = row.summary
+    if summary.current_step:
+        return _("{status}, step {step}").format(status=engine.status_word(summary.status), step=summary.current_step)
+    return engine.status_word(summary.status)
 
 
 def _known_runs(lines: list[str], more: bool, *, include_all: bool) -> str:
     if not lines:
-        return "There are no runs; start one first."
-    return ("Runs:\n" if include_all else "") + "\n".join(lines) + ("\n  ... and more" if more else "")
+        return _("There are no runs; start one first.")
+    return (_("Runs:") + "\n" if include_all else "") + "\n".join(lines) + ("\n  " + _("... and more") if more else "")
 
 
 def _state(st: Store, run_id: str) -> engine.RunState:
     stored = st.load_run(run_id)
     if stored is None:
-        raise NotFoundError(f"No run {run_id!r}.")
+        raise NotFoundError(_("No run {run!r}.").format(run=run_id))
     return replay(stored, st.location)
 
 
@@ -205,15 +211,23 @@ def replay(stored: StoredRun, location: str) -> engine.RunState:
     try:
         return engine.state_of(stored)
     except StoreError as error:
-        if error.message.startswith(f"The store {location} is damaged"):
-            raise
-        problem = error.message.removesuffix("; the store is damaged.").rstrip(".")
-        problem = problem.replace("A run's ", "its ", 1).replace("The run's ", "its ", 1)
-        raise damaged(location, stored.id, problem[:1].lower() + problem[1:]) from None
+        problem = error.details.get("problem")  # what the engine found, worded to follow "run X: "
+        if not isinstance(problem, str):
+            if error.details.get("store") == location:  # already names the store and the run
+                raise
+            # A StoreError from elsewhere (the pinned definition): its sentence, shortened to a problem
+            problem = error.message
+            for suffix in ("; the store is damaged.", _("; the store is damaged.")):
+                problem = problem.removesuffix(suffix)
+            problem = problem.rstrip(".")
+            problem = problem.replace("A run's ", "its ", 1).replace("The run's ", "its ", 1)
+            problem = problem[:1].lower() + problem[1:]
+        raise damaged(location, stored.id, problem) from None
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         # The data came from the store, not from this command: whatever of it cannot be read is
         # damage (SOP_DEBUG=1 still shows where, through the chained exception).
-        problem = f"its pinned definition, calendar or log cannot be read ({type(error).__name__}: {error})"
+        problem = _("its pinned definition, calendar or log cannot be read ({error})").format(
+            error=f"{type(error).__name__}: {error}")
         raise damaged(location, stored.id, problem) from error
 
 
@@ -318,16 +332,18 @@ def _check_files(files: Iterable[str | Path]) -> list[Path]:
         try:
             mode = path.stat().st_mode
         except FileNotFoundError:
-            what = "is a link to a file that does not exist" if path.is_symlink() else "does not exist"
-            raise UsageError(f"{path}: the file {what}. Nothing was recorded.", option="attach") from None
+            missing = (_("{path}: the file is a link to a file that does not exist. Nothing was recorded.")
+                       if path.is_symlink() else _("{path}: the file does not exist. Nothing was recorded."))
+            raise UsageError(missing.format(path=path), option="attach") from None
         except OSError as error:
-            raise UsageError(f"{path}: the file cannot be read ({error.strerror or error}). Nothing was recorded.",
-                             option="attach") from None
+            raise UsageError(_("{path}: the file cannot be read ({reason}). Nothing was recorded.").format(
+                path=path, reason=error.strerror or error), option="attach") from None
         if stat.S_ISDIR(mode):
-            raise UsageError(f"{path}: the file is a folder, not a file. Nothing was recorded.", option="attach")
+            raise UsageError(_("{path}: the file is a folder, not a file. Nothing was recorded.").format(path=path),
+                             option="attach")
         if not stat.S_ISREG(mode):
-            raise UsageError(f"{path}: not a regular file (a FIFO, device or socket); attach a file. "
-                             "Nothing was recorded.", option="attach")
+            raise UsageError(_("{path}: not a regular file (a FIFO, device or socket); attach a file. "
+                               "Nothing was recorded.").format(path=path), option="attach")
     return paths
 
 
@@ -397,16 +413,18 @@ def start_run(
     national = office_calendar(definition["organisasi"])
     moment = now if at is None else _moment(at, tz, now, lambda d: _office_edge(national, d, end=False))
     if moment > now:
-        raise UsageError(f"{engine.show_moment(moment, tz)} is in the future (now is {engine.show_moment(now, tz)}); "
-                         "a run starts when its first step can begin. Nothing was recorded.", option="at")
+        raise UsageError(_("{at} is in the future (now is {now}); a run starts when its first step can begin. "
+                           "Nothing was recorded.").format(at=engine.show_moment(moment, tz),
+                                                           now=engine.show_moment(now, tz)), option="at")
     local_year = moment.astimezone(tz).year
     if at is not None:
         _check_year(local_year)  # 1900-01-01T00:00+14:00 is still 1899 in the organisation's zone
     if year is not None and year not in YEARS:  # narrower than FIRST_YEAR..LAST_YEAR: a plausible plan
-        raise UsageError(f"{year} is outside the years a run may be for ({YEARS[0]} to {YEARS[-1]}); "
-                         f"e.g. {local_year + 1}. Nothing was recorded.", option="year")
+        raise UsageError(_("{year} is outside the years a run may be for ({first} to {last}); e.g. {example}. "
+                           "Nothing was recorded.").format(year=year, first=YEARS[0], last=YEARS[-1],
+                                                           example=local_year + 1), option="year")
     if title is not None and not title.strip():
-        raise UsageError("is empty; leave it out to use the SOP's name and the year.", option="title")
+        raise UsageError(_("is empty; leave it out to use the SOP's name and the year."), option="title")
     years = range(local_year, local_year + PINNED_YEARS)
     national = office_calendar(definition["organisasi"], years)  # with its Ramadan periods
     days_off = {d: name for y in years for d, name in national.holidays_in(y)}
@@ -435,8 +453,8 @@ def start_run(
                 ] if mother is None else []
         if same and not again:
             raise ConflictError(
-                f"SOP {proc.qualified_id} already has a run for {year}: "
-                + "; ".join(f"{r.id} ({_state_words(r)})" for r in same) + ". Nothing was recorded.",
+                _("SOP {sop} already has a run for {year}: {runs}. Nothing was recorded.").format(
+                    sop=proc.qualified_id, year=year, runs="; ".join(f"{r.id} ({_state_words(r)})" for r in same)),
                 code="run_exists",
                 details={"runs": [r.id for r in same], "sop": proc.qualified_id, "year": year,
                          "lines": [f"  {r.id}  {r.title}  ({_state_words(r)})" for r in same]},
@@ -474,8 +492,8 @@ def start_run(
 def _state_words(row: RunRow) -> str:
     summary = row.summary
     if summary.status == "active" and summary.current_step is not None:
-        return f"active, step {summary.current_step} of {summary.steps_total}"
-    return summary.status
+        return _("active, step {step} of {total}").format(step=summary.current_step, total=summary.steps_total)
+    return engine.status_word(summary.status)
 
 
 def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
@@ -490,9 +508,9 @@ def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
     child = engine.state_of(stored)
     if child.status != "cancelled":
         raise StateError(
-            f"Step {step} of run {parent.run_id} already has its sub-SOP run {child.run_id} ({child.status}). "
-            "Nothing was started.",
-            hint="See the run's status and log.", suggest="status_and_log", details={"run": child.run_id},
+            _("Step {step} of run {run} already has its sub-SOP run {child} ({status}). Nothing was started.").format(
+                step=step, run=parent.run_id, child=child.run_id, status=engine.status_word(child.status)),
+            hint=_("See the run's status and log."), suggest="status_and_log", details={"run": child.run_id},
         )
 
 
@@ -516,11 +534,12 @@ def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str,
         lane_id = key if key in proc.lanes else by_name.get(key.lower())
         if lane_id is None:
             lanes = ", ".join(f"{i} ({n})" for i, n in proc.lanes.items())
-            raise UsageError(f"{lane}={person}: SOP {proc.qualified_id} has no lane {key!r}. Its lanes: {lanes}.",
-                             option="assign")
+            raise UsageError(_("{lane}={person}: SOP {sop} has no lane {key!r}. Its lanes: {lanes}.").format(
+                lane=lane, person=person, sop=proc.qualified_id, key=key, lanes=lanes), option="assign")
         names = "; ".join(" ".join(name.split()) for name in person.split(";") if name.strip())
         if not names:
-            raise UsageError(f"{lane}={person}: name the person (several: \"A; B; C\").", option="assign")
+            raise UsageError(_("{lane}={person}: name the person (several: \"A; B; C\").").format(lane=lane, person=person),
+                             option="assign")
         result[lane_id] = names
     return result
 

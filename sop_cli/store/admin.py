@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sop_cli.errors import ConflictError, NotFoundError, StoreError, UsageError
+from sop_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.store.interface import RunExport, Store, StoreInfo
@@ -28,8 +29,8 @@ def _open(location: str | Path | None, *, create: bool, migrate: bool = True) ->
 
     opened = open_store(location, create=create, migrate=migrate)
     if opened is None:
-        raise NotFoundError(f"There is no store {store_location(location)}.",
-                            hint="Create it with `sop store init`, or name another one.")
+        raise NotFoundError(_("There is no store {store}.").format(store=store_location(location)),
+                            hint=_("Create it with `sop store init`, or name another one."))
     return opened
 
 
@@ -76,8 +77,8 @@ def grant(
     where = store_location(location)
     if isinstance(where, Path):
         raise UsageError(
-            f"The store {where} is an SQLite file: it belongs to one unit and has no database users "
-            "to grant rights to. Rights are granted in a shared PostgreSQL store (a postgresql:// URL)."
+            _("The store {store} is an SQLite file: it belongs to one unit and has no database users to grant rights "
+              "to. Rights are granted in a shared PostgreSQL store (a postgresql:// URL).").format(store=where)
         )
     with _open(location, create=False) as st:
         assert isinstance(st, PostgresStore)
@@ -161,7 +162,8 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
 
     src_location, dst_location = store_location(source), store_location(target)
     if _same(src_location, dst_location):
-        raise UsageError(f"{src_location} is both the source and the target; name two different stores.")
+        raise UsageError(_("{store} is both the source and the target; name two different stores.").format(
+            store=src_location))
     with _open(source, create=False) as src, _open(target, create=True) as dst:
         result = CopyResult(src.location, dst.location)
         with src.read():
@@ -170,7 +172,7 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
             for run_id in ids:
                 exported = src.export_run(run_id)
                 if exported is None:
-                    raise NotFoundError(f"No run {run_id!r} in the store {src.location}.")
+                    raise NotFoundError(_("No run {run!r} in the store {store}.").format(run=run_id, store=src.location))
                 exports.append((exported, run_digest(exported)))
         with dst.write():
             conflicts: list[str] = []
@@ -183,13 +185,15 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
                     result.runs.append(CopiedRun(exported.run.id, len(exported.events), len(exported.attachments),
                                                  digest, skipped=True))
                 else:
-                    conflicts.append(f"  {exported.run.id}: {len(existing.events)} events there, "
-                                     f"{len(exported.events)} here")
+                    conflicts.append("  " + _("{run}: {there} events there, {here} here").format(
+                        run=exported.run.id, there=len(existing.events), here=len(exported.events)))
             if conflicts:
                 raise ConflictError(
-                    f"{len(conflicts)} run(s) of {src.location} exist in {dst.location} with different content; "
-                    "nothing was copied:\n" + "\n".join(conflicts),
-                    hint="Copy the other runs with --run, or compare the two with `sop log --run ID --store ...`.",
+                    ngettext("{count} run of {source} exists in {target} with different content; nothing was copied:",
+                             "{count} runs of {source} exist in {target} with different content; nothing was copied:",
+                             len(conflicts)).format(count=len(conflicts), source=src.location, target=dst.location)
+                    + "\n" + "\n".join(conflicts),
+                    hint=_("Copy the other runs by naming them, or compare the two logs of each run."),
                 )
             for exported, _digest in todo:
                 stored = StoredRun(exported.run.id, exported.definition, exported.calendar, exported.events)
@@ -197,8 +201,8 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
             for exported, digest in todo:
                 back = dst.export_run(exported.run.id)
                 if back is None or len(back.events) != len(exported.events) or run_digest(back) != digest:
-                    raise StoreError(f"The copy of run {exported.run.id} read back from {dst.location} differs from "
-                                     "the source; nothing was copied.")
+                    raise StoreError(_("The copy of run {run} read back from {store} differs from the source; nothing "
+                                       "was copied.").format(run=exported.run.id, store=dst.location))
                 result.runs.append(CopiedRun(exported.run.id, len(exported.events), len(exported.attachments),
                                              digest, skipped=False))
     result.runs.sort(key=lambda r: r.run)

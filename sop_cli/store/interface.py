@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sop_cli.errors import StoreError, UsageError
+from sop_cli.errors import ConflictError, StoreError, UsageError
+from sop_cli.i18n import _, language
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event, RunState
@@ -317,36 +318,70 @@ def data_problem(data: object) -> str | None:
     Only the keys `sop` reads are checked; others are kept as they are.
     """
     if not isinstance(data, dict):
-        return f"its data is a JSON {type(data).__name__}, not an object"
+        return _("its data is a JSON {type}, not an object").format(type=type(data).__name__)
     for key in _TEXT_KEYS:
         if data.get(key) is not None and not isinstance(data[key], str):
-            return f"its {key} {data[key]!r} is not text"
+            return _("its {key} {value!r} is not text").format(key=key, value=data[key])
     for key in _INT_KEYS:
         if key in data and not _is_int(data[key]):
-            return f"its {key} {data[key]!r} is not a whole number"
+            return _("its {key} {value!r} is not a whole number").format(key=key, value=data[key])
     assignments = data.get("assignments")
     if assignments is not None and not (
         isinstance(assignments, dict) and all(isinstance(v, str) for v in assignments.values())
     ):
-        return f"its assignments {assignments!r} are not lanes with names"
+        return _("its assignments {value!r} are not lanes with names").format(value=assignments)
     attachments = data.get("attachments")
     if attachments is not None:
         if not isinstance(attachments, list):
-            return f"its attachments {attachments!r} are not a list"
+            return _("its attachments {value!r} are not a list").format(value=attachments)
         for item in attachments:
             if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in _ATTACHMENT_TEXT) \
                     or not _is_int(item.get("size")):
-                return f"its attachment {item!r} is not a kept file (name, sha256, path, size)"
+                return _("its attachment {value!r} is not a kept file (name, sha256, path, size)").format(value=item)
     return None
 
 
 def damaged(location: str, run_id: str, problem: str, seq: int | None = None) -> StoreError:
-    """The error for a damaged row of run `run_id` (event `seq`), as every store words it."""
-    where = f"run {run_id} event {seq}" if seq is not None else f"run {run_id}"
+    """The error for a damaged row of run `run_id` (event `seq`), as every store words it; `problem`
+    (translated) follows "run X event N: " ("its data is not JSON ...")."""
+    if seq is not None:
+        message = _("The store {store} is damaged: run {run} event {seq}: {problem}. Nothing was changed.")
+    else:
+        message = _("The store {store} is damaged: run {run}: {problem}. Nothing was changed.")
     return StoreError(
-        f"The store {location} is damaged: {where}: {problem}. Nothing was changed.",
-        hint="Restore the store from a backup, or ask whoever manages it; other runs can still be used.",
+        message.format(store=location, run=run_id, seq=seq, problem=problem),
+        hint=_("Restore the store from a backup, or ask whoever manages it; other runs can still be used."),
+        details={"store": location, "run": run_id},
     )
+
+
+def not_a_moment(column: str, value: object) -> str:
+    """The problem of an event's time (`column` "at") or recording time ("recorded_at") that is no
+    date and time, to follow "run X event N: "."""
+    if column == "at":
+        return _("its time {value!r} is not a date and time").format(value=value)
+    return _("its recording time {value!r} is not a date and time").format(value=value)
+
+
+def bad_zone(zone: object) -> str:
+    """Why a run's stored zone cannot be read."""
+    return _("time zone {zone!r} is not WIB, WITA or WIT").format(zone=zone)
+
+
+def newer_store(location: str, version: int, known: int, suggest: str | None = None) -> StoreError:
+    """The refusal of a store whose schema a newer `sop` wrote."""
+    return StoreError(
+        _("The store {store} was written by a newer version of sop (schema version {version}; this sop knows up to "
+          "{known}). It was not changed.").format(store=location, version=version, known=known),
+        hint=_("Upgrade sop to use it, or use another store."), suggest=suggest,
+    )
+
+
+def changed_meanwhile(run_id: str, last: int) -> ConflictError:
+    """The refusal of an append when another writer extended run `run_id`'s log first (to `last`)."""
+    return ConflictError(
+        _("Run {run} changed while this command ran (event {seq} was written). Nothing was recorded.").format(
+            run=run_id, seq=last))
 
 
 def attachment_refusal(source: Path, error: OSError) -> UsageError:
@@ -355,16 +390,21 @@ def attachment_refusal(source: Path, error: OSError) -> UsageError:
     from sop_cli.fs import NotRegularFile, TooLarge
 
     if isinstance(error, NotRegularFile):
-        return UsageError(f"{source}: not a regular file (a folder, FIFO, device or socket); "
-                          "attach a file. Nothing was recorded.", option="attach")
+        return UsageError(_("{path}: not a regular file (a folder, FIFO, device or socket); "
+                            "attach a file. Nothing was recorded.").format(path=source), option="attach")
     if isinstance(error, TooLarge):
         return UsageError(
-            f"{source}: the file is {_megabytes(error.size)}, more than the {_megabytes(error.limit)} an "
-            "attachment may be (SOP_MAX_ATTACHMENT_MB). Nothing was recorded.", option="attach",
+            _("{path}: the file is {size}, more than the {limit} an attachment may be (SOP_MAX_ATTACHMENT_MB). "
+              "Nothing was recorded.").format(path=source, size=_megabytes(error.size), limit=_megabytes(error.limit)),
+            option="attach",
         )
-    return UsageError(f"{source}: cannot copy the file ({error.strerror or error}). Nothing was recorded.",
-                      option="attach")
+    return UsageError(_("{path}: cannot copy the file ({reason}). Nothing was recorded.").format(
+        path=source, reason=error.strerror or error), option="attach")
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:,.1f} MB"
+    """A size in megabytes with one decimal: "12.5 MB" (English), "12,5 MB" (Indonesian)."""
+    text = f"{size / 1_000_000:,.1f}"
+    if language() == "id":  # Indonesian marks decimals with a comma, thousands with a dot
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return f"{text} MB"

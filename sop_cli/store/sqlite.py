@@ -33,7 +33,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import ConflictError, SopError, StoreError
+from sop_cli.errors import SopError, StoreError
+from sop_cli.i18n import _
 from sop_cli.store.interface import (
     NewRun,
     RunExport,
@@ -44,9 +45,13 @@ from sop_cli.store.interface import (
     StoreInfo,
     Unit,
     attachment_refusal,
+    bad_zone,
+    changed_meanwhile,
     damaged,
     data_problem,
     filter_sql,
+    newer_store,
+    not_a_moment,
 )
 
 if TYPE_CHECKING:
@@ -114,26 +119,26 @@ def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
         return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
 
     if not isinstance(seq, int):
-        raise bad(f"its number {seq!r} is not a whole number")
+        raise bad(_("its number {value!r} is not a whole number").format(value=seq))
     for column in ("kind", "actor", "os_user"):
         if not isinstance(row[column], str):
-            raise bad(f"its {column} {row[column]!r} is not text")
+            raise bad(_("its {key} {value!r} is not text").format(key=column, value=row[column]))
     step = row["step"]
     if step is not None and not isinstance(step, int):
-        raise bad(f"its step {step!r} is not a step number")
+        raise bad(_("its step {value!r} is not a step number").format(value=step))
     times = []
-    for column, name in (("at", "time"), ("recorded_at", "recording time")):
+    for column in ("at", "recorded_at"):
         try:
             moment = parse_iso(row[column])
             if not 1 < moment.year < 9999:  # any change of zone would overflow
                 raise ValueError(moment.year)
             times.append(moment)
         except (TypeError, ValueError):
-            raise bad(f"its {name} {row[column]!r} is not a date and time") from None
+            raise bad(not_a_moment(column, row[column])) from None
     try:
         data = json.loads(row["data"] or "{}")
     except (TypeError, ValueError) as error:
-        raise bad(f"its data is not JSON ({error})") from None
+        raise bad(_("its data is not JSON ({error})").format(error=error)) from None
     problem = data_problem(data)
     if problem:
         raise bad(problem)
@@ -200,9 +205,9 @@ class SqliteStore:
         except OSError:
             kind = stat.S_IFREG  # missing (created below) or unreadable (sqlite says why)
         if kind != stat.S_IFREG:
-            what = "a folder" if kind == stat.S_IFDIR else "a FIFO, device or socket"
-            raise StoreError(f"The store {path} is {what}, not a store file. Nothing was changed.",
-                             suggest="store_unreadable")
+            what = (_("The store {store} is a folder, not a store file. Nothing was changed.") if kind == stat.S_IFDIR
+                    else _("The store {store} is a FIFO, device or socket, not a store file. Nothing was changed."))
+            raise StoreError(what.format(store=path), suggest="store_unreadable")
         read_only = readonly and path.exists() and not _writable(path)
         try:
             if read_only:
@@ -212,7 +217,7 @@ class SqliteStore:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as error:
-            raise StoreError(f"Cannot open the store {path}: {error}.") from None
+            raise StoreError(_("Cannot open the store {store}: {error}.").format(store=path, error=error)) from None
         conn.row_factory = sqlite3.Row
         store = cls(path, conn)
         try:
@@ -220,17 +225,13 @@ class SqliteStore:
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"The store {path} was written by a newer version of sop (schema version "
-                        f"{version}; this sop knows up to {SCHEMA_VERSION}). It was not changed.",
-                        hint="Upgrade sop to use it, or use another store.", suggest="store_newer",
-                    )
+                    raise newer_store(str(path), version, SCHEMA_VERSION, suggest="store_newer")
                 if read_only:
                     if version < SCHEMA_VERSION and migrate:
                         raise StoreError(
-                            f"The store {path} is read-only for you and was written by an older version of sop; "
-                            "it needs a one-time upgrade, which writes. It was not changed.",
-                            hint="Run any sop command on it once as a user who can write it.",
+                            _("The store {store} is read-only for you and was written by an older version of sop; "
+                              "it needs a one-time upgrade, which writes. It was not changed.").format(store=path),
+                            hint=_("Run any sop command on it once as a user who can write it."),
                         )
                     return store
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -255,8 +256,8 @@ class SqliteStore:
                 tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 if tables - _OURS:
                     raise StoreError(
-                        f"{self.path} is an SQLite file but not an sop store (it has tables "
-                        f"{', '.join(sorted(tables - _OURS))}); it was not changed."
+                        _("{path} is an SQLite file but not an sop store (it has tables {tables}); it was not changed.").format(
+                            path=self.path, tables=", ".join(sorted(tables - _OURS)))
                     )
             apply(self._conn, version)
             self._rebuild_summaries()
@@ -332,10 +333,10 @@ class SqliteStore:
                  if line.strip() and not line.startswith("***")]  # "*** in database main ***" heads the list
         if found != ["ok"]:
             raise StoreError(
-                f"The store {self.path} is damaged: SQLite's quick_check found {'; '.join(found)}. "
-                "It is refused for writing so the damage does not spread; nothing was changed.",
-                hint="Reading commands still work where they can. Restore the store from a backup, "
-                     "or ask whoever manages it.",
+                _("The store {store} is damaged: SQLite's quick_check found {found}. It is refused for writing so "
+                  "the damage does not spread; nothing was changed.").format(store=self.path, found="; ".join(found)),
+                hint=_("Reading commands still work where they can. Restore the store from a backup, "
+                       "or ask whoever manages it."),
             )
 
     # Runs ----------------------------------------------------------------------------------
@@ -405,7 +406,7 @@ class SqliteStore:
         if row is None:
             return None
         if not row["definition"] or not row["calendar"]:
-            raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
+            raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
         return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events])
 
@@ -414,7 +415,7 @@ class SqliteStore:
         found: list[StoredRun] = []
         for start in range(0, len(run_ids), 500):  # SQLite's limit on bound parameters
             chunk = list(run_ids[start:start + 500])
-            marks = ", ".join("?" for _ in chunk)
+            marks = ", ".join("?" for _row in chunk)
             heads = {r["id"]: r for r in self._conn.execute(
                 "SELECT runs.id AS id, d.body AS definition, c.body AS calendar FROM runs "
                 "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
@@ -427,7 +428,7 @@ class SqliteStore:
                 if head is None:
                     continue
                 if not head["definition"] or not head["calendar"]:
-                    raise damaged(self.location, run_id, "its pinned SOP definition or calendar is missing")
+                    raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
                 found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
         return found
 
@@ -441,8 +442,7 @@ class SqliteStore:
 
         last = self._conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0] or 0
         if last != after_seq:
-            raise ConflictError(f"Run {run_id} changed while this command ran (event {last} was written). "
-                                "Nothing was recorded.")
+            raise changed_meanwhile(run_id, last)
         event = replace(event, seq=after_seq + 1)
         self._insert("events", {"run_id": run_id, **event_row(event)})
         self._set_summary(run_id, summary)
@@ -465,11 +465,12 @@ class SqliteStore:
 
         try:
             if r["zone"] not in ZONES:
-                raise ValueError(f"time zone {r['zone']!r} is not WIB, WITA or WIT")
+                raise ValueError(bad_zone(r["zone"]))
             return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
                           _summary_from_row(r))
         except (TypeError, ValueError) as error:
-            raise damaged(self.location, str(r["id"]), f"its summary cannot be read ({error})") from None
+            raise damaged(self.location, str(r["id"]), _("its summary cannot be read ({error})").format(
+                error=error)) from None
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
@@ -551,9 +552,9 @@ class SqliteStore:
                 target = (self.path.parent / str(item.get("path") or "")).resolve()
                 if target.parent != folder or hashlib.sha256(body).hexdigest() != item.get("sha256"):
                     raise StoreError(
-                        f"Run {r.id} cannot be copied: its attachment {item.get('name')!r} is recorded at "
-                        f"{item.get('path')!r}, not in the run's attachment folder, or its bytes do not "
-                        "match its SHA-256. Nothing was copied."
+                        _("Run {run} cannot be copied: its attachment {name!r} is recorded at {path!r}, not in the "
+                          "run's attachment folder, or its bytes do not match its SHA-256. Nothing was copied.").format(
+                            run=r.id, name=item.get("name"), path=item.get("path"))
                     )
                 if not target.exists():
                     write_atomically(target, body, sync=True)
@@ -583,19 +584,20 @@ class SqliteStore:
         path = (self.path.parent / str(recorded)).resolve() if recorded else None
         # A damaged or hand-edited log must not make `sop` read files outside the run's folder.
         if path is None or path.parent != folder:
-            raise StoreError(f"The store has no file for attachment {item.get('name')!r} of run {run_id!r} "
-                             f"(recorded path {recorded!r} is not in {folder}).")
+            raise StoreError(_("The store has no file for attachment {name!r} of run {run!r} (recorded path {path!r} "
+                               "is not in {folder}).").format(name=item.get("name"), run=run_id, path=recorded,
+                                                               folder=folder))
         try:
             return path.read_bytes()
         except OSError as error:
-            raise StoreError(f"The attachment {item.get('name')!r} of run {run_id!r} cannot be read "
-                             f"from {path} ({error.strerror or error}).") from None
+            raise StoreError(_("The attachment {name!r} of run {run!r} cannot be read from {path} ({reason}).").format(
+                name=item.get("name"), run=run_id, path=path, reason=error.strerror or error)) from None
 
     # Rows ----------------------------------------------------------------------------------
 
     def _insert(self, table: str, record: dict[str, Any]) -> None:
         columns = ", ".join(record)
-        marks = ", ".join("?" for _ in record)
+        marks = ", ".join("?" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
 
     def _set_summary(self, run_id: str, summary: RunSummary) -> None:
@@ -658,19 +660,21 @@ def _translated(path: Path) -> Iterator[None]:
         text = str(error)
         if "readonly" in text or "read-only" in text:
             raise StoreError(
-                f"The store {path} is read-only for you (the file or its folder cannot be written): {text}. "
-                "Nothing was changed.", hint="Ask whoever manages the store for write access, or use another store.",
+                _("The store {store} is read-only for you (the file or its folder cannot be written): {error}. "
+                  "Nothing was changed.").format(store=path, error=text),
+                hint=_("Ask whoever manages the store for write access, or use another store."),
             ) from None
         if "locked" in text or "busy" in text:
             raise StoreError(
-                f"The store {path} is busy: another sop command kept it locked for over "
-                f"{BUSY_TIMEOUT_MS // 1000} s. Nothing was changed; try again."
+                _("The store {store} is busy: another sop command kept it locked for over {seconds} s. "
+                  "Nothing was changed; try again.").format(store=path, seconds=BUSY_TIMEOUT_MS // 1000)
             ) from None
-        raise StoreError(f"The store {path} cannot be used: {text}.") from None
+        raise StoreError(_("The store {store} cannot be used: {error}.").format(store=path, error=text)) from None
     except sqlite3.IntegrityError:
         raise  # a bug in sop, not a damaged store
     except sqlite3.DatabaseError as error:
         raise StoreError(
-            f"The store {path} is not a readable sop store ({error}). Nothing was changed.",
-            hint="Move this file away, or use another store.", suggest="store_unreadable",
+            _("The store {store} is not a readable sop store ({error}). Nothing was changed.").format(
+                store=path, error=error),
+            hint=_("Move this file away, or use another store."), suggest="store_unreadable",
         ) from None
