@@ -260,7 +260,7 @@ def test_render_errors_speak_indonesian(sop, monkeypatch, fails, tmp_path: Path)
     err = fails(1, "render", "../../etc/passwd", "--run", run)
     assert "Dokumen '../../etc/passwd' tidak dikenal. Jenis dokumen nganjuk/kecamatan-ngronggot/renja: disposisi," in err
     err = fails(2, "render", "undangan", "--run", run, "--values", str(values), "--set", "ruang=Aula")
-    assert "'undangan' tidak menerima nilai 'ruang'. Nilainya: nomor, kepada, rapat.tanggal" in err
+    assert "'undangan' tidak menerima nilai 'ruang'. Nilai yang diterima: nomor, kepada, rapat.tanggal" in err
     err = fails(2, "render", "undangan", "--run", run, "--set", "nomor=005/1/2026")
     assert "Dokumen 'undangan' untuk pelaksanaan renja-2027 (langkah 4) memerlukan 4 nilai yang hanya diketahui petugas:" in err
     assert "\n  rapat.tempat: " in err
