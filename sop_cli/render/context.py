@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.graph import LIST_PAIRS
 from sop_cli.definition.nip import format_nip
+from sop_cli.render.indonesian import waktu_text
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import Langkah, Pejabat, SopDefinition
@@ -98,7 +99,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
             "lane_ids": list(step.pelaksana),
             "simbol": step.simbol,
             "kelengkapan": step.kelengkapan,
-            "waktu": step.waktu,
+            "waktu": waktu_text(step.waktu),
             "output": step.output,
             "keterangan": step.keterangan,
             "inferensi": step.asal_pelaksana == "inferensi",
@@ -235,7 +236,7 @@ def _step_context(langkah: Langkah, sop: SopDefinition) -> dict[str, Any]:
         "pelaksana": [sop.lane(p).nama for p in langkah.pelaksana],
         "lane_ids": list(langkah.pelaksana),
         "kelengkapan": langkah.kelengkapan,
-        "waktu": langkah.waktu,
+        "waktu": waktu_text(langkah.waktu),
         "output": langkah.output,
         "keterangan": langkah.keterangan,
         "simbol": langkah.simbol,

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_cli.errors import DefinitionError
+from sop_cli.i18n import _
 
 KINDS = ("text", "date", "number", "list", "person")
 SIGNERS = ("pimpinan", "an-pimpinan", "pelaksana")
@@ -179,9 +180,10 @@ def dokumen_problems(sop: Any, sop_path: Path) -> list[str]:
                 located = read_yaml(sop_path)
             where = located.where(("langkah", i, "dokumen"))
             problems.append(
-                f"{where}: langkah[{i}].dokumen: step {step.no} names document type {step.dokumen!r}, which "
-                f"does not exist (known: {', '.join(sorted(known))}; an SOP's own type is "
-                f"{OWN_FOLDER}/{step.dokumen}.yaml with {step.dokumen}.html or .md beside the SOP file)"
+                _("{where}: langkah[{i}].dokumen: step {step} names document type {doc!r}, which does not exist "
+                  "(known: {known}; an SOP's own type is {folder}/{doc}.yaml with {doc}.html or .md beside the SOP "
+                  "file)").format(where=where, i=i, step=step.no, doc=step.dokumen, known=", ".join(sorted(known)),
+                                  folder=OWN_FOLDER)
             )
     return problems
 
@@ -204,32 +206,32 @@ def read_manifest(path: Path, *, own: bool = False) -> DocType:
         return DefinitionError(f"{located.where(loc)}: {dotted}: {message}")
 
     if not isinstance(data, dict):
-        raise fail((), "a document manifest is a mapping (judul, penandatangan, keadaan, sejak, nilai)")
+        raise fail((), _("a document manifest is a mapping (judul, penandatangan, keadaan, sejak, nilai)"))
     allowed = {"judul", "penandatangan", "keadaan", "sejak", "untuk", "nilai"}
     for key in data:
         if key not in allowed:
-            raise fail((key,), f"unknown field; use {', '.join(sorted(allowed))}")
+            raise fail((key,), _("unknown field; use {fields}").format(fields=", ".join(sorted(allowed))))
     judul = data.get("judul")
     if not isinstance(judul, str) or not judul.strip():
-        raise fail(("judul",), "say what the document is, e.g. 'Undangan rapat'")
+        raise fail(("judul",), _("say what the document is, e.g. 'Undangan rapat'"))
     signer = data.get("penandatangan", "pelaksana")
     if signer not in SIGNERS:
-        raise fail(("penandatangan",), f"{signer!r}: use one of {', '.join(SIGNERS)}")
+        raise fail(("penandatangan",), _("{value!r}: use one of {known}").format(value=signer, known=", ".join(SIGNERS)))
     keadaan = data.get("keadaan", ["aktif", "selesai"])
     if not isinstance(keadaan, list) or any(k not in STATES for k in keadaan):
-        raise fail(("keadaan",), f"a list of run states from {', '.join(STATES)}")
+        raise fail(("keadaan",), _("a list of run states from {known}").format(known=", ".join(STATES)))
     sejak = data.get("sejak", "langkah")
     if sejak not in SINCE:
-        raise fail(("sejak",), f"{sejak!r}: use one of {', '.join(SINCE)}")
+        raise fail(("sejak",), _("{value!r}: use one of {known}").format(value=sejak, known=", ".join(SINCE)))
     untuk = data.get("untuk") or {}
     if not isinstance(untuk, dict) or any(k not in ("simbol", "output") for k in untuk):
-        raise fail(("untuk",), "a mapping with simbol: [...] and/or output: [...]")
+        raise fail(("untuk",), _("a mapping with simbol: [...] and/or output: [...]"))
     for key in ("simbol", "output"):
         if not isinstance(untuk.get(key, []), list):
-            raise fail(("untuk", key), "a list")
+            raise fail(("untuk", key), _("a list"))
     nilai = data.get("nilai") or {}
     if not isinstance(nilai, dict):
-        raise fail(("nilai",), "a mapping of value keys to {jenis, wajib, arti, contoh, bawaan}")
+        raise fail(("nilai",), _("a mapping of value keys to {jenis, wajib, arti, contoh, bawaan}"))
     values = []
     for key, spec in nilai.items():
         values.append(_value(str(key), spec, lambda loc, msg, k=key: fail(("nilai", k, *loc), msg)))
@@ -243,29 +245,29 @@ def read_manifest(path: Path, *, own: bool = False) -> DocType:
 
 def _value(key: str, spec: Any, fail: Any) -> Value:
     if not key or any(not part.replace("_", "").replace("-", "").isalnum() for part in key.split(".")):
-        raise fail((), "a value key is words joined by dots, e.g. rapat.tanggal")
+        raise fail((), _("a value key is words joined by dots, e.g. rapat.tanggal"))
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        raise fail((), "a mapping {jenis, wajib, arti, contoh, bawaan}")
+        raise fail((), _("a mapping {jenis, wajib, arti, contoh, bawaan}"))
     allowed = {"jenis", "wajib", "arti", "contoh", "bawaan", "kolom"}
     for field_name in spec:
         if field_name not in allowed:
-            raise fail((field_name,), f"unknown field; use {', '.join(sorted(allowed))}")
+            raise fail((field_name,), _("unknown field; use {fields}").format(fields=", ".join(sorted(allowed))))
     jenis = spec.get("jenis", "text")
     if jenis not in KINDS:
-        raise fail(("jenis",), f"{jenis!r}: use one of {', '.join(KINDS)}")
+        raise fail(("jenis",), _("{value!r}: use one of {known}").format(value=jenis, known=", ".join(KINDS)))
     wajib = spec.get("wajib", False)
     if not isinstance(wajib, bool):
-        raise fail(("wajib",), "true or false")
+        raise fail(("wajib",), _("true or false"))
     kolom = spec.get("kolom") or []
     if not isinstance(kolom, list) or (kolom and jenis != "list"):
-        raise fail(("kolom",), "a list of row keys, for a value of jenis list")
+        raise fail(("kolom",), _("a list of row keys, for a value of jenis list"))
     bawaan = spec.get("bawaan")
     if bawaan is not None and not isinstance(bawaan, str):
-        raise fail(("bawaan",), "a Jinja2 expression in quotes, e.g. \"run.title\" or \"'Biasa'\"")
+        raise fail(("bawaan",), _("a Jinja2 expression in quotes, e.g. \"run.title\" or \"'Biasa'\""))
     if wajib and bawaan is not None:
-        raise fail(("bawaan",), "a value with a default is not wajib; drop one")
+        raise fail(("bawaan",), _("a value with a default is not wajib; drop one"))
     contoh = spec.get("contoh")
     return Value(key=key, jenis=jenis, wajib=wajib, arti=str(spec.get("arti") or ""),
                  contoh=None if contoh is None else str(contoh), bawaan=bawaan, kolom=tuple(map(str, kolom)))
@@ -279,7 +281,8 @@ def _compile(expression: str, fail: Any) -> Any:
     try:
         return environment().compile_expression(expression, undefined_to_none=False)
     except TemplateSyntaxError as error:
-        raise fail(f"{expression!r} is not a Jinja2 expression: {error.message}") from None
+        raise fail(_("{expression!r} is not a Jinja2 expression: {error}").format(
+            expression=expression, error=error.message)) from None
 
 
 def defaults(doc: DocType, ctx: Mapping[str, Any]) -> dict[str, Any]:
@@ -296,7 +299,8 @@ def defaults(doc: DocType, ctx: Mapping[str, Any]) -> dict[str, Any]:
         try:
             out[value.key] = expression(**ctx)
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
-            raise RenderError(f"{doc.manifest}: nilai.{value.key}.bawaan {value.bawaan!r}: {error}") from None
+            raise RenderError(_("{path}: nilai.{key}.bawaan {expression!r}: {error}").format(
+                path=doc.manifest, key=value.key, expression=value.bawaan, error=error)) from None
     return out
 
 
@@ -306,8 +310,10 @@ def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
     from sop_cli.render.indonesian import as_date
 
     def refuse(what: str) -> UsageError:
-        example = f" e.g. {value.key}={value.contoh}" if value.contoh else ""
-        return UsageError(f"{value.key}: {given!r} {what}{';' if example else '.'}{example}")
+        if value.contoh:
+            return UsageError(_("{key}: {value!r} {problem}; e.g. {key}={example}").format(
+                key=value.key, value=given, problem=what, example=value.contoh))
+        return UsageError(_("{key}: {value!r} {problem}.").format(key=value.key, value=given, problem=what))
 
     if value.jenis == "text":
         if not isinstance(given, str):
@@ -315,43 +321,45 @@ def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
         return given
     if value.jenis == "number":
         if isinstance(given, bool) or not isinstance(given, (int, str)) or not str(given).strip().isdigit():
-            raise refuse("is not a whole number")
+            raise refuse(_("is not a whole number"))
         return int(given)
     if value.jenis == "date":
         if isinstance(given, (dict, list)) or as_date(given) is None:
-            raise refuse("is not a date; write it as 2026-11-24")
+            raise refuse(_("is not a date; write it as 2026-11-24"))
         return as_date(given)
     if value.jenis == "list":
         items = [part.strip() for part in given.split(";") if part.strip()] if isinstance(given, str) else given
         if not isinstance(items, list):
-            raise refuse("is not a list (in YAML a list, in KEY=VALUE text items separated by ';')")
+            raise refuse(_("is not a list (in YAML a list, in KEY=VALUE text items separated by ';')"))
         checked: list[str | dict[str, Any]] = []
         for item in items:
             if value.kolom:
                 if not isinstance(item, dict) or any(k not in value.kolom for k in item) or any(
                         not isinstance(v, str) for v in item.values()):
-                    raise UsageError(f"{value.key}: each row is a mapping of text with keys {', '.join(value.kolom)}; "
-                                     f"got {item!r}.")
+                    raise UsageError(_("{key}: each row is a mapping of text with keys {columns}; got {item!r}.")
+                                     .format(key=value.key, columns=", ".join(value.kolom), item=item))
                 checked.append({k: item.get(k, "") for k in value.kolom})
             elif not isinstance(item, str):
-                raise UsageError(f"{value.key}: every item is text; {item!r} is not (quote it in YAML).")
+                raise UsageError(_("{key}: every item is text; {item!r} is not (quote it in YAML).").format(
+                    key=value.key, item=item))
             else:
                 checked.append(item)
         return checked
     if value.jenis == "person":
         if not isinstance(given, str) or given.strip().lower() not in people:
-            known = ", ".join(sorted(people)) or "none"
-            raise UsageError(f"{value.key}: {given!r} is not an official of the register nor a lane (known: {known}).")
+            known = ", ".join(sorted(people)) or _("none")
+            raise UsageError(_("{key}: {value!r} is not an official of the register nor a lane (known: {known}).")
+                             .format(key=value.key, value=given, known=known))
         return people[given.strip().lower()]
     raise AssertionError(value.jenis)  # read_manifest admits only KINDS
 
 
 def _refuse_text(given: Any, refuse: Any) -> Any:
     if isinstance(given, bool):
-        raise refuse("is yes/no, not text (quote it in YAML)")
+        raise refuse(_("is yes/no, not text (quote it in YAML)"))
     if isinstance(given, (int, float)):
-        raise refuse("is a number, not text (quote it in YAML: '\"005\"')")
-    raise refuse("is not text (a single line or paragraph, not a mapping or list)")
+        raise refuse(_("is a number, not text (quote it in YAML: '\"005\"')"))
+    raise refuse(_("is not text (a single line or paragraph, not a mapping or list)"))
 
 
 def flat_keys(values: Mapping[str, Any], prefix: str = "") -> list[str]:

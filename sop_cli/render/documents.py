@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import NotFoundError, StateError, UsageError
+from sop_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.render.doctypes import DocType
@@ -41,7 +42,8 @@ def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
     """The format, lower-cased, or a UsageError naming the ones there are."""
     fmt = fmt.lower()
     if fmt not in allowed:
-        raise UsageError(f"Unknown format {fmt!r}; use one of: {', '.join(allowed)}.")
+        raise UsageError(_("Unknown format {format!r}; use one of: {formats}.").format(
+            format=fmt, formats=", ".join(allowed)))
     return fmt
 
 
@@ -52,9 +54,10 @@ def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
     if fmt is None or fmt not in allowed:
         names = sorted({s for s, f in SUFFIXES.items() if f in allowed})
         suffixes = ", ".join("." + n for n in names)
-        raise UsageError(f"{path}: the suffix {path.suffix or '(none)'!r} names no format this command writes; "
-                         f"use one of: {suffixes}.", option="out", code="out_suffix",
-                         details={"path": str(path), "suffix": path.suffix or "(none)", "suffixes": suffixes})
+        suffix = path.suffix or _("(none)")
+        raise UsageError(_("{path}: the suffix {suffix!r} names no format this command writes; use one of: "
+                           "{suffixes}.").format(path=path, suffix=suffix, suffixes=suffixes),
+                         option="out", code="out_suffix", details={"path": str(path), "suffix": suffix, "suffixes": suffixes})
     return fmt
 
 
@@ -316,7 +319,7 @@ def read_values(
         from sop_cli.errors import DefinitionError
 
         if not os.path.lexists(values_file):  # a folder or FIFO: read_yaml says what it is
-            raise UsageError(f"{values_file}: no such file.", option="values")
+            raise UsageError(_("{path}: no such file.").format(path=values_file), option="values")
         try:
             data = read_yaml(values_file).data
         except DefinitionError as error:
@@ -324,7 +327,8 @@ def read_values(
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise UsageError(f"{values_file}: the file must be a mapping of keys to values.", option="values")
+            raise UsageError(_("{path}: the file must be a mapping of keys to values.").format(path=values_file),
+                             option="values")
         values = _for_document(_merge({}, data), doc)
     for key, value in settings:
         _put(values, key, value)
@@ -413,10 +417,11 @@ def render_run_document(
     doc_type = types.get(doc)
     if doc_type is None:
         known = sorted(types)
-        raise NotFoundError(f"Unknown document {doc!r}. Document types of {sop.qualified_id}: {', '.join(known)}.",
-                            suggest="document_types")
+        raise NotFoundError(_("Unknown document {doc!r}. Document types of {sop}: {known}.").format(
+            doc=doc, sop=sop.qualified_id, known=", ".join(known)), suggest="document_types")
     if fmt == "xlsx" and doc != "format-data":
-        raise UsageError(f"{doc!r} has no .xlsx form; use html, md, docx or pdf (xlsx: format-data, the report).")
+        raise UsageError(_("{doc!r} has no .xlsx form; use html, md, docx or pdf (xlsx: format-data, the report).")
+                         .format(doc=doc))
     langkah = _document_step(doc_type, sop, step)
     _check_state(doc_type, state, langkah)
     _check_set_keys(doc_type, set_keys, types)
@@ -435,9 +440,10 @@ def render_run_document(
     if missing:
         lines = "\n".join(f"  {key}: {what}" for key, what in missing)
         raise UsageError(
-            f"Document {doc!r} for run {state.run_id} (step {langkah.no}) needs {len(missing)} "
-            f"value{'s' if len(missing) != 1 else ''} only a person knows:\n{lines}",
-            hint="Give them as values (KEY=VALUE) or in a YAML file of values.",
+            ngettext("Document {doc!r} for run {run} (step {step}) needs {count} value only a person knows:\n{lines}",
+                     "Document {doc!r} for run {run} (step {step}) needs {count} values only a person knows:\n{lines}",
+                     len(missing)).format(doc=doc, run=state.run_id, step=langkah.no, count=len(missing), lines=lines),
+            hint=_("Give them as values (KEY=VALUE) or in a YAML file of values."),
             suggest="give_values", details={"keys": [key for key, _ in missing]},
         )
     if warnings is not None and isinstance(checked.get("nomor"), str):
@@ -470,11 +476,12 @@ def render_run_document(
 
         return format_data_xlsx(ctx)
     if fmt in ("md", "html") and fmt not in doc_type.formats():
-        raise UsageError(f"Document type {doc!r} has no {fmt} template ({doc_type.folder}/{doc}.{fmt}); "
-                         f"it has: {', '.join(doc_type.formats()) or 'none'}.")
+        raise UsageError(_("Document type {doc!r} has no {format} template ({path}); it has: {formats}.").format(
+            doc=doc, format=fmt, path=f"{doc_type.folder}/{doc}.{fmt}", formats=", ".join(doc_type.formats()) or _("none")))
     template_fmt = "md" if fmt == "md" else "html"
     if template_fmt not in doc_type.formats():
-        raise UsageError(f"Document type {doc!r} has no HTML template, which {fmt} is made from.")
+        raise UsageError(_("Document type {doc!r} has no HTML template, which {format} is made from.").format(
+            doc=doc, format=fmt))
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
     return text if fmt in TEXT_FORMATS else _office(text, fmt)
@@ -500,8 +507,8 @@ def _same_nomor(state: Any, doc: str, nomor: str) -> list[str]:
         match = NOMOR_NOTE.match(str(event.data.get("note") or ""))
         if match and match.group(1) != doc and match.group(2).strip() == nomor.strip() and match.group(1) not in seen:
             seen.append(match.group(1))
-    return [f"Nomor {nomor} is already on the {other} kept with run {state.run_id}; two letters of one run "
-            "should not share a Nomor." for other in seen]
+    return [_("Nomor {nomor} is already on the {doc} kept with run {run}; two letters of one run should not share "
+              "a Nomor.").format(nomor=nomor, doc=other, run=state.run_id) for other in seen]
 
 
 def _addresses_the_head(checked: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
@@ -527,16 +534,18 @@ def _check_state(doc_type: DocType, state: Any, langkah: Any) -> None:
 
     word = STATE_WORDS.get(state.status, state.status)
     if word not in doc_type.keadaan:
-        raise StateError(f"Run {state.run_id} is {word} ({state.status}); a {doc_type.name} is made only for a run "
-                         f"that is {' or '.join(doc_type.keadaan)}.")
+        raise StateError(_("Run {run} is {state} ({status}); a {doc} is made only for a run that is {allowed}.").format(
+            run=state.run_id, state=word, status=state.status, doc=doc_type.name,
+            allowed=_(" or ").join(doc_type.keadaan)))
     if doc_type.sejak == "mulai":
         return
     reached = any(v.step == langkah.no for v in state.visits)
     if not reached:
         current = state.visits[-1].step if state.visits else None
         raise StateError(
-            f"Run {state.run_id} has not reached step {langkah.no} ({langkah.kegiatan}); it is at step {current}. "
-            f"A {doc_type.name} is made once its step is reached.",
+            _("Run {run} has not reached step {step} ({kegiatan}); it is at step {current}. A {doc} is made once its "
+              "step is reached.").format(run=state.run_id, step=langkah.no, kegiatan=langkah.kegiatan, current=current,
+                                         doc=doc_type.name),
             suggest="status_and_log", details={"run": state.run_id},
         )
     if doc_type.sejak == "sesudah-keputusan":
@@ -545,8 +554,8 @@ def _check_state(doc_type: DocType, state: Any, langkah: Any) -> None:
         before = [v for v in state.visits[:first_here] if v in decisions]
         if decisions and not (before and before[-1].outcome == "approved"):
             raise StateError(
-                f"Run {state.run_id}: a {doc_type.name} approves a document only after the correction step "
-                f"{decisions[-1].step} said YA; it has not.",
+                _("Run {run}: a {doc} approves a document only after the correction step {step} said YA; it has not.")
+                .format(run=state.run_id, doc=doc_type.name, step=decisions[-1].step),
             )
 
 
@@ -556,8 +565,8 @@ def _check_set_keys(doc_type: DocType, set_keys: Sequence[str], types: Mapping[s
         bare = key.removeprefix(f"{doc_type.name}.")
         if bare in known or (key.split(".")[0] in types and key.split(".")[0] != doc_type.name):
             continue  # a value of this document, or one scoped to another document type
-        raise UsageError(f"{key}: {doc_type.name!r} takes no value {bare!r}. Its values: {', '.join(known)}.",
-                         option="set")
+        raise UsageError(_("{key}: {doc!r} takes no value {name!r}. Its values: {known}.").format(
+            key=key, doc=doc_type.name, name=bare, known=", ".join(known)), option="set")
 
 
 def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
@@ -566,18 +575,24 @@ def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
             langkah = sop.step(step)
         except KeyError:
             numbers = ", ".join(str(s.no) for s in sop.langkah)
-            raise UsageError(f"{step}: SOP {sop.qualified_id} has no step {step} (steps: {numbers}).",
-                             option="step") from None
+            raise UsageError(_("{step}: SOP {sop} has no step {step} (steps: {numbers}).").format(
+                step=step, sop=sop.qualified_id, numbers=numbers), option="step") from None
         if not doc_type.belongs_to(langkah):
             mine = [str(s.no) for s in sop.langkah if doc_type.belongs_to(s)]
-            raise UsageError(
-                f"{step}: step {step} of {sop.qualified_id} ({langkah.kegiatan}) does not output a "
-                f"{doc_type.name}; " + (f"step {', '.join(mine)} does." if mine else "no step does."), option="step")
+            if mine:
+                message = ngettext("{step}: step {step} of {sop} ({kegiatan}) does not output a {doc}; step {mine} does.",
+                                   "{step}: step {step} of {sop} ({kegiatan}) does not output a {doc}; steps {mine} do.",
+                                   len(mine))
+            else:
+                message = _("{step}: step {step} of {sop} ({kegiatan}) does not output a {doc}; no step does.")
+            raise UsageError(message.format(step=step, sop=sop.qualified_id, kegiatan=langkah.kegiatan, doc=doc_type.name,
+                                            mine=", ".join(mine)), option="step")
         return langkah
     for langkah in sop.langkah:
         if doc_type.belongs_to(langkah):
             return langkah
-    raise UsageError(f"No step of SOP {sop.qualified_id} outputs a {doc_type.name!r} (no step names it in `dokumen:`).")
+    raise UsageError(_("No step of SOP {sop} outputs a {doc!r} (no step names it in `dokumen:`).").format(
+        sop=sop.qualified_id, doc=doc_type.name))
 
 
 # Reports --------------------------------------------------------------------------------------

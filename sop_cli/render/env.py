@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_cli.errors import RenderError
+from sop_cli.i18n import _
 from sop_cli.paths import template_roots
 
 AUTOESCAPED = ("html", "htm", "svg", "xml")
@@ -73,12 +74,14 @@ def _environment(roots: tuple[str, ...]) -> Any:
             if operator == "**":
                 if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
                     if right * max(abs(left).bit_length(), 1) > MAX_POWER:
-                        raise SecurityError(f"{left} ** {right} is too large a number for a template")
+                        raise SecurityError(_("{left} ** {right} is too large a number for a template").format(
+                            left=left, right=right))
                 return left**right
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
                     if len(sequence) * count > MAX_OUTPUT:
-                        raise SecurityError(f"repeating a text or list {count} times is too large for a template")
+                        raise SecurityError(_("repeating a text or list {count} times is too large for a template")
+                                            .format(count=count))
             return left * right
 
     from sop_cli.definition.nip import format_nip
@@ -298,24 +301,29 @@ def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) 
         with _bounds():  # compiling folds constants (`"x"|center(10**9)`): it is bounded too
             return _bounded_render(env.get_template(name), context, name)
     except jinja2.TemplateNotFound as error:
-        searched = ", ".join(str(p) for p in (*extra_dirs, *template_roots())) or "no template folder"
+        searched = ", ".join(str(p) for p in (*extra_dirs, *template_roots())) or _("no template folder")
         missing = error.name if error.name != name else name
-        raise RenderError(f"Template {missing!r} not found (searched: {searched}).") from None
+        raise RenderError(_("Template {name!r} not found (searched: {searched}).").format(
+            name=missing, searched=searched)) from None
     except jinja2.TemplateSyntaxError as error:
         where = f"{error.filename or error.name or name}:{error.lineno}"
-        raise RenderError(f"{where}: template syntax error: {error.message}") from None
+        raise RenderError(_("{where}: template syntax error: {error}").format(where=where, error=error.message)) from None
     except jinja2.UndefinedError as error:
-        raise RenderError(f"{_where(error, name)}: undefined value: {error.message}") from None
+        raise RenderError(_("{where}: undefined value: {error}").format(
+            where=_where(error, name), error=error.message)) from None
     except SecurityError as error:
-        raise RenderError(f"{_where(error, name)}: not allowed in a template: {error}") from None
+        raise RenderError(_("{where}: not allowed in a template: {error}").format(
+            where=_where(error, name), error=error)) from None
     except RenderError:
         raise
     except _TooSlow:
-        raise RenderError(f"{name}: the template took more than {MAX_SECONDS:g} s to render; stopped") from None
+        raise RenderError(_("{name}: the template took more than {seconds} s to render; stopped").format(
+            name=name, seconds=f"{MAX_SECONDS:g}")) from None
     except MemoryError:
-        raise RenderError(f"{name}: the template needs more memory than there is; stopped") from None
+        raise RenderError(_("{name}: the template needs more memory than there is; stopped").format(name=name)) from None
     except RecursionError:
-        raise RenderError(f"{name}: the template calls itself too deeply (a macro or include loop?)") from None
+        raise RenderError(_("{name}: the template calls itself too deeply (a macro or include loop?)").format(
+            name=name)) from None
     except (TypeError, ValueError, AttributeError, KeyError, LookupError, ArithmeticError,
             jinja2.TemplateError) as error:
         raise RenderError(f"{_where(error, name)}: {type(error).__name__}: {error}") from None
@@ -332,8 +340,8 @@ def _bounded_render(template: Any, context: dict[str, Any], name: str) -> str:
     for chunk in template.generate(context):
         size += len(chunk)
         if size > MAX_OUTPUT:
-            raise RenderError(f"{name}: the rendered document would be larger than "
-                              f"{MAX_OUTPUT // 1_000_000} million characters; stopped")
+            raise RenderError(_("{name}: the rendered document would be larger than {millions} million characters; "
+                                "stopped").format(name=name, millions=MAX_OUTPUT // 1_000_000))
         parts.append(chunk)
     return "".join(parts)
 
@@ -399,7 +407,8 @@ def _note_override(name: str, filename: str) -> None:
         return
     shipped = packaged("templates") / name
     if shipped.is_file() and os.path.abspath(shipped) != os.path.abspath(filename):
-        _notices.append(f"Note: using {os.path.abspath(filename)} (from ./templates) instead of the shipped {name}.")
+        _notices.append(_("Note: using {path} (from ./templates) instead of the shipped {name}.").format(
+            path=os.path.abspath(filename), name=name))
 def _where(error: BaseException, name: str) -> str:
     """`template-file:line` of the innermost template frame of `error`'s traceback (else `name`)."""
     found = name

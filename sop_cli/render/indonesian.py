@@ -88,3 +88,9 @@ def tanggal_singkat(value: Any, tz: tzinfo | None = None) -> str:
     moment = local(moment, tz)
     text = f"{moment.day} {BULAN[moment.month - 1][:3].replace('Agu', 'Agt')} {moment.year}"
     return f"{text} {moment:%H.%M}" if isinstance(moment, datetime) else text
+
+
+def waktu_text(value: Any) -> str:
+    """A Mutu Baku waktu as written beside computed times: lower case, single spaces ("10 Menit"
+    -> "10 menit", "1 Jam" -> "1 jam"), so that units are written one way whatever the YAML says."""
+    return " ".join(str(value).lower().split()) if value is not None else ""

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_cli.errors import DefinitionError
+from sop_cli.i18n import _
 
 FILE_NAME = "organisasi.yaml"
 KOP_FIELDS = ("alamat", "kode_pos", "ibukota", "telepon", "faksimile", "email", "laman", "lambang")
@@ -73,34 +74,34 @@ def read_organisation(path: Path) -> Organisation:
         return DefinitionError(f"{located.where(loc)}: {'.'.join(map(str, loc)) or 'file'}: {message}")
 
     if not isinstance(data, dict):
-        raise fail((), "an organisation file is a mapping with kop, pimpinan, sekretaris, pejabat")
+        raise fail((), _("an organisation file is a mapping with kop, pimpinan, sekretaris, pejabat"))
     for key in data:
         if key not in ("kop", "pimpinan", "sekretaris", "pejabat"):
-            raise fail((key,), "unknown field; use kop, pimpinan, sekretaris, pejabat")
+            raise fail((key,), _("unknown field; use {fields}").format(fields="kop, pimpinan, sekretaris, pejabat"))
     kop = data.get("kop") or {}
     if not isinstance(kop, dict):
-        raise fail(("kop",), f"a mapping of {', '.join(KOP_FIELDS)}")
+        raise fail(("kop",), _("a mapping of {fields}").format(fields=", ".join(KOP_FIELDS)))
     for key, value in kop.items():
         if key not in KOP_FIELDS:
-            raise fail(("kop", key), f"unknown field; use {', '.join(KOP_FIELDS)}")
+            raise fail(("kop", key), _("unknown field; use {fields}").format(fields=", ".join(KOP_FIELDS)))
         if value is not None and not isinstance(value, str):
-            raise fail(("kop", key), "text (quote numbers: telepon: \"(0358) 123456\")")
+            raise fail(("kop", key), _("text (quote numbers: telepon: \"(0358) 123456\")"))
     if kop.get("lambang") and not (path.parent / kop["lambang"]).is_file():
-        raise fail(("kop", "lambang"), f"no image {kop['lambang']!r} beside {path.name}")
+        raise fail(("kop", "lambang"), _("no image {image!r} beside {file}").format(image=kop["lambang"], file=path.name))
     pejabat_data = data.get("pejabat") or {}
     if not isinstance(pejabat_data, dict):
-        raise fail(("pejabat",), "a mapping of ids (lane ids) to {jabatan, nama, pangkat, nip}")
+        raise fail(("pejabat",), _("a mapping of ids (lane ids) to {jabatan, nama, pangkat, nip}"))
     pejabat: dict[str, dict[str, str | None]] = {}
     for key, entry in pejabat_data.items():
         if not isinstance(entry, dict):
-            raise fail(("pejabat", key), "a mapping {jabatan, nama, pangkat, nip}")
+            raise fail(("pejabat", key), _("a mapping {jabatan, nama, pangkat, nip}"))
         for name, value in entry.items():
             if name not in PEJABAT_FIELDS:
-                raise fail(("pejabat", key, name), f"unknown field; use {', '.join(PEJABAT_FIELDS)}")
+                raise fail(("pejabat", key, name), _("unknown field; use {fields}").format(fields=", ".join(PEJABAT_FIELDS)))
             if value is not None and not isinstance(value, str):
-                raise fail(("pejabat", key, name), "text (quote a NIP: nip: \"196901151990031008\")")
+                raise fail(("pejabat", key, name), _("text (quote a NIP: nip: \"196901151990031008\")"))
         if not entry.get("jabatan"):
-            raise fail(("pejabat", key), "jabatan is required")
+            raise fail(("pejabat", key), _("jabatan is required"))
         nip = entry.get("nip")
         if nip:
             try:
@@ -112,7 +113,8 @@ def read_organisation(path: Path) -> Organisation:
     for role in ("pimpinan", "sekretaris"):
         key = data.get(role)
         if key is not None and key not in pejabat:
-            raise fail((role,), f"{key!r} is not in pejabat (there: {', '.join(pejabat) or 'none'})")
+            raise fail((role,), _("{key!r} is not in pejabat (there: {known})").format(
+                key=key, known=", ".join(pejabat) or _("none")))
         roles[role] = key
     return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, **roles)
 

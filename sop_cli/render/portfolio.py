@@ -3,6 +3,10 @@
 Pure functions of the data `sop_cli.run.portfolio` returns. Every text from SOPs, runs and
 units is escaped (`html.escape`); the charts are plain SVG, so the page needs no script and no
 network, prints, and opens in any browser. openpyxl is imported only for xlsx.
+
+The tables (`unit_table`, `step_table`, `lane_table`, `evaluasi_table`) serve the terminal in the
+interface language, and the documents (html, xlsx) with `document=True`: documents are
+Indonesian whatever `SOP_LANG` says.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ import io
 from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
+
+from sop_cli.i18n import N_, _, ngettext
+from sop_cli.render.indonesian import waktu_text
 
 if TYPE_CHECKING:
     from sop_cli.run.portfolio import EvaluasiData, PortfolioData, StepRow, UnitRow
@@ -52,24 +59,42 @@ def _when(value: datetime | date | None) -> str:
     return f"{value:%d-%m-%Y}"
 
 
-def unit_state(row: UnitRow) -> str:
-    """A unit's state in words: "belum mulai", "terlambat", "tepat waktu", "selesai", "dibatalkan"."""
+_UNIT_STATES = {
+    "not started": ("belum mulai", N_("not started")),
+    "late": ("terlambat", N_("late")),
+    "on time": ("tepat waktu", N_("on time")),
+    "finished": ("selesai", N_("finished")),
+    "cancelled": ("dihentikan", N_("cancelled")),
+}
+"""A unit's state: (the documents' word, the interface's msgid)."""
+
+
+def unit_state(row: UnitRow, *, document: bool = False) -> str:
+    """A unit's state in words: "belum mulai", "terlambat", "tepat waktu", "selesai", "dihentikan"
+    (in the interface language; in Indonesian always with `document`)."""
     if row["status"] == "not started":
-        return "belum mulai"
-    if row["status"] == "active":
-        return "terlambat" if row["late"] else "tepat waktu"
-    return "selesai" if row["status"] == "finished" else "dibatalkan"
+        key = "not started"
+    elif row["status"] == "active":
+        key = "late" if row["late"] else "on time"
+    else:
+        key = "finished" if row["status"] == "finished" else "cancelled"
+    word, message = _UNIT_STATES[key]
+    return word if document else _(message)
 
 
-def deadline_word(row: UnitRow) -> str:
-    """Against the Kabupaten's deadline: "memenuhi", "lewat N hari", "-"."""
+def deadline_word(row: UnitRow, *, document: bool = False) -> str:
+    """Against the Kabupaten's deadline: "memenuhi", "lewat N hari", "tidak memenuhi", "-" (in the
+    interface language; in Indonesian always with `document`)."""
     if row["meets_deadline"] is None:
         return "-"
     if row["meets_deadline"]:
-        return "memenuhi"
-    if row["days_past_deadline"] is not None:
-        return f"lewat {row['days_past_deadline']} hari"
-    return "tidak memenuhi"
+        return "memenuhi" if document else _("meets it")
+    days = row["days_past_deadline"]
+    if days is not None:
+        if document:
+            return f"lewat {days} hari"
+        return ngettext("{days} day past it", "{days} days past it", days).format(days=days)
+    return "tidak memenuhi" if document else _("misses it")
 
 
 def _progress_chart(units: list[UnitRow]) -> str:
@@ -86,7 +111,7 @@ def _progress_chart(units: list[UnitRow]) -> str:
         parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label[:44])}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{bar_w}" height="{row_h - 6}" fill="#f0f3f6"/>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{width:.1f}" height="{row_h - 6}" fill="{colour}"/>')
-        text = unit_state(row) if row["status"] == "not started" else f"{row['progress']['percent']}%"
+        text = unit_state(row, document=True) if row["status"] == "not started" else f"{row['progress']['percent']}%"
         parts.append(f'<text x="{label_w + bar_w + 6}" y="{y + 13}">{escape(text)}</text>')
     legend_y = height - 8
     x = label_w
@@ -139,30 +164,52 @@ def _table(headers: list[str], rows: list[list[str]], numeric: frozenset[int] = 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def unit_table(data: PortfolioData) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the per-unit table (shared by the terminal, csv-like outputs and html)."""
-    headers = ["Unit", "SOP", "Run", "Keadaan", "Langkah sekarang", "Progres", "Perkiraan selesai", "Tenggat"]
-    rows = [[r["org_name"], r["sop"], r["run"] or "-", unit_state(r),
+def unit_table(data: PortfolioData, *, document: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the per-unit table (the terminal's in the interface language; html and
+    xlsx pass `document`: Indonesian always)."""
+    if document:
+        headers = ["Unit", "SOP", "Pelaksanaan", "Keadaan", "Langkah sekarang", "Progres", "Perkiraan selesai",
+                   "Tenggat"]
+    else:
+        headers = [_("Unit"), "SOP", _("Run"), _("State"), _("Current step"), _("Progress"), _("Forecast end"),
+                   _("Deadline")]
+    rows = [[r["org_name"], r["sop"], r["run"] or "-", unit_state(r, document=document),
              f"{r['current_step']} {r['current_kegiatan']}" if r["current_step"] else "-",
              f"{r['progress']['done']}/{r['progress']['total']}" if r["run"] else "-",
-             _when(r["forecast_end"]), deadline_word(r)] for r in data["units"]]
+             _when(r["forecast_end"]), deadline_word(r, document=document)] for r in data["units"]]
     return headers, rows
 
 
-def step_table(data: PortfolioData) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the per-step table."""
-    headers = ["SOP", "No", "Kegiatan", "Mutu baku", "Dilalui", "Median", "P90", "Terlambat", "Rework"]
-    rows = [[s["sop"], str(s["step"]), s["kegiatan"], s["waktu"], str(s["passes"]), _minutes(s["median_minutes"]),
-             _minutes(s["p90_minutes"]), _share(s["late_share"]), _share(s["rework_rate"])] for s in data["steps"]]
+def step_table(data: PortfolioData, *, document: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the per-step table (see `unit_table` for `document`)."""
+    if document:
+        headers = ["SOP", "No", "Kegiatan", "Mutu baku", "Dilalui", "Median", "P90", "Terlambat", "Perbaikan"]
+    else:
+        headers = ["SOP", "No", "Kegiatan", "Mutu baku", _("Passes"), "Median", "P90", _("Late"), _("Rework")]
+    rows = [[s["sop"], str(s["step"]), s["kegiatan"], waktu_text(s["waktu"]), str(s["passes"]),
+             _minutes(s["median_minutes"]), _minutes(s["p90_minutes"]), _share(s["late_share"]),
+             _share(s["rework_rate"])] for s in data["steps"]]
     return headers, rows
 
 
-def lane_table(data: PortfolioData, limit: int = 8) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the lanes where runs wait longest."""
-    headers = ["Pelaksana", "Dilalui", "Waktu total", "Median", "Menunggu sekarang"]
+def lane_table(data: PortfolioData, limit: int = 8, *, document: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the lanes where runs wait longest (see `unit_table` for `document`)."""
+    if document:
+        headers = ["Pelaksana", "Dilalui", "Waktu total", "Median", "Menunggu sekarang"]
+    else:
+        headers = [_("Lane"), _("Passes"), _("Total time"), "Median", _("Waiting now")]
     rows = [[lane["lane"], str(lane["passes"]), _minutes(lane["total_minutes"]), _minutes(lane["median_minutes"]),
              str(lane["waiting_now"])] for lane in data["lanes"][:limit]]
     return headers, rows
+
+
+PORTFOLIO_CSV_COLUMNS = ("org_id", "org_name", "sop", "run", "status", "current_step", "current_kegiatan", "done",
+                         "total", "late", "late_minutes", "forecast_end", "meets_deadline", "days_past_deadline")
+"""The keys of a unit in the portfolio's CSV, in order (header: `sop_cli.render.report.csv_header`)."""
+
+EVALUASI_CSV_COLUMNS = ("step", "kegiatan", "waktu", "standard_minutes", "passes", "median_minutes", "p90_minutes",
+                        "late_share", "missed_in_most", "proposed_waktu", "proposed_minutes")
+"""The keys of a step in the evaluation's CSV, in order (header: `sop_cli.render.report.csv_header`)."""
 
 
 def portfolio_html(data: PortfolioData) -> str:
@@ -174,9 +221,9 @@ def portfolio_html(data: PortfolioData) -> str:
         cards.append(("Lewat tenggat", s["past_deadline"]))
     subtitle = f"Tahun {data['year']}" + (f", SOP {data['sop']}" if data["sop"] else "") + (
         f", tenggat Kabupaten {_when(data['deadline'])}" if data["deadline"] else "") + f"; keadaan {_when(data['now'])}"
-    units_h, units_r = unit_table(data)
-    steps_h, steps_r = step_table(data)
-    lanes_h, lanes_r = lane_table(data)
+    units_h, units_r = unit_table(data, document=True)
+    steps_h, steps_r = step_table(data, document=True)
+    lanes_h, lanes_r = lane_table(data, document=True)
     body = [
         "<h1>Portofolio pelaksanaan SOP</h1>", f'<p class="meta">{escape(subtitle)}</p>',
         '<div class="cards">' + "".join(f'<div class="card"><b>{n}</b>{escape(t)}</div>' for t, n in cards) + "</div>",
@@ -190,17 +237,20 @@ def portfolio_html(data: PortfolioData) -> str:
     return _page("Portofolio pelaksanaan SOP", body)
 
 
-def evaluasi_table(data: EvaluasiData) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the evaluation."""
-    headers = ["No", "Kegiatan", "Mutu baku", "Dilalui", "Median", "P90", "Terlambat", "Usulan mutu baku"]
-    rows = [[str(r["step"]), r["kegiatan"], r["waktu"], str(r["passes"]), _minutes(r["median_minutes"]),
+def evaluasi_table(data: EvaluasiData, *, document: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the evaluation (see `unit_table` for `document`)."""
+    if document:
+        headers = ["No", "Kegiatan", "Mutu baku", "Dilalui", "Median", "P90", "Terlambat", "Usulan mutu baku"]
+    else:
+        headers = ["No", "Kegiatan", "Mutu baku", _("Passes"), "Median", "P90", _("Late"), _("Proposed Mutu baku")]
+    rows = [[str(r["step"]), r["kegiatan"], waktu_text(r["waktu"]), str(r["passes"]), _minutes(r["median_minutes"]),
              _minutes(r["p90_minutes"]), _share(r["late_share"]), r["proposed_waktu"] or "-"] for r in data["steps"]]
     return headers, rows
 
 
 def evaluasi_html(data: EvaluasiData) -> str:
     """The evaluation as one HTML page."""
-    headers, rows = evaluasi_table(data)
+    headers, rows = evaluasi_table(data, document=True)
     body = [
         f"<h1>Evaluasi SOP {escape(data['nama'])}</h1>",
         (f'<p class="meta">{escape(data["organisasi"])} ({escape(data["sop"])}); {data["runs"]} pelaksanaan, '
@@ -224,7 +274,8 @@ def portfolio_xlsx(data: PortfolioData) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheets = [("Unit", unit_table(data)), ("Langkah", step_table(data)), ("Pelaksana", lane_table(data, limit=1000))]
+    sheets = [("Unit", unit_table(data, document=True)), ("Langkah", step_table(data, document=True)),
+              ("Pelaksana", lane_table(data, limit=1000, document=True))]
     first = True
     for name, (headers, rows) in sheets:
         sheet = book.active if first else book.create_sheet()

@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
+from sop_cli.i18n import N_, _, ngettext
 from sop_cli.run.engine import ProgressPercent, RunHeading
 
 if TYPE_CHECKING:
@@ -47,16 +48,74 @@ STATUS_WORDS = {
     "pending": "belum",
     "planned": "belum (rencana)",
 }
-"""A pass's status in Indonesian; `planned` is the word for a forecast row (its times are planned)."""
+"""A pass's status in Indonesian, for documents and the JSON `status_word` (Indonesian in both
+interface languages); `planned` is the word for a forecast row (its times are planned)."""
 
-RUN_STATUS_WORDS = {"active": "berjalan", "finished": "selesai", "cancelled": "dibatalkan"}
-"""The run's status in Indonesian, for documents."""
+RUN_STATUS_WORDS = {"active": "berjalan", "finished": "selesai", "cancelled": "dihentikan"}
+"""The run's status in Indonesian, for documents ("dihentikan": a run is stopped, *hentikan*;
+*batalkan* is undoing one step)."""
+
+STATUS_LABELS = {
+    "done": N_("done"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "current": N_("current"),
+    "pending": N_("not yet"),
+    "planned": N_("not yet (planned)"),
+}
+"""A pass's status in the interface language (`status_label`); the keys of STATUS_WORDS."""
+
+RUN_STATUS_LABELS = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
+"""The run's status in the interface language (`run_status_label`)."""
 
 CSV_COLUMNS = (
     "no", "step", "kegiatan", "lanes", "person", "status", "loop", "rework", "became_current_at", "due_at",
     "completed_at", "standard_minutes", "actual_minutes", "difference_minutes", "late", "note", "reason",
     "external", "sub_run",
 )
+"""The keys of a report row written to CSV, in order; the header names them with `csv_header`."""
+
+MONITORING_CSV_COLUMNS = ("no", "step", "prosedur", "pelaksana", "penilaian", "catatan", "tindakan", "paraf")
+"""The keys of a monitoring row written to CSV, in order (`paraf` stays empty)."""
+
+COLUMN_NAMES = {
+    # report rows
+    "step": N_("step"), "lanes": N_("lanes"), "person": N_("person"), "status": N_("status"),
+    "loop": N_("loop"), "rework": N_("rework"), "became_current_at": N_("became_current_at"),
+    "due_at": N_("due_at"), "completed_at": N_("completed_at"), "standard_minutes": N_("standard_minutes"),
+    "actual_minutes": N_("actual_minutes"), "difference_minutes": N_("difference_minutes"), "late": N_("late"),
+    "note": N_("note"), "reason": N_("reason"), "external": N_("external"), "sub_run": N_("sub_run"),
+    # portfolio units (`sop_cli.render.portfolio.PORTFOLIO_CSV_COLUMNS`)
+    "org_id": N_("org_id"), "org_name": N_("org_name"), "run": N_("run"), "current_step": N_("current_step"),
+    "current_kegiatan": N_("current_kegiatan"), "done": N_("done"), "total": N_("total"),
+    "late_minutes": N_("late_minutes"), "forecast_end": N_("forecast_end"), "meets_deadline": N_("meets_deadline"),
+    "days_past_deadline": N_("days_past_deadline"),
+    # evaluation steps (`sop_cli.render.portfolio.EVALUASI_CSV_COLUMNS`)
+    "passes": N_("passes"), "median_minutes": N_("median_minutes"), "p90_minutes": N_("p90_minutes"),
+    "late_share": N_("late_share"), "missed_in_most": N_("missed_in_most"), "proposed_waktu": N_("proposed_waktu"),
+    "proposed_minutes": N_("proposed_minutes"),
+}
+"""CSV column names by key; in English the name is the key itself. Keys that are the
+regulation's words or the same in both languages (`no`, `kegiatan`, `prosedur`, `pelaksana`,
+`sop`, `waktu`, ...) are not listed and stay as they are."""
+
+
+def csv_header(columns: Iterable[str]) -> list[str]:
+    """The CSV header for row keys `columns` in the interface language: Indonesian by default
+    ("no;langkah;kegiatan;pelaksana;petugas;..."), the keys themselves with `SOP_LANG=en`.
+    JSON keeps the keys in both."""
+    return [_(COLUMN_NAMES[column]) if column in COLUMN_NAMES else column for column in columns]
+
+
+def status_label(row: ReportRow) -> str:
+    """A pass's status in the interface language ("selesai", "belum (rencana)"; "done", ...)."""
+    key = "planned" if row["status"] == "pending" and row["status_word"] == STATUS_WORDS["planned"] else row["status"]
+    return _(STATUS_LABELS[key]) if key in STATUS_LABELS else row["status_word"]
+
+
+def run_status_label(status: str) -> str:
+    """The run's status in the interface language ("berjalan", "selesai", "dihentikan"; "active", ...)."""
+    return _(RUN_STATUS_LABELS[status]) if status in RUN_STATUS_LABELS else status
 
 
 class ReportRow(TypedDict):
@@ -315,12 +374,14 @@ def _notes(state: RunState) -> list[NoteRow]:
 def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
+    from sop_cli.render.indonesian import waktu_text
     from sop_cli.run.calendar import format_minutes
 
     report = report_data(state, now)
     sop = state.sop
     rows: list[MonitoringRow] = []
     for n, step in enumerate(sop.langkah, 1):
+        waktu = waktu_text(step.waktu)  # beside computed times: units one way, lower case
         passes = [r for r in report["rows"] if r["step"] == step.no and r["actual_minutes"] is not None]
         late = [r for r in passes if r["late"]]
         rework = [r for r in passes if r["rework"]]
@@ -341,7 +402,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
             for r in late:
                 over = format_minutes(r["difference_minutes"] or 0)
                 state_word = "masih berjalan" if r["status"] == "current" else "selesai"
-                notes.append(f"Melewati mutu baku {step.waktu}: {state_word} {over} lebih lama.")
+                notes.append(f"Melewati mutu baku {waktu}: {state_word} {over} lebih lama.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
             for r in refusals:
@@ -364,7 +425,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
                 runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
                 notes.append(f"Dilaksanakan melalui SOP {step.sub_sop} (pelaksanaan {runs}).")
             if verdict and not outside:
-                notes.append(f"Selesai dalam mutu baku {step.waktu}.")
+                notes.append(f"Selesai dalam mutu baku {waktu}.")
         rows.append({
             "no": n,
             "step": step.no,
@@ -384,3 +445,87 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         "status_word": report["status_word"], "summary": report["summary"], "rows": rows,
         "passes": report["rows"], "catatan": report["catatan"],
     }
+
+
+# The report in the terminal (`sop report --format table`) ----------------------------------------
+# Interface words, in the interface language; the documents (templates `report.*`) and the JSON
+# keep their own (Indonesian) words.
+
+
+def report_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the report's table in the terminal, one row per pass: No, Kegiatan,
+    lane, person, status, Mutu baku, actual, difference, late, rework (the CLI lays it out)."""
+    from sop_cli.run.calendar import format_minutes
+
+    def minutes(value: int | None, signed: bool = False) -> str:
+        if value is None:
+            return "-"
+        text = format_minutes(value)
+        return f"+{text}" if signed and value > 0 else text
+
+    headers = ["No", "Kegiatan", _("Lane"), _("Assignee"), _("Status"), "Mutu baku", _("Actual"), _("Difference"),
+               _("Late"), _("Rework")]
+    rows = []
+    for r in data["rows"]:
+        if r["late"]:
+            late = _("yes")
+        elif r["external"]:
+            late = _("outside the office")
+        elif r["completed_at"] or r["status"] == "current":
+            late = _("no")
+        else:
+            late = "-"
+        rows.append([
+            str(r["step"]), r["kegiatan"], ", ".join(r["lanes"]), r["person"] or "-", status_label(r),
+            minutes(r["standard_minutes"]), minutes(r["actual_minutes"]), minutes(r["difference_minutes"], True),
+            late, _("loop {loop}").format(loop=r["loop"]) if r["rework"] else "",
+        ])
+    return headers, rows
+
+
+def summary_lines(data: ReportData) -> list[tuple[str, str]]:
+    """The report's summary under its table in the terminal, as (label, text) pairs: progress,
+    share within Mutu Baku, late steps, rework, working time, time outside the office, the end."""
+    from sop_cli.render.indonesian import hari_tanggal, jam
+    from sop_cli.run.calendar import format_minutes
+
+    def moment(value: datetime) -> str:
+        return f"{hari_tanggal(value)} {jam(value)}"
+
+    s = data["summary"]
+    progress = s["progress"]
+    within = s["within_standard"]
+    steps = ngettext("{done}/{total} step ({percent}%)", "{done}/{total} steps ({percent}%)", progress["total"])
+    passes = {"count": within["count"], "of": within["of"], "percent": within["percent"],
+              "on_time": within["passes_on_time"], "passes": within["passes"]}
+    if within["percent"] is not None:
+        share = ngettext("{count} of {of} step ({percent}%); {on_time} of {passes} step passes on time",
+                         "{count} of {of} steps ({percent}%); {on_time} of {passes} step passes on time", within["of"])
+    else:
+        share = ngettext("{count} of {of} step; {on_time} of {passes} step passes on time",
+                         "{count} of {of} steps; {on_time} of {passes} step passes on time", within["of"])
+    loops = ngettext("{count} rework loop", "{count} rework loops", s["rework_loops"]).format(count=s["rework_loops"])
+    lost = format_minutes(s["rework_minutes"])
+    if s["rework_steps"]:
+        rework = _("{loops}, {time} lost (steps {steps})").format(
+            loops=loops, time=lost, steps=", ".join(map(str, dict.fromkeys(s["rework_steps"]))))
+    else:
+        rework = _("{loops}, {time} lost").format(loops=loops, time=lost)
+    lines = [
+        (_("Progress"), steps.format(**progress)),
+        (_("Within Mutu Baku"), share.format(**passes)),
+        (_("Late"), ", ".join(map(str, s["late_steps"])) or "-"),
+        (_("Rework"), rework),
+        (_("Working time"), _("{actual} actual, {standard} Mutu Baku").format(
+            actual=format_minutes(s["actual_minutes"]), standard=format_minutes(s["standard_minutes"]))),
+    ]
+    if s["external_minutes"]:
+        lines.append((_("Outside the office"), _("{time} (external lanes, not the office's time)").format(
+            time=format_minutes(s["external_minutes"]))))
+    if s["finished_at"]:
+        lines.append((_("Finished"), moment(s["finished_at"])))
+    elif s["forecast_end"]:
+        lines.append((_("Forecast end"), moment(s["forecast_end"])))
+    else:
+        lines.append((_("Status"), run_status_label(data["status"])))
+    return lines

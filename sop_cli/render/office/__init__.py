@@ -7,9 +7,11 @@ not write. A missing library is a UsageError saying what to install.
 from __future__ import annotations
 
 from sop_cli.errors import UsageError
+from sop_cli.i18n import _
 
 
 def need(module: str, package: str, extra: str | None = None) -> UsageError:
     """The error for a missing optional library."""
     how = f"pip install 'sop-cli[{extra}]'" if extra else f"pip install {package}"
-    return UsageError(f"Writing this format needs the Python package {package} ({module}), which is not installed: {how}.")
+    return UsageError(_("Writing this format needs the Python package {package} ({module}), which is not installed: "
+                        "{how}.").format(package=package, module=module, how=how))
