@@ -9,20 +9,19 @@ import typer
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, RUN, STORE
 from sop_cli.cli.output import print_json, shown
+from sop_cli.i18n import N_
 
 
-@app.command("attachments")
+@app.command("attachments", help=N_("List a run's attachments (name, size, SHA-256, when, by whom, which event), or copy them out with --copy-to DIR."))
 def attachments_command(
     run: str | None = RUN,
     copy_to: Path | None = typer.Option(
-        None, "--copy-to", metavar="DIR",
-        help="Copy every attachment into DIR (created if missing), checking each SHA-256; "
-             "a different file of the same name there stops the copy before anything is written."),
+        None, "--copy-to", metavar=N_("DIR"),
+        help=N_("Copy every attachment into DIR (created if missing), checking each SHA-256; "
+             "a different file of the same name there stops the copy before anything is written.")),
     store: Path | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """List a run's attachments (name, size, SHA-256, when, by whom, which event), or copy them
-    out with --copy-to DIR."""
     from sop_cli.run.attachments import copy_attachments, list_attachments
 
     if copy_to is not None:

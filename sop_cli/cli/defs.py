@@ -13,6 +13,7 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.i18n import N_
 
 if TYPE_CHECKING:
     from sop_cli.definition.catalog import Catalog
@@ -20,13 +21,12 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
 
-org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
+org_app = typer.Typer(help=N_("Organisations in the catalog, and the default one."), no_args_is_help=True)
 app.add_typer(org_app, name="org")
 
 
-@app.command("list")
+@app.command("list", help=N_("List every SOP in the catalog: id, organisation, name, steps, total standard time."))
 def list_command(as_json: bool = JSON) -> None:
-    """List every SOP in the catalog: id, organisation, name, steps, total standard time."""
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.overview import list_rows
 
@@ -43,12 +43,11 @@ def list_command(as_json: bool = JSON) -> None:
     _warn_invalid(catalog)
 
 
-@app.command("show")
-def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+@app.command("show", help=N_("Show one SOP: identity header, the six lists, and the steps as a swimlane table."))
+def show_command(sop: str = typer.Argument(..., metavar="SOP", help=N_("SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                                            autocompletion=complete.sop_ids),
                  org: str | None = ORG, as_json: bool = JSON,
-                 path: bool = typer.Option(False, "--path", help="Print only the SOP file's path (e.g. to copy it).")) -> None:
-    """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""
+                 path: bool = typer.Option(False, "--path", help=N_("Print only the SOP file's path (e.g. to copy it)."))) -> None:
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.overview import describe
 
@@ -65,10 +64,9 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
     print_sop(None, data)
 
 
-@app.command("validate")
-def validate_command(paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the catalog)."),
+@app.command("validate", help=N_("Check SOP files; every problem is printed as file:line:column: field: message."))
+def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_("FILE"), help=N_("Files or folders (default: the catalog).")),
                      as_json: bool = JSON) -> None:
-    """Check SOP files; every problem is printed as file:line:column: field: message."""
     from sop_cli.cli.output import shown
     from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
     from sop_cli.errors import DefinitionError, NotFoundError
@@ -177,9 +175,8 @@ def _warnings(path: Path, sop: SopDefinition) -> list[str]:
     return [f"{located.where(loc)}: {_dotted(loc)}: {message}" for loc, message in found]
 
 
-@app.command("schema")
-def schema_command(out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
-    """Print the JSON Schema of an SOP file (for editor completion and checking)."""
+@app.command("schema", help=N_("Print the JSON Schema of an SOP file (for editor completion and checking)."))
+def schema_command(out: Path | None = typer.Option(None, "--out", metavar=N_("FILE"), help=N_("Write to this file instead of stdout."))) -> None:
     from sop_cli.definition.model import sop_json_schema
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -192,9 +189,8 @@ def schema_command(out: Path | None = typer.Option(None, "--out", help="Write to
         print(text, end="")
 
 
-@org_app.command("list")
+@org_app.command("list", help=N_("List the organisations that have SOPs in the catalog (the default one is marked)."))
 def org_list(as_json: bool = JSON) -> None:
-    """List the organisations that have SOPs in the catalog (the default one is marked)."""
     from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.settings import default_org
 
@@ -223,9 +219,8 @@ def org_list(as_json: bool = JSON) -> None:
             print(f"    {line}")
 
 
-@org_app.command("use")
-def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. ngronggot; '-' to clear.")) -> None:
-    """Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."""
+@org_app.command("use", help=N_("Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."))
+def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisation id or alias, e.g. ngronggot; '-' to clear."))) -> None:
     from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.errors import NotFoundError
     from sop_cli.settings import write_setting

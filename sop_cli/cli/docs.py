@@ -16,34 +16,33 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import ORG, RUN, STORE
 from sop_cli.cli.output import print_json, shown
+from sop_cli.i18n import N_
 
 if TYPE_CHECKING:
     from sop_cli.render.report import MonitoringData, ReportData
-OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of printing (the format follows its suffix unless --format says).")
+OUT = typer.Option(None, "--out", metavar=N_("FILE"), help=N_("Write to FILE instead of printing (the format follows its suffix unless --format says)."))
 
 
-@app.command("render")
+@app.command("render", help=N_("Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN` (a step's letter), `sop render --list` (the document types)."))
 def render_command(
     doc: str | None = typer.Argument(
-        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own type (see --list).",
+        None, metavar=N_("DOC"), help=N_("sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own type (see --list)."),
         autocompletion=complete.document_types),
-    sop: str | None = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+    sop: str | None = typer.Argument(None, metavar="SOP", help=N_("With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                                         autocompletion=complete.sop_ids),
     run: str | None = RUN,
-    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help="Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out."),
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it.")),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
     out: Path | None = OUT,
-    sets: list[str] | None = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error."),
-    values: Path | None = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
-    attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
-    catatan: bool = typer.Option(False, "--catatan", help="With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source)."),
-    list_types: bool = typer.Option(False, "--list", help="List every document type with its steps and every value it takes."),
+    sets: list[str] | None = typer.Option(None, "--set", metavar=N_("KEY=VALUE"), help=N_("A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error.")),
+    values: Path | None = typer.Option(None, "--values", metavar=N_("FILE"), help=N_("A YAML file of values (--set wins over it).")),
+    attach: bool = typer.Option(False, "--attach", help=N_("Keep the rendered document with the run (its SHA-256 goes in the log).")),
+    catatan: bool = typer.Option(False, "--catatan", help=N_("With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source).")),
+    list_types: bool = typer.Option(False, "--list", help=N_("List every document type with its steps and every value it takes.")),
     org: str | None = ORG,
     store: str | None = STORE,
-    as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
+    as_json: bool = typer.Option(False, "--json", help=N_("With --list: print the list as JSON.")),
 ) -> None:
-    """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
-    (a step's letter), `sop render --list` (the document types)."""
     from sop_cli.errors import UsageError
 
     if list_types:
@@ -207,23 +206,20 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
             print(shown(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}"))
 
 
-@app.command("report")
+@app.command("report", help=N_("Report on a run: per step the lane, person, status, standard and actual time, difference, lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end). With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."))
 def report_command(
     run: str | None = RUN,
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help="Output format (default: from the suffix of --out, else table). xlsx and pdf need --out."),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help=N_("Output format (default: from the suffix of --out, else table). xlsx and pdf need --out.")),
     out: Path | None = OUT,
-    monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
-    portfolio: bool = typer.Option(False, "--portfolio", help="BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json)."),
-    evaluasi: str | None = typer.Option(None, "--evaluasi", metavar="SOP", help="Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it."),
-    deadline: str | None = typer.Option(None, "--deadline", metavar="DATE", help="With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against."),
-    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="With --portfolio: the cycle (default: the year being planned, next year, as for sop start)."),
-    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help="With --portfolio: only this SOP (renja, or a full id)."),
-    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="With --portfolio or --evaluasi: only this organisation."),
+    monitoring: bool = typer.Option(False, "--monitoring", help=N_("The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf).")),
+    portfolio: bool = typer.Option(False, "--portfolio", help=N_("BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json).")),
+    evaluasi: str | None = typer.Option(None, "--evaluasi", metavar="SOP", help=N_("Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it.")),
+    deadline: str | None = typer.Option(None, "--deadline", metavar=N_("DATE"), help=N_("With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against.")),
+    year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("With --portfolio: the cycle (default: the year being planned, next year, as for sop start).")),
+    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help=N_("With --portfolio: only this SOP (renja, or a full id).")),
+    org: str | None = typer.Option(None, "--org", "-o", metavar=N_("ORG"), help=N_("With --portfolio or --evaluasi: only this organisation.")),
     store: str | None = STORE,
 ) -> None:
-    """Report on a run: per step the lane, person, status, standard and actual time, difference,
-    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end).
-    With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."""
     from sop_cli.cli.output import to_json
     from sop_cli.cli.parse import now
     from sop_cli.render.report import monitoring_data, report_data

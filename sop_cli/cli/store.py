@@ -12,13 +12,14 @@ import typer
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, STORE
 from sop_cli.cli.output import fit, plain_table, print_json
+from sop_cli.i18n import N_
 
 if TYPE_CHECKING:
     from sop_cli.store.interface import StoreInfo
 
 store_app = typer.Typer(
     name="store", no_args_is_help=True, add_completion=False,
-    help="Prepare a store, see what it holds, grant units their rights, copy runs between stores.",
+    help=N_("Prepare a store, see what it holds, grant units their rights, copy runs between stores."),
 )
 app.add_typer(store_app, name="store")
 
@@ -47,9 +48,8 @@ def _print_info(info: StoreInfo) -> None:
         print(plain_table(["Role", "Organisation", "Name"], [[u.role, u.org_id, u.org_name] for u in info.units]))
 
 
-@store_app.command("init")
+@store_app.command("init", help=N_("Create the store (an SQLite file, or the tables of a PostgreSQL database) with the current schema."))
 def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
-    """Create the store (an SQLite file, or the tables of a PostgreSQL database) with the current schema."""
     from sop_cli.store.admin import init_store
 
     info = init_store(store)
@@ -59,9 +59,8 @@ def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
     print(fit(f"Store {info.location} is ready (schema version {info.schema_version})."))
 
 
-@store_app.command("migrate")
+@store_app.command("migrate", help=N_("Bring an existing store's schema up to this sop's version (ordinary commands do it too)."))
 def migrate_command(store: str | None = STORE, as_json: bool = JSON) -> None:
-    """Bring an existing store's schema up to this sop's version (ordinary commands do it too)."""
     from sop_cli.store.admin import migrate_store
 
     before, info = migrate_store(store)
@@ -74,9 +73,8 @@ def migrate_command(store: str | None = STORE, as_json: bool = JSON) -> None:
         print(fit(f"Store {info.location} migrated from schema version {before} to {info.schema_version}."))
 
 
-@store_app.command("status")
+@store_app.command("status", help=N_("What the store is, its schema version, how many runs and events it holds, and its units."))
 def status_command(store: str | None = STORE, as_json: bool = JSON) -> None:
-    """What the store is, its schema version, how many runs and events it holds, and its units."""
     from sop_cli.store.admin import store_status
 
     info = store_status(store)
@@ -86,15 +84,14 @@ def status_command(store: str | None = STORE, as_json: bool = JSON) -> None:
     _print_info(info)
 
 
-@store_app.command("grant")
+@store_app.command("grant", help=N_("Create the database roles of a unit (or of BAPPEDA) in a shared PostgreSQL store and add users to them."))
 def grant_command(
-    unit: str | None = typer.Option(None, "--unit", metavar="ORG", help="The organisation (id or alias) whose runs the users may write."),
-    bappeda: bool = typer.Option(False, "--bappeda", help="BAPPEDA: the users read every unit's runs and write none."),
-    name: str | None = typer.Option(None, "--name", metavar="TEXT", help="The organisation's name in messages (default: from its SOP files)."),
-    user: list[str] | None = typer.Option(None, "--user", "-u", metavar="DBUSER", help="A database user to make a member. Repeatable."),
+    unit: str | None = typer.Option(None, "--unit", metavar=N_("ORG"), help=N_("The organisation (id or alias) whose runs the users may write.")),
+    bappeda: bool = typer.Option(False, "--bappeda", help=N_("BAPPEDA: the users read every unit's runs and write none.")),
+    name: str | None = typer.Option(None, "--name", metavar=N_("TEXT"), help=N_("The organisation's name in messages (default: from its SOP files).")),
+    user: list[str] | None = typer.Option(None, "--user", "-u", metavar=N_("DBUSER"), help=N_("A database user to make a member. Repeatable.")),
     store: str | None = STORE,
 ) -> None:
-    """Create the database roles of a unit (or of BAPPEDA) in a shared PostgreSQL store and add users to them."""
     from sop_cli.errors import UsageError
     from sop_cli.store.admin import grant
 
@@ -122,15 +119,13 @@ def _organisation(unit: str, name: str | None) -> tuple[str, str]:
     raise NotFoundError(f"No organisation {unit!r} in the SOP files; give its id with --name TEXT for its name.")
 
 
-@store_app.command("copy")
+@store_app.command("copy", help=N_("Copy runs with their whole history and attachments from one store into another, verified by count and hash; runs already copied identically are skipped."))
 def copy_command(
-    source: str = typer.Argument(..., metavar="FROM", help="The store to copy from (an SQLite file or a postgresql:// URL)."),
-    target: str = typer.Argument(..., metavar="TO", help="The store to copy into (created if needed)."),
-    run: list[str] | None = typer.Option(None, "--run", "-r", metavar="RUN", help="Only this run (exact id). Repeatable."),
+    source: str = typer.Argument(..., metavar=N_("FROM"), help=N_("The store to copy from (an SQLite file or a postgresql:// URL).")),
+    target: str = typer.Argument(..., metavar=N_("TO"), help=N_("The store to copy into (created if needed).")),
+    run: list[str] | None = typer.Option(None, "--run", "-r", metavar=N_("RUN"), help=N_("Only this run (exact id). Repeatable.")),
     as_json: bool = JSON,
 ) -> None:
-    """Copy runs with their whole history and attachments from one store into another, verified
-    by count and hash; runs already copied identically are skipped."""
     from sop_cli.store.admin import copy_store
 
     result = copy_store(source, target, runs=run or [])
