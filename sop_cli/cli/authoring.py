@@ -42,9 +42,9 @@ def new_command(
         pengesah = head if lanes or steps else _ask(_("Position of the official who signs the SOP"), head)
     path = out or Path(f"{sop_id}.yaml")
     if path.exists() and not force:
-        raise ConflictError(f"{path} exists; choose another --out or add --force to overwrite it.")
+        raise ConflictError(_("{path} exists; choose another --out or add --force to overwrite it.").format(path=path))
     if path.is_dir():
-        raise UsageError(f"{path} is a folder; --out names the file to write.")
+        raise UsageError(_("{path} is a folder; --out names the file to write.").format(path=path))
     text = checked_text(Draft(sop_id, nama, organisasi, pengesah, lane_list, step_list), path)
     from sop_cli.fs import write_text_atomically
 
@@ -67,7 +67,7 @@ def _organisation(org: str | None, pemerintah: str | None, zona: str) -> dict[st
     from sop_cli.errors import UsageError
 
     if zona not in ("WIB", "WITA", "WIT"):
-        raise UsageError(f"--zona {zona!r}: write WIB, WITA or WIT.")
+        raise UsageError(_("--zona {zona!r}: write WIB, WITA or WIT.").format(zona=zona))
     asked = org is None
     name = org or _ask(_("Organisation (unit), e.g. Kecamatan Ngronggot, or the id of one in the catalog"))
     known = _catalog_organisation(name)
@@ -174,7 +174,7 @@ def diff_command(
 
     if run is not None:
         if second is not None:
-            raise UsageError("With --run, give one SOP: the new version (the run holds the old one).")
+            raise UsageError(_("With --run, give one SOP: the new version (the run holds the old one)."))
         from sop_cli.cli.parse import now
         from sop_cli.run.revision import run_revision
         from sop_cli.run.service import load_run
@@ -187,7 +187,7 @@ def diff_command(
             _print_revision(revision)
         return
     if second is None:
-        raise UsageError("Give two SOPs, OLD and NEW (files or SOP ids), or --run RUN and NEW.")
+        raise UsageError(_("Give two SOPs, OLD and NEW (files or SOP ids), or --run RUN and NEW."))
     from sop_cli.definition.diff import diff_sops
 
     old_json, old_name = _definition(first, org)
@@ -209,7 +209,7 @@ def _definition(name: str, org: str | None) -> tuple[dict[str, Any], str]:
         from sop_cli.errors import NotFoundError
 
         if not path.is_file():
-            raise NotFoundError(f"{name}: no such SOP file.")
+            raise NotFoundError(_("{name}: no such SOP file.").format(name=name))
         return plain(load_definition(path)), name
     from sop_cli.definition.catalog import load_catalog
 

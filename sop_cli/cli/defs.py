@@ -13,7 +13,7 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
-from sop_cli.i18n import N_
+from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.definition.catalog import Catalog
@@ -39,7 +39,7 @@ def list_command(as_json: bool = JSON) -> None:
                           [[r["id"], r["organisasi"], r["nama"], str(r["langkah"]), r["waktu_total"]] for r in rows],
                           right=frozenset({3, 4}), keep=frozenset({3}), last=frozenset({4})))
         if not rows:
-            print("No SOP files found (see `sop validate`).")
+            print(_("No SOP files found (see `sop validate`)."))
     _warn_invalid(catalog)
 
 
@@ -73,12 +73,15 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
 
     for path in paths or []:
         if not os.path.lexists(path):
-            raise NotFoundError(f"{path}: no such file or folder")
+            raise NotFoundError(_("{path}: no such file or folder").format(path=path))
     catalog = load_catalog(paths or catalog_roots(), cached=False)
     for path in paths or []:
         if path.is_dir() and not sop_files([path]):
-            named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
-            catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
+            if path.suffix in (".yaml", ".yml"):
+                empty = _("{path}: a folder (a folder named like an SOP file) with no SOP files (*.yaml, *.yml) in it")
+            else:
+                empty = _("{path}: a folder with no SOP files (*.yaml, *.yml) in it")
+            catalog.errors.append(DefinitionError(empty.format(path=path)))
     unknown_sub_sops: dict[str, list[str]] = {}
     if any(step.get("sub_sop") for entry in catalog.entries for step in entry.data.get("langkah") or ()):
         from sop_cli.definition.catalog import sub_sop_warnings
@@ -108,14 +111,14 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
         for entry in valid:
             print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
             for warning in warnings[str(entry.path)]:
-                print(shown(f"  warning: {warning}"))
+                print(shown("  " + _("warning: {warning}").format(warning=warning)))
         for problems in beside.values():
             for problem in problems:
                 print(f"FAIL  {shown(problem)}")
         for error in catalog.errors:
             print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
-        print(f"{len(valid)} of {total} SOP file(s) valid.")
+        print(_("{valid} of {total} SOP file(s) valid.").format(valid=len(valid), total=total))
     if catalog.errors or len(valid) < len(catalog.entries):
         raise typer.Exit(1)
 
@@ -133,16 +136,18 @@ def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]
         problems = []
         other = others.get(entry.qualified_id)
         if other is not None and other != path:
-            problems.append(f"{entry.path}:1:1: id: the SOP id {entry.qualified_id!r} is already defined in the "
-                            f"catalog by {other}; qualified ids (wilayah/organisasi/id) must be unique")
+            problems.append(_("{path}:1:1: id: the SOP id {id!r} is already defined in the catalog by {other}; "
+                              "qualified ids (wilayah/organisasi/id) must be unique").format(
+                path=entry.path, id=entry.qualified_id, other=other))
         where = _folder_id(path, roots)
         if where is not None and where != entry.qualified_id:
-            problems.append(f"{entry.path}:1:1: id: the file's folders say {where!r} but the id inside is "
-                            f"{entry.qualified_id!r} (organisasi.wilayah/organisasi.id/id); move the file "
-                            "or correct the fields")
+            problems.append(_("{path}:1:1: id: the file's folders say {where!r} but the id inside is {id!r} "
+                              "(organisasi.wilayah/organisasi.id/id); move the file or correct the fields").format(
+                path=entry.path, where=where, id=entry.qualified_id))
         if problems:
-            checked.errors.append(DefinitionError(f"{entry.path}: {len(problems)} problem"
-                                                  f"{'s' if len(problems) != 1 else ''} against the catalog:", problems))
+            checked.errors.append(DefinitionError(ngettext(
+                "{path}: {count} problem against the catalog:", "{path}: {count} problems against the catalog:",
+                len(problems)).format(path=entry.path, count=len(problems)), problems))
         else:
             kept.append(entry)
     checked.entries[:] = kept
@@ -184,7 +189,7 @@ def schema_command(out: Path | None = typer.Option(None, "--out", metavar=N_("FI
         from sop_cli.fs import write_text_atomically
 
         write_text_atomically(out, text)
-        print(f"Wrote {out}")
+        print(_("Wrote {path}").format(path=out))
     else:
         print(text, end="")
 
@@ -227,18 +232,20 @@ def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisat
 
     if org == "-":
         write_setting("org", None)
-        print("Default organisation cleared.")
+        print(_("Default organisation cleared."))
         return
     catalog = load_catalog()
     match = next((e.head.org for e in catalog.entries if org_matches(e.head.org, org)), None)
     if match is None:
         known = ", ".join(f"{o.wilayah}/{o.id}" for o in catalog.organisations())
-        raise NotFoundError(f"No organisation {org!r} in the catalog. Known: {known}.")
+        raise NotFoundError(_("No organisation {org!r} in the catalog. Known: {known}.").format(org=org, known=known))
     write_setting("org", f"{match.wilayah}/{match.id}")
-    print(f"Default organisation: {match.wilayah}/{match.id} ({match.nama}, {match.pemerintah}).")
+    print(_("Default organisation: {id} ({nama}, {pemerintah}).").format(
+        id=f"{match.wilayah}/{match.id}", nama=match.nama, pemerintah=match.pemerintah))
 
 
 def _warn_invalid(catalog: object) -> None:
     errors = getattr(catalog, "errors", [])
     if errors:
-        sys.stderr.write(f"Warning: {len(errors)} SOP file(s) are invalid and not listed; run `sop validate`.\n")
+        sys.stderr.write(_("Warning: {count} SOP file(s) are invalid and not listed; run `sop validate`.").format(
+            count=len(errors)) + "\n")

@@ -16,7 +16,7 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import ORG, RUN, STORE
 from sop_cli.cli.output import print_json, shown
-from sop_cli.i18n import N_
+from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.render.report import MonitoringData, ReportData
@@ -49,11 +49,11 @@ def render_command(
         _list(doc, sop, run, org, store, as_json)
         return
     if doc is None:
-        raise UsageError("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them.")
+        raise UsageError(_("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them."))
     allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
     fmt = _format(fmt, out, allowed, "html")
     if catatan and doc != "sop":
-        raise UsageError("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`.")
+        raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
     state = None
     text: str | bytes
     if doc == "sop":
@@ -73,11 +73,12 @@ def render_command(
             definition = state.sop
             folder = Path(state.source_path).parent if state.source_path else None
         else:
-            raise UsageError("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN).")
+            raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
         text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
     else:
         if sop:
-            raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
+            raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
+                doc=doc, sop=sop))
         from sop_cli.cli.parse import now, parse_settings
         from sop_cli.render.documents import read_values, render_run_document
         from sop_cli.run.service import load_run
@@ -89,10 +90,10 @@ def render_command(
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
                                    now=now(), warnings=warnings)
         for warning in warnings:
-            sys.stderr.write(f"Warning: {shown(warning)}\n")
+            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
     if attach:
         if state is None:
-            raise UsageError("--attach keeps the document with a run: give --run RUN.")
+            raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     _emit(text, out)
@@ -108,9 +109,9 @@ def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html
         fmt = format_from_suffix(out, allowed)
     fmt = (fmt or default).lower()
     if fmt not in allowed:
-        raise UsageError(f"--format {fmt}: use one of {', '.join(allowed)}.")
+        raise UsageError(_("--format {fmt}: use one of {formats}.").format(fmt=fmt, formats=", ".join(allowed)))
     if fmt in BINARY and out is None:
-        raise UsageError(f"--format {fmt} writes a file: give --out FILE.{fmt}.")
+        raise UsageError(_("--format {fmt} writes a file: give --out FILE.{fmt}.").format(fmt=fmt))
     return fmt
 
 
@@ -131,8 +132,8 @@ def _emit(text: str | bytes, out: Path | None) -> None:
         else:
             out.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"--out {out}: cannot write ({error}).") from None
-    print(f"Wrote {out}")
+        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
+    print(_("Wrote {path}").format(path=out))
 
 
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None,
@@ -163,8 +164,13 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
         if folder is not None:
             folder.cleanup()
     for item in view["recorded"].get("attachments", []):
-        stored = f", kept at {store_path(store).parent / item['path']}" if item.get("path") else ""
-        print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes{stored})")
+        if item.get("path"):
+            print(_("Attached {name} to run {run} (sha256 {sha}, {size} bytes, kept at {path})").format(
+                name=item["name"], run=view["run"], sha=item["sha256"], size=item["size"],
+                path=store_path(store).parent / item["path"]))
+        else:
+            print(_("Attached {name} to run {run} (sha256 {sha}, {size} bytes)").format(
+                name=item["name"], run=view["run"], sha=item["sha256"], size=item["size"]))
 
 
 def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, store: str | None, as_json: bool) -> None:
@@ -195,11 +201,11 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
             continue
         signer = {"pimpinan": "pimpinan", "an-pimpinan": "a.n. pimpinan (Sekretaris)", "pelaksana": "pelaksana langkah"}
         print(shown(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
-                    f"keadaan run: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
+                    f"keadaan pelaksanaan: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
         for s in row["steps"]:
             print(shown(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}"))
         if not row["steps"]:
-            print(f"{pad}    (no step outputs it)")
+            print(f"{pad}    " + _("(no step outputs it)"))
         for v in row["values"]:
             mark = "wajib   " if v["wajib"] else "opsional"
             example = f" (contoh: {v['contoh']})" if v["contoh"] else ""
@@ -234,7 +240,7 @@ def report_command(
     if deadline or year or sop or org:
         from sop_cli.errors import UsageError
 
-        raise UsageError("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi).")
+        raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
     fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)
