@@ -24,13 +24,26 @@ if TYPE_CHECKING:
     from types import FrameType
 
 INTERRUPTED = "Interrupted: nothing half-done was recorded (`sop log` shows what was)."
-"""The one line a Ctrl-C prints."""
+"""The one line a Ctrl-C prints (English)."""
+
+DIHENTIKAN = "Dihentikan pengguna: tidak ada yang tercatat setengah jalan (`sop log` menampilkan yang tercatat)."
+"""The same line in Indonesian, the default interface language.
+
+The two are kept here, not in the catalog: a Ctrl-C may come before `sop_cli.i18n` (gettext, the
+catalog) is imported, and the handler must not import anything. `interrupted` reads `SOP_LANG` as
+`sop_cli.i18n.language` does (its first two letters, `en` for English, anything else Indonesian).
+"""
 
 EXIT_INTERRUPTED = 130
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     leave_interrupted()
+
+
+def interrupted() -> str:
+    """The Ctrl-C line in the interface language (see `DIHENTIKAN`)."""
+    return INTERRUPTED if os.environ.get("SOP_LANG", "").strip().lower()[:2] == "en" else DIHENTIKAN
 
 
 def leave_interrupted() -> None:
@@ -41,7 +54,7 @@ def leave_interrupted() -> None:
     except Exception:
         pass
     try:
-        os.write(2, (INTERRUPTED + "\n").encode())
+        os.write(2, (interrupted() + "\n").encode())
     finally:
         os._exit(EXIT_INTERRUPTED)  # no interpreter shutdown: nothing left to run or print
 

@@ -14,7 +14,7 @@ from tests.conftest import REPO
 
 def _run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
-    env.update(SOP_HOME=str(home), NO_COLOR="1")
+    env.update(SOP_HOME=str(home), NO_COLOR="1", SOP_LANG="en")
     return subprocess.run([sys.executable, "-m", "sop_cli", *args], env=env, capture_output=True, text=True,
                           check=False, timeout=120)
 
@@ -38,7 +38,7 @@ def test_a_usage_error_is_clicks_exit_2_not_an_internal_error(isolated_home: Pat
     # failed to recognise them (click moved inside Typer), this would be "Internal error", exit 70.
     result = _run("runs", "--limit", "many", home=isolated_home)
     assert result.returncode == 2, result.stderr
-    assert "Invalid value" in result.stderr and "Internal error" not in result.stderr
+    assert "--limit: the limit must be a number" in result.stderr and "Internal error" not in result.stderr
     assert "Traceback" not in result.stderr
 
 

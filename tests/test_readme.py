@@ -318,7 +318,8 @@ def test_the_readme_walkthroughs_run_as_written(tmp_path: Path) -> None:
     sop_script()
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
-    env.update(SOP_HOME=str(home), SOP_USER="Penguji README", NO_COLOR="1", COLUMNS="200",
+    # The README shows the English interface (it says so: `export SOP_LANG=en`); Indonesian is the default.
+    env.update(SOP_HOME=str(home), SOP_USER="Penguji README", NO_COLOR="1", COLUMNS="200", SOP_LANG="en",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     blocks = walkthrough_blocks()
     documents = {w[2] for _, block in blocks for raw in block.splitlines()
@@ -366,7 +367,7 @@ def main_job_after_install() -> str:
 @pytest.mark.slow
 def test_the_main_job_leaves_sop_callable_as_sop(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and k != "VIRTUAL_ENV"}
-    env.update(SOP_HOME=str(tmp_path / "home"), NO_COLOR="1", SOP_NOW="2026-11-23T08:00",
+    env.update(SOP_HOME=str(tmp_path / "home"), NO_COLOR="1", SOP_NOW="2026-11-23T08:00", SOP_LANG="en",
                PATH=os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                     if not (Path(p) / "sop").exists()))
     script = main_job_after_install() + " && command -v sop"

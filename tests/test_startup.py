@@ -102,7 +102,7 @@ def test_run_commands_import_no_templates_yaml_rich_or_holidays(isolated_home: P
 def test_the_sop_script_builds_only_the_command_it_runs_and_behaves_the_same(sop, isolated_home: Path,
                                                                             tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
-    env.update(SOP_HOME=str(isolated_home), NO_COLOR="1", COLUMNS="200", PYTHONPATH=str(REPO))
+    env.update(SOP_HOME=str(isolated_home), NO_COLOR="1", COLUMNS="200", PYTHONPATH=str(REPO), SOP_LANG="en")
 
     def script(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "sop_cli", *args], cwd=tmp_path, env=env, capture_output=True,

@@ -9,16 +9,29 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from sop_cli import __version__
+from sop_cli.cli.helptext import Group, localise, usage_message
 from sop_cli.errors import SopError
+from sop_cli.i18n import N_, _
 
 
-class _Group(TyperGroup):
+class _Group(Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        localise(self)  # help texts in the interface language, from their English originals
+        return super().main(*args, **kwargs)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as error:  # `sop --bogus`: the root's own options
+            if not _is_click_exception(error) or type(error).__name__ == "NoArgsIsHelpError":
+                raise
+            _usage_failure(error)
+
     def invoke(self, ctx: Any) -> Any:
         from sop_cli.cli.output import guard
 
@@ -37,9 +50,14 @@ class _Group(TyperGroup):
             _flush_notices()  # "using ./templates/x" belongs before the error it may explain
             print_error(error)
             raise typer.Exit(error.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, BrokenPipeError):
+        except typer.Abort:  # a prompt ended by Ctrl-D
+            sys.stderr.write(_("Aborted.") + "\n")
+            raise typer.Exit(1) from None
+        except (typer.Exit, KeyboardInterrupt, BrokenPipeError):
             raise  # click ends a closed pipe (`sop log | head`) quietly with exit code 1
         except Exception as error:
+            if _is_click_exception(error) and type(error).__name__ != "NoArgsIsHelpError":
+                _usage_failure(error)
             if os.environ.get("SOP_DEBUG") == "1" or _is_click_exception(error):
                 raise
             from sop_cli.cli.output import print_internal_error
@@ -56,6 +74,18 @@ def _flush_notices() -> None:
             sys.stderr.write(line + "\n")
 
 
+def _usage_failure(error: Exception) -> NoReturn:
+    """A usage error of click or Typer, worded in the interface language; click's exit code (2)."""
+    from sop_cli.cli.output import print_error
+
+    if type(error).__name__ in ("UsageError", "BadParameter", "MissingParameter", "NoSuchOption",
+                                "BadOptionUsage", "BadArgumentUsage") or hasattr(error, "ctx"):
+        print_error(usage_message(error))
+    else:
+        print_error(getattr(error, "format_message", lambda: str(error))())
+    raise typer.Exit(getattr(error, "exit_code", 1)) from None
+
+
 def _is_click_exception(error: Exception) -> bool:
     # Usage errors belong to click (exit 2). Its ClickException is reached through typer's public
     # BadParameter, because click's home moved (vendored as the private typer._click from 0.26).
@@ -66,7 +96,7 @@ def _is_click_exception(error: Exception) -> bool:
 app = typer.Typer(
     cls=_Group,
     name="sop",
-    help="Run the Standard Operating Procedures (SOP) of Indonesian regional government offices.",
+    help=N_("Run the Standard Operating Procedures (SOP) of Indonesian regional government offices."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -82,34 +112,30 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=N_("Print the version.")),
 ) -> None:
-    """Run the Standard Operating Procedures (SOP) of Indonesian regional government offices.
-
-    Set-up: `sop org use ngronggot` once, then `sop start renja`, `sop advance`, `sop status`.
-    """
+    # The root's help is the app's `help` (Typer prefers the callback's docstring, so it has none).
+    pass
 
 
-@app.command("completion")
+@app.command("completion", help=N_(
+    "Print the shell completion script: e.g. `eval \"$(sop completion bash)\"` in ~/.bashrc.\n\n"
+    "Tab then completes commands, options, SOP ids, run ids, step numbers, organisations and document types."))
 def completion_command(
-    shell: str = typer.Argument(..., metavar="SHELL", help="bash, zsh or fish."),
+    shell: str = typer.Argument(..., metavar=N_("SHELL"), help=N_("bash, zsh or fish.")),
 ) -> None:
-    """Print the shell completion script: e.g. `eval "$(sop completion bash)"` in ~/.bashrc.
-
-    Tab then completes commands, options, SOP ids, run ids, step numbers, organisations and
-    document types.
-    """
     from sop_cli.cli.complete import SHELLS, script
     from sop_cli.errors import UsageError
 
     if shell not in SHELLS:
-        raise UsageError(f"{shell!r} is not a shell sop completes; give one of {', '.join(SHELLS)}.")
+        raise UsageError(_("{shell!r} is not a shell sop completes; give one of {shells}.").format(
+            shell=shell, shells=", ".join(SHELLS)))
     print(script(shell))
 
 
 from sop_cli.cli import attachments, authoring, defs, docs, runs, store  # noqa: E402  (modules register their commands on `app`)
 
-_ = (attachments, authoring, defs, docs, runs, store)
+_modules = (attachments, authoring, defs, docs, runs, store)
 
 
 def main() -> None:

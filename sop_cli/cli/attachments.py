@@ -9,20 +9,19 @@ import typer
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, RUN, STORE
 from sop_cli.cli.output import print_json, shown
+from sop_cli.i18n import N_, _
 
 
-@app.command("attachments")
+@app.command("attachments", help=N_("List a run's attachments (name, size, SHA-256, when, by whom, which event), or copy them out with --copy-to DIR."))
 def attachments_command(
     run: str | None = RUN,
     copy_to: Path | None = typer.Option(
-        None, "--copy-to", metavar="DIR",
-        help="Copy every attachment into DIR (created if missing), checking each SHA-256; "
-             "a different file of the same name there stops the copy before anything is written."),
+        None, "--copy-to", metavar=N_("DIR"),
+        help=N_("Copy every attachment into DIR (created if missing), checking each SHA-256; "
+             "a different file of the same name there stops the copy before anything is written.")),
     store: Path | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """List a run's attachments (name, size, SHA-256, when, by whom, which event), or copy them
-    out with --copy-to DIR."""
     from sop_cli.run.attachments import copy_attachments, list_attachments
 
     if copy_to is not None:
@@ -31,10 +30,11 @@ def attachments_command(
             print_json(done)
             return
         if not done:
-            print("The run has no attachments; nothing was copied.")
+            print(_("The run has no attachments; nothing was copied."))
         for item in done:
-            verb = "Copied" if item["result"] == "copied" else "Already there, identical:"
-            print(shown(f"{verb} {item['path']} (sha256 {item['sha256']})"))
+            verb = _("Copied {path} (sha256 {sha})") if item["result"] == "copied" else _(
+                "Already there, identical: {path} (sha256 {sha})")
+            print(shown(verb.format(path=item["path"], sha=item["sha256"])))
         return
     view = list_attachments(run, store=store)
     if as_json:
@@ -42,15 +42,15 @@ def attachments_command(
         return
     rows = view["attachments"]
     if not rows:
-        print(shown(f"Run {view['run']} has no attachments."))
+        print(shown(_("Run {run} has no attachments.").format(run=view["run"])))
         return
     from sop_cli.cli.output import plain_table, tanggal_pendek
 
     table = [
         [item["file_name"], str(item["size"]), item["sha256"], tanggal_pendek(item["at"], year=True), item["by"],
          f"{item['seq']} {item['kind']}" + (f" (langkah {item['step']})" if item["step"] else "")
-         + (" [undone]" if item["undone"] else "")]
+         + (" " + _("[undone]") if item["undone"] else "")]
         for item in rows
     ]
-    print(shown(f"Attachments of run {view['run']} ({view['title']}):"))
-    print(plain_table(["Name", "Bytes", "SHA-256", "When", "By", "Event"], table, right=frozenset({1})))
+    print(shown(_("Attachments of run {run} ({title}):").format(run=view["run"], title=view["title"])))
+    print(plain_table([_("Name"), _("Bytes"), "SHA-256", _("When"), _("By"), _("Event")], table, right=frozenset({1})))

@@ -9,26 +9,25 @@ import typer
 
 from sop_cli.cli import app
 from sop_cli.cli.options import JSON, ORG, STORE
-from sop_cli.i18n import _
+from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.definition.authoring import LaneDraft, StepDraft
 
 
-@app.command("new")
+@app.command("new", help=N_("Start a new SOP file: asks (in Indonesian) for what the flags do not give, writes a commented YAML file that validates."))
 def new_command(
-    sop_id: str | None = typer.Option(None, "--id", metavar="ID", help="SOP id, e.g. surat-domisili (default: made from --nama)."),
-    nama: str | None = typer.Option(None, "--nama", metavar="TEXT", help="Name of the SOP, e.g. 'Pelayanan Surat Keterangan Domisili'."),
-    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="An organisation of the catalog (id or alias), or the name of a new unit, e.g. 'Kecamatan Ngronggot'."),
-    pemerintah: str | None = typer.Option(None, "--pemerintah", metavar="TEXT", help="Government of a new unit, e.g. 'Pemerintah Kabupaten Nganjuk'."),
-    zona: str = typer.Option("WIB", "--zona", metavar="WIB|WITA|WIT", help="Time zone of a new unit."),
-    pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help="Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot)."),
-    lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help="A lane (pelaksana), in order; repeatable."),
-    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help="A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable."),
-    out: Path | None = typer.Option(None, "--out", metavar="PATH", help="Where to write the file (default: ID.yaml here)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    sop_id: str | None = typer.Option(None, "--id", metavar="ID", help=N_("SOP id, e.g. surat-domisili (default: made from --nama).")),
+    nama: str | None = typer.Option(None, "--nama", metavar=N_("TEXT"), help=N_("Name of the SOP, e.g. 'Pelayanan Surat Keterangan Domisili'.")),
+    org: str | None = typer.Option(None, "--org", "-o", metavar=N_("ORG"), help=N_("An organisation of the catalog (id or alias), or the name of a new unit, e.g. 'Kecamatan Ngronggot'.")),
+    pemerintah: str | None = typer.Option(None, "--pemerintah", metavar=N_("TEXT"), help=N_("Government of a new unit, e.g. 'Pemerintah Kabupaten Nganjuk'.")),
+    zona: str = typer.Option("WIB", "--zona", metavar="WIB|WITA|WIT", help=N_("Time zone of a new unit.")),
+    pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help=N_("Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot).")),
+    lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help=N_("A lane (pelaksana), in order; repeatable.")),
+    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help=N_("A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable.")),
+    out: Path | None = typer.Option(None, "--out", metavar=N_("PATH"), help=N_("Where to write the file (default: ID.yaml here).")),
+    force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
 ) -> None:
-    """Start a new SOP file: asks (in Indonesian) for what the flags do not give, writes a commented YAML file that validates."""
     from sop_cli.definition.authoring import Draft, checked_text, head_of, parse_lane, parse_step, slugify
     from sop_cli.errors import ConflictError, UsageError
 
@@ -43,9 +42,9 @@ def new_command(
         pengesah = head if lanes or steps else _ask(_("Position of the official who signs the SOP"), head)
     path = out or Path(f"{sop_id}.yaml")
     if path.exists() and not force:
-        raise ConflictError(f"{path} exists; choose another --out or add --force to overwrite it.")
+        raise ConflictError(_("{path} exists; choose another --out or add --force to overwrite it.").format(path=path))
     if path.is_dir():
-        raise UsageError(f"{path} is a folder; --out names the file to write.")
+        raise UsageError(_("{path} is a folder; --out names the file to write.").format(path=path))
     text = checked_text(Draft(sop_id, nama, organisasi, pengesah, lane_list, step_list), path)
     from sop_cli.fs import write_text_atomically
 
@@ -68,7 +67,7 @@ def _organisation(org: str | None, pemerintah: str | None, zona: str) -> dict[st
     from sop_cli.errors import UsageError
 
     if zona not in ("WIB", "WITA", "WIT"):
-        raise UsageError(f"--zona {zona!r}: write WIB, WITA or WIT.")
+        raise UsageError(_("--zona {zona!r}: write WIB, WITA or WIT.").format(zona=zona))
     asked = org is None
     name = org or _ask(_("Organisation (unit), e.g. Kecamatan Ngronggot, or the id of one in the catalog"))
     known = _catalog_organisation(name)
@@ -161,22 +160,21 @@ def _ask_tidak(n: int) -> int | str | None:
         print(_("Answer with the number of an earlier step, or selesai."))
 
 
-@app.command("diff")
+@app.command("diff", help=N_("What changed between two versions of an SOP, step by step; with --run, what it changes for a live run."))
 def diff_command(
-    first: str = typer.Argument(..., metavar="OLD", help="The old version: an SOP file or an SOP id of the catalog (with --run: the new version)."),
-    second: str | None = typer.Argument(None, metavar="NEW", help="The new version: an SOP file or an SOP id."),
-    run: str | None = typer.Option(None, "--run", "-r", metavar="RUN", help="Compare this run's pinned version with NEW: what moving the run would change."),
+    first: str = typer.Argument(..., metavar=N_("OLD"), help=N_("The old version: an SOP file or an SOP id of the catalog (with --run: the new version).")),
+    second: str | None = typer.Argument(None, metavar=N_("NEW"), help=N_("The new version: an SOP file or an SOP id.")),
+    run: str | None = typer.Option(None, "--run", "-r", metavar=N_("RUN"), help=N_("Compare this run's pinned version with NEW: what moving the run would change.")),
     org: str | None = ORG,
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """What changed between two versions of an SOP, step by step; with --run, what it changes for a live run."""
     from sop_cli.cli.output import print_json
     from sop_cli.errors import UsageError
 
     if run is not None:
         if second is not None:
-            raise UsageError("With --run, give one SOP: the new version (the run holds the old one).")
+            raise UsageError(_("With --run, give one SOP: the new version (the run holds the old one)."))
         from sop_cli.cli.parse import now
         from sop_cli.run.revision import run_revision
         from sop_cli.run.service import load_run
@@ -189,7 +187,7 @@ def diff_command(
             _print_revision(revision)
         return
     if second is None:
-        raise UsageError("Give two SOPs, OLD and NEW (files or SOP ids), or --run RUN and NEW.")
+        raise UsageError(_("Give two SOPs, OLD and NEW (files or SOP ids), or --run RUN and NEW."))
     from sop_cli.definition.diff import diff_sops
 
     old_json, old_name = _definition(first, org)
@@ -211,7 +209,7 @@ def _definition(name: str, org: str | None) -> tuple[dict[str, Any], str]:
         from sop_cli.errors import NotFoundError
 
         if not path.is_file():
-            raise NotFoundError(f"{name}: no such SOP file.")
+            raise NotFoundError(_("{name}: no such SOP file.").format(name=name))
         return plain(load_definition(path)), name
     from sop_cli.definition.catalog import load_catalog
 

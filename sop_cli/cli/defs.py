@@ -13,6 +13,7 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.definition.catalog import Catalog
@@ -20,13 +21,12 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
 
-org_app = typer.Typer(help="Organisations in the catalog, and the default one.", no_args_is_help=True)
+org_app = typer.Typer(help=N_("Organisations in the catalog, and the default one."), no_args_is_help=True)
 app.add_typer(org_app, name="org")
 
 
-@app.command("list")
+@app.command("list", help=N_("List every SOP in the catalog: id, organisation, name, steps, total standard time."))
 def list_command(as_json: bool = JSON) -> None:
-    """List every SOP in the catalog: id, organisation, name, steps, total standard time."""
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.overview import list_rows
 
@@ -39,16 +39,15 @@ def list_command(as_json: bool = JSON) -> None:
                           [[r["id"], r["organisasi"], r["nama"], str(r["langkah"]), r["waktu_total"]] for r in rows],
                           right=frozenset({3, 4}), keep=frozenset({3}), last=frozenset({4})))
         if not rows:
-            print("No SOP files found (see `sop validate`).")
+            print(_("No SOP files found (see `sop validate`)."))
     _warn_invalid(catalog)
 
 
-@app.command("show")
-def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+@app.command("show", help=N_("Show one SOP: identity header, the six lists, and the steps as a swimlane table."))
+def show_command(sop: str = typer.Argument(..., metavar="SOP", help=N_("SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                                            autocompletion=complete.sop_ids),
                  org: str | None = ORG, as_json: bool = JSON,
-                 path: bool = typer.Option(False, "--path", help="Print only the SOP file's path (e.g. to copy it).")) -> None:
-    """Show one SOP: identity header, the six lists, and the steps as a swimlane table."""
+                 path: bool = typer.Option(False, "--path", help=N_("Print only the SOP file's path (e.g. to copy it)."))) -> None:
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.overview import describe
 
@@ -65,22 +64,24 @@ def show_command(sop: str = typer.Argument(..., help="SOP id, e.g. renja or ngan
     print_sop(None, data)
 
 
-@app.command("validate")
-def validate_command(paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the catalog)."),
+@app.command("validate", help=N_("Check SOP files; every problem is printed as file:line:column: field: message."))
+def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_("FILE"), help=N_("Files or folders (default: the catalog).")),
                      as_json: bool = JSON) -> None:
-    """Check SOP files; every problem is printed as file:line:column: field: message."""
     from sop_cli.cli.output import shown
     from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
     from sop_cli.errors import DefinitionError, NotFoundError
 
     for path in paths or []:
         if not os.path.lexists(path):
-            raise NotFoundError(f"{path}: no such file or folder")
+            raise NotFoundError(_("{path}: no such file or folder").format(path=path))
     catalog = load_catalog(paths or catalog_roots(), cached=False)
     for path in paths or []:
         if path.is_dir() and not sop_files([path]):
-            named = " (a folder named like an SOP file)" if path.suffix in (".yaml", ".yml") else ""
-            catalog.errors.append(DefinitionError(f"{path}: a folder{named} with no SOP files (*.yaml, *.yml) in it"))
+            if path.suffix in (".yaml", ".yml"):
+                empty = _("{path}: a folder (a folder named like an SOP file) with no SOP files (*.yaml, *.yml) in it")
+            else:
+                empty = _("{path}: a folder with no SOP files (*.yaml, *.yml) in it")
+            catalog.errors.append(DefinitionError(empty.format(path=path)))
     unknown_sub_sops: dict[str, list[str]] = {}
     if any(step.get("sub_sop") for entry in catalog.entries for step in entry.data.get("langkah") or ()):
         from sop_cli.definition.catalog import sub_sop_warnings
@@ -110,14 +111,14 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, help="Files
         for entry in valid:
             print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
             for warning in warnings[str(entry.path)]:
-                print(shown(f"  warning: {warning}"))
+                print(shown("  " + _("warning: {warning}").format(warning=warning)))
         for problems in beside.values():
             for problem in problems:
                 print(f"FAIL  {shown(problem)}")
         for error in catalog.errors:
             print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
-        print(f"{len(valid)} of {total} SOP file(s) valid.")
+        print(_("{valid} of {total} SOP file(s) valid.").format(valid=len(valid), total=total))
     if catalog.errors or len(valid) < len(catalog.entries):
         raise typer.Exit(1)
 
@@ -135,16 +136,18 @@ def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]
         problems = []
         other = others.get(entry.qualified_id)
         if other is not None and other != path:
-            problems.append(f"{entry.path}:1:1: id: the SOP id {entry.qualified_id!r} is already defined in the "
-                            f"catalog by {other}; qualified ids (wilayah/organisasi/id) must be unique")
+            problems.append(_("{path}:1:1: id: the SOP id {id!r} is already defined in the catalog by {other}; "
+                              "qualified ids (wilayah/organisasi/id) must be unique").format(
+                path=entry.path, id=entry.qualified_id, other=other))
         where = _folder_id(path, roots)
         if where is not None and where != entry.qualified_id:
-            problems.append(f"{entry.path}:1:1: id: the file's folders say {where!r} but the id inside is "
-                            f"{entry.qualified_id!r} (organisasi.wilayah/organisasi.id/id); move the file "
-                            "or correct the fields")
+            problems.append(_("{path}:1:1: id: the file's folders say {where!r} but the id inside is {id!r} "
+                              "(organisasi.wilayah/organisasi.id/id); move the file or correct the fields").format(
+                path=entry.path, where=where, id=entry.qualified_id))
         if problems:
-            checked.errors.append(DefinitionError(f"{entry.path}: {len(problems)} problem"
-                                                  f"{'s' if len(problems) != 1 else ''} against the catalog:", problems))
+            checked.errors.append(DefinitionError(ngettext(
+                "{path}: {count} problem against the catalog:", "{path}: {count} problems against the catalog:",
+                len(problems)).format(path=entry.path, count=len(problems)), problems))
         else:
             kept.append(entry)
     checked.entries[:] = kept
@@ -177,9 +180,8 @@ def _warnings(path: Path, sop: SopDefinition) -> list[str]:
     return [f"{located.where(loc)}: {_dotted(loc)}: {message}" for loc, message in found]
 
 
-@app.command("schema")
-def schema_command(out: Path | None = typer.Option(None, "--out", help="Write to this file instead of stdout.")) -> None:
-    """Print the JSON Schema of an SOP file (for editor completion and checking)."""
+@app.command("schema", help=N_("Print the JSON Schema of an SOP file (for editor completion and checking)."))
+def schema_command(out: Path | None = typer.Option(None, "--out", metavar=N_("FILE"), help=N_("Write to this file instead of stdout."))) -> None:
     from sop_cli.definition.model import sop_json_schema
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -187,14 +189,13 @@ def schema_command(out: Path | None = typer.Option(None, "--out", help="Write to
         from sop_cli.fs import write_text_atomically
 
         write_text_atomically(out, text)
-        print(f"Wrote {out}")
+        print(_("Wrote {path}").format(path=out))
     else:
         print(text, end="")
 
 
-@org_app.command("list")
+@org_app.command("list", help=N_("List the organisations that have SOPs in the catalog (the default one is marked)."))
 def org_list(as_json: bool = JSON) -> None:
-    """List the organisations that have SOPs in the catalog (the default one is marked)."""
     from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.settings import default_org
 
@@ -223,27 +224,28 @@ def org_list(as_json: bool = JSON) -> None:
             print(f"    {line}")
 
 
-@org_app.command("use")
-def org_use(org: str = typer.Argument(..., help="Organisation id or alias, e.g. ngronggot; '-' to clear.")) -> None:
-    """Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."""
+@org_app.command("use", help=N_("Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."))
+def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisation id or alias, e.g. ngronggot; '-' to clear."))) -> None:
     from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.errors import NotFoundError
     from sop_cli.settings import write_setting
 
     if org == "-":
         write_setting("org", None)
-        print("Default organisation cleared.")
+        print(_("Default organisation cleared."))
         return
     catalog = load_catalog()
     match = next((e.head.org for e in catalog.entries if org_matches(e.head.org, org)), None)
     if match is None:
         known = ", ".join(f"{o.wilayah}/{o.id}" for o in catalog.organisations())
-        raise NotFoundError(f"No organisation {org!r} in the catalog. Known: {known}.")
+        raise NotFoundError(_("No organisation {org!r} in the catalog. Known: {known}.").format(org=org, known=known))
     write_setting("org", f"{match.wilayah}/{match.id}")
-    print(f"Default organisation: {match.wilayah}/{match.id} ({match.nama}, {match.pemerintah}).")
+    print(_("Default organisation: {id} ({nama}, {pemerintah}).").format(
+        id=f"{match.wilayah}/{match.id}", nama=match.nama, pemerintah=match.pemerintah))
 
 
 def _warn_invalid(catalog: object) -> None:
     errors = getattr(catalog, "errors", [])
     if errors:
-        sys.stderr.write(f"Warning: {len(errors)} SOP file(s) are invalid and not listed; run `sop validate`.\n")
+        sys.stderr.write(_("Warning: {count} SOP file(s) are invalid and not listed; run `sop validate`.").format(
+            count=len(errors)) + "\n")

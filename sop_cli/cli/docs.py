@@ -16,45 +16,44 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import ORG, RUN, STORE
 from sop_cli.cli.output import print_json, shown
+from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.render.report import MonitoringData, ReportData
-OUT = typer.Option(None, "--out", metavar="FILE", help="Write to FILE instead of printing (the format follows its suffix unless --format says).")
+OUT = typer.Option(None, "--out", metavar=N_("FILE"), help=N_("Write to FILE instead of printing (the format follows its suffix unless --format says)."))
 
 
-@app.command("render")
+@app.command("render", help=N_("Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN` (a step's letter), `sop render --list` (the document types)."))
 def render_command(
     doc: str | None = typer.Argument(
-        None, metavar="DOC", help="sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own type (see --list).",
+        None, metavar=N_("DOC"), help=N_("sop, disposisi, format-data, undangan, pengantar, persetujuan, or an SOP's own type (see --list)."),
         autocompletion=complete.document_types),
-    sop: str | None = typer.Argument(None, metavar="[SOP]", help="With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+    sop: str | None = typer.Argument(None, metavar="SOP", help=N_("With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                                         autocompletion=complete.sop_ids),
     run: str | None = RUN,
-    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help="Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out."),
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it.")),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
     out: Path | None = OUT,
-    sets: list[str] | None = typer.Option(None, "--set", metavar="KEY=VALUE", help="A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error."),
-    values: Path | None = typer.Option(None, "--values", metavar="FILE", help="A YAML file of values (--set wins over it)."),
-    attach: bool = typer.Option(False, "--attach", help="Keep the rendered document with the run (its SHA-256 goes in the log)."),
-    catatan: bool = typer.Option(False, "--catatan", help="With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source)."),
-    list_types: bool = typer.Option(False, "--list", help="List every document type with its steps and every value it takes."),
+    sets: list[str] | None = typer.Option(None, "--set", metavar=N_("KEY=VALUE"), help=N_("A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error.")),
+    values: Path | None = typer.Option(None, "--values", metavar=N_("FILE"), help=N_("A YAML file of values (--set wins over it).")),
+    attach: bool = typer.Option(False, "--attach", help=N_("Keep the rendered document with the run (its SHA-256 goes in the log).")),
+    catatan: bool = typer.Option(False, "--catatan", help=N_("With DOC=sop: the review view, with the working notes (inferred lanes and their grounds, the source).")),
+    list_types: bool = typer.Option(False, "--list", help=N_("List every document type with its steps and every value it takes.")),
     org: str | None = ORG,
     store: str | None = STORE,
-    as_json: bool = typer.Option(False, "--json", help="With --list: print the list as JSON."),
+    as_json: bool = typer.Option(False, "--json", help=N_("With --list: print the list as JSON.")),
 ) -> None:
-    """Render a document: `sop render sop SOP` (the SOP AP document), `sop render undangan --run RUN`
-    (a step's letter), `sop render --list` (the document types)."""
     from sop_cli.errors import UsageError
 
     if list_types:
         _list(doc, sop, run, org, store, as_json)
         return
     if doc is None:
-        raise UsageError("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them.")
+        raise UsageError(_("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them."))
     allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
     fmt = _format(fmt, out, allowed, "html")
     if catatan and doc != "sop":
-        raise UsageError("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`.")
+        raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
     state = None
     text: str | bytes
     if doc == "sop":
@@ -74,11 +73,12 @@ def render_command(
             definition = state.sop
             folder = Path(state.source_path).parent if state.source_path else None
         else:
-            raise UsageError("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN).")
+            raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
         text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
     else:
         if sop:
-            raise UsageError(f"`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).")
+            raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
+                doc=doc, sop=sop))
         from sop_cli.cli.parse import now, parse_settings
         from sop_cli.render.documents import read_values, render_run_document
         from sop_cli.run.service import load_run
@@ -90,10 +90,10 @@ def render_command(
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
                                    now=now(), warnings=warnings)
         for warning in warnings:
-            sys.stderr.write(f"Warning: {shown(warning)}\n")
+            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
     if attach:
         if state is None:
-            raise UsageError("--attach keeps the document with a run: give --run RUN.")
+            raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     _emit(text, out)
@@ -109,9 +109,9 @@ def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html
         fmt = format_from_suffix(out, allowed)
     fmt = (fmt or default).lower()
     if fmt not in allowed:
-        raise UsageError(f"--format {fmt}: use one of {', '.join(allowed)}.")
+        raise UsageError(_("--format {fmt}: use one of {formats}.").format(fmt=fmt, formats=", ".join(allowed)))
     if fmt in BINARY and out is None:
-        raise UsageError(f"--format {fmt} writes a file: give --out FILE.{fmt}.")
+        raise UsageError(_("--format {fmt} writes a file: give --out FILE.{fmt}.").format(fmt=fmt))
     return fmt
 
 
@@ -132,8 +132,8 @@ def _emit(text: str | bytes, out: Path | None) -> None:
         else:
             out.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"--out {out}: cannot write ({error}).") from None
-    print(f"Wrote {out}")
+        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
+    print(_("Wrote {path}").format(path=out))
 
 
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None,
@@ -164,8 +164,13 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any,
         if folder is not None:
             folder.cleanup()
     for item in view["recorded"].get("attachments", []):
-        stored = f", kept at {store_path(store).parent / item['path']}" if item.get("path") else ""
-        print(f"Attached {item['name']} to run {view['run']} (sha256 {item['sha256']}, {item['size']} bytes{stored})")
+        if item.get("path"):
+            print(_("Attached {name} to run {run} (sha256 {sha}, {size} bytes, kept at {path})").format(
+                name=item["name"], run=view["run"], sha=item["sha256"], size=item["size"],
+                path=store_path(store).parent / item["path"]))
+        else:
+            print(_("Attached {name} to run {run} (sha256 {sha}, {size} bytes)").format(
+                name=item["name"], run=view["run"], sha=item["sha256"], size=item["size"]))
 
 
 def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, store: str | None, as_json: bool) -> None:
@@ -196,34 +201,31 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
             continue
         signer = {"pimpinan": "pimpinan", "an-pimpinan": "a.n. pimpinan (Sekretaris)", "pelaksana": "pelaksana langkah"}
         print(shown(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
-                    f"keadaan run: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
+                    f"keadaan pelaksanaan: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
         for s in row["steps"]:
             print(shown(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}"))
         if not row["steps"]:
-            print(f"{pad}    (no step outputs it)")
+            print(f"{pad}    " + _("(no step outputs it)"))
         for v in row["values"]:
             mark = "wajib   " if v["wajib"] else "opsional"
             example = f" (contoh: {v['contoh']})" if v["contoh"] else ""
             print(shown(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}"))
 
 
-@app.command("report")
+@app.command("report", help=N_("Report on a run: per step the lane, person, status, standard and actual time, difference, lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end). With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."))
 def report_command(
     run: str | None = RUN,
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help="Output format (default: from the suffix of --out, else table). xlsx and pdf need --out."),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="table|md|html|json|csv|xlsx|pdf", help=N_("Output format (default: from the suffix of --out, else table). xlsx and pdf need --out.")),
     out: Path | None = OUT,
-    monitoring: bool = typer.Option(False, "--monitoring", help="The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf)."),
-    portfolio: bool = typer.Option(False, "--portfolio", help="BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json)."),
-    evaluasi: str | None = typer.Option(None, "--evaluasi", metavar="SOP", help="Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it."),
-    deadline: str | None = typer.Option(None, "--deadline", metavar="DATE", help="With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against."),
-    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="With --portfolio: the cycle (default: the year being planned, next year, as for sop start)."),
-    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help="With --portfolio: only this SOP (renja, or a full id)."),
-    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="With --portfolio or --evaluasi: only this organisation."),
+    monitoring: bool = typer.Option(False, "--monitoring", help=N_("The monitoring form of Permenpan RB 35/2012 (No, Prosedur, Penilaian, Catatan, Tindakan, Paraf).")),
+    portfolio: bool = typer.Option(False, "--portfolio", help=N_("BAPPEDA's view of every unit: progress, lateness and forecast end per unit; times per step; lanes where runs wait (formats table|html|xlsx|csv|json).")),
+    evaluasi: str | None = typer.Option(None, "--evaluasi", metavar="SOP", help=N_("Evaluate an SOP from all its runs: standard against real time per step, and a proposed Mutu Baku where most runs miss it.")),
+    deadline: str | None = typer.Option(None, "--deadline", metavar=N_("DATE"), help=N_("With --portfolio: the Kabupaten's deadline (YYYY-MM-DD) each unit's forecast end is held against.")),
+    year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("With --portfolio: the cycle (default: the year being planned, next year, as for sop start).")),
+    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help=N_("With --portfolio: only this SOP (renja, or a full id).")),
+    org: str | None = typer.Option(None, "--org", "-o", metavar=N_("ORG"), help=N_("With --portfolio or --evaluasi: only this organisation.")),
     store: str | None = STORE,
 ) -> None:
-    """Report on a run: per step the lane, person, status, standard and actual time, difference,
-    lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end).
-    With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."""
     from sop_cli.cli.output import to_json
     from sop_cli.cli.parse import now
     from sop_cli.render.report import monitoring_data, report_data
@@ -238,7 +240,7 @@ def report_command(
     if deadline or year or sop or org:
         from sop_cli.errors import UsageError
 
-        raise UsageError("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi).")
+        raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
     fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)

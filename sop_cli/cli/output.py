@@ -96,10 +96,12 @@ def print_json(data: object) -> None:
     sys.stdout.write(to_json(data))
 
 
-def print_error(error: Exception) -> None:
-    """`Error: message` on stderr: the one shape every user-facing failure takes."""
+def print_error(error: Exception | str) -> None:
+    """`Error: message` on stderr: the one shape every user-facing failure takes (`Kesalahan:` in
+    Indonesian)."""
     from sop_cli.cli.wording import describe
     from sop_cli.errors import DefinitionError, SopError
+    from sop_cli.i18n import _
 
     if isinstance(error, DefinitionError):
         lines = [shown(error.message), *("  " + shown(p) for p in error.problems)]
@@ -108,14 +110,16 @@ def print_error(error: Exception) -> None:
         text = shown(describe(error), multiline=True)
     else:
         text = shown(error, multiline=True)
-    sys.stderr.write(f"Error: {text}\n")
+    sys.stderr.write(_("Error: {message}").format(message=text) + "\n")
 
 
 def print_internal_error(error: Exception) -> None:
     """A bug: say so in one line and how to get the details."""
+    from sop_cli.i18n import _
+
     sys.stderr.write(
-        f"Internal error: {type(error).__name__}: {shown(error)}\n"
-        "This is a bug in sop; run again with SOP_DEBUG=1 to see the traceback, and report it.\n"
+        _("Internal error: {kind}: {error}").format(kind=type(error).__name__, error=shown(error)) + "\n"
+        + _("This is a bug in sop; run again with SOP_DEBUG=1 to see the traceback, and report it.") + "\n"
     )
 
 

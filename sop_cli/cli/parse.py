@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from sop_cli.errors import UsageError
+from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.run.service import DaysAgo
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 WIB = timezone(timedelta(hours=7), "WIB")
 """The zone of a `SOP_NOW` without a UTC offset."""
 
-AT_FORMS = ("e.g. 2026-11-26 09:30, 26/11/2026 09:30, 26-11-2026, 09:30 for today, "
-            "'hari ini', 'kemarin' or 'kemarin 14:00'")
+AT_FORMS = N_("e.g. 2026-11-26 09:30, 26/11/2026 09:30, 26-11-2026, 09:30 for today, "
+              "'hari ini', 'kemarin' or 'kemarin 14:00'")
+"""The forms of a `--at` value, for messages (translated at use)."""
 
 _DAYS_AGO = {"hari ini": 0, "today": 0, "kemarin": 1, "yesterday": 1}
 """Days people name instead of a date, in Indonesian and English."""
@@ -39,11 +41,13 @@ def now() -> datetime:
         try:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
-            raise UsageError(f"SOP_NOW={text!r} is not a date and time; write e.g. 2026-11-26T09:00.") from None
+            raise UsageError(_("SOP_NOW={text!r} is not a date and time; write e.g. 2026-11-26T09:00.").format(
+                text=text)) from None
         from sop_cli.run.service import FIRST_YEAR, LAST_YEAR
 
         if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise UsageError(f"SOP_NOW={text!r} is outside the years sop handles ({FIRST_YEAR}–{LAST_YEAR}).")
+            raise UsageError(_("SOP_NOW={text!r} is outside the years sop handles ({first}–{last}).").format(
+                text=text, first=FIRST_YEAR, last=LAST_YEAR))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=WIB)
         return moment.replace(microsecond=0)
@@ -98,8 +102,9 @@ def parse_at(text: str, option: str = "--at") -> datetime | date | time | DaysAg
             return date.fromisoformat(value)
         return datetime.fromisoformat(re.sub(r"(\d)\.(\d{2})$", r"\1:\2", text.strip()))
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date and time; write it as {AT_FORMS} "
-                         f"(in the organisation's time zone). Nothing was recorded.") from None
+        raise UsageError(_("{option} {text!r} is not a date and time; write it as {forms} "
+                           "(in the organisation's time zone). Nothing was recorded.").format(
+            option=option, text=text, forms=_(AT_FORMS))) from None
 
 
 def optional_at(text: str | None) -> datetime | date | time | DaysAgo | None:
@@ -117,7 +122,7 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         lane, sep, person = item.partition("=")
         if not sep or not lane.strip() or not person.strip():
-            raise UsageError(f"--assign {item!r}: write LANE=NAME, e.g. --assign camat=\"Drs. Budi\".")
+            raise UsageError(_("--assign {item!r}: write LANE=NAME, e.g. --assign camat=\"Drs. Budi\".").format(item=item))
         pairs[lane] = person
     return pairs
 
@@ -133,6 +138,7 @@ def parse_settings(items: Iterable[str]) -> list[tuple[str, str]]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key or any(not part for part in key.split(".")):
-            raise UsageError(f"--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".")
+            raise UsageError(_("--set {item!r}: write KEY=VALUE, e.g. --set rapat.tempat=\"Aula Kecamatan\".").format(
+                item=item))
         pairs.append((key, value.strip()))
     return pairs

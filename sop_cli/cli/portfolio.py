@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sop_cli.errors import UsageError
+from sop_cli.i18n import _
 
 if TYPE_CHECKING:
     from sop_cli.run.portfolio import EvaluasiData, PortfolioData
@@ -23,11 +24,12 @@ def report_many(
     from sop_cli.cli.parse import now
 
     if portfolio and evaluasi is not None:
-        raise UsageError("Give either --portfolio or --evaluasi SOP, not both.")
+        raise UsageError(_("Give either --portfolio or --evaluasi SOP, not both."))
     if run or monitoring:
-        raise UsageError(f"--{'run' if run else 'monitoring'} is about one run; --portfolio and --evaluasi cover many.")
+        raise UsageError(_("--{option} is about one run; --portfolio and --evaluasi cover many.").format(
+            option="run" if run else "monitoring"))
     if evaluasi is not None and (deadline or year or sop):
-        raise UsageError("--deadline, --year and --sop go with --portfolio; --evaluasi takes every run of its SOP.")
+        raise UsageError(_("--deadline, --year and --sop go with --portfolio; --evaluasi takes every run of its SOP."))
     moment = now()
     if portfolio:
         from sop_cli.render import portfolio as pages
@@ -57,19 +59,19 @@ def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"--deadline {text}: give a date as YYYY-MM-DD, e.g. 2027-03-31.") from None
+        raise UsageError(_("--deadline {text}: give a date as YYYY-MM-DD, e.g. 2027-03-31.").format(text=text)) from None
 
 
 def _write_bytes(data: bytes, out: Path | None) -> None:
     from sop_cli.fs import write_atomically
 
     if out is None:
-        raise UsageError("--format xlsx writes a file: add --out FILE.xlsx.")
+        raise UsageError(_("--format xlsx writes a file: add --out FILE.xlsx."))
     try:
         write_atomically(out, data)
     except OSError as error:
-        raise UsageError(f"--out {out}: cannot write ({error}).") from None
-    print(f"Wrote {out}")
+        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
+    print(_("Wrote {path}").format(path=out))
 
 
 def _portfolio_table(data: PortfolioData) -> str:

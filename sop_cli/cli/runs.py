@@ -6,6 +6,7 @@ returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from sop_cli.cli.output import (
     tanggal,
     tanggal_pendek,
 )
+from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import (
@@ -35,48 +37,55 @@ if TYPE_CHECKING:
         VisitView,
     )
 
-BY = typer.Option(None, "--by", metavar="NAME", help="Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name).")
-AT_HELP = ("When it happened, in the organisation's time zone: '2026-11-26 09:30', '26/11/2026 09:30', "
-           "'09:30' (today), 'kemarin 14:00', or a date ('26-11-2026', 'hari ini', 'kemarin': "
-           "end of office hours that day); default now.")
+BY = typer.Option(None, "--by", metavar=N_("NAME"), help=N_("Who did it (default: the person assigned to the step's lane, else $SOP_USER, else your user name)."))
+AT_HELP = N_("When it happened, in the organisation's time zone: '2026-11-26 09:30', '26/11/2026 09:30', "
+             "'09:30' (today), 'kemarin 14:00', or a date ('26-11-2026', 'hari ini', 'kemarin': "
+             "end of office hours that day); default now.")
 
 _KINDS = {
-    "started": "started",
-    "step_completed": "step completed",
-    "approved": "approved",
-    "rejected": "rejected",
-    "undone": "undone",
-    "cancelled": "cancelled",
-    "note": "note",
-    "attachment": "attachment",
-    "sub_run_started": "sub-SOP run started",
+    "started": N_("started"),
+    "step_completed": N_("step completed"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "undone": N_("undone"),
+    "cancelled": N_("cancelled"),
+    "note": N_("note"),
+    "attachment": N_("attachment"),
+    "sub_run_started": N_("sub-SOP run started"),
 }
+"""Event kinds as the log shows them (translated at use)."""
+
+_STATUSES = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
+"""Run states as `sop runs` shows them (translated at use)."""
+
+_LABELS = (N_("SOP"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
+           N_("Progress"), N_("Parallel"), N_("Current"), N_("Who"), N_("Since"), N_("Time"), N_("Outside"))
+"""The labels of the run screens, aligned to the longest in the interface language."""
 
 
-@app.command("start")
+@app.command("start", help=N_("Start a run of an SOP for a year and print its forecast: the planned start and due time of every step."))
 def start_command(
-    sop: str = typer.Argument(..., help="SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja.",
+    sop: str = typer.Argument(..., metavar="SOP", help=N_("SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                               autocompletion=complete.sop_ids),
     org: str | None = ORG,
-    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="The year the run is for, 2000 to 2100 (default: the year being planned, next year)."),
-    title: str | None = typer.Option(None, "--title", "-t", metavar="TEXT", help="Title (default: the SOP's name and the year)."),
-    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help="When the run started (default now; a date alone means 07.30 that day)."),
-    assign: list[str] | None = typer.Option(None, "--assign", "-a", metavar="LANE=NAME", help="Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable."),
-    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who starts the run (default: $SOP_USER, else your user name)."),
-    again: bool = typer.Option(False, "--again", help="Start a second run although the SOP already has one for the year."),
-    if_new: bool = typer.Option(False, "--if-new", help="Start only if the SOP has no run for the year; else say which run it has (exit 0)."),
-    parent: str | None = typer.Option(None, "--parent", metavar="RUN", help="Start it as the sub-SOP of RUN's current step (sub_sop); that step is done when this run finishes."),
-    parent_step: int | None = typer.Option(None, "--parent-step", metavar="N", help="With --parent: the parent's step, when several current steps name this SOP."),
+    year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("The year the run is for, 2000 to 2100 (default: the year being planned, next year).")),
+    title: str | None = typer.Option(None, "--title", "-t", metavar=N_("TEXT"), help=N_("Title (default: the SOP's name and the year).")),
+    at: str | None = typer.Option(None, "--at", metavar=N_("TIME"), help=N_("When the run started (default now; a date alone means 07.30 that day).")),
+    assign: list[str] | None = typer.Option(None, "--assign", "-a", metavar=N_("LANE=NAME"), help=N_("Who fills a lane, e.g. --assign camat='Drs. Budi'. Repeatable.")),
+    by: str | None = typer.Option(None, "--by", metavar=N_("NAME"), help=N_("Who starts the run (default: $SOP_USER, else your user name).")),
+    again: bool = typer.Option(False, "--again", help=N_("Start a second run although the SOP already has one for the year.")),
+    if_new: bool = typer.Option(False, "--if-new", help=N_("Start only if the SOP has no run for the year; else say which run it has (exit 0).")),
+    parent: str | None = typer.Option(None, "--parent", metavar=N_("RUN"), help=N_("Start it as the sub-SOP of the current step of the run RUN (sub_sop); that step is done when this run finishes.")),
+    parent_step: int | None = typer.Option(None, "--parent-step", metavar="N", help=N_("With --parent: the parent's step, when several current steps name this SOP.")),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """Start a run of an SOP for a year and print its forecast: the planned start and due time of every step."""
     from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
     from sop_cli.errors import ConflictError, UsageError
     from sop_cli.run.service import run_status, start_run
 
     if again and if_new:
-        raise UsageError("Give either --again or --if-new, not both.")
+        raise UsageError(_("Give either --again or --if-new, not both."))
     try:
         view = start_run(sop, org=org, year=year, title=title, at=optional_at(at),
                          assign=parse_assignments(assign or []), by=by, again=again, store=store, now=now(),
@@ -91,10 +100,10 @@ def start_command(
             print_json(view)
             return
         view = one_line(view)
-        _say(f"Already started {paint(view['run'], 'bold')} for {view['year']}: {view['title']} "
-              "(nothing new was started)")
+        _say(_("Already started {run} for {year}: {title} (nothing new was started)").format(
+            run=paint(view["run"], "bold"), year=view["year"], title=view["title"]))
         if assign or title or at:
-            _say("The run keeps what it was started with; --assign, --title and --at were not applied.")
+            _say(_("The run keeps what it was started with; --assign, --title and --at were not applied."))
         _print_identity(view)
         _print_progress(view)
         _print_current(view)
@@ -103,36 +112,41 @@ def start_command(
         print_json(view)
         return
     view = one_line(view)
-    _say(f"Started {paint(view['run'], 'bold')} for {view['year']}: {view['title']}")
+    _say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
+                                                       title=view["title"]))
     taken = view.get("id_taken")
     if taken:
-        _say(f"(the id {taken['run']} belongs to the run of {taken['sop']} for {taken['year']})")
+        _say(_("(the id {run} belongs to the run of {sop} for {year})").format(**taken))
     _print_identity(view)
-    _say(f"Started   {tanggal(view['started_at'])}  (by {view['recorded']['actor']})")
-    _say(f"Due       {tanggal(view['planned_end'])}  (forecast, without rework)")
+    _line(_("Started"), _("{when}  (by {actor})").format(when=tanggal(view["started_at"]),
+                                                              actor=view["recorded"]["actor"]))
+    _line(_("Due"), _("{when}  (forecast, without rework)").format(when=tanggal(view["planned_end"])))
     print()
     _print_forecast(view, view["forecast"])
     first = view["current"]
     if first is not None:  # a new run always has its first step current
-        _say(f"\nNext: when step {first['step']} is done, `sop advance --run {view['run']} --step {first['step']}`.")
+        _say("\n" + _("Next: when step {step} is done, `sop advance --run {run} --step {step}`.").format(
+            step=first["step"], run=view["run"]))
 
 
-@app.command("advance")
+@app.command("advance", help=N_("Complete the current step of a run (on a decision step: --approve, or --reject --reason)."))
 def advance_command(
     run: str | None = RUN,
-    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless step N is the current step (without it: the step current when you pressed Enter).",
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("Refuse unless step N is the current step (without it: the step current when you pressed Enter)."),
                                       autocompletion=complete.step_numbers),
     by: str | None = BY,
-    note: str | None = typer.Option(None, "--note", "-n", metavar="TEXT", help="A remark kept with the step."),
-    attach: list[Path] | None = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
-    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP + " Not before the step became current."),
-    approve: bool = typer.Option(False, "--approve", help="Decision step: YA, go on."),
-    reject: bool = typer.Option(False, "--reject", help="Decision step: TIDAK, send the run back for rework (needs --reason)."),
-    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why the step is rejected."),
+    note: str | None = typer.Option(None, "--note", "-n", metavar=N_("TEXT"), help=N_("A remark kept with the step.")),
+    attach: list[Path] | None = typer.Option(None, "--attach", metavar=N_("FILE"), help=N_("Keep a copy of FILE (with its SHA-256) with the run. Repeatable.")),
+    at: str | None = typer.Option(None, "--at", metavar=N_("TIME"), help=N_(
+        "When it happened, in the organisation's time zone: '2026-11-26 09:30', '26/11/2026 09:30', "
+        "'09:30' (today), 'kemarin 14:00', or a date ('26-11-2026', 'hari ini', 'kemarin': "
+        "end of office hours that day); default now. Not before the step became current.")),
+    approve: bool = typer.Option(False, "--approve", help=N_("Decision step: YA, go on.")),
+    reject: bool = typer.Option(False, "--reject", help=N_("Decision step: TIDAK, send the run back for rework (needs --reason).")),
+    reason: str | None = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why the step is rejected.")),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """Complete the current step of a run (on a decision step: --approve, or --reject --reason)."""
     from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import advance
 
@@ -144,33 +158,38 @@ def advance_command(
     view = one_line(view)
     event = view["recorded"]
     done = next(v for v in reversed(view["visits"]) if v["completed_at"] and v["step"] == event["step"])
-    verb = {"approved": "approved", "rejected": "rejected"}.get(event["kind"], "done")
-    timing = _timing(done)
-    _say(f"{view['run']}: step {event['step']} {verb} by {event['actor']}, {tanggal(event['at'])}{timing}.")
+    wording = {"approved": N_("{run}: step {step} approved by {actor}, {when}{timing}."),
+               "rejected": N_("{run}: step {step} rejected by {actor}, {when}{timing}.")}.get(
+        event["kind"], N_("{run}: step {step} done by {actor}, {when}{timing}."))
+    _say(_(wording).format(run=view["run"], step=event["step"], actor=event["actor"], when=tanggal(event["at"]),
+                           timing=_timing(done)))
     if event.get("reason"):
-        _say(f"Reason: {event['reason']}")
+        _say(_("Reason: {reason}").format(reason=event["reason"]))
     for item in event.get("attachments", []):
-        _say(f"Attached {item['name']} (sha256 {item['sha256'][:12]}…, {item['size']} bytes)")
+        _say(_("Attached {name} (sha256 {sha}…, {size} bytes)").format(name=item["name"], sha=item["sha256"][:12],
+                                                                        size=item["size"]))
     current = view["current"]
     if event["kind"] == "rejected" and view["status"] == "finished":
-        _say("TIDAK ends the process: the request is refused or returned (ditolak).")
+        _say(_("TIDAK ends the process: the request is refused or returned (ditolak)."))
     elif event["kind"] == "rejected" and current is not None:
-        _say(f"Back to step {current['step']} for rework (rework loop {view['rework_loops']}).")
+        _say(_("Back to step {step} for rework (rework loop {loop}).").format(step=current["step"],
+                                                                             loop=view["rework_loops"]))
     _print_progress(view)
     if view["status"] == "finished":
-        ending = " (ditolak: refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
-        _say(f"Run {view['run']} is finished{ending}.")
+        if view["outcome"] == "ditolak":
+            _say(_("Run {run} is finished (ditolak: refused or returned at a decision).").format(run=view["run"]))
+        else:
+            _say(_("Run {run} is finished.").format(run=view["run"]))
         if view.get("parent"):
             parent = view["parent"]
-            _say(f"It was the sub-SOP of run {parent['run']}, step {parent['step']}: that step is done with it "
-                  f"(see `sop status --run {parent['run']}`).")
+            _say(_("It was the sub-SOP of run {run}, step {step}: that step is done with it "
+                   "(see `sop status --run {run}`).").format(run=parent["run"], step=parent["step"]))
         return
     _print_current(view)
 
 
-@app.command("status")
+@app.command("status", help=N_("Where a run stands: the current step, who has it, when it is due, progress, next steps."))
 def status_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
-    """Where a run stands: the current step, who has it, when it is due, progress, next steps."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_status
 
@@ -183,37 +202,41 @@ def status_command(run: str | None = RUN, store: str | None = STORE, as_json: bo
     _print_identity(view)
     _print_progress(view)
     if view["status"] == "finished":
-        ending = " — ditolak (refused or returned at a decision)" if view["outcome"] == "ditolak" else ""
-        _say(f"Status    finished {tanggal(view['finished_at'])}{ending}")
+        if view["outcome"] == "ditolak":
+            finished = _("finished {when} — ditolak (refused or returned at a decision)")
+        else:
+            finished = _("finished {when}")
+        _line(_("Status"), finished.format(when=tanggal(view["finished_at"])))
         _print_totals(view)
     elif view["status"] == "cancelled":
-        _say(f"Status    cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
+        _line(_("Status"), _("cancelled {when}: {reason}").format(when=tanggal(view["cancelled_at"]),
+                                                                         reason=view["cancel_reason"]))
     else:
         _print_current(view)
         upcoming = view["next_steps"]
         for i, planned in enumerate(upcoming[:3]):
-            label = "Next" if i == 0 else ""
-            _say(f"{label:<9} {planned['step']:>2}  {planned['kegiatan']}  ({_lanes(planned['lanes'])})"
-                 f"  due {tanggal_pendek(planned['planned_due'])}", 13)
+            _line(_("Next") if i == 0 else "", _("{step:>2}  {kegiatan}  ({lanes})  due {due}").format(
+                step=planned["step"], kegiatan=planned["kegiatan"], lanes=_lanes(planned["lanes"]),
+                due=tanggal_pendek(planned["planned_due"])), 4)
         if len(upcoming) > 3:
-            _say(f"{'':<9} ... {len(upcoming) - 3} more")
-        _say(f"Run due   {tanggal(view['planned_end'])} (forecast)")
+            _line("", _("... {count} more").format(count=len(upcoming) - 3))
+        _line(_("Run due"), _("{when} (forecast)").format(when=tanggal(view["planned_end"])))
     _print_source_warning(view["sop_file"], view["run"])
 
 
-@app.command("runs")
+@app.command("runs", help=N_(
+    "List the active runs (all runs with --all) of every unit the store lets you read: SOP, year, "
+    "current step, progress, late or on time; --org, --sop, --year and --late narrow the list."))
 def runs_command(
-    include_all: bool = typer.Option(False, "--all", "-a", help="Also list finished and cancelled runs."),
-    limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help="At most the N most recently started runs (0: all)."),
-    org: str | None = typer.Option(None, "--org", "-o", metavar="ORG", help="Only this organisation's runs (its id, or the id's last word: ngronggot)."),
-    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help="Only runs of this SOP (renja, or a full id)."),
-    year: int | None = typer.Option(None, "--year", "-y", metavar="YYYY", help="Only runs for this year."),
-    late: bool = typer.Option(False, "--late", help="Only active runs whose current step is past due."),
+    include_all: bool = typer.Option(False, "--all", "-a", help=N_("Also list finished and cancelled runs.")),
+    limit: int = typer.Option(50, "--limit", "-n", min=0, metavar="N", help=N_("At most the N most recently started runs (0: all).")),
+    org: str | None = typer.Option(None, "--org", "-o", metavar=N_("ORG"), help=N_("Only this organisation's runs (its id, or the id's last word: ngronggot).")),
+    sop: str | None = typer.Option(None, "--sop", metavar="SOP", help=N_("Only runs of this SOP (renja, or a full id).")),
+    year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("Only runs for this year.")),
+    late: bool = typer.Option(False, "--late", help=N_("Only active runs whose current step is past due.")),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """List the active runs (all runs with --all) of every unit the store lets you read: SOP, year,
-    current step, progress, late or on time; --org, --sop, --year and --late narrow the list."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
@@ -224,31 +247,32 @@ def runs_command(
         return
     if not rows:
         if org or sop or year or late:
-            print("No runs match.")
+            print(_("No runs match."))
         else:
-            print("No runs." if include_all else "No active runs (`sop runs --all` lists finished ones).")
+            print(_("No runs.") if include_all else _("No active runs (`sop runs --all` lists finished ones)."))
         return
     table = []
     for r in rows:
         if r["status"] == "active":
-            state = paint("LATE", "red") if r["late"] else paint("on time", "green")
+            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
             where = f"{r['current_step']} {r['current_kegiatan'] or ''}"
             due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
-            state, where, due = r["status"], "-", "-"
+            state, where, due = _(_STATUSES.get(r["status"], r["status"])), "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
-    print(plain_table(["Run", "SOP", "Year", "Current step", "Progress", "Due", "State"], table, frozenset({2}),
-                      keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
+    print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,
+                      frozenset({2}), keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
     if total > len(rows):
         every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
-        _say(f"(the {len(rows)} most recently started of {total:,} runs; `{every}` lists them all)")
+        _say(_("(the {count} most recently started of {total} runs; `{every}` lists them all)").format(
+            count=len(rows), total=f"{total:,}", every=every))
 
 
-@app.command("log")
+@app.command("log", help=N_(
+    "The audit trail of a run: every event with when, who (with the database user in brackets in a "
+    "shared store, and the OS user) and details."))
 def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
-    """The audit trail of a run: every event with when, who (with the database user [in brackets] in a
-    shared store, and the OS user) and details."""
     from sop_cli.cli.parse import now
     from sop_cli.run.service import run_log
 
@@ -257,36 +281,35 @@ def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool 
         print_json(view["events"])
         return
     view = one_line(view)
-    _say(f"{paint(view['run'], 'bold')}  {view['title']}  ({view['sop']['id']}, times {view['sop']['zona_waktu']})")
+    _say(_("{run}  {title}  ({sop}, times {zone})").format(run=paint(view["run"], "bold"), title=view["title"],
+                                                         sop=view["sop"]["id"], zone=view["sop"]["zona_waktu"]))
     rows = []
     for e in view["events"]:
-        kind = _KINDS.get(e["kind"], e["kind"])
+        kind = _(_KINDS[e["kind"]]) if e["kind"] in _KINDS else e["kind"]
         if e["undone_by"]:
-            kind += f" (undone by #{e['undone_by']})"
+            kind = _("{kind} (undone by #{seq})").format(kind=kind, seq=e["undone_by"])
         # In a shared store the database user who wrote the event stands beside the --by name.
         who = f"{e['actor']} [{e['db_user']}]" if e.get("db_user") else e["actor"]
         rows.append([str(e["seq"]), tanggal_pendek(e["at"], year=True), kind, str(e["step"] or "-"),
                      who, e["os_user"], _details(e)])
-    print(plain_table(["#", "When", "Event", "Step", "By", "OS user", "Details"], rows, frozenset({0, 3}),
-                      keep=frozenset({0, 3}), last=frozenset({1})))
+    print(plain_table(["#", _("When"), _("Event"), _("Step"), _("By"), _("OS user"), _("Details")], rows,
+                      frozenset({0, 3}), keep=frozenset({0, 3}), last=frozenset({1})))
 
 
-@app.command("undo")
+@app.command("undo", help=N_(
+    "Reverse the last step event by appending an 'undone' event (history is never deleted).\n\n"
+    "Only the event that was last when you pressed Enter is undone; if someone records or undoes a "
+    "step in between, nothing is undone (exit 3)."))
 def undo_command(
     run: str | None = RUN,
-    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why (required; kept in the log)."),
-    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help="Refuse unless the last step event is step N's.",
+    reason: str | None = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why (required; kept in the log).")),
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("Refuse unless the last step event is step N's."),
                                       autocompletion=complete.step_numbers),
-    event: int | None = typer.Option(None, "--event", "-e", metavar="N", help="Refuse unless the last step event is event N of `sop log`."),
-    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who undoes it (default: $SOP_USER, else your user name)."),
+    event: int | None = typer.Option(None, "--event", "-e", metavar="N", help=N_("Refuse unless the last step event is event N of `sop log`.")),
+    by: str | None = typer.Option(None, "--by", metavar=N_("NAME"), help=N_("Who undoes it (default: $SOP_USER, else your user name).")),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """Reverse the last step event by appending an 'undone' event (history is never deleted).
-
-    Only the event that was last when you pressed Enter is undone; if someone records or undoes a
-    step in between, nothing is undone (exit 3).
-    """
     from sop_cli.cli.parse import actor, now, os_user
     from sop_cli.run.service import undo
 
@@ -297,21 +320,21 @@ def undo_command(
         return
     view = one_line(view)
     recorded = view["recorded"]
-    _say(f"{view['run']}: undid event #{recorded['undoes']} (step {recorded['step']}); reason: {recorded['reason']}")
+    _say(_("{run}: undid event #{seq} (step {step}); reason: {reason}").format(
+        run=view["run"], seq=recorded["undoes"], step=recorded["step"], reason=recorded["reason"]))
     _print_progress(view)
     _print_current(view)
 
 
-@app.command("cancel")
+@app.command("cancel", help=N_("End a run that will not be completed (it stays in the store and its log)."))
 def cancel_command(
     run: str | None = RUN,
-    reason: str | None = typer.Option(None, "--reason", metavar="TEXT", help="Why the run ends (required)."),
-    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who cancels it (default: $SOP_USER, else your user name)."),
-    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
+    reason: str | None = typer.Option(None, "--reason", metavar=N_("TEXT"), help=N_("Why the run ends (required).")),
+    by: str | None = typer.Option(None, "--by", metavar=N_("NAME"), help=N_("Who cancels it (default: $SOP_USER, else your user name).")),
+    at: str | None = typer.Option(None, "--at", metavar=N_("TIME"), help=AT_HELP),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """End a run that will not be completed (it stays in the store and its log)."""
     from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import cancel
 
@@ -321,20 +344,20 @@ def cancel_command(
         print_json(view)
         return
     view = one_line(view)
-    _say(f"{view['run']} cancelled {tanggal(view['cancelled_at'])}: {view['cancel_reason']}")
+    _say(_("{run} cancelled {when}: {reason}").format(run=view["run"], when=tanggal(view["cancelled_at"]),
+                                                       reason=view["cancel_reason"]))
 
 
-@app.command("note")
+@app.command("note", help=N_("Add a remark and/or files to a run's log without moving the run."))
 def note_command(
-    text: str | None = typer.Argument(None, help="The remark."),
+    text: str | None = typer.Argument(None, metavar=N_("TEXT"), help=N_("The remark.")),
     run: str | None = RUN,
-    attach: list[Path] | None = typer.Option(None, "--attach", metavar="FILE", help="Keep a copy of FILE (with its SHA-256) with the run. Repeatable."),
-    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who writes it (default: $SOP_USER, else your user name)."),
-    at: str | None = typer.Option(None, "--at", metavar="DATETIME", help=AT_HELP),
+    attach: list[Path] | None = typer.Option(None, "--attach", metavar=N_("FILE"), help=N_("Keep a copy of FILE (with its SHA-256) with the run. Repeatable.")),
+    by: str | None = typer.Option(None, "--by", metavar=N_("NAME"), help=N_("Who writes it (default: $SOP_USER, else your user name).")),
+    at: str | None = typer.Option(None, "--at", metavar=N_("TIME"), help=AT_HELP),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    """Add a remark and/or files to a run's log without moving the run."""
     from sop_cli.cli.parse import actor, now, optional_at, os_user
     from sop_cli.run.service import add_note
 
@@ -345,7 +368,8 @@ def note_command(
         return
     view = one_line(view)
     event = view["recorded"]
-    _say(f"{view['run']}: {_KINDS[event['kind']]} #{event['seq']} added ({_details(event)}).")
+    _say(_("{run}: {kind} #{seq} added ({details}).").format(run=view["run"], kind=_(_KINDS[event["kind"]]),
+                                                              seq=event["seq"], details=_details(event)))
 
 
 # Printing -------------------------------------------------------------------------------------
@@ -356,53 +380,73 @@ def _say(text: str, hang: int | None = None) -> None:
     print(fit(text, hang))
 
 
+def _line(label: str, text: str, extra: int = 0) -> None:
+    """Print `Label     text`, the labels of a screen aligned, wrapped lines under the text."""
+    width = max(9, *(len(_(name)) for name in _LABELS))
+    print(fit(f"{label:<{width}} {text}", width + 1 + extra))
+
+
 def _print_identity(view: RunView) -> None:
     sop = view["sop"]
-    _say(f"SOP       {sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+    _line("SOP", f"{sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
     parent = view.get("parent")
     if parent:
-        _say(f"Sub-SOP   of run {parent['run']}, step {parent['step']} (done there when this run finishes)")
+        _line(_("Sub-SOP"), _("of run {run}, step {step} (done there when this run finishes)").format(
+            run=parent["run"], step=parent["step"]))
 
 
 def _print_progress(view: RunView) -> None:
     p = view["progress"]
     loops = view["rework_loops"]
-    extra = f", {loops} rework loop{'s' if loops != 1 else ''}" if loops else ""
-    _say(f"Progress  {progress_bar(p['done'], p['total'])}  {p['done']}/{p['total']} steps{extra}")
+    steps = ngettext("{done}/{total} step", "{done}/{total} steps", p["total"]).format(done=p["done"], total=p["total"])
+    if loops:
+        steps = ngettext("{steps}, {loops} rework loop", "{steps}, {loops} rework loops", loops).format(
+            steps=steps, loops=loops)
+    _line(_("Progress"), f"{progress_bar(p['done'], p['total'])}  {steps}")
 
 
 def _print_current(view: RunView) -> None:
     steps = view.get("current_steps") or ([view["current"]] if view["current"] else [])
     if len(steps) > 1:
-        listed = " and ".join(str(c["step"]) for c in steps)
-        _say(f"Parallel  steps {listed} are current at the same time; the next step waits for all "
-             f"(`sop advance --run {view['run']} --step N` completes one)")
+        listed = _or(str(c["step"]) for c in steps)
+        _line(_("Parallel"), _("steps {listed} are current at the same time; the next step waits for all "
+                               "(`sop advance --run {run} --step N` completes one)").format(listed=listed, run=view["run"]))
     for current in steps:
         _print_one_current(view, current)
+
+
+def _or(items: Iterable[str]) -> str:
+    """`1 and 2`, `1, 2 and 3`."""
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
 
 
 def _print_one_current(view: RunView, current: CurrentView) -> None:
     from sop_cli.run.calendar import format_minutes
 
-    _say(f"Current   step {current['step']}: {current['kegiatan']}  ({current['waktu']})")
-    _say(f"Who       {_lanes(current['lanes'])}")
-    _say(f"Since     {tanggal(current['since'])}")
+    _line(_("Current"), _("step {step}: {kegiatan}  ({waktu})").format(**current))
+    _line(_("Who"), _lanes(current["lanes"]))
+    _line(_("Since"), tanggal(current["since"]))
     if current.get("sub_sop"):
         if current.get("sub_run"):
-            _say(f"Sub-SOP   done by run {current['sub_run']} ({current['sub_sop']}); this step completes when it finishes")
+            _line(_("Sub-SOP"), _("done by run {run} ({sop}); this step completes when it finishes").format(
+                run=current["sub_run"], sop=current["sub_sop"]))
         else:
-            _say(f"Sub-SOP   {current['sub_sop']}: start it with `sop start {current['sub_sop']} --parent {view['run']}`")
+            _line(_("Sub-SOP"), _("{sop}: start it with `sop start {sop} --parent {run}`").format(
+                sop=current["sub_sop"], run=view["run"]))
     if current.get("external"):
-        _say("Due       outside the office (eksternal): waiting pauses the office's clock; never late")
+        _line(_("Due"), _("outside the office (eksternal): waiting pauses the office's clock; never late"))
         return
     if current.get("untimed"):
-        _say("Due       no fixed time (sesuai jadwal): tracked, never late")
+        _line(_("Due"), _("no fixed time (sesuai jadwal): tracked, never late"))
         return
     if current["late"]:
-        state = paint(f"LATE by {format_minutes(current['late_minutes'])}", "red")
+        state = paint(_("LATE by {time}").format(time=format_minutes(current["late_minutes"])), "red")
     else:
-        state = f"{format_minutes(current['remaining_minutes'])} of working time left"
-    _say(f"Due       {tanggal(current['due'])} — {state}")
+        state = _("{time} of working time left").format(time=format_minutes(current["remaining_minutes"]))
+    _line(_("Due"), f"{tanggal(current['due'])} — {state}")
 
 
 def _print_totals(view: RunView) -> None:
@@ -413,11 +457,13 @@ def _print_totals(view: RunView) -> None:
     actual = sum(v["actual_minutes"] or 0 for v in inside)
     standard = sum(v["standard_minutes"] for v in inside)
     late = sum(1 for v in done if v["late"])
-    _say(f"Time      {format_minutes(actual)} of working time over {len(inside)} step visits "
-          f"(standard {format_minutes(standard)}); {late} late")
+    _line(_("Time"), ngettext("{actual} of working time over {count} step visit (standard {standard}); {late} late",
+                              "{actual} of working time over {count} step visits (standard {standard}); {late} late",
+                              len(inside)).format(actual=format_minutes(actual), count=len(inside),
+                                                  standard=format_minutes(standard), late=late))
     if len(inside) < len(done):
-        _say(f"Outside   {format_minutes(view['external_minutes'])} waiting outside the office "
-             "(waktu di luar kantor: eksternal lanes, not counted against the office)")
+        _line(_("Outside"), _("{time} waiting outside the office (waktu di luar kantor: eksternal lanes, not "
+                              "counted against the office)").format(time=format_minutes(view["external_minutes"])))
 
 
 def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
@@ -426,25 +472,26 @@ def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
          tanggal_pendek(p["planned_start"]), tanggal_pendek(p["planned_due"])]
         for p in planned
     ]
-    print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", "Start", "Due"], rows, frozenset({0}),
+    print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", _("Start"), _("Due")], rows, frozenset({0}),
                       keep=frozenset({0}), last=frozenset({3, 4, 5})))
-    _say(f"(working time {view['sop']['zona_waktu']}: {view['office_hours']}; "
-          "days without office hours, national holidays and cuti bersama skipped)")
+    _say(_("(working time {zone}: {hours}; days without office hours, national holidays and cuti bersama "
+           "skipped)").format(zone=view["sop"]["zona_waktu"], hours=view["office_hours"]))
 
 
 
 def _print_source_warning(source: SourceFile, run: str) -> None:
     if source["state"] == "changed":
-        _say(paint(f"Note: the SOP file changed since the run started ({source['path']}); "
-                    "this run keeps the definition it started with.", "yellow"))
+        _say(paint(_("Note: the SOP file changed since the run started ({path}); this run keeps the definition "
+                     "it started with.").format(path=source["path"]), "yellow"))
         import shlex
 
         from sop_cli.cli.output import shown
 
         command = f"sop diff --run {shlex.quote(run)} {shlex.quote(str(source['path']))}"
-        _say(shown(f"What the new version would change for this run: {command}"))
+        _say(shown(_("What the new version would change for this run: {command}").format(command=command)))
     elif source["state"] == "missing":
-        _say(paint(f"Note: the SOP file is gone ({source['path']}); this run keeps the definition it started with.", "yellow"))
+        _say(paint(_("Note: the SOP file is gone ({path}); this run keeps the definition it started with.").format(
+            path=source["path"]), "yellow"))
 
 
 def _lanes(lanes: list[LaneView]) -> str:
@@ -464,35 +511,38 @@ def _timing(visit: VisitView) -> str:
     except ValueError:
         untimed = False
     if untimed:
-        return f" — {format_minutes(actual)} of working time (no fixed time: {visit['waktu']})"
+        return " — " + _("{time} of working time (no fixed time: {waktu})").format(time=format_minutes(actual),
+                                                                                 waktu=visit["waktu"])
     if visit.get("external"):
-        return f" — {format_minutes(actual)} outside the office (eksternal: not counted against the office)"
-    verdict = "late" if visit["late"] else "on time"
-    return f" — {verdict} ({format_minutes(actual)} of {visit['waktu']})"
+        return " — " + _("{time} outside the office (eksternal: not counted against the office)").format(
+            time=format_minutes(actual))
+    verdict = _("late ({time} of {waktu})") if visit["late"] else _("on time ({time} of {waktu})")
+    return " — " + verdict.format(time=format_minutes(actual), waktu=visit["waktu"])
 
 
 def _details(event: EventView) -> str:
     parts = []
     if event["kind"] == "started":
         details = event.get("details", {})
-        parts.append(f"\"{details.get('title', '')}\" ({details.get('sop', '')}, year {details.get('year', '')})")
+        parts.append(_("\"{title}\" ({sop}, year {year})").format(
+            title=details.get("title", ""), sop=details.get("sop", ""), year=details.get("year", "")))
         assigned = details.get("assignments") or {}
         if assigned:
-            parts.append("assigned " + ", ".join(f"{k}={v}" for k, v in assigned.items()))
+            parts.append(_("assigned {pairs}").format(pairs=", ".join(f"{k}={v}" for k, v in assigned.items())))
     if "undoes" in event:
-        parts.append(f"undoes #{event['undoes']}")
+        parts.append(_("undoes #{seq}").format(seq=event["undoes"]))
     if event.get("sub_run"):
-        parts.append(f"sub-SOP run {event['sub_run']}")
+        parts.append(_("sub-SOP run {run}").format(run=event["sub_run"]))
     if event["kind"] == "started" and event.get("details", {}).get("parent"):
         parent = event["details"]["parent"]
-        parts.append(f"sub-SOP of run {parent.get('run')}, step {parent.get('step')}")
+        parts.append(_("sub-SOP of run {run}, step {step}").format(run=parent.get("run"), step=parent.get("step")))
     if event.get("reason"):
-        parts.append(f"reason: {event['reason']}")
+        parts.append(_("reason: {reason}").format(reason=event["reason"]))
     if event.get("note"):
-        parts.append(f"note: {event['note']}")
+        parts.append(_("note: {note}").format(note=event["note"]))
     for item in event.get("attachments", []):
-        parts.append(f"file {item['name']} sha256 {item.get('sha256', '')[:12]}")
+        parts.append(_("file {name} sha256 {sha}").format(name=item["name"], sha=item.get("sha256", "")[:12]))
     at, recorded = event["at"], event["recorded_at"]
     if f"{recorded:%Y-%m-%d %H:%M}" != f"{at:%Y-%m-%d %H:%M}":
-        parts.append(f"recorded {tanggal_pendek(recorded)}")
+        parts.append(_("recorded {when}").format(when=tanggal_pendek(recorded)))
     return "; ".join(parts)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sop_cli.cli.output import _is_terminal, _pieces, paint, shown, wrap_words
 from sop_cli.definition.nip import format_nip
+from sop_cli.i18n import _
 
 _SYMBOL = {"mulai": "(●)", "selesai": "(■)", "proses": "[▪]", "keputusan": "<◆>"}
 
@@ -104,10 +105,10 @@ def _office_rows(org: dict[str, Any]) -> list[list[str]]:
         try:
             text = office_calendar(org).hours_text()
         except CalendarError:
-            text = "(see the file)"
+            text = _("(see the file)")
         ramadan = jam.get("ramadan")
         if ramadan:
-            text += "; Ramadan: " + ("jam kerja ASN" if ramadan == "asn" else "own hours")
+            text += "; " + (_("Ramadan: jam kerja ASN") if ramadan == "asn" else _("Ramadan: own hours"))
         rows.append(["Jam kerja", text])
     days = []
     for day in org.get("hari_libur") or []:

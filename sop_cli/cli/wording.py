@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from sop_cli.errors import SopError
+from sop_cli.i18n import _
 
 Details = Mapping[str, object]
 
@@ -18,64 +19,58 @@ FLAGS: dict[str, str] = {"copy_to": "--copy-to"}
 """Option names whose flag is not simply `--<name>`."""
 
 MESSAGES: dict[str, Callable[[Details], str]] = {
-    "approve_and_reject": lambda d: "Give either --approve or --reject, not both.",
+    "approve_and_reject": lambda d: _("Give either --approve or --reject, not both."),
     "decision_needs_verdict": lambda d: (
-        f"Step {d['step']} ({d['kegiatan']}) is a decision: add --approve to go on to step {d['ya']}, "
-        "or --reject --reason TEXT to " + (
-            "end the process (the request is refused or returned)" if d["tidak"] == "selesai"
-            else f"send the run back to step {d['tidak']}"
-        ) + ". Nothing was recorded."
-    ),
-    "reject_needs_reason": lambda d: "--reject needs --reason TEXT: say what must be corrected. Nothing was recorded.",
-    "reason_with_approval": lambda d: "--reason goes with --reject; for a remark on an approval use --note.",
-    "not_a_decision": lambda d: (
-        f"--{d['option']}: step {d['step']} ({d['kegiatan']}) is not a decision step; run `sop advance` without it. "
-        "Nothing was recorded."
-    ),
-    "reason_without_decision": lambda d: "--reason goes with --reject; for a remark use --note.",
-    "undo_needs_reason": lambda d: "`sop undo` needs --reason TEXT: the log keeps why a step was reopened.",
-    "cancel_needs_reason": lambda d: "`sop cancel` needs --reason TEXT: the log keeps why the run was ended.",
-    "note_empty": lambda d: "Give the note's text, or --attach FILE, or both.",
+        _("Step {step} ({kegiatan}) is a decision: add --approve to go on to step {ya}, or --reject --reason TEXT "
+          "to end the process (the request is refused or returned). Nothing was recorded.")
+        if d["tidak"] == "selesai" else
+        _("Step {step} ({kegiatan}) is a decision: add --approve to go on to step {ya}, or --reject --reason TEXT "
+          "to send the run back to step {tidak}. Nothing was recorded.")
+    ).format(**d),
+    "reject_needs_reason": lambda d: _("--reject needs --reason TEXT: say what must be corrected. Nothing was recorded."),
+    "reason_with_approval": lambda d: _("--reason goes with --reject; for a remark on an approval use --note."),
+    "not_a_decision": lambda d: _(
+        "--{option}: step {step} ({kegiatan}) is not a decision step; run `sop advance` without it. "
+        "Nothing was recorded.").format(**d),
+    "reason_without_decision": lambda d: _("--reason goes with --reject; for a remark use --note."),
+    "undo_needs_reason": lambda d: _("`sop undo` needs --reason TEXT: the log keeps why a step was reopened."),
+    "cancel_needs_reason": lambda d: _("`sop cancel` needs --reason TEXT: the log keeps why the run was ended."),
+    "note_empty": lambda d: _("Give the note's text, or --attach FILE, or both."),
     "run_exists": lambda d: (
-        f"SOP {d['sop']} already has a run for {d['year']}; nothing was recorded:\n" + "\n".join(_lines(d))
-        + f"\nFollow it with `sop status --run {_first(d)}`, or start a second run for {d['year']} with "
-        f"`sop start {d['sop']} --year {d['year']} --again`."
+        _("SOP {sop} already has a run for {year}; nothing was recorded:").format(**d) + "\n" + "\n".join(_lines(d))
+        + "\n" + _("Follow it with `sop status --run {run}`, or start a second run for {year} with "
+                   "`sop start {sop} --year {year} --again`.").format(run=_first(d), year=d["year"], sop=d["sop"])
     ),
-    "which_step": lambda d: (
-        f"Several steps are current at the same time: {d['listed']}. Say which one is done with --step N. "
-        "Nothing was recorded."
-    ),
-    "sub_run_missing": lambda d: (
-        f"Step {d['step']} ({d['kegiatan']}) is done by SOP {d['sub_sop']}: start a run of it with "
-        f"`sop start {d['sub_sop']} --parent {d['run']}`; the step is done when that run finishes. "
-        "Nothing was recorded."
-    ),
-    "which_run": lambda d: f"{d['count']} runs are active; say which with --run:\n{_runs(d)}",
-    "out_suffix": lambda d: (
-        f"--out {d['path']}: the suffix {d['suffix']!r} names no format this command writes; "
-        f"use one of: {d['suffixes']} (or --format)."
-    ),
+    "which_step": lambda d: _(
+        "Several steps are current at the same time: {listed}. Say which one is done with --step N. "
+        "Nothing was recorded.").format(**d),
+    "sub_run_missing": lambda d: _(
+        "Step {step} ({kegiatan}) is done by SOP {sub_sop}: start a run of it with "
+        "`sop start {sub_sop} --parent {run}`; the step is done when that run finishes. "
+        "Nothing was recorded.").format(**d),
+    "which_run": lambda d: _("{count} runs are active; say which with --run:").format(**d) + "\n" + _runs(d),
+    "out_suffix": lambda d: _(
+        "--out {path}: the suffix {suffix!r} names no format this command writes; "
+        "use one of: {suffixes} (or --format).").format(**d),
 }
 """Messages the CLI words itself, by `SopError.code`."""
 
 HINTS: dict[str, Callable[[Details], str]] = {
-    "undo": lambda d: f"To reopen its last step, use `sop undo --run {d['run']} --reason TEXT`.",
-    "cancel": lambda d: f"To end the run, use `sop cancel --run {d['run']} --reason TEXT`.",
-    "status_and_log": lambda d: f"See `sop status --run {d['run']}` and `sop log --run {d['run']}`.",
-    "start_example": lambda d: "Start a run with `sop start SOP` (e.g. `sop start renja --org ngronggot`).",
-    "start": lambda d: "Start one with `sop start SOP`." + (
-        f" Finished or cancelled runs ({d['others']}) are listed by `sop runs --all`; name one with --run."
-        if d.get("others") else ""
+    "undo": lambda d: _("To reopen its last step, use `sop undo --run {run} --reason TEXT`.").format(**d),
+    "cancel": lambda d: _("To end the run, use `sop cancel --run {run} --reason TEXT`.").format(**d),
+    "status_and_log": lambda d: _("See `sop status --run {run}` and `sop log --run {run}`.").format(**d),
+    "start_example": lambda d: _("Start a run with `sop start SOP` (e.g. `sop start renja --org ngronggot`)."),
+    "start": lambda d: (
+        _("Start one with `sop start SOP`. Finished or cancelled runs ({others}) are listed by `sop runs --all`; "
+          "name one with --run.").format(**d) if d.get("others") else _("Start one with `sop start SOP`.")
     ),
     "runs": lambda d: _runs(d),
-    "store_newer": lambda d: "Upgrade sop to use it, or point --store / SOP_STORE at another file.",
-    "store_missing": lambda d: "Check --store / SOP_STORE (a first `sop start ... --store PATH` creates a store there).",
-    "store_unreadable": lambda d: "Point --store / SOP_STORE at another file, or move this one away.",
-    "document_types": lambda d: "See `sop render --list` for the document types and their values.",
-    "give_values": lambda d: (
-        "Give them with " + " ".join(f"--set {key}=..." for key in _keys(d)[:3])
-        + " or in a YAML file passed with --values FILE."
-    ),
+    "store_newer": lambda d: _("Upgrade sop to use it, or point --store / SOP_STORE at another file."),
+    "store_missing": lambda d: _("Check --store / SOP_STORE (a first `sop start ... --store PATH` creates a store there)."),
+    "store_unreadable": lambda d: _("Point --store / SOP_STORE at another file, or move this one away."),
+    "document_types": lambda d: _("See `sop render --list` for the document types and their values."),
+    "give_values": lambda d: _("Give them with {sets} or in a YAML file passed with --values FILE.").format(
+        sets=" ".join(f"--set {key}=..." for key in _keys(d)[:3])),
 }
 """Next actions as command lines, by `SopError.suggest`."""
 
@@ -104,9 +99,9 @@ def _runs(d: Details) -> str:
     lines = d["lines"]
     assert isinstance(lines, list)
     if not lines:
-        return "There are no runs; start one with `sop start SOP`."
-    more = "\n  ... and more (`sop runs --all`)" if d["more"] else ""
-    return ("Runs:\n" if d["all"] else "") + "\n".join(lines) + more
+        return _("There are no runs; start one with `sop start SOP`.")
+    more = "\n  " + _("... and more (`sop runs --all`)") if d["more"] else ""
+    return (_("Runs:") + "\n" if d["all"] else "") + "\n".join(lines) + more
 
 
 def flag(option: str) -> str:
