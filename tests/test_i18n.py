@@ -155,7 +155,6 @@ def test_a_rejection_is_indonesian(indonesian, monkeypatch: pytest.MonkeyPatch) 
     assert "TIDAK mengakhiri proses" in out
 
 
-@pytest.mark.xfail(strict=False, reason="report content is worded by sop_cli/render (being translated)")
 def test_the_report_is_indonesian(indonesian) -> None:
     indonesian("start", "renja", "--org", "ngronggot")
     indonesian("advance", "--step", "1")
@@ -169,13 +168,10 @@ def test_usage_errors_are_indonesian(indonesian) -> None:
     indonesian("start", code=2)
 
 
-@pytest.mark.xfail(strict=False, reason="the message of an unknown run is worded by sop_cli/run (being translated)")
 def test_an_unknown_run_is_indonesian(indonesian) -> None:
     indonesian("start", "renja", "--org", "ngronggot")
     indonesian("status", "--run", "tidak-ada", code=1)
 
 
-@pytest.mark.xfail(strict=False, reason="the message of a missing store is worded by sop_cli/run and sop_cli/store "
-                                        "(being translated)")
 def test_a_missing_store_is_indonesian(indonesian) -> None:
     indonesian("status", code=1)

@@ -131,20 +131,31 @@ def test_report_csv_has_one_line_per_pass(sop, finished, tmp_path):
     assert rows[0]["lanes"] == "Camat"
 
 
-def test_report_table_shows_the_loop_the_late_steps_and_the_summary(sop, finished):
+def test_report_table_shows_the_loop_the_late_steps_and_the_summary(sop, finished, monkeypatch):
     result = sop("report", "--run", finished)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    rework = [line for line in lines if "ulang 1" in line]
+    rework = [line for line in lines if "loop 1" in line]
     assert len(rework) == 2 and rework[0].lstrip().startswith("8 ") and rework[1].lstrip().startswith("9 ")
     step2 = next(line for line in lines if line.lstrip().startswith("2 "))
-    assert "1 jam 25 menit" in step2 and "+25 menit" in step2 and step2.split()[-1] == "ya"
-    assert "Progres          14/14 langkah (100%)" in result.stdout
+    assert "1 jam 25 menit" in step2 and "+25 menit" in step2 and step2.split()[-1] == "yes"
+    assert "Progress          14/14 steps (100%)" in result.stdout
+    assert "Within Mutu Baku  8 of 14 steps (57%); 10 of 16 step passes on time" in result.stdout
+    assert "Late              2, 4, 5, 7, 9, 11" in result.stdout
+    assert "Rework            1 rework loop, 7 jam lost (steps 8, 9)" in result.stdout
+    assert "Finished          Jumat, 27 November 2026 11.10 WIB" in result.stdout
+    # The planner's default: the same table in Indonesian, no English word left.
+    monkeypatch.setenv("SOP_LANG", "id")
+    result = sop("report", "--run", finished)
+    lines = result.stdout.splitlines()
+    assert [line.lstrip()[:2] for line in lines if "putaran 1" in line] == ["8 ", "9 "]
+    assert next(line for line in lines if line.lstrip().startswith("2 ")).split()[-1] == "ya"
+    assert "Kemajuan         14/14 langkah (100%)" in result.stdout
     assert "Dalam mutu baku  8 dari 14 langkah (57%); 10 dari 16 pelaksanaan langkah tepat waktu" in result.stdout
     assert "Terlambat        2, 4, 5, 7, 9, 11" in result.stdout
-    assert "Pengulangan      1 putaran, 7 jam hilang (langkah 8, 9)" in result.stdout
-    assert "Rework" not in result.stdout and "Orang" not in result.stdout
+    assert "Perbaikan        1 kali perbaikan, 7 jam hilang (langkah 8, 9)" in result.stdout
     assert "Selesai          Jumat, 27 November 2026 11.10 WIB" in result.stdout
+    assert "Rework" not in result.stdout and "Progress" not in result.stdout
 
 
 def test_report_md_and_html_show_the_same_numbers_and_escape_text(sop, finished, tmp_path):

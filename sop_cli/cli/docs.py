@@ -269,17 +269,13 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
     and CR are control characters there), lines end with LF and there is no BOM."""
     import csv
 
-    from sop_cli.render.report import CSV_COLUMNS
+    from sop_cli.render.report import CSV_COLUMNS, MONITORING_CSV_COLUMNS, csv_header
 
     buffer = io.StringIO()
-    columns: tuple[str, ...]
-    if monitoring:
-        columns = ("no", "step", "prosedur", "pelaksana", "penilaian", "catatan", "tindakan", "paraf")
-    else:
-        columns = CSV_COLUMNS
+    columns = MONITORING_CSV_COLUMNS if monitoring else CSV_COLUMNS
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n" if excel else "\n",
                             delimiter=";")
-    writer.writeheader()
+    writer.writerow(dict(zip(columns, csv_header(columns))))  # the column names in the interface language
     for row in data["rows"]:
         writer.writerow({k: _csv_value(v) for k, v in row.items()})
     return ("\ufeff" if excel else "") + buffer.getvalue()
@@ -299,11 +295,10 @@ def _csv_value(value: object) -> object:
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
-    from sop_cli.cli.output import fit, paint, plain_table, tanggal
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.cli.output import fit, paint, plain_table
+    from sop_cli.render.report import report_table, run_status_label, summary_lines
 
-    s = data["summary"]
-    head = [f"{data['run']}  {data['title']}  ({data['status_word']})",
+    head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])})",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
         form = cast("MonitoringData", data)
@@ -311,41 +306,14 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
         body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}),
                            keep=frozenset({0}))
         return "\n".join([*head, "Monitoring pelaksanaan SOP AP", "", body, ""])
-
-    def minutes(value: Any, signed: bool = False) -> str:
-        if value is None:
-            return "-"
-        text = format_minutes(value)
-        return f"+{text}" if signed and value > 0 else text
-
     report = cast("ReportData", data)
-    rows = []
-    for r in report["rows"]:
-        late = paint("ya", "red") if r["late"] else "luar kantor" if r["external"] else ("tidak" if r["completed_at"] or r["status"] == "current" else "-")
-        loop = f"ulang {r['loop']}" if r["rework"] else ""
-        rows.append([
-            str(r["step"]), r["kegiatan"], ", ".join(r["lanes"]), r["person"] or "-",
-            r["status_word"], minutes(r["standard_minutes"]), minutes(r["actual_minutes"]),
-            minutes(r["difference_minutes"], True), late, loop,
-        ])
-    body = plain_table(["No", "Kegiatan", "Pelaksana", "Nama", "Status", "Mutu baku", "Aktual", "Selisih",
-                        "Terlambat", "Ulang"], rows, frozenset({0}), keep=frozenset({0}),
-                       last=frozenset({5, 6, 7}))
-    within = s["within_standard"]
-    lines = [
-        *head, "", body, "",
-        f"Progres          {s['progress']['done']}/{s['progress']['total']} langkah ({s['progress']['percent']}%)",
-        f"Dalam mutu baku  {within['count']} dari {within['of']} langkah"
-        + (f" ({within['percent']}%)" if within["percent"] is not None else "")
-        + f"; {within['passes_on_time']} dari {within['passes']} pelaksanaan langkah tepat waktu",
-        f"Terlambat        {', '.join(map(str, s['late_steps'])) or '-'}",
-        f"Pengulangan      {s['rework_loops']} putaran, {format_minutes(s['rework_minutes'])} hilang"
-        + (f" (langkah {', '.join(map(str, s['rework_steps']))})" if s["rework_steps"] else ""),
-        f"Waktu kerja      {format_minutes(s['actual_minutes'])} aktual, {format_minutes(s['standard_minutes'])} mutu baku",
-        *([f"Di luar kantor   {format_minutes(s['external_minutes'])} (pelaksana eksternal, bukan waktu kantor)"]
-          if s["external_minutes"] else []),
-        (f"Selesai          {tanggal(s['finished_at'])}" if s["finished_at"]
-         else f"Perkiraan akhir  {tanggal(s['forecast_end'])}" if s["forecast_end"] else f"Status           {data['status_word']}"),
-    ]
-    # the summary lines wrap under their values (17 = the label column); the table fits itself
-    return "\n".join(line if line is body or not line else fit(line, 17) for line in lines) + "\n"
+    headers, rows = report_table(report)
+    for row, r in zip(rows, report["rows"]):
+        if r["late"]:
+            row[8] = paint(row[8], "red")
+    body = plain_table(headers, rows, frozenset({0}), keep=frozenset({0}), last=frozenset({5, 6, 7}))
+    summary = summary_lines(report)
+    label = max(len(name) for name, _ in summary) + 2
+    lines = [*head, "", body, "", *(f"{name:<{label}}{text}" for name, text in summary)]
+    # the summary lines wrap under their values; the table fits itself
+    return "\n".join(line if line is body or not line else fit(line, label) for line in lines) + "\n"

@@ -109,8 +109,9 @@ def _csv(headers: list[str], rows: list[list[object]]) -> str:
 
 def _portfolio_csv(data: PortfolioData) -> str:
     """One row per unit and SOP (the per-step numbers are in json, html and xlsx)."""
-    headers = ["org_id", "org_name", "sop", "run", "status", "current_step", "current_kegiatan", "done", "total",
-               "late", "late_minutes", "forecast_end", "meets_deadline", "days_past_deadline"]
+    from sop_cli.render.portfolio import PORTFOLIO_CSV_COLUMNS
+    from sop_cli.render.report import csv_header
+
     rows: list[list[object]] = [
         [u["org_id"], u["org_name"], u["sop"], u["run"] or "", u["status"], u["current_step"] or "",
          u["current_kegiatan"] or "", u["progress"]["done"], u["progress"]["total"], u["late"], u["late_minutes"],
@@ -119,7 +120,7 @@ def _portfolio_csv(data: PortfolioData) -> str:
          "" if u["days_past_deadline"] is None else u["days_past_deadline"]]
         for u in data["units"]
     ]
-    return _csv(headers, rows)
+    return _csv(csv_header(PORTFOLIO_CSV_COLUMNS), rows)
 
 
 def _evaluasi_table(data: EvaluasiData) -> str:
@@ -141,7 +142,9 @@ def _evaluasi_table(data: EvaluasiData) -> str:
 
 
 def _evaluasi_csv(data: EvaluasiData) -> str:
-    headers = ["step", "kegiatan", "waktu", "standard_minutes", "passes", "median_minutes", "p90_minutes", "late_share",
-               "missed_in_most", "proposed_waktu", "proposed_minutes"]
-    rows: list[list[object]] = [[("" if r[h] is None else r[h]) for h in headers] for r in data["steps"]]  # type: ignore[literal-required]
-    return _csv(headers, rows)
+    from sop_cli.render.portfolio import EVALUASI_CSV_COLUMNS
+    from sop_cli.render.report import csv_header
+
+    rows: list[list[object]] = [[("" if r[h] is None else r[h]) for h in EVALUASI_CSV_COLUMNS]  # type: ignore[literal-required]
+                                for r in data["steps"]]
+    return _csv(csv_header(EVALUASI_CSV_COLUMNS), rows)
