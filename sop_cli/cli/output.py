@@ -175,9 +175,8 @@ def color_enabled(stream: Any = None) -> bool:
 
 # Plain-text helpers for the run commands (no rich: `sop status` and `sop advance` stay fast) ---
 
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember")
+# The day and month names and the zone names are the calendar's (imported in the functions: the
+# commands that print dates have loaded it already, the others need not).
 
 
 def _moment(value: Any) -> Any:
@@ -190,25 +189,35 @@ def tanggal(value: Any) -> str:
     """A moment in Indonesian words, in its own zone: "Kamis, 26 November 2026 14.30 WIB"."""
     if not value:
         return "-"
+    from sop_cli.run.calendar import DAY_NAMES, MONTH_NAMES
+
     m = _moment(value)
     zone = _zone_name(m)
-    return f"{HARI[m.weekday()]}, {m.day} {BULAN[m.month - 1]} {m.year} {m:%H.%M}{zone}"
+    return f"{DAY_NAMES[m.weekday()]}, {m.day} {MONTH_NAMES[m.month - 1]} {m.year} {m:%H.%M}{zone}"
 
 
 def tanggal_pendek(value: Any, *, year: bool = False) -> str:
     """A moment, short: "Kam 26 Nov 14.30" (with the year when asked)."""
     if not value:
         return "-"
+    from sop_cli.run.calendar import DAY_NAMES, MONTH_NAMES
+
     m = _moment(value)
-    return f"{HARI[m.weekday()][:3]} {m.day:>2} {BULAN[m.month - 1][:3]}{f' {m.year}' if year else ''} {m:%H.%M}"
+    return f"{DAY_NAMES[m.weekday()][:3]} {m.day:>2} {MONTH_NAMES[m.month - 1][:3]}{f' {m.year}' if year else ''} {m:%H.%M}"
 
 
 def _zone_name(moment: Any) -> str:
+    """" WIB" for a moment in one of Indonesia's zones, else its offset (" UTC+5", " +0530")."""
+    from sop_cli.run.calendar import zone_name
+
     offset = moment.utcoffset()
     if offset is None:
         return ""
+    name = zone_name(offset)
+    if name:
+        return f" {name}"
     hours = offset.total_seconds() / 3600
-    return {7: " WIB", 8: " WITA", 9: " WIT"}.get(int(hours), f" UTC{hours:+g}") if hours == int(hours) else f" {moment:%z}"
+    return f" UTC{hours:+g}" if hours == int(hours) else f" {moment:%z}"
 
 
 def progress_bar(done: int, total: int, width: int = 20) -> str:

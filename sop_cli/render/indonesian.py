@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-BULAN = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+from sop_cli.run.calendar import DAY_NAMES as HARI
+from sop_cli.run.calendar import MONTH_NAMES as BULAN
+from sop_cli.run.calendar import zone_name
 
 
 def as_date(value: Any) -> date | datetime | None:
@@ -68,7 +66,7 @@ def jam(value: Any, tz: tzinfo | None = None) -> str:
         return "" if value is None else str(value)
     shown = local(moment, tz)
     offset = shown.utcoffset() if isinstance(shown, datetime) else None
-    zone = {7 * 3600: "WIB", 8 * 3600: "WITA", 9 * 3600: "WIT"}.get(int(offset.total_seconds())) if offset is not None else None
+    zone = zone_name(offset)
     return f"{shown:%H.%M}" + (f" {zone}" if zone else "")
 
 

@@ -77,6 +77,18 @@ ASN_RAMADAN_INTERVALS: Mapping[int, tuple[tuple[time, time], ...]] = MappingProx
 Monday–Thursday 08.00–15.00 with a break 12.00–12.30, Friday 08.00–15.30 with 11.30–12.30."""
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+"""The Indonesian names of the weekdays, Monday first (`date.weekday()`): the one list that the
+terminal, the documents and the calendar's own messages use."""
+MONTH_NAMES = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+               "Oktober", "November", "Desember")
+"""The Indonesian names of the months, January first."""
+
+
+def zone_name(offset: timedelta | None) -> str | None:
+    """"WIB", "WITA" or "WIT" for a UTC offset of Indonesia's zones (`ZONES`), else None."""
+    return next((name for name, tz in ZONES.items() if tz.utcoffset(None) == offset), None)
+
+
 ORG_DAY_OFF = "Libur instansi"
 UNIT_MINUTES = {"menit": 1, "jam": 60}
 UNIT_DAYS = {"hari": 1, "minggu": 5}
