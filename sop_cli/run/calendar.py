@@ -563,9 +563,9 @@ def _add_months(day: date, months: int) -> date:
 
 # An organisation's calendar (organisasi: zona_waktu, hari_libur, jam_kerja) -------------------
 
-HARI = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5,
-        "minggu": 6, "ahad": 6}
-"""Indonesian day names to weekday numbers (0 = Monday)."""
+HARI = {**{name.lower(): weekday for weekday, name in enumerate(DAY_NAMES)}, "jum'at": 4, "ahad": 6}
+"""Indonesian day names as an office writes them (with the spellings "Jum'at" and "Ahad") to
+weekday numbers (0 = Monday)."""
 
 RAMADAN_DAYS = 30
 """Days of Ramadan before Idul Fitri when the SOP gives no `awal_ramadan` for a year: the
