@@ -249,7 +249,7 @@ def _template_runs(scratch: Path, cycle: int, seed: int) -> list[tuple[str, str,
             else:
                 moment = datetime(cycle - 1, 1, 5, 8, 0, tzinfo=tz)
             view = service.start_run(qualified, now=moment, actor="generator", os_user="generator", year=cycle,
-                                     title=f"Template {key} {kind} {n}", store=store)
+                                     title=f"Template {key} {kind} {n}", store=store, again=True)
             run = view["run"]
             rejected = False
             done = 0
