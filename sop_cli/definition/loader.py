@@ -7,6 +7,7 @@ from typing import Any
 
 from sop_cli.definition.yamlfile import Located, read_yaml
 from sop_cli.errors import DefinitionError
+from sop_cli.i18n import N_, _, ngettext
 
 
 def load_definition(path: Path, content: bytes | None = None) -> Any:
@@ -25,9 +26,9 @@ def validate_data(located: Located) -> Any:
     from sop_cli.definition.model import SopDefinition
 
     if not isinstance(located.data, dict):
-        kind = type(located.data).__name__
         raise DefinitionError(
-            f"{located.path}:1:1: an SOP file is a mapping of fields (id, nama, organisasi, ...), not a {kind}"
+            _("{path}:1:1: an SOP file is a mapping of fields (id, nama, organisasi, ...), not {kind}").format(
+                path=located.path, kind=_kind_of(located.data))
         )
     try:
         return SopDefinition.model_validate(located.data)
@@ -39,7 +40,8 @@ def validate_data(located: Located) -> Any:
         problems = sorted(found, key=_line_order)
         count = len(problems)
         raise DefinitionError(
-            f"{located.path}: {count} problem{'s' if count != 1 else ''} in this SOP file:", problems
+            ngettext("{path}: {count} problem in this SOP file:", "{path}: {count} problems in this SOP file:",
+                     count).format(path=located.path, count=count), problems
         ) from None
 
 
@@ -60,8 +62,8 @@ def _raw_lane_problems(located: Located) -> list[str]:
         for j, lane_id in enumerate(named):
             if isinstance(lane_id, str) and lane_id not in declared:
                 loc = ("langkah", i, "pelaksana", j) if isinstance(step.get("pelaksana"), list) else ("langkah", i, "pelaksana")
-                found.append(f"{located.where(loc)}: {_dotted(loc)}: step {step.get('no', i + 1)}: lane {lane_id!r} "
-                             f"is not declared in pelaksana (declared: {', '.join(declared)})")
+                found.append(f"{located.where(loc)}: {_dotted(loc)}: " + undeclared_lane(
+                    step.get("no", i + 1), lane_id, declared))
     return found
 
 
@@ -75,23 +77,151 @@ def _problems(located: Located, error: Any) -> list[str]:
             for loc, message in cause.problems:
                 found.append(f"{located.where(loc)}: {_dotted(loc)}: {message}")
             continue
-        loc = tuple(item["loc"])
-        found.append(f"{located.where(loc)}: {_dotted(loc)}: {_message(item)}")
+        loc = _field_loc(item["loc"])
+        message = f"{located.where(loc)}: {_dotted(loc)}: "
+        if len(loc) != len(item["loc"]) and found and found[-1].startswith(message):
+            # another arm of a union (`ramadan`: 'asn' or a schedule): one line, the ways it can be written
+            found[-1] = _("{problem}; or {other}").format(problem=found[-1], other=_message(item))
+            continue
+        found.append(message + _message(item))
     return found
 
 
+def undeclared_lane(step: object, lane: str, declared: list[str]) -> str:
+    """The message for a step naming a lane that `pelaksana` does not declare."""
+    return _("step {step}: lane {lane} is not declared in pelaksana (declared: {declared})").format(
+        step=step, lane=repr(lane), declared=", ".join(declared))
+
+
+def _field_loc(loc: Any) -> tuple[Any, ...]:
+    """`loc` without the names pydantic gives the arms of a union (`constrained-str`,
+    `literal['asn']`, `list[...]`): they are no field of the file."""
+    return tuple(part for part in loc
+                 if not (isinstance(part, str) and ("[" in part or part in _UNION_ARMS)))
+
+
+_UNION_ARMS = frozenset({"constrained-str", "str", "int", "bool", "date", "none"})
+
+# pydantic's messages for the error types an SOP file can meet, by type: the message ids are
+# pydantic's own English (so `SOP_LANG=en` reads as before) with its context values as placeholders.
+_PYDANTIC: dict[str, str] = {
+    "string_type": N_("Input should be a valid string"),
+    "string_too_short": N_("String should have at least {min_length} character"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+    "date_type": N_("Input should be a valid date"),
+    "date_parsing": N_("Input should be a valid date in the format YYYY-MM-DD, {error}"),
+    "date_from_datetime_parsing": N_("Input should be a valid date or datetime, {error}"),
+    "date_from_datetime_inexact": N_("Datetimes provided to dates should have zero time - e.g. be exact dates"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "literal_error": N_("Input should be {expected}"),
+    "invalid_key": N_("Keys should be strings"),
+    "union_tag_invalid": N_("Input tag {tag} found using {discriminator} does not match any of the expected tags: "
+                            "{expected_tags}"),
+}
+
+_SIZED = {  # the plural of the message above, by type and the context value that counts
+    "string_too_short": (N_("String should have at least {min_length} characters"), "min_length"),
+}
+
+_TOO_SHORT = ("List should have at least {min_length} item after validation, not {actual_length}",
+              "List should have at least {min_length} items after validation, not {actual_length}")
+
+# Why a text is no date, as pydantic (speedate) words it.
+_DATE_ERRORS = {
+    "input is too short": N_("input is too short"),
+    "input is too long": N_("input is too long"),
+    "invalid character in year": N_("invalid character in year"),
+    "invalid character in month": N_("invalid character in month"),
+    "invalid character in day": N_("invalid character in day"),
+    "invalid date separator, expected `-`": N_("invalid date separator, expected `-`"),
+    "month value is outside expected range of 1-12": N_("month value is outside expected range of 1-12"),
+    "day value is outside expected range": N_("day value is outside expected range"),
+    "unexpected extra characters at the end of the input": N_("unexpected extra characters at the end of the input"),
+}
+
+# What a value read from YAML is, for "got ...": one message per kind so each reads whole.
+_GOT = {
+    "str": N_("{problem}, got str {value}"),
+    "int": N_("{problem}, got int {value}"),
+    "float": N_("{problem}, got float {value}"),
+    "bool": N_("{problem}, got bool {value}"),
+    "NoneType": N_("{problem}, got NoneType {value}"),
+    "list": N_("{problem}, got list {value}"),
+    "dict": N_("{problem}, got dict {value}"),
+    "date": N_("{problem}, got date {value}"),
+    "datetime": N_("{problem}, got datetime {value}"),
+}
+
+
 def _message(item: dict[str, Any]) -> str:
+    """The message of one pydantic error, in the interface language; a type not mapped above
+    keeps pydantic's English message."""
     kind = item["type"]
+    ctx = dict(item.get("ctx") or {})
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; `sop schema` lists the fields)"
+        return _("unknown field (check the spelling; `sop schema` lists the fields)")
     if kind == "missing":
-        return "required field is missing"
+        return _("required field is missing")
     if kind == "value_error":
-        return str(item["ctx"]["error"])
-    message = str(item["msg"])
+        return str(ctx["error"])
+    if kind == "too_short":
+        min_length = ctx.get("min_length", 0)
+        return ngettext(*_TOO_SHORT, min_length).format(min_length=min_length, actual_length=ctx.get("actual_length"))
+    if kind == "literal_error":
+        ctx["expected"] = _choices(str(ctx.get("expected", "")))
+    if "error" in ctx and kind.startswith("date"):
+        detail = str(ctx["error"])
+        ctx["error"] = _(_DATE_ERRORS[detail]) if detail in _DATE_ERRORS else detail
+    template = _PYDANTIC.get(kind)
+    if template is None:
+        message = str(item["msg"])
+    else:
+        sized = _SIZED.get(kind)
+        if sized:
+            count = ctx.get(sized[1], 0)
+            template = ngettext(template, sized[0], count) if isinstance(count, int) else _(template)
+        else:
+            template = _(template)
+        try:
+            message = template.format(**ctx)
+        except (KeyError, IndexError, ValueError):
+            message = str(item["msg"])
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        message += f", got {type(item.get('input')).__name__} {item.get('input')!r}"[:200]
+        value = item.get("input")
+        shown = repr(value)
+        shown = shown if len(shown) <= 180 else shown[:177] + "..."
+        got = _GOT.get(type(value).__name__)
+        if got is not None:
+            return _(got).format(problem=message, value=shown)
+        return _("{problem}, got {kind} {value}").format(problem=message, kind=type(value).__name__, value=shown)
     return message
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" with the last "or" in the interface language."""
+    head, sep, last = expected.rpartition(" or ")
+    return _("{items} or {last}").format(items=head, last=last) if sep else expected
+
+
+def _kind_of(value: object) -> str:
+    """What a YAML document is when it is not a mapping, for the message above."""
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, str):
+        return _("a text")
+    if isinstance(value, bool):
+        return _("a boolean")
+    if isinstance(value, (int, float)):
+        return _("a number")
+    return _("a {kind}").format(kind=type(value).__name__)
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
