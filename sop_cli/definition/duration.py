@@ -225,6 +225,12 @@ def parse_duration(text: str) -> Duration:
     return Duration(value, unit)
 
 
+def display_waktu(text: str) -> str:
+    """A standard time as `sop` shows it: as written, but lower case, single spaces and one word
+    per unit ("10 Menit" and "10 mnt" show as "10 menit", "2  Jam" as "2 jam")."""
+    return re.sub(r"(?<![a-z])mnt(?![a-z])", "menit", _normalise(text))
+
+
 def check_bounds(duration: Duration, text: str) -> Duration:
     """Refuse a standard time longer than `MAX_AMOUNT` allows (about a year)."""
     limit = MAX_AMOUNT[duration.unit]

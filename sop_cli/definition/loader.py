@@ -106,7 +106,6 @@ _UNION_ARMS = frozenset({"constrained-str", "str", "int", "bool", "date", "none"
 # pydantic's own English (so `SOP_LANG=en` reads as before) with its context values as placeholders.
 _PYDANTIC: dict[str, str] = {
     "string_type": N_("Input should be a valid string"),
-    "string_too_short": N_("String should have at least {min_length} character"),
     "int_type": N_("Input should be a valid integer"),
     "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
     "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
@@ -126,13 +125,6 @@ _PYDANTIC: dict[str, str] = {
     "union_tag_invalid": N_("Input tag {tag} found using {discriminator} does not match any of the expected tags: "
                             "{expected_tags}"),
 }
-
-_SIZED = {  # the plural of the message above, by type and the context value that counts
-    "string_too_short": (N_("String should have at least {min_length} characters"), "min_length"),
-}
-
-_TOO_SHORT = ("List should have at least {min_length} item after validation, not {actual_length}",
-              "List should have at least {min_length} items after validation, not {actual_length}")
 
 # Why a text is no date, as pydantic (speedate) words it.
 _DATE_ERRORS = {
@@ -172,28 +164,23 @@ def _message(item: dict[str, Any]) -> str:
         return _("required field is missing")
     if kind == "value_error":
         return str(ctx["error"])
-    if kind == "too_short":
-        min_length = ctx.get("min_length", 0)
-        return ngettext(*_TOO_SHORT, min_length).format(min_length=min_length, actual_length=ctx.get("actual_length"))
+    if kind == "too_short" and isinstance(ctx.get("min_length"), int):
+        return ngettext("List should have at least {min_length} item after validation, not {actual_length}",
+                        "List should have at least {min_length} items after validation, not {actual_length}",
+                        ctx["min_length"]).format(**ctx)
+    if kind == "string_too_short" and isinstance(ctx.get("min_length"), int):
+        return ngettext("String should have at least {min_length} character",
+                        "String should have at least {min_length} characters", ctx["min_length"]).format(**ctx)
     if kind == "literal_error":
         ctx["expected"] = _choices(str(ctx.get("expected", "")))
     if "error" in ctx and kind.startswith("date"):
         detail = str(ctx["error"])
         ctx["error"] = _(_DATE_ERRORS[detail]) if detail in _DATE_ERRORS else detail
     template = _PYDANTIC.get(kind)
-    if template is None:
+    try:
+        message = _(template).format(**ctx) if template else str(item["msg"])
+    except (KeyError, IndexError, ValueError):
         message = str(item["msg"])
-    else:
-        sized = _SIZED.get(kind)
-        if sized:
-            count = ctx.get(sized[1], 0)
-            template = ngettext(template, sized[0], count) if isinstance(count, int) else _(template)
-        else:
-            template = _(template)
-        try:
-            message = template.format(**ctx)
-        except (KeyError, IndexError, ValueError):
-            message = str(item["msg"])
     if kind.endswith("_type") or kind.endswith("_parsing"):
         value = item.get("input")
         shown = repr(value)
