@@ -422,3 +422,58 @@ def test_too_long_totals_group_digits_per_language(monkeypatch) -> None:
     assert "berjumlah 2.600 hari kerja, lebih dari 2.000" in (total_too_long([Duration(260, "hari")] * 10) or "")
     monkeypatch.setenv("SOP_LANG", "en")
     assert "add up to 2,600 working days, more than 2,000" in (total_too_long([Duration(260, "hari")] * 10) or "")
+
+
+def test_broken_yaml_is_explained_in_indonesian(tmp_path: Path, indonesian) -> None:
+    """Random punctuation dropped into a valid file: every parser message PyYAML gives is worded."""
+    import random
+
+    from sop_cli.definition.yamlfile import read_yaml
+    from sop_cli.errors import DefinitionError
+
+    rng = random.Random(7)
+    marks = [*":-[]{}&*!|>'\"#%@`,?\t \n", "  ", "---", "...", "<<", "\\"]
+    messages = set()
+    for _ in range(500):
+        text = VALID
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice(marks) + text[at:]
+        try:
+            read_yaml(tmp_path / "x.yaml", text.encode())
+        except DefinitionError as error:
+            messages.add(error.message)
+    assert len(messages) > 20
+    for message in messages:
+        assert not any(word in message for word in ("expected", "found", "while ", "not allowed", "invalid")), message
+
+
+def test_placeholders_of_the_indonesian_text_are_those_of_the_english() -> None:
+    """A translation naming a placeholder the code does not pass (or a stray brace) would fail
+    only when that message is shown."""
+    import string
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    repo = Path(__file__).resolve().parents[1]
+    with (repo / "sop_cli/locale/id/LC_MESSAGES/sop.po").open("rb") as handle:
+        catalog = read_po(handle, locale="id")
+    formatter = string.Formatter()
+
+    def names(text: str) -> set[str]:
+        return {name for _, name, _, _ in formatter.parse(text) if name is not None}
+
+    formatted_elsewhere = {"while parsing a flow mapping"}  # shown as is, never formatted
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(repo / "sop_cli/definition"), method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
+        ids = message if isinstance(message, tuple) else (message,)
+        entry = catalog.get(ids[0])
+        assert entry is not None, ids[0]
+        texts = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        wanted = set().union(*(names(i) for i in ids))
+        for text in texts:
+            if ids[0] in formatted_elsewhere:
+                continue
+            assert names(text) <= wanted | {"name"}, (ids[0], text)

@@ -242,6 +242,12 @@ _YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"expected a comment or a line break, but found (?P<a>.+)", N_("expected a comment or a line break, but found {a}")),
     (r"expected ' ', but found (?P<a>.+)", N_("expected ' ', but found {a}")),
     (r"found undefined alias (?P<a>.+)", N_("found undefined alias {a}")),
+    (r"expected alphabetic or numeric character, but found (?P<a>.+)",
+     N_("expected alphabetic or numeric character, but found {a}")),
+    (r"expected chomping or indentation indicators, but found (?P<a>.+)",
+     N_("expected chomping or indentation indicators, but found {a}")),
+    (r"expected '<document start>', but found (?P<a>.+)", N_("expected '<document start>', but found {a}")),
+    (r"while scanning a directive", N_("while scanning a directive")),
     (r"found duplicate anchor (?P<a>.+); first occurrence", N_("found duplicate anchor {a}; first occurrence")),
     (r"second occurrence", N_("second occurrence")),
     (r"found unknown escape character (?P<a>.+)", N_("found unknown escape character {a}")),
@@ -275,7 +281,9 @@ def _yaml_words(text: str) -> str:
     for pattern, message in _YAML_PROBLEMS:
         match = re.fullmatch(pattern, text)
         if match:
-            found = match.groupdict().get("a") or ""
+            if "a" not in match.groupdict():
+                return _(message)
+            found = match.group("a")
             return _(message).format(a=found, name=found.strip("'\""))
     return text
 
