@@ -215,7 +215,7 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(file)"
+    return text or _("(file)")
 
 
 def _line_order(problem: str) -> tuple[int, int, str]:
