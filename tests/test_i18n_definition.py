@@ -477,3 +477,35 @@ def test_placeholders_of_the_indonesian_text_are_those_of_the_english() -> None:
             if ids[0] in formatted_elsewhere:
                 continue
             assert names(text) <= wanted | {"name"}, (ids[0], text)
+
+
+def _descriptions(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description":
+                yield value
+            else:
+                yield from _descriptions(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _descriptions(value)
+
+
+def test_schema_descriptions_are_indonesian(sop, monkeypatch) -> None:
+    import json
+
+    english = json.loads(sop("schema").output)
+    assert english["title"] == "SOP definition (sop)"
+    # every description is translated: a field's is N_() on its Field, a model's docstring is
+    # repeated in model._MODEL_DOCS (a changed docstring fails here until it is repeated there)
+    monkeypatch.setenv("SOP_LANG", "id")
+    indonesian = json.loads(sop("schema").output)
+    assert indonesian["title"] == "Definisi SOP (sop)"
+    pairs = list(zip(_descriptions(english), _descriptions(indonesian), strict=True))
+    assert len(pairs) > 40
+    untranslated = [en for en, id_ in pairs if en == id_]
+    assert not untranslated, untranslated
+    assert indonesian["$defs"]["Langkah"]["properties"]["waktu"]["description"].startswith("Waktu baku: '5 menit'")
+    # the rest of the schema is the same in both languages
+    assert indonesian["$defs"]["Langkah"]["properties"]["waktu"]["pattern"] == \
+        english["$defs"]["Langkah"]["properties"]["waktu"]["pattern"]

@@ -43,7 +43,7 @@ from sop_cli.definition.duration import (
 )
 from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
-from sop_cli.i18n import _
+from sop_cli.i18n import N_, _
 
 Loc = tuple[str | int, ...]
 
@@ -111,8 +111,8 @@ Waktu = Annotated[
     str,
     AfterValidator(_waktu),
     Field(
-        description="Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
-        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time).",
+        description=N_("Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
+        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time)."),
         json_schema_extra={"pattern": WAKTU_PATTERN},
     ),
 ]
@@ -124,7 +124,7 @@ def _tanggal(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-Tanggal = Annotated[str, BeforeValidator(_tanggal), Field(description="A date as written: '2024-07-01', 'Maret 2021'.")]
+Tanggal = Annotated[str, BeforeValidator(_tanggal), Field(description=N_("A date as written: '2024-07-01', 'Maret 2021'."))]
 
 
 class _Strict(BaseModel):
@@ -138,16 +138,16 @@ class Pejabat(_Strict):
 
     jabatan: Text
     nama: str | None = None
-    pangkat: str | None = Field(None, description="Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'.")
-    nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
+    pangkat: str | None = Field(None, description=N_("Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'."))
+    nip: NIP | None = Field(None, description=N_("18 digits; spaces allowed."))
     kedudukan: Literal["plt", "plh", "pj"] | None = Field(
-        None, description="When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
-        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot).")
+        None, description=N_("When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
+        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot)."))
     atas_nama: str | None = Field(
-        None, description="a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
-        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan).")
+        None, description=N_("a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
+        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan)."))
     untuk_beliau: str | None = Field(
-        None, description="u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'.")
+        None, description=N_("u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'."))
 
     @model_validator(mode="after")
     def _ub_needs_an(self) -> Pejabat:
@@ -184,10 +184,10 @@ class HariLibur(_Strict):
     """
 
     tanggal: Annotated[str, BeforeValidator(_tanggal), AfterValidator(_hari_libur_tanggal)] = Field(
-        description="'2026-11-17' (once) or '17-11' (DD-MM: every year)."
+        description=N_("'2026-11-17' (once) or '17-11' (DD-MM: every year).")
     )
     nama: Text
-    setiap_tahun: bool = Field(False, description="Repeat the date of tanggal every year.")
+    setiap_tahun: bool = Field(False, description=N_("Repeat the date of tanggal every year."))
 
 
 def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
@@ -200,41 +200,41 @@ def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
 Jadwal = Annotated[
     dict[str, str | list[str]],
     AfterValidator(_jadwal),
-    Field(description="Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
-          "days not named are not working days."),
+    Field(description=N_("Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
+          "days not named are not working days.")),
 ]
 
 
 class JamKerja(_Strict):
     """The organisation's office hours, when not the ASN week (Perpres 21/2023)."""
 
-    jadwal: Jadwal | None = Field(None, description="Weekly hours; default the ASN week, Senin-Jumat from 07.30.")
+    jadwal: Jadwal | None = Field(None, description=N_("Weekly hours; default the ASN week, Senin-Jumat from 07.30."))
     ramadan: Literal["asn"] | Jadwal | None = Field(
-        None, description="Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
-        "or a weekly schedule; none: the same hours all year."
+        None, description=N_("Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
+        "or a weekly schedule; none: the same hours all year.")
     )
     awal_ramadan: list[date] = Field(
         default_factory=list,
-        description="1 Ramadan of a year, when not 30 days before Idul Fitri (the default).",
+        description=N_("1 Ramadan of a year, when not 30 days before Idul Fitri (the default)."),
     )
 
 
 class Organisasi(_Strict):
     """The issuing unit: government (pemerintah), unit name and where it works (time zone)."""
 
-    id: Slug = Field(description="Unit id, e.g. 'kecamatan-ngronggot'; second part of the SOP id.")
-    wilayah: Slug = Field(description="Region id, e.g. 'nganjuk'; first part of the SOP id.")
-    pemerintah: Text = Field(description="e.g. 'Pemerintah Kabupaten Nganjuk'.")
-    nama: Text = Field(description="e.g. 'Kecamatan Ngronggot'.")
-    alias: list[Slug] = Field(default_factory=list, description="Short names for --org.")
+    id: Slug = Field(description=N_("Unit id, e.g. 'kecamatan-ngronggot'; second part of the SOP id."))
+    wilayah: Slug = Field(description=N_("Region id, e.g. 'nganjuk'; first part of the SOP id."))
+    pemerintah: Text = Field(description=N_("e.g. 'Pemerintah Kabupaten Nganjuk'."))
+    nama: Text = Field(description=N_("e.g. 'Kecamatan Ngronggot'."))
+    alias: list[Slug] = Field(default_factory=list, description=N_("Short names for --org."))
     alamat: str | None = None
     telepon: str | None = None
     email: str | None = None
     laman: str | None = None
-    kota: str | None = Field(None, description="Place written before the date of a letter.")
+    kota: str | None = Field(None, description=N_("Place written before the date of a letter."))
     zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
     hari_libur: list[HariLibur] = Field(default_factory=list)
-    jam_kerja: JamKerja | None = Field(None, description="Office hours; default the ASN week.")
+    jam_kerja: JamKerja | None = Field(None, description=N_("Office hours; default the ASN week."))
 
 
 class Lane(_Strict):
@@ -243,12 +243,12 @@ class Lane(_Strict):
     id: Slug
     nama: Text
     eksternal: bool = Field(
-        False, description="Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
-        "pauses the office's clock; its steps are never late and their time is reported apart."
+        False, description=N_("Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
+        "pauses the office's clock; its steps are never late and their time is reported apart.")
     )
     petugas: list[Text] = Field(
-        default_factory=list, description="The people who fill the lane when it is several (the Kepala "
-        "Seksi of four seksi); `sop start` assigns them all unless --assign names others.")
+        default_factory=list, description=N_("The people who fill the lane when it is several (the Kepala "
+        "Seksi of four seksi); `sop start` assigns them all unless --assign names others."))
 
 
 _SUB_SOP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0,2}$")
@@ -266,10 +266,10 @@ class Langkah(_Strict):
 
     no: StepNo
     kegiatan: Text
-    pelaksana: list[Slug] = Field(min_length=1, description="Lane id(s) doing the step.")
+    pelaksana: list[Slug] = Field(min_length=1, description=N_("Lane id(s) doing the step."))
     asal_pelaksana: Literal["sumber", "inferensi"] = Field(
-        description="'sumber': the lane is marked in the source; 'inferensi': the mark was lost and "
-        "the lane is inferred (say why in dasar_inferensi)."
+        description=N_("'sumber': the lane is marked in the source; 'inferensi': the mark was lost and "
+        "the lane is inferred (say why in dasar_inferensi).")
     )
     dasar_inferensi: str | None = None
     simbol: Literal["mulai", "proses", "keputusan", "selesai"] = "proses"
@@ -277,22 +277,22 @@ class Langkah(_Strict):
     waktu: Waktu
     output: Text
     keterangan: str | None = None
-    berikutnya: StepNo | None = Field(None, description="Next step when not simply the following one.")
-    ya: StepNo | None = Field(None, description="keputusan: the step after YA (approved).")
+    berikutnya: StepNo | None = Field(None, description=N_("Next step when not simply the following one."))
+    ya: StepNo | None = Field(None, description=N_("keputusan: the step after YA (approved)."))
     tidak: Annotated[StepNo | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
-        None, description="keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
-        "process (the request is refused or returned: the run ends as ditolak, not as rework)."
+        None, description=N_("keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
+        "process (the request is refused or returned: the run ends as ditolak, not as rework).")
     )
     dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
-        None, description="Document type or template rendering this step's output (sop render --list)."
+        None, description=N_("Document type or template rendering this step's output (sop render --list).")
     )
     paralel: list[StepNo] = Field(
-        default_factory=list, description="Steps done at the same time after this one (AND split), e.g. [3, 4]: "
-        "the steps written right after it; the step after the last of them waits for all (AND join)."
+        default_factory=list, description=N_("Steps done at the same time after this one (AND split), e.g. [3, 4]: "
+        "the steps written right after it; the step after the last of them waits for all (AND join).")
     )
     sub_sop: Annotated[str, AfterValidator(_sub_sop)] | None = Field(
-        None, description="Another SOP of the catalog that does this step ('rapat' or 'wilayah/organisasi/id'): "
-        "started as a child run; the step is done when the child run finishes."
+        None, description=N_("Another SOP of the catalog that does this step ('rapat' or 'wilayah/organisasi/id'): "
+        "started as a child run; the step is done when the child run finishes.")
     )
 
     @property
@@ -310,11 +310,11 @@ class Langkah(_Strict):
 class SopDefinition(_Strict):
     """One SOP AP document: the identity header, the six lists, the lanes and the steps."""
 
-    id: Slug = Field(description="SOP id within its organisation, e.g. 'renja'.")
-    nama: Text = Field(description="Nama SOP, e.g. 'Penyusunan Rencana Kerja'.")
-    judul: str | None = Field(None, description="Title as printed on the document, if different.")
+    id: Slug = Field(description=N_("SOP id within its organisation, e.g. 'renja'."))
+    nama: Text = Field(description=N_("Nama SOP, e.g. 'Penyusunan Rencana Kerja'."))
+    judul: str | None = Field(None, description=N_("Title as printed on the document, if different."))
     organisasi: Organisasi
-    nomor: str | None = Field(None, description="Nomor SOP, as written (may contain blanks).")
+    nomor: str | None = Field(None, description=N_("Nomor SOP, as written (may contain blanks)."))
     tanggal_pembuatan: Tanggal | None = None
     tanggal_revisi: Tanggal | None = None
     tanggal_pengesahan: Tanggal | None = None
@@ -326,10 +326,10 @@ class SopDefinition(_Strict):
     peralatan_perlengkapan: list[Text]
     peringatan: list[Text]
     pencatatan_pendataan: list[Text]
-    penjelasan: list[Text] = Field(default_factory=list, description="Explanatory paragraphs.")
+    penjelasan: list[Text] = Field(default_factory=list, description=N_("Explanatory paragraphs."))
     pelaksana: list[Lane] = Field(min_length=1)
     langkah: list[Langkah] = Field(min_length=2)
-    sumber: str | None = Field(None, description="Where this definition was transcribed from.")
+    sumber: str | None = Field(None, description=N_("Where this definition was transcribed from."))
 
     @property
     def qualified_id(self) -> str:
@@ -509,14 +509,39 @@ def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
         yield ("langkah", index[no]), _("step {no} never leads to the end (a loop with no way out)").format(no=no)
 
 
+_MODEL_DOCS = (
+    N_("A day off of the organisation's own, on top of the national holidays and cuti bersama.\n\n"
+       "Once: `tanggal: 2026-11-17`. Every year (a Hari Jadi): `tanggal: \"17-11\"` (DD-MM), or a full\n"
+       "date with `setiap_tahun: true`."),
+    N_("The organisation's office hours, when not the ASN week (Perpres 21/2023)."),
+    N_("One pelaksana column (swimlane) of the flowchart, in the order of the source table."),
+    N_("One step of the procedure (a row of the flowchart table)."),
+    N_("The issuing unit: government (pemerintah), unit name and where it works (time zone)."),
+    N_("An official: the jabatan (position) and, where the source gives them, name, rank and NIP."),
+    N_("One SOP AP document: the identity header, the six lists, the lanes and the steps."),
+)
+"""The models' docstrings as the schema gives them (descriptions of its `$defs`), for the catalog;
+tests/test_i18n_definition.py fails when a docstring changes and this does not."""
+
+
 def sop_json_schema() -> dict[str, object]:
-    """The JSON Schema of an SOP file, for editors (`sop schema`)."""
+    """The JSON Schema of an SOP file, for editors (`sop schema`), its descriptions in the
+    interface language (field names and values stay as the file writes them)."""
     schema = SopDefinition.model_json_schema()
-    return {
+    return _described({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "SOP definition (sop)",
+        "title": _("SOP definition (sop)"),
         **{k: v for k, v in schema.items() if k != "title"},
-    }
+    })
+
+
+def _described(node: Any) -> Any:
+    """`node` with every `description` (marked N_ above or on a Field) translated."""
+    if isinstance(node, dict):
+        return {k: _(v) if k == "description" and isinstance(v, str) else _described(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_described(v) for v in node]
+    return node
 
 
 # Definitions validated before -------------------------------------------------------------------
