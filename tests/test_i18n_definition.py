@@ -509,3 +509,14 @@ def test_schema_descriptions_are_indonesian(sop, monkeypatch) -> None:
     # the rest of the schema is the same in both languages
     assert indonesian["$defs"]["Langkah"]["properties"]["waktu"]["pattern"] == \
         english["$defs"]["Langkah"]["properties"]["waktu"]["pattern"]
+
+
+def test_a_key_that_looks_like_a_union_arm_keeps_its_name(sop, tmp_path: Path, indonesian) -> None:
+    """pydantic names the arms of a union in `loc` (`literal['asn']`); they are left out of the
+    field, but a key written in the file is never left out, whatever it looks like."""
+    output = validate(sop, tmp_path, replace("    kelengkapan: Data", "    kelengkapan: Data\n    list[x]: 1"))
+    assert "langkah[1].list[x]: kolom tidak dikenal" in output
+    output = validate(sop, tmp_path, replace("  alias: [uji]", "  alias: [uji]\n  jam_kerja:\n    ramadan:\n"
+                                                                 "      senin: [1]"))
+    assert "organisasi.jam_kerja.ramadan.senin: " in output
+    assert "constrained-str" not in output and "function-after" not in output and "literal[" not in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,7 @@ def _problems(located: Located, error: Any) -> list[str]:
             for loc, message in cause.problems:
                 found.append(f"{located.where(loc)}: {_dotted(loc)}: {message}")
             continue
-        loc = _field_loc(item["loc"])
+        loc = _field_loc(item["loc"], located.data)
         message = f"{located.where(loc)}: {_dotted(loc)}: "
         if len(loc) != len(item["loc"]) and found and found[-1].startswith(message):
             # another arm of a union (`ramadan`: 'asn' or a schedule): one line, the ways it can be written
@@ -93,14 +94,26 @@ def undeclared_lane(step: object, lane: str, declared: list[str]) -> str:
         step=step, lane=repr(lane), declared=", ".join(declared))
 
 
-def _field_loc(loc: Any) -> tuple[Any, ...]:
+def _field_loc(loc: Any, data: Any) -> tuple[Any, ...]:
     """`loc` without the names pydantic gives the arms of a union (`constrained-str`,
-    `literal['asn']`, `list[...]`): they are no field of the file."""
-    return tuple(part for part in loc
-                 if not (isinstance(part, str) and ("[" in part or part in _UNION_ARMS)))
+    `literal['asn']`, `list[...]`): a part that is no key or index of the data there and reads
+    like such a name is no field of the file."""
+    kept: list[Any] = []
+    for part in loc:
+        written = ((isinstance(data, dict) and part in data)
+                   or (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)))
+        if written:
+            data = data[part]
+        elif isinstance(part, str) and (part in _UNION_ARMS or _UNION_ARM.match(part)):
+            continue
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)
 
 
 _UNION_ARMS = frozenset({"constrained-str", "str", "int", "bool", "date", "none"})
+_UNION_ARM = re.compile(r"^[a-z-]+\[.*\]$")
 
 # pydantic's messages for the error types an SOP file can meet, by type: the message ids are
 # pydantic's own English (so `SOP_LANG=en` reads as before) with its context values as placeholders.
