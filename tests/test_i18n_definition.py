@@ -67,7 +67,7 @@ CASES = {
     "not a mapping": (
         replace("disahkan_oleh:\n  jabatan: Kepala Kantor Uji\n  nama: BUDI SANTOSO, S.E.\n  pangkat: Pembina (IV/a)\n"
                 "  nip: \"19700101 199503 1 002\"", "disahkan_oleh: Kepala Kantor Uji"),
-        ["disahkan_oleh: harus berupa pemetaan kolom Pejabat (kunci: nilai)"],
+        ["disahkan_oleh: harus berupa pemetaan kolom (kunci: nilai), bukan teks 'Kepala Kantor Uji'"],
         ["disahkan_oleh: Input should be a valid dictionary or instance of Pejabat"],
     ),
     "boolean": (

@@ -91,7 +91,7 @@ def _problems(located: Located, error: Any) -> list[str]:
 def undeclared_lane(step: object, lane: str, declared: list[str]) -> str:
     """The message for a step naming a lane that `pelaksana` does not declare."""
     return _("step {step}: lane {lane} is not declared in pelaksana (declared: {declared})").format(
-        step=step, lane=repr(lane), declared=", ".join(declared))
+        step=step, lane=repr(lane), declared=", ".join(declared) or _("none"))
 
 
 def _field_loc(loc: Any, data: Any) -> tuple[Any, ...]:
@@ -150,6 +150,7 @@ _DATE_ERRORS = {
     "month value is outside expected range of 1-12": N_("month value is outside expected range of 1-12"),
     "day value is outside expected range": N_("day value is outside expected range"),
     "unexpected extra characters at the end of the input": N_("unexpected extra characters at the end of the input"),
+    "dates after 9999 are not supported as unix timestamps": N_("dates after 9999 are not supported as unix timestamps"),
 }
 
 # What a value read from YAML is, for "got ...": one message per kind so each reads whole.
