@@ -520,3 +520,20 @@ def test_a_key_that_looks_like_a_union_arm_keeps_its_name(sop, tmp_path: Path, i
                                                                  "      senin: [1]"))
     assert "organisasi.jam_kerja.ramadan.senin: " in output
     assert "constrained-str" not in output and "function-after" not in output and "literal[" not in output
+
+
+def test_a_file_that_cannot_be_read(tmp_path: Path, monkeypatch) -> None:
+    from sop_cli.definition.yamlfile import read_bytes
+    from sop_cli.errors import DefinitionError
+
+    (tmp_path / "x.yaml").write_text("a: 1\n", encoding="utf-8")
+    inside_a_file = tmp_path / "x.yaml" / "y.yaml"
+    monkeypatch.setenv("SOP_LANG", "id")
+    with pytest.raises(DefinitionError, match=r"y\.yaml: tidak dapat dibaca: bukan folder$"):
+        read_bytes(inside_a_file)
+    with pytest.raises(DefinitionError, match=r"y\.yaml: adalah folder, bukan berkas YAML$"):
+        (tmp_path / "y.yaml").mkdir()
+        read_bytes(tmp_path / "y.yaml")
+    monkeypatch.setenv("SOP_LANG", "en")
+    with pytest.raises(DefinitionError, match=r"y\.yaml: cannot be read: Not a directory$"):
+        read_bytes(inside_a_file)

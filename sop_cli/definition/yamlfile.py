@@ -126,21 +126,23 @@ def _kind(mode: int) -> str:
     return _("not a plain file")
 
 
-_OS_REASONS = {
-    errno.EACCES: N_("permission denied"),
-    errno.EPERM: N_("operation not permitted"),
-    errno.ENOENT: N_("no such file or folder"),
-    errno.ENOTDIR: N_("a part of the path is not a folder"),
-    errno.EISDIR: N_("it is a folder"),
-    errno.EIO: N_("input/output error"),
-    errno.ENAMETOOLONG: N_("the name is too long"),
+_OS_REASONS = {  # the C library's words (glibc), so that English reads as the system says it
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.ENOENT: N_("No such file or directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.EIO: N_("Input/output error"),
+    errno.ENAMETOOLONG: N_("File name too long"),
 }
 
 
 def _os_reason(error: OSError) -> str:
     """The reason an operating-system call failed, in the interface language when it is a common one."""
     reason = _OS_REASONS.get(error.errno or 0)
-    return _(reason) if reason else str(error.strerror or error)
+    if reason and error.strerror == reason:
+        return _(reason)
+    return str(error.strerror or error)
 
 
 def _read_text(path: Path, content: bytes | None = None) -> str:
