@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sop_cli.errors import UsageError
+from sop_cli.i18n import _
 
 _PREFIXES = re.compile(r"^(pemerintah\s+)?(kabupaten|kota|provinsi|kab\.?)\s+", re.IGNORECASE)
 
@@ -36,7 +37,7 @@ _HEADS = {"kecamatan": "Camat", "kelurahan": "Lurah", "desa": "Kepala Desa"}
 
 def head_of(unit: str) -> str:
     """The position that usually signs a unit's SOPs: 'Kecamatan Ngronggot' gives 'Camat Ngronggot'."""
-    first, _, rest = unit.strip().partition(" ")
+    first, _space, rest = unit.strip().partition(" ")
     head = _HEADS.get(first.lower())
     return f"{head} {rest}".strip() if head and rest else f"Kepala {unit.strip()}"
 
@@ -84,7 +85,8 @@ def parse_lane(text: str) -> LaneDraft:
         lane_id, name = slugify(text), text
     name, lane_id = " ".join(name.split()), lane_id.strip()
     if not name or not lane_id:
-        raise UsageError(f"{text!r}: write ID=NAMA or NAMA, e.g. sekretaris=Sekretaris", option="lane")
+        raise UsageError(_("{text}: write ID=NAMA or NAMA, e.g. sekretaris=Sekretaris").format(text=repr(text)),
+                         option="lane")
     return LaneDraft(lane_id, name)
 
 
@@ -101,12 +103,13 @@ def parse_step(text: str, lanes: list[LaneDraft]) -> StepDraft:
     if len(parts) == 4:
         tidak = parse_tidak(parts[3].removeprefix("tidak").lstrip(" =")) if parts[3].startswith("tidak") else None
         if tidak is None:
-            raise UsageError(f"{text!r}: the fourth part of a decision is tidak=N (a step number) or "
-                             "tidak=selesai", option="step")
+            raise UsageError(_("{text}: the fourth part of a decision is tidak=N (a step number) or "
+                               "tidak=selesai").format(text=repr(text)), option="step")
         parts = parts[:3]
     if not sep or len(parts) != 3 or not all(parts):
-        raise UsageError(f"{text!r}: write \"LANE: KEGIATAN | WAKTU | OUTPUT\" (a decision adds \"| tidak=N\"), "
-                         "e.g. \"camat: Menandatangani surat | 15 menit | Surat\"", option="step")
+        raise UsageError(_("{text}: write \"LANE: KEGIATAN | WAKTU | OUTPUT\" (a decision adds \"| tidak=N\"), "
+                           "e.g. \"camat: Menandatangani surat | 15 menit | Surat\"").format(text=repr(text)),
+                         option="step")
     kegiatan, waktu, output = parts
     return StepDraft(find_lane(lane, lanes, text), kegiatan, waktu, output, tidak)
 
@@ -130,8 +133,9 @@ def find_lane(name: str, lanes: list[LaneDraft], where: str | None = None) -> st
     for i, lane in enumerate(lanes, 1):
         if key in (lane.id, str(i)) or key.lower() == lane.nama.lower() or slugify(key) == lane.id:
             return lane.id
-    known = ", ".join(f"{lane.id} ({lane.nama})" for lane in lanes) or "none yet"
-    raise UsageError(f"{(where or name)!r}: no lane {key!r}; the lanes are: {known}", option="step")
+    known = ", ".join(f"{lane.id} ({lane.nama})" for lane in lanes) or _("none yet")
+    raise UsageError(_("{text}: no lane {lane}; the lanes are: {known}").format(
+        text=repr(where or name), lane=repr(key), known=known), option="step")
 
 
 def check_waktu(text: str) -> str | None:
@@ -257,13 +261,13 @@ def checked_text(draft: Draft, path: Path) -> str:
         DefinitionError: the text does not validate (its problems name lines of the text).
     """
     if not draft.lanes:
-        raise UsageError("an SOP needs at least one lane (pelaksana)", option="lane")
+        raise UsageError(_("an SOP needs at least one lane (pelaksana)"), option="lane")
     if len(draft.steps) < 2:
-        raise UsageError("an SOP needs at least two steps (a start and an end)", option="step")
+        raise UsageError(_("an SOP needs at least two steps (a start and an end)"), option="step")
     for no, step in enumerate(draft.steps, 1):
         if step.tidak is not None and no in (1, len(draft.steps)):
-            raise UsageError(f"step {no} cannot be a decision: the first step starts and the last one ends "
-                             "the process", option="step")
+            raise UsageError(_("step {no} cannot be a decision: the first step starts and the last one ends "
+                               "the process").format(no=no), option="step")
     text = draft_yaml(draft)
     from sop_cli.definition.loader import validate_data
     from sop_cli.definition.yamlfile import read_yaml

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.graph import Organisation
 from sop_cli.errors import AmbiguousError, DefinitionError, NotFoundError
+from sop_cli.i18n import _, ngettext
 from sop_cli.paths import catalog_roots
 
 if TYPE_CHECKING:
@@ -187,17 +188,22 @@ class Catalog:
         if len(matches) == 1:
             return matches[0]
         if not matches:
-            where = f" for organisation {org!r}" if org else ""
-            known = ", ".join(sorted(e.qualified_id for e in self.entries)) or "none"
-            broken = f" ({len(self.errors)} SOP file(s) are invalid: run `sop validate`)" if self.errors else ""
-            raise NotFoundError(f"No SOP {name!r}{where}. Known SOPs: {known}.{broken}")
+            known = ", ".join(sorted(e.qualified_id for e in self.entries)) or _("none")
+            message = (_("No SOP {name} for organisation {org}. Known SOPs: {known}.") if org
+                       else _("No SOP {name}. Known SOPs: {known}.")).format(name=repr(name), org=repr(org), known=known)
+            if self.errors:
+                count = len(self.errors)
+                message += " " + ngettext("({count} SOP file is invalid: run `sop validate`)",
+                                          "({count} SOP files are invalid: run `sop validate`)", count).format(count=count)
+            raise NotFoundError(message)
         candidates = "\n".join(
             f"  {e.qualified_id}  ({e.head.org.nama}, {e.head.org.pemerintah})"
             for e in matches
         )
         raise AmbiguousError(
-            f"SOP {name!r} is defined by {len(matches)} organisations; say which one with --org, "
-            f"set a default with `sop org use ORG`, or use the full id:\n{candidates}"
+            _("SOP {name} is defined by {count} organisations; say which one with --org, "
+              "set a default with `sop org use ORG`, or use the full id:").format(name=repr(name), count=len(matches))
+            + "\n" + candidates
         )
 
     def organisations(self) -> list[Organisation]:
@@ -223,10 +229,11 @@ def sub_sop_warnings(entries: Iterable[Entry], catalog: Catalog) -> list[str]:
             try:
                 catalog.resolve(name, None if "/" in name else f"{entry.head.org.wilayah}/{entry.head.org.id}")
             except NotFoundError:
-                warnings.append(f"{entry.path}: step {step['no']}: sub_sop {name!r} names no SOP of the catalog")
+                warnings.append(_("{path}: step {no}: sub_sop {name} names no SOP of the catalog").format(
+                    path=entry.path, no=step["no"], name=repr(name)))
             except AmbiguousError:
-                warnings.append(f"{entry.path}: step {step['no']}: sub_sop {name!r} fits several SOPs; "
-                                "write wilayah/organisasi/id")
+                warnings.append(_("{path}: step {no}: sub_sop {name} fits several SOPs; write wilayah/organisasi/id")
+                                .format(path=entry.path, no=step["no"], name=repr(name)))
     return warnings
 
 
@@ -264,7 +271,10 @@ def sop_files(roots: Iterable[Path], problems: list[DefinitionError] | None = No
                     entries = list(listing)
             except OSError as error:
                 if problems is not None:
-                    problems.append(DefinitionError(f"{folder}: the folder cannot be read: {error.strerror or error}"))
+                    from sop_cli.definition.yamlfile import _os_reason
+
+                    problems.append(DefinitionError(_("{folder}: the folder cannot be read: {reason}").format(
+                        folder=folder, reason=_os_reason(error))))
                 continue
             for item in entries:
                 path = Path(item.path)
@@ -311,8 +321,9 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
         if qualified in first_seen:
             catalog.errors.append(
                 DefinitionError(
-                    f"{path}:1:1: id: the SOP id {qualified!r} is already defined in {first_seen[qualified]}; "
-                    "qualified ids (wilayah/organisasi/id) must be unique"
+                    _("{path}:1:1: id: the SOP id {id} is already defined in {other}; "
+                      "qualified ids (wilayah/organisasi/id) must be unique").format(
+                        path=path, id=repr(qualified), other=first_seen[qualified])
                 )
             )
             continue
@@ -327,8 +338,9 @@ def _unexpected(path: Path, error: Exception) -> DefinitionError:
     """A failure no check foresaw, kept to this file: a bug, said as such (SOP_DEBUG=1 raises it)."""
     if os.environ.get("SOP_DEBUG") == "1":
         raise error
-    return DefinitionError(f"{path}: cannot be loaded ({type(error).__name__}: {error}); "
-                           "this is a bug in sop: run `SOP_DEBUG=1 sop validate` for the traceback and report it")
+    return DefinitionError(_("{path}: cannot be loaded ({error}); this is a bug in sop: run "
+                             "`SOP_DEBUG=1 sop validate` for the traceback and report it").format(
+        path=path, error=f"{type(error).__name__}: {error}"))
 
 
 def _validated(path: Path, cache: _Cache | None) -> Entry:

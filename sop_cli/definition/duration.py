@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from sop_cli.i18n import N_, _
+
 _SYNONYMS: Mapping[str, str] = MappingProxyType({
     "menit": "menit",
     "mnt": "menit",
@@ -69,11 +71,12 @@ _TERM = re.compile(rf"(\d{{1,7}}(?:[,.]\d{{1,4}})?)\s*({_UNIT_WORDS})(?![a-z])")
 _NUMBER = re.compile(r"^\d{1,7}(?:,\d{1,4})?$")
 _RANGE = re.compile(r"\s*(?:-|–|—|(?<![a-z])(?:s\.?\s*d\.?|s/d|sampai(?:\s+dengan)?)(?![a-z]))\s*")
 
-ACCEPTED_FORMS = (
+ACCEPTED_FORMS = N_(
     '"5 menit", "2 jam 30 menit", "1,5 jam", "1 hari" (or "1 hari kerja"), "1 minggu", '
     '"3 hari kalender", "1 bulan", a range such as "1-2 hari" or "30 menit - 1 jam", '
     'or "-" / "sesuai jadwal" for a step with no fixed time'
 )
+"""The forms of a standard time, for messages (translate with `_()` at use)."""
 
 def _any_case(pattern: str) -> str:
     """`pattern` with every letter outside an escape matching both cases ("a" -> "[aA]")."""
@@ -134,17 +137,24 @@ def _normalise(text: str) -> str:
 def _amount(number: str, unit: str, text: str) -> tuple[int, str]:
     """One term "1,5 jam" as a whole amount of the unit it converts to (90, "menit")."""
     if "." in number:
-        raise WaktuError(f"waktu {text!r}: write a decimal with a comma, as in \"1,5 jam\"")
+        raise WaktuError(_("waktu {text}: write a decimal with a comma, as in \"1,5 jam\"").format(text=repr(text)))
     base, factor = _SCALE[unit]
-    whole, _, fraction = number.partition(",")
+    whole, _comma, fraction = number.partition(",")
     if not fraction:
         return int(whole), unit
     scaled = (int(whole) * 10 ** len(fraction) + int(fraction)) * factor
     if scaled % 10 ** len(fraction) or unit == base:
-        smaller = {"menit": "whole minutes", "hari": "whole working days", "hari kalender": "whole days",
-                   "bulan": "whole months"}[base]
-        raise WaktuError(f"waktu {text!r}: {number} {unit} is not a number of {smaller}; "
-                         "write it in a smaller unit (e.g. \"3 jam 45 menit\" for half a day)")
+        message = {
+            "menit": _("waktu {text}: {amount} is not a number of whole minutes; write it in a smaller unit "
+                       "(e.g. \"3 jam 45 menit\" for half a day)"),
+            "hari": _("waktu {text}: {amount} is not a number of whole working days; write it in a smaller unit "
+                      "(e.g. \"3 jam 45 menit\" for half a day)"),
+            "hari kalender": _("waktu {text}: {amount} is not a number of whole days; write it in a smaller unit "
+                               "(e.g. \"3 jam 45 menit\" for half a day)"),
+            "bulan": _("waktu {text}: {amount} is not a number of whole months; write it in a smaller unit "
+                       "(e.g. \"3 jam 45 menit\" for half a day)"),
+        }[base]
+        raise WaktuError(message.format(text=repr(text), amount=f"{number} {unit}"))
     return scaled // 10 ** len(fraction), base
 
 
@@ -152,16 +162,17 @@ def _expression(part: str, text: str) -> tuple[int, str]:
     """A sum of terms, "2 jam 30 menit", as (amount, unit); one unit kept when there is one term."""
     terms = list(_TERM.finditer(part))
     if not terms or "".join(m.group(0) for m in terms).replace(" ", "") != part.replace(" ", ""):
-        raise WaktuError(f"waktu {text!r} is not a standard time; write it as {ACCEPTED_FORMS}")
+        raise WaktuError(_("waktu {text} is not a standard time; write it as {forms}").format(
+            text=repr(text), forms=_(ACCEPTED_FORMS)))
     units = [_SYNONYMS[re.sub(r"\s+", " ", m.group(2))] for m in terms]
     if len(set(units)) != len(units):
-        raise WaktuError(f"waktu {text!r} names a unit twice")
+        raise WaktuError(_("waktu {text} names a unit twice").format(text=repr(text)))
     if len(terms) == 1:
         return _amount(terms[0].group(1), units[0], text)
     bases = {_SCALE[u][0] for u in units}
     if len(bases) != 1 or bases & {"hari kalender", "bulan"}:
-        raise WaktuError(f"waktu {text!r} mixes units that do not add up (working days, clock time "
-                         "and calendar time); write it in one of them")
+        raise WaktuError(_("waktu {text} mixes units that do not add up (working days, clock time "
+                           "and calendar time); write it in one of them").format(text=repr(text)))
     base = bases.pop()
     total = 0
     for match, unit in zip(terms, units):
@@ -175,7 +186,8 @@ def _common(a: tuple[int, str], b: tuple[int, str], text: str) -> tuple[int, int
         return a[0], b[0], a[1]
     base_a, base_b = _SCALE[a[1]], _SCALE[b[1]]
     if base_a[0] != base_b[0]:
-        raise WaktuError(f"waktu {text!r}: both ends of a range must be in the same kind of time")
+        raise WaktuError(_("waktu {text}: both ends of a range must be in the same kind of time").format(
+            text=repr(text)))
     return a[0] * base_a[1], b[0] * base_b[1], base_a[0]
 
 
@@ -197,18 +209,26 @@ def parse_duration(text: str) -> Duration:
         if _NUMBER.match(left):
             right_terms = list(_TERM.finditer(right))
             if len(right_terms) != 1:
-                raise WaktuError(f"waktu {text!r}: a range like \"1-2 hari\" needs one unit after the numbers")
+                raise WaktuError(_("waktu {text}: a range like \"1-2 hari\" needs one unit after the numbers").format(
+                    text=repr(text)))
             left = f"{left} {right_terms[0].group(2)}"
         low, high, unit = _common(_expression(left, text), _expression(right, text), text)
         if low <= 0:
-            raise WaktuError(f"waktu {text!r} must be more than zero")
+            raise WaktuError(_("waktu {text} must be more than zero").format(text=repr(text)))
         if low > high:
-            raise WaktuError(f"waktu {text!r}: the range goes from more to less; write the smaller end first")
+            raise WaktuError(_("waktu {text}: the range goes from more to less; write the smaller end first").format(
+                text=repr(text)))
         return Duration(high, unit, low if low != high else None)
     value, unit = _expression(norm, text)
     if value <= 0:
-        raise WaktuError(f"waktu {text!r} must be more than zero")
+        raise WaktuError(_("waktu {text} must be more than zero").format(text=repr(text)))
     return Duration(value, unit)
+
+
+def display_waktu(text: str) -> str:
+    """A standard time as `sop` shows it: as written, but lower case, single spaces and one word
+    per unit ("10 Menit" and "10 mnt" show as "10 menit", "2  Jam" as "2 jam")."""
+    return re.sub(r"(?<![a-z])mnt(?![a-z])", "menit", _normalise(text))
 
 
 def check_bounds(duration: Duration, text: str) -> Duration:
@@ -216,8 +236,8 @@ def check_bounds(duration: Duration, text: str) -> Duration:
     limit = MAX_AMOUNT[duration.unit]
     if duration.value > limit:
         raise WaktuError(
-            f"waktu {text!r} is longer than a step can take: at most {limit} {duration.unit} "
-            "(about a year); split the work into steps or correct the number"
+            _("waktu {text} is longer than a step can take: at most {limit} (about a year); split the work into "
+              "steps or correct the number").format(text=repr(text), limit=f"{limit} {duration.unit}")
         )
     return duration
 
@@ -255,8 +275,8 @@ def too_long(duration: Duration) -> str | None:
     """Why one step's standard time is too long to schedule, or None when it is not."""
     if working_days(duration) <= MAX_WORKING_DAYS:
         return None
-    return (f"waktu {duration} is longer than {MAX_WORKING_DAYS:,} working days (about eight years), "
-            "the longest standard time sop schedules")
+    return _("waktu {waktu} is longer than {days} working days (about eight years), the longest standard time "
+             "sop schedules").format(waktu=duration, days=_thousands(MAX_WORKING_DAYS))
 
 
 def total_too_long(durations: list[Duration]) -> str | None:
@@ -264,5 +284,13 @@ def total_too_long(durations: list[Duration]) -> str | None:
     total = sum(working_days(d) for d in durations)
     if total <= MAX_WORKING_DAYS:
         return None
-    return (f"the standard times of all steps add up to {total:,} working days, more than "
-            f"{MAX_WORKING_DAYS:,} (about eight years), the longest run sop schedules")
+    return _("the standard times of all steps add up to {total} working days, more than {days} (about eight "
+             "years), the longest run sop schedules").format(total=_thousands(total), days=_thousands(MAX_WORKING_DAYS))
+
+
+def _thousands(number: int) -> str:
+    """`2,000` in English, `2.000` in Indonesian (the digit group separator of each)."""
+    from sop_cli.i18n import language
+
+    text = f"{number:,}"
+    return text.replace(",", ".") if language() == "id" else text

@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from sop_cli.definition.duration import Duration, parse_duration
 from sop_cli.errors import StoreError
+from sop_cli.i18n import _
 
 JSON = Mapping[str, Any]
 """The JSON form of a definition or of a part of it (`SopDefinition.model_dump(mode="json")`)."""
@@ -259,7 +260,8 @@ class Graph:
         try:
             return self.steps[no]
         except KeyError:
-            raise StoreError(f"The pinned SOP {self.qualified_id} has no step {no}; the run log is damaged.") from None
+            raise StoreError(_("The pinned SOP {sop} has no step {no}; the run log is damaged.").format(
+                sop=self.qualified_id, no=no)) from None
 
     def successors(self, no: int) -> tuple[int, ...]:
         """The steps that can follow step `no`, YA first for a decision; () at the end."""
@@ -327,7 +329,7 @@ class Graph:
         """Reachable steps from which no path leads to a `selesai` (a loop with no way out)."""
         reverse: dict[int, list[int]] = {no: [] for no in self.steps}
         ends = [no for no, s in self.steps.items() if s.simbol == END]
-        for source, target, _ in self.edges():
+        for source, target, _label in self.edges():
             if target is None:
                 ends.append(source)  # a TIDAK that ends the process
             else:

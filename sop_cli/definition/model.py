@@ -43,6 +43,7 @@ from sop_cli.definition.duration import (
 )
 from sop_cli.definition.graph import Graph
 from sop_cli.definition.nip import check_nip
+from sop_cli.i18n import N_, _
 
 Loc = tuple[str | int, ...]
 
@@ -51,7 +52,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def _slug(value: str) -> str:
     if not _SLUG.match(value):
-        raise ValueError(f"{value!r} is not an id: use lower-case letters, digits and single hyphens")
+        raise ValueError(_("{value} is not an id: use lower-case letters, digits and single hyphens").format(
+            value=repr(value)))
     return value
 
 
@@ -72,13 +74,15 @@ def _tidak(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() == "selesai":
         return "selesai"
     if isinstance(value, str) and value.strip().isdigit():
-        raise ValueError(f"{value!r} is a step number written as text; write it without quotes")
+        raise ValueError(_("{value} is a step number written as text; write it without quotes").format(
+            value=repr(value)))
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{value!r} is neither a step number nor 'selesai' (a TIDAK that ends the process)")
+        raise ValueError(_("{value} is neither a step number nor 'selesai' (a TIDAK that ends the process)").format(
+            value=repr(value)))
     if value < 1:
-        raise ValueError("Input should be greater than or equal to 1")
+        raise ValueError(_("Input should be greater than or equal to {ge}").format(ge=1))
     if value > MAX_STEP_NO:
-        raise ValueError(f"Input should be less than or equal to {MAX_STEP_NO}")
+        raise ValueError(_("Input should be less than or equal to {le}").format(le=MAX_STEP_NO))
     return value
 
 
@@ -93,8 +97,8 @@ def _dokumen(value: str) -> str:
     # A document name becomes a template name and a file name: a path here would read or write
     # outside the places sop chooses (`/abs/evil`, `sub/evil`, `..`).
     if len(value) > 100 or not _DOKUMEN.match(value):
-        raise ValueError(f"{value!r} is not a document name: use letters, digits, '-' and '_' "
-                         "(an optional .ext), no folders or paths")
+        raise ValueError(_("{value} is not a document name: use letters, digits, '-' and '_' "
+                           "(an optional .ext), no folders or paths").format(value=repr(value)))
     return value
 
 
@@ -107,8 +111,8 @@ Waktu = Annotated[
     str,
     AfterValidator(_waktu),
     Field(
-        description="Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
-        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time).",
+        description=N_("Standard time: '5 menit', '2 jam 30 menit', '1,5 jam', '1-2 hari', '3 hari kerja', "
+        "'1 minggu', '3 hari kalender', '1 bulan', or '-' / 'sesuai jadwal' (no fixed time)."),
         json_schema_extra={"pattern": WAKTU_PATTERN},
     ),
 ]
@@ -120,7 +124,7 @@ def _tanggal(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-Tanggal = Annotated[str, BeforeValidator(_tanggal), Field(description="A date as written: '2024-07-01', 'Maret 2021'.")]
+Tanggal = Annotated[str, BeforeValidator(_tanggal), Field(description=N_("A date as written: '2024-07-01', 'Maret 2021'."))]
 
 
 class _Strict(BaseModel):
@@ -134,21 +138,21 @@ class Pejabat(_Strict):
 
     jabatan: Text
     nama: str | None = None
-    pangkat: str | None = Field(None, description="Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'.")
-    nip: NIP | None = Field(None, description="18 digits; spaces allowed.")
+    pangkat: str | None = Field(None, description=N_("Pangkat/golongan, e.g. 'Pembina Tk. I (IV/b)'."))
+    nip: NIP | None = Field(None, description=N_("18 digits; spaces allowed."))
     kedudukan: Literal["plt", "plh", "pj"] | None = Field(
-        None, description="When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
-        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot).")
+        None, description=N_("When the official fills the post for someone: 'plt' (pelaksana tugas), 'plh' "
+        "(pelaksana harian) or 'pj' (penjabat); printed before the jabatan (Plt. Camat Ngronggot)."))
     atas_nama: str | None = Field(
-        None, description="a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
-        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan).")
+        None, description=N_("a.n.: the jabatan of the head on whose behalf this official signs, e.g. 'Camat "
+        "Ngronggot' (printed 'a.n. CAMAT NGRONGGOT' above the jabatan)."))
     untuk_beliau: str | None = Field(
-        None, description="u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'.")
+        None, description=N_("u.b.: with atas_nama, the jabatan one level between, e.g. 'Sekretaris Kecamatan'."))
 
     @model_validator(mode="after")
     def _ub_needs_an(self) -> Pejabat:
         if self.untuk_beliau and not self.atas_nama:
-            raise ValueError("untuk_beliau (u.b.) is signed on behalf of a head: give atas_nama (a.n.) too")
+            raise ValueError(_("untuk_beliau (u.b.) is signed on behalf of a head: give atas_nama (a.n.) too"))
         return self
 
 
@@ -157,7 +161,7 @@ def _hari_libur_tanggal(value: str) -> str:
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date of the calendar") from None
+            raise ValueError(_("{value} is not a date of the calendar").format(value=repr(value))) from None
         return value
     from sop_cli.run.calendar import CalendarError, parse_yearly
 
@@ -165,7 +169,8 @@ def _hari_libur_tanggal(value: str) -> str:
         month, day = parse_yearly(value)
     except CalendarError as error:
         raise ValueError(
-            f"{value!r} is neither a date (YYYY-MM-DD, once) nor a yearly date (DD-MM, e.g. \"17-11\")"
+            _("{value} is neither a date (YYYY-MM-DD, once) nor a yearly date (DD-MM, e.g. \"17-11\")").format(
+                value=repr(value))
             if "DD-MM" in str(error) else str(error)
         ) from None
     return f"{day:02d}-{month:02d}"
@@ -179,10 +184,10 @@ class HariLibur(_Strict):
     """
 
     tanggal: Annotated[str, BeforeValidator(_tanggal), AfterValidator(_hari_libur_tanggal)] = Field(
-        description="'2026-11-17' (once) or '17-11' (DD-MM: every year)."
+        description=N_("'2026-11-17' (once) or '17-11' (DD-MM: every year).")
     )
     nama: Text
-    setiap_tahun: bool = Field(False, description="Repeat the date of tanggal every year.")
+    setiap_tahun: bool = Field(False, description=N_("Repeat the date of tanggal every year."))
 
 
 def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
@@ -195,41 +200,41 @@ def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
 Jadwal = Annotated[
     dict[str, str | list[str]],
     AfterValidator(_jadwal),
-    Field(description="Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
-          "days not named are not working days."),
+    Field(description=N_("Weekly office hours: day or day range -> '07.30-12.00, 13.00-16.00' ('-': closed); "
+          "days not named are not working days.")),
 ]
 
 
 class JamKerja(_Strict):
     """The organisation's office hours, when not the ASN week (Perpres 21/2023)."""
 
-    jadwal: Jadwal | None = Field(None, description="Weekly hours; default the ASN week, Senin-Jumat from 07.30.")
+    jadwal: Jadwal | None = Field(None, description=N_("Weekly hours; default the ASN week, Senin-Jumat from 07.30."))
     ramadan: Literal["asn"] | Jadwal | None = Field(
-        None, description="Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
-        "or a weekly schedule; none: the same hours all year."
+        None, description=N_("Hours during Ramadan: 'asn' (the ASN Ramadan hours Senin-Jumat, 08.00-15.00/15.30) "
+        "or a weekly schedule; none: the same hours all year.")
     )
     awal_ramadan: list[date] = Field(
         default_factory=list,
-        description="1 Ramadan of a year, when not 30 days before Idul Fitri (the default).",
+        description=N_("1 Ramadan of a year, when not 30 days before Idul Fitri (the default)."),
     )
 
 
 class Organisasi(_Strict):
     """The issuing unit: government (pemerintah), unit name and where it works (time zone)."""
 
-    id: Slug = Field(description="Unit id, e.g. 'kecamatan-ngronggot'; second part of the SOP id.")
-    wilayah: Slug = Field(description="Region id, e.g. 'nganjuk'; first part of the SOP id.")
-    pemerintah: Text = Field(description="e.g. 'Pemerintah Kabupaten Nganjuk'.")
-    nama: Text = Field(description="e.g. 'Kecamatan Ngronggot'.")
-    alias: list[Slug] = Field(default_factory=list, description="Short names for --org.")
+    id: Slug = Field(description=N_("Unit id, e.g. 'kecamatan-ngronggot'; second part of the SOP id."))
+    wilayah: Slug = Field(description=N_("Region id, e.g. 'nganjuk'; first part of the SOP id."))
+    pemerintah: Text = Field(description=N_("e.g. 'Pemerintah Kabupaten Nganjuk'."))
+    nama: Text = Field(description=N_("e.g. 'Kecamatan Ngronggot'."))
+    alias: list[Slug] = Field(default_factory=list, description=N_("Short names for --org."))
     alamat: str | None = None
     telepon: str | None = None
     email: str | None = None
     laman: str | None = None
-    kota: str | None = Field(None, description="Place written before the date of a letter.")
+    kota: str | None = Field(None, description=N_("Place written before the date of a letter."))
     zona_waktu: Literal["WIB", "WITA", "WIT"] = "WIB"
     hari_libur: list[HariLibur] = Field(default_factory=list)
-    jam_kerja: JamKerja | None = Field(None, description="Office hours; default the ASN week.")
+    jam_kerja: JamKerja | None = Field(None, description=N_("Office hours; default the ASN week."))
 
 
 class Lane(_Strict):
@@ -238,12 +243,12 @@ class Lane(_Strict):
     id: Slug
     nama: Text
     eksternal: bool = Field(
-        False, description="Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
-        "pauses the office's clock; its steps are never late and their time is reported apart."
+        False, description=N_("Outside the office (Pemohon, another OPD, BAPPEDA): time waiting for this lane "
+        "pauses the office's clock; its steps are never late and their time is reported apart.")
     )
     petugas: list[Text] = Field(
-        default_factory=list, description="The people who fill the lane when it is several (the Kepala "
-        "Seksi of four seksi); `sop start` assigns them all unless --assign names others.")
+        default_factory=list, description=N_("The people who fill the lane when it is several (the Kepala "
+        "Seksi of four seksi); `sop start` assigns them all unless --assign names others."))
 
 
 _SUB_SOP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0,2}$")
@@ -251,7 +256,8 @@ _SUB_SOP = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*){0
 
 def _sub_sop(value: str) -> str:
     if not _SUB_SOP.match(value):
-        raise ValueError(f"{value!r} does not name an SOP: write its id ('rapat') or 'wilayah/organisasi/id'")
+        raise ValueError(_("{value} does not name an SOP: write its id ('rapat') or 'wilayah/organisasi/id'").format(
+            value=repr(value)))
     return value
 
 
@@ -260,10 +266,10 @@ class Langkah(_Strict):
 
     no: StepNo
     kegiatan: Text
-    pelaksana: list[Slug] = Field(min_length=1, description="Lane id(s) doing the step.")
+    pelaksana: list[Slug] = Field(min_length=1, description=N_("Lane id(s) doing the step."))
     asal_pelaksana: Literal["sumber", "inferensi"] = Field(
-        description="'sumber': the lane is marked in the source; 'inferensi': the mark was lost and "
-        "the lane is inferred (say why in dasar_inferensi)."
+        description=N_("'sumber': the lane is marked in the source; 'inferensi': the mark was lost and "
+        "the lane is inferred (say why in dasar_inferensi).")
     )
     dasar_inferensi: str | None = None
     simbol: Literal["mulai", "proses", "keputusan", "selesai"] = "proses"
@@ -271,22 +277,22 @@ class Langkah(_Strict):
     waktu: Waktu
     output: Text
     keterangan: str | None = None
-    berikutnya: StepNo | None = Field(None, description="Next step when not simply the following one.")
-    ya: StepNo | None = Field(None, description="keputusan: the step after YA (approved).")
+    berikutnya: StepNo | None = Field(None, description=N_("Next step when not simply the following one."))
+    ya: StepNo | None = Field(None, description=N_("keputusan: the step after YA (approved)."))
     tidak: Annotated[StepNo | Literal["selesai"] | None, BeforeValidator(_tidak)] = Field(
-        None, description="keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
-        "process (the request is refused or returned: the run ends as ditolak, not as rework)."
+        None, description=N_("keputusan: the step after TIDAK (rejected), or 'selesai' when a TIDAK ends the "
+        "process (the request is refused or returned: the run ends as ditolak, not as rework).")
     )
     dokumen: Annotated[str, AfterValidator(_dokumen)] | None = Field(
-        None, description="Document type or template rendering this step's output (sop render --list)."
+        None, description=N_("Document type or template rendering this step's output (sop render --list).")
     )
     paralel: list[StepNo] = Field(
-        default_factory=list, description="Steps done at the same time after this one (AND split), e.g. [3, 4]: "
-        "the steps written right after it; the step after the last of them waits for all (AND join)."
+        default_factory=list, description=N_("Steps done at the same time after this one (AND split), e.g. [3, 4]: "
+        "the steps written right after it; the step after the last of them waits for all (AND join).")
     )
     sub_sop: Annotated[str, AfterValidator(_sub_sop)] | None = Field(
-        None, description="Another SOP of the catalog that does this step ('rapat' or 'wilayah/organisasi/id'): "
-        "started as a child run; the step is done when the child run finishes."
+        None, description=N_("Another SOP of the catalog that does this step ('rapat' or 'wilayah/organisasi/id'): "
+        "started as a child run; the step is done when the child run finishes.")
     )
 
     @property
@@ -297,18 +303,18 @@ class Langkah(_Strict):
     @model_validator(mode="after")
     def _inference_is_explained(self) -> Langkah:
         if self.asal_pelaksana == "inferensi" and not self.dasar_inferensi:
-            raise ValueError("an inferred pelaksana needs dasar_inferensi: say what it is inferred from")
+            raise ValueError(_("an inferred pelaksana needs dasar_inferensi: say what it is inferred from"))
         return self
 
 
 class SopDefinition(_Strict):
     """One SOP AP document: the identity header, the six lists, the lanes and the steps."""
 
-    id: Slug = Field(description="SOP id within its organisation, e.g. 'renja'.")
-    nama: Text = Field(description="Nama SOP, e.g. 'Penyusunan Rencana Kerja'.")
-    judul: str | None = Field(None, description="Title as printed on the document, if different.")
+    id: Slug = Field(description=N_("SOP id within its organisation, e.g. 'renja'."))
+    nama: Text = Field(description=N_("Nama SOP, e.g. 'Penyusunan Rencana Kerja'."))
+    judul: str | None = Field(None, description=N_("Title as printed on the document, if different."))
     organisasi: Organisasi
-    nomor: str | None = Field(None, description="Nomor SOP, as written (may contain blanks).")
+    nomor: str | None = Field(None, description=N_("Nomor SOP, as written (may contain blanks)."))
     tanggal_pembuatan: Tanggal | None = None
     tanggal_revisi: Tanggal | None = None
     tanggal_pengesahan: Tanggal | None = None
@@ -320,10 +326,10 @@ class SopDefinition(_Strict):
     peralatan_perlengkapan: list[Text]
     peringatan: list[Text]
     pencatatan_pendataan: list[Text]
-    penjelasan: list[Text] = Field(default_factory=list, description="Explanatory paragraphs.")
+    penjelasan: list[Text] = Field(default_factory=list, description=N_("Explanatory paragraphs."))
     pelaksana: list[Lane] = Field(min_length=1)
     langkah: list[Langkah] = Field(min_length=2)
-    sumber: str | None = Field(None, description="Where this definition was transcribed from.")
+    sumber: str | None = Field(None, description=N_("Where this definition was transcribed from."))
 
     @property
     def qualified_id(self) -> str:
@@ -361,53 +367,57 @@ class DefinitionProblems(ValueError):
     """Cross-field findings, each with the location of the field it is about."""
 
     def __init__(self, problems: list[tuple[Loc, str]]) -> None:
-        super().__init__("; ".join(message for _, message in problems))
+        super().__init__("; ".join(message for _where, message in problems))
         self.problems = problems
 
 
 def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     """What a reviewer of an SOP would object to, each with where it is."""
+    from sop_cli.definition.loader import undeclared_lane
+
     lane_ids = [lane.id for lane in sop.pelaksana]
     for i, lane_id in enumerate(lane_ids):
         if lane_id in lane_ids[:i]:
-            yield ("pelaksana", i, "id"), f"lane {lane_id!r} is declared twice"
+            yield ("pelaksana", i, "id"), _("lane {lane} is declared twice").format(lane=repr(lane_id))
 
     numbers = [s.no for s in sop.langkah]
     for i, langkah in enumerate(sop.langkah):
         if i and langkah.no <= numbers[i - 1]:
-            word = "repeats" if langkah.no in numbers[:i] else "is out of order after"
-            yield ("langkah", i, "no"), f"step number {langkah.no} {word} step {numbers[i - 1]}"
+            message = (_("step number {no} repeats step {previous}") if langkah.no in numbers[:i]
+                       else _("step number {no} is out of order after step {previous}"))
+            yield ("langkah", i, "no"), message.format(no=langkah.no, previous=numbers[i - 1])
     known = set(numbers)
 
     for i, langkah in enumerate(sop.langkah):
+        no = langkah.no
         for j, lane_id in enumerate(langkah.pelaksana):
             if lane_id not in lane_ids:
-                yield (
-                    ("langkah", i, "pelaksana", j),
-                    f"step {langkah.no}: lane {lane_id!r} is not declared in pelaksana "
-                    f"(declared: {', '.join(lane_ids)})",
-                )
+                yield ("langkah", i, "pelaksana", j), undeclared_lane(no, lane_id, lane_ids)
         for field in ("berikutnya", "ya", "tidak"):
             target = getattr(langkah, field)
             if target is not None and target != "selesai" and target not in known:
-                yield ("langkah", i, field), f"step {langkah.no}: {field} points to step {target}, which does not exist"
+                yield ("langkah", i, field), _("step {no}: {field} points to step {target}, which does not exist").format(
+                    no=no, field=field, target=target)
         if langkah.simbol == "keputusan":
             for field in ("ya", "tidak"):
                 if getattr(langkah, field) is None:
-                    yield ("langkah", i), f"step {langkah.no} is a keputusan and needs both branches; {field} is missing"
+                    yield ("langkah", i), _("step {no} is a keputusan and needs both branches; {field} is missing").format(
+                        no=no, field=field)
             if langkah.berikutnya is not None:
-                yield ("langkah", i, "berikutnya"), f"step {langkah.no}: a keputusan continues by ya/tidak, not berikutnya"
+                yield ("langkah", i, "berikutnya"), _("step {no}: a keputusan continues by ya/tidak, not berikutnya").format(
+                    no=no)
         else:
             for field in ("ya", "tidak"):
                 if getattr(langkah, field) is not None:
-                    yield ("langkah", i, field), f"step {langkah.no}: only a keputusan step has {field} (simbol is {langkah.simbol})"
+                    yield ("langkah", i, field), _("step {no}: only a keputusan step has {field} (simbol is {simbol})").format(
+                        no=no, field=field, simbol=langkah.simbol)
         if langkah.sub_sop is not None and langkah.simbol != "proses":
-            yield ("langkah", i, "sub_sop"), (f"step {langkah.no}: only a proses step can be done by another SOP "
-                                              f"(simbol is {langkah.simbol})")
+            yield ("langkah", i, "sub_sop"), _("step {no}: only a proses step can be done by another SOP "
+                                               "(simbol is {simbol})").format(no=no, simbol=langkah.simbol)
         if langkah.sub_sop is not None and langkah.sub_sop.split("/")[-1] == sop.id and langkah.sub_sop.count("/") != 2:
-            yield ("langkah", i, "sub_sop"), f"step {langkah.no}: an SOP cannot be its own sub-SOP"
+            yield ("langkah", i, "sub_sop"), _("step {no}: an SOP cannot be its own sub-SOP").format(no=no)
         if langkah.simbol == "selesai" and langkah.berikutnya is not None:
-            yield ("langkah", i, "berikutnya"), f"step {langkah.no} is selesai (the end) and cannot have berikutnya"
+            yield ("langkah", i, "berikutnya"), _("step {no} is selesai (the end) and cannot have berikutnya").format(no=no)
 
     total = total_too_long([s.durasi for s in sop.langkah])
     if total:
@@ -417,9 +427,9 @@ def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     ends = [i for i, s in enumerate(sop.langkah) if s.simbol == "selesai"]
     if starts != [0]:
         where = ("langkah", starts[1] if len(starts) > 1 else 0, "simbol")
-        yield where, "the first step, and only the first step, has simbol: mulai"
+        yield where, _("the first step, and only the first step, has simbol: mulai")
     if not ends:
-        yield ("langkah", len(sop.langkah) - 1, "simbol"), "no step has simbol: selesai (the end)"
+        yield ("langkah", len(sop.langkah) - 1, "simbol"), _("no step has simbol: selesai (the end)")
     yield from _parallel_problems(sop, known)
     links = [t for s in sop.langkah for t in (s.berikutnya, s.ya, s.tidak, *s.paralel) if isinstance(t, int)]
     if len(known) == len(numbers) and known.issuperset(links):
@@ -440,39 +450,44 @@ def _parallel_problems(sop: SopDefinition, known: set[int]) -> Iterator[tuple[Lo
         no = langkah.no
         missing = [n for n in langkah.paralel if n not in known]
         if missing:
-            yield where, f"step {no}: paralel names step {missing[0]}, which does not exist"
+            yield where, _("step {no}: paralel names step {target}, which does not exist").format(no=no, target=missing[0])
             continue
         if len(langkah.paralel) < 2 or len(set(langkah.paralel)) != len(langkah.paralel):
-            yield where, f"step {no}: paralel needs two or more different steps done at the same time"
+            yield where, _("step {no}: paralel needs two or more different steps done at the same time").format(no=no)
             continue
         expected = [s.no for s in sop.langkah[i + 1:i + 1 + len(langkah.paralel)]]
         if langkah.paralel != expected:
-            yield where, (f"step {no}: the parallel steps must be the ones written right after it, in order "
-                          f"(here {expected})")
+            yield where, _("step {no}: the parallel steps must be the ones written right after it, in order "
+                           "(here {expected})").format(no=no, expected=expected)
             continue
         if langkah.simbol in ("keputusan", "selesai"):
-            yield ("langkah", i, "simbol"), f"step {no}: a {langkah.simbol} cannot split into parallel steps"
+            yield ("langkah", i, "simbol"), _("step {no}: a {simbol} cannot split into parallel steps").format(
+                no=no, simbol=langkah.simbol)
         if langkah.berikutnya is not None:
-            yield ("langkah", i, "berikutnya"), f"step {no}: a split goes on to its paralel steps, not berikutnya"
+            yield ("langkah", i, "berikutnya"), _("step {no}: a split goes on to its paralel steps, not berikutnya").format(
+                no=no)
         last = index[langkah.paralel[-1]]
         if last + 1 >= len(sop.langkah):
-            yield where, f"step {no}: no step is written after the parallel steps to wait for them (the join)"
+            yield where, _("step {no}: no step is written after the parallel steps to wait for them (the join)").format(
+                no=no)
         for branch in langkah.paralel:
             j = index[branch]
             step = sop.langkah[j]
             branch_of[branch] = no
             if step.simbol != "proses":
-                yield ("langkah", j, "simbol"), f"step {branch} runs in parallel and must be a proses, not {step.simbol}"
+                yield ("langkah", j, "simbol"), _("step {no} runs in parallel and must be a proses, not {simbol}").format(
+                    no=branch, simbol=step.simbol)
             for field in ("berikutnya", "paralel"):
                 if getattr(step, field):
-                    yield ("langkah", j, field), (f"step {branch} runs in parallel and goes on to the step after "
-                                                  f"the parallel steps; it cannot have {field}")
+                    yield ("langkah", j, field), _("step {no} runs in parallel and goes on to the step after the parallel "
+                                                   "steps; it cannot have {field}").format(no=branch, field=field)
     for i, langkah in enumerate(sop.langkah):
         for field in ("berikutnya", "ya", "tidak"):
             target = getattr(langkah, field)
             if isinstance(target, int) and target in branch_of:
-                yield ("langkah", i, field), (f"step {langkah.no}: {field} points into the parallel step {target}; "
-                                              f"point to step {branch_of[target]}, which starts all of them")
+                yield ("langkah", i, field), _("step {no}: {field} points into the parallel step {target}; point to step "
+                                               "{split}, which starts all of them").format(
+                    no=langkah.no, field=field, target=target, split=branch_of[target])
 
 
 def review_warnings(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
@@ -480,26 +495,53 @@ def review_warnings(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     used = {lane_id for langkah in sop.langkah for lane_id in langkah.pelaksana}
     for i, lane in enumerate(sop.pelaksana):
         if lane.id not in used:
-            yield ("pelaksana", i), f"lane {lane.id!r} ({lane.nama}) has no step: an empty column in the flowchart"
+            yield ("pelaksana", i), _("lane {lane} ({nama}) has no step: an empty column in the flowchart").format(
+                lane=repr(lane.id), nama=lane.nama)
 
 
 def _reachability(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     index = {s.no: i for i, s in enumerate(sop.langkah)}
     graph = sop.graph
     for no in graph.unreachable():
-        yield ("langkah", index[no]), f"step {no} cannot be reached from the start (step {graph.first})"
+        yield ("langkah", index[no]), _("step {no} cannot be reached from the start (step {first})").format(
+            no=no, first=graph.first)
     for no in graph.never_finishing():
-        yield ("langkah", index[no]), f"step {no} never leads to the end (a loop with no way out)"
+        yield ("langkah", index[no]), _("step {no} never leads to the end (a loop with no way out)").format(no=no)
+
+
+_MODEL_DOCS = (
+    N_("A day off of the organisation's own, on top of the national holidays and cuti bersama.\n\n"
+       "Once: `tanggal: 2026-11-17`. Every year (a Hari Jadi): `tanggal: \"17-11\"` (DD-MM), or a full\n"
+       "date with `setiap_tahun: true`."),
+    N_("The organisation's office hours, when not the ASN week (Perpres 21/2023)."),
+    N_("One pelaksana column (swimlane) of the flowchart, in the order of the source table."),
+    N_("One step of the procedure (a row of the flowchart table)."),
+    N_("The issuing unit: government (pemerintah), unit name and where it works (time zone)."),
+    N_("An official: the jabatan (position) and, where the source gives them, name, rank and NIP."),
+    N_("One SOP AP document: the identity header, the six lists, the lanes and the steps."),
+)
+"""The models' docstrings as the schema gives them (descriptions of its `$defs`), for the catalog;
+tests/test_i18n_definition.py fails when a docstring changes and this does not."""
 
 
 def sop_json_schema() -> dict[str, object]:
-    """The JSON Schema of an SOP file, for editors (`sop schema`)."""
+    """The JSON Schema of an SOP file, for editors (`sop schema`), its descriptions in the
+    interface language (field names and values stay as the file writes them)."""
     schema = SopDefinition.model_json_schema()
-    return {
+    return _described({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "SOP definition (sop)",
+        "title": _("SOP definition (sop)"),
         **{k: v for k, v in schema.items() if k != "title"},
-    }
+    })
+
+
+def _described(node: Any) -> Any:
+    """`node` with every `description` (marked N_ above or on a Field) translated."""
+    if isinstance(node, dict):
+        return {k: _(v) if k == "description" and isinstance(v, str) else _described(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_described(v) for v in node]
+    return node
 
 
 # Definitions validated before -------------------------------------------------------------------

@@ -8,25 +8,29 @@ from __future__ import annotations
 
 from datetime import date
 
+from sop_cli.i18n import _
+
 
 def check_nip(nip: str) -> str:
     """Return the NIP without spaces, or raise ValueError saying which part is wrong."""
     digits = "".join(str(nip).split())
     if not (len(digits) == 18 and digits.isascii() and digits.isdigit()):
-        raise ValueError(f"NIP {nip!r} must be 18 digits (e.g. 19690115 199003 1 008)")
+        raise ValueError(_("NIP {nip} must be 18 digits (e.g. 19690115 199003 1 008)").format(nip=repr(nip)))
     try:
         born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise ValueError(f"NIP {nip!r}: digits 1-8 ({digits[:8]}) are not a valid birth date") from None
+        raise ValueError(_("NIP {nip}: digits 1-8 ({digits}) are not a valid birth date").format(
+            nip=repr(nip), digits=digits[:8])) from None
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
-        raise ValueError(f"NIP {nip!r}: digits 13-14 ({digits[12:14]}) are not a month of appointment")
+        raise ValueError(_("NIP {nip}: digits 13-14 ({digits}) are not a month of appointment").format(
+            nip=repr(nip), digits=digits[12:14]))
     if year < born.year + 18 or (year, month) < (born.year + 18, born.month):
-        raise ValueError(
-            f"NIP {nip!r}: appointment {year}-{month:02d} is before the age of 18 (born {born.isoformat()})"
-        )
+        raise ValueError(_("NIP {nip}: appointment {appointed} is before the age of 18 (born {born})").format(
+            nip=repr(nip), appointed=f"{year}-{month:02d}", born=born.isoformat()))
     if digits[14] not in "12":
-        raise ValueError(f"NIP {nip!r}: digit 15 ({digits[14]}) must be 1 (pria) or 2 (wanita)")
+        raise ValueError(_("NIP {nip}: digit 15 ({digit}) must be 1 (pria) or 2 (wanita)").format(
+            nip=repr(nip), digit=digits[14]))
     return digits
 
 

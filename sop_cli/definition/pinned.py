@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sop_cli.errors import StoreError
+from sop_cli.i18n import N_, _
 
 PINNED_FORMAT = 4
 """The format `pin_text` writes."""
@@ -115,7 +116,8 @@ def format_of(pinned: Mapping[str, Any]) -> int:
     """The format of a pinned form (1 when it has no version: written before versions existed)."""
     version = pinned.get("pinned_format", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise StoreError(f"A pinned SOP definition has format {version!r}; the store is damaged.")
+        raise StoreError(_("A pinned SOP definition has format {version}; the store is damaged.").format(
+            version=repr(version)))
     return version
 
 
@@ -126,22 +128,23 @@ def upgrade(pinned: Mapping[str, Any]) -> Pinned:
         StoreError: The form is newer than this `sop` knows (written by a later version) or its
             version is not a format number.
     """
-    return _upgrade(pinned, PINNED_FORMAT, _UPGRADES, "SOP definition")
+    return _upgrade(pinned, PINNED_FORMAT, _UPGRADES, N_("A run's SOP definition was pinned in format {version}, "
+                                                         "newer than this version of sop reads (up to {current}); "
+                                                         "upgrade sop to read it."))
 
 
 def upgrade_calendar(pinned: Mapping[str, Any]) -> Pinned:
     """A pinned calendar in the current format (see `upgrade`)."""
-    return _upgrade(pinned, CALENDAR_FORMAT, _CALENDAR_UPGRADES, "calendar")
+    return _upgrade(pinned, CALENDAR_FORMAT, _CALENDAR_UPGRADES, N_("A run's calendar was pinned in format {version}, "
+                                                                     "newer than this version of sop reads (up to "
+                                                                     "{current}); upgrade sop to read it."))
 
 
 def _upgrade(pinned: Mapping[str, Any], current: int, upgrades: Mapping[int, Callable[[Pinned], Pinned]],
-             what: str) -> Pinned:
+             too_new: str) -> Pinned:
     version = format_of(pinned)
     if version > current:
-        raise StoreError(
-            f"A run's {what} was pinned in format {version}, newer than this version of sop "
-            f"reads (up to {current}); upgrade sop to read it."
-        )
+        raise StoreError(_(too_new).format(version=version, current=current))
     form: Pinned = dict(pinned)
     while version < current:
         form = upgrades[version](form)
@@ -158,10 +161,10 @@ def read_pinned(text: str) -> Mapping[str, Any]:
     try:
         pinned = json.loads(text)
     except ValueError:
-        raise StoreError("A run's pinned SOP definition is not JSON; the store is damaged.") from None
+        raise StoreError(_("A run's pinned SOP definition is not JSON; the store is damaged.")) from None
     if not isinstance(pinned, dict):
-        raise StoreError("A run's pinned SOP definition is not a JSON object; the store is damaged.")
+        raise StoreError(_("A run's pinned SOP definition is not a JSON object; the store is damaged."))
     definition = upgrade(pinned).get("definition")
     if not isinstance(definition, dict):
-        raise StoreError("A run's pinned SOP definition has no definition in it; the store is damaged.")
+        raise StoreError(_("A run's pinned SOP definition has no definition in it; the store is damaged."))
     return definition
