@@ -196,7 +196,7 @@ def test_an_external_step_is_never_late_and_its_time_is_reported_apart(sop, exam
     assert summary["actual_minutes"] == sum(r["actual_minutes"] for r in office)
     assert summary["within_standard"]["of"] == 2  # steps 2 and 3: the office's own completed passes
     table = ok(sop("report", "--run", RUN)).output
-    assert "luar kantor" in table and "Di luar kantor" in table
+    assert "outside the office" in table and "Outside the office" in table
 
     form = ok(sop("report", "--run", RUN, "--monitoring", "--format", "md")).output
     row = next(line for line in form.splitlines() if "Memberikan pertimbangan" in line)
