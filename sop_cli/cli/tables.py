@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sop_cli.cli.output import _is_terminal, _pieces, paint, shown, wrap_words
+from sop_cli.definition.duration import display_waktu
 from sop_cli.definition.nip import format_nip
 from sop_cli.i18n import _
 
@@ -164,7 +165,7 @@ def steps_table(data: dict[str, Any], width: int | None = None) -> list[str]:
             kegiatan += f"\n→ {' + '.join(map(str, step['paralel']))} (bersamaan)"
         if step.get("sub_sop"):
             kegiatan += f"\nsub-SOP: {step['sub_sop']}"
-        rest = [step["kelengkapan"], step["waktu"], step["output"], step.get("keterangan") or ""]
+        rest = [step["kelengkapan"], display_waktu(step["waktu"]), step["output"], step.get("keterangan") or ""]
         wide_rows.append([str(step["no"]), kegiatan, *cells, *rest])
         acting = f"{mark} " + ", ".join(names.get(lane, lane) for lane in step["pelaksana"])
         narrow_rows.append([str(step["no"]), kegiatan, acting, *rest])

@@ -89,6 +89,8 @@ def tanggal_singkat(value: Any, tz: tzinfo | None = None) -> str:
 
 
 def waktu_text(value: Any) -> str:
-    """A Mutu Baku waktu as written beside computed times: lower case, single spaces ("10 Menit"
-    -> "10 menit", "1 Jam" -> "1 jam"), so that units are written one way whatever the YAML says."""
-    return " ".join(str(value).lower().split()) if value is not None else ""
+    """A Mutu Baku waktu as written beside computed times, one way whatever the YAML says ("10 Menit"
+    -> "10 menit"): the definition's `display_waktu`, for templates and tables ("" for None)."""
+    from sop_cli.definition.duration import display_waktu
+
+    return display_waktu(str(value)) if value is not None else ""
