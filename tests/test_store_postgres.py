@@ -125,11 +125,11 @@ def test_a_unit_writes_only_its_own_runs_and_bappeda_reads_all(sop, clock, pg_ur
     # naming both organisations, exit code 5.
     result = cli(sop, as_user(pg_url, bappeda), "advance", "--run", "renja-2026")
     assert result.exit_code == 5
-    assert result.stderr.startswith("Error: BAPPEDA tidak berhak mengubah pelaksanaan milik Kecamatan Ngronggot")
+    assert result.stderr.startswith("Error: BAPPEDA may not change the runs of Kecamatan Ngronggot")
     assert len(result.stderr.strip().splitlines()) == 1
     result = cli(sop, as_user(pg_url, camat), "start", LAMPUNG, "--year", "2027")
     assert result.exit_code == 5
-    assert "Kecamatan Ngronggot tidak berhak mengubah pelaksanaan milik Diskominfo Lampung Tengah" in result.stderr
+    assert "Kecamatan Ngronggot may not change the runs of Diskominfo Lampung Tengah" in result.stderr
     assert runs(kominfo) == {LAMPUNG} and runs(bappeda) == {NGANJUK, LAMPUNG}
 
     # The audit trail names the database user who pressed Enter.
@@ -195,4 +195,4 @@ def test_a_unit_copies_its_own_history_in_but_not_another_units(sop, clock, pg_u
     assert sop("start", LAMPUNG, "--year", "2027", "--store", other).exit_code == 0
     refused = sop("store", "copy", other, as_user(pg_url, camat))
     assert refused.exit_code == 5
-    assert "Kecamatan Ngronggot tidak berhak mengubah pelaksanaan milik diskominfo" in refused.stderr
+    assert "Kecamatan Ngronggot may not change the runs of diskominfo" in refused.stderr

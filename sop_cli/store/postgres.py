@@ -325,11 +325,10 @@ class PostgresStore:
         except psycopg.Error:
             names, owner = [], org
         who = " / ".join(names) or _("Database user {user}").format(user=self.db_user)
-        # The English wording keeps the Indonesian verdict that tests and scripts of shared stores match.
         if run and owner:
-            return _("{who} tidak berhak mengubah pelaksanaan milik {owner} (run {run}, database user {user}). "
+            return _("{who} may not change the runs of {owner} (run {run}, database user {user}). "
                      "Nothing was recorded.").format(who=who, owner=owner, run=run, user=self.db_user)
-        return _("{who} tidak berhak melakukan ini di store {store} (database user {user}: {error}). "
+        return _("{who} may not do this in the store {store} (database user {user}: {error}). "
                  "Nothing was changed.").format(who=who, store=self.location, user=self.db_user,
                                                 error=_first_line(error))
 
