@@ -1,4 +1,8 @@
-"""Real processes against one store: simultaneous `advance`, and writers killed mid-write."""
+"""Real processes against one store: simultaneous `advance`, and writers killed mid-write.
+
+Each test runs against both stores (tests/conftest.py): the SQLite file in the test's home, and
+a PostgreSQL schema of its own when `SOP_TEST_POSTGRES` names a server. The oracle reads the raw
+`events` rows with the plain driver, not with sop's store code."""
 
 from __future__ import annotations
 
@@ -16,8 +20,7 @@ from pathlib import Path
 import pytest
 
 from sop_cli.run import engine
-from sop_cli.store import RunSummary
-from sop_cli.store.sqlite import SqliteStore
+from sop_cli.store import RunSummary, open_store
 
 pytestmark = pytest.mark.slow
 
@@ -39,10 +42,49 @@ sop_cli.cli.main()
 
 
 def _env(home: Path) -> dict[str, str]:
+    # SOP_STORE is the PostgreSQL schema of the test when it runs on that store (else unset: the
+    # SQLite file in `home`)
     env = {**os.environ, "SOP_HOME": str(home), "SOP_NOW": NOW, "NO_COLOR": "1"}
     env.pop("SOP_DEBUG", None)  # the processes behave as for a user: errors, not tracebacks
-    env.pop("SOP_STORE", None)
     return env
+
+
+def _pg_url() -> str | None:
+    return os.environ.get("SOP_STORE") or None
+
+
+class _Raw:
+    """The store's tables through the plain driver (sqlite3 or psycopg), without sop's code."""
+
+    def __init__(self, home: Path) -> None:
+        self.url = _pg_url()
+        if self.url:
+            import psycopg
+
+            self.conn = psycopg.connect(self.url, autocommit=True)
+        else:
+            self.conn = sqlite3.connect(f"file:{home / 'sop.db'}?mode=ro", uri=True)
+
+    def rows(self, sql: str) -> list[tuple]:
+        return list(self.conn.execute(sql).fetchall())
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _hold_write_lock(home: Path):
+    """Take what a writer of run renja-2026 must wait for: SQLite's write lock, or the run's row
+    lock on PostgreSQL (readers are not blocked by either)."""
+    url = _pg_url()
+    if url:
+        import psycopg
+
+        conn = psycopg.connect(url)
+        conn.execute("SELECT 1 FROM runs WHERE id = 'renja-2026' FOR UPDATE")
+        return conn
+    conn = sqlite3.connect(home / "sop.db", isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
 
 
 def _sop(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +94,7 @@ def _sop(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8,
           hold: float = 0.0) -> list[subprocess.CompletedProcess[str]]:
-    """Run `n` workers at once. `hold`: seconds the test keeps the store's write lock after "go",
+    """Run `n` workers at once. `hold`: seconds the test keeps the run's write lock after "go",
     so every worker has read the run before any of them can write."""
     go = tmp_path / "go"
     workers = []
@@ -65,14 +107,11 @@ def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8,
     while not all(ready.exists() for ready, _ in workers):
         assert time.monotonic() < deadline, "workers did not start"
         time.sleep(0.01)
-    lock = None
-    if hold:
-        lock = sqlite3.connect(home / "sop.db", isolation_level=None)
-        lock.execute("BEGIN IMMEDIATE")
+    lock = _hold_write_lock(home) if hold else None
     go.write_text("go")
     if lock is not None:
         time.sleep(hold)
-        lock.execute("ROLLBACK")
+        lock.rollback()
         lock.close()
     results = []
     for _, process in workers:
@@ -86,6 +125,7 @@ def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     result = _sop(home, "start", "renja", "--org", "ngronggot", "--year", "2026")
     assert result.returncode == 0, result.stderr
+    assert (home / "sop.db").exists() != bool(_pg_url()), "the run is in the store under test, only there"
     return home
 
 
@@ -233,19 +273,19 @@ class Forker:
         self.process.stdout.close()
 
 
-def _oracle(db: Path, acknowledged: list[tuple[int, str]]) -> int:
-    """Check the raw log with plain sqlite3: seqs 1..N without a gap, every acknowledged write there
-    exactly once under its seq, no token twice. Returns N."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+def _oracle(home: Path, acknowledged: list[tuple[int, str]]) -> int:
+    """Check the raw log with the plain driver: seqs 1..N without a gap, every acknowledged write
+    there exactly once under its seq, no token twice. Returns N."""
+    raw = _Raw(home)
     try:
-        rows = conn.execute("SELECT seq, data FROM events WHERE run_id = 'renja-2026' ORDER BY seq").fetchall()
+        rows = raw.rows("SELECT seq, data FROM events WHERE run_id = 'renja-2026' ORDER BY seq")
     finally:
-        conn.close()
+        raw.close()
     seqs = [seq for seq, _ in rows]
     assert seqs == list(range(1, len(rows) + 1)), "a gap or a repeat in the log"
     tokens = {}
     for seq, data in rows:
-        values = json.loads(data)
+        values = json.loads(data) if isinstance(data, str) else data
         token = values.get("note") or values.get("reason")
         if token:
             assert token not in tokens, f"write {token} stored twice (seq {tokens[token]} and {seq})"
@@ -255,21 +295,24 @@ def _oracle(db: Path, acknowledged: list[tuple[int, str]]) -> int:
     return len(rows)
 
 
-def _kinds(db: Path) -> set[str]:
-    conn = sqlite3.connect(db)
+def _kinds(home: Path) -> set[str]:
+    raw = _Raw(home)
     try:
-        return {kind for (kind,) in conn.execute("SELECT DISTINCT kind FROM events")}
+        return {kind for (kind,) in raw.rows("SELECT DISTINCT kind FROM events")}
     finally:
-        conn.close()
+        raw.close()
 
 
 def _check_consistent(home: Path) -> None:
-    """The store is intact, the log replays, the summary matches it, attachments exist."""
-    path = home / "sop.db"
-    conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    conn.close()
-    with SqliteStore.open(path) as store, store.read():
+    """The store is intact, the log replays, the summary matches it, attachments are whole."""
+    location = _pg_url() or home / "sop.db"
+    if not _pg_url():
+        conn = sqlite3.connect(location)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+    store = open_store(location, create=False)
+    assert store is not None
+    with store, store.read():
         stored = store.load_run("renja-2026")
         assert stored is not None
         state = engine.state_of(stored)
@@ -277,8 +320,8 @@ def _check_consistent(home: Path) -> None:
         assert listed.summary == RunSummary.of(state)
         for event in state.events:
             for kept in event.data.get("attachments", []):
-                copy = home / kept["path"]
-                assert hashlib.sha256(copy.read_bytes()).hexdigest() == kept["sha256"]
+                body = store.read_attachment("renja-2026", kept)
+                assert hashlib.sha256(body).hexdigest() == kept["sha256"]
     status = _sop(home, "status", "--run", "renja-2026", "--json")
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["status"] == state.status
@@ -298,7 +341,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_write(tmp_path, h
             [status] = forker.reap()
             assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, "the writer ended before the kill"
             kills += 1
-            counts.append(_oracle(home / "sop.db", forker.acknowledged()))
+            counts.append(_oracle(home, forker.acknowledged()))
         elapsed = time.monotonic() - began
     finally:
         forker.close()
@@ -307,7 +350,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_write(tmp_path, h
     assert len(acknowledged) >= 50, f"only {len(acknowledged)} writes acknowledged in {kills} kills"
     assert counts == sorted(counts) and counts[-1] > counts[0] + 50
     assert elapsed < 60
-    kinds = _kinds(home / "sop.db")
+    kinds = _kinds(home)
     assert {"note", "step_completed", "undone", "approved"} <= kinds, kinds
     _check_consistent(home)
 
@@ -327,5 +370,5 @@ def test_twenty_concurrent_writers_lose_and_double_no_acknowledged_write(tmp_pat
     # SQLite's busy handler is not fair, so a writer may wait out the whole run; most get through
     assert len(writers) >= 10, f"only {len(writers)} of 20 writers got a write through"
     assert len(acknowledged) >= 40
-    assert _oracle(home / "sop.db", acknowledged) >= len(acknowledged)
+    assert _oracle(home, acknowledged) >= len(acknowledged)
     _check_consistent(home)
