@@ -6,10 +6,15 @@ worked out by hand in working minutes on the ASN week (07.30-16.00, break 12.00-
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
 import json
+import os
+import shutil
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -60,11 +65,38 @@ LAMPUNG_PEOPLE = ["kepala-dinas=Ir. HENDRA WIJAYA, M.M.", "sekretaris=Dra. RINA 
                   "perencana=AGUS SALIM, S.T.", "staf=DEWI LESTARI, A.Md."]
 
 
+_TEMPLATES: dict[tuple[object, ...], tuple[Path, str]] = {}
+
+
 def make_run(sop, monkeypatch, name: str = NGANJUK, *, upto: int | None = None, now: str = "2026-12-10T10:00") -> str:
     """Start a run of `name` on Monday 23 November 2026 08.00 and complete its steps (the first
-    `upto` of them) at the times listed above; the clock then stays at `now`."""
+    `upto` of them) at the times listed above; the clock then stays at `now`.
+
+    The run is driven through the CLI once per test process and kind of run (an SQLite store
+    kept as a template); each test gets its own copy, made by `sop store copy` into the test's
+    own store (SQLite or PostgreSQL), so the tests stay isolated and pay for 2 commands, not 17.
+    """
     monkeypatch.setenv("SOP_NOW", now)
     monkeypatch.setenv("SOP_USER", "planner")
+    key = (name, upto, os.environ.get("SOP_PATH"), os.environ.get("SOP_TEMPLATES"), Path("sops").exists())
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="sop-template-run-"))
+        atexit.register(shutil.rmtree, folder, True)
+        target = os.environ.get("SOP_STORE")
+        monkeypatch.setenv("SOP_STORE", str(folder / "sop.db"))
+        _TEMPLATES[key] = (folder / "sop.db", _drive_run(sop, name, upto))
+        if target is None:
+            monkeypatch.delenv("SOP_STORE")
+        else:
+            monkeypatch.setenv("SOP_STORE", target)
+    template, run = _TEMPLATES[key]
+    target = os.environ.get("SOP_STORE") or str(Path(os.environ["SOP_HOME"]) / "sop.db")
+    result = sop("store", "copy", str(template), target)
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def _drive_run(sop, name: str, upto: int | None) -> str:
     steps, people = (NGANJUK_STEPS, NGANJUK_PEOPLE) if name == NGANJUK else (LAMPUNG_STEPS, LAMPUNG_PEOPLE)
     args = ["start", name, "--year", "2027", "--at", "2026-11-23 08:00"]
     for person in people:
