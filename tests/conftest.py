@@ -97,3 +97,9 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests (many processes, the README walkthrough) go first, so that with one worker
+    per core (pytest-xdist) no long test starts last while the other workers sit idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

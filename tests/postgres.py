@@ -40,9 +40,14 @@ def server_url() -> str:
 
 
 def with_schema(url: str, schema: str) -> str:
-    """`url` whose connections use `schema` first (libpq `options`)."""
+    """`url` whose connections use `schema` first (libpq `options`).
+
+    Its sessions also commit without waiting for the WAL to reach the disk
+    (`synchronous_commit=off`): a commit is still atomic and the tests kill clients, not the
+    server, so nothing they check changes; they just stop waiting on fsync.
+    """
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema} -csynchronous_commit=off')}"
 
 
 @contextmanager

@@ -88,8 +88,14 @@ def _hold_write_lock(home: Path):
 
 
 def _sop(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sop_cli", *args], env=_env(home), capture_output=True,
-                          text=True, timeout=60)
+    """`sop ARGS` in this process, with the workers' environment: the set-up and the checks need no
+    process of their own (the racing workers and the writers do)."""
+    from typer.testing import CliRunner
+
+    from sop_cli.cli import app
+
+    result = CliRunner().invoke(app, list(args), env=_env(home))
+    return subprocess.CompletedProcess(["sop", *args], result.exit_code, result.stdout, result.stderr)
 
 
 def _race(tmp_path: Path, home: Path, args: list[str], n: int = 8,
@@ -155,7 +161,7 @@ def test_three_simultaneous_advance_without_step_complete_only_the_step_they_saw
     # Step 4 is current when the three press Enter; all three read the run before any can write.
     for _ in range(3):
         assert _sop(home, "advance", "--by", "earlier").returncode == 0
-    results = _race(tmp_path, home, ["advance"], n=3, hold=3.0)
+    results = _race(tmp_path, home, ["advance"], n=3, hold=1.5)
 
     winners = [i for i, r in enumerate(results) if r.returncode == 0]
     assert len(winners) == 1, [r.stderr for r in results]
@@ -327,6 +333,10 @@ def _check_consistent(home: Path) -> None:
     assert json.loads(status.stdout)["status"] == state.status
 
 
+KILLS = 60
+"""SIGKILLs per store: each lands 10-100 ms into a writer's life, before, during or after a commit."""
+
+
 def test_writers_killed_at_random_moments_lose_no_acknowledged_write(tmp_path, home):
     forker = Forker(home, tmp_path)
     rng = random.Random(20261126)
@@ -334,7 +344,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_write(tmp_path, h
     counts = []
     try:
         began = time.monotonic()
-        while kills < 120:
+        while kills < KILLS:
             [pid] = forker.spawn(seconds=5)
             time.sleep(rng.uniform(0.01, 0.1))
             os.kill(pid, signal.SIGKILL)
@@ -347,8 +357,8 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_write(tmp_path, h
         forker.close()
     acknowledged = forker.acknowledged()
     print(f"{kills} kills in {elapsed:.1f} s, {len(acknowledged)} acknowledged writes, {counts[-1]} events")
-    assert len(acknowledged) >= 50, f"only {len(acknowledged)} writes acknowledged in {kills} kills"
-    assert counts == sorted(counts) and counts[-1] > counts[0] + 50
+    assert len(acknowledged) >= KILLS // 3, f"only {len(acknowledged)} writes acknowledged in {kills} kills"
+    assert counts == sorted(counts) and counts[-1] > counts[0] + KILLS // 3
     assert elapsed < 60
     kinds = _kinds(home)
     assert {"note", "step_completed", "undone", "approved"} <= kinds, kinds
@@ -358,7 +368,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_write(tmp_path, h
 def test_twenty_concurrent_writers_lose_and_double_no_acknowledged_write(tmp_path, home):
     forker = Forker(home, tmp_path)
     try:
-        pids = forker.spawn(seconds=2.5, count=20)
+        pids = forker.spawn(seconds=1.5, count=20)
         assert len(pids) == 20
         statuses = forker.reap()
     finally:
@@ -369,6 +379,6 @@ def test_twenty_concurrent_writers_lose_and_double_no_acknowledged_write(tmp_pat
     print(f"20 writers: {len(acknowledged)} acknowledged writes from {len(writers)} of them")
     # SQLite's busy handler is not fair, so a writer may wait out the whole run; most get through
     assert len(writers) >= 10, f"only {len(writers)} of 20 writers got a write through"
-    assert len(acknowledged) >= 40
+    assert len(acknowledged) >= 30
     assert _oracle(home, acknowledged) >= len(acknowledged)
     _check_consistent(home)

@@ -18,6 +18,7 @@ Only `--help` imports rich (Typer's help screen); everything here is otherwise c
 
 from __future__ import annotations
 
+import copy
 import re
 from difflib import get_close_matches
 from typing import Any
@@ -146,8 +147,24 @@ class Argument(TyperArgument):
     def display_type_rich(self, ctx: Any) -> str | None:
         return None
 
-    def get_error_hint(self) -> str:
+    def make_metavar(self, ctx: Any = None, *, usage: bool = False, **_ignored: Any) -> str:
+        # Typer before 0.29 writes a required argument `{SOP}` in the usage line and asks for it here
+        return self._usage_display_name() if usage else self.metavar or (self.name or "").upper()
+
+    def get_error_hint(self, ctx: Any = None) -> str:
         return self.metavar or (self.name or "").upper()
+
+
+def _quiet(kind: Any) -> Any:
+    """`kind` (a click parameter type) that prints no type and no range in the help: Typer before
+    0.29 shows an argument as `<str>` and a bounded option as `N [x>=0]`, which mean nothing to a
+    planner (the help text says the bounds in words)."""
+    if getattr(kind, "_sop_quiet", False):
+        return kind
+    quiet = copy.copy(kind)
+    quiet.__class__ = type(type(kind).__name__, (type(kind),), {
+        "_sop_quiet": True, "get_metavar": lambda self, *a, **k: "", "_describe_range": lambda self: ""})
+    return quiet
 
 
 _CLASSES: dict[type, type] = {TyperCommand: Command, TyperGroup: Group, TyperOption: Option, TyperArgument: Argument}
@@ -177,6 +194,8 @@ def localise(command: Any) -> None:
         _swap(param)
         _text(param, "help")
         _text(param, "metavar")
+        if isinstance(param, TyperArgument) or hasattr(param.type, "_describe_range"):
+            param.type = _quiet(param.type)
     for sub in getattr(command, "commands", {}).values():
         localise(sub)
 
@@ -264,12 +283,13 @@ def _bad_value(error: Any, see: str) -> str:
     if param is None:
         return _("Invalid value: {message} {see}").format(message=error.message, see=see)
     flag = _flag(param)
-    descriptor = getattr(param, "type_descriptor", None)
-    annotation = getattr(descriptor, "annotation", None)
-    if annotation is int:
-        info = getattr(descriptor, "parameter_info", None)
-        low, high = getattr(info, "min", None), getattr(info, "max", None)
-        if "integer" not in str(error.message) and (low is not None or high is not None):
+    whole, low, high = _whole_number(param)
+    if whole:
+        text = str(error.message)
+        # "'x' is not a valid int" / "Input should be a valid integer" is a word where a number
+        # belongs; anything else ("-3 is not in the range x>=0") is a number out of bounds
+        out_of_range = "valid" not in text
+        if out_of_range and (low is not None or high is not None):
             if high is None:
                 return _("{flag}: the value must be {low} or more.").format(flag=flag, low=low)
             if low is None:
@@ -280,6 +300,19 @@ def _bad_value(error: Any, see: str) -> str:
             return _("{flag}: {reason}.").format(flag=flag, reason=_(reason))
         return _("{flag}: the value must be a whole number.").format(flag=flag)
     return _("{flag}: invalid value ({message}). {see}").format(flag=flag, message=error.message, see=see)
+
+
+def _whole_number(param: Any) -> tuple[bool, Any, Any]:
+    """Whether `param` takes a whole number, and its bounds. Typer 0.29 describes the type with a
+    `type_descriptor`; earlier releases with click's INT or IntRange ("int", "int range"; "integer" in click itself)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None:
+        info = getattr(descriptor, "parameter_info", None)
+        return getattr(descriptor, "annotation", None) is int, getattr(info, "min", None), getattr(info, "max", None)
+    kind = getattr(param, "type", None)
+    if getattr(kind, "name", "") in ("int", "integer", "int range", "integer range"):
+        return True, getattr(kind, "min", None), getattr(kind, "max", None)
+    return False, None, None
 
 
 def _no_such_command(message: str, ctx: Any, command: str) -> str:
