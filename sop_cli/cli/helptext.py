@@ -194,8 +194,9 @@ def localise(command: Any) -> None:
         _swap(param)
         _text(param, "help")
         _text(param, "metavar")
-        if isinstance(param, TyperArgument) or hasattr(param.type, "_describe_range"):
-            param.type = _quiet(param.type)
+        kind = param.__dict__.get("type")  # Typer 0.29 has a type_descriptor instead (and no such words)
+        if kind is not None and (isinstance(param, TyperArgument) or hasattr(kind, "_describe_range")):
+            param.type = _quiet(kind)
     for sub in getattr(command, "commands", {}).values():
         localise(sub)
 
