@@ -131,6 +131,24 @@ def test_values_with_markup_are_shown_as_text_in_html(sop, nganjuk):
     assert "&lt;script&gt;x()&lt;/script&gt; Aula" in html and "<script>" not in html
 
 
+def test_every_document_is_the_same_from_either_store(sop, monkeypatch, tmp_path):
+    """The documents of one run, copied into PostgreSQL, match the SQLite ones byte for byte."""
+    from tests.postgres import fresh_schema, server_url
+
+    values = write(tmp_path / "nilai.yaml", NGANJUK_VALUES)
+    run = make_run(sop, monkeypatch)
+    setting = ["--set", "pengantar.nomor=050/99/411.512/2026"]
+    documents = [(doc, fmt) for doc in DOCS for fmt in ("html", "md")]
+    from_sqlite = {(doc, fmt): rendered(sop, doc, "--run", run, "--values", values, *setting, "--format", fmt)
+                   for doc, fmt in documents}
+    with fresh_schema(server_url()) as url:
+        monkeypatch.setenv("SOP_STORE", url)
+        assert make_run(sop, monkeypatch) == run
+        for doc, fmt in documents:
+            assert rendered(sop, doc, "--run", run, "--values", values, *setting, "--format", fmt) == \
+                from_sqlite[(doc, fmt)], (doc, fmt)
+
+
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_document_renders_for_a_lampung_run(sop, monkeypatch, tmp_path, doc):
     run = make_run(sop, monkeypatch, LAMPUNG)
