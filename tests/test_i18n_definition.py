@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from tests.sample import VALID, replace
+from tests.test_validate_bad_input import check
 
 LAMTENG = "lampung-tengah/diskominfo/renja"
 
@@ -21,15 +22,8 @@ def indonesian(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def validate(sop, tmp_path: Path, content: str | bytes) -> str:
-    path = tmp_path / "bad.yaml"
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    result = sop("validate", path)
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    return result.output
+    """`sop validate` on a bad file: exit 1, no traceback; its output."""
+    return check(sop, tmp_path, content)
 
 
 # (file content, Indonesian fragments, English fragments): the same problem in both languages.

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import re
-from difflib import get_close_matches
 from typing import Any
 
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -63,60 +62,44 @@ def _attach(error: Exception, ctx: Any) -> None:
 
 
 # The click classes with our words. Their instances are Typer's (built from our decorators) with the
-# class swapped in place, so they add no state (`__slots__ = ()`) and share no mixin (which would
-# change the instance layout).
+# class swapped in place, so they add no state (`__slots__ = ()`). A command and a group share their
+# words through one class factory, not a mixin: a second base changes the instance layout, which
+# `__class__` assignment refuses.
 
 
-class Command(TyperCommand):
-    """A `sop` command (e.g. `sop start`)."""
+def _worded(base: type, name: str, doc: str) -> type:
+    """`base` (Typer's command or group class) with our usage line, help option and help titles."""
 
-    __slots__ = ()
+    class Worded(base):
+        __slots__ = ()
 
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return _usage_pieces(self, ctx)
+        def collect_usage_pieces(self, ctx: Any) -> list[str]:
+            return _usage_pieces(self, ctx)
 
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(_usage_pieces(self, ctx)), prefix=_("Usage: "))
+        def format_usage(self, ctx: Any, formatter: Any) -> None:
+            formatter.write_usage(ctx.command_path, " ".join(_usage_pieces(self, ctx)), prefix=_("Usage: "))
 
-    def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
+        def get_help_option(self, ctx: Any) -> Any:
+            return _help_option(super().get_help_option(ctx))
 
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except Exception as error:
-            _attach(error, ctx)
-            raise
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            try:
+                return super().parse_args(ctx, args)
+            except Exception as error:
+                _attach(error, ctx)
+                raise
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        _rich_words()
-        super().format_help(ctx, formatter)
+        def format_help(self, ctx: Any, formatter: Any) -> None:
+            _rich_words()
+            super().format_help(ctx, formatter)
+
+    Worded.__name__ = Worded.__qualname__ = name
+    Worded.__doc__ = doc
+    return Worded
 
 
-class Group(TyperGroup):
-    """A `sop` command group (the root, `sop org`, `sop store`)."""
-
-    __slots__ = ()
-
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
-        return _usage_pieces(self, ctx)
-
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        formatter.write_usage(ctx.command_path, " ".join(_usage_pieces(self, ctx)), prefix=_("Usage: "))
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except Exception as error:
-            _attach(error, ctx)
-            raise
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        _rich_words()
-        super().format_help(ctx, formatter)
+Command = _worded(TyperCommand, "Command", "A `sop` command (e.g. `sop start`).")
+Group = _worded(TyperGroup, "Group", "A `sop` command group (the root, `sop org`, `sop store`).")
 
 
 class Option(TyperOption):
@@ -320,6 +303,8 @@ def _no_such_command(message: str, ctx: Any, command: str) -> str:
     found = re.match(r"No such command (['\"])(.*?)\1\.", message, re.DOTALL)
     typo = found.group(2) if found else ""
     text = _("No such command {name!r}.").format(name=typo)
+    from difflib import get_close_matches  # only a mistyped command needs it
+
     names = list(getattr(getattr(ctx, "command", None), "commands", {}) or {})
     matches = get_close_matches(typo, names)
     if matches:
