@@ -224,6 +224,8 @@ def _connector_svg(xs: list[float], width: float, labels: list[str], *, at_end: 
     """A connector row: a line from the row above into a pentagon (at the end of a page), or a
     pentagon with a line on to the row below (at the start of the next), at each share in `xs`,
     each named by its label."""
+    from sop_cli.render.flowchart import LABEL_FONT
+
     h = _CONNECTOR_PX
     parts = []
     for share, label in zip(xs, labels, strict=True):
@@ -234,7 +236,7 @@ def _connector_svg(xs: list[float], width: float, labels: list[str], *, at_end: 
                 else f'<line x1="{x:.1f}" y1="{top + 25}" x2="{x:.1f}" y2="{h}" stroke="#000" stroke-width="1.2"/>')
         parts.append(f'{line}<polygon points="{pentagon}" fill="#fff" stroke="#000" stroke-width="1.2"/>'
                      f'<text x="{x:.1f}" y="{top + 13}" text-anchor="middle" '
-                     f'style="font-family:Arial,Helvetica,sans-serif;font-size:9px">{label}</text>')
+                     f'style="{LABEL_FONT}">{label}</text>')
     return (f'<svg class="flowrow" xmlns="http://www.w3.org/2000/svg" width="{width:.2f}" height="{h:.2f}" '
             f'viewBox="0 0 {width:.2f} {h:.2f}" aria-hidden="true">{"".join(parts)}</svg>')
 

@@ -35,8 +35,8 @@ JOG = "9"  # px below a row's top where arrows between lanes run sideways
 HALF_HEIGHT = {"mulai": 12, "selesai": 12, "proses": 12, "keputusan": 16}
 SYMBOL_MARGIN = 0.18  # share of a lane left free on each side of a symbol
 TRACK = 0.92  # where in its lane an arrow climbs back up
-LABEL_FONT = "font-family:Arial,Helvetica,sans-serif;font-size:9px"
-CAPSULE_FONT = "font-family:Arial,Helvetica,sans-serif;font-size:11.5px"  # the table's 9 pt
+LABEL_FONT = "font-family:Arial,Helvetica,'Liberation Sans',sans-serif;font-size:9px"
+CAPSULE_FONT = "font-family:Arial,Helvetica,'Liberation Sans',sans-serif;font-size:11.5px"  # the table's 9 pt
 
 
 @dataclass
