@@ -180,7 +180,9 @@ def run_tests(root: Path, tests: Sequence[str]) -> tuple[int, str]:
     env["PYTHONPATH"] = str(root)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a mutated module's bytecode must not outlive the mutation
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+        # -n0: in one process, so -x stops at the first failure with exit code 1 (under xdist, a
+        # stopped session exits with 2, which would read as an error rather than a kill)
+        [sys.executable, "-m", "pytest", "-x", "-q", "-n0", "-p", "no:cacheprovider", *tests],
         cwd=root, env=env, capture_output=True, text=True, timeout=900, check=False)
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     return result.returncode, lines[-1] if lines else result.stderr.strip()[-200:]
