@@ -20,6 +20,7 @@ from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.render.report import MonitoringData, ReportData
+    from sop_cli.run.engine import RunState
 OUT = typer.Option(None, "--out", metavar=N_("FILE"), help=N_("Write to FILE instead of printing (the format follows its suffix unless --format says)."))
 
 
@@ -136,7 +137,7 @@ def _emit(text: str | bytes, out: Path | None) -> None:
     print(_("Wrote {path}").format(path=out))
 
 
-def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: Any, step: int | None,
+def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunState, step: int | None,
             store: str | None, nomor: Any = None) -> None:
     import tempfile
 

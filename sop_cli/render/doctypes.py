@@ -33,10 +33,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import DefinitionError
 from sop_cli.i18n import _
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import Langkah, SopDefinition
 
 KINDS = ("text", "date", "number", "list", "person")
 SIGNERS = ("pimpinan", "an-pimpinan", "pelaksana")
@@ -102,7 +105,7 @@ class DocType:
         """The declared value `key`, if any."""
         return next((v for v in self.all_values if v.key == key), None)
 
-    def belongs_to(self, step: Any) -> bool:
+    def belongs_to(self, step: Langkah) -> bool:
         """Whether `step` (a Langkah) outputs this document."""
         if step.dokumen == self.name:
             return True
@@ -150,7 +153,7 @@ def known_document_types(sop_dir: Path | None) -> set[str]:
     return set(document_types(sop_dir))
 
 
-def sop_file_problems(sop: Any, sop_path: Path) -> list[str]:
+def sop_file_problems(sop: SopDefinition, sop_path: Path) -> list[str]:
     """What `sop validate` adds for one valid SOP file: each `dokumen:` naming no document type,
     and a broken organisation file beside it, as `file:line:col: field: message` lines."""
     from sop_cli.render.organisation import find_organisation
@@ -163,7 +166,7 @@ def sop_file_problems(sop: Any, sop_path: Path) -> list[str]:
     return problems
 
 
-def dokumen_problems(sop: Any, sop_path: Path) -> list[str]:
+def dokumen_problems(sop: SopDefinition, sop_path: Path) -> list[str]:
     """`file:line:col: langkah[i].dokumen: ...` for each step naming no document type (for
     `sop validate`); a broken manifest is reported as it is."""
     try:

@@ -29,8 +29,10 @@ from sop_cli.errors import NotFoundError, StateError, UsageError
 from sop_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from sop_cli.definition.model import Langkah, SopDefinition
     from sop_cli.render.doctypes import DocType
     from sop_cli.render.report import MonitoringData, ReportData
+    from sop_cli.run.engine import RunState
 
 FORMATS = ("html", "md", "docx", "pdf", "xlsx")
 TEXT_FORMATS = ("html", "md")
@@ -64,7 +66,7 @@ def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
 # The SOP document -----------------------------------------------------------------------------
 
 
-def render_sop(sop: Any, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False) -> str | bytes:
+def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False) -> str | bytes:
     """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF.
 
     Args:
@@ -278,7 +280,7 @@ def _sop_dir(entry_or_state: Any) -> Path | None:
     return None
 
 
-def document_rows(sops: Sequence[tuple[Any, Path | None]]) -> list[dict[str, Any]]:
+def document_rows(sops: Sequence[tuple[SopDefinition, Path | None]]) -> list[dict[str, Any]]:
     """Every document type (shipped and each SOP's own) with the steps that output it per SOP, and
     every value it takes (required and optional); `sops` are (definition, folder of its file)."""
     from sop_cli.render.doctypes import describe, document_types
@@ -385,7 +387,7 @@ def _given(value: Any) -> bool:
 
 def render_run_document(
     doc: str,
-    state: Any,
+    state: RunState,
     *,
     step: int | None = None,
     fmt: str = "html",
@@ -499,7 +501,7 @@ def attach_note(doc: str, step: int | None, nomor: Any) -> str:
     return f"Dokumen {doc}{where} dibuat dengan sop render{number}"
 
 
-def _same_nomor(state: Any, doc: str, nomor: str) -> list[str]:
+def _same_nomor(state: RunState, doc: str, nomor: str) -> list[str]:
     """A warning for each other document type kept with the run under the same Nomor."""
     undone = set(getattr(state, "undone_by", {}) or {})
     seen = []
@@ -520,7 +522,7 @@ def _addresses_the_head(checked: Mapping[str, Any], head: Mapping[str, Any]) -> 
     return any(name in str(item).lower() for item in kepada for name in names)
 
 
-def _approved_output(state: Any) -> str:
+def _approved_output(state: RunState) -> str:
     """The output of the last decision step that said YA (the document approved), else of the SOP's
     last decision step, else 'Dokumen'."""
     sop = state.sop
@@ -531,7 +533,7 @@ def _approved_output(state: Any) -> str:
     return str(decisions[-1].output) if decisions else "Dokumen"
 
 
-def _check_state(doc_type: DocType, state: Any, langkah: Any) -> None:
+def _check_state(doc_type: DocType, state: RunState, langkah: Langkah) -> None:
     from sop_cli.render.doctypes import STATE_WORDS
 
     word = STATE_WORDS.get(state.status, state.status)
@@ -571,7 +573,7 @@ def _check_set_keys(doc_type: DocType, set_keys: Sequence[str], types: Mapping[s
             key=key, doc=doc_type.name, name=bare, known=", ".join(known)), option="set")
 
 
-def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
+def _document_step(doc_type: DocType, sop: SopDefinition, step: int | None) -> Langkah:
     if step is not None:
         try:
             langkah = sop.step(step)
@@ -600,7 +602,7 @@ def _document_step(doc_type: DocType, sop: Any, step: int | None) -> Any:
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: Any, data: ReportData | MonitoringData, kind: str, fmt: str) -> str | bytes:
+def render_report(state: RunState, data: ReportData | MonitoringData, kind: str, fmt: str) -> str | bytes:
     """`report` or `monitoring` (html, md, pdf from the templates; xlsx from openpyxl) with the
     data of `sop_cli.render.report` (`data` as `report`, plus `org`, `pengesah`, `sop`,
     `tanggal`; times as datetimes)."""

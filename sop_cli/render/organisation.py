@@ -27,10 +27,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import DefinitionError
 from sop_cli.i18n import _
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
 
 FILE_NAME = "organisasi.yaml"
 KOP_FIELDS = ("alamat", "kode_pos", "ibukota", "telepon", "faksimile", "email", "laman", "lambang")
@@ -119,7 +122,7 @@ def read_organisation(path: Path) -> Organisation:
     return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, **roles)
 
 
-def officials(sop: Any, organisation: Organisation | None, assignments: dict[str, str]) -> dict[str, dict[str, Any]]:
+def officials(sop: SopDefinition, organisation: Organisation | None, assignments: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Every official by key: the register's, then one per lane not in it, plus `pimpinan` (and
     `sekretaris` when known) as role names. Each: key, jabatan, nama, pangkat, nip (formatted),
     lane, lane_nama."""
