@@ -56,7 +56,29 @@ def test_ambiguous_short_id_lists_candidates(sop) -> None:
     assert result.exit_code == 1
     assert "SOP 'renja' is defined by 2 organisations" in result.output
     assert NGANJUK in result.output and LAMTENG in result.output
+    assert "say which one with --org, set a default with `sop org use ORG`" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_catalog_names_no_flag_or_command_and_the_cli_adds_them(sop, tmp_path: Path, monkeypatch) -> None:
+    from sop_cli.cli.wording import describe
+    from sop_cli.definition.catalog import load_catalog
+    from sop_cli.errors import AmbiguousError, NotFoundError
+
+    write(tmp_path / "sops" / "rusak.yaml", replace("waktu: 1 jam", "waktu: sejam"))
+    monkeypatch.chdir(tmp_path)
+    catalog = load_catalog()
+    with pytest.raises(AmbiguousError) as ambiguous:
+        catalog.resolve("renja")
+    with pytest.raises(NotFoundError) as missing:
+        catalog.resolve("renstra")
+    for error, cli_words in ((ambiguous.value, "--org"), (missing.value, "run `sop validate`")):
+        assert "--" not in str(error) and "`sop" not in str(error), str(error)
+        assert cli_words in describe(error)
+    assert NGANJUK in str(ambiguous.value) and LAMTENG in str(ambiguous.value)
+    assert str(missing.value).endswith("(1 SOP file is invalid)")
+    result = sop("show", "renstra")
+    assert result.exit_code == 1 and "(1 SOP file is invalid: run `sop validate`)" in result.output
 
 
 def test_default_organisation_resolves_short_ids(sop, isolated_home: Path) -> None:

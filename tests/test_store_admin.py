@@ -51,6 +51,7 @@ def test_status_of_a_missing_sqlite_store_says_so_and_creates_nothing(sop, clock
     result = sop("store", "status", "--store", str(missing))
     assert result.exit_code == 1
     assert f"There is no store {missing}" in result.stderr
+    assert "Create it with `sop store init`, or name another one." in result.stderr
     assert not missing.parent.exists()
 
 

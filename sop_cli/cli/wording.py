@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from sop_cli.errors import SopError
-from sop_cli.i18n import _
+from sop_cli.i18n import _, ngettext
 
 Details = Mapping[str, object]
 
@@ -48,6 +48,12 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
         "Step {step} ({kegiatan}) is done by SOP {sub_sop}: start a run of it with "
         "`sop start {sub_sop} --parent {run}`; the step is done when that run finishes. "
         "Nothing was recorded.").format(**d),
+    "no_sop": lambda d: f"{d['message']} " + ngettext(
+        "({count} SOP file is invalid: run `sop validate`)", "({count} SOP files are invalid: run `sop validate`)",
+        _count(d, "invalid")).format(count=d["invalid"]),
+    "which_org": lambda d: _(
+        "SOP {name} is defined by {count} organisations; say which one with --org, set a default with "
+        "`sop org use ORG`, or use the full id:").format(**d) + "\n" + "\n".join(_lines(d)),
     "which_run": lambda d: _("{count} runs are active; say which with --run:").format(**d) + "\n" + _runs(d),
     "out_suffix": lambda d: _(
         "--out {path}: the suffix {suffix!r} names no format this command writes; "
@@ -67,6 +73,7 @@ HINTS: dict[str, Callable[[Details], str]] = {
     "runs": lambda d: _runs(d),
     "store_newer": lambda d: _("Upgrade sop to use it, or point --store / SOP_STORE at another file."),
     "store_missing": lambda d: _("Check --store / SOP_STORE (a first `sop start ... --store PATH` creates a store there)."),
+    "store_init": lambda d: _("Create it with `sop store init`, or name another one."),
     "store_unreadable": lambda d: _("Point --store / SOP_STORE at another file, or move this one away."),
     "document_types": lambda d: _("See `sop render --list` for the document types and their values."),
     "give_values": lambda d: _("Give them with {sets} or in a YAML file passed with --values FILE.").format(
@@ -79,6 +86,12 @@ def _lines(d: Details) -> list[str]:
     lines = d["lines"]
     assert isinstance(lines, list)
     return [str(line) for line in lines]
+
+
+def _count(d: Details, key: str) -> int:
+    count = d[key]
+    assert isinstance(count, int)
+    return count
 
 
 def _first(d: Details) -> str:

@@ -191,19 +191,17 @@ class Catalog:
             known = ", ".join(sorted(e.qualified_id for e in self.entries)) or _("none")
             message = (_("No SOP {name} for organisation {org}. Known SOPs: {known}.") if org
                        else _("No SOP {name}. Known SOPs: {known}.")).format(name=repr(name), org=repr(org), known=known)
+            details: dict[str, object] = {"message": message, "invalid": len(self.errors)}
             if self.errors:
                 count = len(self.errors)
-                message += " " + ngettext("({count} SOP file is invalid: run `sop validate`)",
-                                          "({count} SOP files are invalid: run `sop validate`)", count).format(count=count)
-            raise NotFoundError(message)
-        candidates = "\n".join(
-            f"  {e.qualified_id}  ({e.head.org.nama}, {e.head.org.pemerintah})"
-            for e in matches
-        )
+                message += " " + ngettext("({count} SOP file is invalid)", "({count} SOP files are invalid)",
+                                          count).format(count=count)
+            raise NotFoundError(message, code="no_sop" if self.errors else None, details=details)
+        candidates = [f"  {e.qualified_id}  ({e.head.org.nama}, {e.head.org.pemerintah})" for e in matches]
         raise AmbiguousError(
-            _("SOP {name} is defined by {count} organisations; say which one with --org, "
-              "set a default with `sop org use ORG`, or use the full id:").format(name=repr(name), count=len(matches))
-            + "\n" + candidates
+            _("SOP {name} is defined by {count} organisations; name the organisation, or use the full id:").format(
+                name=repr(name), count=len(matches)) + "\n" + "\n".join(candidates),
+            code="which_org", details={"name": repr(name), "count": len(matches), "lines": candidates},
         )
 
     def organisations(self) -> list[Organisation]:

@@ -30,7 +30,7 @@ def _open(location: str | Path | None, *, create: bool, migrate: bool = True) ->
     opened = open_store(location, create=create, migrate=migrate)
     if opened is None:
         raise NotFoundError(_("There is no store {store}.").format(store=store_location(location)),
-                            hint=_("Create it with `sop store init`, or name another one."))
+                            hint=_("Create it, or name another one."), suggest="store_init")
     return opened
 
 
