@@ -233,6 +233,15 @@ def test_a_damaged_sqlite_store_names_the_run_and_event_in_indonesian(sop, own_s
     conn.close()
     fails(sop("status"), 4, f"Basis data {db} rusak: pelaksanaan renja-2027: catatan riwayat 2 menyelesaikan langkah 99, "
                             "padahal langkah berjalan saat itu 1. Tidak ada yang diubah.")
+    # a damaged pinned definition: the problem comes worded from the pinned form, not cut from a sentence
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE events SET step = 1 WHERE seq = 2")
+    conn.execute("DROP TRIGGER IF EXISTS pinned_no_update")
+    conn.execute("UPDATE pinned SET body = '[1]' WHERE kind = 'definition'")
+    conn.commit()
+    conn.close()
+    fails(sop("status"), 4, f"Basis data {db} rusak: pelaksanaan renja-2027: SOP yang tersimpan padanya bukan objek JSON. "
+                            "Tidak ada yang diubah.")
 
 
 def test_a_store_from_a_newer_sop_is_refused_in_indonesian(sop, own_store, started, isolated_home):

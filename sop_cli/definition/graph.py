@@ -261,7 +261,8 @@ class Graph:
             return self.steps[no]
         except KeyError:
             raise StoreError(_("The pinned SOP {sop} has no step {no}; the run log is damaged.").format(
-                sop=self.qualified_id, no=no)) from None
+                sop=self.qualified_id, no=no), details={"problem": _("its pinned SOP {sop} has no step {no}").format(
+                    sop=self.qualified_id, no=no)}) from None
 
     def successors(self, no: int) -> tuple[int, ...]:
         """The steps that can follow step `no`, YA first for a decision; () at the end."""

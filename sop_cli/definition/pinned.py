@@ -117,7 +117,8 @@ def format_of(pinned: Mapping[str, Any]) -> int:
     version = pinned.get("pinned_format", 1)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise StoreError(_("A pinned SOP definition has format {version}; the store is damaged.").format(
-            version=repr(version)))
+            version=repr(version)),
+            details={"problem": _("its pinned SOP definition has format {version}").format(version=repr(version))})
     return version
 
 
@@ -130,21 +131,26 @@ def upgrade(pinned: Mapping[str, Any]) -> Pinned:
     """
     return _upgrade(pinned, PINNED_FORMAT, _UPGRADES, N_("A run's SOP definition was pinned in format {version}, "
                                                          "newer than this version of sop reads (up to {current}); "
-                                                         "upgrade sop to read it."))
+                                                         "upgrade sop to read it."),
+                    N_("its SOP definition was pinned in format {version}, newer than this version of sop reads "
+                       "(up to {current}); upgrade sop to read it"))
 
 
 def upgrade_calendar(pinned: Mapping[str, Any]) -> Pinned:
     """A pinned calendar in the current format (see `upgrade`)."""
     return _upgrade(pinned, CALENDAR_FORMAT, _CALENDAR_UPGRADES, N_("A run's calendar was pinned in format {version}, "
                                                                      "newer than this version of sop reads (up to "
-                                                                     "{current}); upgrade sop to read it."))
+                                                                     "{current}); upgrade sop to read it."),
+                    N_("its calendar was pinned in format {version}, newer than this version of sop reads "
+                       "(up to {current}); upgrade sop to read it"))
 
 
 def _upgrade(pinned: Mapping[str, Any], current: int, upgrades: Mapping[int, Callable[[Pinned], Pinned]],
-             too_new: str) -> Pinned:
+             too_new: str, problem: str) -> Pinned:
     version = format_of(pinned)
     if version > current:
-        raise StoreError(_(too_new).format(version=version, current=current))
+        raise StoreError(_(too_new).format(version=version, current=current),
+                         details={"problem": _(problem).format(version=version, current=current)})
     form: Pinned = dict(pinned)
     while version < current:
         form = upgrades[version](form)
@@ -161,10 +167,13 @@ def read_pinned(text: str) -> Mapping[str, Any]:
     try:
         pinned = json.loads(text)
     except ValueError:
-        raise StoreError(_("A run's pinned SOP definition is not JSON; the store is damaged.")) from None
+        raise StoreError(_("A run's pinned SOP definition is not JSON; the store is damaged."),
+                         details={"problem": _("its pinned SOP definition is not JSON")}) from None
     if not isinstance(pinned, dict):
-        raise StoreError(_("A run's pinned SOP definition is not a JSON object; the store is damaged."))
+        raise StoreError(_("A run's pinned SOP definition is not a JSON object; the store is damaged."),
+                         details={"problem": _("its pinned SOP definition is not a JSON object")})
     definition = upgrade(pinned).get("definition")
     if not isinstance(definition, dict):
-        raise StoreError(_("A run's pinned SOP definition has no definition in it; the store is damaged."))
+        raise StoreError(_("A run's pinned SOP definition has no definition in it; the store is damaged."),
+                         details={"problem": _("its pinned SOP definition has no definition in it")})
     return definition

@@ -211,17 +211,11 @@ def replay(stored: StoredRun, location: str) -> engine.RunState:
     try:
         return engine.state_of(stored)
     except StoreError as error:
-        problem = error.details.get("problem")  # what the engine found, worded to follow "run X: "
+        # What the engine, the graph or the pinned form found, worded to follow "run X: "; an error
+        # without one already names the store and the run.
+        problem = error.details.get("problem")
         if not isinstance(problem, str):
-            if error.details.get("store") == location:  # already names the store and the run
-                raise
-            # A StoreError from elsewhere (the pinned definition): its sentence, shortened to a problem
-            problem = error.message
-            for suffix in ("; the store is damaged.", _("; the store is damaged.")):
-                problem = problem.removesuffix(suffix)
-            problem = problem.rstrip(".")
-            problem = problem.replace("A run's ", "its ", 1).replace("The run's ", "its ", 1)
-            problem = problem[:1].lower() + problem[1:]
+            raise
         raise damaged(location, stored.id, problem) from None
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         # The data came from the store, not from this command: whatever of it cannot be read is
