@@ -273,10 +273,10 @@ def _office(html: str, fmt: str, *, landscape: bool = False) -> str | bytes:
 # Document types -------------------------------------------------------------------------------
 
 
-def _sop_dir(entry_or_state: Any) -> Path | None:
-    path = getattr(entry_or_state, "source_path", None) or getattr(entry_or_state, "path", None)
-    if path and Path(path).parent.is_dir():
-        return Path(path).parent
+def _sop_dir(state: RunState) -> Path | None:
+    """The folder of the SOP file the run was started from, while it still exists (for its kop)."""
+    if state.source_path and Path(state.source_path).parent.is_dir():
+        return Path(state.source_path).parent
     return None
 
 
@@ -503,10 +503,9 @@ def attach_note(doc: str, step: int | None, nomor: Any) -> str:
 
 def _same_nomor(state: RunState, doc: str, nomor: str) -> list[str]:
     """A warning for each other document type kept with the run under the same Nomor."""
-    undone = set(getattr(state, "undone_by", {}) or {})
     seen = []
-    for event in getattr(state, "events", []):
-        if event.kind != "note" or event.seq in undone:
+    for event in state.events:
+        if event.kind != "note" or event.seq in state.undone_by:
             continue
         match = NOMOR_NOTE.match(str(event.data.get("note") or ""))
         if match and match.group(1) != doc and match.group(2).strip() == nomor.strip() and match.group(1) not in seen:
