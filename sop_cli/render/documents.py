@@ -90,7 +90,7 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)
-    return _office(html, fmt, landscape=True)
+    return _office(html, fmt, landscape=True, folder=sop_dir)
 
 
 # The flowchart table on A4 landscape with 15 + 12 mm margins: 270 mm = 1020 CSS px; the lanes take
@@ -256,13 +256,15 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
-def _office(html: str, fmt: str, *, landscape: bool = False) -> str | bytes:
+def _office(html: str, fmt: str, *, landscape: bool = False, folder: Path | None = None,
+            warnings: list[str] | None = None) -> str | bytes:
+    """`html` as the office format `fmt`; a PDF reads images only from `folder` (the organisation's)."""
     if fmt == "html":
         return html
     if fmt == "pdf":
         from sop_cli.render.office.pdf import html_to_pdf
 
-        return html_to_pdf(html)
+        return html_to_pdf(html, folder=folder, warnings=warnings)
     if fmt == "docx":
         from sop_cli.render.office.docx import html_to_docx
 
@@ -488,7 +490,7 @@ def render_run_document(
             doc=doc, format=fmt))
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, folder=folder, warnings=warnings)
 
 
 NOMOR_NOTE = re.compile(r"^Dokumen (\S+)\b.*; nomor (.+)$")
@@ -628,4 +630,4 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
         "tanggal": data["now"],
     }
     text = render(f"{kind}.{'md' if fmt == 'md' else 'html'}", ctx)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True, folder=_sop_dir(state))
