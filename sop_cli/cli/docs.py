@@ -283,16 +283,19 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
 
 
 def _csv_value(value: object) -> object:
-    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text."""
+    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text;
+    text shaped like a formula is neutralised (`sop_cli.render.cells`)."""
     from datetime import datetime
+
+    from sop_cli.render.cells import csv_field
 
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return csv_field(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
-    return value
+    return csv_field(value)
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:

@@ -100,10 +100,12 @@ def _portfolio_table(data: PortfolioData) -> str:
 def _csv(headers: list[str], rows: list[list[object]]) -> str:
     import csv
 
+    from sop_cli.render.cells import csv_field
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_field(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -273,6 +273,8 @@ def portfolio_xlsx(data: PortfolioData) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from sop_cli.render.office.xlsx import append_row
+
     book = Workbook()
     sheets = [("Unit", unit_table(data, document=True)), ("Langkah", step_table(data, document=True)),
               ("Pelaksana", lane_table(data, limit=1000, document=True))]
@@ -282,14 +284,11 @@ def portfolio_xlsx(data: PortfolioData) -> bytes:
         first = False
         assert sheet is not None
         sheet.title = name
-        sheet.append(headers)
+        append_row(sheet, headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a unit's or step's text is data, never a formula
+            append_row(sheet, row)  # a unit's or step's text is data, never a formula
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
