@@ -149,7 +149,9 @@ def _bytecode_cache() -> Any:
     base = sop_home() / "cache"
     folder = base / "jinja" / key.hexdigest()[:16]
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from sop_cli.fs import private_folder
+
+        private_folder(folder)
     except OSError:
         return None
     found = _install_key(base / "jinja.key")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sop_cli.i18n import _
 from sop_cli.render.office import need
 
 FONTS = Path(__file__).with_name("fonts")
@@ -65,8 +66,8 @@ def html_to_pdf(html: str, *, folder: Path | None = None, warnings: list[str] | 
     pdf = bytes(HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(stylesheets=[faces], font_config=fonts))
     if warnings is not None:
         warnings.extend(dict.fromkeys(
-            f"the template asked for {url}; a PDF reads only data: URLs, the fonts sop ships and images in the "
-            "organisation's folder, so it was left out" for url in refused))
+            _("the template asked for {url}; a PDF reads only data: URLs, the fonts sop ships and images in the "
+              "organisation's folder, so it was left out").format(url=url) for url in refused))
     return pdf
 
 
