@@ -24,13 +24,14 @@ owned by the user) and a file that does not verify is ignored and replaced, neve
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
 import stat
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -296,17 +297,37 @@ def template_exists(name: str, extra_dirs: Sequence[Path] = ()) -> bool:
 def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) -> str:
     """Render template `name` with `context`; any failure is a RenderError with template and line."""
     import jinja2
-    from jinja2.sandbox import SecurityError
 
     env = environment(extra_dirs)
     try:
-        with _bounds():  # compiling folds constants (`"x"|center(10**9)`): it is bounded too
+        with _translated(name), _bounds():  # compiling folds constants (`"x"|center(10**9)`): bounded too
             return _bounded_render(env.get_template(name), context, name)
     except jinja2.TemplateNotFound as error:
         searched = ", ".join(str(p) for p in (*extra_dirs, *template_roots())) or _("no template folder")
         missing = error.name if error.name != name else name
         raise RenderError(_("Template {name!r} not found (searched: {searched}).").format(
             name=missing, searched=searched)) from None
+
+
+def evaluate(expression: str, context: dict[str, Any], name: str) -> Any:
+    """The value of the Jinja2 `expression` (a manifest's `bawaan`) over `context`, in the sandbox
+    and with the bounds of a render (time, memory, arithmetic); any failure is a RenderError
+    starting with `name` (where the expression was written)."""
+    with _translated(name), _bounds():
+        compiled = environment().compile_expression(expression, undefined_to_none=False)
+        return compiled(**context)
+
+
+@contextlib.contextmanager
+def _translated(name: str) -> Iterator[None]:
+    """Turn what a template or expression can raise into a RenderError naming `name` (and the line)."""
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    try:
+        yield
+    except (jinja2.TemplateNotFound, RenderError):
+        raise
     except jinja2.TemplateSyntaxError as error:
         where = f"{error.filename or error.name or name}:{error.lineno}"
         raise RenderError(_("{where}: template syntax error: {error}").format(where=where, error=error.message)) from None
@@ -316,8 +337,6 @@ def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) 
     except SecurityError as error:
         raise RenderError(_("{where}: not allowed in a template: {error}").format(
             where=_where(error, name), error=error)) from None
-    except RenderError:
-        raise
     except _TooSlow:
         raise RenderError(_("{name}: the template took more than {seconds} s to render; stopped").format(
             name=name, seconds=f"{MAX_SECONDS:g}")) from None
@@ -415,7 +434,7 @@ def _where(error: BaseException, name: str) -> str:
     """`template-file:line` of the innermost template frame of `error`'s traceback (else `name`)."""
     found = name
     for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename.endswith(_TEMPLATE_SUFFIXES) or frame.filename == "<template>":
+        if frame.filename.endswith(_TEMPLATE_SUFFIXES):
             found = f"{frame.filename}:{frame.lineno}"
     return found
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sop_cli.errors import RenderError
+from sop_cli.i18n import _
 from sop_cli.render.cells import text_cells
 from sop_cli.render.office import need
 
@@ -31,6 +33,8 @@ MONITORING_COLUMNS = (
     ("penilaian", "Penilaian", 18), ("catatan", "Catatan", 40), ("tindakan", "Tindakan yang harus diambil", 30),
     ("paraf", "Paraf", 10),
 )
+MAX_FORM_ROWS = 10_000
+"""The most rows to fill a format-data workbook is made with, whatever its manifest says."""
 FORM_COLUMNS = ("No", "Program", "Kegiatan", "Sub Kegiatan", "Indikator Kinerja", "Target", "Satuan", "Lokasi",
                 "Pagu Indikatif (Rp)", "Sumber Dana")
 
@@ -78,7 +82,7 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     append_row(sheet, [f"{sop['nama']} — {sop['organisasi']}, {sop['pemerintah']}"])
     append_row(sheet, [f"{data['title']} (pelaksanaan {data['run']}, {data['status_word']})"])
     sheet.append([])
-    append_row(sheet, [label for _, label, _ in columns])
+    append_row(sheet, [label for _key, label, _width in columns])
     header_row = sheet.max_row
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -88,13 +92,13 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.border = box
     for row in data["rows"]:
-        append_row(sheet, [cell_value(row.get(key)) for key, _, _ in columns])
+        append_row(sheet, [cell_value(row.get(key)) for key, _label, _width in columns])
         for cell in sheet[sheet.max_row]:
             cell.border = box
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(cell.value, datetime):
                 cell.number_format = "dd/mm/yyyy hh:mm"
-    for index, (_, _, width) in enumerate(columns, 1):
+    for index, (_key, _label, width) in enumerate(columns, 1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.print_title_rows = f"{header_row}:{header_row}"
@@ -155,6 +159,10 @@ def format_data_xlsx(ctx: dict[str, Any]) -> bytes:
     book = openpyxl.Workbook()
     book.remove(book.active)
     nilai = ctx["nilai"]
+    rows = int(nilai.get("baris") or 8)
+    if rows > MAX_FORM_ROWS:  # a manifest without `maks` (a copy in ./templates) is bounded here
+        raise RenderError(_("format-data: {rows} rows to fill; a workbook form has at most {most}.").format(
+            rows=rows, most=MAX_FORM_ROWS))
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for number, seksi in enumerate(nilai["seksi"] or [""], 1):
@@ -181,7 +189,7 @@ def format_data_xlsx(ctx: dict[str, Any]) -> bytes:
                 cell.font = Font(bold=True)
                 cell.border = box
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for n in range(1, int(nilai.get("baris") or 8) + 1):
+        for n in range(1, rows + 1):
             append_row(sheet, [n] + [None] * 9)
             for cell in sheet[sheet.max_row]:
                 cell.border = box
