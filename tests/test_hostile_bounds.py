@@ -128,5 +128,15 @@ def test_a_workbook_form_is_bounded_whatever_its_manifest_says(sop, at_format_da
     (tmp_path / "templates" / "format-data.html").write_text(
         (REPO / "templates" / "format-data.html").read_text(encoding="utf-8"), encoding="utf-8")
     ran = invoke(sop, "render", "format-data", "--set", "baris=100000000", "--out", tmp_path / "f.xlsx")
-    assert ran.code == 1, ran.output
-    assert ran.first == "Error: format-data: 100000000 rows to fill; a workbook form has at most 10000."
+    assert ran.code == 2, ran.output
+    assert ran.first == ("Error: format-data: 1 × 100000000 rows to fill; a workbook form has at most 10000 in all "
+                         "(fewer seksi or fewer baris).")
+
+
+def test_a_workbook_form_is_bounded_in_all_its_sheets(sop, at_format_data: None, tmp_path: Path) -> None:
+    """1000 seksi of 500 rows each would be half a million rows: refused at once."""
+    seksi = ";".join(f"Seksi {n}" for n in range(1000))
+    ran = invoke(sop, "render", "format-data", "--set", "baris=500", "--set", f"seksi={seksi}", "--out",
+                 tmp_path / "f.xlsx")
+    assert ran.code == 2, ran.output
+    assert ran.first.startswith("Error: format-data: 1000 × 500 rows to fill; a workbook form has at most 10000")

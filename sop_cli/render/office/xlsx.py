@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import RenderError
+from sop_cli.errors import UsageError
 from sop_cli.i18n import _
 from sop_cli.render.cells import text_cells
 from sop_cli.render.office import need
@@ -34,7 +34,8 @@ MONITORING_COLUMNS = (
     ("paraf", "Paraf", 10),
 )
 MAX_FORM_ROWS = 10_000
-"""The most rows to fill a format-data workbook is made with, whatever its manifest says."""
+"""The most rows to fill (all sheets together) a format-data workbook is made with, whatever its
+manifest says."""
 FORM_COLUMNS = ("No", "Program", "Kegiatan", "Sub Kegiatan", "Indikator Kinerja", "Target", "Satuan", "Lokasi",
                 "Pagu Indikatif (Rp)", "Sumber Dana")
 
@@ -160,9 +161,10 @@ def format_data_xlsx(ctx: dict[str, Any]) -> bytes:
     book.remove(book.active)
     nilai = ctx["nilai"]
     rows = int(nilai.get("baris") or 8)
-    if rows > MAX_FORM_ROWS:  # a manifest without `maks` (a copy in ./templates) is bounded here
-        raise RenderError(_("format-data: {rows} rows to fill; a workbook form has at most {most}.").format(
-            rows=rows, most=MAX_FORM_ROWS))
+    sheets = max(1, len(nilai["seksi"] or []))
+    if rows * sheets > MAX_FORM_ROWS:  # bounded here too: a copy of the manifest in ./templates may lack `maks`
+        raise UsageError(_("format-data: {sheets} × {rows} rows to fill; a workbook form has at most {most} in all "
+                           "(fewer seksi or fewer baris).").format(sheets=sheets, rows=rows, most=MAX_FORM_ROWS))
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for number, seksi in enumerate(nilai["seksi"] or [""], 1):
