@@ -110,7 +110,7 @@ def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("where", ["templates", "dokumen"])
+@pytest.mark.parametrize("where", ["templates", "report", "dokumen"])
 def test_a_pdf_fetches_nothing_and_embeds_no_file(sop, office: Path, tmp_path: Path, listener, where: str) -> None:
     url, hits = listener
     html = payload(url, tmp_path / "rahasia.txt")
@@ -118,6 +118,10 @@ def test_a_pdf_fetches_nothing_and_embeds_no_file(sop, office: Path, tmp_path: P
     if where == "templates":  # the working folder's override of the SOP document
         write(tmp_path / "templates" / "sop.html", html)
         ran = invoke(sop, "render", "sop", "uji", "--out", out)
+    elif where == "report":  # ... and of the run report
+        write(tmp_path / "templates" / "report.html", html)
+        assert invoke(sop, "start", "uji", "--at", "2026-11-23 08:00").code == 0
+        ran = invoke(sop, "report", "--out", out)
     else:  # an SOP's own document type, rendered for a run
         write(office / "dokumen" / "nota.html", html)
         assert invoke(sop, "start", "uji", "--at", "2026-11-23 08:00").code == 0
@@ -129,9 +133,8 @@ def test_a_pdf_fetches_nothing_and_embeds_no_file(sop, office: Path, tmp_path: P
     assert "Isi surat." in text and "root:" not in text and SECRET not in text
     assert images == 1  # the stamp in the organisation's folder, and nothing else
     assert SECRET.encode() not in out.read_bytes()
-    if where == "dokumen":  # a run's document says what it left out
-        assert "file:///etc/passwd; a PDF reads only data: URLs" in ran.stderr, ran.stderr
-        assert f"{url}/img.png" in ran.stderr
+    assert "Warning: the template asked for file:///etc/passwd; a PDF reads only data: URLs" in ran.stderr
+    assert f"{url}/img.png" in ran.stderr  # what was left out is said
 
 
 def test_the_shipped_fonts_still_reach_the_pdf(sop, office: Path, tmp_path: Path) -> None:

@@ -75,7 +75,9 @@ def render_command(
             folder = Path(state.source_path).parent if state.source_path else None
         else:
             raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
-        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
+        left_out: list[str] = []
+        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan, warnings=left_out)
+        _warn(left_out)
     else:
         if sop:
             raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
@@ -90,14 +92,18 @@ def render_command(
         warnings: list[str] = []
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
                                    now=now(), warnings=warnings)
-        for warning in warnings:
-            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
+        _warn(warnings)
     if attach:
         if state is None:
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     _emit(text, out)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
 
 
 def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
@@ -250,7 +256,9 @@ def report_command(
     else:
         from sop_cli.render.documents import render_report
 
-        text = render_report(state, data, "monitoring" if monitoring else "report", fmt)
+        left_out: list[str] = []
+        text = render_report(state, data, "monitoring" if monitoring else "report", fmt, left_out)
+        _warn(left_out)
     _emit(text, out)
 
 
