@@ -134,6 +134,17 @@ def test_portfolio_csv_and_workbook_neutralise_an_office_and_a_kegiatan(sop, hos
     assert invoke(sop, "report", "--portfolio", "--year", "2027", "--out", out).code == 0
     found = texts(cells(out))
     assert OFFICE in found and KEGIATAN in found
+    # numbers, shares and times are typed cells, not their text
+    from datetime import datetime
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    unit = dict(zip(*book["Unit"].iter_rows(values_only=True)))
+    assert unit["Unit"] == OFFICE and unit["Langkah sekarang"] == 1 and unit["Jumlah langkah"] == 4
+    assert isinstance(unit["Perkiraan selesai"], datetime)
+    steps = list(book["Langkah"].iter_rows(values_only=True))
+    assert (steps[1][1], steps[1][2], steps[1][4]) == (1, KEGIATAN, 5)  # No, Kegiatan, Mutu baku (menit)
 
 
 def test_one_function_decides_what_a_formula_is() -> None:
