@@ -145,3 +145,15 @@ def test_the_shipped_fonts_still_reach_the_pdf(sop, office: Path, tmp_path: Path
     fonts = {str(font["/BaseFont"]) for page in PdfReader(str(out)).pages
              for font in page["/Resources"]["/Font"].values()}
     assert any("Liberation-Sans" in name for name in fonts), fonts  # the family the @font-face rules name
+
+
+def test_a_weasyprint_without_a_url_fetcher_is_not_used(sop, office: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint before 68 has no URLFetcher to confine: it is refused with what to install, never used."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint.urls", None)  # as if the installed one lacked it
+    ran = invoke(sop, "render", "sop", "uji", "--out", tmp_path / "sop.pdf")
+    assert ran.code == 2, ran.output
+    assert "WeasyPrint >= 68" in ran.first and "pip install 'sop-cli[pdf]'" in ran.first
+    assert not (tmp_path / "sop.pdf").exists()

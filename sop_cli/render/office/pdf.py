@@ -52,8 +52,9 @@ def html_to_pdf(html: str, *, folder: Path | None = None, warnings: list[str] | 
 
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher  # noqa: F401 - from WeasyPrint 68; older ones fetch anything
     except ImportError:
-        raise need("weasyprint", "WeasyPrint", "pdf") from None
+        raise need("weasyprint", "WeasyPrint >= 68", "pdf") from None
     # WeasyPrint logs every CSS property it ignores (box-shadow, ...) and every resource it could
     # not load; none matter for print, and refused URLs are reported through `warnings`.
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
