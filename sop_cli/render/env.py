@@ -382,11 +382,16 @@ class _bounds:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.timer:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        if self.memory is not None:
-            _restore_memory(self.memory)
+        try:
+            if self.timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except _TooSlow:
+            pass  # the time ran out just as the render ended: it ended
+        finally:
+            if self.timer:
+                signal.signal(signal.SIGALRM, self.previous)
+            if self.memory is not None:
+                _restore_memory(self.memory)
 
 
 def _limit_memory() -> tuple[int, int] | None:
