@@ -79,6 +79,12 @@ def test_out_replaces_a_file_whole_and_keeps_its_permissions(sop, started: str, 
     assert invoke(sop, "report", "--out", out).code == 0
     assert "lama" not in out.read_text(encoding="utf-8-sig") and mode(out) == 0o600
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    old = os.umask(0o022)
+    try:  # a new file gets the usual permissions, not the temporary file's 0600
+        assert invoke(sop, "report", "--out", tmp_path / "baru" / "laporan.md").code == 0
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "baru" / "laporan.md") == 0o644
 
 
 def test_out_to_a_device_is_refused(started: str, tmp_path: Path, isolated_home: Path) -> None:
