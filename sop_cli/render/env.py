@@ -368,30 +368,37 @@ def _bounded_render(template: Any, context: dict[str, Any], name: str) -> str:
 
 
 class _bounds:
-    """Context manager: MAX_SECONDS (where a timer exists) and MAX_MEMORY (Linux) while it is open."""
+    """Context manager: MAX_SECONDS (where a timer exists) and MAX_MEMORY (Linux) while it is open.
+
+    The alarm raises `_TooSlow` in whatever code runs when it rings. Code that swallows it (a
+    finalizer: Python only prints an exception raised in `__del__`) would let the render run on,
+    so the alarm rings again every `_AGAIN` seconds until the block ends; it never raises inside
+    `__exit__` itself, which disarms it.
+    """
 
     def __enter__(self) -> _bounds:
         self.timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self.memory = _limit_memory()
         if self.timer:
             def expired(signum: int, frame: Any) -> None:
+                if frame is not None and frame.f_code is _bounds.__exit__.__code__:
+                    return  # ending already
                 raise _TooSlow()
 
             self.previous = signal.signal(signal.SIGALRM, expired)
-            signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+            signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS, _AGAIN)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            if self.timer:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-        except _TooSlow:
-            pass  # the time ran out just as the render ended: it ended
-        finally:
-            if self.timer:
-                signal.signal(signal.SIGALRM, self.previous)
-            if self.memory is not None:
-                _restore_memory(self.memory)
+        if self.timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        if self.memory is not None:
+            _restore_memory(self.memory)
+
+
+_AGAIN = 0.1
+"""Seconds between the alarms after the first (see `_bounds`)."""
 
 
 def _limit_memory() -> tuple[int, int] | None:
