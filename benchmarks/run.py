@@ -386,7 +386,7 @@ def deadline_speed(factor: float) -> list[str]:
     from datetime import datetime, timedelta, timezone
 
     from sop_cli.definition.duration import parse_duration
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.worktime import WorkCalendar
 
     calendar = WorkCalendar()
     start = datetime(2026, 3, 12, 10, tzinfo=timezone(timedelta(hours=7)))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sop_cli.run import engine
-from sop_cli.store import RunSummary, open_store
+from sop_cli.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ NOW = "2026-11-26T09:00"
 WORKER = """
 import os, sys, time
 from pathlib import Path
-import sop_cli.cli, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.run.calendar
+import sop_cli.cli, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.worktime
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.write_text("ready")
 while not go.exists():
@@ -323,7 +323,7 @@ def _check_consistent(home: Path) -> None:
         assert stored is not None
         state = engine.state_of(stored)
         [listed] = [r for r in store.summaries(include_all=True) if r.id == "renja-2026"]
-        assert listed.summary == RunSummary.of(state)
+        assert listed.summary == engine.summary(state)
         for event in state.events:
             for kept in event.data.get("attachments", []):
                 body = store.read_attachment("renja-2026", kept)

@@ -157,7 +157,7 @@ def test_the_forecast_and_a_documents_target_end_chain_the_same_way(skipping) ->
 
     from sop_cli.definition.loader import load_definition
     from sop_cli.run import engine
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.worktime import WorkCalendar
 
     at = datetime(2026, 11, 23, 15, 50, tzinfo=timezone(timedelta(hours=7)))  # late on a Monday
     started = engine.Event(1, "started", at, at, "uji", "os", None, {"run": "uji-2026", "year": 2026})

@@ -9,7 +9,7 @@ import pytest
 from sop_cli.definition.loader import load_definition
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 from sop_cli.run import engine
-from sop_cli.run.calendar import WorkCalendar
+from sop_cli.worktime import WorkCalendar
 from tests.conftest import REPO
 
 WIB = timezone(timedelta(hours=7))

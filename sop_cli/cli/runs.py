@@ -424,7 +424,7 @@ def _or(items: Iterable[str]) -> str:
 
 
 def _print_one_current(view: RunView, current: CurrentView) -> None:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     _line(_("Current"), _("step {step}: {kegiatan}  ({waktu})").format(**current))
     _line(_("Who"), _lanes(current["lanes"]))
@@ -450,7 +450,7 @@ def _print_one_current(view: RunView, current: CurrentView) -> None:
 
 
 def _print_totals(view: RunView) -> None:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
     inside = [v for v in done if not v.get("external")]
@@ -499,7 +499,7 @@ def _lanes(lanes: list[LaneView]) -> str:
 
 
 def _timing(visit: VisitView) -> str:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     actual = visit["actual_minutes"]
     if actual is None:

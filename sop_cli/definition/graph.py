@@ -240,7 +240,7 @@ class Graph:
 
     def extra_days_off(self) -> list[date]:
         """The organisation's own one-off days off (`organisasi.hari_libur`); the yearly ones (and
-        office hours) are in `sop_cli.run.calendar.office_calendar`, which a run's calendar is built with."""
+        office hours) are in `sop_cli.worktime.office_calendar`, which a run's calendar is built with."""
         return list(self.org.days_off)
 
     # Flow ----------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
     """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
     from sop_cli.definition.overview import total_minutes
     from sop_cli.render.flowchart import mermaid, rows_svg
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     signer = sop.disahkan_oleh
     svgs: list[str | None] = [None] * len(sop.langkah)

@@ -292,7 +292,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     forecast = state.forecast_at(now) if state.status == "active" else []
     for planned in forecast[len(state.open_visits):]:
         step = proc.step(planned.step)
-        from sop_cli.run.calendar import duration_minutes
+        from sop_cli.worktime import duration_minutes
 
         rows.append({
             "step": planned.step, "kegiatan": planned.kegiatan, "lanes": lane_names(planned.lanes),
@@ -375,7 +375,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
     from sop_cli.render.indonesian import waktu_text
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     report = report_data(state, now)
     sop = state.sop
@@ -455,7 +455,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
 def report_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the report's table in the terminal, one row per pass: No, Kegiatan,
     lane, person, status, Mutu baku, actual, difference, late, rework (the CLI lays it out)."""
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     def minutes(value: int | None, signed: bool = False) -> str:
         if value is None:
@@ -487,7 +487,7 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
     """The report's summary under its table in the terminal, as (label, text) pairs: progress,
     share within Mutu Baku, late steps, rework, working time, time outside the office, the end."""
     from sop_cli.render.indonesian import hari_tanggal, jam
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     def moment(value: datetime) -> str:
         return f"{hari_tanggal(value)} {jam(value)}"

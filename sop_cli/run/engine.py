@@ -41,11 +41,12 @@ from sop_cli.definition.graph import Graph, Step
 from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_calendar
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 from sop_cli.i18n import N_, _
+from sop_cli.store.interface import Event, RunSummary
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
-    from sop_cli.run.calendar import WorkCalendar
     from sop_cli.store.interface import StoredRun
+    from sop_cli.worktime import WorkCalendar
 
 STEP_KINDS = ("step_completed", "approved", "rejected")
 """Event kinds that complete the current step."""
@@ -95,36 +96,6 @@ def procedure(sop: SopDefinition | Mapping[str, Any] | str | Graph) -> Graph:
 
 
 # Events and state -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Event:
-    """One entry of a run's log.
-
-    Attributes:
-        seq: Position in the log, from 1 (0 for an event not yet appended).
-        kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
-        at: When it happened (perhaps back-dated), aware.
-        recorded_at: When it was written to the store, aware.
-        actor: Who did it (named by the user, else the assigned person, else the acting user).
-        os_user: The operating-system user who typed the command.
-        step: The step it is about (completed, undone, or current at a note); None otherwise.
-        data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
-            path}]), `undoes` (seq), and for `started` the run's identity (`run`, `sop`, `year`,
-            `title`, `assignments`, `source_path`, `source_sha256`, `definition_sha256`).
-        db_user: The database user who wrote it, in a shared (PostgreSQL) store; None in an
-            SQLite file, where only `os_user` says who typed the command.
-    """
-
-    seq: int
-    kind: str
-    at: datetime
-    recorded_at: datetime
-    actor: str
-    os_user: str
-    step: int | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
-    db_user: str | None = None
 
 
 @dataclass
@@ -452,7 +423,7 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
 
 
 def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> StepVisit:
-    from sop_cli.run.calendar import duration_minutes
+    from sop_cli.worktime import duration_minutes
 
     step = proc.step(no)
     return StepVisit(
@@ -495,7 +466,7 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
     The chain stops at the calendar's horizon (`MAX_DAYS` after `moment`): `validate` refuses
     SOPs whose steps add up to more, but a run pinned before that rule keeps a bounded forecast
     (shorter than its path) instead of taking seconds or running past year 9999."""
-    from sop_cli.run.calendar import MAX_DAYS
+    from sop_cli.worktime import MAX_DAYS
 
     planned: list[PlannedStep] = []
     dues = dict(due or {})
@@ -527,12 +498,38 @@ def target_end(state: RunState) -> datetime:
 # The run's calendar ---------------------------------------------------------------------------
 
 
+def summary(state: RunState) -> RunSummary:
+    """The summary the store keeps beside a run's log (`current_due` None for a step with no fixed
+    time or done outside the office: it is never late, so listings and the overdue query skip it).
+    With several current steps (parallel), the one due first that can be late stands for the run."""
+    timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
+    current = timed[0] if timed else state.current
+    return RunSummary(
+        status=state.status,
+        current_step=current.step if current else None,
+        current_kegiatan=current.kegiatan if current else None,
+        current_since=current.became_current_at if current else None,
+        current_due=current.due_at if current and current.timed else None,
+        steps_done=state.steps_done,
+        steps_total=state.steps_total,
+        rework_loops=state.rework_loops,
+        last_seq=state.events[-1].seq if state.events else 0,
+        updated_at=state.events[-1].recorded_at if state.events else None,
+    )
+
+
+def stored_summary(stored: StoredRun) -> RunSummary:
+    """The summary of a stored run, replayed by today's engine (what a store rebuilds stale
+    summaries with after a migration, and what a copied run is listed by)."""
+    return summary(state_of(stored))
+
+
 def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
                     calendar: WorkCalendar | None = None) -> dict[str, Any]:
     """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
     zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
     yearly days off of `calendar` (the ASN week and none of either when it is None)."""
-    from sop_cli.run.calendar import WorkCalendar, pin_fields
+    from sop_cli.worktime import WorkCalendar, pin_fields
 
     return {
         "pinned_format": CALENDAR_FORMAT,
@@ -551,7 +548,7 @@ def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
 
 @functools.lru_cache(maxsize=32)
 def _calendar_from_json(text: str) -> WorkCalendar:
-    from sop_cli.run.calendar import from_pinned
+    from sop_cli.worktime import from_pinned
 
     return from_pinned(json.loads(text))
 

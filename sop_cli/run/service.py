@@ -30,8 +30,8 @@ from sop_cli.i18n import _, ngettext
 from sop_cli.run import engine
 
 if TYPE_CHECKING:
-    from sop_cli.run.calendar import WorkCalendar
     from sop_cli.store.interface import RunRow, Store, StoredRun
+    from sop_cli.worktime import WorkCalendar
 
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
@@ -108,7 +108,7 @@ def _open(store: str | Path | None, *, create: bool, readonly: bool = False) -> 
     from sop_cli.paths import store_path
     from sop_cli.store import open_store
 
-    opened = open_store(store, create=create, readonly=readonly)
+    opened = open_store(store, create=create, readonly=readonly, summarize=engine.stored_summary)
     if opened is None:
         if _named(store):
             raise NotFoundError(_("The store {store} does not exist.").format(store=store_path(store)),
@@ -261,7 +261,6 @@ def _append(
     `look(store, state)` runs before every `build`, in the same transaction (reading a child run).
     A step event that finishes a sub-SOP's run also completes its parent's step (`_complete_parent`).
     """
-    from sop_cli.store import RunSummary
 
     check: Callable[[engine.RunState], None] | None = None
     with _open(store, create=False) as st:
@@ -285,7 +284,7 @@ def _append(
             event = build(state)
             last = state.events[-1].seq
             new_state = engine.with_event(state, replace(event, seq=last + 1))
-            event = st.append_event(run_id, event, after_seq=last, summary=RunSummary.of(new_state))
+            event = st.append_event(run_id, event, after_seq=last, summary=engine.summary(new_state))
             if new_state.status == "finished" and state.status == "active" and new_state.parent:
                 _complete_parent(st, new_state, event)
     return _view(new_state, now, event)
@@ -294,7 +293,6 @@ def _append(
 def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> None:
     """Complete the parent's step a finished child run did, when that step is still current and
     waiting for this child; otherwise leave the parent as it is (it can be advanced by hand)."""
-    from sop_cli.store import RunSummary
 
     link = child.parent or {}
     parent_id, step = str(link.get("run", "")), link.get("step")
@@ -309,7 +307,7 @@ def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> N
                               by=last.actor, sub_run=child)
     seq = parent.events[-1].seq
     new_parent = engine.with_event(parent, replace(event, seq=seq + 1))
-    st.append_event(parent.run_id, event, after_seq=seq, summary=RunSummary.of(new_parent))
+    st.append_event(parent.run_id, event, after_seq=seq, summary=engine.summary(new_parent))
 
 
 # Attachments ----------------------------------------------------------------------------------
@@ -395,8 +393,8 @@ def start_run(
     """
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
-    from sop_cli.run.calendar import office_calendar, zone
-    from sop_cli.store import NewRun, RunSummary
+    from sop_cli.store import NewRun
+    from sop_cli.worktime import office_calendar, zone
 
     entry = load_catalog().resolve(sop, org)
     definition = entry.data  # what model_dump(mode="json") gives, straight from the catalog cache
@@ -469,14 +467,14 @@ def start_run(
         started = st.create_run(
             NewRun(run_id, proc.qualified_id, year, title, proc.zone, definition_sha, calendar_sha,
                    source_path, source_sha, moment),
-            started, RunSummary.of(state),
+            started, engine.summary(state),
         )
         if mother is not None:
             seq = mother.events[-1].seq
             linked = engine.Event(0, "sub_run_started", max(moment, mother.events[-1].at), now, by or actor, os_user,
                                   link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
             after = engine.with_event(mother, replace(linked, seq=seq + 1))
-            st.append_event(mother.run_id, linked, after_seq=seq, summary=RunSummary.of(after))
+            st.append_event(mother.run_id, linked, after_seq=seq, summary=engine.summary(after))
     view = _view(state, now, started)
     if taken:
         view["id_taken"] = {"run": taken[0].id, "sop": taken[0].sop_id, "year": taken[0].year}
@@ -757,7 +755,7 @@ def list_runs(
 
 
 def _list_row(row: RunRow, now: datetime) -> engine.RunListRow:
-    from sop_cli.run.calendar import zone
+    from sop_cli.worktime import zone
 
     tz = zone(row.zone)
     summary = row.summary

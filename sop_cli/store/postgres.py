@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import AccessError, ConflictError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
+    Event,
     NewRun,
     RunExport,
     RunFilter,
@@ -51,8 +52,6 @@ from sop_cli.store.interface import (
 
 if TYPE_CHECKING:
     import psycopg
-
-    from sop_cli.run.engine import Event
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -675,8 +674,6 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
     """
     from datetime import timezone
 
-    from sop_cli.run.engine import Event
-
     seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
 
     def bad(problem: str) -> StoreError:
@@ -703,7 +700,7 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
 
 def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
     """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
-    from sop_cli.run.calendar import ZONES
+    from sop_cli.worktime import ZONES
 
     if r[4] not in ZONES:
         raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
