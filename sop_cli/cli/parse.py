@@ -54,6 +54,19 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+def pressed() -> datetime | None:
+    """When the person pressed Enter: the `sop` program's first moment (`sop_cli.entry.STARTED`),
+    to the second; None under `SOP_NOW` (a fixed clock has no such moment) or when `sop` runs
+    inside another program (tests)."""
+    import sys
+
+    entry = sys.modules.get("sop_cli.entry")
+    started = getattr(entry, "STARTED", None)
+    if started is None or os.environ.get("SOP_NOW"):
+        return None
+    return datetime.fromtimestamp(started, timezone.utc).replace(microsecond=0)
+
+
 def os_user() -> str:
     """The operating-system user typing the command ("unknown" in containers without one)."""
     import getpass

@@ -147,11 +147,12 @@ def advance_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import actor, now, optional_at, os_user, pressed
     from sop_cli.run.service import advance
 
     view = advance(run, step=step, by=by, note=note, attach=attach or [], at=optional_at(at), approve=approve,
-                   reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user())
+                   reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user(),
+                   pressed=pressed())
     if as_json:
         print_json(view)
         return
@@ -171,9 +172,11 @@ def advance_command(
     current = view["current"]
     if event["kind"] == "rejected" and view["status"] == "finished":
         _say(_("TIDAK ends the process: the request is refused or returned (ditolak)."))
-    elif event["kind"] == "rejected" and current is not None:
+    elif event["kind"] == "rejected" and current is not None and event.get("rework"):
         _say(_("Back to step {step} for rework (rework loop {loop}).").format(step=current["step"],
                                                                              loop=view["rework_loops"]))
+    elif event["kind"] == "rejected" and current is not None:
+        _say(_("TIDAK goes on to step {step}.").format(step=current["step"]))
     _print_progress(view)
     if view["status"] == "finished":
         if view["outcome"] == "ditolak":

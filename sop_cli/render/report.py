@@ -124,6 +124,7 @@ class ReportRow(TypedDict):
     no: int
     step: int
     kegiatan: str
+    waktu: str
     lanes: list[str]
     person: str | None
     status: str
@@ -251,7 +252,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         this_loop = loop if rework else 0
         if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
             closing_step = None
-        if visit.outcome == "rejected" and not proc.step(visit.step).refusal_ends:
+        if visit.outcome == "rejected" and proc.sends_back(visit.step):
             loop += 1
             closing_step = visit.step
         if is_open and state.status == "active":
@@ -269,6 +270,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         rows.append({
             "step": visit.step,
             "kegiatan": visit.kegiatan,
+            "waktu": visit.waktu,
             "lanes": lane_names(visit.lanes),
             "person": visit.by if not is_open else people(visit.lanes),
             "status": status,
@@ -289,13 +291,14 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "no": len(rows) + 1,
         })
 
-    forecast = state.forecast_at(now) if state.status == "active" else []
-    for planned in forecast[len(state.open_visits):]:
+    plan = state.plan(now)
+    for planned in plan.steps[len(state.open_visits):]:
         step = proc.step(planned.step)
         from sop_cli.worktime import duration_minutes
 
         rows.append({
-            "step": planned.step, "kegiatan": planned.kegiatan, "lanes": lane_names(planned.lanes),
+            "step": planned.step, "kegiatan": planned.kegiatan, "waktu": planned.waktu,
+            "lanes": lane_names(planned.lanes),
             "person": people(planned.lanes), "status": "pending", "status_word": STATUS_WORDS["planned"],
             "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
             "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
@@ -310,8 +313,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
     worked = [r for r in rows if r["actual_minutes"] is not None and not r["external"]]
     outside = [r for r in rows if r["actual_minutes"] is not None and r["external"]]
-    end = state.finished_at if state.status == "finished" else (
-        max(forecast[-1].planned_due, now) if forecast else None)  # never a forecast end in the past
+    end = state.end(now)
     total = state.steps_total
     summary: ReportSummary = {
         "progress": {"done": state.steps_done, "total": total,
@@ -477,7 +479,7 @@ def report_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
             late = "-"
         rows.append([
             str(r["step"]), r["kegiatan"], ", ".join(r["lanes"]), r["person"] or "-", status_label(r),
-            minutes(r["standard_minutes"]), minutes(r["actual_minutes"]), minutes(r["difference_minutes"], True),
+            r["waktu"], minutes(r["actual_minutes"]), minutes(r["difference_minutes"], True),
             late, _("loop {loop}").format(loop=r["loop"]) if r["rework"] else "",
         ])
     return headers, rows

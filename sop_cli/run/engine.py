@@ -171,8 +171,6 @@ class RunState:
         parent: The run and step this run does as a sub-SOP ({"run", "step"}), else None.
         sub_runs: Step number to the child run started for it (the latest), from `sub_run_started`.
         undone_by: Seq of an undone step event to the seq of the `undone` event reversing it.
-        forecast: The current step and every later one on the main path, planned from the
-            current step's due time (empty unless active).
         started_at, finished_at, cancelled_at: Moments of the run's life (None when not yet).
         cancel_reason: Why it was cancelled.
         source_path, source_sha256, definition_sha256: Where the SOP came from and its hashes
@@ -190,7 +188,6 @@ class RunState:
     rework_loops: int
     events: list[Event]
     undone_by: dict[int, int]
-    forecast: list[PlannedStep]
     started_at: datetime
     finished_at: datetime | None = None
     cancelled_at: datetime | None = None
@@ -262,31 +259,42 @@ class RunState:
         """When the current step is due."""
         return self.current.due_at if self.current else None
 
+    @functools.cached_property
+    def _progress(self) -> tuple[int, int]:
+        """(done, total): the distinct steps completed behind the current ones, and those plus the
+        steps ahead of them (YA at every decision ahead). A rejection sent back makes the steps of
+        its loop ahead again; a TIDAK that jumps forward leaves out the steps it skips. A run
+        refused at a decision (`ditolak`) counts the main path's steps up to that decision of all
+        of the main path."""
+        path = self.procedure.main_path
+        completed = [v for v in self.visits if v.event_seq is not None]
+        if self.status == "finished" and self.outcome == "ditolak":
+            last = max(completed, key=lambda v: v.event_seq or 0).step
+            return (path.index(last) + 1 if last in path else len(path)), len(path)
+        open_steps = [v.step for v in self.visits if v.completed_at is None]
+        ahead = {n for step in open_steps for n in self.procedure.path_from(step)}
+        behind = {v.step for v in completed} - ahead
+        return len(behind), len(behind | ahead)
+
     @property
     def steps_total(self) -> int:
-        """Steps on the main path (start to end, YA at every decision)."""
-        return len(self.procedure.main_path)
+        """Steps on the way the run goes: those done and those ahead (see `_progress`)."""
+        return self._progress[1]
 
     @property
     def steps_done(self) -> int:
-        """Main-path steps behind the current one (all when finished); a rejection moves it back.
-        A run refused at a decision (`ditolak`) counts the steps up to and including that decision."""
-        if self.status == "finished" and self.outcome == "ditolak":
-            path = self.procedure.main_path
-            last = max((v for v in self.visits if v.event_seq is not None), key=lambda v: v.event_seq or 0).step
-            return path.index(last) + 1 if last in path else len(path)
-        if self.status == "finished":
-            return self.steps_total
-        open_steps = [v.step for v in self.visits if v.completed_at is None]
-        if not open_steps:
-            return 0
-        ahead = {n for step in open_steps for n in self.procedure.path_from(step)}
-        return sum(1 for n in self.procedure.main_path if n not in ahead)
+        """Distinct steps done behind the current ones (all when finished; see `_progress`)."""
+        return self._progress[0]
 
-    @property
-    def planned_end(self) -> datetime | None:
-        """The forecast end of the run (due time of the last step), None unless active."""
-        return self.forecast[-1].planned_due if self.forecast else None
+    def plan(self, now: datetime) -> Plan:
+        """The run's plan as of `now` (empty, with no end, unless active): see `planned`."""
+        if self.status != "active":
+            return Plan([], None)
+        return planned(self.procedure, self.calendar, self.open_visits, now)
+
+    def end(self, now: datetime) -> datetime | None:
+        """When the run ended, or, while active, its planned end as of `now` (None when cancelled)."""
+        return self.finished_at if self.status == "finished" else self.plan(now).end
 
     def last_step_event(self) -> Event | None:
         """The latest step event still in effect (what `sop undo` reverses)."""
@@ -298,11 +306,6 @@ class RunState:
         done outside the office never are)."""
         return any(v.timed and now > v.due_at for v in self.open_visits)
 
-    def forecast_at(self, now: datetime) -> list[PlannedStep]:
-        """The forecast as of `now`: if a current step is late, the steps after it start from `now`."""
-        if not self.forecast or not self.is_late(now):
-            return self.forecast
-        return _plan(self.procedure, self.calendar, self.forecast[:len(self.open_visits)], self.open_visits, now)
 
 
 def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequence[Event],
@@ -341,10 +344,11 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         elif event.kind == "cancelled":
             cancelled = event
 
-    first = _visit(proc, calendar, proc.first, started.at)
+    first = new_visit(proc, calendar, proc.first, started.at)
     visits: list[StepVisit] = [first]
     open_visits: dict[int, StepVisit] = {first.step: first}  # the current steps, in the order they opened
     waiting: dict[int, set[int]] = {}  # a split in progress: its branches not yet done
+    ended: dict[int, datetime] = {}  # a split in progress: when its branches done so far ended, the latest
     loops = 0
     finished_at: datetime | None = None
     ending: str | None = None
@@ -371,31 +375,30 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         visit.sub_run = event.data.get("sub_run")
         step = proc.step(visit.step)
         refused = outcome == "rejected" and step.refusal_ends
-        loops += outcome == "rejected" and not refused
+        loops += outcome == "rejected" and proc.sends_back(step.no)
         following: tuple[int, ...]
+        since = event.at
         if step.split is not None:
-            # AND join: the join opens when the last open branch of its split is done
+            # AND join: the join opens when the last open branch of its split is done, at the
+            # latest end of its branches (which need not be the last one typed: `--at`)
             left = waiting.get(step.split, set())
             left.discard(step.no)
+            since = ended[step.split] = max(ended.get(step.split, event.at), event.at)
             following = (step.join,) if not left and step.join is not None else ()
         else:
             following = proc.after_all(step.no, outcome)
             if step.is_split:
                 waiting[step.no] = set(step.branches)
+                ended.pop(step.no, None)
         for no in following:
-            opened = _visit(proc, calendar, no, event.at)
+            opened = new_visit(proc, calendar, no, since)
             visits.append(opened)
             open_visits[no] = opened
         if not open_visits:
-            finished_at = event.at
+            finished_at = since
             ending = "ditolak" if refused else "selesai"
 
     status = "cancelled" if cancelled else "finished" if not open_visits else "active"
-    forecast: list[PlannedStep] = []
-    if status == "active":
-        current = list(open_visits.values())
-        firsts = [PlannedStep(v.step, v.kegiatan, v.lanes, v.waktu, v.became_current_at, v.due_at) for v in current]
-        forecast = _plan(proc, calendar, firsts, current, None)
     return RunState(
         run_id=str(info.get("run", "")),
         procedure=proc,
@@ -408,7 +411,6 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         rework_loops=loops,
         events=list(events),
         undone_by=undone_by,
-        forecast=forecast,
         started_at=started.at,
         finished_at=finished_at if status == "finished" else None,
         cancelled_at=cancelled.at if cancelled else None,
@@ -422,7 +424,7 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
     )
 
 
-def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> StepVisit:
+def new_visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> StepVisit:
     from sop_cli.worktime import duration_minutes
 
     step = proc.step(no)
@@ -439,20 +441,34 @@ def _visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> Ste
     )
 
 
-def _plan(proc: Graph, calendar: WorkCalendar, firsts: Sequence[PlannedStep], current: Sequence[StepVisit],
-          now: datetime | None) -> list[PlannedStep]:
-    """`firsts` (the current steps), then the rest of the main path: after the join when they are
-    branches of a split, else after the (one) current step. As of `now`, a current step past its
-    due time ends no earlier than `now`, so the steps after it move."""
-    due = {p.step: p.planned_due for p in firsts}
-    if now is not None:
-        due.update({v.step: max(v.due_at, now) for v in current if v.timed and now > v.due_at})
-    head = proc.step(firsts[0].step)
+@dataclass(frozen=True)
+class Plan:
+    """A run's plan as of a moment: `steps`, the current steps (as they became current and are
+    due) then every step ahead on the main path (YA at every decision ahead); `end`, the run's
+    planned end (None unless active). Every date a screen, letter or report shows comes from it."""
+
+    steps: list[PlannedStep]
+    end: datetime | None
+
+
+def planned(proc: Graph, calendar: WorkCalendar, current: Sequence[StepVisit], now: datetime) -> Plan:
+    """The one plan: the current steps `current` (one, or the open branches of a split), then the
+    rest of the main path (after the join when they are branches) chained by `chain`.
+
+    A current step ends at its due time, or at `now` if that is later: a late step, a step with no
+    fixed time and a step outside the office (whose waiting pauses the office's clock) all end no
+    earlier than now, so nothing ahead is planned in the past and the end is never before now."""
+    if not current:
+        return Plan([], None)
+    firsts = [PlannedStep(v.step, v.kegiatan, v.lanes, v.waktu, v.became_current_at, v.due_at) for v in current]
+    due = {v.step: max(v.due_at, now) for v in current}
+    head = proc.step(current[0].step)
     if head.split is not None:
         rest = proc.path_from(head.join) if head.join is not None else []
     else:
         rest = proc.path_from(head.no)[1:]
-    return [*firsts, *chain(proc, calendar, rest, max(due.values()), due)]
+    ahead = chain(proc, calendar, rest, max(due.values()), due)
+    return Plan([*firsts, *ahead], max([*due.values(), *(p.planned_due for p in ahead)]))
 
 
 def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: datetime,
@@ -487,12 +503,6 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
         moment = dues[no] = calendar.add(start, step.durasi)
         planned.append(PlannedStep(no, step.kegiatan, step.lanes, step.waktu, start, moment))
     return planned
-
-
-def target_end(state: RunState) -> datetime:
-    """When the run would end had every step on the main path taken its Mutu Baku from the start."""
-    planned = chain(state.procedure, state.calendar, state.procedure.main_path, state.started_at)
-    return max(p.planned_due for p in planned) if planned else state.started_at
 
 
 # The run's calendar ---------------------------------------------------------------------------
@@ -657,13 +667,17 @@ def step_event(
                 verdict = _("Step {step} ({kegiatan}) is a decision: approve it to go on to step {ya}, or reject "
                             "it with a reason to end the process (the request is refused or returned). "
                             "Nothing was recorded.")
-            else:
+            elif state.procedure.sends_back(step.no):
                 verdict = _("Step {step} ({kegiatan}) is a decision: approve it to go on to step {ya}, or reject "
                             "it with a reason to send the run back to step {tidak}. Nothing was recorded.")
+            else:
+                verdict = _("Step {step} ({kegiatan}) is a decision: approve it to go on to step {ya}, or reject "
+                            "it with a reason to go on to step {tidak} instead. Nothing was recorded.")
             raise UsageError(
                 verdict.format(step=step.no, kegiatan=step.kegiatan, ya=step.ya, tidak=step.tidak),
                 code="decision_needs_verdict",
-                details={"step": step.no, "kegiatan": step.kegiatan, "ya": step.ya, "tidak": step.tidak},
+                details={"step": step.no, "kegiatan": step.kegiatan, "ya": step.ya, "tidak": step.tidak,
+                         "rework": state.procedure.sends_back(step.no)},
             )
         if reject and not (reason and reason.strip()):
             raise UsageError(_("A rejection needs a reason: say what must be corrected. Nothing was recorded."),
@@ -731,6 +745,20 @@ def moved_on(state: RunState, expected: int) -> StateError:
         _("Run {run} has moved on: the current step is {current}, not {step}. Nothing was recorded.").format(
             run=state.run_id, current=now_open, step=expected),
         hint=_("See the run's status and log."), suggest="status_and_log", details=details,
+    )
+
+
+def moved_since(state: RunState, event: Event) -> ConflictError:
+    """Why `sop advance` without a step refuses: `event` was recorded on the run after the person
+    pressed Enter, so the step they meant may not be the one current now. Nothing is recorded."""
+    now_open = ", ".join(f"{v.step} ({v.kegiatan})" for v in state.open_visits) or _("none")
+    return ConflictError(
+        _("Run {run} moved on after this command started: {actor} recorded step {step} ({at}); the current step "
+          "is now {current}. Nothing was recorded.").format(
+            run=state.run_id, actor=event.actor, step=event.step, at=show_moment(event.at, state.calendar.tz),
+            current=now_open),
+        hint=_("See the run's status and log."), suggest="status_and_log",
+        details={"run": state.run_id, "step": event.step},
     )
 
 
@@ -1017,9 +1045,10 @@ class _EventFields(TypedDict):
 
 class EventView(_EventFields, total=False):
     """One log entry; the optional keys appear when the event has them (`details`: `started`;
-    `db_user`: written to a shared store)."""
+    `db_user`: written to a shared store; `rework`: a rejection that sends the run back)."""
 
     db_user: str
+    rework: bool
     note: str
     reason: str
     attachments: list[dict[str, Any]]
@@ -1168,10 +1197,11 @@ def run_view(state: RunState, now: datetime) -> RunView:
 
     current_steps = [current_view(v) for v in state.open_visits]
     current: CurrentView | None = current_steps[0] if current_steps else None
+    plan = state.plan(now)
     forecast: list[PlannedView] = [
         {"step": p.step, "kegiatan": p.kegiatan, "waktu": p.waktu, "lanes": lanes(p.lanes),
          "planned_start": t(p.planned_start), "planned_due": t(p.planned_due)}
-        for p in state.forecast_at(now)
+        for p in plan.steps
     ]
     total = state.steps_total
     heading = run_heading(state, now)
@@ -1214,8 +1244,7 @@ def run_view(state: RunState, now: datetime) -> RunView:
         ],
         "forecast": forecast,
         "next_steps": forecast[len(current_steps) or 1:],
-        # A late last step is due "now" at the earliest: a forecast end never lies in the past.
-        "planned_end": max(forecast[-1]["planned_due"], t(now)) if forecast else None,
+        "planned_end": _local(plan.end, tz),
         "events": [event_view(state, e) for e in state.events],
     }
 
@@ -1248,6 +1277,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["undoes"] = data["undoes"]
     if "sub_run" in data:
         view["sub_run"] = str(data["sub_run"])
+    if event.kind == "rejected" and event.step is not None and event.step in state.procedure.steps:
+        view["rework"] = state.procedure.sends_back(event.step)
     if event.kind == "started":
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view

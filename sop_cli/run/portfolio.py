@@ -273,14 +273,8 @@ def _unit_row(org_id: str, org_name: str, sop: str, row: RunRow | None, states: 
     state = states[row.id]
     tz = state.calendar.tz
     current = state.current
-    late = current is not None and now > current.due_at
-    if state.status == "finished":
-        end = state.finished_at
-    elif state.status == "active":
-        forecast = state.forecast_at(now)
-        end = forecast[-1].planned_due if forecast else None
-    else:
-        end = None
+    late = state.is_late(now)
+    end = state.end(now)
     meets: bool | None = None
     past: int | None = None
     if deadline is not None:

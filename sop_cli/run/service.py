@@ -551,8 +551,12 @@ def advance(
     reject: bool = False,
     reason: str | None = None,
     store: str | Path | None = None,
+    pressed: datetime | None = None,
 ) -> engine.RunView:
     """Complete the current step (approve or reject a decision step); return the new view.
+
+    Without `step`, the step completed is the one current when the person pressed Enter
+    (`pressed`, to the second, when known): anything recorded on the run since refuses it.
 
     With `step`, refuse (ConflictError) unless that step is current: the check and the append are
     one transaction, so of two people completing "step 3" at once only one succeeds. `at` back-dates
@@ -596,6 +600,9 @@ def advance(
         expected, seq = first.current.step, first.events[-1].seq
 
         def check(state: engine.RunState) -> None:
+            since = [e for e in state.events if e.kind in _MOVES and pressed is not None and e.recorded_at >= pressed]
+            if since:
+                raise engine.moved_since(state, since[-1])
             moved = [e for e in state.events if e.seq > seq and e.kind in _MOVES]
             if moved or state.current is None or state.current.step != expected:
                 raise engine.moved_on(state, expected)
