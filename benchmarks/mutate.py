@@ -79,7 +79,7 @@ MUTATIONS = (
         r"ends\.append\(source\)", "pass", REFUSAL_TESTS),
     Mutation(
         "engine: a step done exactly at its due time counts as late",
-        "sop_cli/run/engine.py", "StepVisit.late",
+        "sop_cli/run/plan.py", "StepVisit.late",
         r"self\.completed_at > self\.due_at", "self.completed_at >= self.due_at", ENGINE_TESTS),
     Mutation(
         "run: --assign accepts a lane the SOP does not have",

@@ -27,7 +27,7 @@ from sop_cli.cli.output import (
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import (
+    from sop_cli.run.views import (
         CurrentView,
         EventView,
         LaneView,

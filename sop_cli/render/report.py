@@ -1,6 +1,6 @@
 """The numbers of `sop report`: one row per pass through a step, and the run's summary.
 
-Pure: it reads a `RunState` (sop_cli.run.engine) and `now`, and returns typed, JSON-shaped data
+Pure: it reads a `RunState` (sop_cli.run.state) and `now`, and returns typed, JSON-shaped data
 with real datetimes (in the organisation's zone); the CLI turns it into a table, CSV or JSON, and
 the templates `report.*` / `monitoring.*` into documents.
 
