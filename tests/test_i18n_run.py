@@ -125,7 +125,7 @@ def test_decision_refusals_of_the_core_are_indonesian(sop, tmp_path, monkeypatch
     ]
     for options, *expected in cases:
         with pytest.raises(UsageError) as refused:
-            service.advance(now=now, actor="planner", os_user="planner", **options)
+            service.advance(service.Session(now, actor="planner", os_user="planner"), **options)
         for text in expected:
             assert text in str(refused.value), str(refused.value)
 
