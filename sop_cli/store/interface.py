@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -156,11 +156,13 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit known to a shared store (`sop store grant`): its role, organisation id and name."""
+    """A role of a shared store (`sop store grant`): its name, the organisation id and name whose
+    runs it writes (BAPPEDA's: id "", it reads every run), and the database users who are members."""
 
     role: str
     org_id: str
     org_name: str
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class StoreInfo:
     events: int
     db_user: str | None
     units: list[Unit]
+    overseers: list[Unit] = field(default_factory=list)
+    """The roles that read every unit's runs (BAPPEDA's)."""
 
 
 class Store(Protocol):
