@@ -478,6 +478,11 @@ class PostgresStore:
             version = self._version()
             if version == SCHEMA_VERSION:
                 return  # the common case: one query, no lock, nothing a unit's role may not do
+            schema = self._one("SELECT current_schema()")
+            if not schema or schema[0] is None:  # no schema this user may use: not granted here
+                raise AccessError(_("Database user {user} has no rights in the store {store}; its owner grants "
+                                    "them to a unit's or BAPPEDA's users. Nothing was changed.").format(
+                    user=self.db_user, store=self.location))
             with self._conn.transaction(), self._conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('sop migrations'))")
                 cur.execute(
