@@ -371,3 +371,81 @@ def test_a_postgresql_store_without_psycopg_names_the_extra(sop, users_env, monk
         assert ran.stderr.startswith("Error: The store postgresql://camat:***@db.kab.go.id/kabupaten is a PostgreSQL "
                                      "database"), ran.stderr
         assert "pip install 'sop-cli[postgres]'" in ran.stderr and "Traceback" not in ran.stderr
+
+
+# A store made by the schema of version 2 (sop before issue 18) migrates ------------------------
+
+
+def _version_2_store(url: str, old_role: str, member: str, tmp_path: Path, sop) -> None:
+    """The tables, functions and policies of schema version 2, a unit granted as that sop granted
+    (a server-wide role), and one run of that unit with an attached file, written row by row."""
+    import psycopg
+    from psycopg import sql
+
+    from sop_cli.store.postgres import MIGRATIONS, _event_columns
+    from sop_cli.store.sqlite import SqliteStore
+
+    alone = tmp_path / "alone.db"
+    letter = tmp_path / "undangan.pdf"
+    letter.write_bytes(b"%PDF-1.4 undangan rapat")
+    assert sop("start", NGANJUK, "--store", alone).exit_code == 0
+    assert sop("note", "undangan", "--attach", letter, "--store", alone).exit_code == 0
+    with SqliteStore.open(alone) as st, st.read():
+        run = st.export_run("renja-2027")
+    assert run is not None
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        MIGRATIONS[0](cur)
+        MIGRATIONS[1](cur)
+        cur.execute("CREATE TABLE _sop_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                    "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        cur.execute("INSERT INTO _sop_migrations (version, name) VALUES (1, 'm1'), (2, 'm2')")
+        role = sql.Identifier(old_role)
+        cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(role))
+        cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(
+            sql.Identifier(cur.execute("SELECT current_schema()").fetchone()[0]), role))
+        cur.execute(sql.SQL("GRANT SELECT ON runs, events, pinned, attachments, _sop_migrations, sop_units TO {}")
+                    .format(role))
+        cur.execute(sql.SQL("GRANT INSERT ON runs, events, pinned, attachments TO {}").format(role))
+        cur.execute(sql.SQL("GRANT UPDATE (status, last_seq, updated_at) ON runs TO {}").format(role))
+        cur.execute(sql.SQL("GRANT {} TO {}").format(role, sql.Identifier(member)))
+        cur.execute("INSERT INTO sop_units VALUES (%s, 'kecamatan-ngronggot', 'Kecamatan Ngronggot')", (old_role,))
+        for text, kind in ((run.definition, "definition"), (run.calendar, "calendar")):
+            cur.execute("INSERT INTO pinned VALUES (%s, %s, %s)",
+                        (hashlib.sha256(text.encode()).hexdigest(), kind, text))
+        r = run.run
+        cur.execute("INSERT INTO runs (id, sop_id, org_id, year, title, zone, definition_sha256, calendar_sha256, "
+                    "created_at) VALUES (%s, %s, 'kecamatan-ngronggot', %s, %s, %s, %s, %s, %s)",
+                    (r.id, r.sop_id, r.year, r.title, r.zone, r.definition_sha256, r.calendar_sha256, r.created_at))
+        for event in run.events:
+            columns = {"run_id": r.id, **_event_columns(event)}
+            cur.execute(f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                        tuple(columns.values()))
+        for sha, body in run.attachments.items():
+            cur.execute("INSERT INTO attachments VALUES (%s, %s, %s)", (sha, len(body), body))
+
+
+def test_a_store_of_schema_2_migrates_its_units_onto_roles_of_its_own(sop, users_env, tmp_path: Path) -> None:
+    import uuid
+
+    import psycopg
+
+    with fresh_schema(server_url()) as url:
+        camat = login_role("camat")
+        old_role = f"sop_unit_t{uuid.uuid4().hex[:8]}"
+        try:
+            _version_2_store(url, old_role, camat, tmp_path, sop)
+            migrated = sop("store", "migrate", "--store", url)
+            assert migrated.exit_code == 0, migrated.output
+            assert "migrated from schema version 2 to" in migrated.stdout
+            status = json.loads(sop("store", "status", "--json", "--store", url).stdout)
+            [unit] = status["units"]
+            assert unit["org_id"] == "kecamatan-ngronggot" and unit["members"] == [camat]
+            assert unit["role"] != old_role
+            mine = as_user(url, camat)
+            listed = sop("attachments", "--run", "renja-2027", "--store", mine)
+            assert listed.exit_code == 0 and "undangan.pdf" in listed.stdout, listed.output
+            assert sop("advance", "--run", "renja-2027", "--store", mine).exit_code == 0
+            with psycopg.connect(url) as conn:
+                assert conn.execute("SELECT has_table_privilege(%s, 'runs', 'SELECT')", (old_role,)).fetchone() == (False,)
+        finally:
+            drop_roles(url, [camat, old_role])
