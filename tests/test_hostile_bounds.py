@@ -142,3 +142,24 @@ def test_a_workbook_form_is_bounded_in_all_its_sheets(sop, at_format_data: None,
                  tmp_path / "f.xlsx")
     assert ran.code == 2, ran.output
     assert ran.first.startswith("Error: format-data: 1000 × 500 rows to fill; a workbook form has at most 10000")
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="a timer to bound renders")
+@pytest.mark.parametrize("seconds", [1e-6, 0.001, 0.02])
+def test_a_time_limit_ends_with_the_render_however_early_it_rings(sop, office: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  seconds: float) -> None:
+    """The alarm may ring while the bounds are being set up or taken down: the render is still
+    stopped, and no alarm or handler outlives it (it would strike whatever runs next)."""
+    import signal
+
+    from sop_cli.render import env
+
+    manifest(office, "\"'siap'\"")
+    assert invoke(sop, "render", "nota", "--format", "html").code == 0
+    before = signal.getsignal(signal.SIGALRM)
+    monkeypatch.setattr(env, "MAX_SECONDS", seconds)
+    manifest(office, '"(range(100000)|list * 10)|sort|length"')
+    ran = invoke(sop, "render", "nota", "--format", "html")
+    assert ran.code == 1 and "the template took more than" in ran.first, ran.output
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before

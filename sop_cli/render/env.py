@@ -373,7 +373,8 @@ class _bounds:
     The alarm raises `_TooSlow` in whatever code runs when it rings. Code that swallows it (a
     finalizer: Python only prints an exception raised in `__del__`) would let the render run on,
     so the alarm rings again every `_AGAIN` seconds until the block ends; it never raises inside
-    `__exit__` itself, which disarms it.
+    `__enter__` (the block would then be left without `__exit__`, the alarm still armed) nor
+    `__exit__`, which disarms it.
     """
 
     def __enter__(self) -> _bounds:
@@ -381,8 +382,8 @@ class _bounds:
         self.memory = _limit_memory()
         if self.timer:
             def expired(signum: int, frame: Any) -> None:
-                if frame is not None and frame.f_code is _bounds.__exit__.__code__:
-                    return  # ending already
+                if frame is not None and frame.f_code in (_bounds.__enter__.__code__, _bounds.__exit__.__code__):
+                    return  # starting (the block would never be left through __exit__) or ending: ring again
                 raise _TooSlow()
 
             self.previous = signal.signal(signal.SIGALRM, expired)
