@@ -1,0 +1,116 @@
+"""The quick path: `sop status` and `sop runs` answered without Typer, click or pydantic.
+
+These two are typed all day; building the Typer app costs more than answering them (issue 22,
+`benchmarks/run.py`). `answer` recognises only the plainest spellings of the two commands: the
+options below, each at most once, `--opt value` or `--opt=value`, numbers as plain digits. Anything
+else (`--help`, an unknown or repeated option, a value that looks like an option, a word too many,
+shell completion) returns None and the full CLI answers, with its own wording of any usage error.
+
+It is not a second definition of the commands: the screens are `cli/screens.py`, which the Typer
+commands call too, and `tests/test_quick.py` checks this table against the Typer definitions
+(every option here is the Typer option of that name, with its aliases, kind and default).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Any
+
+FLAG, TEXT, NUMBER = "flag", "text", "number"
+
+COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
+    "status": {
+        "--run": ("run", TEXT), "-r": ("run", TEXT),
+        "--store": ("store", TEXT),
+        "--json": ("as_json", FLAG),
+    },
+    "runs": {
+        "--all": ("include_all", FLAG), "-a": ("include_all", FLAG),
+        "--limit": ("limit", NUMBER), "-n": ("limit", NUMBER),
+        "--org": ("org", TEXT), "-o": ("org", TEXT),
+        "--sop": ("sop", TEXT),
+        "--year": ("year", NUMBER), "-y": ("year", NUMBER),
+        "--late": ("late", FLAG),
+        "--store": ("store", TEXT),
+        "--json": ("as_json", FLAG),
+    },
+}
+"""Per command: option spelling -> (parameter name, kind)."""
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "status": {"run": None, "store": None, "as_json": False},
+    "runs": {"include_all": False, "limit": 50, "org": None, "sop": None, "year": None, "late": False,
+             "store": None, "as_json": False},
+}
+"""The parameters' values when their option is not given (the Typer defaults)."""
+
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def recognise(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """(command, parameters) for a command line the quick path answers, else None."""
+    if not argv or argv[0] not in COMMANDS:
+        return None
+    command, options = argv[0], COMMANDS[argv[0]]
+    values = dict(DEFAULTS[command])
+    given: set[str] = set()
+    rest = argv[1:]
+    while rest:
+        token = rest.pop(0)
+        spelling, attached = token, None
+        if token.startswith("--") and "=" in token:
+            spelling, attached = token.split("=", 1)
+        if spelling not in options:
+            return None
+        name, kind = options[spelling]
+        if name in given:
+            return None  # click takes the last; the full CLI decides
+        given.add(name)
+        if kind == FLAG:
+            if attached is not None:
+                return None
+            values[name] = True
+            continue
+        if attached is None:
+            if not rest:
+                return None
+            attached = rest.pop(0)
+        if attached.startswith("-") or not attached.strip() or not attached.isprintable():
+            return None
+        if kind == NUMBER:
+            if not _DIGITS.fullmatch(attached):
+                return None
+            values[name] = int(attached)
+        else:
+            values[name] = attached
+    return command, values
+
+
+def answer(argv: list[str]) -> int | None:
+    """Answer `sop ARGV` and return the exit code, or None when the full CLI must answer it."""
+    if "_SOP_COMPLETE" in os.environ:
+        return None
+    recognised = recognise(argv)
+    if recognised is None:
+        return None
+    command, values = recognised
+    from sop_cli.cli import screens
+    from sop_cli.cli.boundary import run_guarded
+
+    if command == "status":
+        return run_guarded(lambda: screens.status(values["run"], values["store"], values["as_json"]))
+    return run_guarded(lambda: screens.runs(**values))
+
+
+def main(argv: list[str] | None = None) -> int | None:
+    """`answer` for this process's command line, with click's handling of a closed pipe."""
+    try:
+        code = answer(sys.argv[1:] if argv is None else argv)
+        if code is not None:
+            sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # `sop runs | head -1`: quietly, exit 1, as click does
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter flushes it at exit
+        return 1
