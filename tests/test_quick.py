@@ -1,0 +1,180 @@
+"""The quick path (`sop_cli/cli/quick.py`): `sop status` and `sop runs` without Typer.
+
+It must say exactly what the Typer commands say: the same bytes on stdout and stderr and the same
+exit code, in both languages, as text and as JSON, for answers and for errors; it must know the
+options exactly as the Typer commands define them, and leave everything else to the full CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sop_cli.cli import quick
+from tests.conftest import REPO
+
+NOW = "2026-11-30T10:00"
+
+QUICK = """
+import atexit, json, os, sys
+atexit.register(lambda: open(os.environ["SOP_TEST_MODULES"], "w").write(json.dumps(sorted(sys.modules))))
+sys.argv = ["sop", *json.loads(os.environ["SOP_TEST_ARGS"])]
+from sop_cli.entry import main
+main()
+"""
+
+FULL = """
+import json, os, sys
+sys.argv = ["sop", *json.loads(os.environ["SOP_TEST_ARGS"])]
+from sop_cli.cli import main
+main()
+"""
+
+
+def _typer_command(name: str):
+    from typer.main import get_command
+
+    from sop_cli.cli import app
+
+    return get_command(app).commands[name]  # type: ignore[attr-defined]
+
+
+def _annotations(name: str) -> dict[str, object]:
+    """The Python types of the command function's parameters (what Typer converts the text to)."""
+    import typing
+
+    from sop_cli.cli import app
+
+    callback = next(c.callback for c in app.registered_commands if c.name == name)
+    return typing.get_type_hints(callback)
+
+
+# The table is the Typer definition ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(quick.COMMANDS))
+def test_the_table_is_the_typer_definition(name: str) -> None:
+    command = _typer_command(name)
+    table = quick.COMMANDS[name]
+    params = {p.name: p for p in command.params}
+    types = _annotations(name)
+    for spelling, (param_name, kind) in table.items():
+        param = params.get(param_name)
+        assert param is not None, f"{name} {spelling}: no parameter {param_name}"
+        assert spelling in [*param.opts, *param.secondary_opts], f"{name}: {spelling} is not an option of {param_name}"
+        if kind == quick.FLAG:
+            assert param.is_flag and not param.secondary_opts
+        else:
+            assert not param.is_flag and not param.multiple and param.nargs == 1
+            expected = int if kind == quick.NUMBER else str
+            assert types[param_name] in (expected, expected | None), (spelling, types[param_name])
+    for param_name in {n for n, _ in table.values()}:
+        param = params[param_name]
+        # every spelling of a recognised option is recognised, with the Typer default
+        assert sorted(s for s, (n, _) in table.items() if n == param_name) == sorted(param.opts)
+        assert quick.DEFAULTS[name][param_name] == param.default
+    assert set(quick.DEFAULTS[name]) == {n for n, _ in table.values()}
+    # the parameters the quick path does not know are left to the full CLI
+    for param in command.params:
+        if param.name not in quick.DEFAULTS[name]:
+            for spelling in param.opts:
+                assert quick.recognise([name, spelling, "x"]) is None
+                assert quick.recognise([name, spelling]) is None
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--help"], ["status", "--help"], ["runs", "-h"], ["status", "renja-2027"], ["status", "--"],
+    ["status", "--run"], ["status", "--run", "--json"], ["status", "--run="], ["status", "--json=1"],
+    ["status", "--run", "a", "--run", "b"], ["status", "-r", "a", "--run", "b"], ["status", "-ra"],
+    ["runs", "--limit", "-1"], ["runs", "--limit", "ten"], ["runs", "-n", "+5"], ["runs", "--year", "2027.0"],
+    ["runs", "--year", " 2027"], ["runs", "-al"], ["runs", "--all", "--all"], ["runs", "--stor", "x"],
+    ["status", "--run", "a\nb"], ["stat"], ["log"], ["runs", "--org", ""], ["runs", "--limit", "1" * 12],
+])
+def test_anything_else_goes_to_the_full_cli(argv: list[str]) -> None:
+    assert quick.recognise(argv) is None
+
+
+def test_plain_spellings_are_recognised() -> None:
+    assert quick.recognise(["status"]) == ("status", {"run": None, "store": None, "as_json": False})
+    assert quick.recognise(["status", "-r", "renja", "--json", "--store=/tmp/x.db"]) == (
+        "status", {"run": "renja", "store": "/tmp/x.db", "as_json": True})
+    assert quick.recognise(["runs", "-a", "-n", "0", "--year=2027", "--org", "ngronggot", "--late", "--sop", "renja"]) == (
+        "runs", {"include_all": True, "limit": 0, "org": "ngronggot", "sop": "renja", "year": 2027, "late": True,
+                 "store": None, "as_json": False})
+
+
+def test_completion_is_left_to_the_full_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_SOP_COMPLETE", "complete_bash")
+    assert quick.answer(["status"]) is None
+
+
+# The same bytes on both paths -----------------------------------------------------------------------
+
+
+def _run(script: str, args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str, list[str]]:
+    modules = cwd / "modules.json"
+    modules.unlink(missing_ok=True)
+    process = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120,
+                             env={**env, "SOP_TEST_ARGS": json.dumps(args), "SOP_TEST_MODULES": str(modules)},
+                             check=False)
+    loaded = json.loads(modules.read_text()) if modules.is_file() else []
+    return process.returncode, process.stdout, process.stderr, loaded
+
+
+@pytest.fixture
+def runs_in_store(sop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three runs: one active and late, one finished after a rejection, one cancelled."""
+    monkeypatch.setenv("SOP_NOW", "2026-11-23T08:00")
+    assert sop("start", "renja", "--org", "ngronggot", "--assign", "camat=Drs. Makrup").exit_code == 0
+    assert sop("advance", "--note", "disposisi\nbaris kedua").exit_code == 0
+    assert sop("start", "renja", "--org", "diskominfo", "--year", "2028").exit_code == 0
+    assert sop("cancel", "--run", "renja-2028", "--reason", "digabung").exit_code == 0
+    assert sop("start", "renja", "--org", "ngronggot", "--year", "2029").exit_code == 0
+    for n in range(1, 9):
+        assert sop("advance", "--run", "renja-2029", "--step", str(n)).exit_code == 0
+    assert sop("advance", "--run", "renja-2029", "--reject", "--reason", "kurang lengkap").exit_code == 0
+    for n in range(8, 15):
+        approve = ["--approve"] if n == 9 else []
+        assert sop("advance", "--run", "renja-2029", "--step", str(n), *approve).exit_code == 0
+
+
+CASES = [
+    ["status", "--run", "renja-2027"],
+    ["status", "--run=renja-2029"],
+    ["status", "-r", "renja-2028", "--json"],
+    ["status", "--run", "renja-2027", "--json"],
+    ["status"],  # two active runs: an error, worded by the boundary
+    ["status", "--run", "nope"],
+    ["runs"],
+    ["runs", "--all", "--json"],
+    ["runs", "-a", "-n", "1"],
+    ["runs", "--late", "--org", "ngronggot"],
+    ["runs", "--year", "2031"],
+    ["runs", "--store", "sqlite:///nowhere/at/all.db"],
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_quick_and_full_paths_print_the_same_bytes(runs_in_store, language: str, isolated_home: Path,
+                                                   tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and k != "PYTHONPATH"}
+    env.update(SOP_HOME=str(isolated_home), SOP_NOW=NOW, SOP_LANG=language, COLUMNS="80", NO_COLOR="1",
+               PYTHONPATH=str(REPO))
+    seen = set()
+    for args in CASES:
+        assert quick.recognise(args) is not None, args
+        code, out, err, modules = _run(QUICK, args, env, tmp_path)
+        full = _run(FULL, args, env, tmp_path)
+        assert (code, out, err) == full[:3], args
+        assert "typer" not in modules and "pydantic" not in modules, f"{args}: the quick path imported Typer"
+        assert "Traceback" not in err
+        seen.add(code)
+        if "--json" in args and code == 0:
+            json.loads(out)
+    assert seen >= {0, 1}, "both answers and errors were compared"
