@@ -178,3 +178,83 @@ def test_quick_and_full_paths_print_the_same_bytes(runs_in_store, language: str,
         if "--json" in args and code == 0:
             json.loads(out)
     assert seen >= {0, 1}, "both answers and errors were compared"
+
+
+# A Tab from the cache --------------------------------------------------------------------------------
+
+
+def _completers(name: str) -> dict[str, object]:
+    """Parameter name -> the value function Typer calls on a Tab (the `autocompletion=` given)."""
+    import inspect
+
+    from sop_cli.cli import app
+
+    callback = next(c.callback for c in app.registered_commands if c.name == name)
+    return {p: getattr(v.default, "autocompletion", None) for p, v in inspect.signature(callback).parameters.items()}
+
+
+def test_the_tab_table_is_the_typer_definition() -> None:
+    from sop_cli.cli import app, complete
+
+    kinds = {complete.run_ids: "runs", complete.step_numbers: "steps"}
+    for registered in app.registered_commands:
+        name = registered.name
+        completers = _completers(name)
+        command = _typer_command(name)
+        expected = {}
+        for param in command.params:
+            kind = kinds.get(completers.get(param.name))  # type: ignore[arg-type]
+            if kind and param.param_type_name == "option":
+                expected.update(dict.fromkeys(param.opts, kind))
+        assert quick.TAB_VALUES.get(name, {}) == expected, name
+        arguments = [p for p in command.params if p.param_type_name == "argument"]
+        first_is_sop = bool(arguments) and completers.get(arguments[0].name) is complete.sop_ids
+        assert (name in quick.TAB_SOP_ARGUMENT) == first_is_sop, name
+
+
+FULL_TAB = """
+import json, os, sys
+sys.argv = ["sop"]
+from sop_cli.cli import main
+main()
+"""
+
+TABS = [("sop status --run ''", 3), ("sop show ''", 2), ("sop start n", 2), ("sop advance --step ''", 3),
+        ("sop undo --run renja-2027 --step 1", 5), ("sop log -r R", 3), ("sop advance --step 1", 3)]
+
+
+def _tab(script: str, words: str, cword: int, env: dict[str, str], cwd: Path) -> tuple[int, str, str, list[str]]:
+    return _run(script, [], {**env, "_SOP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)},
+                cwd)
+
+
+@pytest.mark.slow
+def test_a_tab_from_the_cache_offers_what_the_full_cli_offers(sop, isolated_home: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOP_NOW", "2026-11-23T08:00")
+    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0  # the write refreshes the cache
+    assert sop("advance", "--step", "1").exit_code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and k != "PYTHONPATH"}
+    env.update(SOP_HOME=str(isolated_home), PYTHONPATH=str(REPO))
+    for words, cword in TABS:
+        code, out, err, modules = _tab(QUICK, words, cword, env, tmp_path)
+        full = _tab(FULL_TAB, words, cword, env, tmp_path)
+        assert (code, out, err) == full[:3], words
+        assert "typer" not in modules, f"{words}: not answered from the cache"
+    assert _tab(QUICK, "sop advance --step ''", 3, env, tmp_path)[1].split("\n")[:2] == ["2", "1"]  # current first
+
+    # Another writer (here: a touch) moves the store on: the cache no longer holds, the full CLI answers
+    store = isolated_home / "sop.db"
+    os.utime(store, ns=(store.stat().st_atime_ns, store.stat().st_mtime_ns + 1_000_000))
+    code, out, _, modules = _tab(QUICK, "sop status --run ''", 3, env, tmp_path)
+    assert (code, out.split()) == (0, ["renja-2027"]) and "typer" in modules
+    assert "typer" not in _tab(QUICK, "sop status --run ''", 3, env, tmp_path)[3]  # ... and refreshed it
+
+    # A new SOP file in ./sops: the SOP ids are offered afresh
+    text = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "sops" / "kediri" / "kecamatan-pare" / "renja.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(text.replace("id: kecamatan-ngronggot", "id: kecamatan-pare").replace(
+        "wilayah: nganjuk", "wilayah: kediri"), encoding="utf-8")
+    code, out, _, modules = _tab(QUICK, "sop show k", 2, env, tmp_path)
+    assert "kediri/kecamatan-pare/renja" in out.split() and "typer" in modules

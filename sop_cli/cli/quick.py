@@ -13,6 +13,7 @@ commands call too, and `tests/test_quick.py` checks this table against the Typer
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -91,7 +92,7 @@ def recognise(argv: list[str]) -> tuple[str, dict[str, Any]] | None:
 def answer(argv: list[str]) -> int | None:
     """Answer `sop ARGV` and return the exit code, or None when the full CLI must answer it."""
     if "_SOP_COMPLETE" in os.environ:
-        return None
+        return complete_from_cache()
     recognised = recognise(argv)
     if recognised is None:
         return None
@@ -114,3 +115,88 @@ def main(argv: list[str] | None = None) -> int | None:
     except BrokenPipeError:  # `sop runs | head -1`: quietly, exit 1, as click does
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter flushes it at exit
         return 1
+
+
+# A Tab, answered from the cache the run commands keep (`complete.remember`) --------------------
+
+RUN_OPTIONS = ("--run", "-r")
+STEP_OPTIONS = ("--step", "-s")
+TAB_VALUES: dict[str, dict[str, str]] = {
+    **{command: dict.fromkeys(RUN_OPTIONS, "runs")
+       for command in ("advance", "attachments", "cancel", "log", "note", "render", "report", "status", "undo")},
+}
+for _command in ("advance", "undo"):
+    TAB_VALUES[_command].update(dict.fromkeys(STEP_OPTIONS, "steps"))
+"""Per command: the options whose values a Tab offers from the cache (run ids, step numbers)."""
+
+TAB_SOP_ARGUMENT = ("show", "start")
+"""The commands whose first argument is an SOP id (`sop show <Tab>`)."""
+
+
+def complete_from_cache() -> int | None:
+    """Print what a Tab in bash offers, from the Tab cache, and return 0; None for the full CLI
+    (another shell, a word the cache does not answer, or a cache older than the store or catalog)."""
+    if os.environ.get("_SOP_COMPLETE") != "complete_bash":
+        return None
+    try:
+        values = _tab_values()
+    except Exception:  # a damaged cache or a line shlex cannot read: the long way
+        return None
+    if values is None:
+        return None
+    sys.stdout.write("\n".join(values) + "\n")  # as click.echo writes it
+    return 0
+
+
+def _tab_values() -> list[str] | None:
+    import json
+    import shlex
+
+    words = shlex.split(os.environ["COMP_WORDS"])
+    cword = int(os.environ["COMP_CWORD"])
+    args, incomplete = words[1:cword], (words[cword] if cword < len(words) else "")
+    if not args or incomplete.startswith("-") or any(
+            a.startswith(("--store", "--run=", "--step=")) or (a[:2] in ("-r", "-s") and len(a) > 2) for a in args):
+        return None
+    command = args[0]
+    kind = None
+    if len(args) == 1 and command in TAB_SOP_ARGUMENT:
+        kind = "sop_ids"
+    elif len(args) >= 2 and args[-1] in TAB_VALUES.get(command, {}):
+        kind = TAB_VALUES[command][args[-1]]
+    if kind is None:
+        return None
+    from sop_cli.cli import tabcache as stamps
+    from sop_cli.paths import sop_home
+
+    cache = json.loads((sop_home() / "cache" / stamps.TAB_CACHE).read_text(encoding="utf-8"))
+    if cache.get("format") != stamps.TAB_FORMAT:
+        return None
+    if kind == "sop_ids":
+        if (cache["cwd"], cache["sop_path"]) != (os.getcwd(), os.environ.get("SOP_PATH", "")) or \
+                cache["catalog_stamp"] != stamps.catalog_stamp():
+            return None
+        offered = cache["sop_ids"]
+    else:
+        from sop_cli.paths import store_location
+
+        location = store_location()
+        if cache["store"] != str(location) or cache["store_stamp"] != stamps.store_stamp(location):
+            return None
+        if kind == "runs":
+            offered = cache["runs"]
+        else:
+            run = _value_of(args, RUN_OPTIONS) or cache["default_run"]
+            if run not in cache["steps"]:
+                return None
+            offered = cache["steps"][run]
+    # The value functions keep what starts with the word in any case; Typer then keeps what starts
+    # with it as typed: together, the second.
+    return list(dict.fromkeys(item for item in offered if item.startswith(incomplete)))
+
+
+def _value_of(args: list[str], spellings: tuple[str, ...]) -> str | None:
+    for before, value in itertools.pairwise(args):
+        if before in spellings:
+            return value
+    return None

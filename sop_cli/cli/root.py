@@ -127,9 +127,14 @@ _modules = (attachments, authoring, defs, docs, runs, store)
 def main() -> None:
     """Run the command line (the `sop` script starts in `sop_cli.entry`, which calls this)."""
     if "_SOP_COMPLETE" in os.environ:  # the shell asks what Tab offers (see sop_cli.cli.complete)
-        from sop_cli.cli.complete import init
+        from sop_cli.cli.complete import init, remember
 
         init()
+        try:
+            app()
+        finally:
+            remember()  # the quick path answers the next Tabs from it (cli/quick.py)
+        return
     else:
         _build_only(sys.argv[1:2])
     try:
