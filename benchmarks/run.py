@@ -116,6 +116,8 @@ class Bench:
             return [sys.executable, "-c", FLOOR]
         if case.name == "driver":
             return [sys.executable, "-c", f"{FLOOR}, psycopg"]
+        if case.name == "taskwarrior":
+            return ["task", *TASKWARRIOR_ARGS, "next"]
         if case.complete is not None:
             words, cword = case.complete
             call = "" if case.name == "bash" else " _sop_completion sop; printf '%s\\n' \"${COMPREPLY[@]}\";"
@@ -190,6 +192,9 @@ def prepare(bench: Bench, cases: list[Case]) -> str | None:
     for case in cases:
         if case.needs and case.needs not in commands:
             case.available = False
+    taskwarrior = next((c for c in cases if c.name == "taskwarrior"), None)
+    if taskwarrior is not None:
+        prepare_taskwarrior(bench, taskwarrior)
     if "completion" in commands:
         bench.completion.write_text(bench.sop_run("completion", "bash").stdout, encoding="utf-8")
     if "start" not in commands:
@@ -198,6 +203,23 @@ def prepare(bench: Bench, cases: list[Case]) -> str | None:
     if result.returncode != 0:
         result = bench.sop_run("start", SHOW_SOP)
     return run_id_from(result.stdout)
+
+
+TASKWARRIOR_ARGS = ["rc.confirmation=off", "rc.verbose=nothing", "rc.color=off"]
+
+
+def prepare_taskwarrior(bench: Bench, case: Case) -> None:
+    """Taskwarrior's `task next` beside `sop status` (reported, no budget): a list of 14 tasks, as
+    the Renja has 14 steps, in a data folder of its own. Not available when `task` is not installed."""
+    if shutil.which("task") is None:
+        case.available = False
+        return
+    data = bench.root / "taskwarrior"
+    data.mkdir()
+    (data / "taskrc").write_text(f"data.location={data}\n", encoding="utf-8")
+    case.env = {"TASKRC": str(data / "taskrc"), "TASKDATA": str(data)}
+    for n in range(1, 15):
+        bench.run(["task", *TASKWARRIOR_ARGS, "add", f"Langkah {n} Renja", f"due:2026-12-{n:02d}"], **case.env)
 
 
 def run_id_from(text: str) -> str | None:
@@ -323,6 +345,7 @@ def startup_cases() -> list[Case]:
 
     return [
         Case("floor", [], None),
+        Case("taskwarrior", [], None, label="task next (Taskwarrior, for comparison)"),
         Case("status", ["status"], STATUS_BUDGET, needs="status", baseline=BASELINES["status"]),
         Case("status --json", ["status", "--json"], STATUS_BUDGET, needs="status", baseline=BASELINES["status --json"]),
         Case("runs", ["runs"], RUNS_BUDGET, needs="runs", baseline=BASELINES["runs"]),
@@ -458,7 +481,7 @@ def deadline_speed(factor: float) -> list[str]:
 
 PG_NOW = "2026-11-26T10:00"
 PG_WORKER_NOW = "2027-06-01T10:00"  # the throughput workers' clock: after every generated event
-PG_BASELINES = {"advance": 14.0, "runs": 13.0, "portfolio": 20.0}
+PG_BASELINES = {"advance": 12.22, "runs": 12.59, "portfolio": 12.11}
 """Ratios to the floor on PostgreSQL before the quick path (as `BASELINES`); the budget is 2x.
 `sop status` has a budget of its own: its cost over SQLite's at most what importing psycopg costs."""
 
@@ -739,7 +762,8 @@ def main(argv: list[str] | None = None) -> int:
                         "the quick path; limit: the budget)")
         if not args.no_modules:
             for case in cases:
-                if case.available and not case.failure and case.complete is None and case.name != "floor":
+                if case.available and not case.failure and case.complete is None and case.name not in (
+                        "floor", "taskwarrior"):
                     case.modules = bench.importtime(case)
             floor.modules = bench.importtime(floor)
             print_modules(cases, floor, full=args.list_modules)
