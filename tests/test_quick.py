@@ -258,3 +258,20 @@ def test_a_tab_from_the_cache_offers_what_the_full_cli_offers(sop, isolated_home
         "wilayah: nganjuk", "wilayah: kediri"), encoding="utf-8")
     code, out, _, modules = _tab(QUICK, "sop show k", 2, env, tmp_path)
     assert "kediri/kecamatan-pare/renja" in out.split() and "typer" in modules
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_ends_both_paths_quietly_with_exit_1(sop, isolated_home: Path, tmp_path: Path) -> None:
+    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and k != "PYTHONPATH"}
+    env.update(SOP_HOME=str(isolated_home), PYTHONPATH=str(REPO), SOP_TEST_ARGS=json.dumps(["status"]),
+               SOP_TEST_MODULES=str(tmp_path / "modules.json"))
+    results = []
+    for script in (QUICK, FULL):
+        read, write = os.pipe()
+        os.close(read)  # `sop status | head -0`: nobody reads
+        process = subprocess.run([sys.executable, "-c", script], stdout=write, stderr=subprocess.PIPE, text=True,
+                                 env=env, cwd=tmp_path, timeout=120, check=False)
+        os.close(write)
+        results.append((process.returncode, process.stderr))
+    assert results == [(1, ""), (1, "")]

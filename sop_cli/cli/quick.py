@@ -113,7 +113,9 @@ def main(argv: list[str] | None = None) -> int | None:
             sys.stdout.flush()
         return code
     except BrokenPipeError:  # `sop runs | head -1`: quietly, exit 1, as click does
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter flushes it at exit
+        # what is left in stdout's buffer goes nowhere at exit, instead of failing again there
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
 
 
