@@ -219,13 +219,24 @@ from sop_cli.cli import main
 main()
 """
 
-TABS = [("sop status --run ''", 3), ("sop show ''", 2), ("sop start n", 2), ("sop advance --step ''", 3),
-        ("sop undo --run renja-2027 --step 1", 5), ("sop log -r R", 3), ("sop advance --step 1", 3)]
+TAB_LINES = ["sop status --run ", "sop show ", "sop start n", "sop advance --step ", "sop undo --run renja-2027 --step 1",
+             "sop log -r R", "sop advance --step 1", "sop report --run renja-2027-x"]
+"""Command lines as typed up to the Tab (a trailing space: a new, empty word)."""
+
+SHELLS = [("complete_bash", None), ("complete_zsh", None), ("complete_fish", "get-args"), ("complete_fish", "is-args")]
 
 
-def _tab(script: str, words: str, cword: int, env: dict[str, str], cwd: Path) -> tuple[int, str, str, list[str]]:
-    return _run(script, [], {**env, "_SOP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)},
-                cwd)
+def _tab(script: str, line: str, env: dict[str, str], cwd: Path, shell: str = "complete_bash",
+         fish: str | None = None) -> tuple[int, str, str, list[str]]:
+    words = line.split(" ")
+    shell_env = {"_SOP_COMPLETE": shell}
+    if shell == "complete_bash":
+        shell_env.update(COMP_WORDS=" ".join(w or "''" for w in words), COMP_CWORD=str(len(words) - 1))
+    else:
+        shell_env["_TYPER_COMPLETE_ARGS"] = line
+        if fish:
+            shell_env["_TYPER_COMPLETE_FISH_ACTION"] = fish
+    return _run(script, [], {**env, **shell_env}, cwd)
 
 
 @pytest.mark.slow
@@ -236,19 +247,21 @@ def test_a_tab_from_the_cache_offers_what_the_full_cli_offers(sop, isolated_home
     assert sop("advance", "--step", "1").exit_code == 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and k != "PYTHONPATH"}
     env.update(SOP_HOME=str(isolated_home), PYTHONPATH=str(REPO))
-    for words, cword in TABS:
-        code, out, err, modules = _tab(QUICK, words, cword, env, tmp_path)
-        full = _tab(FULL_TAB, words, cword, env, tmp_path)
-        assert (code, out, err) == full[:3], words
-        assert "typer" not in modules, f"{words}: not answered from the cache"
-    assert _tab(QUICK, "sop advance --step ''", 3, env, tmp_path)[1].split("\n")[:2] == ["2", "1"]  # current first
+    for shell, fish in SHELLS:
+        # every line in bash; in zsh and fish, one of each kind and one that finds nothing
+        for line in TAB_LINES if shell == "complete_bash" else [TAB_LINES[0], TAB_LINES[2], TAB_LINES[-1]]:
+            code, out, err, modules = _tab(QUICK, line, env, tmp_path, shell, fish)
+            full = _tab(FULL_TAB, line, env, tmp_path, shell, fish)
+            assert (code, out, err) == full[:3], (shell, fish, line)
+            assert "typer" not in modules, f"{shell} {line!r}: not answered from the cache"
+    assert _tab(QUICK, "sop advance --step ", env, tmp_path)[1].split("\n")[:2] == ["2", "1"]  # current first
 
     # Another writer (here: a touch) moves the store on: the cache no longer holds, the full CLI answers
     store = isolated_home / "sop.db"
     os.utime(store, ns=(store.stat().st_atime_ns, store.stat().st_mtime_ns + 1_000_000))
-    code, out, _, modules = _tab(QUICK, "sop status --run ''", 3, env, tmp_path)
+    code, out, _, modules = _tab(QUICK, "sop status --run ", env, tmp_path)
     assert (code, out.split()) == (0, ["renja-2027"]) and "typer" in modules
-    assert "typer" not in _tab(QUICK, "sop status --run ''", 3, env, tmp_path)[3]  # ... and refreshed it
+    assert "typer" not in _tab(QUICK, "sop status --run ", env, tmp_path)[3]  # ... and refreshed it
 
     # A new SOP file in ./sops: the SOP ids are offered afresh
     text = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_text(encoding="utf-8")
@@ -256,7 +269,7 @@ def test_a_tab_from_the_cache_offers_what_the_full_cli_offers(sop, isolated_home
     target.parent.mkdir(parents=True)
     target.write_text(text.replace("id: kecamatan-ngronggot", "id: kecamatan-pare").replace(
         "wilayah: nganjuk", "wilayah: kediri"), encoding="utf-8")
-    code, out, _, modules = _tab(QUICK, "sop show k", 2, env, tmp_path)
+    code, out, _, modules = _tab(QUICK, "sop show k", env, tmp_path)
     assert "kediri/kecamatan-pare/renja" in out.split() and "typer" in modules
 
 

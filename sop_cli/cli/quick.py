@@ -136,27 +136,55 @@ TAB_SOP_ARGUMENT = ("show", "start")
 
 
 def complete_from_cache() -> int | None:
-    """Print what a Tab in bash offers, from the Tab cache, and return 0; None for the full CLI
-    (another shell, a word the cache does not answer, or a cache older than the store or catalog)."""
-    if os.environ.get("_SOP_COMPLETE") != "complete_bash":
-        return None
+    """Print what a Tab offers from the Tab cache, as Typer's completion classes print it for
+    bash, zsh and fish, and return the exit code; None for the full CLI (a word the cache does
+    not answer, or a cache older than the store or the catalog)."""
+    shell = os.environ.get("_SOP_COMPLETE", "")
     try:
-        values = _tab_values()
+        request = _tab_request(shell)
+        values = None if request is None else _tab_values(*request)
     except Exception:  # a damaged cache or a line shlex cannot read: the long way
         return None
     if values is None:
         return None
-    sys.stdout.write("\n".join(values) + "\n")  # as click.echo writes it
+    if shell == "complete_zsh":
+        escaped = [_zsh_escape(value) for value in values]
+        answer = "_arguments '*: :((" + "\n".join(f'"{v}"' for v in escaped) + "))'" if values else "_files"
+    elif shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") == "is-args":
+        return 0 if values else 1  # whether to offer values (else files)
+    else:
+        answer = "\n".join(values)
+    sys.stdout.write(answer + "\n")  # as click.echo writes it
     return 0
 
 
-def _tab_values() -> list[str] | None:
-    import json
+def _tab_request(shell: str) -> tuple[list[str], str] | None:
+    """(the words before the one being completed, that word) as Typer reads them for `shell`."""
     import shlex
 
-    words = shlex.split(os.environ["COMP_WORDS"])
-    cword = int(os.environ["COMP_CWORD"])
-    args, incomplete = words[1:cword], (words[cword] if cword < len(words) else "")
+    if shell == "complete_bash":
+        words = shlex.split(os.environ["COMP_WORDS"])
+        cword = int(os.environ["COMP_CWORD"])
+        return words[1:cword], (words[cword] if cword < len(words) else "")
+    if shell in ("complete_zsh", "complete_fish"):
+        if shell == "complete_fish" and os.environ.get("_TYPER_COMPLETE_FISH_ACTION") not in ("get-args", "is-args"):
+            return None
+        line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        args = shlex.split(line)[1:]
+        if args and not line.endswith(" "):
+            return args[:-1], args[-1]
+        return args, ""
+    return None
+
+
+def _zsh_escape(value: str) -> str:
+    return (value.replace('"', '""').replace("'", "''").replace("$", "\\$").replace("`", "\\`")
+            .replace(":", r"\\:"))
+
+
+def _tab_values(args: list[str], incomplete: str) -> list[str] | None:
+    import json
+
     if not args or incomplete.startswith("-") or any(
             a.startswith(("--store", "--run=", "--step=")) or (a[:2] in ("-r", "-s") and len(a) > 2) for a in args):
         return None
