@@ -115,7 +115,7 @@ def init() -> None:
 
 # The Tab cache: what the quick path (`cli/quick.py`) offers without Typer ---------------------
 
-_STEPS_KEPT = 20  # the active runs (the most recently started) whose steps the cache holds
+_STEPS_KEPT = 8  # the active runs whose steps the cache holds: the one just written, the latest started
 
 
 class _Params:
@@ -125,17 +125,18 @@ class _Params:
         self.params = params
 
 
-def remember() -> None:
+def remember(run: str | None = None) -> None:
     """Write the Tab cache for the default store and the catalog: the answers the value functions
-    give to an empty word, with the stamps they were given under. Never raises: a cache that cannot
-    be written only means the next Tab takes the long way."""
+    give to an empty word, with the stamps they were given under; the steps of `run` (the run just
+    written) and of the latest started active runs. Never raises: a cache that cannot be written
+    only means the next Tab takes the long way."""
     try:
-        _remember()
+        _remember(run)
     except Exception:
         pass
 
 
-def _remember() -> None:
+def _remember(written: str | None) -> None:
     from sop_cli.cli.tabcache import TAB_CACHE, TAB_FORMAT, catalog_stamp, store_stamp
     from sop_cli.fs import write_text_atomically
     from sop_cli.paths import sop_home, store_location
@@ -158,7 +159,8 @@ def _remember() -> None:
         pass
     runs = run_ids(_Params(), "")
     active = _active_runs()
-    steps = {run: step_numbers(_Params(run=run), "") for run in active[-_STEPS_KEPT:]}
+    kept = list(dict.fromkeys([*([written] if written in active else []), *reversed(active)]))[:_STEPS_KEPT]
+    steps = {run: step_numbers(_Params(run=run), "") for run in kept}
     data = {
         "format": TAB_FORMAT, "store": str(location), "store_stamp": stamp, "runs": runs, "steps": steps,
         "default_run": active[0] if len(active) == 1 else None,

@@ -70,7 +70,7 @@ def start_command(
         view = start_run(sop, org=org, year=year, title=title, at=optional_at(at),
                          assign=parse_assignments(assign or []), by=by, again=again, store=store, now=now(),
                          actor=actor(), os_user=os_user(), parent=parent, parent_step=parent_step)
-        complete.remember()  # what Tab offers changed: the quick path answers from it
+        complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     except ConflictError as error:
         if not (if_new and error.code == "run_exists"):
             raise
@@ -133,7 +133,7 @@ def advance_command(
 
     view = advance(run, step=step, by=by, note=note, attach=attach or [], at=optional_at(at), approve=approve,
                    reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user())
-    complete.remember()  # what Tab offers changed: the quick path answers from it
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
@@ -238,7 +238,7 @@ def undo_command(
 
     view = undo(run, reason=reason or "", by=by, step=step, event=event, store=store, now=now(), actor=actor(),
                 os_user=os_user())
-    complete.remember()  # what Tab offers changed: the quick path answers from it
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
@@ -264,7 +264,7 @@ def cancel_command(
 
     view = cancel(run, reason=reason or "", by=by, at=optional_at(at), store=store, now=now(), actor=actor(),
                   os_user=os_user())
-    complete.remember()  # what Tab offers changed: the quick path answers from it
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
@@ -288,7 +288,7 @@ def note_command(
 
     view = add_note(run, text=text, attach=attach or [], by=by, at=optional_at(at), store=store, now=now(),
                     actor=actor(), os_user=os_user())
-    complete.remember()  # what Tab offers changed: the quick path answers from it
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
