@@ -18,7 +18,7 @@ from sop_cli.cli.screens import lanes_text, line, print_current, print_identity,
 from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import (
+    from sop_cli.run.views import (
         EventView,
         PlannedView,
         RunView,
@@ -60,23 +60,22 @@ def start_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
+    from sop_cli.cli.parse import optional_at, parse_assignments, session
     from sop_cli.errors import ConflictError, UsageError
     from sop_cli.run.service import run_status, start_run
 
     if again and if_new:
         raise UsageError(_("Give either --again or --if-new, not both."))
     try:
-        view = start_run(sop, org=org, year=year, title=title, at=optional_at(at),
-                         assign=parse_assignments(assign or []), by=by, again=again, store=store, now=now(),
-                         actor=actor(), os_user=os_user(), parent=parent, parent_step=parent_step)
+        view = start_run(session(store, by), sop, org=org, year=year, title=title, at=optional_at(at),
+                         assign=parse_assignments(assign or []), again=again, parent=parent, parent_step=parent_step)
         complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     except ConflictError as error:
         if not (if_new and error.code == "run_exists"):
             raise
         runs = error.details["runs"]
         assert isinstance(runs, list)
-        view = run_status(str(runs[0]), store=store, now=now())
+        view = run_status(session(store), str(runs[0]))
         if as_json:
             print_json(view)
             return
@@ -128,11 +127,11 @@ def advance_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import optional_at, session
     from sop_cli.run.service import advance
 
-    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=optional_at(at), approve=approve,
-                   reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user())
+    view = advance(session(store, by), run, step=step, note=note, attach=attach or [], at=optional_at(at),
+                   approve=approve, reject=reject, reason=reason)
     complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
@@ -153,9 +152,11 @@ def advance_command(
     current = view["current"]
     if event["kind"] == "rejected" and view["status"] == "finished":
         say(_("TIDAK ends the process: the request is refused or returned (ditolak)."))
-    elif event["kind"] == "rejected" and current is not None:
+    elif event["kind"] == "rejected" and current is not None and event.get("rework"):
         say(_("Back to step {step} for rework (rework loop {loop}).").format(step=current["step"],
                                                                              loop=view["rework_loops"]))
+    elif event["kind"] == "rejected" and current is not None:
+        say(_("TIDAK goes on to step {step}.").format(step=current["step"]))
     print_progress(view)
     if view["status"] == "finished":
         if view["outcome"] == "ditolak":
@@ -196,10 +197,10 @@ def runs_command(
     "The audit trail of a run: every event with when, who (with the database user in brackets in a "
     "shared store, and the OS user) and details."))
 def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
-    from sop_cli.cli.parse import now
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import run_log
 
-    view = run_log(run, store=store, now=now())
+    view = run_log(session(store), run)
     if as_json:
         print_json(view["events"])
         return
@@ -233,11 +234,10 @@ def undo_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, os_user
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import undo
 
-    view = undo(run, reason=reason or "", by=by, step=step, event=event, store=store, now=now(), actor=actor(),
-                os_user=os_user())
+    view = undo(session(store, by), run, reason=reason or "", step=step, event=event)
     complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
@@ -259,11 +259,10 @@ def cancel_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import optional_at, session
     from sop_cli.run.service import cancel
 
-    view = cancel(run, reason=reason or "", by=by, at=optional_at(at), store=store, now=now(), actor=actor(),
-                  os_user=os_user())
+    view = cancel(session(store, by), run, reason=reason or "", at=optional_at(at))
     complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
@@ -283,11 +282,10 @@ def note_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import optional_at, session
     from sop_cli.run.service import add_note
 
-    view = add_note(run, text=text, attach=attach or [], by=by, at=optional_at(at), store=store, now=now(),
-                    actor=actor(), os_user=os_user())
+    view = add_note(session(store, by), run, text=text, attach=attach or [], at=optional_at(at))
     complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
@@ -313,7 +311,7 @@ def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
 
 
 def _timing(visit: VisitView) -> str:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     actual = visit["actual_minutes"]
     if actual is None:

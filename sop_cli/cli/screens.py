@@ -14,7 +14,7 @@ from sop_cli.cli.output import fit, one_line, paint, plain_table, print_json, pr
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import CurrentView, LaneView, RunView, SourceFile
+    from sop_cli.run.views import CurrentView, LaneView, RunView, SourceFile
 
 STATUSES = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
 """Run states as `sop runs` shows them (translated at use)."""
@@ -26,10 +26,10 @@ LABELS = (N_("SOP"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("
 
 def status(run: str | None, store: str | None, as_json: bool) -> None:
     """`sop status`: where a run stands."""
-    from sop_cli.cli.parse import now
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import run_status
 
-    view = run_status(run, store=store, now=now())
+    view = run_status(session(store), run)
     if as_json:
         print_json(view)
         return
@@ -63,11 +63,11 @@ def status(run: str | None, store: str | None, as_json: bool) -> None:
 def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, year: int | None, late: bool,
          store: str | None, as_json: bool) -> None:
     """`sop runs`: the runs of the store, one row each."""
-    from sop_cli.cli.parse import now
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now(),
-                            org=org, sop=sop, year=year, late=late)
+    rows, total = list_runs(session(store), include_all=include_all, limit=limit or None, org=org, sop=sop,
+                            year=year, late=late)
     if as_json:
         print_json(rows)
         return
@@ -151,7 +151,7 @@ def _or(items: Iterable[str]) -> str:
 
 
 def _print_one_current(view: RunView, current: CurrentView) -> None:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     line(_("Current"), _("step {step}: {kegiatan}  ({waktu})").format(**current))
     line(_("Who"), lanes_text(current["lanes"]))
@@ -177,7 +177,7 @@ def _print_one_current(view: RunView, current: CurrentView) -> None:
 
 
 def _print_totals(view: RunView) -> None:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
     inside = [v for v in done if not v.get("external")]
