@@ -271,7 +271,8 @@ def report(cases: list[Case], floor: Case, factor: float, title: str) -> list[st
     for case in cases:
         label = case.label or (f"floor (python -c \"{FLOOR}\")" if case is floor else "sop " + " ".join(case.args))
         if not case.available or case.failure:
-            why = "not available (command not in sop --help yet)" if not case.available else "FAILED to run"
+            why = ("FAILED to run" if case.available else "not available (not in sop --help yet)" if case.needs
+                   else "not available (not installed)")
             print(f"{label[:40]:<40} {'—':>7} {'—':>8} {'—':>6} {'':>6} {'':>6}  {why}")
             if case.failure:
                 print("    " + case.failure.strip().replace("\n", "\n    ")[:600])
