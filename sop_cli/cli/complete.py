@@ -174,7 +174,7 @@ def _remember(written: str | None) -> None:
 def _active_runs() -> list[str]:
     from sop_cli.store import open_store
 
-    store = open_store(None, create=False)
+    store = open_store(None, create=False, migrate=False)
     if store is None:
         return []
     with store, store.read():
