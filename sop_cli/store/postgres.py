@@ -345,7 +345,10 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
                OR NOT EXISTS (SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id AND e.seq = NEW.last_seq
                               AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id()))
                OR (NEW.status = 'cancelled') <> EXISTS (SELECT 1 FROM {s}.events e
-                                                        WHERE e.run_id = NEW.id AND e.kind = 'cancelled') THEN
+                                                        WHERE e.run_id = NEW.id AND e.kind = 'cancelled')
+               OR (NEW.status = 'finished' AND OLD.status IS DISTINCT FROM 'finished' AND NOT EXISTS (
+                       SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id AND e.seq = NEW.last_seq
+                       AND e.kind IN ('step_completed', 'approved', 'rejected'))) THEN
                 RAISE EXCEPTION 'a run''s summary changes only with the event it follows (run %)', NEW.id
                     USING ERRCODE = 'insufficient_privilege';
             END IF;
@@ -797,16 +800,52 @@ class PostgresStore:
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
                   where: RunFilter | None = None) -> list[RunRow]:
         """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
-        `limit` of them (only the rows this database user may read)."""
+        `limit` of them (only the rows this database user may read).
+
+        A summary is written by the unit that runs it, so only that unit takes it as it is:
+        anyone else (BAPPEDA, the owner, a superuser) gets the summary of each run replayed from its
+        append-only log, and a run the log shows is no longer active is left out of the active
+        ones. (A summary a unit rewrote through psql fools only that unit.)"""
         condition, params = _where(include_all, where)
         limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
         columns = ", ".join(_SUMMARY)
         rows = self._all(
-            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns} "
+            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns}, "
+            "sop_may_write(org_id) AND NOT sop_by_the_owner('runs'::regclass) "
             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
             (*params, int(limit)) if limit is not None else tuple(params),
         )
-        return [_run_row(r, self.location) for r in rows]
+        listed = [_run_row(r[:-1], self.location) for r in rows]
+        replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
+        listed = [replace(row, summary=replayed.get(row.id, row.summary)) for row in listed]
+        return listed if include_all else [row for row in listed if row.summary.status == "active"]
+
+    def _replayed_summaries(self, run_ids: Sequence[str]) -> dict[str, RunSummary]:
+        """The summaries of `run_ids` as their logs say (a run that cannot be replayed keeps its
+        stored summary; reading it names the damage)."""
+        if not run_ids:
+            return {}
+        from sop_cli.errors import SopError
+        from sop_cli.run import engine
+
+        try:
+            runs = self.load_runs(run_ids)
+        except StoreError:  # one damaged run: replay the others one by one
+            runs = []
+            for run_id in run_ids:
+                try:
+                    stored = self.load_run(run_id)
+                except StoreError:
+                    continue
+                if stored is not None:
+                    runs.append(stored)
+        summaries: dict[str, RunSummary] = {}
+        for stored in runs:
+            try:
+                summaries[stored.id] = RunSummary.of(engine.state_of(stored))
+            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue
+        return summaries
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
