@@ -69,9 +69,10 @@ def _print_info(info: StoreInfo) -> None:
 
 @store_app.command("init", help=N_("Create the store (an SQLite file, or the tables of a PostgreSQL database) with the current schema."))
 def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store.admin import init_store
 
-    info = init_store(store)
+    info = init_store(store, summarize=stored_summary)
     if as_json:
         print_json(_info_json(info))
         return
@@ -81,9 +82,10 @@ def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
 
 @store_app.command("migrate", help=N_("Bring an existing store's schema up to this sop's version (ordinary commands do it too)."))
 def migrate_command(store: str | None = STORE, as_json: bool = JSON) -> None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store.admin import migrate_store
 
-    before, info = migrate_store(store)
+    before, info = migrate_store(store, summarize=stored_summary)
     if as_json:
         print_json({"from_version": before, **_info_json(info)})
         return
@@ -152,9 +154,10 @@ def copy_command(
     run: list[str] | None = typer.Option(None, "--run", "-r", metavar=N_("RUN"), help=N_("Only this run (exact id). Repeatable.")),
     as_json: bool = JSON,
 ) -> None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store.admin import copy_store
 
-    result = copy_store(source, target, runs=run or [])
+    result = copy_store(source, target, summarize=stored_summary, runs=run or [])
     if as_json:
         print_json({"source": result.source, "target": result.target,
                     "runs": [{"run": r.run, "events": r.events, "attachments": r.attachments, "sha256": r.digest,

@@ -28,9 +28,10 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import AccessError, ConflictError, StoreError
+from sop_cli.errors import AccessError, ConflictError, SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
+    Event,
     NewRun,
     RunExport,
     RunFilter,
@@ -38,6 +39,7 @@ from sop_cli.store.interface import (
     RunSummary,
     StoredRun,
     StoreInfo,
+    Summarize,
     Unit,
     attachment_refusal,
     bad_zone,
@@ -51,8 +53,6 @@ from sop_cli.store.interface import (
 
 if TYPE_CHECKING:
     import psycopg
-
-    from sop_cli.run.engine import Event
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -423,9 +423,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class PostgresStore:
     """An open PostgreSQL store (implements `sop_cli.store.interface.Store`)."""
 
-    def __init__(self, url: str, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, url: str, conn: psycopg.Connection[Any], summarize: Summarize | None = None) -> None:
         self.location = _redacted(url)
         self._conn = conn
+        self._summarize = summarize
         self._writing = False
         self.db_user: str = conn.info.user
         """The database user this connection logged in as: who the events it writes name."""
@@ -435,9 +436,13 @@ class PostgresStore:
         self.readonly = False
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True, readonly: bool = False) -> PostgresStore:
+    def open(cls, url: str, *, migrate: bool = True, readonly: bool = False,
+             summarize: Summarize | None = None) -> PostgresStore:
         """Connect to `url` and bring its schema up to date (with `migrate=False`, only check
         that it is not newer than this sop).
+
+        `summarize` (the run layer's replay) gives the summaries of the runs this user does not
+        write as their logs say (`summaries`).
 
         With `readonly` (reading commands) every transaction of the session is read-only, so a
         reading command cannot change the store whatever it runs; the schema is still brought up
@@ -458,7 +463,7 @@ class PostgresStore:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
             raise StoreError(_unreachable(url, error)) from None
-        store = cls(url, conn)
+        store = cls(url, conn, summarize)
         try:
             with store._translated():
                 conn.execute(f"SET lock_timeout = {int(seconds * 1000)}")
@@ -821,13 +826,10 @@ class PostgresStore:
         return listed if include_all else [row for row in listed if row.summary.status == "active"]
 
     def _replayed_summaries(self, run_ids: Sequence[str]) -> dict[str, RunSummary]:
-        """The summaries of `run_ids` as their logs say (a run that cannot be replayed keeps its
-        stored summary; reading it names the damage)."""
-        if not run_ids:
+        """The summaries of `run_ids` as their logs say, by `summarize` (a run that cannot be
+        replayed keeps its stored summary; reading it names the damage)."""
+        if not run_ids or self._summarize is None:
             return {}
-        from sop_cli.errors import SopError
-        from sop_cli.run import engine
-
         try:
             runs = self.load_runs(run_ids)
         except StoreError:  # one damaged run: replay the others one by one
@@ -842,7 +844,7 @@ class PostgresStore:
         summaries: dict[str, RunSummary] = {}
         for stored in runs:
             try:
-                summaries[stored.id] = RunSummary.of(engine.state_of(stored))
+                summaries[stored.id] = self._summarize(stored)
             except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 continue
         return summaries
@@ -1045,8 +1047,6 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
     """
     from datetime import timezone
 
-    from sop_cli.run.engine import Event
-
     seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
 
     def bad(problem: str) -> StoreError:
@@ -1073,7 +1073,7 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
 
 def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
     """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
-    from sop_cli.run.calendar import ZONES
+    from sop_cli.worktime import ZONES
 
     if r[4] not in ZONES:
         raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
