@@ -259,7 +259,13 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
     cur.execute("INSERT INTO sop_store (tag) VALUES (%s)", (tag,))
     cur.execute("ALTER TABLE sop_units ALTER COLUMN org_id DROP NOT NULL")
     cur.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(s))
-    cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
+    # Only when PUBLIC still has it: stores made at once in one database would otherwise all
+    # rewrite its row ("tuple concurrently updated").
+    cur.execute("SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) a "
+                "WHERE d.datname = current_database() AND a.grantee = 0 AND a.privilege_type = 'TEMPORARY')")
+    public_temp = cur.fetchone()
+    if public_temp and public_temp[0]:
+        cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
 
     cur.execute(sql.SQL("""
         CREATE OR REPLACE FUNCTION sop_may_write(org TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
