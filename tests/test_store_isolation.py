@@ -279,6 +279,11 @@ def test_a_unit_cannot_rewrite_its_summary_plant_another_units_sop_or_list_run_i
                 "INSERT INTO runs (id, sop_id, org_id, year, title, zone, definition_sha256, calendar_sha256, "
                 "created_at) VALUES ('renja-2027-palsu', %s, 'kecamatan-ngronggot', 2027, 'Renja Diskominfo', 'WIB', "
                 "%s, %s, now())", (LAMPUNG, definition, calendar))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a run starts active: its log ends it
+            conn.execute(
+                "INSERT INTO runs (id, sop_id, org_id, year, title, zone, definition_sha256, calendar_sha256, "
+                "created_at, status) VALUES ('renja-2027-selesai', %s, 'kecamatan-ngronggot', 2027, 'Renja', 'WIB', "
+                "%s, %s, now(), 'finished')", (NGANJUK, definition, calendar))
         with pytest.raises(psycopg.errors.UndefinedFunction):
             conn.execute("SELECT sop_taken_run_ids('%')")
         assert conn.execute("SELECT sop_run_id_taken('renja-2027'), sop_run_id_taken('renja-%')").fetchone() == (
@@ -481,7 +486,7 @@ def test_bappeda_and_the_portfolio_read_what_the_log_says_not_a_rewritten_summar
     portfolio = sop("report", "--portfolio", "--format", "json", "--store", k.login(k.bappeda))
     assert portfolio.exit_code == 0, portfolio.output
     [unit] = [u for u in json.loads(portfolio.stdout)["units"] if u.get("run") == "renja-2027"]
-    assert (unit["status"], unit["percent"] if "percent" in unit else unit["progress"]["percent"]) == ("active", 0), unit
+    assert (unit["status"], unit["progress"]["done"]) == ("active", 0), unit
 
 
 def server_url_of(k: Kabupaten) -> str:
@@ -489,3 +494,16 @@ def server_url_of(k: Kabupaten) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(k.url).username or "postgres"
+
+
+def test_a_unit_copies_in_a_cancelled_history_of_its_own(sop, kabupaten: Kabupaten, tmp_path: Path) -> None:
+    k = kabupaten
+    alone = tmp_path / "alone.db"
+    assert sop("start", NGANJUK, "--year", "2025", "--store", alone).exit_code == 0
+    assert sop("advance", "--store", alone).exit_code == 0
+    assert sop("cancel", "--run", "renja-2025", "--reason", "uji", "--store", alone).exit_code == 0
+    copied = sop("store", "copy", alone, k.login(k.camat))
+    assert copied.exit_code == 0, copied.output
+    for user in (k.camat, k.bappeda):
+        rows = json.loads(sop("runs", "--all", "--json", "--store", k.login(user)).stdout)
+        assert [(r["status"], r["progress"]["done"]) for r in rows if r["run"] == "renja-2025"] == [("cancelled", 1)]

@@ -244,7 +244,8 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
       files and pinned definitions and calendars of its own runs only, BAPPEDA those of every run.
     - A pinned or attached body must hash to its key; a run's organisation is the one its SOP id
       names; `recorded_at` is the server's clock for everyone but the owner (who copies history
-      in); a summary changes only with an event appended to its run in the same transaction.
+      in); a run starts active, and its summary changes only with an event appended to it in the
+      same transaction (finished: with a step event; cancelled: with a cancelled event).
     - Whether a run id is taken is all a unit learns of other units' runs (`sop_run_id_taken`).
     """
     from psycopg import sql
@@ -353,7 +354,8 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
                OR (NEW.status = 'cancelled') <> EXISTS (SELECT 1 FROM {s}.events e
                                                         WHERE e.run_id = NEW.id AND e.kind = 'cancelled')
                OR (NEW.status = 'finished' AND OLD.status IS DISTINCT FROM 'finished' AND NOT EXISTS (
-                       SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id AND e.seq = NEW.last_seq
+                       SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id
+                       AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id())
                        AND e.kind IN ('step_completed', 'approved', 'rejected'))) THEN
                 RAISE EXCEPTION 'a run''s summary changes only with the event it follows (run %)', NEW.id
                     USING ERRCODE = 'insufficient_privilege';
@@ -362,6 +364,17 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
         END $$;
         CREATE TRIGGER runs_summary_follows_log BEFORE UPDATE ON runs
             FOR EACH ROW EXECUTE FUNCTION sop_runs_summary_follows_log();
+        CREATE FUNCTION sop_runs_start_active() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {s}, pg_temp AS $$
+        BEGIN
+            IF NEW.status IS DISTINCT FROM 'active' AND NOT {s}.sop_by_the_owner(TG_RELID) THEN
+                RAISE EXCEPTION 'a run starts active; its log ends it (run %)', NEW.id
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER runs_start_active BEFORE INSERT ON runs
+            FOR EACH ROW EXECUTE FUNCTION sop_runs_start_active();
     """).format(s=s))
     cur.execute(run_rows_policies("run_attachments"))
 
@@ -960,7 +973,7 @@ class PostgresStore:
             "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
             "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
             "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
-            **_summary_columns(summary),
+            **_summary_columns(replace(summary, status="active")),  # a run starts active: its log ends it
         })
         if run.events:
             # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
@@ -970,6 +983,10 @@ class PostgresStore:
                     f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _column in columns)})",
                     [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
                 )
+        if summary.status != "active":
+            values = _summary_columns(summary)
+            self._conn.execute(f"UPDATE runs SET {', '.join(f'{name} = %s' for name in values)} WHERE id = %s",
+                               (*values.values(), r.id))
         for sha, body in run.attachments.items():
             self._keep_file(r.id, sha, body)
 
