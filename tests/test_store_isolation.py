@@ -451,7 +451,9 @@ def test_a_store_of_schema_2_migrates_its_units_onto_roles_of_its_own(sop, users
             assert listed.exit_code == 0 and "undangan.pdf" in listed.stdout, listed.output
             assert sop("advance", "--run", "renja-2027", "--store", mine).exit_code == 0
             with psycopg.connect(url) as conn:
-                assert conn.execute("SELECT has_table_privilege(%s, 'runs', 'SELECT')", (old_role,)).fetchone() == (False,)
+                assert conn.execute("SELECT has_table_privilege(%s, 'runs', 'SELECT'), "
+                                    "has_schema_privilege(%s, current_schema(), 'USAGE')",
+                                    (old_role, old_role)).fetchone() == (False, False)
         finally:
             drop_roles(url, [camat, old_role])
 

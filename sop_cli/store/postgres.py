@@ -400,6 +400,7 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
             cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(new), sql.Identifier(member)))
         cur.execute("INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s)", (new, org_id, org_name))
         cur.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(s, sql.Identifier(old)))
+        cur.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(s, sql.Identifier(old)))
         _rights_v3(cur, schema, new, writes=org_id is not None)
 
 
