@@ -250,6 +250,10 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
                 pass
 
 
+write_text_atomically = write_file
+"""The former name of `write_file`, kept while code written against it is merged; call `write_file`."""
+
+
 def _sync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable (POSIX; Windows has no directory handles to sync)."""
     if os.name != "posix":
