@@ -197,7 +197,18 @@ def test_a_read_only_sop_home_does_not_fail_the_render(tmp_path: Path) -> None:
 # Templates from the working folder, and templates that try too much --------------------------------
 
 
+def _with_lambang(sop, tmp_path: Path) -> None:
+    """Ngronggot gets its lambang (else every render notes that the kop has none)."""
+    import base64
+
+    from tests.test_office_files import PNG
+
+    (tmp_path / "lambang.png").write_bytes(base64.b64decode(PNG))
+    assert invoke(sop, "org", "lambang", "ngronggot", tmp_path / "lambang.png").code == 0
+
+
 def test_an_override_from_the_working_folder_is_announced(sop, tmp_path: Path) -> None:
+    _with_lambang(sop, tmp_path)
     write(tmp_path / "templates" / "sop.md", "MILIK SAYA {{ sop.nama }}\n")
     result = invoke(sop, "render", "sop", NGANJUK, "--format", "md")
     assert result.code == 0
@@ -206,7 +217,8 @@ def test_an_override_from_the_working_folder_is_announced(sop, tmp_path: Path) -
                              "instead of the shipped sop.md.\n")
 
 
-def test_without_an_override_nothing_is_announced(sop) -> None:
+def test_without_an_override_nothing_is_announced(sop, tmp_path: Path) -> None:
+    _with_lambang(sop, tmp_path)
     result = invoke(sop, "render", "sop", NGANJUK, "--format", "md")
     assert result.code == 0 and result.stderr == ""
 

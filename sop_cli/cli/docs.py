@@ -102,8 +102,13 @@ def render_command(
 
 
 def _warn(warnings: list[str]) -> None:
+    from sop_cli.render.organisation import Notice
+
     for warning in warnings:
-        sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
+        if isinstance(warning, Notice):
+            sys.stderr.write(_("Note: {message}").format(message=shown(warning)) + "\n")
+        else:
+            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
 
 
 def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:

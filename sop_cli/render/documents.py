@@ -79,11 +79,13 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     """
     from sop_cli.render.context import sop_context
     from sop_cli.render.env import render
-    from sop_cli.render.organisation import apply_kop, find_organisation
+    from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing
 
     fmt = check_format(fmt, ("html", "md", "docx", "pdf"))
     ctx = sop_context(sop, html=fmt in ("html", "pdf"))
-    apply_kop(ctx["org"], find_organisation(sop_dir))
+    organisation = find_organisation(sop_dir)
+    apply_kop(ctx["org"], organisation)
+    _say(warnings, lambang_missing(sop, organisation))
     ctx["catatan"] = catatan
     ctx["office"] = fmt == "docx"
     ctx["cetak"] = fmt == "pdf"
@@ -258,6 +260,12 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
+def _say(warnings: list[str] | None, message: str | None) -> None:
+    """Add `message` to `warnings` (when collected) once."""
+    if warnings is not None and message and message not in warnings:
+        warnings.append(message)
+
+
 def _office(html: str, fmt: str, *, landscape: bool = False, folder: Path | None = None,
             warnings: list[str] | None = None) -> str | bytes:
     """`html` as the office format `fmt`; a PDF reads images only from `folder` (the organisation's)."""
@@ -416,7 +424,7 @@ def render_run_document(
     from sop_cli.render import doctypes
     from sop_cli.render.context import run_document_context
     from sop_cli.render.env import render
-    from sop_cli.render.organisation import apply_kop, choose_signer, find_organisation, officials
+    from sop_cli.render.organisation import apply_kop, choose_signer, find_organisation, lambang_missing, officials
 
     fmt = check_format(fmt, ("html", "md", "docx", "pdf", "xlsx"))
     sop = state.sop
@@ -463,6 +471,7 @@ def render_run_document(
     penandatangan = dict(signer, an=an)
     ctx = run_document_context(state, langkah, penandatangan=penandatangan, pimpinan=people["pimpinan"], now=now)
     apply_kop(ctx["org"], organisation)
+    _say(warnings, lambang_missing(sop, organisation))
     ctx["disetujui"] = _approved_output(state)
     nilai: dict[str, Any] = {}
     for value in doc_type.values:  # an optional value nobody gave and with no default is None
@@ -612,7 +621,7 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
     `tanggal`; times as datetimes); `warnings`, if given, collects what a PDF left out."""
     from sop_cli.render.context import org_context, pejabat
     from sop_cli.render.env import render
-    from sop_cli.render.organisation import apply_kop, find_organisation
+    from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing
 
     fmt = check_format(fmt, ("html", "md", "pdf", "xlsx"))
     if fmt == "xlsx":
@@ -622,7 +631,9 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
     sop = state.sop
     signer = sop.disahkan_oleh
     org = org_context(sop)
-    apply_kop(org, find_organisation(_sop_dir(state)))
+    organisation = find_organisation(_sop_dir(state))
+    apply_kop(org, organisation)
+    _say(warnings, lambang_missing(sop, organisation))
     ctx = {
         "report": data,
         "org": org,

@@ -12,7 +12,8 @@ kop:                          # the letterhead; a field left out or null prints 
   email: null
   laman: null
   lambang: lambang.png        # an image file beside this one (PNG, JPEG or SVG, at most 2 MB; see
-                              # render/lambang.py); without it, a generic shield (said so)
+                              # render/lambang.py); without it the kop is text only.
+                              # `sop org lambang ORG FILE` checks and copies one in
 pimpinan: camat               # the register key of the head of the office
 sekretaris: sekretaris        # who signs "a.n." the head (Permendagri 1/2023); optional
 pejabat:                      # keyed by lane id (or any id for officials with no lane)
@@ -57,11 +58,29 @@ class Organisation:
 
 def find_organisation(sop_dir: Path | None) -> Organisation | None:
     """The organisation file beside the SOP whose YAML is in `sop_dir`, if there is one (only that
-    folder: a file higher up could belong to another office of the region)."""
+    folder: a file higher up could belong to another office of the region); for SOPs shipped with
+    sop, the office's own copy in its data folder wins (`office_folder`)."""
     if sop_dir is None:
         return None
-    path = Path(sop_dir) / FILE_NAME
-    return read_organisation(path) if path.is_file() else None
+    for folder in (office_folder(Path(sop_dir)), Path(sop_dir)):
+        path = folder / FILE_NAME
+        if path.is_file():
+            return read_organisation(path)
+    return None
+
+
+def office_folder(sop_dir: Path) -> Path:
+    """Where the office keeps the organisation file (and lambang) of the SOPs in `sop_dir`: that
+    folder, or, for SOPs shipped with sop (read-only, replaced on upgrade), the same path under
+    `$SOP_HOME/organisasi/` (`sop org lambang` and `sop org pejabat` write there)."""
+    from sop_cli.paths import packaged, sop_home
+
+    shipped = packaged("sops").resolve()
+    try:
+        inside = Path(sop_dir).resolve().relative_to(shipped)
+    except ValueError:
+        return Path(sop_dir)
+    return sop_home() / "organisasi" / inside
 
 
 def read_organisation(path: Path) -> Organisation:
@@ -178,10 +197,24 @@ def choose_signer(kind: str, people: dict[str, dict[str, Any]], step_lane: str,
     return chosen, an
 
 
+class Notice(str):
+    """A message a render adds to its warnings that is advice, not a fault (printed as a note)."""
+
+
+def lambang_missing(sop: SopDefinition, organisation: Organisation | None) -> Notice | None:
+    """What a render says (once) when the kop has no lambang: how to add the office's own."""
+    if organisation is not None and organisation.lambang is not None:
+        return None
+    org = sop.organisasi
+    short = org.alias[0] if org.alias else org.id
+    return Notice(_("the kop has no lambang (the letter is printed with the text kop only); add the office's own with "
+             "`sop org lambang {org} FILE.png`.").format(org=short))
+
+
 def apply_kop(org: dict[str, Any], organisation: Organisation | None) -> dict[str, Any]:
     """`org` (the template's kop data, from the SOP's `organisasi`) with the organisation file's kop
     laid over it: only fields given; `kontak` rebuilt; `lambang` a data URI of the image or None
-    (the templates then draw a generic shield and say so); `ibukota` for "di ..." lines."""
+    (the kop is then text only); `ibukota` for "di ..." lines."""
     kop = dict(organisation.kop) if organisation else {}
     for key in ("alamat", "telepon", "faksimile", "email", "laman", "kode_pos", "ibukota"):
         if kop.get(key):

@@ -1,0 +1,204 @@
+"""Keeping the organisation file from the command line, so no office edits YAML to sign a letter.
+
+`set_lambang` checks an image (`lambang.check_lambang`) and copies it into the organisation's
+folder, `set_pejabat` writes one official of the register, and `missing` says what each document
+type still lacks to be signable as printed (`sop org lambang`, `sop org pejabat`, `sop org show`).
+
+The file is edited round-trip with ruamel.yaml: the office's comments, order and quoting stay as
+they were; only the fields given change. A NIP is written quoted (a number would lose its form).
+The edited text is checked exactly as a render reads it (`organisation.read_organisation`) before
+it replaces the old file; a file that does not read is refused, never rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sop_cli.errors import DefinitionError, UsageError
+from sop_cli.i18n import _
+from sop_cli.render.organisation import FILE_NAME, Organisation, read_organisation
+
+if TYPE_CHECKING:
+    from sop_cli.definition.model import SopDefinition
+    from sop_cli.render.doctypes import DocType
+    from sop_cli.render.lambang import Lambang
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_HEADER = ("{nama}: kop data and the register of officials (format: sop_cli/render/organisation.py),\n"
+           "kept with `sop org lambang` and `sop org pejabat`. null = unknown.")
+
+
+def set_lambang(sop_dir: Path, source: Path, *, nama: str) -> tuple[Path, Lambang]:
+    """Copy the lambang image `source` (checked by content) into `folder` as `lambang.png`,
+    `.jpg` or `.svg` (an SVG as sanitised) and name it in the organisation file's `kop.lambang`.
+
+    Raises:
+        DefinitionError: The image is refused (`check_lambang`), or the organisation file is broken.
+    """
+    from sop_cli.fs import write_file
+    from sop_cli.render.lambang import check_lambang
+
+    lambang = check_lambang(source)
+    folder, data = _load(sop_dir, nama)
+    path = folder / FILE_NAME
+    target = folder / f"lambang{lambang.suffix}"
+    write_file(target, lambang.data, what=_("the lambang"))
+    data.setdefault("kop", {})
+    if data["kop"] is None:
+        data["kop"] = {}
+    data["kop"]["lambang"] = target.name
+    _save(path, data)
+    return target, lambang
+
+
+def set_pejabat(sop_dir: Path, key: str, fields: Mapping[str, str | None], *, nama: str,
+                role: str | None = None) -> dict[str, str | None]:
+    """Set the given `fields` (jabatan, nama, pangkat, nip; "" clears one) of official `key` in the
+    register of the organisation file in `folder`; `role` (`pimpinan` or `sekretaris`) also makes
+    `key` the head or the Sekretaris. Returns the official as written.
+
+    Raises:
+        UsageError: A key that is no plain id, a NIP that is not one (option `nip`), a new official
+            without a jabatan.
+        DefinitionError: The organisation file is broken.
+    """
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from sop_cli.definition.nip import check_nip
+
+    if not _KEY.match(key):
+        raise UsageError(_("{key!r} is no register key; use the lane id or a plain id such as sekretaris "
+                           "(lower-case letters, digits, - and _).").format(key=key), option="role")
+    values = {name: (value.strip() or None) if isinstance(value, str) else None for name, value in fields.items()}
+    if values.get("nip"):
+        try:
+            values["nip"] = check_nip(str(values["nip"]))
+        except ValueError as error:
+            raise UsageError(str(error), option="nip", code="nip") from None
+    folder, data = _load(sop_dir, nama)
+    path = folder / FILE_NAME
+    if data.get("pejabat") is None:
+        data["pejabat"] = CommentedMap()
+    register = data["pejabat"]
+    entry = register.get(key)
+    if entry is None:
+        if not values.get("jabatan"):
+            raise UsageError(_("{key!r} is not in the register of {nama} yet; give its --jabatan too "
+                               "(e.g. --jabatan 'Sekretaris Kecamatan Ngronggot').").format(key=key, nama=nama),
+                             option="jabatan")
+        entry = register[key] = CommentedMap((f, None) for f in ("jabatan", "nama", "pangkat", "nip"))
+    for name, value in fields.items():
+        if value is None:
+            continue
+        new = values[name]
+        entry[name] = DoubleQuotedScalarString(new) if name == "nip" and new else new
+    if role:
+        data[role] = key
+    _save(path, data)
+    return {name: (str(entry.get(name)) if entry.get(name) is not None else None)
+            for name in ("jabatan", "nama", "pangkat", "nip")}
+
+
+def _load(sop_dir: Path, nama: str) -> tuple[Path, Any]:
+    """(the folder the office's organisation file goes in, the file as a round-trip mapping, checked
+    first): its own copy, else the one beside the SOP files (shipped ones are copied), else new."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from sop_cli.render.organisation import office_folder
+
+    folder = office_folder(sop_dir)
+    for source in (folder / FILE_NAME, sop_dir / FILE_NAME):
+        if source.is_file():
+            read_organisation(source)  # a broken file is reported, located, and left as it is
+            data = _yaml().load(source.read_text(encoding="utf-8"))
+            return folder, data if data is not None else CommentedMap()
+    data = CommentedMap()
+    data["kop"] = CommentedMap()
+    data["pejabat"] = CommentedMap()
+    data.yaml_set_start_comment(_HEADER.format(nama=nama))
+    return folder, data
+
+
+def _save(path: Path, data: Any) -> None:
+    """Write `data` back, after checking the new text reads as an organisation file."""
+    from sop_cli.fs import write_file
+
+    stream = StringIO()
+    _yaml().dump(data, stream)
+    text = stream.getvalue()
+    old = path.read_bytes() if path.exists() else None
+    write_file(path, text, what=_("the organisation file"))
+    try:
+        read_organisation(path)
+    except DefinitionError:
+        if old is None:
+            path.unlink()
+        else:
+            write_file(path, old, what=_("the organisation file"))
+        raise
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()  # round-trip: comments, order and quotes stay
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    # a field left unknown stays written `null`, as the office's file says it
+    yaml.representer.add_representer(type(None), lambda r, _d: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return yaml
+
+
+# What is missing ------------------------------------------------------------------------------
+
+PERSON_FIELDS = ("nama", "nip", "pangkat")
+
+
+def missing(sops: Iterable[tuple[SopDefinition, Path]], organisation: Organisation | None,
+            types: Mapping[str, DocType]) -> list[dict[str, Any]]:
+    """For each document type a step of `sops` outputs (and the report): what the organisation
+    file still lacks for it to be signable as printed. Each row: type, judul, steps, missing (a
+    list of {what, key, fields}); `what` is `lambang`, `kop` (fields of the letterhead) or an
+    official (key, jabatan, fields). An official whose name the run's assignment gives still
+    needs a NIP and pangkat to be printed under the signature."""
+    from sop_cli.render.organisation import choose_signer, officials
+
+    rows: list[dict[str, Any]] = []
+    kop_missing = [f for f in ("alamat", "telepon", "email", "laman")
+                   if not (organisation and organisation.kop.get(f))]
+    base: list[dict[str, Any]] = []
+    if not (organisation and organisation.lambang):
+        base.append({"what": "lambang", "key": None, "fields": []})
+    if kop_missing:
+        base.append({"what": "kop", "key": None, "fields": kop_missing})
+    for sop, _folder in sops:
+        people = officials(sop, organisation, {})
+        for name, doc in types.items():
+            steps = [s for s in sop.langkah if doc.belongs_to(s)]
+            if not steps:
+                continue
+            signers = {}
+            for step in steps:
+                signer, _an = choose_signer(doc.penandatangan, people, str(step.pelaksana[0]))
+                signers[signer["key"]] = signer
+            rows.append({"type": name, "judul": doc.judul, "sop": sop.qualified_id,
+                         "steps": [s.no for s in steps], "missing": [*base, *_people(signers.values())]})
+        head = people["pimpinan"]
+        rows.append({"type": "report", "judul": "Laporan pelaksanaan (Mengetahui)", "sop": sop.qualified_id,
+                     "steps": [], "missing": [*base, *_people([head])]})
+    return rows
+
+
+def _people(people: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for person in people:
+        lacking = [f for f in PERSON_FIELDS if not person.get(f)]
+        if lacking:
+            found.append({"what": "pejabat", "key": person["key"], "jabatan": person.get("jabatan"), "fields": lacking})
+    return found

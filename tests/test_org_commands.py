@@ -1,0 +1,82 @@
+"""`sop org lambang`, `sop org pejabat`, `sop org show`: an office gets a signable letter without
+editing YAML; without a lambang the kop is text only and `render` says how to add one."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from tests.test_office_files import PNG
+
+OFFICE = Path("sop-home") / "organisasi" / "nganjuk" / "kecamatan-ngronggot"
+
+
+def _png(tmp_path: Path) -> Path:
+    path = tmp_path / "lambang-nganjuk.png"
+    path.write_bytes(base64.b64decode(PNG))
+    return path
+
+
+def test_without_a_lambang_the_kop_is_text_only_and_render_says_how_to_add_one(sop) -> None:
+    result = sop("render", "sop", "renja", "--org", "ngronggot")
+    assert result.exit_code == 0
+    assert "lambang umum" not in result.stdout and "<svg class=\"lambang\"" not in result.stdout
+    assert result.stderr.count("sop org lambang ngronggot FILE.png") == 1
+
+
+def test_org_lambang_copies_a_checked_image_and_every_kop_prints_it(sop, tmp_path: Path) -> None:
+    result = sop("org", "lambang", "ngronggot", _png(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / OFFICE / "lambang.png").read_bytes() == base64.b64decode(PNG)
+    text = (tmp_path / OFFICE / "organisasi.yaml").read_text()
+    assert "lambang: lambang.png" in text
+    assert "# belum diketahui" in text and "kode_pos: null" in text  # the office's comments and nulls stay
+    html = sop("render", "sop", "renja", "--org", "ngronggot")
+    assert f'src="data:image/png;base64,{PNG}' in html.stdout and "lambang" not in html.stderr
+
+
+def test_org_lambang_refuses_a_file_that_is_not_an_image(sop, tmp_path: Path) -> None:
+    (tmp_path / "bukan.png").write_text("root:x:0:0\n")
+    result = sop("org", "lambang", "ngronggot", tmp_path / "bukan.png")
+    assert result.exit_code == 1
+    assert "not an image" in result.stderr
+    assert not (tmp_path / OFFICE).exists()
+
+
+def test_org_pejabat_sets_the_register_and_the_letter_signs_with_it(sop, tmp_path: Path) -> None:
+    result = sop("org", "pejabat", "ngronggot", "sekretaris", "--nama", "Drs. SUPRIYANTO",
+                 "--nip", "19700512 199503 1 004", "--pangkat", "Penata Tk. I (III/d)")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / OFFICE / "organisasi.yaml").read_text()
+    assert 'nip: "197005121995031004"' in text and "nama: Drs. SUPRIYANTO" in text
+    shown = sop("org", "show", "ngronggot", "--json")
+    import json
+
+    data = json.loads(shown.stdout)
+    assert data["pejabat"]["sekretaris"]["nama"] == "Drs. SUPRIYANTO"
+    undangan = next(r for r in data["documents"] if r["type"] == "undangan")
+    assert not [m for m in undangan["missing"] if m.get("key") == "sekretaris"]
+
+
+def test_org_pejabat_refuses_a_bad_nip_and_keeps_the_file(sop, tmp_path: Path) -> None:
+    result = sop("org", "pejabat", "ngronggot", "sekretaris", "--nip", "123")
+    assert result.exit_code == 2
+    assert "18 digits" in result.stderr
+    assert not (tmp_path / OFFICE / "organisasi.yaml").exists()
+
+
+def test_a_new_official_needs_a_jabatan(sop, tmp_path: Path) -> None:
+    result = sop("org", "pejabat", "ngronggot", "kasi-pemerintahan", "--nama", "BUDI")
+    assert result.exit_code == 2 and "--jabatan" in result.stderr
+    ok = sop("org", "pejabat", "ngronggot", "kasi-pemerintahan", "--nama", "BUDI",
+             "--jabatan", "Kepala Seksi Pemerintahan Kecamatan Ngronggot")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_org_show_lists_what_each_document_still_lacks(sop) -> None:
+    result = sop("org", "show", "lampung-tengah/diskominfo")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    undangan = next(line for line in lines if line.strip().startswith("undangan"))
+    assert "lambang" in undangan and "(sekretaris): name, NIP, pangkat" in undangan
+    assert "sop org lambang" in result.stdout and "sop org pejabat" in result.stdout
