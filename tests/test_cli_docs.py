@@ -158,11 +158,13 @@ def test_every_document_renders_for_a_lampung_run(sop, monkeypatch, tmp_path, do
     assert "DINAS KOMUNIKASI INFORMATIKA DAN STATISTIK" in text.upper()
     assert "Gunung Sugih, " in text and "Nganjuk" not in text
     head = "Kepala Dinas Komunikasi Informatika dan Statistik Kabupaten Lampung Tengah"
-    if doc in ("persetujuan", "pengantar", "disposisi", "undangan"):
-        # the head: named by the run (the register leaves the name open), NIP a line to fill;
-        # the undangan invites the Kepala Dinas, so it is not signed on his behalf
+    if doc in ("persetujuan", "pengantar", "disposisi"):
+        # the head: named by the run (the register leaves the name open), NIP a line to fill
         assert "Ir. HENDRA WIJAYA, M.M." in text and "NIP. ......" in text
         assert f"{head}," in text
+    if doc == "undangan":
+        # it invites the Kepala Dinas: he does not sign it, nor does anyone "a.n." him
+        assert "Ir. HENDRA WIJAYA, M.M." not in text and "a.n." not in text and "Dra. RINA MARLINA" in text
     if doc == "format-data":
         # the perencana types it; the Sekretaris signs it a.n. the head
         assert "DEWI LESTARI" not in text and "Dra. RINA MARLINA" in text
@@ -380,11 +382,16 @@ def test_render_list_is_complete_rendering_with_exactly_the_listed_values_succee
             assert result.exit_code == 2 and f"\n  {required[0]['key']}: " in result.stderr
 
 
-def test_an_invitation_to_the_head_is_signed_by_the_head_not_on_his_behalf(sop, monkeypatch, tmp_path):
+def test_an_invitation_to_the_head_is_signed_by_the_sekretaris_in_his_own_name(sop, monkeypatch, tmp_path):
     run = make_run(sop, monkeypatch, LAMPUNG)
     values = write(tmp_path / "nilai.yaml", LAMPUNG_VALUES)  # kepada: [Kepala Dinas, ...]
-    text = rendered(sop, "undangan", "--run", run, "--values", values, "--format", "md")
-    assert "a.n." not in text and "Ir. HENDRA WIJAYA, M.M." in text
+    result = sop("render", "undangan", "--run", run, "--values", values, "--format", "md")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    # a signer is never among the addressees (Permendagri 1/2023), and nobody signs "a.n." him
+    assert "a.n." not in text and "Ir. HENDRA WIJAYA, M.M." not in text and "Dra. RINA MARLINA" in text
+    assert "Warning: Kepala Dinas" in result.stderr and "is among the addressees" in result.stderr
+    assert "Step 4 invites him itself" in result.stderr  # "Mengundang Kadis dan Pejabat Esselon III ..."
     text = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "kepada=Para Kepala Bidang",
                     "--format", "md")
     assert "a.n. Kepala Dinas" in text and "Dra. RINA MARLINA" in text

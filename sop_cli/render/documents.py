@@ -424,7 +424,14 @@ def render_run_document(
     from sop_cli.render import doctypes
     from sop_cli.render.context import run_document_context
     from sop_cli.render.env import render
-    from sop_cli.render.organisation import apply_kop, choose_signer, find_organisation, lambang_missing, officials
+    from sop_cli.render.organisation import (
+        addressees,
+        apply_kop,
+        choose_signer,
+        find_organisation,
+        lambang_missing,
+        officials,
+    )
 
     fmt = check_format(fmt, ("html", "md", "docx", "pdf", "xlsx"))
     sop = state.sop
@@ -465,9 +472,17 @@ def render_run_document(
     if warnings is not None and isinstance(checked.get("nomor"), str):
         warnings.extend(_same_nomor(state, doc, checked["nomor"]))
     kind = doc_type.penandatangan
-    if kind == "an-pimpinan" and "penandatangan" not in checked and _addresses_the_head(checked, people["pimpinan"]):
-        kind = "pimpinan"  # nobody signs "a.n." the head a letter addressed to the head
-    signer, an = choose_signer(kind, people, str(langkah.pelaksana[0]), checked.get("penandatangan"))
+    kepada = checked.get("kepada")
+    addressed = addressees(kepada if isinstance(kepada, list) else [kepada] if kepada else [], people, sop)
+    override = checked.get("penandatangan")
+    if override is not None and override["key"] in addressed:
+        raise UsageError(_("penandatangan {key}: {jabatan} is among the addressees (kepada) of this {doc}; a letter "
+                           "is never signed by one it is addressed to (Permendagri 1/2023). Choose another signer, "
+                           "or leave penandatangan out.").format(key=override["key"], jabatan=override["jabatan"],
+                                                                 doc=doc), option="set", code="signer_addressed")
+    signer, an = choose_signer(kind, people, str(langkah.pelaksana[0]), override, addressed)
+    if warnings is not None and override is None:
+        warnings.extend(_signer_notes(kind, people, signer, addressed, langkah))
     penandatangan = dict(signer, an=an)
     ctx = run_document_context(state, langkah, penandatangan=penandatangan, pimpinan=people["pimpinan"], now=now)
     apply_kop(ctx["org"], organisation)
@@ -527,11 +542,28 @@ def _same_nomor(state: RunState, doc: str, nomor: str) -> list[str]:
               "a Nomor.").format(nomor=nomor, doc=other, run=state.run_id) for other in seen]
 
 
-def _addresses_the_head(checked: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
-    """Whether the addressees (`kepada`) name the head of the office, by jabatan or lane name."""
-    names = [str(n).lower() for n in (head.get("jabatan"), head.get("lane_nama")) if n]
-    kepada = checked.get("kepada") or []
-    return any(name in str(item).lower() for item in kepada for name in names)
+def _signer_notes(kind: str, people: Mapping[str, Any], signer: Mapping[str, Any], addressed: frozenset[str],
+                  langkah: Langkah) -> list[str]:
+    """Why the letter is not signed as its type says: the usual signer is among the addressees;
+    said louder when the step's own wording names him as invited (the SOP asks for it)."""
+    from sop_cli.render.organisation import SHORT_POSTS, choose_signer
+
+    usual, _an = choose_signer(kind, dict(people), str(langkah.pelaksana[0]))
+    head = people["pimpinan"]
+    if head["key"] in addressed and kind != "pelaksana":
+        usual = head  # signing "a.n." the head is signing for him
+    if usual["key"] not in addressed or usual["key"] == signer["key"]:
+        return []
+    wording = f"{langkah.kegiatan} {langkah.output or ''}".lower()
+    post = str(head.get("lane_nama") or "").lower()
+    names = [post, *(short for short, full in SHORT_POSTS.items() if full == post)]
+    says = any(re.search(rf"\b{re.escape(name)}\b", wording) for name in names if name)
+    message = _("{usual} is among the addressees, so {signer} signs the letter in his own name (a signer is never "
+                "an addressee, Permendagri 1/2023).").format(usual=usual["jabatan"], signer=signer["jabatan"])
+    if says and head["key"] in addressed:
+        message += " " + _("Step {step} invites him itself ({kegiatan!r}); check with the office who signs.").format(
+            step=langkah.no, kegiatan=langkah.kegiatan)
+    return [message]
 
 
 def _approved_output(state: RunState) -> str:

@@ -27,6 +27,7 @@ the head to `disahkan_oleh`, a lane to its name and the person assigned to it in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,20 +182,66 @@ def officials(sop: SopDefinition, organisation: Organisation | None, assignments
 
 
 def choose_signer(kind: str, people: dict[str, dict[str, Any]], step_lane: str,
-                  override: dict[str, Any] | None = None) -> tuple[dict[str, Any], str | None]:
+                  override: dict[str, Any] | None = None,
+                  addressed: frozenset[str] = frozenset()) -> tuple[dict[str, Any], str | None]:
     """(the official who signs, the jabatan signed "a.n." for or None) for a manifest's
-    `penandatangan` kind: `pimpinan`, `an-pimpinan` or `pelaksana`."""
+    `penandatangan` kind: `pimpinan`, `an-pimpinan` or `pelaksana`.
+
+    A signer is never among the `addressed` (register keys, `addressees`): a letter inviting the
+    head is signed by the Sekretaris in his own name, not "a.n." the head he writes to
+    (Permendagri 1/2023 on a.n./u.b.); one inviting the Sekretaris is signed by the head; one
+    inviting both by the official of the step's lane. A chosen `override` is taken as it is (the
+    caller refuses one among the addressees)."""
     head = people["pimpinan"]
+    sekretaris = people.get("sekretaris")
+    lane = people.get(step_lane) or head
     if override is not None:
         chosen = override
-    elif kind == "pimpinan":
-        chosen = head
-    elif kind == "an-pimpinan":
-        chosen = people.get("sekretaris") or head
     else:
-        chosen = people[step_lane]
-    an = head["jabatan"] if chosen["key"] != head["key"] and kind != "pelaksana" else None
-    return chosen, an
+        order = {"pimpinan": [head, sekretaris, lane], "an-pimpinan": [sekretaris, head, lane],
+                 "pelaksana": [lane, sekretaris, head]}.get(kind, [lane])
+        free = [p for p in order if p is not None and p["key"] not in addressed]
+        chosen = free[0] if free else order[0] or head
+    on_behalf = kind != "pelaksana" and chosen["key"] != head["key"] and head["key"] not in addressed
+    return chosen, head["jabatan"] if on_behalf else None
+
+
+# Abbreviations offices write for a post in a list of addressees.
+SHORT_POSTS = {"kadis": "kepala dinas", "kaban": "kepala badan", "sekcam": "sekretaris kecamatan",
+                "sekdis": "sekretaris dinas", "sekban": "sekretaris badan", "kabag": "kepala bagian"}
+_HONORIFICS = re.compile(r"^(?:(?:yth|kepada|bapak|ibu|bapak/ibu|sdr|saudara|sdr/i)\.?\s+)+", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w/]+", text.lower())
+
+
+def addressees(kepada: list[Any], people: dict[str, dict[str, Any]], sop: SopDefinition) -> frozenset[str]:
+    """The register keys of the officials of this office that `kepada` names, matched by role,
+    word for word: an item names an official when it is his jabatan, or his post (the lane's name,
+    "Camat", "Kepala Dinas"; or its short form, "Kadis") followed only by words of the office's own
+    name ("Camat Ngronggot", "Kepala Dinas Komunikasi ... Kabupaten Lampung Tengah"). So
+    "Kepala Seksi Pemerintahan Kecamatan Ngronggot" names no Camat, and "Kepala Dinas Pendidikan"
+    is another office's head."""
+    own = set(_words(f"{sop.organisasi.nama} {sop.organisasi.pemerintah}")) | {"di", "dan", "&"}
+    found: set[str] = set()
+    for item in kepada:
+        words = _words(_HONORIFICS.sub("", str(item).strip()))
+        if words and words[0] in SHORT_POSTS:
+            words = SHORT_POSTS[words[0]].split() + words[1:]
+        best: tuple[int, str] | None = None
+        for person in people.values():
+            for name in (person.get("jabatan"), person.get("lane_nama")):
+                post = _words(name or "")
+                if not post or words[:len(post)] != post:
+                    continue
+                rest = words[len(post):]
+                if (post == _words(person.get("jabatan") or "") and not rest) or set(rest) <= own:
+                    if best is None or len(post) > best[0]:
+                        best = (len(post), str(person["key"]))
+        if best:
+            found.add(best[1])
+    return frozenset(found)
 
 
 class Notice(str):
