@@ -260,6 +260,17 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
+def _maker_lane(sop: SopDefinition, head_key: str) -> str:
+    """The lane that makes a run's report: the one doing most of its steps, the head aside (he
+    signs "Mengetahui"); the first in the SOP's order on a tie."""
+    from collections import Counter
+
+    counts = Counter(str(lane) for step in sop.langkah for lane in step.pelaksana if str(lane) != head_key)
+    order = [str(lane.id) for lane in sop.pelaksana if not lane.eksternal]
+    ranked = sorted((lane for lane in order if counts[lane]), key=lambda lane: (-counts[lane], order.index(lane)))
+    return ranked[0] if ranked else head_key
+
+
 def _say(warnings: list[str] | None, message: str | None) -> None:
     """Add `message` to `warnings` (when collected) once."""
     if warnings is not None and message and message not in warnings:
@@ -653,7 +664,7 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
     `tanggal`; times as datetimes); `warnings`, if given, collects what a PDF left out."""
     from sop_cli.render.context import org_context, pejabat
     from sop_cli.render.env import render
-    from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing
+    from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing, officials
 
     fmt = check_format(fmt, ("html", "md", "pdf", "xlsx"))
     if fmt == "xlsx":
@@ -661,15 +672,25 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
 
         return report_xlsx(data, kind == "monitoring")
     sop = state.sop
-    signer = sop.disahkan_oleh
     org = org_context(sop)
     organisation = find_organisation(_sop_dir(state))
     apply_kop(org, organisation)
     _say(warnings, lambang_missing(sop, organisation))
+    people = officials(sop, organisation, state.assignments)
+    head = people["pimpinan"]
+    report_rows: list[Any] = list(data["rows"]) if kind == "report" else []
+    for row in report_rows:  # a step nobody was named for: the official the register names for its lane
+        if not row.get("person"):
+            lanes = [k for k, v in ((k, people.get(k)) for k in sop.graph.step(row["step"]).lanes) if v]
+            named = [people[k]["nama"] for k in lanes if people[k].get("nama")]
+            row["person"] = ", ".join(dict.fromkeys(named)) or None
+    maker_lane = _maker_lane(sop, str(head["key"]))
     ctx = {
         "report": data,
         "org": org,
-        "pengesah": pejabat(signer.jabatan, signer.nama, signer.pangkat, signer.nip),
+        "pengesah": pejabat(head["jabatan"], head.get("nama"), head.get("pangkat"), None) | {"nip": head.get("nip")},
+        "pembuat": pejabat(people[maker_lane]["jabatan"], people[maker_lane].get("nama"),
+                           people[maker_lane].get("pangkat"), None) | {"nip": people[maker_lane].get("nip")},
         "sop": {"nama": sop.nama, "judul": sop.judul or f"SOP {sop.nama}", "nomor": sop.nomor,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,

@@ -272,7 +272,8 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "kegiatan": visit.kegiatan,
             "waktu": visit.waktu,
             "lanes": lane_names(visit.lanes),
-            "person": visit.by if not is_open else people(visit.lanes),
+            # a person: the one named or assigned; an OS account is audit data (`sop log`) only
+            "person": visit.by if not is_open and not visit.by_account else people(visit.lanes),
             "status": status,
             "status_word": STATUS_WORDS[status],
             "loop": this_loop,
