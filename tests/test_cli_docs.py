@@ -81,7 +81,7 @@ def test_the_letters_carry_what_matters(sop, nganjuk):
     undangan = rendered(sop, "undangan", "--run", run, "--values", values, "--set", "pengantar.nomor=050/1/2026")
     for part in ("Nomor", "005/87/411.512/2026", "Sifat", "Lampiran", "Hal", "Undangan Rapat",
                  "Kepala Seksi Pemerintahan", "Selasa, 24 November 2026", "09.00 WIB s.d. selesai",
-                 "Aula Kantor Kecamatan Ngronggot", "Pembahasan Draft Renja Tahun 2027",
+                 "Aula Kantor Kecamatan Ngronggot", "acara</td><td>:</td><td>.........",
                  "a.n. Camat Ngronggot", "Sekretaris Kecamatan Ngronggot,"):
         assert part in undangan, part
     disposisi = rendered(sop, "disposisi", "--run", run, "--values", values, "--format", "md")

@@ -260,6 +260,44 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
+_TIME = re.compile(r"^([01]?\d|2[0-3])[.:]([0-5]\d)$")
+
+
+def _check_meeting(nilai: Mapping[str, Any], tanggal: Any, warnings: list[str] | None) -> None:
+    """A meeting (`rapat.tanggal`, `rapat.waktu`, `rapat.sampai`) a letter may announce: a time is
+    HH.MM within a day, the meeting is not before the letter's date; a Saturday or Sunday
+    meeting is warned about (offices meet on working days).
+
+    Raises:
+        UsageError: exit 2, naming the value (`--set rapat.waktu=...`) and what is wrong.
+    """
+    from datetime import date, datetime
+
+    rapat = nilai.get("rapat")
+    if not isinstance(rapat, Mapping):
+        return
+    for key in ("waktu", "sampai"):
+        text = rapat.get(key)
+        if not isinstance(text, str) or not text.strip() or (key == "sampai" and not text.strip()[:1].isdigit()):
+            continue  # "selesai" is a lawful end
+        match = _TIME.match(text.strip())
+        if match is None:
+            raise UsageError(_("rapat.{key}={value}: not a time of day; write hours 00-23 and minutes 00-59, e.g. "
+                               "09.30.").format(key=key, value=text), option="set", code="bad_time")
+    day = rapat.get("tanggal")
+    letter = tanggal.date() if isinstance(tanggal, datetime) else tanggal
+    if isinstance(day, date) and isinstance(letter, date):
+        if day < letter:
+            raise UsageError(_("rapat.tanggal={day}: the meeting is before the letter's date ({letter}); an invitation "
+                               "is sent before the meeting. Give the right rapat.tanggal, or the letter's date with "
+                               "tanggal=.").format(day=day.isoformat(), letter=letter.isoformat()),
+                             option="set", code="meeting_before_letter")
+        if day.weekday() >= 5 and warnings is not None:
+            weekday = _("Saturday") if day.weekday() == 5 else _("Sunday")
+            warnings.append(_("rapat.tanggal={day} is a {weekday}; check that the meeting is meant for a day off.")
+                            .format(day=day.isoformat(), weekday=weekday))
+
+
 def _maker_lane(sop: SopDefinition, head_key: str) -> str:
     """The lane that makes a run's report: the one doing most of its steps, the head aside (he
     signs "Mengetahui"); the first in the SOP's order on a tie."""
@@ -512,6 +550,7 @@ def render_run_document(
             _put(nilai, value.key, doctypes.check_value(value, _get(nilai, value.key), people))
     if "tanggal" in checked:
         ctx["tanggal"] = checked["tanggal"]
+    _check_meeting(nilai, ctx["tanggal"], warnings)
     ctx["nilai"] = nilai
     ctx["dokumen"] = {"type": doc, "judul": doc_type.judul}
     if fmt == "xlsx":

@@ -376,7 +376,9 @@ def _notes(state: RunState) -> list[NoteRow]:
 
 def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
-    of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
+    of the SOP with the facts of its passes in Catatan; Penilaian says "Berjalan dengan baik" for a step
+    done within its Mutu baku at the first pass, and stays blank (with Tindakan and Paraf) wherever a
+    person must judge: late, sent back, redone."""
     from sop_cli.render.indonesian import waktu_text
     from sop_cli.worktime import format_minutes
 
@@ -392,14 +394,16 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         refusals = rejected if step.tidak == "selesai" else []
         rejected = [r for r in rejected if r not in refusals]  # a lawful refusal is no fault of the step
         notes: list[str] = []
-        actions: list[str] = []
         running = any(r["status"] == "current" for r in passes)
         if not passes:
             verdict = None
             notes.append("Belum dilaksanakan pada pelaksanaan ini.")
         else:
-            # A step still running is judged when it ends: its time so far is noted, not graded.
-            verdict = None if running else (not late and not rejected and not rework)
+            # A step still running is judged when it ends: its time so far is noted, not graded. A
+            # pass over its Mutu baku, sent back or redone is not graded either: the facts go in
+            # Catatan and the verdict and Tindakan stay blank for the person who monitors (how much
+            # overrun is still "baik" is the office's judgement, not the tool's).
+            verdict = None if running or late or rejected or rework else True
             if running:
                 notes.append("Sedang berjalan; dinilai setelah selesai.")
             for r in late:
@@ -413,12 +417,6 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
             if rework:
                 notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
                              f"({format_minutes(sum(r['actual_minutes'] or 0 for r in rework))}).")
-            if late and not running:
-                actions.append("Tinjau beban kerja pelaksana atau kewajaran mutu baku waktu.")
-            if rejected:
-                actions.append("Perjelas kelengkapan dan ukuran benar/salah koreksi sebelum konsep diajukan.")
-            if rework and not rejected:
-                actions.append(f"Periksa kelengkapan ({step.kelengkapan}) sebelum diajukan kembali.")
             outside = [r for r in passes if r["external"]]
             if outside:
                 notes.append(f"Dilaksanakan di luar kantor (pelaksana eksternal): "
@@ -437,7 +435,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
             "penilaian": None if verdict is None else ("Berjalan dengan baik" if verdict else "Tidak berjalan dengan baik"),
             "baik": verdict,
             "catatan": " ".join(notes),
-            "tindakan": " ".join(actions) or ("-" if verdict else ""),
+            "tindakan": "-" if verdict else "",
         })
     return {
         "run": report["run"], "title": report["title"], "year": report["year"], "status": report["status"],
