@@ -288,14 +288,30 @@ def test_an_sop_carries_its_own_document_type_in_a_folder_beside_it(sop, monkeyp
     assert result.exit_code == 3 and "has not reached step 14" in result.stderr
 
 
-def test_validate_refuses_a_dokumen_naming_no_type(sop, monkeypatch, tmp_path):
+def test_a_dokumen_with_no_template_is_a_warning_the_sop_runs_and_render_refuses_only_it(sop, monkeypatch, tmp_path):
     monkeypatch.delenv("SOP_DEBUG", raising=False)
     source = (REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml").read_text(encoding="utf-8")
-    write(tmp_path / "x" / "renja.yaml", source.replace("    dokumen: undangan\n", "    dokumen: sktm\n"))
-    result = sop("validate", str(tmp_path / "x"))
-    assert result.exit_code == 1
-    assert "renja.yaml:" in result.stdout and "langkah[3].dokumen: step 4 names document type 'sktm'" in result.stdout
-    assert "0 of 1 SOP file(s) valid." in result.stdout
+    folder = tmp_path / "x" / "uji" / "kantor-uji"
+    text = source.replace("    dokumen: undangan\n", "    dokumen: sktm\n").replace("id: kecamatan-ngronggot", "id: kantor-uji")
+    text = text.replace("wilayah: nganjuk", "wilayah: uji")
+    write(folder / "renja.yaml", text)
+    result = sop("validate", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stdout and "langkah[3].dokumen: step 4 outputs a 'sktm'" in result.stdout
+    assert "dokumen/sktm.yaml" in result.stdout and "1 of 1 SOP file(s) valid." in result.stdout
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "x"))
+    monkeypatch.setenv("SOP_NOW", "2026-11-25T10:00")
+    started = sop("start", "uji/kantor-uji/renja", "--at", "2026-11-23 08:00", "--json")
+    assert started.exit_code == 0, started.output
+    run = json.loads(started.stdout)["run"]
+    for at in ("2026-11-23 08:05", "2026-11-23 10:00", "2026-11-23 11:00", "2026-11-23 13:00"):
+        assert sop("advance", "--run", run, "--at", at).exit_code == 0
+    refused = sop("render", "sktm", "--run", run)
+    assert refused.exit_code == 1 and "Step 4 of uji/kantor-uji/renja outputs a 'sktm'" in refused.stderr
+    assert "Traceback" not in refused.output
+    other = sop("render", "disposisi", "--run", run, "--set", "surat.dari=Bupati", "--set", "surat.nomor=1/2026",
+                "--set", "surat.tanggal=2026-11-20", "--format", "md")
+    assert other.exit_code == 0, other.output
 
 
 def test_a_broken_organisation_file_is_a_located_error(sop, monkeypatch, tmp_path):

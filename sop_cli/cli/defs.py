@@ -89,12 +89,12 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
         known = load_catalog(catalog_roots()) if paths else catalog
         known.entries.extend(e for e in catalog.entries if e not in known.entries)
         unknown_sub_sops = {str(e.path): sub_sop_warnings([e], known) for e in catalog.entries}
-    from sop_cli.render.doctypes import sop_file_problems
+    from sop_cli.render.doctypes import dokumen_warnings, sop_file_problems
 
     # document types and the organisation file live beside the SOP YAML (sop_cli.render)
     beside = {str(e.path): sop_file_problems(e.sop, e.path) for e in catalog.entries}
     warnings = {str(entry.path): _warnings(entry.path, entry.sop) + unknown_sub_sops.get(str(entry.path), [])
-                for entry in catalog.entries}
+                + dokumen_warnings(entry.sop, entry.path) for entry in catalog.entries}
     # after the checks above, so a copied file that also has its own problems shows them all
     roots = [Path(p) for p in (paths or catalog_roots()) if Path(p).is_dir()]
     against_catalog(catalog, load_catalog() if paths else None, roots + list(catalog_roots()))

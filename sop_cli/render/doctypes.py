@@ -163,26 +163,29 @@ def known_document_types(sop_dir: Path | None) -> set[str]:
 
 
 def sop_file_problems(sop: SopDefinition, sop_path: Path) -> list[str]:
-    """What `sop validate` adds for one valid SOP file: each `dokumen:` naming no document type,
-    and a broken organisation file beside it, as `file:line:col: field: message` lines."""
+    """What `sop validate` adds for one valid SOP file: a broken document manifest or organisation
+    file beside it, as `file:line:col: field: message` lines."""
     from sop_cli.render.organisation import find_organisation
 
-    problems = dokumen_problems(sop, sop_path)
+    problems = []
     try:
+        known_document_types(sop_path.parent)
         find_organisation(sop_path.parent)
     except DefinitionError as error:
         problems.append(str(error))
     return problems
 
 
-def dokumen_problems(sop: SopDefinition, sop_path: Path) -> list[str]:
-    """`file:line:col: langkah[i].dokumen: ...` for each step naming no document type (for
-    `sop validate`); a broken manifest is reported as it is."""
+def dokumen_warnings(sop: SopDefinition, sop_path: Path) -> list[str]:
+    """`file:line:col: langkah[i].dokumen: ...` for each step naming a document type that has no
+    template (for `sop validate`). A warning, not an error: an SOP names the letters its steps
+    output as offices write them (an SKTM), runs without a template for one, and `sop render`
+    refuses only that document until the office adds the type."""
     try:
         known = known_document_types(sop_path.parent)
-    except DefinitionError as error:
-        return [str(error)]
-    problems = []
+    except DefinitionError:
+        return []  # reported as a problem by sop_file_problems
+    found = []
     located = None
     for i, step in enumerate(sop.langkah):
         if step.dokumen and step.dokumen not in known:
@@ -190,14 +193,13 @@ def dokumen_problems(sop: SopDefinition, sop_path: Path) -> list[str]:
                 from sop_cli.definition.yamlfile import read_yaml
 
                 located = read_yaml(sop_path)
-            where = located.where(("langkah", i, "dokumen"))
-            problems.append(
-                _("{where}: langkah[{i}].dokumen: step {step} names document type {doc!r}, which does not exist "
-                  "(known: {known}; an SOP's own type is {folder}/{doc}.yaml with {doc}.html or .md beside the SOP "
-                  "file)").format(where=where, i=i, step=step.no, doc=step.dokumen, known=", ".join(sorted(known)),
-                                  folder=OWN_FOLDER)
-            )
-    return problems
+            found.append(_("{where}: langkah[{i}].dokumen: step {step} outputs a {doc!r}, a document type with no "
+                           "template yet, so `sop render {doc}` refuses it (the SOP runs). To add it: {folder}/{doc}.yaml "
+                           "and {folder}/{doc}.html (or .md) beside the SOP file, e.g. copies of the shipped pengantar "
+                           "(known: {known})").format(where=located.where(("langkah", i, "dokumen")), i=i, step=step.no,
+                                                      doc=step.dokumen, folder=OWN_FOLDER,
+                                                      known=", ".join(sorted(known))))
+    return found
 
 
 def _manifests(folder: Path) -> Iterable[Path]:

@@ -260,7 +260,7 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
-_TIME = re.compile(r"^([01]?\d|2[0-3])[.:]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[.:]([0-5]\d)(\s*(WIB|WITA|WIT))?$", re.IGNORECASE)
 
 
 def _check_meeting(nilai: Mapping[str, Any], tanggal: Any, warnings: list[str] | None) -> None:
@@ -489,6 +489,16 @@ def render_run_document(
     doc_type = types.get(doc)
     if doc_type is None:
         known = sorted(types)
+        naming = [step.no for step in sop.langkah if step.dokumen == doc]
+        if naming:
+            from sop_cli.render.doctypes import OWN_FOLDER
+
+            raise NotFoundError(_("Step {step} of {sop} outputs a {doc!r}, but there is no template for that document "
+                                  "type, so it cannot be rendered (the run goes on). Add {folder}/{doc}.yaml and "
+                                  "{folder}/{doc}.html beside the SOP file (see `sop render --list` and the shipped "
+                                  "pengantar); known types: {known}.").format(
+                step=naming[0], sop=sop.qualified_id, doc=doc, folder=OWN_FOLDER, known=", ".join(known)),
+                code="no_template")
         raise NotFoundError(_("Unknown document {doc!r}. Document types of {sop}: {known}.").format(
             doc=doc, sop=sop.qualified_id, known=", ".join(known)), suggest="document_types")
     if fmt == "xlsx" and doc != "format-data":
