@@ -146,12 +146,7 @@ def main() -> None:
         init()
     else:
         _build_only(sys.argv[1:2])
-    try:
-        app()
-    except KeyboardInterrupt:  # without sop_cli.entry's handler (e.g. called from Python)
-        from sop_cli.entry import leave_interrupted
-
-        leave_interrupted()
+    app()  # a Ctrl-C that reaches here as KeyboardInterrupt is sop_cli.entry's to word
 
 
 def _build_only(first: list[str]) -> None:

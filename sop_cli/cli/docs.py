@@ -15,7 +15,7 @@ import typer
 
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import ORG, RUN, STORE
-from sop_cli.cli.output import print_json, shown
+from sop_cli.cli.output import choose_format, emit, print_json, shown
 from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def render_command(
     if doc is None:
         raise UsageError(_("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them."))
     allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
-    fmt = _format(fmt, out, allowed, "html")
+    fmt = choose_format(fmt, out, allowed, "html")
     if catatan and doc != "sop":
         raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
     state = None
@@ -97,44 +97,7 @@ def render_command(
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
-    _emit(text, out)
-
-
-def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
-    """The format: --format if given, else the suffix of --out (an unknown suffix is refused, before
-    anything is written), else `default`. Binary formats need --out."""
-    from sop_cli.errors import UsageError
-    from sop_cli.render.documents import format_from_suffix
-
-    if fmt is None and out is not None:
-        fmt = format_from_suffix(out, allowed)
-    fmt = (fmt or default).lower()
-    if fmt not in allowed:
-        raise UsageError(_("--format {fmt}: use one of {formats}.").format(fmt=fmt, formats=", ".join(allowed)))
-    if fmt in BINARY and out is None:
-        raise UsageError(_("--format {fmt} writes a file: give --out FILE.{fmt}.").format(fmt=fmt))
-    return fmt
-
-
-BINARY = ("docx", "pdf", "xlsx")
-
-
-def _emit(text: str | bytes, out: Path | None) -> None:
-    if out is None:
-        assert isinstance(text, str)  # _format asks binary formats for --out
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    from sop_cli.errors import UsageError
-
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            out.write_bytes(text)
-        else:
-            out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
-    print(_("Wrote {path}").format(path=out))
+    emit(text, out)
 
 
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunState, step: int | None,
@@ -146,7 +109,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunS
     from sop_cli.run.service import add_note
 
     if out is not None:
-        _emit(text, out)
+        emit(text, out)
         path = out
         folder = None
     else:
@@ -242,7 +205,7 @@ def report_command(
 
         raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
-    fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
+    fmt = choose_format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)
     moment = now()
     data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
@@ -257,7 +220,7 @@ def report_command(
         from sop_cli.render.documents import render_report
 
         text = render_report(state, data, "monitoring" if monitoring else "report", fmt)
-    _emit(text, out)
+    emit(text, out)
 
 
 def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:

@@ -19,8 +19,7 @@ def report_many(
     year: int | None, sop: str | None, org: str | None, run: str | None, monitoring: bool, store: str | None,
 ) -> None:
     """The portfolio or the evaluation, in the format asked for, printed or written to `out`."""
-    from sop_cli.cli.docs import _emit, _format
-    from sop_cli.cli.output import to_json
+    from sop_cli.cli.output import choose_format, emit, to_json
     from sop_cli.cli.parse import now
 
     if portfolio and evaluasi is not None:
@@ -35,7 +34,7 @@ def report_many(
         from sop_cli.render import portfolio as pages
         from sop_cli.run.portfolio import portfolio as build
 
-        chosen = _format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
+        chosen = choose_format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
         data = build(now=moment, year=year, sop=sop, org=org, deadline=_date(deadline), store=store)
         if chosen == "xlsx":
             _write_bytes(pages.portfolio_xlsx(data), out)
@@ -46,11 +45,11 @@ def report_many(
         from sop_cli.render import portfolio as pages
         from sop_cli.run.portfolio import evaluasi as build_evaluasi
 
-        chosen = _format(fmt, out, ("table", "html", "csv", "json"), "table")
+        chosen = choose_format(fmt, out, ("table", "html", "csv", "json"), "table")
         evaluation = build_evaluasi(evaluasi or "", now=moment, org=org, store=store)
         text = {"json": lambda: to_json(evaluation), "csv": lambda: _evaluasi_csv(evaluation),
                 "html": lambda: pages.evaluasi_html(evaluation), "table": lambda: _evaluasi_table(evaluation)}[chosen]()
-    _emit(text, out)
+    emit(text, out)
 
 
 def _date(text: str | None) -> date | None:
