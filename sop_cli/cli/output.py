@@ -237,12 +237,6 @@ def paint(text: str, style: str, stream: Any = None) -> str:
     return f"\033[{codes[style]}m{text}\033[0m"
 
 
-def clip(text: str, width: int) -> str:
-    """`text` cut to `width` characters with an ellipsis."""
-    text = " ".join(shown(text).split())
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
 def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(), *,
                 keep: frozenset[int] = frozenset(), last: frozenset[int] = frozenset(),
                 width: int | None = None) -> str:

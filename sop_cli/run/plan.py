@@ -204,7 +204,7 @@ def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
     return _calendar_from_json(json.dumps(upgrade_calendar(pinned), sort_keys=True))
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=256)  # a Kabupaten's runs share a few calendars (the portfolio replays them all)
 def _calendar_from_json(text: str) -> WorkCalendar:
     from sop_cli.worktime import from_pinned
 
