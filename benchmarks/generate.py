@@ -297,7 +297,7 @@ def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_
 
     from sop_cli.run import engine
     from sop_cli.store import StoredRun
-    from sop_cli.store.postgres import PostgresStore, unit_role
+    from sop_cli.store.postgres import PostgresStore, role_name
 
     started = time.perf_counter()
     PostgresStore.open(url).close()  # creates and migrates the schema
@@ -396,8 +396,9 @@ def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_
                       "FROM STDIN") as copy:
             for row in event_rows:
                 copy.write_row(row)
+        tag = cur.execute("SELECT tag FROM sop_store").fetchone()[0]
         cur.executemany("INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (role_name) DO NOTHING", [(unit_role(o), o, name) for o, name in unit_list])
+                        "ON CONFLICT (role_name) DO NOTHING", [(role_name(tag, o), o, name) for o, name in unit_list])
         cur.execute("ANALYZE runs")
         cur.execute("ANALYZE events")
     done = time.perf_counter()

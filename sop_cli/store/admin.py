@@ -20,7 +20,7 @@ from sop_cli.errors import ConflictError, NotFoundError, StoreError, UsageError
 from sop_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from sop_cli.store.interface import RunExport, Store, StoreInfo, Summarize
+    from sop_cli.store.interface import RunExport, Store, StoreInfo, Summarize, Unit
 
 
 def _open(location: str | Path | None, *, create: bool, migrate: bool = True,
@@ -67,9 +67,9 @@ def migrate_store(location: str | Path | None, *, summarize: Summarize) -> tuple
 
 def grant(
     location: str | Path | None, *, org_id: str | None, org_name: str = "", members: Sequence[str] = (),
-) -> str:
-    """Create the roles of a unit (`org_id`) or of BAPPEDA (`org_id` None) in a shared store and
-    make `members` (database users) members; return the role's name.
+) -> Unit:
+    """Create the role of a unit (`org_id`) or of BAPPEDA (`org_id` None) in a shared store and
+    make `members` (database users) members; return the role with all its members.
 
     Raises:
         UsageError: The store is an SQLite file (one unit, no database users).
@@ -97,15 +97,16 @@ def _moment(value: datetime) -> str:
 
 def run_digest(run: RunExport) -> str:
     """SHA-256 of a run's canonical form: its identity, the SHA-256 of its pinned texts, every
-    event (seq, kind, at and recorded_at in UTC to the second, actor, OS user, step, data as sorted
-    JSON) and the SHA-256 of every attachment. Equal in both stores for the same run; the
-    database user of an event is left out (an SQLite file does not keep it)."""
+    event (seq, kind, `at` in UTC to the second, actor, OS user, step, data as sorted JSON) and the
+    SHA-256 of every attachment. Equal in both stores for the same run. Left out: the database
+    user of an event (an SQLite file does not keep it) and when each store recorded it (a shared
+    store records a unit's lines at its own clock)."""
     r = run.run
     canonical = {
         "run": [r.id, r.sop_id, r.year, r.title, r.zone, r.source_path, r.source_sha256, _moment(r.created_at)],
         "definition": hashlib.sha256(run.definition.encode("utf-8")).hexdigest(),
         "calendar": hashlib.sha256(run.calendar.encode("utf-8")).hexdigest(),
-        "events": [[e.seq, e.kind, _moment(e.at), _moment(e.recorded_at), e.actor, e.os_user, e.step, dict(e.data)]
+        "events": [[e.seq, e.kind, _moment(e.at), e.actor, e.os_user, e.step, dict(e.data)]
                    for e in run.events],
         "attachments": sorted(hashlib.sha256(body).hexdigest() for body in run.attachments.values()),
     }

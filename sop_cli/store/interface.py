@@ -168,11 +168,13 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit known to a shared store (`sop store grant`): its role, organisation id and name."""
+    """A role of a shared store (`sop store grant`): its name, the organisation id and name whose
+    runs it writes (BAPPEDA's: id "", it reads every run), and the database users who are members."""
 
     role: str
     org_id: str
     org_name: str
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ class StoreInfo:
     events: int
     db_user: str | None
     units: list[Unit]
+    overseers: list[Unit] = field(default_factory=list)
+    """The roles that read every unit's runs (BAPPEDA's)."""
 
 
 class Store(Protocol):
