@@ -94,7 +94,7 @@ def start_command(
             raise
         runs = error.details["runs"]
         assert isinstance(runs, list)
-        view = run_status(session(store), str(runs[0]))
+        view = run_status(session(store, reading=True), str(runs[0]))
         if as_json:
             print_json(view)
             return
@@ -194,7 +194,7 @@ def status_command(run: str | None = RUN, store: str | None = STORE, as_json: bo
     from sop_cli.cli.parse import session
     from sop_cli.run.service import run_status
 
-    view = run_status(session(store), run)
+    view = run_status(session(store, reading=True), run)
     if as_json:
         print_json(view)
         return
@@ -241,8 +241,8 @@ def runs_command(
     from sop_cli.cli.parse import session
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(session(store), include_all=include_all, limit=limit or None, org=org, sop=sop,
-                            year=year, late=late)
+    rows, total = list_runs(session(store, reading=True), include_all=include_all, limit=limit or None, org=org,
+                            sop=sop, year=year, late=late)
     if as_json:
         print_json(rows)
         return
@@ -277,7 +277,7 @@ def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool 
     from sop_cli.cli.parse import session
     from sop_cli.run.service import run_log
 
-    view = run_log(session(store), run)
+    view = run_log(session(store, reading=True), run)
     if as_json:
         print_json(view["events"])
         return

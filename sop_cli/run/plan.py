@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 _ZERO = Duration(0, "menit")
 
-Procedure = Graph
-"""A run's definition: the definition graph (the name the run code has always used)."""
-
-
 @functools.lru_cache(maxsize=32)
 def _graph_from_pinned(text: str) -> Graph:
     return Graph.from_json(read_pinned(text))
