@@ -75,7 +75,9 @@ def render_command(
             folder = Path(state.source_path).parent if state.source_path else None
         else:
             raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
-        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
+        left_out: list[str] = []
+        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan, warnings=left_out)
+        _warn(left_out)
     else:
         if sop:
             raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
@@ -90,14 +92,18 @@ def render_command(
         warnings: list[str] = []
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
                                    now=now(), warnings=warnings)
-        for warning in warnings:
-            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
+        _warn(warnings)
     if attach:
         if state is None:
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     emit(text, out)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
 
 
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunState, step: int | None,
@@ -219,7 +225,9 @@ def report_command(
     else:
         from sop_cli.render.documents import render_report
 
-        text = render_report(state, data, "monitoring" if monitoring else "report", fmt)
+        left_out: list[str] = []
+        text = render_report(state, data, "monitoring" if monitoring else "report", fmt, left_out)
+        _warn(left_out)
     emit(text, out)
 
 
@@ -245,16 +253,19 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
 
 
 def _csv_value(value: object) -> object:
-    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text."""
+    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text;
+    text shaped like a formula is neutralised (`sop_cli.render.cells`)."""
     from datetime import datetime
+
+    from sop_cli.render.cells import csv_field
 
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return csv_field(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
-    return value
+    return csv_field(value)
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:

@@ -392,15 +392,8 @@ def emit(text: str | bytes, out: Path | None) -> None:
         assert isinstance(text, str)  # choose_format asks binary formats for --out
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from sop_cli.errors import UsageError
+    from sop_cli.fs import write_file
     from sop_cli.i18n import _
 
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            out.write_bytes(text)
-        else:
-            out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
+    write_file(out, text)
     print(_("Wrote {path}").format(path=out))
