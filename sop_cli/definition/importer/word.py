@@ -1,0 +1,328 @@
+"""An SOP AP document as offices write it in Word (.docx), read with python-docx.
+
+The body is read in order: tables and paragraphs. A table is the identity table when a cell is
+an identity label (Nomor SOP, Tanggal Pembuatan, Disahkan oleh …; its other cell holds the kop:
+PEMERINTAH …, the unit, the address), the lists table when a cell is a list title (Dasar Hukum …),
+the flowchart table when its first row starts with No and Kegiatan. Merged cells are read once
+(python-docx repeats a merged cell in every grid column it spans).
+
+In the flowchart table, the row under "Pelaksana" names the lanes. A step's lane is the column
+of its mark: the text `sop render` writes (`[ ] → 3`), or a shape (DrawingML `wps:wsp`: its
+preset geometry flowChartProcess, flowChartDecision, flowChartTerminator …, its text, its
+name/description) anchored in that cell, moved by its horizontal offset when it sits over a
+neighbouring column. A "Ya"/"Tidak" label (a text box or a word in a cell) is read as a branch.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from sop_cli.definition.importer.source import (
+    IDENTITY,
+    LIST_TITLES,
+    Mark,
+    Row,
+    Source,
+    list_items,
+    read_mark,
+    value,
+)
+from sop_cli.errors import DefinitionError
+from sop_cli.i18n import _
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+NS = {"w": W, "wps": WPS, "wp": WP, "a": A, "mc": MC}
+
+_GEOMETRY = {
+    "flowChartProcess": "proses", "flowChartAlternateProcess": "proses", "flowChartPredefinedProcess": "proses",
+    "flowChartDocument": "proses", "flowChartManualOperation": "proses", "rect": "proses", "roundRect": "proses",
+    "flowChartDecision": "keputusan", "diamond": "keputusan",
+    "flowChartTerminator": "terminal", "ellipse": "terminal", "flowChartConnector": "terminal",
+}
+_KEGIATAN = ("kegiatan", "uraian prosedur", "uraian kegiatan", "aktivitas", "uraian")
+_MUTU = {"kelengkapan": "kelengkapan", "kelengkapan dan peralatan": "kelengkapan", "persyaratan/kelengkapan": "kelengkapan",
+         "persyaratan": "kelengkapan", "waktu": "waktu", "output": "output", "out put": "output", "keluaran": "output",
+         "ket": "keterangan", "ket.": "keterangan", "keterangan": "keterangan"}
+_EMU_PER_TWIP = 635
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().rstrip(":").split())
+
+
+def read_docx(content: bytes, path: str) -> Source:
+    """The `Source` of a .docx file's bytes.
+
+    Raises:
+        DefinitionError: the bytes are not a Word document.
+    """
+    import zipfile
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(content))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise DefinitionError(_("{path}: not a Word document (.docx) that can be opened ({error}).").format(
+            path=path, error=error)) from None
+    source = Source(path=path, kind="docx")
+    paragraphs_before: list[str] = []
+    after_penjelasan = False
+    flow_found = False
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            after_penjelasan = False
+            kind = _table_kind(block)
+            if kind == "identitas":
+                _identity(source, block)
+            elif kind == "daftar":
+                _lists(source, block)
+            elif kind == "alur" and not flow_found:
+                flow_found = True
+                title = next((p for p in reversed(paragraphs_before) if p), None)
+                if title and not source.judul:
+                    source.judul = title
+                    if source.penjelasan and source.penjelasan[-1] == title:
+                        source.penjelasan.pop()  # the flowchart's title, not the last paragraph of Penjelasan
+                _flow(source, block, _index(document, block))
+            paragraphs_before = []
+            continue
+        text = " ".join(block.text.split())
+        if re.match(r"^penjelasan\s*:?\s*$", text, re.I):
+            after_penjelasan = True
+            continue
+        if after_penjelasan and text and not flow_found:
+            if _is_title(block, text):
+                after_penjelasan = False
+            else:
+                source.penjelasan.append(text)
+            paragraphs_before.append(text)
+            continue
+        if text.upper().startswith("PEMERINTAH ") and source.pemerintah is None:
+            source.pemerintah = text
+        paragraphs_before.append(text)
+    if not flow_found:
+        source.problems.append("tidak ada tabel alur: tidak ada tabel yang diawali kolom No dan Kegiatan")
+    return source
+
+
+def _is_title(paragraph: Any, text: str) -> bool:
+    """Whether a paragraph is a heading (the title above the flowchart), not body text."""
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    return style.lower().startswith(("heading", "title", "judul")) or bool(
+        re.match(r"^(SOP\b|STANDAR OPERASIONAL)", text, re.I))
+
+
+def _index(document: Any, table: Any) -> int:
+    tables = [t._tbl for t in document.tables]
+    return tables.index(table._tbl) + 1 if table._tbl in tables else 0
+
+
+def _unique_cells(row: Any) -> list[Any]:
+    seen: list[Any] = []
+    for cell in row.cells:
+        if not any(cell._tc is other._tc for other in seen):
+            seen.append(cell)
+    return seen
+
+
+def _lines(cell: Any) -> list[str]:
+    """The cell's lines: its paragraphs, and the lines a manual break (Shift+Enter) makes within one."""
+    return [" ".join(line.split()) for p in cell.paragraphs for line in p.text.split("\n")]
+
+
+def _table_kind(table: Any) -> str | None:
+    rows = list(table.rows)
+    if rows:
+        first = [_key(c.text) for c in rows[0].cells]
+        if len(first) >= 3 and first[0] in ("no", "no.", "nomor") and first[1] in _KEGIATAN:
+            return "alur"
+    for row in rows:
+        for cell in _unique_cells(row):
+            key = _key(cell.text)
+            if key in IDENTITY and key != "nomor":
+                return "identitas"
+            if key in LIST_TITLES:
+                return "daftar"
+    return None
+
+
+def _identity(source: Source, table: Any) -> None:
+    for row in table.rows:
+        cells = _unique_cells(row)
+        for i, cell in enumerate(cells):
+            lines = _lines(cell)
+            if any(line.upper().startswith("PEMERINTAH ") for line in lines) and source.pemerintah is None:
+                kop = [line for line in lines if line]
+                at = next(j for j, line in enumerate(kop) if line.upper().startswith("PEMERINTAH "))
+                source.pemerintah = kop[at]
+                source.unit = kop[at + 1] if at + 1 < len(kop) else None
+                source.alamat = kop[at + 2] if at + 2 < len(kop) else None
+                continue
+            field = IDENTITY.get(_key(cell.text))
+            if not field or i + 1 >= len(cells) or field in source.fields:
+                continue
+            rest = cells[i + 1:]
+            if rest and _key(rest[0].text) == "" and len(rest) > 1:
+                rest = rest[1:]  # a ":" column left empty
+            target = rest[0]
+            if _key(target.text) == ":" and len(rest) > 1:
+                target = rest[1]
+            source.fields[field] = value(target.text)
+            if field == "disahkan_oleh":
+                lines = _lines(target)
+                while lines and not lines[-1]:
+                    lines.pop()
+                source.pengesah = lines if any(lines) else []
+
+
+def _lists(source: Source, table: Any) -> None:
+    columns: dict[int, str] = {}
+    for row in table.rows:
+        cells = row.cells
+        titles = {i: LIST_TITLES.get(_key(c.text)) for i, c in enumerate(cells)}
+        if any(titles.values()):
+            columns = {i: f for i, f in titles.items() if f}
+            for field in columns.values():
+                source.lists.setdefault(field, [])
+            continue
+        done: list[Any] = []
+        for i, field in columns.items():
+            if i < len(cells) and not any(cells[i]._tc is d for d in done):
+                done.append(cells[i]._tc)
+                source.lists[field] += list_items("\n".join(_lines(cells[i])))
+
+
+def _flow(source: Source, table: Any, number: int) -> None:
+    rows = list(table.rows)
+    top = [_key(c.text) for c in rows[0].cells]
+    second = [" ".join(c.text.split()) for c in rows[1].cells] if len(rows) > 1 else []
+    where = f"tabel {number}"
+    if "pelaksana" in top and second:
+        lane_columns = [i for i, key in enumerate(top) if key == "pelaksana"]
+        header_rows = 2
+        names = second
+    else:
+        lane_columns = [i for i in range(2, len(top)) if top[i] not in _MUTU]
+        header_rows = 1
+        names = [c.text for c in rows[0].cells]
+    mutu: dict[str, int] = {}
+    for i, key in enumerate(top):
+        if _MUTU.get(key) == "keterangan":
+            mutu["keterangan"] = i
+    for i, text in enumerate(second if header_rows == 2 else [c.text for c in rows[0].cells]):
+        field = _MUTU.get(_key(text))
+        if field and i not in lane_columns:
+            mutu.setdefault(field, i)
+    for i in lane_columns:
+        name = " ".join(names[i].split())
+        external = bool(re.search(r"\(luar kantor\)\s*$", name, re.I))
+        name = re.sub(r"\s*\(luar kantor\)\s*$", "", name, flags=re.I)
+        if external:
+            source.external.add(len(source.lanes))
+        source.lanes.append(name or f"Pelaksana {len(source.lanes) + 1}")
+    if not lane_columns:
+        source.problems.append(f"{where}: judul tabel alur tidak memuat kolom pelaksana")
+        return
+    missing = [f for f in ("kelengkapan", "waktu", "output") if f not in mutu]
+    if missing:
+        source.problems.append(f"{where}: tabel alur tidak punya kolom {', '.join(missing)}")
+    widths = _grid_widths(table)
+    for r, row in enumerate(rows[header_rows:], header_rows + 1):
+        cells = row.cells
+        first = " ".join(cells[0].text.split()).rstrip(".")
+        if not first.isdigit() or len(cells) < 2:
+            continue  # a repeated header, a "from the page before" row, an empty row
+        if _key(cells[1].text) in _KEGIATAN:
+            continue
+        step = Row(no=first, where=f"{where}, baris {r}", kegiatan=" ".join(" ".join(_lines(cells[1])).split()))
+        for field, column in mutu.items():
+            if column < len(cells):
+                setattr(step, field, " ".join(" ".join(_lines(cells[column])).split()) or None)
+        for lane, column in enumerate(lane_columns):
+            _read_cell(step, cells[column], lane, lane_columns, widths, column)
+        source.rows.append(step)
+
+
+def _grid_widths(table: Any) -> list[int]:
+    grid = table._tbl.find(f"{{{W}}}tblGrid")
+    if grid is None:
+        return []
+    return [int(col.get(f"{{{W}}}w") or 0) * _EMU_PER_TWIP for col in grid.findall(f"{{{W}}}gridCol")]
+
+
+def _read_cell(step: Row, cell: Any, lane: int, lane_columns: list[int], widths: list[int], column: int) -> None:
+    text = " ".join(p.text for p in cell.paragraphs)
+    own = read_mark(text) if text.strip() else Mark()
+    if own.present:
+        _merge(step, lane, own)
+    for shape, offset in _shapes(cell._tc):
+        at = lane
+        if offset and widths and column < len(widths) and widths[column]:
+            shift = int(offset // widths[column]) if offset > 0 else 0
+            at = min(lane + shift, len(lane_columns) - 1)
+        _merge(step, at, shape)
+
+
+def _shapes(tc: Any) -> list[tuple[Mark, int]]:
+    """The marks of the shapes anchored in a cell, with each one's horizontal offset (EMU)."""
+    found: list[tuple[Mark, int]] = []
+    for wsp in tc.iter(f"{{{WPS}}}wsp"):
+        if any(ancestor.tag == f"{{{MC}}}Fallback" for ancestor in wsp.iterancestors()):
+            continue
+        geometry = wsp.find(f"{{{WPS}}}spPr/{{{A}}}prstGeom")
+        prst = geometry.get("prst") if geometry is not None else ""
+        words = " ".join("".join(t.text or "" for t in p.iter(f"{{{W}}}t"))
+                         for p in wsp.iter(f"{{{W}}}p"))
+        frame = next((a for a in wsp.iterancestors() if a.tag in (f"{{{WP}}}anchor", f"{{{WP}}}inline")), None)
+        described = ""
+        offset = 0
+        if frame is not None:
+            doc_pr = frame.find(f"{{{WP}}}docPr")
+            if doc_pr is not None:
+                described = " ".join(filter(None, (doc_pr.get("name"), doc_pr.get("descr"), doc_pr.get("title"))))
+            position = frame.find(f"{{{WP}}}positionH/{{{WP}}}posOffset")
+            if position is not None and (position.text or "").lstrip("-").isdigit():
+                offset = int(position.text or 0)
+        connector = wsp.find(f"{{{WPS}}}cNvCnPr") is not None or "Connector" in (prst or "")
+        simbol = None if connector else _GEOMETRY.get(prst or "")
+        label = " ".join(words.split())
+        if simbol == "proses" and re.fullmatch(r"(?i)(ya|tidak|y|t)", label):
+            simbol = None  # a text box holding a branch label, not a process box
+        mark = read_mark(" ".join(filter(None, (label, _described(described)))), None)
+        if simbol == "terminal":
+            mark.simbol = mark.simbol if mark.simbol in ("mulai", "selesai") else "terminal"
+        elif simbol and mark.simbol != "keputusan":
+            mark.simbol = simbol
+        if connector and not mark.labels and not mark.next:
+            continue
+        found.append((mark, offset))
+    return found
+
+
+def _described(text: str) -> str:
+    """A shape's name/description as written by `sop render` or Word ("Langkah 9: keputusan; YA → 10,
+    TIDAK → 8"); Word's own names ("Flowchart: Process 12", "Text Box 3") say nothing of the flow."""
+    if re.match(r"(?i)^(flowchart|text ?box|rectangle|diamond|oval|straight|elbow|connector|shape|picture)\b", text):
+        return ""
+    return re.sub(r"(?i)^langkah\s+\d+\s*:?", "", text)
+
+
+def _merge(step: Row, lane: int, mark: Mark) -> None:
+    have = step.marks.get(lane)
+    if have is None:
+        step.marks[lane] = mark
+        return
+    have.simbol = have.simbol if have.simbol and have.simbol != "terminal" else mark.simbol or have.simbol
+    have.next = have.next or mark.next
+    have.parallel = have.parallel or mark.parallel
+    have.ya = have.ya if have.ya is not None else mark.ya
+    have.tidak = have.tidak if have.tidak is not None else mark.tidak
+    have.labels = have.labels + mark.labels
+    have.text = " ".join(filter(None, (have.text, mark.text)))
