@@ -43,11 +43,11 @@ NS = "https://sop-cli.id/bpmn/1"
 for _prefix, _uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("xsi", XSI), ("sop", NS)):
     ET.register_namespace(_prefix, _uri)
 
-TASK_W, TASK_H = 110, 80
+TASK_W, TASK_H = 150, 96
 GATEWAY = 50
 EVENT = 36
-COLUMN = 150
-LANE_H = 140
+COLUMN = 190
+LANE_H = 160
 POOL_LABEL = 30
 LANE_LABEL = 30
 
