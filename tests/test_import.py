@@ -245,7 +245,7 @@ def test_bad_input_is_refused_with_what_and_where(sop, tmp_path: Path) -> None:
     odt = tmp_path / "sop.odt"
     odt.write_bytes(b"x")
     assert sop("import", odt).exit_code == 2
-    assert sop("import", tmp_path / "missing.txt").exit_code == 2
+    assert sop("import", tmp_path / "missing.txt").exit_code == 1
     no_table = tmp_path / "surat.txt"
     no_table.write_text("PEMERINTAH KABUPATEN UJI\nSurat biasa, bukan SOP.\n", encoding="utf-8")
     result = sop("import", no_table)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sop_cli.definition.importer.draft import Imported, make_draft
 from sop_cli.definition.importer.source import Source
-from sop_cli.errors import DefinitionError, UsageError
+from sop_cli.errors import DefinitionError, NotFoundError, UsageError
 from sop_cli.i18n import _
 
 SUFFIXES = (".docx", ".txt", ".text")
@@ -28,15 +28,21 @@ def read_source(path: Path, content: bytes | None = None) -> Source:
     """What the document at `path` says (its bytes: `content`, else read from `path`).
 
     Raises:
-        UsageError: a format `sop import` does not read (by suffix), or the file cannot be read.
-        DefinitionError: a PDF, a .docx that is not one, a text without an SOP table.
+        UsageError: a format `sop import` does not read (by suffix).
+        NotFoundError: no file at `path`.
+        DefinitionError: the file cannot be read; a PDF, a .docx that is not one, a text without an SOP table.
     """
     suffix = path.suffix.lower()
+    if suffix not in (".docx", ".txt", ".text", "", ".pdf", ".doc"):
+        raise UsageError(_("{path}: the suffix {suffix!r} is not a document sop import reads; give a .docx (Word) or a "
+                           ".txt (the text copied out of an SOP document).").format(path=path, suffix=path.suffix))
     if content is None:
         try:
             content = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(_("{path}: no such file.").format(path=path)) from None
         except OSError as error:
-            raise UsageError(_("{path}: cannot be read ({error}).").format(path=path, error=error.strerror or error)) from None
+            raise DefinitionError(_("{path}: cannot be read ({error}).").format(path=path, error=error.strerror or error)) from None
     if suffix == ".pdf" or content[:5] == b"%PDF-":
         raise DefinitionError(_pdf_refusal(path, content))
     if suffix == ".doc":
@@ -46,16 +52,13 @@ def read_source(path: Path, content: bytes | None = None) -> Source:
         from sop_cli.definition.importer.word import read_docx
 
         return read_docx(content, str(path))
-    if suffix in (".txt", ".text", ""):
-        from sop_cli.definition.importer.text import read_text
+    from sop_cli.definition.importer.text import read_text
 
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252", errors="replace")  # Notepad's "ANSI" on an Indonesian Windows
-        return read_text(text, str(path))
-    raise UsageError(_("{path}: the suffix {suffix!r} is not a document sop import reads; give a .docx (Word) or a "
-                       ".txt (the text copied out of an SOP document).").format(path=path, suffix=path.suffix))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")  # Notepad's "ANSI" on an Indonesian Windows
+    return read_text(text, str(path))
 
 
 def _pdf_refusal(path: Path, content: bytes) -> str:
