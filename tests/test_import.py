@@ -304,3 +304,93 @@ def test_the_draft_writer_is_sop_news(tmp_path: Path) -> None:
     assert "nomor: null\n" in text and "dasar_hukum: []\n" in text and "penjelasan" not in text
     assert "    kelengkapan: \"A\"\n" in text  # what the step before gave, as `sop new` does
     assert io.StringIO(text).readline().startswith("# SOP Uji, Kantor.")
+
+
+# BPMN 2.0 -------------------------------------------------------------------------------------
+
+
+def test_an_exported_bpmn_imports_to_the_same_process(sop, tmp_path: Path, monkeypatch) -> None:
+    """BPMN carries the process, not the identity or the six lists: lanes and steps come back whole."""
+    from sop_cli.definition.diff import diff_sops
+
+    monkeypatch.setenv("SOP_PATH", str(REPO / "examples" / "sops"))
+    for path in EVERY_SOP:
+        original = _plain(path)
+        qualified = f"{original['organisasi']['wilayah']}/{original['organisasi']['id']}/{original['id']}"
+        exported = tmp_path / f"{original['id']}.bpmn"
+        assert sop("render", "sop", qualified, "--out", exported).exit_code == 0
+        draft = _imported(sop, exported, tmp_path / f"{original['id']}.yaml", "--force")
+        difference = diff_sops(original, draft)
+        assert difference["steps"] == [], (qualified, difference["steps"])
+        assert not [c for c in difference["lists"] if c["field"] == "pelaksana"], qualified
+        assert draft["organisasi"] == original["organisasi"] and draft["id"] == original["id"]
+
+
+MODELER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  id="Definitions_0x" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.0.0">
+  <bpmn:collaboration id="Collaboration_1"><bpmn:participant id="P_1" name="Izin Reklame" processRef="Process_1"/></bpmn:collaboration>
+  <bpmn:process id="Process_1" name="Pelayanan Izin Reklame" isExecutable="false">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_a" name="Pemohon"><bpmn:flowNodeRef>Start</bpmn:flowNodeRef><bpmn:flowNodeRef>T_ajukan</bpmn:flowNodeRef><bpmn:flowNodeRef>End_tolak</bpmn:flowNodeRef></bpmn:lane>
+      <bpmn:lane id="Lane_b" name="Petugas"><bpmn:flowNodeRef>T_periksa</bpmn:flowNodeRef><bpmn:flowNodeRef>G_1</bpmn:flowNodeRef></bpmn:lane>
+      <bpmn:lane id="Lane_c" name="Kepala Dinas"><bpmn:flowNodeRef>T_teken</bpmn:flowNodeRef><bpmn:flowNodeRef>End_ok</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="Start"/>
+    <bpmn:task id="T_ajukan" name="Mengajukan permohonan"><bpmn:documentation>Kelengkapan: Formulir
+Waktu: 10 menit
+Output: Berkas</bpmn:documentation></bpmn:task>
+    <bpmn:task id="T_periksa" name="Memeriksa berkas"/>
+    <bpmn:exclusiveGateway id="G_1" name="Lengkap?"/>
+    <bpmn:task id="T_teken" name="Menandatangani izin"/>
+    <bpmn:endEvent id="End_ok"/><bpmn:endEvent id="End_tolak" name="Ditolak"/>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="T_ajukan"/>
+    <bpmn:sequenceFlow id="F2" sourceRef="T_ajukan" targetRef="T_periksa"/>
+    <bpmn:sequenceFlow id="F3" sourceRef="T_periksa" targetRef="G_1"/>
+    <bpmn:sequenceFlow id="F4" name="Tidak" sourceRef="G_1" targetRef="End_tolak"/>
+    <bpmn:sequenceFlow id="F5" name="Ya" sourceRef="G_1" targetRef="T_teken"/>
+    <bpmn:sequenceFlow id="F6" sourceRef="T_teken" targetRef="End_ok"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="Pl" bpmnElement="Collaboration_1">
+    <bpmndi:BPMNShape id="s1" bpmnElement="T_teken"><dc:Bounds x="600" y="300" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="s2" bpmnElement="T_ajukan"><dc:Bounds x="200" y="50" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="s3" bpmnElement="T_periksa"><dc:Bounds x="400" y="180" width="100" height="80"/></bpmndi:BPMNShape>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def test_a_bpmn_drawn_in_a_modeler_becomes_a_draft_to_complete(sop, tmp_path: Path) -> None:
+    source = tmp_path / "reklame.bpmn"
+    source.write_text(MODELER, encoding="utf-8")
+    result = sop("import", source, "--out", tmp_path / "reklame.yaml")
+    assert result.exit_code == 0, result.output
+    draft = _plain(tmp_path / "reklame.yaml")
+    assert draft["nama"] == "Pelayanan Izin Reklame"
+    assert [lane["nama"] for lane in draft["pelaksana"]] == ["Pemohon", "Petugas", "Kepala Dinas"]
+    steps = draft["langkah"]
+    assert [(s["no"], s["kegiatan"], s["pelaksana"], s["simbol"]) for s in steps] == [
+        (1, "Mengajukan permohonan", ["pemohon"], "mulai"), (2, "Memeriksa berkas", ["petugas"], "keputusan"),
+        (3, "Menandatangani izin", ["kepala-dinas"], "selesai")]
+    assert (steps[1]["ya"], steps[1]["tidak"]) == (3, "selesai")  # "Ya" by its name; "Tidak" ends at an end event
+    assert (steps[0]["kelengkapan"], steps[0]["waktu"], steps[0]["output"]) == ("Formulir", "10 menit", "Berkas")
+    written = (tmp_path / "reklame.yaml").read_text(encoding="utf-8")
+    assert "# PERIKSA: kolom Waktu kosong di dokumen" in written and "PERIKSA: kop: nama pemerintah daerah" in written
+    assert "PERIKSA: proses BPMN tidak menyebut pengesah" in result.output
+    broken = tmp_path / "rusak.bpmn"
+    broken.write_text("<bpmn:definitions", encoding="utf-8")
+    refused = sop("import", broken)
+    assert refused.exit_code == 1 and "not BPMN XML" in refused.output
+
+
+def test_a_bpmn_with_an_entity_payload_reads_no_file(sop, tmp_path: Path) -> None:
+    hostile = MODELER.replace('<?xml version="1.0" encoding="UTF-8"?>',
+                              '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    hostile = hostile.replace('name="Memeriksa berkas"', 'name="Memeriksa &x;"')
+    source = tmp_path / "x.bpmn"
+    source.write_text(hostile, encoding="utf-8")
+    result = sop("import", source, "--out", tmp_path / "x.yaml")
+    assert "root:" not in result.output
+    if result.exit_code == 0:
+        assert "root:" not in (tmp_path / "x.yaml").read_text(encoding="utf-8")

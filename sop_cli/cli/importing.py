@@ -13,7 +13,7 @@ from sop_cli.i18n import N_, _
 
 @app.command("import", help=N_("Read an SOP AP document (Word .docx, or the text copied out of one) into an SOP draft (YAML): what it had to guess is commented in the draft and listed to check."))
 def import_command(
-    file: Path = typer.Argument(..., metavar=N_("FILE"), help=N_("The document: .docx, or .txt copied out of a document.")),
+    file: Path = typer.Argument(..., metavar=N_("FILE"), help=N_("The document: .docx, .txt copied out of a document, or .bpmn (BPMN 2.0).")),
     out: Path | None = typer.Option(None, "--out", metavar=N_("DRAFT.yaml"), help=N_("Write the draft to this file (default: print it).")),
     sop_id: str | None = typer.Option(None, "--id", metavar="ID", help=N_("SOP id to give the draft (default: the catalog's SOP of the same name, else made from the name).")),
     force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),

@@ -1,6 +1,7 @@
-"""`sop import`: an SOP AP document (Word .docx, or the text copied out of one) as an SOP draft.
+"""`sop import`: an SOP AP document (Word .docx, or the text copied out of one) as an SOP draft; also
+a BPMN 2.0 process drawn in a modeler (bpmn.py).
 
-    read (text.py / word.py) ──▶ Source ──make_draft (draft.py)──▶ authoring.Draft ──draft_yaml──▶ YAML text
+    read (text/word/bpmn.py) ─▶ Source ──make_draft (draft.py)──▶ authoring.Draft ──draft_yaml──▶ YAML text
       what the document says       nothing guessed    catalog + guesses, each       the one writer of
                                                        a comment and a check         commented SOP files
 
@@ -33,9 +34,10 @@ def read_source(path: Path, content: bytes | None = None) -> Source:
         DefinitionError: the file cannot be read; a PDF, a .docx that is not one, a text without an SOP table.
     """
     suffix = path.suffix.lower()
-    if suffix not in (".docx", ".txt", ".text", "", ".pdf", ".doc"):
-        raise UsageError(_("{path}: the suffix {suffix!r} is not a document sop import reads; give a .docx (Word) or a "
-                           ".txt (the text copied out of an SOP document).").format(path=path, suffix=path.suffix))
+    if suffix not in (".docx", ".txt", ".text", "", ".pdf", ".doc", ".bpmn"):
+        raise UsageError(_("{path}: the suffix {suffix!r} is not a document sop import reads; give a .docx (Word), a "
+                           ".txt (the text copied out of an SOP document) or a .bpmn (BPMN 2.0).").format(
+                               path=path, suffix=path.suffix))
     if content is None:
         try:
             content = path.read_bytes()
@@ -52,6 +54,10 @@ def read_source(path: Path, content: bytes | None = None) -> Source:
         from sop_cli.definition.importer.word import read_docx
 
         return read_docx(content, str(path))
+    if suffix == ".bpmn":
+        from sop_cli.definition.importer.bpmn import read_bpmn
+
+        return read_bpmn(content, str(path))
     from sop_cli.definition.importer.text import read_text
 
     try:

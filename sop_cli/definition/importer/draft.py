@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sop_cli.definition.authoring import Draft, LaneDraft, StepDraft, check_waktu, region_id, slugify
+from sop_cli.definition.authoring import Draft, LaneDraft, StepDraft, check_waktu, head_of, region_id, slugify
 from sop_cli.definition.importer.source import LIST_TITLES, Row, Source
 
 _CHECKING = re.compile(r"^(mengoreksi|memeriksa|meneliti|memverifikasi|verifikasi|menelaah|mengecek|koreksi|"
@@ -32,6 +32,7 @@ _ACRONYMS = {"SOP", "OPD", "PD", "RT", "RW", "KTP", "KK", "BAPPEDA", "ATK", "RKP
 _HEADS = ("kepala", "kadis", "kaban", "kaban.", "kadin", "camat", "lurah", "bupati", "walikota", "sekda", "direktur")
 _SUFFIX = re.compile(r"\s*(YA: langkah \d+ · TIDAK: .*|Bersamaan: langkah .* menunggu semuanya)$")
 _SUB_SOP = re.compile(r"\s*Sub-SOP:\s*(\S+)\s*$")
+_KINDS = {"teks": "teks", "docx": "Word .docx", "bpmn": "BPMN 2.0"}
 _BULAN = ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober",
           "november", "desember")
 
@@ -139,6 +140,10 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
         header[key] = _date(source.fields.get(key)) if key.startswith("tanggal") else source.fields.get(key)
     header["sumber"] = f"Diimpor dengan `sop import` dari {source.path}"
 
+    if source.kind == "bpmn" and not source.pengesah:
+        # a process model names no signer: the head of the unit, to be checked
+        source.pengesah = [head_of(organisasi["nama"])]
+        guess("disahkan_oleh", "PERIKSA: proses BPMN tidak menyebut pengesah; jabatan ditebak dari nama unit.")
     jabatan, pejabat = _pengesah(source, guess)
     lanes = _lanes(source, [d for d, _p in org_sops], guess)
     lists: dict[str, list[str]] = {}
@@ -150,7 +155,7 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
     steps = _steps(source, lanes, jabatan, checks)
 
     draft = Draft(the_id, nama, organisasi, jabatan or "", lanes, steps, header=header, pejabat=pejabat, lists=lists,
-                  intro=[f"Diimpor dengan `sop import` dari {source.path} ({'teks' if source.kind == 'teks' else 'Word .docx'}).",
+                  intro=[f"Diimpor dengan `sop import` dari {source.path} ({_KINDS.get(source.kind, source.kind)}).",
                          "Baris yang diawali PERIKSA adalah tebakan: cocokkan dengan dokumen aslinya, lalu jalankan",
                          "`sop validate BERKAS` dan `sop show`."],
                   notes=notes)
@@ -161,11 +166,18 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
 def _new_organisation(source: Source, guess: Any) -> dict[str, Any]:
     pemerintah = titled(source.pemerintah) if source.pemerintah else None
     unit = titled(source.unit) if source.unit else None
+    # a document without its kop could not be read right; a process model never has one
+    def missing(text: str) -> None:
+        if source.kind == "bpmn":
+            guess("organisasi", "PERIKSA: " + text)
+        else:
+            source.problems.append(text)
+
     if not pemerintah:
-        source.problems.append("kop: nama pemerintah daerah (\"PEMERINTAH KABUPATEN …\") tidak ditemukan")
+        missing("kop: nama pemerintah daerah (\"PEMERINTAH KABUPATEN …\") tidak ditemukan; isi organisasi.pemerintah")
         pemerintah = "Pemerintah Daerah"
     if not unit:
-        source.problems.append("kop: nama unit kerja (Kecamatan, Dinas …) tidak ditemukan")
+        missing("kop: nama unit kerja (Kecamatan, Dinas …) tidak ditemukan; isi organisasi.nama dan organisasi.id")
         unit = "Unit Kerja"
     guess("organisasi", "PERIKSA: unit ini belum ada di katalog; kode unit, kode wilayah dan zona waktu (WIB) ditebak.")
     return {"id": slugify(unit) or "unit", "wilayah": region_id(pemerintah) or "wilayah", "pemerintah": pemerintah,
