@@ -123,10 +123,9 @@ def _mutu(row: Row, task: Any) -> None:
     documentation = task.find(_q("documentation"))
     for line in (documentation.text or "").splitlines() if documentation is not None else []:
         key, _sep, text = line.partition(":")
-        field = {"kelengkapan": "kelengkapan", "waktu": "waktu", "output": "output", "keterangan": "keterangan"}.get(
-            key.strip().lower())
-        if field and text.strip():
-            setattr(row, field, " ".join(text.split()))
+        label = key.strip().lower()
+        if label in ("kelengkapan", "waktu", "output", "keterangan") and text.strip():
+            setattr(row, label, " ".join(text.split()))
 
 
 def _sub_sop(called: str, own: str) -> str:
@@ -179,7 +178,10 @@ def _follow(task: Any, elements: dict[str, Any], outgoing: dict[str, list[Any]],
         mark.simbol = "selesai"
         return mark
     target = elements.get(flows[0].get("targetRef"))
-    kind = _local(target) if target is not None else ""
+    if target is None:
+        mark.simbol = "selesai"
+        return mark
+    kind = _local(target)
     if kind == "endEvent":
         mark.simbol = "selesai"
     elif kind in ("exclusiveGateway", "inclusiveGateway") and len(outgoing.get(target.get("id"), [])) >= 2:
@@ -189,7 +191,7 @@ def _follow(task: Any, elements: dict[str, Any], outgoing: dict[str, list[Any]],
             ya = next((f for f in branches if _YES.match(f.get("name") or "")), branches[0])
         tidak = next(f for f in branches if f is not ya)
         mark.simbol = "keputusan"
-        mark.ya = _step_at(ya.get("targetRef"), elements, outgoing, number)  # type: ignore[assignment]
+        mark.ya = _step_at(ya.get("targetRef"), elements, outgoing, number)
         reached = _step_at(tidak.get("targetRef"), elements, outgoing, number)
         mark.tidak = "selesai" if reached is None else reached
     elif kind == "parallelGateway" and len(outgoing.get(target.get("id"), [])) >= 2:
@@ -197,7 +199,7 @@ def _follow(task: Any, elements: dict[str, Any], outgoing: dict[str, list[Any]],
                           if (n := _step_at(f.get("targetRef"), elements, outgoing, number)) is not None)
         mark.parallel = True
     else:
-        reached = _step_at(target.get("id") if target is not None else None, elements, outgoing, number)
+        reached = _step_at(target.get("id"), elements, outgoing, number)
         if reached is None:
             mark.simbol = "selesai"
         else:
