@@ -28,6 +28,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sop_cli.definition.importer.bpmn import SOP_NS as NS  # the extension namespace `sop import` reads back
+
 if TYPE_CHECKING:
     from sop_cli.definition.graph import Graph, Step
     from sop_cli.definition.model import SopDefinition
@@ -37,8 +39,6 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-NS = "https://sop-cli.id/bpmn/1"
-"""The namespace of `sop`'s extension elements (`sop:mutuBaku`, `sop:langkah`)."""
 
 for _prefix, _uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("xsi", XSI), ("sop", NS)):
     ET.register_namespace(_prefix, _uri)
