@@ -48,6 +48,22 @@ IDENTITY: dict[str, str] = {
 }
 """A label of the identity table and the field it fills."""
 
+MUTU: dict[str, str] = {
+    "kelengkapan": "kelengkapan", "kelengkapan dan peralatan": "kelengkapan", "persyaratan/kelengkapan": "kelengkapan",
+    "persyaratan": "kelengkapan", "waktu": "waktu", "output": "output", "out put": "output", "keluaran": "output",
+    "ket": "keterangan", "ket.": "keterangan", "keterangan": "keterangan",
+}
+"""A column title of the flowchart table's Mutu Baku (and Keterangan) and the field it fills."""
+
+KEGIATAN = ("kegiatan", "uraian prosedur", "uraian kegiatan", "aktivitas", "uraian")
+"""Titles of the Kegiatan column (the second column of the flowchart table)."""
+
+
+def key(text: str) -> str:
+    """A title as looked up: lower case, single spaces, no trailing colon."""
+    return " ".join(text.lower().rstrip(":").split())
+
+
 BLANK = re.compile(r"^[\s.…_\-:]*$")
 """A value left to fill ("……………", "-", ":"): nothing."""
 

@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import re
 
-from sop_cli.definition.importer.source import IDENTITY, LIST_TITLES, Row, Source, list_items, read_mark, value
+from sop_cli.definition.importer.source import (
+    IDENTITY,
+    KEGIATAN,
+    LIST_TITLES,
+    MUTU,
+    Row,
+    Source,
+    key,
+    list_items,
+    read_mark,
+    value,
+)
 
 _UNIT_WORDS = ("KECAMATAN", "KELURAHAN", "DESA", "DINAS", "BADAN", "SEKRETARIAT", "INSPEKTORAT", "SATUAN",
                "KANTOR", "BAGIAN", "RUMAH SAKIT", "RSUD", "UPTD", "UPT", "PUSKESMAS", "BIRO", "KOTA", "KABUPATEN")
 _NO = re.compile(r"^\s*(\d{1,4})\.?\s*$")
-_MUTU = {"kelengkapan": "kelengkapan", "kelengkapan dan peralatan": "kelengkapan", "persyaratan/kelengkapan": "kelengkapan",
-         "persyaratan": "kelengkapan", "waktu": "waktu", "output": "output", "out put": "output", "keluaran": "output",
-         "ket": "keterangan", "ket.": "keterangan", "keterangan": "keterangan"}
 
 
 def _cells(line: str) -> list[str]:
     return [" ".join(cell.split()) for cell in line.split("\t")]
 
-
-def _key(text: str) -> str:
-    return " ".join(text.lower().rstrip(":").split())
 
 
 def read_text(text: str, path: str) -> Source:
@@ -70,7 +75,7 @@ def _identity(source: Source, lines: list[str]) -> None:
     for line in lines:
         cells = [c for c in _cells(line) if c and c != ":"]
         for i, cell in enumerate(cells):
-            field = IDENTITY.get(_key(cell))
+            field = IDENTITY.get(key(cell))
             if field and field not in source.fields:
                 rest = " ".join(c.lstrip(": ").strip() for c in cells[i + 1:])
                 source.fields[field] = value(rest)
@@ -91,15 +96,15 @@ def _list_cells(raw: dict[str, list[str]], lines: list[str]) -> None:
     for line in lines:
         cells = _cells(line)
         titles = [c for c in cells if c]
-        fields = [LIST_TITLES.get(_key(c)) for c in titles]
+        fields = [LIST_TITLES.get(key(c)) for c in titles]
         if titles and all(fields):
             current = [f for f in fields if f]
             for f in current:
                 raw.setdefault(f, [])
             continue
-        if not current or not line.strip() or IDENTITY.get(_key(titles[0] if titles else "")):
+        if not current or not line.strip() or IDENTITY.get(key(titles[0] if titles else "")):
             continue
-        if _key(line).startswith(("sop ", "standar operasional")) and "\t" not in line:
+        if key(line).startswith(("sop ", "standar operasional")) and "\t" not in line:
             current = []
             continue
         if len(current) == 1:
@@ -119,9 +124,8 @@ def _add(source: Source, field: str, cell: str) -> None:
 
 
 def _is_table_header(line: str) -> bool:
-    cells = [_key(c) for c in line.split("\t")]
-    return len(cells) >= 3 and cells[0] in ("no", "no.", "nomor") and cells[1] in (
-        "kegiatan", "uraian prosedur", "uraian kegiatan", "aktivitas", "uraian")
+    cells = [key(c) for c in line.split("\t")]
+    return len(cells) >= 3 and cells[0] in ("no", "no.", "nomor") and cells[1] in KEGIATAN
 
 
 def _flow_title(source: Source, lines: list[str]) -> None:
@@ -138,11 +142,11 @@ def _flow_title(source: Source, lines: list[str]) -> None:
 def _table(source: Source, lines: list[str], start: int) -> None:
     lanes_line = lines[start + 1] if start + 1 < len(lines) else ""
     header = _cells(lanes_line)
-    mutu_at = next((i for i, c in enumerate(header) if i >= 2 and _key(c) in _MUTU), len(header))
+    mutu_at = next((i for i, c in enumerate(header) if i >= 2 and key(c) in MUTU), len(header))
     source.lanes = [c for c in header[2:mutu_at] if c]
     top = _cells(lines[start])
-    mutu = [_MUTU[_key(c)] for c in header[mutu_at:] if _key(c) in _MUTU]
-    if "keterangan" not in mutu and any(_key(c) in ("ket", "ket.", "keterangan") for c in top):
+    mutu = [MUTU[key(c)] for c in header[mutu_at:] if key(c) in MUTU]
+    if "keterangan" not in mutu and any(key(c) in ("ket", "ket.", "keterangan") for c in top):
         mutu.append("keterangan")
     if not source.lanes:
         source.problems.append(f"baris {start + 2}: tidak ada nama pelaksana di baris kedua judul tabel alur")
@@ -186,4 +190,4 @@ def _table(source: Source, lines: list[str], start: int) -> None:
 
 def _lanes_again(cells: list[str], lanes: list[str]) -> bool:
     names = [" ".join(c.split()) for c in cells if c.strip()]
-    return bool(names) and all(n in lanes or _key(n) in _MUTU for n in names)
+    return bool(names) and all(n in lanes or key(n) in MUTU for n in names)

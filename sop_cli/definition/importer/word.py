@@ -21,10 +21,13 @@ from typing import Any
 
 from sop_cli.definition.importer.source import (
     IDENTITY,
+    KEGIATAN,
     LIST_TITLES,
+    MUTU,
     Mark,
     Row,
     Source,
+    key,
     list_items,
     read_mark,
     value,
@@ -45,15 +48,8 @@ _GEOMETRY = {
     "flowChartDecision": "keputusan", "diamond": "keputusan",
     "flowChartTerminator": "terminal", "ellipse": "terminal", "flowChartConnector": "terminal",
 }
-_KEGIATAN = ("kegiatan", "uraian prosedur", "uraian kegiatan", "aktivitas", "uraian")
-_MUTU = {"kelengkapan": "kelengkapan", "kelengkapan dan peralatan": "kelengkapan", "persyaratan/kelengkapan": "kelengkapan",
-         "persyaratan": "kelengkapan", "waktu": "waktu", "output": "output", "out put": "output", "keluaran": "output",
-         "ket": "keterangan", "ket.": "keterangan", "keterangan": "keterangan"}
 _EMU_PER_TWIP = 635
 
-
-def _key(text: str) -> str:
-    return " ".join(text.lower().rstrip(":").split())
 
 
 def read_docx(content: bytes, path: str) -> Source:
@@ -140,15 +136,15 @@ def _lines(cell: Any) -> list[str]:
 def _table_kind(table: Any) -> str | None:
     rows = list(table.rows)
     if rows:
-        first = [_key(c.text) for c in rows[0].cells]
-        if len(first) >= 3 and first[0] in ("no", "no.", "nomor") and first[1] in _KEGIATAN:
+        first = [key(c.text) for c in rows[0].cells]
+        if len(first) >= 3 and first[0] in ("no", "no.", "nomor") and first[1] in KEGIATAN:
             return "alur"
     for row in rows:
         for cell in _unique_cells(row):
-            key = _key(cell.text)
-            if key in IDENTITY and key != "nomor":
+            title = key(cell.text)
+            if title in IDENTITY and title != "nomor":
                 return "identitas"
-            if key in LIST_TITLES:
+            if title in LIST_TITLES:
                 return "daftar"
     return None
 
@@ -165,14 +161,14 @@ def _identity(source: Source, table: Any) -> None:
                 source.unit = kop[at + 1] if at + 1 < len(kop) else None
                 source.alamat = kop[at + 2] if at + 2 < len(kop) else None
                 continue
-            field = IDENTITY.get(_key(cell.text))
+            field = IDENTITY.get(key(cell.text))
             if not field or i + 1 >= len(cells) or field in source.fields:
                 continue
             rest = cells[i + 1:]
-            if rest and _key(rest[0].text) == "" and len(rest) > 1:
+            if rest and key(rest[0].text) == "" and len(rest) > 1:
                 rest = rest[1:]  # a ":" column left empty
             target = rest[0]
-            if _key(target.text) == ":" and len(rest) > 1:
+            if key(target.text) == ":" and len(rest) > 1:
                 target = rest[1]
             source.fields[field] = value(target.text)
             if field == "disahkan_oleh":
@@ -186,7 +182,7 @@ def _lists(source: Source, table: Any) -> None:
     columns: dict[int, str] = {}
     for row in table.rows:
         cells = row.cells
-        titles = {i: LIST_TITLES.get(_key(c.text)) for i, c in enumerate(cells)}
+        titles = {i: LIST_TITLES.get(key(c.text)) for i, c in enumerate(cells)}
         if any(titles.values()):
             columns = {i: f for i, f in titles.items() if f}
             for field in columns.values():
@@ -201,7 +197,7 @@ def _lists(source: Source, table: Any) -> None:
 
 def _flow(source: Source, table: Any, number: int) -> None:
     rows = list(table.rows)
-    top = [_key(c.text) for c in rows[0].cells]
+    top = [key(c.text) for c in rows[0].cells]
     second = [" ".join(c.text.split()) for c in rows[1].cells] if len(rows) > 1 else []
     where = f"tabel {number}"
     if "pelaksana" in top and second:
@@ -209,15 +205,15 @@ def _flow(source: Source, table: Any, number: int) -> None:
         header_rows = 2
         names = second
     else:
-        lane_columns = [i for i in range(2, len(top)) if top[i] not in _MUTU]
+        lane_columns = [i for i in range(2, len(top)) if top[i] not in MUTU]
         header_rows = 1
         names = [c.text for c in rows[0].cells]
     mutu: dict[str, int] = {}
-    for i, key in enumerate(top):
-        if _MUTU.get(key) == "keterangan":
+    for i, title in enumerate(top):
+        if MUTU.get(title) == "keterangan":
             mutu["keterangan"] = i
     for i, text in enumerate(second if header_rows == 2 else [c.text for c in rows[0].cells]):
-        field = _MUTU.get(_key(text))
+        field = MUTU.get(key(text))
         if field and i not in lane_columns:
             mutu.setdefault(field, i)
     for i in lane_columns:
@@ -239,7 +235,7 @@ def _flow(source: Source, table: Any, number: int) -> None:
         first = " ".join(cells[0].text.split()).rstrip(".")
         if not first.isdigit() or len(cells) < 2:
             continue  # a repeated header, a "from the page before" row, an empty row
-        if _key(cells[1].text) in _KEGIATAN:
+        if key(cells[1].text) in KEGIATAN:
             continue
         step = Row(no=first, where=f"{where}, baris {r}", kegiatan=" ".join(" ".join(_lines(cells[1])).split()))
         for field, column in mutu.items():
