@@ -279,6 +279,11 @@ def test_read_mark_reads_the_marks_sop_writes_and_what_copied_text_keeps() -> No
     assert read_mark("( Mulai ) → 2").simbol == "mulai" and read_mark("( Selesai )").simbol == "selesai"
     assert read_mark("↓").simbol == "proses" and read_mark("MULAI").simbol == "mulai"
     assert read_mark("TIDAK").labels == ("TIDAK",) and not read_mark("").present
+    # a shape's description as a renderer may word it
+    worded = read_mark("keputusan; YA: langkah 10; TIDAK: kembali ke langkah 8")
+    assert (worded.simbol, worded.ya, worded.tidak) == ("keputusan", 10, 8)
+    assert read_mark("YA: langkah 3 · TIDAK: proses selesai (ditolak/dikembalikan)").tidak == "selesai"
+    assert read_mark("proses → 4").next == (4,) and read_mark("selesai").simbol == "selesai"
 
 
 def test_list_items_reads_numbered_html_and_bulleted_cells() -> None:

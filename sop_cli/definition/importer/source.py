@@ -106,10 +106,11 @@ class Mark:
 _SHAPES = (
     (re.compile(r"\(\s*mulai\s*\)|^\s*mulai\b", re.I), "mulai"),
     (re.compile(r"\(\s*selesai\s*\)|^\s*selesai\b", re.I), "selesai"),
-    (re.compile(r"<\s*>"), "keputusan"),
-    (re.compile(r"\[\s*\]"), "proses"),
+    (re.compile(r"<\s*>|^\s*keputusan\b", re.I), "keputusan"),
+    (re.compile(r"\[\s*\]|^\s*proses\b", re.I), "proses"),
 )
-_YA_TIDAK = re.compile(r"\bya\s*(?:→|->|:)\s*(\d+)\s*[,;·]?\s*tidak\s*(?:→|->|:)\s*(\d+|selesai)", re.I)
+_TO = r"\s*(?:→|->|:)?\s*(?:kembali\s+)?(?:ke\s+)?(?:langkah\s+)?(?:proses\s+)?"
+_YA_TIDAK = re.compile(rf"\bya{_TO}(\d+)\s*[,;·.]?\s*tidak{_TO}(\d+|selesai)", re.I)
 _ARROW = re.compile(r"(?:→|->)\s*(\d+(?:\s*\+\s*\d+)*)(\s*\(bersamaan\))?")
 _LABEL = re.compile(r"\b(ya|tidak)\b", re.I)
 
