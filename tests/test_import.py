@@ -399,3 +399,44 @@ def test_a_bpmn_with_an_entity_payload_reads_no_file(sop, tmp_path: Path) -> Non
     assert "root:" not in result.output
     if result.exit_code == 0:
         assert "root:" not in (tmp_path / "x.yaml").read_text(encoding="utf-8")
+
+
+def _vml(cell, kind: str, text: str = "", margin_pt: float = 0) -> None:
+    """A shape as an older Word (compatibility mode) writes it: VML in w:pict."""
+    from docx.oxml import parse_xml
+
+    body = f'<v:textbox><w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent></v:textbox>' if text else ""
+    cell.paragraphs[0]._p.append(parse_xml(
+        f'<w:r xmlns:w="{W}" xmlns:v="urn:schemas-microsoft-com:vml"><w:pict>'
+        f'<v:shape type="#_x0000_t{kind}" style="position:absolute;margin-left:{margin_pt}pt;width:40pt;height:20pt">'
+        f'{body}</v:shape></w:pict></w:r>'))
+
+
+def test_an_older_words_vml_shapes_and_unnumbered_rows(sop, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    identity = document.add_table(rows=2, cols=3)
+    identity.cell(0, 0).merge(identity.cell(1, 0)).text = "PEMERINTAH KABUPATEN CONTOH\nDINAS CONTOH"
+    identity.cell(0, 1).text, identity.cell(0, 2).text = "Nama SOP", "Pelayanan Uji"
+    identity.cell(1, 1).text, identity.cell(1, 2).text = "Disahkan oleh", "Kepala Dinas Contoh"
+    flow = document.add_table(rows=6, cols=8)
+    for column, text in enumerate(("No", "Kegiatan", "Staf", "Kepala", "Kelengkapan", "Waktu", "Output", "Keterangan")):
+        flow.cell(0, column).text = text
+    rows = [("1", "Menerima berkas", 2, "116"), ("2", "Memeriksa berkas", 3, "110"), ("", "catatan: berkas asli dibawa", 0, ""),
+            ("3", "Menyerahkan hasil", 2, "116")]
+    for r, (no, kegiatan, column, kind) in enumerate(rows, 1):
+        flow.cell(r, 0).text, flow.cell(r, 1).text = no, kegiatan
+        flow.cell(r, 4).text, flow.cell(r, 5).text, flow.cell(r, 6).text = "Berkas", "10 menit", "Berkas"
+        if kind:
+            _vml(flow.cell(r, column), kind)
+    _vml(flow.cell(1, 2), "202", "Tidak")
+    path = tmp_path / "lama.docx"
+    document.save(path)
+    result = sop("import", path, "--out", tmp_path / "lama.yaml")
+    assert result.exit_code == 0, result.output
+    assert "tanpa nomor langkah, dilewati: 'catatan: berkas asli dibawa'" in result.output
+    steps = _plain(tmp_path / "lama.yaml")["langkah"]
+    assert [(s["no"], s["pelaksana"], s["simbol"]) for s in steps] == [
+        (1, ["staf"], "mulai"), (2, ["kepala"], "keputusan"), (3, ["staf"], "selesai")]
+    assert (steps[1]["ya"], steps[1]["tidak"]) == (3, 1)

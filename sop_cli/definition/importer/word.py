@@ -10,7 +10,8 @@ In the flowchart table, the row under "Pelaksana" names the lanes. A step's lane
 of its mark: the text `sop render` writes (`[ ] → 3`), or a shape (DrawingML `wps:wsp`: its
 preset geometry flowChartProcess, flowChartDecision, flowChartTerminator …, its text, its
 name/description) anchored in that cell, moved by its horizontal offset when it sits over a
-neighbouring column. A "Ya"/"Tidak" label (a text box or a word in a cell) is read as a branch.
+neighbouring column; an older Word's VML shapes (`v:shape type="#_x0000_t110"` …) the same way.
+A "Ya"/"Tidak" label (a text box or a word in a cell) is read as a branch.
 """
 
 from __future__ import annotations
@@ -233,10 +234,13 @@ def _flow(source: Source, table: Any, number: int) -> None:
     for r, row in enumerate(rows[header_rows:], header_rows + 1):
         cells = row.cells
         first = " ".join(cells[0].text.split()).rstrip(".")
-        if not first.isdigit() or len(cells) < 2:
-            continue  # a repeated header, a "from the page before" row, an empty row
-        if key(cells[1].text) in KEGIATAN:
-            continue
+        if len(cells) < 2 or key(cells[1].text) in KEGIATAN or key(cells[0].text) in ("no", "no.", "nomor"):
+            continue  # a repeated header
+        if not first.isdigit():
+            said = " ".join(cells[1].text.split())
+            if said and not re.match(r"(?i)^(dari halaman|bersambung|lanjutan)", said):
+                source.notes.append(f"{where}, baris {r}: tanpa nomor langkah, dilewati: {said[:60]!r}")
+            continue  # a "from the page before" row, an empty row
         step = Row(no=first, where=f"{where}, baris {r}", kegiatan=" ".join(" ".join(_lines(cells[1])).split()))
         for field, column in mutu.items():
             if column < len(cells):
@@ -299,6 +303,42 @@ def _shapes(tc: Any) -> list[tuple[Mark, int]]:
         if connector and not mark.labels and not mark.next:
             continue
         found.append((mark, offset))
+    return found + _vml_shapes(tc)
+
+
+V = "urn:schemas-microsoft-com:vml"
+_VML_TYPES = {"109": "proses", "176": "proses", "112": "proses", "114": "proses", "110": "keputusan",
+              "116": "terminal", "120": "terminal", "202": None}
+_VML_TAGS = {"rect": "proses", "roundrect": "proses", "oval": "terminal"}
+_EMU_PER_PT = 12700
+
+
+def _vml_shapes(tc: Any) -> list[tuple[Mark, int]]:
+    """The shapes of a document saved by an older Word (VML `v:shape`, `v:rect` … in `w:pict`), the
+    same way: the flowchart type of `type="#_x0000_t110"` (110 decision, 109 process, 116 terminator,
+    202 text box), the text box's words, the left margin of its style as the horizontal offset."""
+    found: list[tuple[Mark, int]] = []
+    for shape in tc.iter(f"{{{V}}}shape", f"{{{V}}}rect", f"{{{V}}}roundrect", f"{{{V}}}oval", f"{{{V}}}line"):
+        if any(ancestor.tag == f"{{{MC}}}Fallback" for ancestor in shape.iterancestors()):
+            continue  # the same shape is read from its DrawingML choice
+        tag = str(shape.tag).rsplit("}", 1)[-1]
+        kind = re.search(r"_x0000_t(\d+)", shape.get("type") or "")
+        simbol = _VML_TAGS.get(tag) if kind is None else _VML_TYPES.get(kind.group(1), "connector")
+        if tag == "line" or (kind is not None and kind.group(1) in ("32", "33", "34", "38")):
+            simbol = "connector"
+        label = " ".join(" ".join(t.text or "" for t in shape.iter(f"{{{W}}}t")).split())
+        if simbol == "proses" and re.fullmatch(r"(?i)(ya|tidak|y|t)", label):
+            simbol = None
+        mark = read_mark(label)
+        if simbol == "connector":
+            if not mark.labels:
+                continue
+        elif simbol == "terminal":
+            mark.simbol = mark.simbol if mark.simbol in ("mulai", "selesai") else "terminal"
+        elif simbol and mark.simbol != "keputusan":
+            mark.simbol = simbol
+        margin = re.search(r"margin-left:\s*(-?[\d.]+)pt", shape.get("style") or "")
+        found.append((mark, int(float(margin.group(1)) * _EMU_PER_PT) if margin else 0))
     return found
 
 
