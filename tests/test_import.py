@@ -136,7 +136,9 @@ def _shape(cell, prst: str, text: str = "", *, offset: int = 0, name: str = "Flo
           <wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>
           <wp:extent cx="600000" cy="300000"/><wp:wrapNone/><wp:docPr id="1" name="{name}"/>
           <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
-            <wps:wsp><wps:cNvSpPr/><wps:spPr><a:prstGeom prst="{prst}"><a:avLst/></a:prstGeom></wps:spPr>
+            <wps:wsp><wps:cNvSpPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="600000" cy="300000"/></a:xfrm>
+              <a:prstGeom prst="{prst}"><a:avLst/></a:prstGeom>{"<a:noFill/><a:ln><a:noFill/></a:ln>" if prst == "rect" else
+              '<a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill><a:ln w="9525"><a:solidFill><a:srgbClr val="000000"/></a:solidFill></a:ln>'}</wps:spPr>
               {body}<wps:bodyPr/></wps:wsp>
           </a:graphicData></a:graphic>
         </wp:anchor></w:drawing></mc:Choice>
@@ -149,10 +151,9 @@ def _office_docx(path: Path, kegiatan3: str) -> None:
     """An SOP as a Kelurahan types it in Word: kop paragraphs, an identity table whose kop cell is
     merged down, a lists table, and the flowchart table with merged header cells and shapes."""
     import docx
-    from docx.shared import Cm
 
     document = docx.Document()
-    identity = document.add_table(rows=6, cols=3)
+    identity = document.add_table(rows=6, cols=3, style="Table Grid")
     kop = identity.cell(0, 0).merge(identity.cell(5, 0))
     kop.text = "PEMERINTAH KOTA CONTOH\nKELURAHAN SUKAMAJU\nJl. Merdeka No. 1"
     rows = [("Nomor SOP", "470/12/SOP/2025"), ("Tanggal Pembuatan", "3 Januari 2025"), ("Tanggal Revisi", "-"),
@@ -164,14 +165,14 @@ def _office_docx(path: Path, kegiatan3: str) -> None:
     signer.paragraphs[0].text = "Plt. Lurah Sukamaju"
     for line in ("", "RINA WATI, S.AP", "Penata (III/c)", "NIP. 19850312 201001 2 004"):
         signer.add_paragraph(line)
-    lists = document.add_table(rows=6, cols=2)
+    lists = document.add_table(rows=6, cols=2, style="Table Grid")
     pairs = [("Dasar Hukum:", "Kualifikasi Pelaksana:"), ("1. Undang-Undang Nomor 1 Tahun 1974\n2. Peraturan Wali Kota Contoh Nomor 5 Tahun 2024", "Memahami administrasi kependudukan"),
              ("Keterkaitan:", "Peralatan/Perlengkapan:"), ("SOP Pelayanan Surat Keterangan", "- Komputer\n- Printer"),
              ("Peringatan:", "Pencatatan dan Pendataan:"), ("Pelayanan tertunda", "Buku register")]
     for r, (left, right) in enumerate(pairs):
         lists.cell(r, 0).text, lists.cell(r, 1).text = left, right
     document.add_paragraph("SOP Pelayanan Surat Pengantar Nikah", style="Heading 2")
-    flow = document.add_table(rows=7, cols=9)
+    flow = document.add_table(rows=7, cols=9, style="Table Grid")
     flow.cell(0, 0).merge(flow.cell(1, 0)).text = "No"
     flow.cell(0, 1).merge(flow.cell(1, 1)).text = "Kegiatan"
     flow.cell(0, 2).merge(flow.cell(0, 4)).text = "Pelaksana"
@@ -179,9 +180,6 @@ def _office_docx(path: Path, kegiatan3: str) -> None:
     flow.cell(0, 8).merge(flow.cell(1, 8)).text = "Keterangan"
     for column, name in zip(range(2, 8), ("Pemohon", "Petugas Loket", "Lurah", "Persyaratan", "Waktu", "Output"), strict=True):
         flow.cell(1, column).text = name
-    for column in range(9):
-        for cell in flow.columns[column].cells:
-            cell.width = Cm(2.5)
     steps = [
         ("1", "Mengajukan permohonan surat pengantar nikah", 2, "flowChartTerminator", "Formulir, KTP, KK", "5 menit", "Berkas permohonan", ""),
         ("2", "Menerima dan mencatat berkas", 3, "flowChartProcess", "Berkas permohonan", "10 Menit", "Berkas tercatat", ""),
@@ -193,8 +191,9 @@ def _office_docx(path: Path, kegiatan3: str) -> None:
         for column, text in ((0, no), (1, kegiatan), (5, kelengkapan), (6, waktu), (7, output), (8, ket)):
             flow.cell(r, column).text = text
         if lane == 4 and prst == "flowChartProcess":
-            # drawn over the Lurah column but anchored one column to the left, as a drag in Word leaves it
-            _shape(flow.cell(r, 3), prst, offset=1_700_000)
+            # drawn over the Lurah column but anchored one column to the left, as a drag in Word leaves it:
+            # its middle sits one and a half columns (of 6 inches / 9) right of the anchor cell's left edge
+            _shape(flow.cell(r, 3), prst, offset=914_400 - 300_000)
         else:
             _shape(flow.cell(r, lane), prst, "Mulai" if r == 2 else "")
     _shape(flow.cell(3, 2), "rect", "Tidak", name="Text Box 7")  # the rejected branch back to the applicant's row

@@ -245,8 +245,9 @@ def _flow(source: Source, table: Any, number: int) -> None:
         for field, column in mutu.items():
             if column < len(cells):
                 setattr(step, field, " ".join(" ".join(_lines(cells[column])).split()) or None)
+        row_widths = _row_widths(cells) or widths
         for lane, column in enumerate(lane_columns):
-            _read_cell(step, cells[column], lane, lane_columns, widths, column)
+            _read_cell(step, cells[column], lane, lane_columns, row_widths, column)
         source.rows.append(step)
 
 
@@ -257,17 +258,40 @@ def _grid_widths(table: Any) -> list[int]:
     return [int(col.get(f"{{{W}}}w") or 0) * _EMU_PER_TWIP for col in grid.findall(f"{{{W}}}gridCol")]
 
 
+def _row_widths(cells: list[Any]) -> list[int]:
+    """Each grid column's width in this row, from the cells' own widths (what Word and LibreOffice
+    draw with); [] when a cell does not say. A merged cell's width is shared by its columns."""
+    widths: list[int] = []
+    for cell in cells:
+        if cell.width is None:
+            return []
+        span = sum(1 for other in cells if other._tc is cell._tc)
+        widths.append(int(cell.width) // span)
+    return widths
+
+
 def _read_cell(step: Row, cell: Any, lane: int, lane_columns: list[int], widths: list[int], column: int) -> None:
     text = " ".join(p.text for p in cell.paragraphs)
     own = read_mark(text) if text.strip() else Mark()
     if own.present:
         _merge(step, lane, own)
-    for shape, offset in _shapes(cell._tc):
-        at = lane
-        if offset and widths and column < len(widths) and widths[column]:
-            shift = int(offset // widths[column]) if offset > 0 else 0
-            at = min(lane + shift, len(lane_columns) - 1)
-        _merge(step, at, shape)
+    for shape, middle in _shapes(cell._tc):
+        _merge(step, _column_of(middle, lane, lane_columns, widths, column), shape)
+
+
+def _column_of(middle: int, lane: int, lane_columns: list[int], widths: list[int], column: int) -> int:
+    """The lane a shape anchored in `lane`'s cell is drawn over: where its middle falls among the grid
+    columns to the right (or left) of its anchor cell."""
+    if not widths or column >= len(widths) or not widths[column]:
+        return lane
+    at, edge = column, 0
+    while middle >= edge + widths[at] and at + 1 < len(widths):
+        edge += widths[at]
+        at += 1
+    while middle < edge and at > 0:
+        at -= 1
+        edge -= widths[at]
+    return lane_columns.index(at) if at in lane_columns else lane
 
 
 def _shapes(tc: Any) -> list[tuple[Mark, int]]:
@@ -288,8 +312,10 @@ def _shapes(tc: Any) -> list[tuple[Mark, int]]:
             if doc_pr is not None:
                 described = " ".join(filter(None, (doc_pr.get("name"), doc_pr.get("descr"), doc_pr.get("title"))))
             position = frame.find(f"{{{WP}}}positionH/{{{WP}}}posOffset")
+            extent = frame.find(f"{{{WP}}}extent")
             if position is not None and (position.text or "").lstrip("-").isdigit():
-                offset = int(position.text or 0)
+                # where the shape's middle sits, from the left of the cell it is anchored in
+                offset = int(position.text or 0) + int(extent.get("cx") or 0) // 2 if extent is not None else 0
         connector = wsp.find(f"{{{WPS}}}cNvCnPr") is not None or "Connector" in (prst or "")
         simbol = None if connector else _GEOMETRY.get(prst or "")
         label = " ".join(words.split())
@@ -337,8 +363,11 @@ def _vml_shapes(tc: Any) -> list[tuple[Mark, int]]:
             mark.simbol = mark.simbol if mark.simbol in ("mulai", "selesai") else "terminal"
         elif simbol and mark.simbol != "keputusan":
             mark.simbol = simbol
-        margin = re.search(r"margin-left:\s*(-?[\d.]+)pt", shape.get("style") or "")
-        found.append((mark, int(float(margin.group(1)) * _EMU_PER_PT) if margin else 0))
+        style = shape.get("style") or ""
+        margin = re.search(r"margin-left:\s*(-?[\d.]+)pt", style)
+        width = re.search(r"(?<![-\w])width:\s*([\d.]+)pt", style)
+        middle = float(margin.group(1)) + (float(width.group(1)) / 2 if width else 0) if margin else 0
+        found.append((mark, int(middle * _EMU_PER_PT)))
     return found
 
 
