@@ -439,3 +439,12 @@ def test_an_older_words_vml_shapes_and_unnumbered_rows(sop, tmp_path: Path) -> N
     assert [(s["no"], s["pelaksana"], s["simbol"]) for s in steps] == [
         (1, ["staf"], "mulai"), (2, ["kepala"], "keputusan"), (3, ["staf"], "selesai")]
     assert (steps[1]["ya"], steps[1]["tidak"]) == (3, 1)
+
+
+def test_what_to_check_fits_80_columns(sop, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = sop("import", SEEDS / "004_10d00499ab070ac7.txt", "--out", tmp_path / "d.yaml")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) > 8 and max(len(line) for line in lines) <= 80
+    assert any(line.startswith("    ") for line in lines)  # an item's continuation hangs under its text

@@ -18,7 +18,7 @@ def import_command(
     sop_id: str | None = typer.Option(None, "--id", metavar="ID", help=N_("SOP id to give the draft (default: the catalog's SOP of the same name, else made from the name).")),
     force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
 ) -> None:
-    from sop_cli.cli.output import shown
+    from sop_cli.cli.output import fit, shown
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.importer import import_document
     from sop_cli.errors import ConflictError, DefinitionError, UsageError
@@ -39,11 +39,11 @@ def import_command(
         print(shown(_("Wrote {path}").format(path=out)))
     report = sys.stderr if out is None else sys.stdout
     if imported.matched:
-        report.write(shown(_("The catalog already has this SOP ({sop}): compare with `sop diff {sop} DRAFT`.").format(
-            sop=imported.matched)) + "\n")
+        report.write(fit(shown(_("The catalog already has this SOP ({sop}): compare with `sop diff {sop} DRAFT`.").format(
+            sop=imported.matched))) + "\n")
     if imported.checks:
         report.write(shown(_("Check against the document ({count}):").format(count=len(imported.checks))) + "\n")
         for line in imported.checks:
-            report.write(shown("  - " + line) + "\n")
+            report.write(fit(shown("  - " + line), hang=4) + "\n")
     if imported.problems:
         raise DefinitionError(_("The draft does not validate yet; fix these in it:"), imported.problems)

@@ -334,7 +334,8 @@ def _steps(source: Source, lanes: list[LaneDraft], jabatan: str | None, checks: 
             dasar_inferensi=ground, notes=tuple(notes),
         ))
         if ground:
-            checks.append(f"{row.where} (langkah {row.no}): PERIKSA pelaksana {lanes[drawn[0]].nama}: {ground}")
+            names = ", ".join(lanes[i].nama for i in drawn)
+            checks.append(f"{row.where} (langkah {row.no}): PERIKSA pelaksana {names}: {ground}")
     return steps
 
 
@@ -422,7 +423,8 @@ def _drawn_as(row: Row, simbol: str) -> bool:
     return any(mark.simbol == simbol for mark in row.marks.values())
 
 
-_OLEH = re.compile(r"\boleh\s+([A-Za-z/&.]+(?:\s+[A-Za-z/&.]+)?)", re.I)
+_OLEH = re.compile(r"\b[Oo]leh\s+([A-Za-z][\w/&.]*(?:\s+[A-Z][\w/&.]*)*)")
+"""`oleh Camat`, `oleh Kepala Dinas` (the words in capitals after the first), not `oleh Kaban kemudian`."""
 
 
 def _infer_lane(row: Row, index: int, lanes: Sequence[LaneDraft], before: Sequence[tuple[list[int], str | None]],
