@@ -292,7 +292,7 @@ def document_rows(sops: Sequence[tuple[SopDefinition, Path | None]]) -> list[dic
 
     rows: dict[str, dict[str, Any]] = {
         "sop": {"type": "sop", "judul": "Dokumen SOP AP (identitas, daftar, bagan alir)", "template": "sop",
-                "own": False, "formats": ["html", "md", "docx", "pdf"], "required": [], "values": [], "steps": []},
+                "own": False, "formats": ["html", "md", "docx", "pdf", "bpmn"], "required": [], "values": [], "steps": []},
     }
     steps: dict[str, list[dict[str, Any]]] = {}
     types: dict[str, DocType] = dict(document_types(None))
