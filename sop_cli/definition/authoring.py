@@ -78,6 +78,7 @@ class StepDraft:
     sub_sop: str | None = None
     dasar_inferensi: str | None = None
     """Set when the lane is inferred, not read from the source (asal_pelaksana: inferensi)."""
+    dokumen: str | None = None
     notes: tuple[str, ...] = ()
     """Comment lines written above the step (what was guessed, what to check)."""
 
@@ -296,6 +297,7 @@ def draft_yaml(draft: Draft) -> str:
             f"    waktu: {_q(step.waktu)}",
             f"    output: {_q(step.output)}",
             *([f"    keterangan: {_q(step.keterangan)}"] if step.keterangan else []),
+            *([f"    dokumen: {_q(step.dokumen)}"] if step.dokumen else []),
         ]
     return "\n".join(lines) + "\n"
 

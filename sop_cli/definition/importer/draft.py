@@ -153,6 +153,8 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
         lists[key] = source.lists.get(key, [])
     lists["penjelasan"] = source.penjelasan
     steps = _steps(source, lanes, jabatan, checks)
+    if same_sop:
+        steps = _keep_documents(steps, same_sop[0])
 
     draft = Draft(the_id, nama, organisasi, jabatan or "", lanes, steps, header=header, pejabat=pejabat, lists=lists,
                   intro=[f"Diimpor dengan `sop import` dari {source.path} ({_KINDS.get(source.kind, source.kind)}).",
@@ -161,6 +163,24 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
                   notes=notes)
     return draft, checks, same_sop[0]["organisasi"]["wilayah"] + "/" + same_sop[0]["organisasi"]["id"] + "/" + \
         same_sop[0]["id"] if same_sop else None
+
+
+def _keep_documents(steps: list[StepDraft], catalog_sop: Mapping[str, Any]) -> list[StepDraft]:
+    """The catalog's `dokumen` (the document type a step's output is rendered with: the document
+    does not print it) on the steps that match the catalog's by Kegiatan, so importing a new
+    version keeps its letters."""
+    import dataclasses
+
+    from sop_cli.definition.diff import match_steps
+
+    drafted = [{"kegiatan": step.kegiatan, "index": i} for i, step in enumerate(steps)]
+    kept = list(steps)
+    for old, new in match_steps(catalog_sop["langkah"], drafted):
+        if old is not None and new is not None and old.get("dokumen"):
+            i = new["index"]
+            kept[i] = dataclasses.replace(kept[i], dokumen=old["dokumen"], notes=(
+                *kept[i].notes, f"dokumen disalin dari SOP di katalog (langkah {old['no']})."))
+    return kept
 
 
 def _new_organisation(source: Source, guess: Any) -> dict[str, Any]:
