@@ -451,3 +451,40 @@ def test_what_to_check_fits_80_columns(sop, tmp_path: Path, monkeypatch) -> None
     lines = result.output.splitlines()
     assert len(lines) > 8 and max(len(line) for line in lines) <= 80
     assert any(line.startswith("    ") for line in lines)  # an item's continuation hangs under its text
+
+
+@pytest.mark.parametrize("seed", sorted(SHIPPED))
+def test_damaged_text_gives_a_draft_or_a_located_refusal_never_a_crash(seed: str, tmp_path: Path) -> None:
+    """Lines lost, cells shifted, junk typed in: the importer words every outcome (no exception but
+    SopError), as a person's half-copied document would have it."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from sop_cli.definition.importer import import_document
+    from sop_cli.errors import SopError
+
+    lines = (SEEDS / seed).read_text(encoding="utf-8").split("\n")
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.tuples(st.integers(0, len(lines) - 1), st.sampled_from(["drop", "tab", "junk", "dup"]),
+                              st.text(max_size=12)), max_size=8))
+    def damaged(edits: list[tuple[int, str, str]]) -> None:
+        text = list(lines)
+        for at, kind, junk in edits:
+            at = min(at, len(text) - 1)
+            if kind == "drop" and len(text) > 1:
+                del text[at]
+            elif kind == "tab":
+                text[at] = text[at].replace("\t", "\t\t", 1)
+            elif kind == "junk":
+                text[at] = text[at] + junk
+            else:
+                text.insert(at, text[at])
+        try:
+            imported = import_document(Path("rusak.txt"), content="\n".join(text).encode("utf-8"))
+        except SopError as error:
+            assert str(error)
+        else:
+            assert imported.text.startswith("# SOP ")
+
+    damaged()
