@@ -488,3 +488,25 @@ def test_damaged_text_gives_a_draft_or_a_located_refusal_never_a_crash(seed: str
             assert imported.text.startswith("# SOP ")
 
     damaged()
+
+
+@pytest.mark.slow
+def test_a_word_file_saved_again_by_libreoffice_still_imports_whole(sop, tmp_path: Path) -> None:
+    """Offices pass documents through LibreOffice, which joins tables that touch (here the identity
+    and the lists) and rewrites the XML: the round trip still holds."""
+    import shutil
+    import subprocess
+
+    from sop_cli.definition.diff import diff_sops
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed")
+    document = tmp_path / "renja.docx"
+    assert sop("render", "sop", "nganjuk/kecamatan-ngronggot/renja", "--out", document).exit_code == 0
+    saved = tmp_path / "simpan"
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(saved), str(document)],
+                   check=True, capture_output=True, timeout=180)
+    draft = _imported(sop, saved / "renja.docx", tmp_path / "renja.yaml")
+    assert diff_sops(_plain(SHIPPED["000_fc0bf2a86c375b93.txt"]), draft)["same"]

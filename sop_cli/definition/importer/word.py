@@ -76,9 +76,9 @@ def read_docx(content: bytes, path: str) -> Source:
         if hasattr(block, "rows"):
             after_penjelasan = False
             kind = _table_kind(block)
-            if kind == "identitas":
+            if kind in ("identitas", "daftar"):
+                # one table may hold both: LibreOffice joins two tables that touch when it saves
                 _identity(source, block)
-            elif kind == "daftar":
                 _lists(source, block)
             elif kind == "alur" and not flow_found:
                 flow_found = True
