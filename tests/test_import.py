@@ -510,3 +510,32 @@ def test_a_word_file_saved_again_by_libreoffice_still_imports_whole(sop, tmp_pat
                    check=True, capture_output=True, timeout=180)
     draft = _imported(sop, saved / "renja.docx", tmp_path / "renja.yaml")
     assert diff_sops(_plain(SHIPPED["000_fc0bf2a86c375b93.txt"]), draft)["same"]
+
+
+def test_a_flowchart_table_split_over_pages_is_read_whole(sop, tmp_path: Path) -> None:
+    """Offices often start a new table on each page, the header repeated: the steps go on."""
+    import copy
+
+    import docx
+
+    from sop_cli.definition.diff import diff_sops
+
+    rendered = tmp_path / "renja.docx"
+    assert sop("render", "sop", "nganjuk/kecamatan-ngronggot/renja", "--out", rendered).exit_code == 0
+    document = docx.Document(str(rendered))
+    tables = len(document.tables)
+    flow = document.tables[-1]._tbl
+    second = copy.deepcopy(flow)
+    rows, rows2 = flow.findall(f"{{{W}}}tr"), second.findall(f"{{{W}}}tr")
+    for row in rows[9:]:
+        flow.remove(row)  # the first page: header rows and steps 1-7
+    for row in rows2[2:9]:
+        second.remove(row)  # the second: header rows again, steps 8-14
+    gap = copy.deepcopy(document.paragraphs[-1]._p)
+    flow.addnext(gap)
+    gap.addnext(second)
+    split = tmp_path / "terbelah.docx"
+    document.save(str(split))
+    assert len(docx.Document(str(split)).tables) == tables + 1
+    draft = _imported(sop, split, tmp_path / "renja.yaml")
+    assert diff_sops(_plain(SHIPPED["000_fc0bf2a86c375b93.txt"]), draft)["same"]

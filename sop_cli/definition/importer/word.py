@@ -80,7 +80,9 @@ def read_docx(content: bytes, path: str) -> Source:
                 # one table may hold both: LibreOffice joins two tables that touch when it saves
                 _identity(source, block)
                 _lists(source, block)
-            elif kind == "alur" and not flow_found:
+            elif kind == "alur" and flow_found:
+                _flow(source, block, _index(document, block))  # the table goes on after a page break
+            elif kind == "alur":
                 flow_found = True
                 title = next((p for p in reversed(paragraphs_before) if p), None)
                 if title and not source.judul:
@@ -202,7 +204,7 @@ def _flow(source: Source, table: Any, number: int) -> None:
     second = [" ".join(c.text.split()) for c in rows[1].cells] if len(rows) > 1 else []
     where = f"tabel {number}"
     if "pelaksana" in top and second:
-        lane_columns = [i for i, key in enumerate(top) if key == "pelaksana"]
+        lane_columns = [i for i, title in enumerate(top) if title == "pelaksana"]
         header_rows = 2
         names = second
     else:
@@ -217,13 +219,18 @@ def _flow(source: Source, table: Any, number: int) -> None:
         field = MUTU.get(key(text))
         if field and i not in lane_columns:
             mutu.setdefault(field, i)
+    lanes: list[str] = []
+    external: set[int] = set()
     for i in lane_columns:
         name = " ".join(names[i].split())
-        external = bool(re.search(r"\(luar kantor\)\s*$", name, re.I))
-        name = re.sub(r"\s*\(luar kantor\)\s*$", "", name, flags=re.I)
-        if external:
-            source.external.add(len(source.lanes))
-        source.lanes.append(name or f"Pelaksana {len(source.lanes) + 1}")
+        if re.search(r"\(luar kantor\)\s*$", name, re.I):
+            external.add(len(lanes))
+        lanes.append(re.sub(r"\s*\(luar kantor\)\s*$", "", name, flags=re.I) or f"Pelaksana {len(lanes) + 1}")
+    if source.lanes and lanes != source.lanes:
+        source.problems.append(f"{where}: lanjutan tabel alur dengan pelaksana lain ({', '.join(lanes)}; tabel pertama: "
+                               f"{', '.join(source.lanes)}); langkahnya tidak dibaca")
+        return
+    source.lanes, source.external = lanes, external
     if not lane_columns:
         source.problems.append(f"{where}: judul tabel alur tidak memuat kolom pelaksana")
         return
