@@ -125,7 +125,8 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
     elif same_sop:
         the_id = same_sop[0]["id"]
         notes.setdefault("id", []).append(
-            f"SOP ini sudah ada di katalog ({same_sop[1]}): bandingkan dengan `sop diff`.")
+            f"SOP ini sudah ada di katalog ({same_sop[1]}): bandingkan dengan `sop diff`, lalu timpa berkas "
+            "itu dengan draf ini (dua berkas berkode sama ditolak `sop validate`).")
     else:
         the_id = slugify(nama) or "sop"
         guess("id", f"PERIKSA: kode SOP dibuat dari namanya ({the_id!r}); pendekkan bila perlu.")
@@ -161,8 +162,11 @@ def make_draft(source: Source, catalog: Iterable[tuple[Mapping[str, Any], str]] 
                          "Baris yang diawali PERIKSA adalah tebakan: cocokkan dengan dokumen aslinya, lalu jalankan",
                          "`sop validate BERKAS` dan `sop show`."],
                   notes=notes)
-    return draft, checks, same_sop[0]["organisasi"]["wilayah"] + "/" + same_sop[0]["organisasi"]["id"] + "/" + \
-        same_sop[0]["id"] if same_sop else None
+    matched = None
+    if same_sop:
+        org = same_sop[0]["organisasi"]
+        matched = f"{org['wilayah']}/{org['id']}/{same_sop[0]['id']}"
+    return draft, checks, matched
 
 
 def _keep_documents(steps: list[StepDraft], catalog_sop: Mapping[str, Any]) -> list[StepDraft]:
