@@ -106,6 +106,14 @@ def test_a_rejection_loops_back_and_a_refusal_ends(exported) -> None:
     assert completed
     assert steps == [1, 2, 3, 4, 5, 6, 7, 8, 9, 8, 9, 10, 11, 12, 13, 14]
 
+    # a rejection back to the step that joins two parallel branches does not wait for them again
+    teknis, _ = exported["contoh/dinas-contoh/rekomendasi-teknis"]
+    completed, done = _drive(files, teknis, {6: ["TIDAK", "YA"]})
+    own = [no for process, no in done if process == _process_id(teknis)]
+    assert completed and own == [1, 2, 3, 4, 6, 6, 7]
+    called = [no for process, no in done if process != _process_id(teknis)]
+    assert called == [1, 2, 3, 1, 2, 3]  # the sub-SOP (step 5) ran twice
+
     keramaian, definition = exported["contoh/dinas-contoh/rekomendasi-keramaian"]
     refusing = next(s for s in definition.langkah if s.tidak == "selesai")
     completed, done = _drive(files, keramaian, {refusing.no: ["TIDAK"]})
@@ -137,6 +145,11 @@ def test_the_process_speaks_the_sop(exported) -> None:
     split = process.find("bpmn:parallelGateway[@gatewayDirection='Diverging']", NS)
     targets = {f.get("targetRef") for f in process.findall(f"bpmn:sequenceFlow[@sourceRef='{split.get('id')}']", NS)}
     assert targets == {"Langkah_3", "Langkah_4"}
+    # the join waits for exactly the branches: the TIDAK back to step 5 enters the task, not the join
+    # (an engine such as Camunda would wait there forever for branches that do not run again)
+    join = process.find("bpmn:parallelGateway[@gatewayDirection='Converging']", NS)
+    sources = {f.get("sourceRef") for f in process.findall(f"bpmn:sequenceFlow[@targetRef='{join.get('id')}']", NS)}
+    assert sources == {"Langkah_3", "Langkah_4"}
     assert process.find("bpmn:callActivity", NS).get("calledElement") == "sop.contoh.dinas-contoh.rapat-koordinasi"
     # the decision at 6: YA the default flow, TIDAK conditional on the variable its documentation names
     gateway = process.find("bpmn:exclusiveGateway", NS)

@@ -116,8 +116,10 @@ def _task_id(no: int) -> str:
 
 
 def _entry(graph: Graph, no: int) -> str:
-    """The node a flow into step `no` enters: the join gateway when the step waits for branches."""
-    return f"Gabung_{no}" if any(s.join == no and s.is_split for s in graph.steps.values()) else _task_id(no)
+    """The node a flow into step `no` enters: its task. Only the branches of a split go into the
+    join's gateway (they are connected to it apart); a TIDAK back to a join step must not wait
+    there for branches that will not run again."""
+    return _task_id(no)
 
 
 def _exit(step: Step) -> str:
