@@ -36,7 +36,7 @@ def import_command(
         from sop_cli.fs import write_text_atomically
 
         write_text_atomically(out, imported.text)
-        print(shown(_("Wrote {path}").format(path=out)))
+        print(fit(shown(_("Wrote {path}").format(path=out))))
     report = sys.stderr if out is None else sys.stdout
     if imported.matched:
         report.write(fit(shown(_("The catalog already has this SOP ({sop}): compare with `sop diff {sop} DRAFT`.").format(
