@@ -539,3 +539,12 @@ def test_a_flowchart_table_split_over_pages_is_read_whole(sop, tmp_path: Path) -
     assert len(docx.Document(str(split)).tables) == tables + 1
     draft = _imported(sop, split, tmp_path / "renja.yaml")
     assert diff_sops(_plain(SHIPPED["000_fc0bf2a86c375b93.txt"]), draft)["same"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
+def test_text_saved_by_notepad_in_any_of_its_encodings(sop, tmp_path: Path, encoding: str) -> None:
+    text = (SEEDS / "000_fc0bf2a86c375b93.txt").read_text(encoding="utf-8").replace("\n", "\r\n")
+    source = tmp_path / "salinan.txt"
+    source.write_bytes(text.encode(encoding, errors="replace"))
+    draft = _imported(sop, source, tmp_path / "d.yaml")
+    assert len(draft["langkah"]) == 14 and draft["disahkan_oleh"]["nama"] == "MOHAMAD MAKRUP, S.Sos"

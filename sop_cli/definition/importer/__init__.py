@@ -60,11 +60,18 @@ def read_source(path: Path, content: bytes | None = None) -> Source:
         return read_bpmn(content, str(path))
     from sop_cli.definition.importer.text import read_text
 
+    return read_text(_decoded(content), str(path))
+
+
+def _decoded(content: bytes) -> str:
+    """Text as Windows Notepad saves it: UTF-8 (with or without BOM), "Unicode" (UTF-16 with BOM),
+    or "ANSI" (cp1252 on an Indonesian Windows)."""
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return content.decode("utf-16", errors="replace")
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")  # Notepad's "ANSI" on an Indonesian Windows
-    return read_text(text, str(path))
+        return content.decode("cp1252", errors="replace")
 
 
 def _pdf_refusal(path: Path, content: bytes) -> str:
