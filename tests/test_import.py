@@ -35,6 +35,13 @@ def _imported(sop, source: Path, out: Path, *extra: str) -> dict:
 
 # The seeds' text ------------------------------------------------------------------------------
 
+LANE_GUESSES_THAT_DIFFER = {
+    # Steps whose lane mark the text lost, where the importer's guess (marked inferensi, with its
+    # ground) is not the transcriber's inference in sops/: the only differences allowed.
+    "000_fc0bf2a86c375b93.txt": [4, 5],  # Nganjuk: the invitation and the meeting, by the Sekretaris
+    "004_10d00499ab070ac7.txt": [9, 10, 12],  # Lampung Tengah: the correction by the Sekretaris; the cover letter
+}
+
 
 @pytest.mark.parametrize("seed", sorted(SHIPPED))
 def test_a_seeds_text_imports_to_the_shipped_sop_but_for_the_lanes_its_marks_lost(sop, tmp_path: Path, seed: str) -> None:
@@ -57,7 +64,7 @@ def test_a_seeds_text_imports_to_the_shipped_sop_but_for_the_lanes_its_marks_los
     steps = {s["no"]: s for s in draft["langkah"]}
     for no in allowed:
         assert steps[no]["asal_pelaksana"] == "inferensi" and steps[no]["dasar_inferensi"]
-    assert len(allowed) <= len(inferred) // 2 + 2  # most lost marks are still guessed as the transcriber did
+    assert allowed == LANE_GUESSES_THAT_DIFFER[seed]
     decisions = [(s["no"], s["ya"], s["tidak"]) for s in draft["langkah"] if s["simbol"] == "keputusan"]
     assert decisions == [(s["no"], s["ya"], s["tidak"]) for s in shipped["langkah"] if s["simbol"] == "keputusan"]
     text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
