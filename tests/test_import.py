@@ -220,6 +220,7 @@ def test_a_word_file_made_by_hand_with_toolbar_shapes_and_labels(sop, tmp_path: 
     _office_docx(document, HOSTILE)
     draft = _imported(sop, document, tmp_path / "nikah.yaml")
     assert draft["organisasi"]["pemerintah"] == "Pemerintah Kota Contoh" and draft["organisasi"]["nama"] == "Kelurahan Sukamaju"
+    assert draft["organisasi"]["alamat"] == "Jl. Merdeka No. 1"
     assert draft["nama"] == "Pelayanan Surat Pengantar Nikah" and draft["nomor"] == "470/12/SOP/2025"
     assert (draft["tanggal_pembuatan"], draft["tanggal_revisi"], draft["tanggal_pengesahan"]) == ("2025-01-03", None, "Februari 2025")
     assert draft["disahkan_oleh"] == {"jabatan": "Lurah Sukamaju", "kedudukan": "plt", "nama": "RINA WATI, S.AP",

@@ -204,8 +204,11 @@ def _new_organisation(source: Source, guess: Any) -> dict[str, Any]:
         missing("kop: nama unit kerja (Kecamatan, Dinas …) tidak ditemukan; isi organisasi.nama dan organisasi.id")
         unit = "Unit Kerja"
     guess("organisasi", "PERIKSA: unit ini belum ada di katalog; kode unit, kode wilayah dan zona waktu (WIB) ditebak.")
-    return {"id": slugify(unit) or "unit", "wilayah": region_id(pemerintah) or "wilayah", "pemerintah": pemerintah,
-            "nama": unit, "zona_waktu": "WIB"}
+    organisasi = {"id": slugify(unit) or "unit", "wilayah": region_id(pemerintah) or "wilayah", "pemerintah": pemerintah,
+                  "nama": unit, "zona_waktu": "WIB"}
+    if source.alamat:
+        organisasi["alamat"] = source.alamat  # the kop's address line
+    return organisasi
 
 
 def _date(text: str | None) -> str | None:
