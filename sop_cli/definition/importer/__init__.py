@@ -1,9 +1,9 @@
 """`sop import`: an SOP AP document (Word .docx, or the text copied out of one) as an SOP draft; also
 a BPMN 2.0 process drawn in a modeler (bpmn.py).
 
-    read (text/word/bpmn.py) ─▶ Source ──make_draft (draft.py)──▶ authoring.Draft ──draft_yaml──▶ YAML text
-      what the document says       nothing guessed    catalog + guesses, each       the one writer of
-                                                       a comment and a check         commented SOP files
+    read (text/word/bpmn.py) ─▶ Source ──make_draft (draft.py, flow.py)──▶ authoring.Draft ──draft_yaml──▶ YAML text
+      what the document says       nothing guessed    catalog + guesses, each              the one writer of
+                                                       a comment and a check                commented SOP files
 
 The draft is validated as `sop validate` would (`loader.validate_data`); a draft that does not
 validate is still given (it is a draft: the person finishes it), with the problems located in
