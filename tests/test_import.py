@@ -556,3 +556,35 @@ def test_text_saved_by_notepad_in_any_of_its_encodings(sop, tmp_path: Path, enco
     source.write_bytes(text.encode(encoding, errors="replace"))
     draft = _imported(sop, source, tmp_path / "d.yaml")
     assert len(draft["langkah"]) == 14 and draft["disahkan_oleh"]["nama"] == "MOHAMAD MAKRUP, S.Sos"
+
+
+def test_a_word_file_with_the_identity_and_lists_typed_as_paragraphs(sop, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in ("PEMERINTAH KABUPATEN CONTOH", "BADAN PENDAPATAN DAERAH", "Nomor SOP : 900/7/SOP/2024",
+                 "Tanggal Pembuatan : 2 Mei 2024", "Nama SOP : Pelayanan Keberatan Pajak", "Disahkan oleh : Kepala Badan",
+                 "Dasar Hukum"):
+        document.add_paragraph(line)
+    for item in ("Undang-Undang Nomor 1 Tahun 2022", "Peraturan Daerah Nomor 4 Tahun 2023"):
+        document.add_paragraph(item, style="List Number")  # Word's own numbering: no "1." in the text
+    document.add_paragraph("Peringatan")
+    document.add_paragraph("Keberatan lewat waktu ditolak")
+    flow = document.add_table(rows=3, cols=7, style="Table Grid")
+    for column, text in enumerate(("No", "Kegiatan", "Wajib Pajak", "Petugas", "Kelengkapan", "Waktu", "Output")):
+        flow.cell(0, column).text = text
+    for r, (kegiatan, lane, mark) in enumerate((("Mengajukan keberatan", 2, "( Mulai ) → 2"),
+                                                ("Meneliti keberatan", 3, "( Selesai )")), 1):
+        flow.cell(r, 0).text, flow.cell(r, 1).text, flow.cell(r, lane).text = str(r), kegiatan, mark
+        flow.cell(r, 4).text, flow.cell(r, 5).text, flow.cell(r, 6).text = "Surat", "3 hari", "Berkas"
+    path = tmp_path / "keberatan.docx"
+    document.save(path)
+    draft = _imported(sop, path, tmp_path / "keberatan.yaml")
+    assert (draft["organisasi"]["pemerintah"], draft["organisasi"]["nama"]) == (
+        "Pemerintah Kabupaten Contoh", "Badan Pendapatan Daerah")
+    assert (draft["nomor"], draft["tanggal_pembuatan"], draft["nama"]) == ("900/7/SOP/2024", "2024-05-02",
+                                                                           "Pelayanan Keberatan Pajak")
+    assert draft["disahkan_oleh"]["jabatan"] == "Kepala Badan"
+    assert draft["dasar_hukum"] == ["Undang-Undang Nomor 1 Tahun 2022", "Peraturan Daerah Nomor 4 Tahun 2023"]
+    assert draft["peringatan"] == ["Keberatan lewat waktu ditolak"]
+    assert [(s["pelaksana"], s["simbol"]) for s in draft["langkah"]] == [(["wajib-pajak"], "mulai"), (["petugas"], "selesai")]

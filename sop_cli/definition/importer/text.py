@@ -41,8 +41,8 @@ def read_text(text: str, path: str) -> Source:
     table = next((i for i, line in enumerate(lines) if _is_table_header(line)), None)
     head = lines if table is None else lines[:table]
     _kop(source, head)
-    _identity(source, head)
-    _lists(source, head)
+    identity_lines(source, head)
+    list_lines(source, head)
     if table is None:
         source.problems.append("tidak ada tabel alur: tidak ditemukan baris judul tabel (\"No<TAB>Kegiatan …\")")
         return source
@@ -71,8 +71,12 @@ def _kop(source: Source, lines: list[str]) -> None:
         source.judul = " ".join(block)
 
 
-def _identity(source: Source, lines: list[str]) -> None:
+def identity_lines(source: Source, lines: list[str]) -> None:
+    """The identity fields of lines `Label<TAB>:<TAB>value` or `Label : value` (a field read before is kept)."""
     for line in lines:
+        labelled = re.match(r"^\s*([^:\t]{3,40}?)\s*:\s*(.*)$", line) if "\t" not in line else None
+        if labelled and IDENTITY.get(key(labelled.group(1))):
+            line = f"{labelled.group(1)}\t{labelled.group(2)}"
         cells = [c for c in _cells(line) if c and c != ":"]
         for i, cell in enumerate(cells):
             field = IDENTITY.get(key(cell))
@@ -84,7 +88,8 @@ def _identity(source: Source, lines: list[str]) -> None:
                 break
 
 
-def _lists(source: Source, lines: list[str]) -> None:
+def list_lines(source: Source, lines: list[str]) -> None:
+    """The six lists of lines: a title alone or two to a line (tab between), then their items."""
     raw: dict[str, list[str]] = {}
     _list_cells(raw, lines)
     for field, cells in raw.items():

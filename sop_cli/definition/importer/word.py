@@ -69,6 +69,7 @@ def read_docx(content: bytes, path: str) -> Source:
         raise DefinitionError(_("{path}: not a Word document (.docx) that can be opened ({error}).").format(
             path=path, error=error)) from None
     source = Source(path=path, kind="docx")
+    loose: list[str] = []  # paragraphs outside the tables: some offices type the identity and lists so
     paragraphs_before: list[str] = []
     after_penjelasan = False
     flow_found = False
@@ -106,6 +107,18 @@ def read_docx(content: bytes, path: str) -> Source:
         if text.upper().startswith("PEMERINTAH ") and source.pemerintah is None:
             source.pemerintah = text
         paragraphs_before.append(text)
+        if not flow_found:
+            loose += block.text.split("\n")
+    from sop_cli.definition.importer.text import identity_lines, list_lines
+
+    identity_lines(source, loose)
+    if not source.lists:
+        list_lines(source, loose)
+    texts = [" ".join(line.split()) for line in loose]
+    if source.unit is None and source.pemerintah in texts:
+        at = texts.index(source.pemerintah)
+        source.unit = next((t for t in texts[at + 1:at + 6] if t.isupper() and not t.startswith(("PEMERINTAH", "SOP",
+                                                                                               "STANDAR"))), None)
     if not flow_found:
         source.problems.append("tidak ada tabel alur: tidak ada tabel yang diawali kolom No dan Kegiatan")
     return source
