@@ -129,7 +129,7 @@ WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def _shape(cell, prst: str, text: str = "", *, offset: int = 0, name: str = "Flowchart: Process 1") -> None:
+def _shape(cell, prst: str, text: str = "", *, offset: int = 0, down: int = 0, name: str = "Flowchart: Process 1") -> None:
     """A shape from Word's toolbar, anchored in `cell` (DrawingML as Word writes it, with a VML fallback)."""
     from docx.oxml import parse_xml
 
@@ -143,7 +143,7 @@ def _shape(cell, prst: str, text: str = "", *, offset: int = 0, name: str = "Flo
                    layoutInCell="1" allowOverlap="1">
           <wp:simplePos x="0" y="0"/>
           <wp:positionH relativeFrom="column"><wp:posOffset>{offset}</wp:posOffset></wp:positionH>
-          <wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>
+          <wp:positionV relativeFrom="paragraph"><wp:posOffset>{down}</wp:posOffset></wp:positionV>
           <wp:extent cx="600000" cy="300000"/><wp:wrapNone/><wp:docPr id="1" name="{name}"/>
           <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">
             <wps:wsp><wps:cNvSpPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="600000" cy="300000"/></a:xfrm>
@@ -157,7 +157,7 @@ def _shape(cell, prst: str, text: str = "", *, offset: int = 0, name: str = "Flo
     cell.paragraphs[0]._p.append(parse_xml(xml))
 
 
-def _office_docx(path: Path, kegiatan3: str) -> None:
+def _office_docx(path: Path, kegiatan3: str, *, label_from_decision_row: bool = False) -> None:
     """An SOP as a Kelurahan types it in Word: kop paragraphs, an identity table whose kop cell is
     merged down, a lists table, and the flowchart table with merged header cells and shapes."""
     import docx
@@ -206,7 +206,17 @@ def _office_docx(path: Path, kegiatan3: str) -> None:
             _shape(flow.cell(r, 3), prst, offset=914_400 - 300_000)
         else:
             _shape(flow.cell(r, lane), prst, "Mulai" if r == 2 else "")
-    _shape(flow.cell(3, 2), "rect", "Tidak", name="Text Box 7")  # the rejected branch back to the applicant's row
+    if label_from_decision_row:
+        # rows of a fixed height (2 cm); the label anchored in the decision's row but drawn two rows up,
+        # over the applicant's first step
+        from docx.enum.table import WD_ROW_HEIGHT_RULE
+        from docx.shared import Cm
+
+        for row in flow.rows:
+            row.height, row.height_rule = Cm(2), WD_ROW_HEIGHT_RULE.EXACTLY
+        _shape(flow.cell(4, 2), "rect", "Tidak", down=-Cm(3.2), name="Text Box 7")
+    else:
+        _shape(flow.cell(3, 2), "rect", "Tidak", name="Text Box 7")  # the rejected branch back to the applicant's row
     _shape(flow.cell(4, 3), "rect", "Ya", name="Text Box 8")
     _shape(flow.cell(4, 3), "straightConnector1", name="Straight Arrow Connector 9")
     document.save(path)
@@ -238,6 +248,14 @@ def test_a_word_file_made_by_hand_with_toolbar_shapes_and_labels(sop, tmp_path: 
     assert [s["waktu"] for s in steps] == ["5 menit", "10 Menit", "15 menit", "1 hari", "5 menit"]
     assert steps[4]["keterangan"] == "Diambil sendiri" and all(s["asal_pelaksana"] == "sumber" for s in steps)
     assert sop("validate", tmp_path / "nikah.yaml").exit_code == 0
+
+
+def test_a_label_drawn_over_another_row_than_its_anchor_counts_where_it_is_drawn(sop, tmp_path: Path) -> None:
+    document = tmp_path / "label.docx"
+    _office_docx(document, "Memeriksa kelengkapan berkas", label_from_decision_row=True)
+    steps = _imported(sop, document, tmp_path / "label.yaml")["langkah"]
+    assert (steps[2]["simbol"], steps[2]["ya"], steps[2]["tidak"]) == ("keputusan", 4, 1)
+    assert steps[2]["pelaksana"] == ["petugas-loket"]
 
 
 def test_bad_input_is_refused_with_what_and_where(sop, tmp_path: Path) -> None:

@@ -251,6 +251,9 @@ def _flow(source: Source, table: Any, number: int) -> None:
     if missing:
         source.problems.append(f"{where}: tabel alur tidak punya kolom {', '.join(missing)}")
     widths = _grid_widths(table)
+    heights = [int(row.height) if row.height is not None else None for row in rows]
+    at_row: dict[int, Row] = {}
+    drawn: list[tuple[int, int, Mark, int]] = []  # (table row, lane, mark, vertical middle from the row's top)
     for r, row in enumerate(rows[header_rows:], header_rows + 1):
         cells = row.cells
         first = " ".join(cells[0].text.split()).rstrip(".")
@@ -267,8 +270,33 @@ def _flow(source: Source, table: Any, number: int) -> None:
                 setattr(step, field, " ".join(" ".join(_lines(cells[column])).split()) or None)
         row_widths = _row_widths(cells) or widths
         for lane, column in enumerate(lane_columns):
-            _read_cell(step, cells[column], lane, lane_columns, row_widths, column)
+            drawn += [(r - 1, at, mark, down) for at, mark, down in
+                      _read_cell(cells[column], lane, lane_columns, row_widths, column)]
+        at_row[r - 1] = step
         source.rows.append(step)
+    for r, lane, mark, down in drawn:
+        step = at_row.get(_row_of(down, r, heights), at_row[r])
+        _merge(step, lane, mark)
+
+
+def _row_of(down: int, row: int, heights: list[int | None]) -> int:
+    """The table row a shape's middle is drawn over, `down` EMU below the top of `row` (negative:
+    above). Rows' heights are known only when set (as flowchart tables often are); where a height
+    on the way is not known, the shape stays in `row`."""
+    if not down or heights[row] is None:
+        return row
+    at, top = row, 0
+    while down < top:
+        if at == 0 or heights[at - 1] is None:
+            return row
+        at -= 1
+        top -= heights[at] or 0
+    while down >= top + (heights[at] or 0):
+        if at + 1 >= len(heights) or heights[at + 1] is None:
+            return row
+        top += heights[at] or 0
+        at += 1
+    return at
 
 
 def _grid_widths(table: Any) -> list[int]:
@@ -290,13 +318,16 @@ def _row_widths(cells: list[Any]) -> list[int]:
     return widths
 
 
-def _read_cell(step: Row, cell: Any, lane: int, lane_columns: list[int], widths: list[int], column: int) -> None:
+def _read_cell(cell: Any, lane: int, lane_columns: list[int], widths: list[int],
+               column: int) -> list[tuple[int, Mark, int]]:
+    """What a lane cell shows: (lane, mark, how far below the row's top) for its text and each shape
+    anchored in it, in the lane its middle is drawn over."""
     text = " ".join(p.text for p in cell.paragraphs)
     own = read_mark(text) if text.strip() else Mark()
-    if own.present:
-        _merge(step, lane, own)
-    for shape, middle in _shapes(cell._tc):
-        _merge(step, _column_of(middle, lane, lane_columns, widths, column), shape)
+    found = [(lane, own, 0)] if own.present else []
+    for shape, middle, down in _shapes(cell._tc):
+        found.append((_column_of(middle, lane, lane_columns, widths, column), shape, down))
+    return found
 
 
 def _column_of(middle: int, lane: int, lane_columns: list[int], widths: list[int], column: int) -> int:
@@ -314,9 +345,10 @@ def _column_of(middle: int, lane: int, lane_columns: list[int], widths: list[int
     return lane_columns.index(at) if at in lane_columns else lane
 
 
-def _shapes(tc: Any) -> list[tuple[Mark, int]]:
-    """The marks of the shapes anchored in a cell, with each one's horizontal offset (EMU)."""
-    found: list[tuple[Mark, int]] = []
+def _shapes(tc: Any) -> list[tuple[Mark, int, int]]:
+    """The marks of the shapes anchored in a cell, with where each one's middle is drawn (EMU): right
+    of the cell's left edge, below the row's top (0 when the shape does not say)."""
+    found: list[tuple[Mark, int, int]] = []
     for wsp in tc.iter(f"{{{WPS}}}wsp"):
         if any(ancestor.tag == f"{{{MC}}}Fallback" for ancestor in wsp.iterancestors()):
             continue
@@ -326,7 +358,7 @@ def _shapes(tc: Any) -> list[tuple[Mark, int]]:
                          for p in wsp.iter(f"{{{W}}}p"))
         frame = next((a for a in wsp.iterancestors() if a.tag in (f"{{{WP}}}anchor", f"{{{WP}}}inline")), None)
         described = ""
-        offset = 0
+        offset = down = 0
         if frame is not None:
             doc_pr = frame.find(f"{{{WP}}}docPr")
             if doc_pr is not None:
@@ -336,6 +368,9 @@ def _shapes(tc: Any) -> list[tuple[Mark, int]]:
             if position is not None and (position.text or "").lstrip("-").isdigit():
                 # where the shape's middle sits, from the left of the cell it is anchored in
                 offset = int(position.text or 0) + int(extent.get("cx") or 0) // 2 if extent is not None else 0
+            vertical = frame.find(f"{{{WP}}}positionV/{{{WP}}}posOffset")
+            if vertical is not None and (vertical.text or "").lstrip("-").isdigit():
+                down = int(vertical.text or 0) + (int(extent.get("cy") or 0) // 2 if extent is not None else 0)
         connector = wsp.find(f"{{{WPS}}}cNvCnPr") is not None or "Connector" in (prst or "")
         simbol = None if connector else _GEOMETRY.get(prst or "")
         label = " ".join(words.split())
@@ -348,7 +383,7 @@ def _shapes(tc: Any) -> list[tuple[Mark, int]]:
             mark.simbol = simbol
         if connector and not mark.labels and not mark.next:
             continue
-        found.append((mark, offset))
+        found.append((mark, offset, down))
     return found + _vml_shapes(tc)
 
 
@@ -359,11 +394,11 @@ _VML_TAGS = {"rect": "proses", "roundrect": "proses", "oval": "terminal"}
 _EMU_PER_PT = 12700
 
 
-def _vml_shapes(tc: Any) -> list[tuple[Mark, int]]:
+def _vml_shapes(tc: Any) -> list[tuple[Mark, int, int]]:
     """The shapes of a document saved by an older Word (VML `v:shape`, `v:rect` … in `w:pict`), the
     same way: the flowchart type of `type="#_x0000_t110"` (110 decision, 109 process, 116 terminator,
     202 text box), the text box's words, the left margin of its style as the horizontal offset."""
-    found: list[tuple[Mark, int]] = []
+    found: list[tuple[Mark, int, int]] = []
     for shape in tc.iter(f"{{{V}}}shape", f"{{{V}}}rect", f"{{{V}}}roundrect", f"{{{V}}}oval", f"{{{V}}}line"):
         if any(ancestor.tag == f"{{{MC}}}Fallback" for ancestor in shape.iterancestors()):
             continue  # the same shape is read from its DrawingML choice
@@ -387,7 +422,10 @@ def _vml_shapes(tc: Any) -> list[tuple[Mark, int]]:
         margin = re.search(r"margin-left:\s*(-?[\d.]+)pt", style)
         width = re.search(r"(?<![-\w])width:\s*([\d.]+)pt", style)
         middle = float(margin.group(1)) + (float(width.group(1)) / 2 if width else 0) if margin else 0
-        found.append((mark, int(middle * _EMU_PER_PT)))
+        top = re.search(r"margin-top:\s*(-?[\d.]+)pt", style)
+        height = re.search(r"(?<![-\w])height:\s*([\d.]+)pt", style)
+        down = float(top.group(1)) + (float(height.group(1)) / 2 if height else 0) if top else 0
+        found.append((mark, int(middle * _EMU_PER_PT), int(down * _EMU_PER_PT)))
     return found
 
 
