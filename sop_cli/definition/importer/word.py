@@ -9,8 +9,9 @@ the flowchart table when its first row starts with No and Kegiatan. Merged cells
 In the flowchart table, the row under "Pelaksana" names the lanes. A step's lane is the column
 of its mark: the text `sop render` writes (`[ ] → 3`), or a shape (DrawingML `wps:wsp`: its
 preset geometry flowChartProcess, flowChartDecision, flowChartTerminator …, its text, its
-name/description) anchored in that cell, moved by its horizontal offset when it sits over a
-neighbouring column; an older Word's VML shapes (`v:shape type="#_x0000_t110"` …) the same way.
+name/description) anchored in that cell, moved to the column its middle is drawn over (its
+horizontal offset) and to the row (its vertical offset, where the rows' heights are set); an
+older Word's VML shapes (`v:shape type="#_x0000_t110"` …) the same way.
 A "Ya"/"Tidak" label (a text box or a word in a cell) is read as a branch.
 """
 
