@@ -33,7 +33,7 @@ def render_command(
                                         autocompletion=complete.sop_ids),
     run: str | None = RUN,
     step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it.")),
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx|bpmn", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
     out: Path | None = OUT,
     sets: list[str] | None = typer.Option(None, "--set", metavar=N_("KEY=VALUE"), help=N_("A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error.")),
     values: Path | None = typer.Option(None, "--values", metavar=N_("FILE"), help=N_("A YAML file of values (--set wins over it).")),
@@ -51,7 +51,7 @@ def render_command(
         return
     if doc is None:
         raise UsageError(_("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them."))
-    allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
+    allowed = ("html", "md", "docx", "pdf", "bpmn") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
     fmt = choose_format(fmt, out, allowed, "html")
     if catatan and doc != "sop":
         raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
