@@ -32,9 +32,9 @@ PATHS = _paths()
 
 def _english_helps(path: list[str]) -> list[str]:
     """The English help texts of the command at `path` and of its parameters (one line each)."""
-    import typer.testing
+    from tests.conftest import built_once
 
-    command = typer.testing._get_command(app)  # type: ignore[attr-defined]  # the one build the tests share
+    command = built_once(app)  # the one build the tests share
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     texts = [getattr(command, "_sop_english", {}).get("help") or ""]
@@ -111,7 +111,9 @@ def test_usage_errors_are_one_plain_paragraph_in_the_interface_language(
 def test_no_arguments_still_shows_the_help_in_the_interface_language(sop, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOP_LANG", "id")
     result = sop()
-    assert result.exit_code == 2 and "Perintah" in result.stdout and "Commands" not in result.stdout
+    assert result.exit_code == 2 and "Perintah" in result.stdout and "Commands" not in result.output
+    result = sop("org")
+    assert result.exit_code == 2 and "Penggunaan: sop org" in result.stdout and "use" in result.stdout
 
 
 def test_the_ctrl_c_line_follows_sop_lang(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sop_cli.cli import app, complete
+from sop_cli.cli.helptext import App
 from sop_cli.cli.options import JSON, ORG
 from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
 from sop_cli.i18n import N_, _, ngettext
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
 
-org_app = typer.Typer(help=N_("Organisations in the catalog, and the default one."), no_args_is_help=True)
+org_app = App(help=N_("Organisations in the catalog, and the default one."), no_args_is_help=True)
 app.add_typer(org_app, name="org")
 
 
