@@ -127,7 +127,8 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
 def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]) -> None:
     """Move the valid files of `checked` that disagree with the catalog to its errors: a qualified
     id another catalog file defines, or a file whose folders (`wilayah/organisasi/id.yaml` under a
-    root) disagree with the id written inside it."""
+    root) disagree with the id written inside it. The same file under two paths is one SOP."""
+    from sop_cli.definition.catalog import same_file
     from sop_cli.errors import DefinitionError
 
     others = {e.qualified_id: e.path.resolve() for e in catalog.entries} if catalog else {}
@@ -136,7 +137,7 @@ def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]
         path = entry.path.resolve()
         problems = []
         other = others.get(entry.qualified_id)
-        if other is not None and other != path:
+        if other is not None and not same_file(other, path):
             problems.append(_("{path}:1:1: id: the SOP id {id!r} is already defined in the catalog by {other}; "
                               "qualified ids (wilayah/organisasi/id) must be unique").format(
                 path=entry.path, id=entry.qualified_id, other=other))

@@ -317,6 +317,8 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
             catalog.errors.append(_unexpected(path, error))
             continue
         if qualified in first_seen:
+            if same_file(path, first_seen[qualified]):
+                continue  # one SOP under two paths (the copy shipped with sop and the checkout's)
             catalog.errors.append(
                 DefinitionError(
                     _("{path}:1:1: id: the SOP id {id} is already defined in {other}; "
@@ -330,6 +332,17 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
     if cache:
         cache.save()
     return catalog
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """Whether two paths hold the same SOP file: the same file, or the same bytes (the copy that
+    `pip install .` ships inside the package and the checkout's own `sops/`)."""
+    try:
+        if os.path.samefile(one, other):
+            return True
+        return one.stat().st_size == other.stat().st_size and one.read_bytes() == other.read_bytes()
+    except OSError:
+        return False
 
 
 def _unexpected(path: Path, error: Exception) -> DefinitionError:
