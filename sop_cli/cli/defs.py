@@ -137,7 +137,7 @@ def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]
         path = entry.path.resolve()
         problems = []
         other = others.get(entry.qualified_id)
-        if other is not None and not same_file(other, path):
+        if other is not None and not same_file(other, path, roots):
             problems.append(_("{path}:1:1: id: the SOP id {id!r} is already defined in the catalog by {other}; "
                               "qualified ids (wilayah/organisasi/id) must be unique").format(
                 path=entry.path, id=entry.qualified_id, other=other))
