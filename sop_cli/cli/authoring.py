@@ -24,7 +24,7 @@ def new_command(
     zona: str = typer.Option("WIB", "--zona", metavar="WIB|WITA|WIT", help=N_("Time zone of a new unit.")),
     pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help=N_("Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot).")),
     lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help=N_("A lane (pelaksana), in order; repeatable.")),
-    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help=N_("A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable.")),
+    steps: list[str] | None = typer.Option(None, "--step", metavar=N_("'LANE: KEGIATAN | WAKTU | OUTPUT'"), help=N_("A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable.")),
     out: Path | None = typer.Option(None, "--out", metavar=N_("PATH"), help=N_("Where to write the file (default: ID.yaml here).")),
     force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
 ) -> None:

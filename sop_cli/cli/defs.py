@@ -109,15 +109,18 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
             "warnings": [{"file": path, "warning": w} for path, found in warnings.items() for w in found],
         })
     else:
+        ok, fail = _("ok"), _("FAIL")  # the verdict of each file, aligned
+        width = max(len(ok), len(fail)) + 2
         for entry in valid:
-            print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
+            print(shown(f"{ok:<{width}}{entry.path}  " + ngettext("({id}, {count} step)", "({id}, {count} steps)",
+                        len(entry.sop.langkah)).format(id=entry.qualified_id, count=len(entry.sop.langkah))))
             for warning in warnings[str(entry.path)]:
                 print(shown("  " + _("warning: {warning}").format(warning=warning)))
         for problems in beside.values():
             for problem in problems:
-                print(f"FAIL  {shown(problem)}")
+                print(f"{fail:<{width}}{shown(problem)}")
         for error in catalog.errors:
-            print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
+            print("\n".join([f"{fail:<{width}}{shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
         total = len(catalog.entries) + len(catalog.errors)
         print(_("{valid} of {total} SOP file(s) valid.").format(valid=len(valid), total=total))
     if catalog.errors or len(valid) < len(catalog.entries):
