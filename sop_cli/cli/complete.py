@@ -64,7 +64,7 @@ def run_ids(ctx: Context, incomplete: str) -> list[str]:
     """Run ids of the store named by `--store` (or the default), active ones first."""
     from sop_cli.store import open_store
 
-    store = open_store(ctx.params.get("store"), create=False)
+    store = open_store(ctx.params.get("store"), create=False, migrate=False)
     if store is None:
         return []
     with store, store.read():

@@ -2,7 +2,7 @@
 
 `Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` (an embedded file) and
 `sop_cli.store.postgres.PostgresStore` (a database shared by the units of a Kabupaten) implement it. The store owns every query and the codec
-between `Event`s and rows; the engine decides what the events mean; the service combines both.
+between `Event`s and rows; the engine (above it) decides what the events mean; the service combines both.
 
 A store is used inside one `read()` or `write()` transaction per step of a command; a write
 re-reads the run and appends with `append_event(..., after_seq=...)`, which refuses (ConflictError)
@@ -13,16 +13,43 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
 
-if TYPE_CHECKING:
-    from sop_cli.run.engine import Event, RunState
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a run's log.
+
+    Attributes:
+        seq: Position in the log, from 1 (0 for an event not yet appended).
+        kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
+        at: When it happened (perhaps back-dated), aware.
+        recorded_at: When it was written to the store, aware.
+        actor: Who did it (named by the user, else the assigned person, else the acting user).
+        os_user: The operating-system user who typed the command.
+        step: The step it is about (completed, undone, or current at a note); None otherwise.
+        data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
+            path}]), `undoes` (seq), and for `started` the run's identity (`run`, `sop`, `year`,
+            `title`, `assignments`, `source_path`, `source_sha256`, `definition_sha256`).
+        db_user: The database user who wrote it, in a shared (PostgreSQL) store; None in an
+            SQLite file, where only `os_user` says who typed the command.
+    """
+
+    seq: int
+    kind: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    os_user: str
+    step: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    db_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,25 +67,10 @@ class RunSummary:
     last_seq: int
     updated_at: datetime | None
 
-    @classmethod
-    def of(cls, state: RunState) -> RunSummary:
-        """The summary of a derived `RunState` (`current_due` None for a step with no fixed time or
-        done outside the office: it is never late, so listings and the overdue query skip it). With
-        several current steps (parallel), the one due first that can be late stands for the run."""
-        timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
-        current = timed[0] if timed else state.current
-        return cls(
-            status=state.status,
-            current_step=current.step if current else None,
-            current_kegiatan=current.kegiatan if current else None,
-            current_since=current.became_current_at if current else None,
-            current_due=current.due_at if current and current.timed else None,
-            steps_done=state.steps_done,
-            steps_total=state.steps_total,
-            rework_loops=state.rework_loops,
-            last_seq=state.events[-1].seq if state.events else 0,
-            updated_at=state.events[-1].recorded_at if state.events else None,
-        )
+
+Summarize = Callable[["StoredRun"], RunSummary]
+"""How a store gets the summary of a run it must rebuild (after a migration) or import: the run
+layer's replay (`sop_cli.run.engine.stored_summary`), handed down so the store never imports it."""
 
 
 @dataclass(frozen=True)
@@ -156,11 +168,13 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit known to a shared store (`sop store grant`): its role, organisation id and name."""
+    """A role of a shared store (`sop store grant`): its name, the organisation id and name whose
+    runs it writes (BAPPEDA's: id "", it reads every run), and the database users who are members."""
 
     role: str
     org_id: str
     org_name: str
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +191,8 @@ class StoreInfo:
     events: int
     db_user: str | None
     units: list[Unit]
+    overseers: list[Unit] = field(default_factory=list)
+    """The roles that read every unit's runs (BAPPEDA's)."""
 
 
 class Store(Protocol):
