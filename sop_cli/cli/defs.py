@@ -230,7 +230,8 @@ def org_list(as_json: bool = JSON) -> None:
 
 
 @org_app.command("use", help=N_("Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."))
-def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisation id or alias, e.g. ngronggot; '-' to clear."))) -> None:
+def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisation id or alias, e.g. ngronggot; '-' to clear."),
+                                      autocompletion=complete.org_ids)) -> None:
     from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.errors import NotFoundError
     from sop_cli.settings import write_setting
