@@ -10,6 +10,7 @@ treatment (keeping its line breaks). What is stored stays exactly as given.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -243,23 +244,27 @@ def clip(text: str, width: int) -> str:
 def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(), *,
                 keep: frozenset[int] = frozenset(), last: frozenset[int] = frozenset(),
                 width: int | None = None) -> str:
-    """Columns padded to their widest cell (columns in `right` right-aligned); header underlined.
+    """A table as text, drawn by rich: columns in `right` right-aligned, a rule under the header.
 
-    The table fits `width` (default: the terminal's, `COLUMNS`, else 80): cells wrap at spaces
-    (and after a `/` of an id), never inside a word, and nothing is cut. Columns in `keep` never
-    wrap (numbers, states); columns in `last` wrap only when the others cannot give more room
-    (dates). On a terminal the header rule is a line; elsewhere plain hyphens.
+    The one table of the run screens (`sop runs`, `sop log`, the forecast of `sop start`, ...):
+    rows of cells in, text out, so any path that prints the same data prints the same bytes. The
+    table fits `width` (default: the terminal's, `COLUMNS`, else 80): cells wrap at spaces, never
+    inside a word, and nothing is cut. Columns in `keep` never wrap (numbers, states); columns in
+    `last` give up their room last (dates). A table that cannot fit even with every cell wrapped
+    becomes one labelled block per row. On a terminal the rule is a line and `paint`'s colours
+    stay; elsewhere plain hyphens and no colour.
     """
     table = [[_cell(cell) for cell in row] for row in (headers, *rows)]
     count = len(headers)
     width = width or terminal_width()
-    natural = [max(len(_visible(r[i])) for r in table) for i in range(count)]
-    least = [natural[i] if i in keep or any("\033" in r[i] for r in table)
-             else max(max((len(w) for w in _pieces(r[i])), default=1) for r in table) for i in range(count)]
-    widths = list(natural)
     available = width - 2 * (count - 1)
+    natural = [max(len(_visible(r[i])) for r in table) for i in range(count)]
+    # each column's narrowest: its longest word, an id's pieces after each `/` (never inside a word)
+    least = [natural[i] if i in keep or any("\033" in r[i] for r in table)
+             else max(max((len(w) for w in _pieces(_visible(r[i]))), default=1) for r in table) for i in range(count)]
     if sum(least) > available:
         return _records(table, width)
+    widths = list(natural)
     for phase in ([i for i in range(count) if i not in last], sorted(last)):
         while sum(widths) > available:
             shrinkable = [i for i in phase if widths[i] > least[i]]
@@ -267,24 +272,32 @@ def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int]
                 break
             widest = max(shrinkable, key=lambda i: (widths[i], -i))
             widths[widest] -= 1
+    # rich breaks lines at spaces only: an id longer than its column is broken after its `/`s here
+    table = [[cell if "\033" in cell else _id_lines(cell, widths[i]) for i, cell in enumerate(row)] for row in table]
+    from rich.box import Box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-    def lines_of(cells: list[str]) -> list[str]:
-        wrapped = [[cell] if "\033" in cell or len(cell) <= w else wrap_words(cell, w) for cell, w in zip(cells, widths)]
-        height = max(len(w) for w in wrapped)
-        out = []
-        for n in range(height):
-            parts = []
-            for i, cell_lines in enumerate(wrapped):
-                text = cell_lines[n] if n < len(cell_lines) else ""
-                pad = " " * (widths[i] - len(_visible(text)))
-                parts.append(pad + text if i in right else text + pad)
-            out.append("  ".join(parts).rstrip())
-        return out
+    terminal = _is_terminal()
+    rule = "─" if terminal else "-"
+    box = Box(f"    \n    \n {rule}{rule} \n    \n    \n    \n    \n    \n", ascii=not terminal)
+    grid = Table(box=box, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), collapse_padding=False,
+                 header_style="", show_header=True)
+    for i, header in enumerate(table[0]):
+        grid.add_column(Text.from_ansi(header), justify="right" if i in right else "left", width=widths[i])
+    for row in table[1:]:
+        grid.add_row(*(Text.from_ansi(cell) for cell in row))
+    out = io.StringIO()
+    colour = terminal and color_enabled()
+    Console(file=out, width=width, force_terminal=colour, no_color=not colour, color_system="standard" if colour else None,
+            highlight=False, emoji=False, markup=False, legacy_windows=False).print(grid)
+    return "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").split("\n"))
 
-    mark = "─" if _is_terminal() else "-"
-    rule = "  ".join(mark * w for w in widths)
-    body = [line for row in table[1:] for line in lines_of(row)]
-    return "\n".join([*lines_of(table[0]), rule, *body])
+
+def _id_lines(cell: str, width: int) -> str:
+    """`cell` with each word longer than `width` broken into lines after its `/`s."""
+    return " ".join("\n".join(wrap_words(word, width)) if len(word) > width else word for word in cell.split(" "))
 
 
 def _records(table: list[list[str]], width: int) -> str:
