@@ -1,5 +1,6 @@
-"""Printing for the CLI: plain text, the one JSON serialiser, error messages; standard library
-only (tables are drawn in `tables`).
+"""Printing for the CLI: plain text, the one JSON serialiser, error messages, and the tables
+(`plain_table` decides the widths of a run screen's table, `draw_table` has rich draw it; rich is
+imported only when a table is printed, so `sop status` and `sop advance` never load it).
 
 Text that reaches a terminal is data, never commands to the terminal: `shown` makes control
 characters visible (`\x1b`, `\n` in a one-line field, `⟨U+202E⟩` for bidi and other format
@@ -272,8 +273,17 @@ def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int]
                 break
             widest = max(shrinkable, key=lambda i: (widths[i], -i))
             widths[widest] -= 1
-    # rich breaks lines at spaces only: an id longer than its column is broken after its `/`s here
-    table = [[cell if "\033" in cell else _id_lines(cell, widths[i]) for i, cell in enumerate(row)] for row in table]
+    return draw_table(table[0], table[1:], widths, right=right)
+
+
+def draw_table(headers: list[str], rows: list[list[str]], widths: list[int], *, right: frozenset[int] = frozenset(),
+               centre: frozenset[int] = frozenset(), boxed: bool = False, bold_column: int | None = None,
+               bold_first_row: bool = False) -> str:
+    """The text of a table drawn by rich with the given column widths (cells wrap at spaces inside
+    them). Without `boxed`, a rule under the header (a line on a terminal, hyphens elsewhere) and
+    two spaces between columns; `boxed` draws every cell's box (a terminal only). No header line
+    when every header is empty. Colour (`paint`'s, bold) only on a terminal without NO_COLOR."""
+    from rich import box as boxes
     from rich.box import Box
     from rich.console import Console
     from rich.table import Table
@@ -281,23 +291,29 @@ def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int]
 
     terminal = _is_terminal()
     rule = "─" if terminal else "-"
-    box = Box(f"    \n    \n {rule}{rule} \n    \n    \n    \n    \n    \n", ascii=not terminal)
-    grid = Table(box=box, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), collapse_padding=False,
-                 header_style="", show_header=True)
-    for i, header in enumerate(table[0]):
-        grid.add_column(Text.from_ansi(header), justify="right" if i in right else "left", width=widths[i])
-    for row in table[1:]:
-        grid.add_row(*(Text.from_ansi(cell) for cell in row))
+    lines = boxes.SQUARE if boxed else Box(f"    \n    \n {rule}{rule} \n    \n    \n    \n    \n    \n", ascii=not terminal)
+    grid = Table(box=lines, show_edge=boxed, pad_edge=boxed, padding=(0, 1) if boxed else (0, 1, 0, 0),
+                 show_lines=boxed, header_style="", show_header=any(h.strip() for h in headers))
+    # rich breaks lines at spaces only: an id longer than its column is broken after its `/`s here
+    headers = [_id_lines(header, widths[i]) for i, header in enumerate(headers)]
+    rows = [[cell if "\033" in cell else _id_lines(cell, widths[i]) for i, cell in enumerate(row)] for row in rows]
+    for i, header in enumerate(headers):
+        grid.add_column(Text.from_ansi(header), overflow="fold", width=widths[i],
+                        justify="right" if i in right else "center" if i in centre else "left",
+                        style="bold" if i == bold_column else "")
+    for n, row in enumerate(rows):
+        grid.add_row(*(Text.from_ansi(cell) for cell in row), style="bold" if bold_first_row and n == 0 else "")
     out = io.StringIO()
     colour = terminal and color_enabled()
-    Console(file=out, width=width, force_terminal=colour, no_color=not colour, color_system="standard" if colour else None,
+    Console(file=out, width=10_000, force_terminal=colour, no_color=not colour, color_system="standard" if colour else None,
             highlight=False, emoji=False, markup=False, legacy_windows=False).print(grid)
     return "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").split("\n"))
 
 
 def _id_lines(cell: str, width: int) -> str:
     """`cell` with each word longer than `width` broken into lines after its `/`s."""
-    return " ".join("\n".join(wrap_words(word, width)) if len(word) > width else word for word in cell.split(" "))
+    return "\n".join(" ".join("\n".join(wrap_words(word, width)) if len(word) > width else word
+                               for word in line.split(" ")) for line in cell.split("\n"))
 
 
 def _records(table: list[list[str]], width: int) -> str:
