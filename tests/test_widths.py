@@ -82,3 +82,38 @@ def test_a_table_written_to_a_pipe_is_plain_and_never_cut(sop, monkeypatch):
         out = sop(*command).stdout
         assert "…" not in out and "\033" not in out, out
         assert not set(out) & set("│┌┐└┘├┤┬┴┼─"), out
+
+
+# Issue 22: the walk-through's other screens at 80 columns: the document list, validate, `sop new`'s
+# prompts and its success line, and error paragraphs (stderr), in both languages.
+_NEW_ANSWERS = ("Camat Kecamatan Ngronggot Kabupaten Nganjuk\nSekretaris Kecamatan\n\n1\n"
+                "Menerima surat permohonan domisili\n15 menit\n"
+                "Disposisi surat permohonan\n2\nMemeriksa kelengkapan berkas permohonan\n1 jam\nSurat keterangan\n\n\n\n")
+
+WALKTHROUGH: list[tuple[str, list[str], str | None]] = [
+    ("render list", ["render", "--list"], None),
+    ("validate", ["validate"], None),
+    ("new", ["new", "--id", "domisili", "--nama", "Pelayanan Surat Keterangan Domisili bagi Warga Pendatang",
+             "--org", "ngronggot", "--out", "domisili.yaml"], _NEW_ANSWERS),
+    ("error ambiguous", ["start", "renja"], None),
+    ("error no run", ["status"], None),
+    ("error option", ["advance", "--step", "tiga"], None),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize(("name", "command", "answers"), WALKTHROUGH, ids=[w[0] for w in WALKTHROUGH])
+def test_walkthrough_screens_fit_80_columns_at_word_boundaries(sop, monkeypatch, tmp_path, lang, name, command, answers):
+    monkeypatch.setenv("SOP_LANG", lang)
+    screens = {}
+    for columns in (80, 1000):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        (tmp_path / "domisili.yaml").unlink(missing_ok=True)
+        result = sop(*command, input=answers)
+        screens[columns] = result.output
+    narrow = screens[80]
+    assert narrow.strip(), name
+    too_wide = [line for line in narrow.splitlines() if len(line) > 80]
+    assert not too_wide, "\n".join(too_wide)
+    split = _words(narrow) - _words(screens[1000])
+    assert not split, f"words split at 80 columns: {sorted(split)}\n{narrow}"

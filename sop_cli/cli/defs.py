@@ -13,7 +13,7 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.helptext import App
 from sop_cli.cli.options import JSON, ORG
-from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.cli.output import fit, plain_table, print_json, shown, terminal_width, wrap_words
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -111,16 +111,18 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
     else:
         ok, fail = _("ok"), _("FAIL")  # the verdict of each file, aligned
         width = max(len(ok), len(fail)) + 2
-        for entry in valid:
-            print(shown(f"{ok:<{width}}{entry.path}  " + ngettext("({id}, {count} step)", "({id}, {count} steps)",
-                        len(entry.sop.langkah)).format(id=entry.qualified_id, count=len(entry.sop.langkah))))
+        for entry in valid:  # each line wrapped at words, continued under the path
+            print(fit(shown(f"{ok:<{width}}{entry.path}  " + ngettext("({id}, {count} step)", "({id}, {count} steps)",
+                            len(entry.sop.langkah)).format(id=entry.qualified_id, count=len(entry.sop.langkah))), width))
             for warning in warnings[str(entry.path)]:
-                print(shown("  " + _("warning: {warning}").format(warning=warning)))
+                print(fit(shown("  " + _("warning: {warning}").format(warning=warning)), 4))
         for problems in beside.values():
             for problem in problems:
-                print(f"{fail:<{width}}{shown(problem)}")
+                print(fit(f"{fail:<{width}}{shown(problem)}", width))
         for error in catalog.errors:
-            print("\n".join([f"{fail:<{width}}{shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
+            print(fit(f"{fail:<{width}}{shown(error.message)}", width))
+            for problem in error.problems:
+                print(fit(f"  {shown(problem)}", 4))
         total = len(catalog.entries) + len(catalog.errors)
         print(_("{valid} of {total} SOP file(s) valid.").format(valid=len(valid), total=total))
     if catalog.errors or len(valid) < len(catalog.entries):

@@ -112,7 +112,13 @@ def print_error(error: Exception | str) -> None:
         text = shown(describe(error), multiline=True)
     else:
         text = shown(error, multiline=True)
-    sys.stderr.write(_("Error: {message}").format(message=text) + "\n")
+    # each line wrapped at words to the terminal (a terminal would cut words), continued indented
+    text = _("Error: {message}").format(message=text)
+    sys.stderr.write("\n".join(fit(line, _indent(line) + 2) for line in text.split("\n")) + "\n")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def print_internal_error(error: Exception) -> None:
