@@ -172,8 +172,9 @@ def test_validate_checks_a_copied_file_against_the_catalog_in_one_round(sop, tmp
     copy.write_text(text, encoding="utf-8")
     result = sop("validate", str(tmp_path / "sops"))
     assert result.exit_code == 1
-    assert "the SOP id 'nganjuk/kecamatan-ngronggot/renja' is already defined in the catalog by" in result.output
-    assert "the file's folders say 'kediri/kecamatan-pare/renja' but the id inside is" in result.output
+    said = " ".join(result.output.split())  # wrapped at words to the terminal
+    assert "the SOP id 'nganjuk/kecamatan-ngronggot/renja' is already defined in the catalog by" in said
+    assert "the file's folders say 'kediri/kecamatan-pare/renja' but the id inside is" in said
     # a lane error is reported together with a field error, not after it is fixed
     copy.write_text(text.replace("pelaksana: [camat]", "pelaksana: [bupati]", 1)
                     .replace("waktu: 5 menit", "waktu: lima menit", 1), encoding="utf-8")

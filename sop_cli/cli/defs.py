@@ -13,7 +13,8 @@ import typer
 from sop_cli.cli import app, complete
 from sop_cli.cli.helptext import App
 from sop_cli.cli.options import JSON, ORG
-from sop_cli.cli.output import fit, plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.cli.output import _is_terminal, plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.cli.output import fit as _wrapped
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -111,7 +112,10 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
     else:
         ok, fail = _("ok"), _("FAIL")  # the verdict of each file, aligned
         width = max(len(ok), len(fail)) + 2
-        for entry in valid:  # each line wrapped at words, continued under the path
+        # on a terminal each line wraps at words, continued under the path; a pipe keeps whole lines
+        # (file:line:column for editors and grep)
+        fit = _wrapped if _is_terminal() else (lambda line, hang: line)
+        for entry in valid:
             print(fit(shown(f"{ok:<{width}}{entry.path}  " + ngettext("({id}, {count} step)", "({id}, {count} steps)",
                             len(entry.sop.langkah)).format(id=entry.qualified_id, count=len(entry.sop.langkah))), width))
             for warning in warnings[str(entry.path)]:

@@ -112,9 +112,12 @@ def print_error(error: Exception | str) -> None:
         text = shown(describe(error), multiline=True)
     else:
         text = shown(error, multiline=True)
-    # each line wrapped at words to the terminal (a terminal would cut words), continued indented
     text = _("Error: {message}").format(message=text)
-    sys.stderr.write("\n".join(fit(line, _indent(line) + 2) for line in text.split("\n")) + "\n")
+    if hasattr(sys.stderr, "isatty") and sys.stderr.isatty():
+        # on a terminal each line wraps at words (the terminal would cut them), continued indented;
+        # a pipe or a log file keeps one line per line, for grep and editors (file:line:column)
+        text = "\n".join(fit(line, _indent(line) + 2) for line in text.split("\n"))
+    sys.stderr.write(text + "\n")
 
 
 def _indent(line: str) -> int:
