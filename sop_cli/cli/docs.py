@@ -76,7 +76,9 @@ def render_command(
             folder = Path(state.source_path).parent if state.source_path else None
         else:
             raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
-        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
+        left_out: list[str] = []
+        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan, warnings=left_out)
+        _warn(left_out)
     else:
         if sop:
             raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
@@ -91,14 +93,18 @@ def render_command(
         warnings: list[str] = []
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
                                    now=now(), warnings=warnings)
-        for warning in warnings:
-            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
+        _warn(warnings)
     if attach:
         if state is None:
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
     _emit(text, out)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
 
 
 def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
@@ -125,16 +131,9 @@ def _emit(text: str | bytes, out: Path | None) -> None:
         assert isinstance(text, str)  # _format asks binary formats for --out
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    from sop_cli.errors import UsageError
+    from sop_cli.fs import write_file
 
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            out.write_bytes(text)
-        else:
-            out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
+    write_file(out, text)
     print(_("Wrote {path}").format(path=out))
 
 
@@ -282,7 +281,9 @@ def report_command(
     else:
         from sop_cli.render.documents import render_report
 
-        text = render_report(state, data, "monitoring" if monitoring else "report", fmt)
+        left_out: list[str] = []
+        text = render_report(state, data, "monitoring" if monitoring else "report", fmt, left_out)
+        _warn(left_out)
     _emit(text, out)
 
 
@@ -314,16 +315,19 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
 
 
 def _csv_value(value: object) -> object:
-    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text."""
+    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text;
+    text shaped like a formula is neutralised (`sop_cli.render.cells`)."""
     from datetime import datetime
+
+    from sop_cli.render.cells import csv_field
 
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return csv_field(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
-    return value
+    return csv_field(value)
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:

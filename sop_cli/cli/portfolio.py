@@ -38,7 +38,7 @@ def report_many(
         chosen = _format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
         data = build(now=moment, year=year, sop=sop, org=org, deadline=_date(deadline), store=store)
         if chosen == "xlsx":
-            _write_bytes(pages.portfolio_xlsx(data), out)
+            _emit(pages.portfolio_xlsx(data), out)  # _format asked xlsx for --out
             return
         text = {"json": lambda: to_json(data), "csv": lambda: _portfolio_csv(data), "html": lambda: pages.portfolio_html(data),
                 "table": lambda: _portfolio_table(data)}[chosen]()
@@ -60,18 +60,6 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(_("--deadline {text}: give a date as YYYY-MM-DD, e.g. 2027-03-31.").format(text=text)) from None
-
-
-def _write_bytes(data: bytes, out: Path | None) -> None:
-    from sop_cli.fs import write_atomically
-
-    if out is None:
-        raise UsageError(_("--format xlsx writes a file: add --out FILE.xlsx."))
-    try:
-        write_atomically(out, data)
-    except OSError as error:
-        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
-    print(_("Wrote {path}").format(path=out))
 
 
 def _portfolio_table(data: PortfolioData) -> str:
@@ -100,10 +88,12 @@ def _portfolio_table(data: PortfolioData) -> str:
 def _csv(headers: list[str], rows: list[list[object]]) -> str:
     import csv
 
+    from sop_cli.render.cells import csv_field
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_field(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -66,7 +66,8 @@ def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
 # The SOP document -----------------------------------------------------------------------------
 
 
-def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False) -> str | bytes:
+def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False,
+               warnings: list[str] | None = None) -> str | bytes:
     """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF.
 
     Args:
@@ -74,6 +75,7 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
         fmt: html, md, docx or pdf.
         sop_dir: The folder of its YAML file (for the organisation file's kop).
         catatan: The review view: inferred lanes marked `*` with their grounds, and the source.
+        warnings: If given, collects what a PDF left out.
     """
     from sop_cli.render.context import sop_context
     from sop_cli.render.env import render
@@ -90,7 +92,7 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)
-    return _office(html, fmt, landscape=True)
+    return _office(html, fmt, landscape=True, folder=sop_dir, warnings=warnings)
 
 
 # The flowchart table on A4 landscape with 15 + 12 mm margins: 270 mm = 1020 CSS px; the lanes take
@@ -256,13 +258,15 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
-def _office(html: str, fmt: str, *, landscape: bool = False) -> str | bytes:
+def _office(html: str, fmt: str, *, landscape: bool = False, folder: Path | None = None,
+            warnings: list[str] | None = None) -> str | bytes:
+    """`html` as the office format `fmt`; a PDF reads images only from `folder` (the organisation's)."""
     if fmt == "html":
         return html
     if fmt == "pdf":
         from sop_cli.render.office.pdf import html_to_pdf
 
-        return html_to_pdf(html)
+        return html_to_pdf(html, folder=folder, warnings=warnings)
     if fmt == "docx":
         from sop_cli.render.office.docx import html_to_docx
 
@@ -488,7 +492,7 @@ def render_run_document(
             doc=doc, format=fmt))
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, folder=folder, warnings=warnings)
 
 
 NOMOR_NOTE = re.compile(r"^Dokumen (\S+)\b.*; nomor (.+)$")
@@ -601,10 +605,11 @@ def _document_step(doc_type: DocType, sop: SopDefinition, step: int | None) -> L
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: RunState, data: ReportData | MonitoringData, kind: str, fmt: str) -> str | bytes:
+def render_report(state: RunState, data: ReportData | MonitoringData, kind: str, fmt: str,
+                  warnings: list[str] | None = None) -> str | bytes:
     """`report` or `monitoring` (html, md, pdf from the templates; xlsx from openpyxl) with the
     data of `sop_cli.render.report` (`data` as `report`, plus `org`, `pengesah`, `sop`,
-    `tanggal`; times as datetimes)."""
+    `tanggal`; times as datetimes); `warnings`, if given, collects what a PDF left out."""
     from sop_cli.render.context import org_context, pejabat
     from sop_cli.render.env import render
     from sop_cli.render.organisation import apply_kop, find_organisation
@@ -628,4 +633,5 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
         "tanggal": data["now"],
     }
     text = render(f"{kind}.{'md' if fmt == 'md' else 'html'}", ctx)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True, folder=_sop_dir(state),
+                                                    warnings=warnings)
