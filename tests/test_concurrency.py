@@ -103,11 +103,10 @@ def _hold_write_lock(home: Path):
 def _sop(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`sop ARGS` in this process, with the workers' environment: the set-up and the checks need no
     process of their own (the racing workers and the writers do)."""
-    from typer.testing import CliRunner
-
     from sop_cli.cli import app
+    from tests.conftest import Runner
 
-    result = CliRunner().invoke(app, list(args), env=_env(home))
+    result = Runner().invoke(app, list(args), env=_env(home))
     return subprocess.CompletedProcess(["sop", *args], result.exit_code, result.stdout, result.stderr)
 
 
