@@ -36,6 +36,7 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "attachments": [(["attachments", "--nope"], 2), (["attachments", "--run", "nosuch"], 1)],
     "diff": [(["diff"], 2), (["diff", "nosuch", "renja"], 1)],
     "new": [(["new", "--nope"], 2), (["new", "--zona", "XYZ", "--id", "a", "--nama", "b"], 2)],
+    "import": [(["import"], 2), (["import", "sop.odt"], 2), (["import", "missing.docx"], 1)],
 }
 
 

@@ -15,7 +15,7 @@ import typer
 
 from sop_cli.cli import app, complete
 from sop_cli.cli.options import ORG, RUN, STORE
-from sop_cli.cli.output import print_json, shown
+from sop_cli.cli.output import choose_format, emit, print_json, shown
 from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -32,8 +32,9 @@ def render_command(
     sop: str | None = typer.Argument(None, metavar="SOP", help=N_("With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                                         autocompletion=complete.sop_ids),
     run: str | None = RUN,
-    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it.")),
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
+                                    autocompletion=complete.document_steps),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx|bpmn", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
     out: Path | None = OUT,
     sets: list[str] | None = typer.Option(None, "--set", metavar=N_("KEY=VALUE"), help=N_("A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error.")),
     values: Path | None = typer.Option(None, "--values", metavar=N_("FILE"), help=N_("A YAML file of values (--set wins over it).")),
@@ -51,8 +52,8 @@ def render_command(
         return
     if doc is None:
         raise UsageError(_("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them."))
-    allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
-    fmt = _format(fmt, out, allowed, "html")
+    allowed = ("html", "md", "docx", "pdf", "bpmn") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
+    fmt = choose_format(fmt, out, allowed, "html")
     if catatan and doc != "sop":
         raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
     state = None
@@ -98,7 +99,7 @@ def render_command(
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
-    _emit(text, out)
+    emit(text, out)
 
 
 def _warn(warnings: list[str]) -> None:
@@ -111,36 +112,6 @@ def _warn(warnings: list[str]) -> None:
             sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
 
 
-def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
-    """The format: --format if given, else the suffix of --out (an unknown suffix is refused, before
-    anything is written), else `default`. Binary formats need --out."""
-    from sop_cli.errors import UsageError
-    from sop_cli.render.documents import format_from_suffix
-
-    if fmt is None and out is not None:
-        fmt = format_from_suffix(out, allowed)
-    fmt = (fmt or default).lower()
-    if fmt not in allowed:
-        raise UsageError(_("--format {fmt}: use one of {formats}.").format(fmt=fmt, formats=", ".join(allowed)))
-    if fmt in BINARY and out is None:
-        raise UsageError(_("--format {fmt} writes a file: give --out FILE.{fmt}.").format(fmt=fmt))
-    return fmt
-
-
-BINARY = ("docx", "pdf", "xlsx")
-
-
-def _emit(text: str | bytes, out: Path | None) -> None:
-    if out is None:
-        assert isinstance(text, str)  # _format asks binary formats for --out
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    from sop_cli.fs import write_file
-
-    write_file(out, text)
-    print(_("Wrote {path}").format(path=out))
-
-
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunState, step: int | None,
             store: str | None, nomor: Any = None) -> None:
     import tempfile
@@ -150,7 +121,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunS
     from sop_cli.run.service import add_note
 
     if out is not None:
-        _emit(text, out)
+        emit(text, out)
         path = out
         folder = None
     else:
@@ -196,24 +167,49 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
     if as_json:
         print_json(rows)
         return
+    _print_document_list(rows)
+
+
+_VALUE_KINDS = {"text": N_("text"), "date": N_("date"), "number": N_("number"), "list": N_("list"),
+                "person": N_("person")}
+"""What a document value holds (`render.doctypes.KINDS`), as `render --list` names it."""
+
+
+def _print_document_list(rows: list[dict[str, Any]]) -> None:
+    """`sop render --list`: each type, its signer and steps, its values; wrapped at words to the
+    terminal, continuation lines under the text they continue."""
+    from sop_cli.cli.output import terminal_width, wrap_words
+
+    columns = terminal_width()
+
+    def say(indent: int, text: str, hang: int = 0) -> None:
+        first, *rest = wrap_words(shown(text), max(columns - indent, 20))
+        print(" " * indent + first)
+        for line in wrap_words(" ".join(rest), max(columns - indent - hang, 20)) if rest else []:
+            print(" " * (indent + hang) + line)
+
     width = max(len(r["type"]) for r in rows)
-    pad = " " * width
+    inner = min(width + 4, 16)
+    required, optional = _("required"), _("optional")
+    mark_width = max(len(required), len(optional))
     for row in rows:
-        print(shown(f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]"))
+        say(0, f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]", width + 2)
         if row["type"] == "sop":
-            print(f"{pad}    sop render sop SOP [--format html|md|docx|pdf] [--catatan]")
+            say(inner, "sop render sop SOP [--format html|md|docx|pdf] [--catatan]", 2)
             continue
         signer = {"pimpinan": "pimpinan", "an-pimpinan": "a.n. pimpinan (Sekretaris)", "pelaksana": "pelaksana langkah"}
-        print(shown(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
-                    f"keadaan pelaksanaan: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
-        for s in row["steps"]:
-            print(shown(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}"))
+        say(inner, _("signed by: {signer}; run states: {states}; from: {since}").format(
+            signer=signer.get(row["penandatangan"], row["penandatangan"]), states=", ".join(row["keadaan"]),
+            since=row["sejak"]), 2)
+        for step in row["steps"]:
+            say(inner, _("{sop} step {step}: {kegiatan}").format(**step), 2)
         if not row["steps"]:
-            print(f"{pad}    " + _("(no step outputs it)"))
+            say(inner, _("(no step outputs it)"))
         for v in row["values"]:
-            mark = "wajib   " if v["wajib"] else "opsional"
-            example = f" (contoh: {v['contoh']})" if v["contoh"] else ""
-            print(shown(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}"))
+            mark = required if v["wajib"] else optional
+            kind = _(_VALUE_KINDS[v["jenis"]]) if v["jenis"] in _VALUE_KINDS else v["jenis"]
+            example = " " + _("(e.g. {example})").format(example=v["contoh"]) if v["contoh"] else ""
+            say(inner, f"{mark:<{mark_width}} {v['key']} [{kind}]: {v['arti']}{example}", mark_width + 1)
 
 
 @app.command("report", help=N_("Report on a run: per step the lane, person, status, standard and actual time, difference, lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end). With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."))
@@ -246,7 +242,7 @@ def report_command(
 
         raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
-    fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
+    fmt = choose_format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)
     moment = now()
     data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
@@ -263,19 +259,22 @@ def report_command(
         left_out: list[str] = []
         text = render_report(state, data, "monitoring" if monitoring else "report", fmt, left_out)
         _warn(left_out)
-    _emit(text, out)
+    emit(text, out)
 
 
 def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:
     """CSV that Excel set to Indonesian opens as columns: `;` between fields, times as
     `dd/mm/yyyy hh:mm` (the view's local time), booleans as ya/tidak, lists joined with ", ".
+    A CSV is read by people: its header and the status of each pass are in the interface language
+    ("selesai", "ditolak", "berjalan"; "done", "rejected", "current" with SOP_LANG=en); the JSON
+    keeps the keys (`status`) and the Indonesian `status_word`.
 
     With `excel` (a file written with --out) it also starts with a UTF-8 BOM and ends lines with
     CR LF, which Excel needs to read UTF-8; on stdout, which the terminal guard sanitises (a BOM
     and CR are control characters there), lines end with LF and there is no BOM."""
     import csv
 
-    from sop_cli.render.report import CSV_COLUMNS, MONITORING_CSV_COLUMNS, csv_header
+    from sop_cli.render.report import CSV_COLUMNS, MONITORING_CSV_COLUMNS, csv_header, status_label
 
     buffer = io.StringIO()
     columns = MONITORING_CSV_COLUMNS if monitoring else CSV_COLUMNS
@@ -283,7 +282,10 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
                             delimiter=";")
     writer.writerow(dict(zip(columns, csv_header(columns))))  # the column names in the interface language
     for row in data["rows"]:
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+        values = {k: _csv_value(v) for k, v in row.items()}
+        if not monitoring:
+            values["status"] = status_label(row)  # type: ignore[arg-type]
+        writer.writerow(values)
     return ("\ufeff" if excel else "") + buffer.getvalue()
 
 

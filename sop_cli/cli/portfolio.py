@@ -19,8 +19,7 @@ def report_many(
     year: int | None, sop: str | None, org: str | None, run: str | None, monitoring: bool, store: str | None,
 ) -> None:
     """The portfolio or the evaluation, in the format asked for, printed or written to `out`."""
-    from sop_cli.cli.docs import _emit, _format
-    from sop_cli.cli.output import to_json
+    from sop_cli.cli.output import choose_format, emit, to_json
     from sop_cli.cli.parse import now
 
     if portfolio and evaluasi is not None:
@@ -35,10 +34,10 @@ def report_many(
         from sop_cli.render import portfolio as pages
         from sop_cli.run.portfolio import portfolio as build
 
-        chosen = _format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
+        chosen = choose_format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
         data = build(now=moment, year=year, sop=sop, org=org, deadline=_date(deadline), store=store)
         if chosen == "xlsx":
-            _emit(pages.portfolio_xlsx(data), out)  # _format asked xlsx for --out
+            emit(pages.portfolio_xlsx(data), out)  # choose_format asked xlsx for --out
             return
         text = {"json": lambda: to_json(data), "csv": lambda: _portfolio_csv(data), "html": lambda: pages.portfolio_html(data),
                 "table": lambda: _portfolio_table(data)}[chosen]()
@@ -46,11 +45,11 @@ def report_many(
         from sop_cli.render import portfolio as pages
         from sop_cli.run.portfolio import evaluasi as build_evaluasi
 
-        chosen = _format(fmt, out, ("table", "html", "csv", "json"), "table")
+        chosen = choose_format(fmt, out, ("table", "html", "csv", "json"), "table")
         evaluation = build_evaluasi(evaluasi or "", now=moment, org=org, store=store)
         text = {"json": lambda: to_json(evaluation), "csv": lambda: _evaluasi_csv(evaluation),
                 "html": lambda: pages.evaluasi_html(evaluation), "table": lambda: _evaluasi_table(evaluation)}[chosen]()
-    _emit(text, out)
+    emit(text, out)
 
 
 def _date(text: str | None) -> date | None:
@@ -99,11 +98,12 @@ def _csv(headers: list[str], rows: list[list[object]]) -> str:
 
 def _portfolio_csv(data: PortfolioData) -> str:
     """One row per unit and SOP (the per-step numbers are in json, html and xlsx)."""
-    from sop_cli.render.portfolio import PORTFOLIO_CSV_COLUMNS
+    from sop_cli.render.portfolio import PORTFOLIO_CSV_COLUMNS, unit_state
     from sop_cli.render.report import csv_header
 
     rows: list[list[object]] = [
-        [u["org_id"], u["org_name"], u["sop"], u["run"] or "", u["status"], u["current_step"] or "",
+        [u["org_id"], u["org_name"], u["sop"], u["run"] or "", unit_state(u),
+         u["current_step"] or "",
          u["current_kegiatan"] or "", u["progress"]["done"], u["progress"]["total"], u["late"], u["late_minutes"],
          u["forecast_end"].isoformat() if u["forecast_end"] else "",
          "" if u["meets_deadline"] is None else u["meets_deadline"],

@@ -29,7 +29,7 @@ def status(run: str | None, store: str | None, as_json: bool) -> None:
     from sop_cli.cli.parse import session
     from sop_cli.run.service import run_status
 
-    view = run_status(session(store), run)
+    view = run_status(session(store, reading=True), run)
     if as_json:
         print_json(view)
         return
@@ -66,8 +66,8 @@ def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, yea
     from sop_cli.cli.parse import session
     from sop_cli.run.service import list_runs
 
-    rows, total = list_runs(session(store), include_all=include_all, limit=limit or None, org=org, sop=sop,
-                            year=year, late=late)
+    rows, total = list_runs(session(store, reading=True), include_all=include_all, limit=limit or None, org=org,
+                            sop=sop, year=year, late=late)
     if as_json:
         print_json(rows)
         return

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 FORMATS = ("html", "md", "docx", "pdf", "xlsx")
 TEXT_FORMATS = ("html", "md")
 SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "docx": "docx", "pdf": "pdf",
-            "xlsx": "xlsx", "csv": "csv", "json": "json", "txt": "table"}
+            "xlsx": "xlsx", "csv": "csv", "json": "json", "txt": "table", "bpmn": "bpmn"}
 
 
 def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
@@ -68,20 +68,25 @@ def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
 
 def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False,
                warnings: list[str] | None = None) -> str | bytes:
-    """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF.
+    """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF, or its
+    process as BPMN 2.0 XML (`sop_cli.render.bpmn`).
 
     Args:
         sop: The definition.
-        fmt: html, md, docx or pdf.
+        fmt: html, md, docx, pdf or bpmn.
         sop_dir: The folder of its YAML file (for the organisation file's kop).
         catatan: The review view: inferred lanes marked `*` with their grounds, and the source.
         warnings: If given, collects what a PDF left out.
     """
+    fmt = check_format(fmt, ("html", "md", "docx", "pdf", "bpmn"))
+    if fmt == "bpmn":
+        from sop_cli.render.bpmn import bpmn_xml
+
+        return bpmn_xml(sop)
     from sop_cli.render.context import sop_context
     from sop_cli.render.env import render
     from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing
 
-    fmt = check_format(fmt, ("html", "md", "docx", "pdf"))
     ctx = sop_context(sop, html=fmt in ("html", "pdf"))
     organisation = find_organisation(sop_dir)
     apply_kop(ctx["org"], organisation)
@@ -348,7 +353,7 @@ def document_rows(sops: Sequence[tuple[SopDefinition, Path | None]]) -> list[dic
 
     rows: dict[str, dict[str, Any]] = {
         "sop": {"type": "sop", "judul": "Dokumen SOP AP (identitas, daftar, bagan alir)", "template": "sop",
-                "own": False, "formats": ["html", "md", "docx", "pdf"], "required": [], "values": [], "steps": []},
+                "own": False, "formats": ["html", "md", "docx", "pdf", "bpmn"], "required": [], "values": [], "steps": []},
     }
     steps: dict[str, list[dict[str, Any]]] = {}
     types: dict[str, DocType] = dict(document_types(None))
