@@ -58,6 +58,7 @@ def render_command(
         raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
     state = None
     text: str | bytes
+    said: list[str] = []
     if doc == "sop":
         from sop_cli.render.documents import render_sop
 
@@ -76,9 +77,7 @@ def render_command(
             folder = Path(state.source_path).parent if state.source_path else None
         else:
             raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
-        left_out: list[str] = []
-        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan, warnings=left_out)
-        _warn(left_out)
+        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan, warnings=said)
     else:
         if sop:
             raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
@@ -90,16 +89,15 @@ def render_command(
         pairs = parse_settings(sets or [])
         given = read_values(values, pairs, doc)
         state = load_run(run, store=store)
-        warnings: list[str] = []
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
-                                   now=now(), warnings=warnings)
-        _warn(warnings)
+                                   now=now(), warnings=said)
     if attach:
         if state is None:
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
-        return
-    emit(text, out)
+    else:
+        emit(text, out)
+    _warn(said)  # once the document is out: a refused --out says only why
 
 
 def _warn(warnings: list[str]) -> None:
@@ -247,6 +245,7 @@ def report_command(
     moment = now()
     data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
     text: str | bytes
+    said: list[str] = []
     if fmt == "json":
         text = to_json(data)
     elif fmt == "csv":
@@ -256,10 +255,9 @@ def report_command(
     else:
         from sop_cli.render.documents import render_report
 
-        left_out: list[str] = []
-        text = render_report(state, data, "monitoring" if monitoring else "report", fmt, left_out)
-        _warn(left_out)
+        text = render_report(state, data, "monitoring" if monitoring else "report", fmt, said)
     emit(text, out)
+    _warn(said)  # once the report is out: a refused --out says only why
 
 
 def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:

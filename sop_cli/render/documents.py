@@ -288,7 +288,7 @@ def _check_meeting(nilai: Mapping[str, Any], tanggal: Any, warnings: list[str] |
         match = _TIME.match(text.strip())
         if match is None:
             raise UsageError(_("rapat.{key}={value}: not a time of day; write hours 00-23 and minutes 00-59, e.g. "
-                               "09.30.").format(key=key, value=text), option="set", code="bad_time")
+                               "09.30.").format(key=key, value=text), option="set")
     day = rapat.get("tanggal")
     letter = tanggal.date() if isinstance(tanggal, datetime) else tanggal
     if isinstance(day, date) and isinstance(letter, date):
@@ -296,7 +296,7 @@ def _check_meeting(nilai: Mapping[str, Any], tanggal: Any, warnings: list[str] |
             raise UsageError(_("rapat.tanggal={day}: the meeting is before the letter's date ({letter}); an invitation "
                                "is sent before the meeting. Give the right rapat.tanggal, or the letter's date with "
                                "tanggal=.").format(day=day.isoformat(), letter=letter.isoformat()),
-                             option="set", code="meeting_before_letter")
+                             option="set")
         if day.weekday() >= 5 and warnings is not None:
             weekday = _("Saturday") if day.weekday() == 5 else _("Sunday")
             warnings.append(_("rapat.tanggal={day} is a {weekday}; check that the meeting is meant for a day off.")
@@ -502,8 +502,7 @@ def render_run_document(
                                   "type, so it cannot be rendered (the run goes on). Add {folder}/{doc}.yaml and "
                                   "{folder}/{doc}.html beside the SOP file (see `sop render --list` and the shipped "
                                   "pengantar); known types: {known}.").format(
-                step=naming[0], sop=sop.qualified_id, doc=doc, folder=OWN_FOLDER, known=", ".join(known)),
-                code="no_template")
+                step=naming[0], sop=sop.qualified_id, doc=doc, folder=OWN_FOLDER, known=", ".join(known)))
         raise NotFoundError(_("Unknown document {doc!r}. Document types of {sop}: {known}.").format(
             doc=doc, sop=sop.qualified_id, known=", ".join(known)), suggest="document_types")
     if fmt == "xlsx" and doc != "format-data":
@@ -543,7 +542,7 @@ def render_run_document(
         raise UsageError(_("penandatangan {key}: {jabatan} is among the addressees (kepada) of this {doc}; a letter "
                            "is never signed by one it is addressed to (Permendagri 1/2023). Choose another signer, "
                            "or leave penandatangan out.").format(key=override["key"], jabatan=override["jabatan"],
-                                                                 doc=doc), option="set", code="signer_addressed")
+                                                                 doc=doc), option="set")
     signer, an = choose_signer(kind, people, str(langkah.pelaksana[0]), override, addressed)
     if warnings is not None and override is None:
         warnings.extend(_signer_notes(kind, people, signer, addressed, langkah))

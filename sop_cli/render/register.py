@@ -79,7 +79,7 @@ def set_pejabat(sop_dir: Path, key: str, fields: Mapping[str, str | None], *, na
         try:
             values["nip"] = check_nip(str(values["nip"]))
         except ValueError as error:
-            raise UsageError(str(error), option="nip", code="nip") from None
+            raise UsageError(str(error), option="nip") from None
     folder, data = _load(sop_dir, nama)
     path = folder / FILE_NAME
     if data.get("pejabat") is None:
@@ -88,8 +88,8 @@ def set_pejabat(sop_dir: Path, key: str, fields: Mapping[str, str | None], *, na
     entry = register.get(key)
     if entry is None:
         if not values.get("jabatan"):
-            raise UsageError(_("{key!r} is not in the register of {nama} yet; give its --jabatan too "
-                               "(e.g. --jabatan 'Sekretaris Kecamatan Ngronggot').").format(key=key, nama=nama),
+            raise UsageError(_("{key!r} is not in the register of {nama} yet; give its jabatan too "
+                               "(e.g. 'Sekretaris Kecamatan Ngronggot').").format(key=key, nama=nama),
                              option="jabatan")
         entry = register[key] = CommentedMap((f, None) for f in ("jabatan", "nama", "pangkat", "nip"))
     for name, value in fields.items():
