@@ -53,6 +53,7 @@ def test_org_pejabat_sets_the_register_and_the_letter_signs_with_it(sop, tmp_pat
     import json
 
     data = json.loads(shown.stdout)
+    assert data["file"] == str(tmp_path / OFFICE / "organisasi.yaml")  # the office's own copy
     assert data["pejabat"]["sekretaris"]["nama"] == "Drs. SUPRIYANTO"
     undangan = next(r for r in data["documents"] if r["type"] == "undangan")
     assert not [m for m in undangan["missing"] if m.get("key") == "sekretaris"]
@@ -80,3 +81,11 @@ def test_org_show_lists_what_each_document_still_lacks(sop) -> None:
     undangan = next(line for line in lines if line.strip().startswith("undangan"))
     assert "lambang" in undangan and "(sekretaris): name, NIP, pangkat" in undangan
     assert "sop org lambang" in result.stdout and "sop org pejabat" in result.stdout
+
+
+def test_org_show_fits_80_columns(sop, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = sop("org", "show", "lampung-tengah/diskominfo")
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "kepala-dinas" in result.stdout and "undangan (lampung-tengah/diskominfo/renja)" in result.stdout

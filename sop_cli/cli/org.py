@@ -10,7 +10,7 @@ import typer
 from sop_cli.cli import complete
 from sop_cli.cli.defs import org_app
 from sop_cli.cli.options import JSON
-from sop_cli.cli.output import print_json, shown
+from sop_cli.cli.output import print_json, shown, terminal_width, wrap_words
 from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def org_pejabat(
 def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     from sop_cli.definition.nip import format_nip
     from sop_cli.render.doctypes import document_types
-    from sop_cli.render.organisation import find_organisation
+    from sop_cli.render.organisation import find_organisation, office_folder
     from sop_cli.render.register import missing
 
     entries, folder = _entries(org)
@@ -89,7 +89,7 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     rows = missing([(e.sop, folder) for e in entries], organisation, types)
     head = entries[0].head.org
     data: dict[str, Any] = {
-        "id": f"{head.wilayah}/{head.id}", "nama": head.nama, "file": str(folder / "organisasi.yaml"),
+        "id": f"{head.wilayah}/{head.id}", "nama": head.nama, "file": str(organisation.path if organisation else office_folder(folder) / "organisasi.yaml"),
         "kop": dict(organisation.kop) if organisation else {},
         "pimpinan": organisation.pimpinan if organisation else None,
         "sekretaris": organisation.sekretaris if organisation else None,
@@ -99,6 +99,13 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     if as_json:
         print_json(data)
         return
+    def say(text: str, indent: int = 0) -> None:
+        """One item, wrapped at words to the terminal, its next lines indented under it."""
+        lines = wrap_words(text, max(20, terminal_width() - indent - 4))
+        print(" " * indent + lines[0])
+        for line in lines[1:]:
+            print(" " * (indent + 4) + line)
+
     print(f"{data['id']}  {shown(head.nama)}")
     print(_("File: {path}").format(path=shown(data["file"])))
     kop = data["kop"]
@@ -107,19 +114,19 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
         roles = [r for r in ("pimpinan", "sekretaris") if data[r] == key]
         mark = f" [{', '.join(roles)}]" if roles else ""
         nip = format_nip(entry["nip"]) if entry.get("nip") else "-"
-        print(f"  {shown(key)}{mark}: {shown(entry.get('jabatan') or '-')}; {shown(entry.get('nama') or '-')}; "
-              f"NIP {nip}; {shown(entry.get('pangkat') or '-')}")
+        say(f"{shown(key)}{mark}: {shown(entry.get('jabatan') or '-')}; {shown(entry.get('nama') or '-')}; "
+            f"NIP {nip}; {shown(entry.get('pangkat') or '-')}", 2)
     print(_("Still missing, by document:"))
     short = head.alias[0] if head.alias else head.id
     for row in rows:
         parts = [_describe(item) for item in row["missing"]]
         text = "; ".join(parts) if parts else _("nothing: signable as printed")
-        print(f"  {row['type']} ({row['sop']}): {shown(text)}")
+        say(f"{row['type']} ({row['sop']}): {shown(text)}", 2)
     todo = {item["key"] for row in rows for item in row["missing"] if item["what"] == "pejabat"}
     if any(item["what"] == "lambang" for row in rows for item in row["missing"]):
         print(_("Add the lambang: sop org lambang {org} FILE.png").format(org=short))
     for key in sorted(todo):
-        print(_("Fill an official: sop org pejabat {org} {key} --nama '...' --nip '...' --pangkat '...'").format(
+        say(_("Fill an official: sop org pejabat {org} {key} --nama '...' --nip '...' --pangkat '...'").format(
             org=short, key=key))
 
 
