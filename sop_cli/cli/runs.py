@@ -52,13 +52,14 @@ _KINDS = {
     "note": N_("note"),
     "attachment": N_("attachment"),
     "sub_run_started": N_("sub-SOP run started"),
+    "erased": N_("personal data erased"),
 }
 """Event kinds as the log shows them (translated at use)."""
 
 _STATUSES = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
 """Run states as `sop runs` shows them (translated at use)."""
 
-_LABELS = (N_("SOP"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
+_LABELS = (N_("SOP"), N_("For"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
            N_("Progress"), N_("Parallel"), N_("Current"), N_("Who"), N_("Since"), N_("Time"), N_("Outside"))
 """The labels of the run screens, aligned to the longest in the interface language."""
 
@@ -77,6 +78,7 @@ def start_command(
     if_new: bool = typer.Option(False, "--if-new", help=N_("Start only if the SOP has no run for the year; else say which run it has (exit 0).")),
     parent: str | None = typer.Option(None, "--parent", metavar=N_("RUN"), help=N_("Start it as the sub-SOP of the current step of the run RUN (sub_sop); that step is done when this run finishes.")),
     parent_step: int | None = typer.Option(None, "--parent-step", metavar="N", help=N_("With --parent: the parent's step, when several current steps name this SOP.")),
+    untuk: str | None = typer.Option(None, "--untuk", "-u", metavar=N_("NAME"), help=N_("Service SOP: whom the case is for (the applicant). Personal data: kept apart from the log, erasable with `sop cases purge`.")),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
@@ -89,7 +91,7 @@ def start_command(
     try:
         view = start_run(sop, org=org, year=year, title=title, at=optional_at(at),
                          assign=parse_assignments(assign or []), by=by, again=again, store=store, now=now(),
-                         actor=actor(), os_user=os_user(), parent=parent, parent_step=parent_step)
+                         actor=actor(), os_user=os_user(), parent=parent, parent_step=parent_step, untuk=untuk)
     except ConflictError as error:
         if not (if_new and error.code == "run_exists"):
             raise
@@ -112,8 +114,11 @@ def start_command(
         print_json(view)
         return
     view = one_line(view)
-    _say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
-                                                       title=view["title"]))
+    if view["case_number"] is not None:
+        _say(_("Started case {run}: {title}").format(run=paint(view["run"], "bold"), title=view["title"]))
+    else:
+        _say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
+                                                           title=view["title"]))
     taken = view.get("id_taken")
     if taken:
         _say(_("(the id {run} belongs to the run of {sop} for {year})").format(**taken))
@@ -283,6 +288,8 @@ def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool 
     view = one_line(view)
     _say(_("{run}  {title}  ({sop}, times {zone})").format(run=paint(view["run"], "bold"), title=view["title"],
                                                          sop=view["sop"]["id"], zone=view["sop"]["zona_waktu"]))
+    if view.get("untuk"):
+        _say(_("For: {name}").format(name=view["untuk"]))
     rows = []
     for e in view["events"]:
         kind = _(_KINDS[e["kind"]]) if e["kind"] in _KINDS else e["kind"]
@@ -389,6 +396,8 @@ def _line(label: str, text: str, extra: int = 0) -> None:
 def _print_identity(view: RunView) -> None:
     sop = view["sop"]
     _line("SOP", f"{sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+    if view.get("untuk"):
+        _line(_("For"), str(view["untuk"]))
     parent = view.get("parent")
     if parent:
         _line(_("Sub-SOP"), _("of run {run}, step {step} (done there when this run finishes)").format(
@@ -529,6 +538,10 @@ def _details(event: EventView) -> str:
         assigned = details.get("assignments") or {}
         if assigned:
             parts.append(_("assigned {pairs}").format(pairs=", ".join(f"{k}={v}" for k, v in assigned.items())))
+    if event["kind"] == "erased":
+        from sop_cli.run.cases import describe
+
+        parts.append(describe(event.get("details", {})))
     if "undoes" in event:
         parts.append(_("undoes #{seq}").format(seq=event["undoes"]))
     if event.get("sub_run"):

@@ -230,6 +230,8 @@ class RunState:
     outcome: str | None = None
     parent: dict[str, Any] | None = None
     sub_runs: dict[int, str] = field(default_factory=dict)
+    untuk: str | None = None
+    case_number: int | None = None
 
     @functools.cached_property
     def sop(self) -> SopDefinition:
@@ -562,6 +564,7 @@ def state_of(stored: StoredRun) -> RunState:
     state = derive(procedure(stored.definition), stored.events, calendar)
     if not state.run_id:
         state.run_id = stored.id
+    state.untuk, state.case_number = stored.untuk, stored.case_number  # a case's, kept apart from the log
     return state
 
 
@@ -1040,6 +1043,9 @@ class SourceFile(TypedDict):
 
 class _RunViewFields(_RunFields):
     sop: SopIdentity
+    jenis: str
+    untuk: str | None
+    case_number: int | None
     assignments: dict[str, str]
     lanes: dict[str, str]
     office_hours: str
@@ -1091,6 +1097,7 @@ class RunListRow(TypedDict):
     progress: Progress
     rework_loops: int
     started_at: datetime | None
+    untuk: str | None
 
 
 def _local(moment: datetime | None, tz: Any) -> datetime | None:
@@ -1188,6 +1195,9 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "outcome": heading["outcome"],
         "now": heading["now"],
         "sop": sop,
+        "jenis": proc.jenis,
+        "untuk": state.untuk,
+        "case_number": state.case_number,
         "started_at": heading["started_at"],
         "finished_at": heading["finished_at"],
         "cancelled_at": heading["cancelled_at"],
@@ -1251,6 +1261,6 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["undoes"] = data["undoes"]
     if "sub_run" in data:
         view["sub_run"] = str(data["sub_run"])
-    if event.kind == "started":
+    if event.kind in ("started", "erased"):
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view

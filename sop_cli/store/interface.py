@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +23,7 @@ from sop_cli.i18n import _, language
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event, RunState
+    from sop_cli.store.periods import PeriodFigures
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class RunSummary:
     rework_loops: int
     last_seq: int
     updated_at: datetime | None
+    times: RunTimes | None = field(default=None, compare=False, repr=False)
+    """The run's times as rows (`RunTimes`), written beside the summary on every write so period
+    reports aggregate them in the database; None when read back from a store."""
 
     @classmethod
     def of(cls, state: RunState) -> RunSummary:
@@ -58,7 +62,67 @@ class RunSummary:
             rework_loops=state.rework_loops,
             last_seq=state.events[-1].seq if state.events else 0,
             updated_at=state.events[-1].recorded_at if state.events else None,
+            times=RunTimes.of(state),
         )
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """One completed pass through a step, as a row a period report aggregates: which step, the
+    lane that had it (the first of its lanes), whether that lane is outside the office, when it
+    became current and was completed, its working time and its Mutu Baku (minutes), late or not."""
+
+    seq: int
+    step: int
+    lane: str
+    external: bool
+    started_at: datetime
+    finished_at: datetime
+    minutes: int
+    standard_minutes: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class RunTimes:
+    """A run's times as rows (`run_times` and `step_times`), kept on the write path.
+
+    `outcome`: "selesai", "ditolak" (refused at a decision), "dibatalkan" (cancelled), None while
+    open. `promised_minutes`: the Mutu Baku of the office's timed steps on the main path (the
+    service's promised time, waiting outside the office not counted); `within`: the ended run's
+    office working time is at most that (None while open or cancelled)."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    office_minutes: int
+    external_minutes: int
+    promised_minutes: int
+    within: bool | None
+    steps: tuple[StepTime, ...]
+
+    @classmethod
+    def of(cls, state: RunState) -> RunTimes:
+        """The times of a derived `RunState` (undone passes are not in its visits)."""
+        from sop_cli.run.calendar import duration_minutes
+
+        proc = state.procedure
+        promised = sum(duration_minutes(proc.step(no).durasi, state.calendar.day_minutes)
+                       for no in proc.main_path if not proc.step(no).external and not proc.step(no).durasi.untimed)
+        steps = tuple(
+            StepTime(v.event_seq or 0, v.step, v.lanes[0] if v.lanes else "", v.external, v.became_current_at,
+                     v.completed_at, v.working_minutes or 0, v.standard_minutes, v.late)
+            for v in state.visits if v.completed_at is not None and v.event_seq is not None
+        )
+        if state.status == "finished":
+            ended, outcome = state.finished_at, state.outcome or "selesai"
+        elif state.status == "cancelled":
+            ended, outcome = state.cancelled_at, "dibatalkan"
+        else:
+            ended, outcome = None, None
+        office = state.office_minutes
+        within = office <= promised if outcome in ("selesai", "ditolak") else None
+        return cls(state.started_at, ended, outcome, office, state.external_minutes, promised, within, steps)
 
 
 @dataclass(frozen=True)
@@ -72,6 +136,27 @@ class RunRow:
     zone: str
     created_at: datetime
     summary: RunSummary
+    untuk: str | None = None
+    """Whom a case is for (personal data: `case_subjects`); None for a plan's run or once erased."""
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case of a service SOP being created: its number within the SOP and the year it was
+    received, and whom it is for (personal data, kept apart from the log)."""
+
+    run_id: str
+    sop_id: str
+    year: int
+    number: int
+    untuk: str | None
+    received_at: datetime
+
+
+def subject_key(untuk: str) -> str:
+    """A name as compared (finding a case by name, the second-open-case guard): case-folded,
+    blanks collapsed."""
+    return " ".join(untuk.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -98,6 +183,9 @@ class StoredRun:
     definition: str
     calendar: str
     events: list[Event]
+    untuk: str | None = None
+    """Whom a case is for (None for a plan's run, or once erased)."""
+    case_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +210,12 @@ class RunFilter:
     sop: str | None = None
     year: int | None = None
     late_at: datetime | None = None
+    untuk: str | None = None
+    """Only cases whose subject's name contains this (compared by `subject_key`)."""
+    since: datetime | None = None
+    """Only runs started (cases received) at or after this moment."""
+    until: datetime | None = None
+    """Only runs started before this moment."""
 
 
 def like_literal(text: str) -> str:
@@ -151,6 +245,15 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
     if where.late_at is not None:
         clauses.append(f"status = 'active' AND current_due IS NOT NULL AND current_due < {mark}")
         params.append(moment(where.late_at))
+    if where.untuk:
+        clauses.append(f"id IN (SELECT run_id FROM case_subjects WHERE untuk_key LIKE {mark} ESCAPE '\\')")
+        params.append(f"%{like_literal(subject_key(where.untuk))}%")
+    if where.since is not None:
+        clauses.append(f"created_at >= {mark}")
+        params.append(moment(where.since))
+    if where.until is not None:
+        clauses.append(f"created_at < {mark}")
+        params.append(moment(where.until))
     return " AND ".join(clauses), params
 
 
@@ -232,6 +335,31 @@ class Store(Protocol):
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned documents and log of a run, or None when there is no such run."""
+        ...
+
+    def next_case_number(self, sop_id: str, year: int) -> int:
+        """The next free case number of SOP `sop_id` in `year` (inside `write()`; writers of the
+        same SOP and year queue for it)."""
+        ...
+
+    def add_case(self, case: NewCase) -> None:
+        """Record a new case's number and whom it is for (inside `write()`, after `create_run`)."""
+        ...
+
+    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
+        """The active cases of SOP `sop_id` for the person named `untuk`."""
+        ...
+
+    def erasable_cases(self, before: datetime) -> list[str]:
+        """Cases ended before `before` that still hold whom they were for."""
+        ...
+
+    def erase_subject(self, run_id: str, at: datetime) -> None:
+        """Erase whom case `run_id` was for (inside `write()`)."""
+        ...
+
+    def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
+        """The figures of SOP `sop_id`'s cases over [start, end), aggregated by the database."""
         ...
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import AccessError, ConflictError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
+    NewCase,
     NewRun,
     RunExport,
     RunFilter,
@@ -47,12 +48,14 @@ from sop_cli.store.interface import (
     filter_sql,
     newer_store,
     not_a_moment,
+    subject_key,
 )
 
 if TYPE_CHECKING:
     import psycopg
 
     from sop_cli.run.engine import Event
+    from sop_cli.store.periods import PeriodFigures
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -186,7 +189,83 @@ def _m002_units_and_row_security(cur: psycopg.Cursor[Any]) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [_m001_create_runs_and_events, _m002_units_and_row_security]
+def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
+    """Cases of service SOPs, whom they are for, and the times period reports aggregate, each with
+    the row security of `runs`: a unit reads and writes its own organisation's rows, BAPPEDA reads
+    the numbers and times of every unit but never whom a case is for (`case_subjects` is read only
+    by the unit). The times are filled right after migrating by today's engine
+    (`PostgresStore._rebuild_times`)."""
+    cur.execute(
+        """
+        CREATE TABLE cases (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            sop_id TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            received_at TIMESTAMPTZ NOT NULL,
+            UNIQUE (sop_id, year, number)
+        );
+        CREATE TABLE case_subjects (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            untuk TEXT,
+            untuk_key TEXT,
+            erased_at TIMESTAMPTZ
+        );
+        CREATE INDEX case_subjects_by_key ON case_subjects (untuk_key);
+        CREATE TABLE run_times (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            sop_id TEXT NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            ended_at TIMESTAMPTZ,
+            outcome TEXT,
+            office_minutes INTEGER NOT NULL,
+            external_minutes INTEGER NOT NULL,
+            promised_minutes INTEGER NOT NULL,
+            within INTEGER,
+            last_seq INTEGER NOT NULL
+        );
+        CREATE INDEX run_times_by_start ON run_times (sop_id, started_at);
+        CREATE INDEX run_times_by_end ON run_times (sop_id, ended_at);
+        CREATE TABLE step_times (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            step BIGINT NOT NULL,
+            lane TEXT NOT NULL,
+            external INTEGER NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL,
+            minutes INTEGER NOT NULL,
+            standard_minutes INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        );
+        ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE case_subjects ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE run_times ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE step_times ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY cases_read ON cases FOR SELECT USING (sop_may_read(org_id));
+        CREATE POLICY cases_insert ON cases FOR INSERT WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY case_subjects_read ON case_subjects FOR SELECT USING (sop_may_write(org_id));
+        CREATE POLICY case_subjects_insert ON case_subjects FOR INSERT WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY case_subjects_update ON case_subjects FOR UPDATE
+            USING (sop_may_write(org_id)) WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY run_times_read ON run_times FOR SELECT USING (sop_may_read(org_id));
+        CREATE POLICY run_times_insert ON run_times FOR INSERT WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY run_times_update ON run_times FOR UPDATE
+            USING (sop_may_write(org_id)) WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY step_times_read ON step_times FOR SELECT USING (sop_may_read(org_id));
+        CREATE POLICY step_times_insert ON step_times FOR INSERT WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY step_times_delete ON step_times FOR DELETE USING (sop_may_write(org_id));
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [_m001_create_runs_and_events, _m002_units_and_row_security,
+                                                           _m003_cases_and_times]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -256,6 +335,26 @@ class PostgresStore:
                     migration(cur)
                     cur.execute("INSERT INTO _sop_migrations (version, name) VALUES (%s, %s)",
                                 (number, migration.__name__))
+                self._rebuild_times()
+
+    def _rebuild_times(self) -> None:
+        """Fill `run_times`/`step_times` of the runs whose times are missing or stale, with today's
+        engine (not a migration, which is frozen code); a damaged run is left for reading to name."""
+        from sop_cli.errors import SopError
+        from sop_cli.run import engine
+
+        stale = [r[0] for r in self._all(
+            "SELECT id FROM runs WHERE NOT EXISTS (SELECT 1 FROM run_times t WHERE t.run_id = runs.id "
+            "AND t.last_seq = runs.last_seq)")]
+        for run_id in stale:
+            try:
+                stored = self.load_run(run_id)
+                if stored is None or not stored.events:
+                    continue
+                state = engine.state_of(stored)
+            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue
+            self._set_times(run_id, RunSummary.of(state))
 
     def _version(self) -> int:
         """The schema version recorded in the database (0: none); a newer one is refused."""
@@ -353,9 +452,13 @@ class PostgresStore:
             schema = self._one("SELECT current_schema()")
             self._conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema[0] if schema else "public"), ident))
             self._conn.execute(sql.SQL(
-                "GRANT SELECT ON runs, events, pinned, attachments, _sop_migrations, sop_units TO {}").format(ident))
+                "GRANT SELECT ON runs, events, pinned, attachments, _sop_migrations, sop_units, cases, case_subjects, "
+                "run_times, step_times TO {}").format(ident))
             if org_id is not None:
-                self._conn.execute(sql.SQL("GRANT INSERT ON runs, events, pinned, attachments TO {}").format(ident))
+                self._conn.execute(sql.SQL("GRANT INSERT ON runs, events, pinned, attachments, cases, case_subjects, "
+                                           "run_times, step_times TO {}").format(ident))
+                self._conn.execute(sql.SQL("GRANT UPDATE ON case_subjects, run_times TO {}").format(ident))
+                self._conn.execute(sql.SQL("GRANT DELETE ON step_times TO {}").format(ident))
                 self._conn.execute(sql.SQL("GRANT UPDATE ({}) ON runs TO {}").format(
                     sql.SQL(", ").join(sql.Identifier(c) for c in _SUMMARY), ident))
                 self._conn.execute(
@@ -421,7 +524,75 @@ class PostgresStore:
         self._insert("runs", record)
         started = replace(started, seq=1)
         self._insert("events", {"run_id": run.id, **_event_columns(started)})
+        self._set_times(run.id, summary)
         return replace(started, db_user=self.db_user)
+
+    def next_case_number(self, sop_id: str, year: int) -> int:
+        """The next free case number of SOP `sop_id` in `year` (inside `write()`): a transaction
+        lock on the SOP and year makes two counters queue; the unique key is the last defence."""
+        self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"case {sop_id} {year}",))
+        row = self._one("SELECT COALESCE(MAX(number), 0) FROM cases WHERE sop_id = %s AND year = %s", (sop_id, year))
+        return int(row[0]) + 1 if row else 1
+
+    def add_case(self, case: NewCase) -> None:
+        """Record a case's number and (apart, as personal data) whom it is for (inside `write()`)."""
+        org_id = _org_of(case.sop_id)
+        self._insert("cases", {"run_id": case.run_id, "org_id": org_id, "sop_id": case.sop_id, "year": case.year,
+                               "number": case.number, "received_at": case.received_at})
+        if case.untuk:
+            self._insert("case_subjects", {"run_id": case.run_id, "org_id": org_id, "untuk": case.untuk,
+                                           "untuk_key": subject_key(case.untuk)})
+
+    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
+        """The active cases of SOP `sop_id` for the person named `untuk`."""
+        return [r[0] for r in self._all(
+            "SELECT runs.id FROM runs JOIN case_subjects s ON s.run_id = runs.id WHERE runs.sop_id = %s "
+            "AND runs.status = 'active' AND s.untuk_key = %s ORDER BY runs.created_at, runs.id",
+            (sop_id, subject_key(untuk)))]
+
+    def erasable_cases(self, before: Any) -> list[str]:
+        """Cases ended before `before` that still hold whom they were for (of this unit)."""
+        return [r[0] for r in self._all(
+            "SELECT t.run_id FROM run_times t JOIN case_subjects s ON s.run_id = t.run_id "
+            "WHERE t.ended_at IS NOT NULL AND t.ended_at < %s AND s.untuk IS NOT NULL ORDER BY t.ended_at, t.run_id",
+            (before,))]
+
+    def erase_subject(self, run_id: str, at: Any) -> None:
+        """Erase whom case `run_id` was for (the row stays, marked with when it was erased)."""
+        self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = %s WHERE run_id = %s",
+                           (at, run_id))
+
+    def period_figures(self, sop_id: str, start: Any, end: Any) -> PeriodFigures:
+        """SOP `sop_id`'s cases over [start, end), aggregated by PostgreSQL (`store.periods`)."""
+        from sop_cli.store.periods import period_figures
+
+        return period_figures(lambda sql, params: self._conn.execute(sql, params), "%s", lambda m: m,
+                              sop_id, start, end)
+
+    def _set_times(self, run_id: str, summary: RunSummary) -> None:
+        """Replace the run's `run_times` and `step_times` rows with those of `summary.times`."""
+        times = summary.times
+        if times is None:
+            return
+        self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
+        self._conn.execute(
+            "INSERT INTO run_times (run_id, org_id, sop_id, started_at, ended_at, outcome, office_minutes, "
+            "external_minutes, promised_minutes, within, last_seq) "
+            "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s "
+            "ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
+            "outcome = EXCLUDED.outcome, office_minutes = EXCLUDED.office_minutes, "
+            "external_minutes = EXCLUDED.external_minutes, promised_minutes = EXCLUDED.promised_minutes, "
+            "within = EXCLUDED.within, last_seq = EXCLUDED.last_seq",
+            (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
+             times.promised_minutes, None if times.within is None else int(times.within), summary.last_seq, run_id))
+        if times.steps:
+            org_id = self._one("SELECT org_id FROM runs WHERE id = %s", (run_id,))
+            with self._conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO step_times (run_id, org_id, seq, step, lane, external, started_at, finished_at, "
+                    "minutes, standard_minutes, late) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(run_id, org_id[0] if org_id else "", t.seq, t.step, t.lane, int(t.external), t.started_at,
+                      t.finished_at, t.minutes, t.standard_minutes, int(t.late)) for t in times.steps])
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned texts and the log of a run (the run is locked when inside `write()`)."""
@@ -443,7 +614,10 @@ class PostgresStore:
             "WHERE run_id = %s ORDER BY seq",
             (run_id,),
         )
-        return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows])
+        case = self._one("SELECT c.number, s.untuk FROM cases c LEFT JOIN case_subjects s ON s.run_id = c.run_id "
+                         "WHERE c.run_id = %s", (run_id,))
+        return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows],
+                         untuk=case[1] if case else None, case_number=case[0] if case else None)
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs in three queries, in `run_ids` order (missing
@@ -483,6 +657,7 @@ class PostgresStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = %s" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
+        self._set_times(run_id, summary)
         return replace(event, db_user=self.db_user)
 
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
@@ -493,7 +668,8 @@ class PostgresStore:
         limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
         columns = ", ".join(_SUMMARY)
         rows = self._all(
-            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns} "
+            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns}, "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk "
             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
             (*params, int(limit)) if limit is not None else tuple(params),
         )
@@ -596,6 +772,7 @@ class PostgresStore:
                     f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _column in columns)})",
                     [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
                 )
+        self._set_times(r.id, summary)
         for sha, body in run.attachments.items():
             self._conn.execute(
                 "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
@@ -707,7 +884,7 @@ def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
 
     if r[4] not in ZONES:
         raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
-    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:]))
+    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:16]), r[16] if len(r) > 16 else None)
 
 
 def _org_of(sop_id: str) -> str:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
+    NewCase,
     NewRun,
     RunExport,
     RunFilter,
@@ -52,15 +53,18 @@ from sop_cli.store.interface import (
     filter_sql,
     newer_store,
     not_a_moment,
+    subject_key,
 )
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event
+    from sop_cli.store.interface import RunTimes
+    from sop_cli.store.periods import PeriodFigures
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a command waits for another one's write before giving up (SQLite busy timeout)."""
 
-_OURS = {"pinned", "runs", "events", "_sop_migrations"}
+_OURS = {"pinned", "runs", "events", "_sop_migrations", "cases", "case_subjects", "run_times", "step_times"}
 
 _SUMMARY_COLUMNS = (
     "status, current_step, current_kegiatan, current_since, current_due, steps_done, steps_total, "
@@ -271,7 +275,8 @@ class SqliteStore:
         """
         stale = [r[0] for r in self._conn.execute(
             "SELECT id FROM runs WHERE last_seq IS NOT "
-            "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id)"
+            "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id) "
+            "OR last_seq IS NOT (SELECT last_seq FROM run_times WHERE run_times.run_id = runs.id)"
         )]
         if not stale:
             return
@@ -393,7 +398,51 @@ class SqliteStore:
         self._insert("runs", record)
         started = replace(started, seq=1)
         self._insert("events", {"run_id": run.id, **event_row(started)})
+        self._set_times(run.id, summary)
         return started
+
+    def next_case_number(self, sop_id: str, year: int) -> int:
+        """The next free case number of SOP `sop_id` in `year` (inside `write()`: `BEGIN IMMEDIATE`
+        makes writers queue, so two counters never get the same number)."""
+        row = self._conn.execute("SELECT COALESCE(MAX(number), 0) FROM cases WHERE sop_id = ? AND year = ?",
+                                 (sop_id, year)).fetchone()
+        return int(row[0]) + 1
+
+    def add_case(self, case: NewCase) -> None:
+        """Record a case's number and (apart, as personal data) whom it is for (inside `write()`)."""
+        self._insert("cases", {"run_id": case.run_id, "sop_id": case.sop_id, "year": case.year,
+                               "number": case.number, "received_at": iso(case.received_at)})
+        if case.untuk:
+            self._insert("case_subjects", {"run_id": case.run_id, "untuk": case.untuk,
+                                           "untuk_key": subject_key(case.untuk)})
+
+    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
+        """The active cases of SOP `sop_id` for the person named `untuk` (compared by `subject_key`)."""
+        rows = self._conn.execute(
+            "SELECT runs.id FROM runs JOIN case_subjects s ON s.run_id = runs.id "
+            "WHERE runs.sop_id = ? AND runs.status = 'active' AND s.untuk_key = ? ORDER BY runs.created_at, runs.id",
+            (sop_id, subject_key(untuk)))
+        return [r[0] for r in rows]
+
+    def erasable_cases(self, before: datetime) -> list[str]:
+        """Cases that ended (finished, refused or cancelled) before `before` and still hold their
+        subject's name, oldest first."""
+        rows = self._conn.execute(
+            "SELECT t.run_id FROM run_times t JOIN case_subjects s ON s.run_id = t.run_id "
+            "WHERE t.ended_at IS NOT NULL AND t.ended_at < ? AND s.untuk IS NOT NULL ORDER BY t.ended_at, t.run_id",
+            (iso(before),))
+        return [r[0] for r in rows]
+
+    def erase_subject(self, run_id: str, at: datetime) -> None:
+        """Erase whom case `run_id` was for (the row stays, marked with when it was erased)."""
+        self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = ? WHERE run_id = ?",
+                           (iso(at), run_id))
+
+    def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
+        """SOP `sop_id`'s cases over [start, end), aggregated by SQLite (`store.periods`)."""
+        from sop_cli.store.periods import period_figures
+
+        return period_figures(lambda sql, params: self._conn.execute(sql, params), "?", iso, sop_id, start, end)
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned definition and calendar texts and the log of a run, or None."""
@@ -408,7 +457,11 @@ class SqliteStore:
         if not row["definition"] or not row["calendar"]:
             raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
-        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events])
+        case = self._conn.execute(
+            "SELECT c.number, s.untuk FROM cases c LEFT JOIN case_subjects s ON s.run_id = c.run_id WHERE c.run_id = ?",
+            (run_id,)).fetchone()
+        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events],
+                         untuk=case[1] if case else None, case_number=case[0] if case else None)
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
@@ -455,7 +508,8 @@ class SqliteStore:
         condition, params = _where(include_all, where)
         limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
         rows = self._conn.execute(
-            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
+            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS}, "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk "
             f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
         )
         return [self._run_row(r) for r in rows]
@@ -467,7 +521,7 @@ class SqliteStore:
             if r["zone"] not in ZONES:
                 raise ValueError(bad_zone(r["zone"]))
             return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
-                          _summary_from_row(r))
+                          _summary_from_row(r), r["untuk"])
         except (TypeError, ValueError) as error:
             raise damaged(self.location, str(r["id"]), _("its summary cannot be read ({error})").format(
                 error=error)) from None
@@ -541,6 +595,7 @@ class SqliteStore:
         })
         for event in run.events:
             self._insert("events", {"run_id": r.id, **event_row(event)})
+        self._set_times(r.id, summary)
         for event in run.events:
             for item in event.data.get("attachments") or ():
                 body = run.attachments.get(item.get("sha256", ""))
@@ -604,6 +659,26 @@ class SqliteStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+        self._set_times(run_id, summary)
+
+    def _set_times(self, run_id: str, summary: RunSummary) -> None:
+        """Replace the run's `run_times` and `step_times` rows with those of `summary.times`."""
+        times: RunTimes | None = summary.times
+        if times is None:
+            return
+        self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
+        self._conn.execute(
+            "INSERT OR REPLACE INTO run_times (run_id, sop_id, started_at, ended_at, outcome, office_minutes, "
+            "external_minutes, promised_minutes, within, last_seq) "
+            "SELECT id, sop_id, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
+            (iso(times.started_at), _maybe_iso(times.ended_at), times.outcome, times.office_minutes,
+             times.external_minutes, times.promised_minutes, None if times.within is None else int(times.within),
+             summary.last_seq, run_id))
+        self._conn.executemany(
+            "INSERT INTO step_times (run_id, seq, step, lane, external, started_at, finished_at, minutes, "
+            "standard_minutes, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, t.seq, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at), t.minutes,
+              t.standard_minutes, int(t.late)) for t in times.steps])
 
 
 def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:

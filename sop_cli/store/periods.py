@@ -1,0 +1,124 @@
+"""The SQL of a period report, shared by both stores: figures aggregated by the database.
+
+A period report (`sop report --sop SKTM --bulan 2026-12`) reads the rows the write path keeps
+(`run_times`, one per run; `step_times`, one per completed pass through a step; see
+`interface.RunTimes`), never the logs: counts are sums, percentiles are picked by window
+functions (`ROW_NUMBER` over the sorted times), so the work and the memory do not grow with the
+number of events. The same SQL runs on SQLite (3.25 or later) and PostgreSQL; only the
+placeholder and the encoding of a moment differ.
+
+Percentiles are nearest-rank: the p-th percentile of n sorted values is the value at rank
+ceil(p·n/100); the median is the 50th (the lower middle of an even count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """One step over the period: passes completed, of which late, median and p90 working minutes."""
+
+    step: int
+    passes: int
+    late: int
+    median_minutes: int | None
+    p90_minutes: int | None
+
+
+@dataclass(frozen=True)
+class LaneFigures:
+    """Where cases waited: one lane's completed passes and their working minutes."""
+
+    lane: str
+    external: bool
+    passes: int
+    total_minutes: int
+    median_minutes: int | None
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """A service SOP over a period [start, end).
+
+    `received`: cases started in it; `finished` / `refused` / `cancelled`: cases that ended in it
+    that way; `open`: cases received before its end and not ended by then; `within`: of the cases
+    finished or refused in it, those whose office working time was within the promised time;
+    `median_minutes`, `p90_minutes`: their office working time. `steps` and `lanes` cover the
+    completed passes of the cases that ended (finished or refused) in the period."""
+
+    received: int
+    finished: int
+    refused: int
+    cancelled: int
+    open: int
+    within: int
+    median_minutes: int | None
+    p90_minutes: int | None
+    steps: list[StepFigures]
+    lanes: list[LaneFigures]
+
+
+def _ranks(value: str, partition: str, source: str, extra: str = "") -> str:
+    """Rows (`key`, `n`, `rank`, `value`) of `source` whose rank is the median's or the p90's."""
+    over = f"PARTITION BY {partition} " if partition else ""
+    key = partition or "0"
+    return (
+        f"SELECT k, n, rn, v FROM (SELECT {key} AS k, {value} AS v, "
+        f"ROW_NUMBER() OVER ({over}ORDER BY {value}) AS rn, COUNT(*) OVER ({over.strip()}) AS n "
+        f"FROM {source}{extra}) AS ranked WHERE rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10"
+    )
+
+
+def _picked(rows: Iterable[Sequence[Any]]) -> dict[Any, tuple[int | None, int | None]]:
+    found: dict[Any, list[int | None]] = {}
+    for key, n, rank, value in rows:
+        pair = found.setdefault(key, [None, None])
+        if rank == (n + 1) // 2:
+            pair[0] = int(value)
+        if rank == (9 * n + 9) // 10:
+            pair[1] = int(value)
+    return {key: (pair[0], pair[1]) for key, pair in found.items()}
+
+
+def period_figures(
+    query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str,
+    encode: Callable[[datetime], object], sop_id: str, start: datetime, end: datetime,
+) -> PeriodFigures:
+    """The figures of SOP `sop_id` (qualified) over [start, end), with `query(sql, params)` running
+    SQL whose placeholder is `mark` and `encode` turning a moment into a parameter."""
+    s, e = encode(start), encode(end)
+    counts = next(iter(query(
+        "SELECT "
+        f"COALESCE(SUM(CASE WHEN started_at >= {mark} THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN outcome = 'selesai' AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN outcome = 'ditolak' AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN outcome = 'dibatalkan' AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN ended_at IS NULL OR ended_at >= {mark} THEN 1 ELSE 0 END), 0), "
+        f"COALESCE(SUM(CASE WHEN within = 1 AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0) "
+        f"FROM run_times WHERE sop_id = {mark} AND started_at < {mark}",
+        (s, s, e, s, e, s, e, e, s, e, sop_id, e),
+    )))
+    ended = (f"run_times WHERE sop_id = {mark} AND outcome IN ('selesai', 'ditolak') "
+             f"AND ended_at >= {mark} AND ended_at < {mark}")
+    overall = _picked(query(_ranks("office_minutes", "", ended), (sop_id, s, e))).get(0, (None, None))
+    passes = (f"step_times JOIN run_times ON run_times.run_id = step_times.run_id "
+              f"WHERE run_times.sop_id = {mark} AND run_times.outcome IN ('selesai', 'ditolak') "
+              f"AND run_times.ended_at >= {mark} AND run_times.ended_at < {mark}")
+    picked = _picked(query(_ranks("step_times.minutes", "step_times.step", passes), (sop_id, s, e)))
+    steps = [StepFigures(int(step), int(n), int(late or 0), *picked.get(step, (None, None)))
+             for step, n, late in query(
+                 f"SELECT step_times.step, COUNT(*), SUM(step_times.late) FROM {passes} "
+                 "GROUP BY step_times.step ORDER BY step_times.step", (sop_id, s, e))]
+    lane_medians = _picked(query(_ranks("step_times.minutes", "step_times.lane", passes), (sop_id, s, e)))
+    lanes = [LaneFigures(str(lane), bool(external), int(n), int(total or 0), lane_medians.get(lane, (None, None))[0])
+             for lane, external, n, total in query(
+                 f"SELECT step_times.lane, MAX(step_times.external), COUNT(*), SUM(step_times.minutes) FROM {passes} "
+                 "GROUP BY step_times.lane ORDER BY SUM(step_times.minutes) DESC, step_times.lane", (sop_id, s, e))]
+    received, finished, refused, cancelled, still_open, within = (int(v) for v in counts)
+    return PeriodFigures(received, finished, refused, cancelled, still_open, within, overall[0], overall[1],
+                         steps, lanes)
