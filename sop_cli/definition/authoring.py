@@ -72,6 +72,8 @@ class Draft:
     pengesah: str
     lanes: list[LaneDraft] = field(default_factory=list)
     steps: list[StepDraft] = field(default_factory=list)
+    jenis: str | None = None
+    """"layanan" or "perencanaan"; None leaves it to be inferred (`definition.graph.infer_jenis`)."""
 
 
 def parse_lane(text: str) -> LaneDraft:
@@ -170,6 +172,11 @@ def draft_yaml(draft: Draft) -> str:
         f"id: {_q(draft.sop_id)}",
         "# Nama SOP sebagaimana tertulis di dokumen.",
         f"nama: {_q(draft.nama)}",
+        *([
+            "# Jenis SOP: layanan (setiap permohonan satu perkara: `sop start KODE --untuk NAMA`) atau",
+            "# perencanaan (satu pelaksanaan per tahun, seperti Renja).",
+            f"jenis: {draft.jenis}",
+        ] if draft.jenis else []),
         "# Nomor SOP; boleh berisi bagian kosong yang diisi saat pengesahan.",
         "nomor: null",
         "# Tanggal-tanggal identitas SOP, ditulis seperti di dokumen: 2026-07-01 atau \"Juli 2026\".",
@@ -274,3 +281,11 @@ def checked_text(draft: Draft, path: Path) -> str:
 
     validate_data(read_yaml(path, text.encode("utf-8")))
     return text
+
+
+def inferred_jenis(lanes: list[LaneDraft], steps: list[StepDraft]) -> str:
+    """The kind a file of these lanes and steps would be given without `jenis` (`sop new`'s default)."""
+    from sop_cli.definition.graph import infer_jenis
+
+    return infer_jenis({"pelaksana": [{"id": lane.id, "nama": lane.nama} for lane in lanes],
+                        "langkah": [{"pelaksana": [step.lane]} for step in steps[:1]]})
