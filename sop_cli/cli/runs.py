@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sop_cli.cli import app, complete
+from sop_cli.cli import app, complete, periods
 from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import (
     fit,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         EventView,
         LaneView,
         PlannedView,
+        RunListRow,
         RunView,
         SourceFile,
         VisitView,
@@ -239,23 +240,57 @@ def runs_command(
     sop: str | None = typer.Option(None, "--sop", metavar="SOP", help=N_("Only runs of this SOP (renja, or a full id).")),
     year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("Only runs for this year.")),
     late: bool = typer.Option(False, "--late", help=N_("Only active runs whose current step is past due.")),
+    untuk: str | None = typer.Option(None, "--untuk", "-u", metavar=N_("NAME"), help=N_("Only cases for someone whose name contains NAME (any case).")),
+    bulan: str | None = periods.BULAN,
+    dari: str | None = periods.DARI,
+    sampai: str | None = periods.SAMPAI,
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     from sop_cli.cli.parse import now
     from sop_cli.run.service import list_runs
 
+    period = periods.parse_period(bulan=bulan, dari=dari, sampai=sampai)
+    if period is not None or untuk:
+        include_all = True  # a name or a period looks for a case whatever became of it
     rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now(),
-                            org=org, sop=sop, year=year, late=late)
+                            org=org, sop=sop, year=year, late=late, untuk=untuk, period=period)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        if org or sop or year or late:
+        if org or sop or year or late or untuk or period:
             print(_("No runs match."))
         else:
             print(_("No runs.") if include_all else _("No active runs (`sop runs --all` lists finished ones)."))
         return
+    if any(r["case_number"] is not None for r in rows):
+        _print_cases(rows)
+    else:
+        _print_runs(rows)
+    if total > len(rows):
+        every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
+        _say(_("(the {count} most recently started of {total} runs; `{every}` lists them all)").format(
+            count=len(rows), total=f"{total:,}", every=every))
+
+
+def _print_cases(rows: list[RunListRow]) -> None:
+    """The counter's view: each case, whom it is for, who has it now, since and due when."""
+    table = []
+    for r in rows:
+        if r["status"] == "active":
+            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
+            where = f"{r['current_step']} {r['holder'] or ''}"
+            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
+        else:
+            state, where, due = _(_STATUSES.get(r["status"], r["status"])), "-", "-"
+        table.append([r["run"], r["untuk"] or "-", tanggal_pendek(r["started_at"]) if r["started_at"] else "-",
+                      where, due, state])
+    print(plain_table([_("Case"), _("For"), _("Received"), _("With"), _("Due"), _("State")], table,
+                      keep=frozenset({0, 5}), last=frozenset({2, 4})))
+
+
+def _print_runs(rows: list[RunListRow]) -> None:
     table = []
     for r in rows:
         if r["status"] == "active":
@@ -268,10 +303,6 @@ def runs_command(
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,
                       frozenset({2}), keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
-    if total > len(rows):
-        every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
-        _say(_("(the {count} most recently started of {total} runs; `{every}` lists them all)").format(
-            count=len(rows), total=f"{total:,}", every=every))
 
 
 @app.command("log", help=N_(

@@ -1098,6 +1098,8 @@ class RunListRow(TypedDict):
     rework_loops: int
     started_at: datetime | None
     untuk: str | None
+    case_number: int | None
+    holder: str | None
 
 
 def _local(moment: datetime | None, tz: Any) -> datetime | None:

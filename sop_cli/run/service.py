@@ -31,6 +31,7 @@ from sop_cli.run import engine
 
 if TYPE_CHECKING:
     from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.run.periods import Period
     from sop_cli.store.interface import RunRow, Store, StoredRun
 
 PINNED_YEARS = 3
@@ -754,7 +755,7 @@ def run_log(run: str | None = None, *, now: datetime, store: str | Path | None =
 def list_runs(
     *, now: datetime, include_all: bool = False, limit: int | None = None, store: str | Path | None = None,
     org: str | None = None, sop: str | None = None, year: int | None = None, late: bool = False,
-    untuk: str | None = None, since: datetime | None = None, until: datetime | None = None,
+    untuk: str | None = None, period: Period | None = None,
 ) -> tuple[list[engine.RunListRow], int]:
     """(rows, total): one row per active run (every run with `include_all`), from the stored
     summaries, oldest first; with `limit`, the `limit` most recently started of the `total`.
@@ -763,7 +764,8 @@ def list_runs(
     current_due (organisation's zone), late, progress {done, total}, rework_loops, started_at.
     `org` (an organisation id or its last word), `sop` (`renja` or a qualified id), `year` and
     `late` (only runs whose current step is past due at `now`) narrow the list, and for cases
-    `untuk` (part of the name of whom a case is for) and `since`/`until` (received in [since, until)).
+    `untuk` (part of the name of whom a case is for) and `period` (started in those days, in the
+    zone of the runs listed).
     """
     from sop_cli.store import RunFilter, store_exists
 
@@ -771,9 +773,15 @@ def list_runs(
         return [], 0  # a fresh set-up: no runs yet; a named store that is missing is an error
     if limit is not None and limit >= _ALL:
         limit = None  # more than any store holds: every run (and no integer overflow in SQL)
-    where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None, untuk=untuk, since=since,
-                      until=until) if (org or sop or year or late or untuk or since or until) else None
+    where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None, untuk=untuk
+                      ) if (org or sop or year or late or untuk or period) else None
     with _open(store, create=False, readonly=True) as st, st.read():
+        if period is not None and where is not None:
+            from sop_cli.run.calendar import zone
+
+            first = st.summaries(include_all=True, limit=1, where=where)
+            since, until = period.bounds(zone(first[0].zone if first else "WIB"))
+            where = replace(where, since=since, until=until)
         rows = st.summaries(include_all=include_all, limit=limit, where=where)
         total = st.count_runs(include_all=include_all, where=where) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total
@@ -795,4 +803,5 @@ def _list_row(row: RunRow, now: datetime) -> engine.RunListRow:
         "late": summary.status == "active" and summary.current_due is not None and summary.current_due < now,
         "progress": {"done": summary.steps_done, "total": summary.steps_total},
         "rework_loops": summary.rework_loops, "started_at": local(row.created_at), "untuk": row.untuk,
+        "case_number": row.case_number, "holder": row.holder,
     }

@@ -100,6 +100,9 @@ class RunTimes:
     promised_minutes: int
     within: bool | None
     steps: tuple[StepTime, ...]
+    holder: str | None = None
+    """Who has the run now: the current step's lane and the person assigned to it ("Petugas Loket:
+    Sri"), for the counter's list; None unless active."""
 
     @classmethod
     def of(cls, state: RunState) -> RunTimes:
@@ -122,7 +125,14 @@ class RunTimes:
             ended, outcome = None, None
         office = state.office_minutes
         within = office <= promised if outcome in ("selesai", "ditolak") else None
-        return cls(state.started_at, ended, outcome, office, state.external_minutes, promised, within, steps)
+        timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
+        current = timed[0] if timed else state.current
+        holder = None
+        if current is not None and current.lanes:
+            lane = current.lanes[0]
+            person = state.assignments.get(lane)
+            holder = f"{proc.lanes.get(lane, lane)}: {person}" if person else proc.lanes.get(lane, lane)
+        return cls(state.started_at, ended, outcome, office, state.external_minutes, promised, within, steps, holder)
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,10 @@ class RunRow:
     summary: RunSummary
     untuk: str | None = None
     """Whom a case is for (personal data: `case_subjects`); None for a plan's run or once erased."""
+    case_number: int | None = None
+    """A case's number in its SOP and year; None for a plan's run."""
+    holder: str | None = None
+    """Who has it now (`RunTimes.holder`)."""
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,7 @@ def m004_add_cases_and_times(conn: sqlite3.Connection) -> None:
             external_minutes INTEGER NOT NULL,
             promised_minutes INTEGER NOT NULL,
             within INTEGER,
+            holder TEXT,
             last_seq INTEGER NOT NULL
         )""",
         "CREATE INDEX run_times_by_start ON run_times(sop_id, started_at)",

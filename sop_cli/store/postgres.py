@@ -225,6 +225,7 @@ def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
             external_minutes INTEGER NOT NULL,
             promised_minutes INTEGER NOT NULL,
             within INTEGER,
+            holder TEXT,
             last_seq INTEGER NOT NULL
         );
         CREATE INDEX run_times_by_start ON run_times (sop_id, started_at);
@@ -577,14 +578,15 @@ class PostgresStore:
         self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
         self._conn.execute(
             "INSERT INTO run_times (run_id, org_id, sop_id, started_at, ended_at, outcome, office_minutes, "
-            "external_minutes, promised_minutes, within, last_seq) "
-            "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s "
+            "external_minutes, promised_minutes, within, holder, last_seq) "
+            "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s "
             "ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
             "outcome = EXCLUDED.outcome, office_minutes = EXCLUDED.office_minutes, "
             "external_minutes = EXCLUDED.external_minutes, promised_minutes = EXCLUDED.promised_minutes, "
-            "within = EXCLUDED.within, last_seq = EXCLUDED.last_seq",
+            "within = EXCLUDED.within, holder = EXCLUDED.holder, last_seq = EXCLUDED.last_seq",
             (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
-             times.promised_minutes, None if times.within is None else int(times.within), summary.last_seq, run_id))
+             times.promised_minutes, None if times.within is None else int(times.within), times.holder,
+             summary.last_seq, run_id))
         if times.steps:
             org_id = self._one("SELECT org_id FROM runs WHERE id = %s", (run_id,))
             with self._conn.cursor() as cur:
@@ -669,7 +671,9 @@ class PostgresStore:
         columns = ", ".join(_SUMMARY)
         rows = self._all(
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns}, "
-            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
+            "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
+            "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder "
             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
             (*params, int(limit)) if limit is not None else tuple(params),
         )
@@ -884,7 +888,7 @@ def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
 
     if r[4] not in ZONES:
         raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
-    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:16]), r[16] if len(r) > 16 else None)
+    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:16]), *r[16:19])
 
 
 def _org_of(sop_id: str) -> str:

@@ -509,7 +509,9 @@ class SqliteStore:
         limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
         rows = self._conn.execute(
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS}, "
-            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
+            "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
+            "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder "
             f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
         )
         return [self._run_row(r) for r in rows]
@@ -521,7 +523,7 @@ class SqliteStore:
             if r["zone"] not in ZONES:
                 raise ValueError(bad_zone(r["zone"]))
             return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
-                          _summary_from_row(r), r["untuk"])
+                          _summary_from_row(r), r["untuk"], r["case_number"], r["holder"])
         except (TypeError, ValueError) as error:
             raise damaged(self.location, str(r["id"]), _("its summary cannot be read ({error})").format(
                 error=error)) from None
@@ -669,11 +671,11 @@ class SqliteStore:
         self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
         self._conn.execute(
             "INSERT OR REPLACE INTO run_times (run_id, sop_id, started_at, ended_at, outcome, office_minutes, "
-            "external_minutes, promised_minutes, within, last_seq) "
-            "SELECT id, sop_id, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
+            "external_minutes, promised_minutes, within, holder, last_seq) "
+            "SELECT id, sop_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
             (iso(times.started_at), _maybe_iso(times.ended_at), times.outcome, times.office_minutes,
              times.external_minutes, times.promised_minutes, None if times.within is None else int(times.within),
-             summary.last_seq, run_id))
+             times.holder, summary.last_seq, run_id))
         self._conn.executemany(
             "INSERT INTO step_times (run_id, seq, step, lane, external, started_at, finished_at, minutes, "
             "standard_minutes, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
