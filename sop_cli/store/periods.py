@@ -28,6 +28,7 @@ class StepFigures:
     late: int
     median_minutes: int | None
     p90_minutes: int | None
+    standard_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class PeriodFigures:
     p90_minutes: int | None
     steps: list[StepFigures]
     lanes: list[LaneFigures]
+    promised_minutes: int | None = None
 
 
 def _ranks(value: str, partition: str, source: str, extra: str = "") -> str:
@@ -99,7 +101,8 @@ def period_figures(
         f"COALESCE(SUM(CASE WHEN outcome = 'ditolak' AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0), "
         f"COALESCE(SUM(CASE WHEN outcome = 'dibatalkan' AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0), "
         f"COALESCE(SUM(CASE WHEN ended_at IS NULL OR ended_at >= {mark} THEN 1 ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN within = 1 AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0) "
+        f"COALESCE(SUM(CASE WHEN within = 1 AND ended_at >= {mark} AND ended_at < {mark} THEN 1 ELSE 0 END), 0), "
+        "MAX(promised_minutes) "
         f"FROM run_times WHERE sop_id = {mark} AND started_at < {mark}",
         (s, s, e, s, e, s, e, e, s, e, sop_id, e),
     )))
@@ -110,15 +113,16 @@ def period_figures(
               f"WHERE run_times.sop_id = {mark} AND run_times.outcome IN ('selesai', 'ditolak') "
               f"AND run_times.ended_at >= {mark} AND run_times.ended_at < {mark}")
     picked = _picked(query(_ranks("step_times.minutes", "step_times.step", passes), (sop_id, s, e)))
-    steps = [StepFigures(int(step), int(n), int(late or 0), *picked.get(step, (None, None)))
-             for step, n, late in query(
-                 f"SELECT step_times.step, COUNT(*), SUM(step_times.late) FROM {passes} "
+    steps = [StepFigures(int(step), int(n), int(late or 0), *picked.get(step, (None, None)), standard)
+             for step, n, late, standard in query(
+                 f"SELECT step_times.step, COUNT(*), SUM(step_times.late), MAX(step_times.standard_minutes) FROM {passes} "
                  "GROUP BY step_times.step ORDER BY step_times.step", (sop_id, s, e))]
     lane_medians = _picked(query(_ranks("step_times.minutes", "step_times.lane", passes), (sop_id, s, e)))
     lanes = [LaneFigures(str(lane), bool(external), int(n), int(total or 0), lane_medians.get(lane, (None, None))[0])
              for lane, external, n, total in query(
                  f"SELECT step_times.lane, MAX(step_times.external), COUNT(*), SUM(step_times.minutes) FROM {passes} "
                  "GROUP BY step_times.lane ORDER BY SUM(step_times.minutes) DESC, step_times.lane", (sop_id, s, e))]
-    received, finished, refused, cancelled, still_open, within = (int(v) for v in counts)
+    received, finished, refused, cancelled, still_open, within = (int(v) for v in counts[:6])
+    promised = int(counts[6]) if counts[6] is not None else None
     return PeriodFigures(received, finished, refused, cancelled, still_open, within, overall[0], overall[1],
-                         steps, lanes)
+                         steps, lanes, promised)
