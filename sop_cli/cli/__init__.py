@@ -133,9 +133,9 @@ def completion_command(
     print(script(shell))
 
 
-from sop_cli.cli import attachments, authoring, defs, docs, runs, store  # noqa: E402  (modules register their commands on `app`)
+from sop_cli.cli import attachments, authoring, cases, defs, docs, runs, store  # noqa: E402  (modules register their commands on `app`)
 
-_modules = (attachments, authoring, defs, docs, runs, store)
+_modules = (attachments, authoring, cases, defs, docs, runs, store)
 
 
 def main() -> None:
