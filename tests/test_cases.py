@@ -225,3 +225,28 @@ def test_bad_period_options_are_clear(sop, examples) -> None:
     assert sop("runs", "--bulan", "12-2026").exit_code == 2
     assert sop("report", "--bulan", "2026-12").exit_code == 2  # a period is about a service SOP: --sop
     assert sop("cases", "purge", "--sebelum", "kemarin").exit_code == 2
+
+
+def test_a_store_written_before_cases_migrates_and_its_runs_go_on(sop, examples, tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    store = tmp_path / "lama" / "sop.db"
+    store.parent.mkdir()
+    shutil.copy(Path(__file__).resolve().parent / "data" / "store-main-2026-12" / "sop.db", store)
+    monkeypatch.setenv("SOP_STORE", str(store))
+    monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
+    rows = {r["run"]: r for r in data(sop("runs", "--all", "--json"))}
+    assert set(rows) == {"renja-2026", "surat-domisili-2027"}  # the ids they had
+    assert all(r["case_number"] is None and r["untuk"] is None for r in rows.values())
+    assert sqlite3.connect(store).execute("PRAGMA user_version").fetchone()[0] == 4
+    old = data(sop("status", "--run", "surat-domisili-2027", "--json"))
+    assert (old["year"], old["case_number"], old["current"]["step"]) == (2027, None, 3)
+    # its times were filled by the migration: the period report sees the run and its two steps
+    november = data(sop("report", "--sop", "surat-domisili", "--bulan", "2026-11", "--format", "json"))
+    assert (november["received"], november["open"]) == (1, 1)
+    ok(sop("advance", "--run", "surat-domisili-2027", "--step", "3", "--at", "2026-11-26 08:00"))
+    assert data(sop("status", "--run", "surat-domisili-2027", "--json"))["current"]["step"] == 4
+    # the same SOP (inferred a service today) now starts cases beside the old run; the Renja keeps its rails
+    assert data(sop("start", "surat-domisili", "--untuk", "Budi", "--json"))["run"] == "surat-domisili-2026-0001"
+    assert sop("start", "renja", "--org", "ngronggot", "--year", "2026").exit_code == 3
+    ok(sop("advance", "--run", "renja-2026", "--step", "2"))
