@@ -315,7 +315,8 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import fit, paint, plain_table
     from sop_cli.render.report import report_table, run_status_label, summary_lines
 
-    head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])})",
+    untuk = f"  ({_('for {name}').format(name=data['untuk'])})" if data.get("untuk") else ""
+    head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])}){untuk}",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
         form = cast("MonitoringData", data)

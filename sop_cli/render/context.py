@@ -211,6 +211,8 @@ def run_document_context(
             "planned_end": local(forecast[-1].planned_due) if forecast else None,
             "target_end": local(target_end(state)),
             "rework_loops": state.rework_loops,
+            "untuk": state.untuk,
+            "nomor_perkara": state.case_number,
         },
         "langkah": _step_context(langkah, sop),
         "langkah_berikut": _step_context(following, sop) if following else None,
