@@ -121,10 +121,16 @@ def _clone(source: Path, target: Path, ids: dict[str, str], runs: int) -> int:
     run_columns = [r[1] for r in src.execute("PRAGMA table_info(runs)")]
     event_columns = [r[1] for r in src.execute("PRAGMA table_info(events)")]
     templates = {}
+    # The rows every write keeps beside the log (`run_times`, `step_times`: what the period reports
+    # and the evaluation aggregate) are cloned with their run.
+    kept = [t for t in ("run_times", "step_times")
+            if src.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
+    extra: dict[str, dict[str, list[dict[str, object]]]] = {}
     for kind, run_id in ids.items():
         row = dict(src.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
         events = [dict(r) for r in src.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))]
         templates[kind] = (row, events)
+        extra[kind] = {t: [dict(r) for r in src.execute(f"SELECT * FROM {t} WHERE run_id = ?", (run_id,))] for t in kept}
     pinned = [tuple(r) for r in src.execute("SELECT sha256, kind, body FROM pinned")]
     src.close()
 
@@ -138,6 +144,7 @@ def _clone(source: Path, target: Path, ids: dict[str, str], runs: int) -> int:
         kinds = [kind for kind, share in MIX for _ in range(share)]
         total_events = 0
         run_rows, event_rows = [], []
+        kept_rows: dict[str, list[dict[str, object]]] = {t: [] for t in kept}
         for n in range(runs):
             kind = kinds[n % len(kinds)]
             row, events = templates[kind]
@@ -154,13 +161,17 @@ def _clone(source: Path, target: Path, ids: dict[str, str], runs: int) -> int:
                     data = json.dumps(body, ensure_ascii=False, sort_keys=True)
                 copy = {**event, "run_id": new_id, "data": data}
                 event_rows.append(tuple(copy[c] for c in event_columns))
+            for table, rows in extra[kind].items():
+                kept_rows[table] += [{**r, "run_id": new_id} for r in rows]
             total_events += len(events)
             if len(event_rows) > 20_000:
                 conn.executemany(run_sql, run_rows)
                 conn.executemany(event_sql, event_rows)
+                _insert_rows(conn, kept_rows)
                 run_rows, event_rows = [], []
         conn.executemany(run_sql, run_rows)
         conn.executemany(event_sql, event_rows)
+        _insert_rows(conn, kept_rows)
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -272,6 +283,16 @@ def fill_cases(home: Path, cases: int, year: int = 2026) -> dict[str, float]:
         shutil.rmtree(scratch, ignore_errors=True)
     return {"cases": cases, "events": events, "template_seconds": made - started,
             "copy_seconds": time.perf_counter() - made}
+
+
+def _insert_rows(conn: sqlite3.Connection, tables: dict[str, list[dict[str, object]]]) -> None:
+    """Insert and clear the collected rows of each table (column for column as collected)."""
+    for table, rows in tables.items():
+        if rows:
+            columns = list(rows[0])
+            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _c in columns)})",
+                             [tuple(r[c] for c in columns) for r in rows])
+        rows.clear()
 
 
 def make_catalog(folder: Path, files: int) -> list[Path]:

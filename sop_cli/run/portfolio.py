@@ -355,10 +355,15 @@ def _across(states: list[RunState], now: datetime) -> tuple[list[StepRow], list[
 def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Path | None = None) -> EvaluasiData:
     """The evaluation of SOP `sop` (`renja`, or a qualified id) from all its runs in the store.
 
+    The figures come from the per-step rows every write keeps (`step_times`, `run_times`),
+    aggregated by the database (`sop_cli.store.periods.step_spread`); only the newest run is
+    replayed, for the SOP's steps and office day. A province's 150,000 runs are a few queries.
+
     Raises:
         NotFoundError: No run of such an SOP.
         AmbiguousError: Runs of several SOPs of that name (give the qualified id or `org`).
     """
+    from sop_cli.run import engine
     from sop_cli.run.calendar import duration_minutes
     from sop_cli.store import RunFilter
 
@@ -366,8 +371,8 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
     if st is None:
         raise NotFoundError(_("No runs of SOP {sop!r}: the store does not exist yet.").format(sop=sop))
     with st, st.read():
-        rows = st.summaries(include_all=True, where=RunFilter(sop=sop, org=org))
-        ids = sorted({r.sop_id for r in rows})
+        where = RunFilter(sop=sop, org=org)
+        ids = st.sop_ids(where)
         if not ids:
             raise NotFoundError(_("No runs of SOP {sop!r} in the store {store}; an evaluation needs its history.").format(
                 sop=sop, store=st.location))
@@ -375,31 +380,32 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
             listing = "\n".join(f"  {i}" for i in ids)
             raise AmbiguousError(_("Runs of {count} SOPs are named {sop!r}; give the full id (or the organisation):").format(
                 count=len(ids), sop=sop) + "\n" + listing)
-        states = list(_states(st, rows).values())
-    proc = states[0].procedure
-    day_minutes = states[0].calendar.day_minutes
-    actual: dict[int, list[int]] = defaultdict(list)
-    late: dict[int, int] = defaultdict(int)
-    for state in states:
-        for visit in state.visits:
-            if visit.working_minutes is not None:
-                actual[visit.step].append(visit.working_minutes)
-                late[visit.step] += visit.late
+        newest = st.summaries(include_all=True, limit=1, where=RunFilter(sop=ids[0]))
+        stored = st.load_run(newest[0].id) if newest else None
+        spread = {row.step: row for row in st.step_spread(ids[0])}
+        runs, finished = st.run_outcomes(ids[0])
+    if stored is None:
+        raise NotFoundError(_("No runs of SOP {sop!r} in the store {store}; an evaluation needs its history.").format(
+            sop=sop, store=st.location))
+    state = engine.state_of(stored)
+    proc = state.procedure
+    day_minutes = state.calendar.day_minutes
     steps: list[EvaluasiRow] = []
     for step in proc.steps.values():
-        values = actual.get(step.no, [])
-        share = late[step.no] / len(values) if values else None
+        row = spread.get(step.no)
+        passes = row.passes if row else 0
+        share = row.late / passes if row and passes else None
         most = share is not None and share > 0.5
-        proposal = proposed_waktu(percentile(values, PROPOSAL_PERCENTILE) or 0, day_minutes) if most else None
+        proposal = proposed_waktu(row.p80_minutes or 0, day_minutes) if most and row else None
         standard = duration_minutes(step.durasi, day_minutes)
         steps.append({
             "step": step.no, "kegiatan": step.kegiatan, "waktu": step.waktu, "standard_minutes": standard,
-            "passes": len(values), "median_minutes": median(values), "p90_minutes": percentile(values, 90),
+            "passes": passes, "median_minutes": row.median_minutes if row else None,
+            "p90_minutes": row.p90_minutes if row else None,
             "late_share": round(share, 3) if share is not None else None, "missed_in_most": most,
             "proposed_waktu": proposal[0] if proposal else None, "proposed_minutes": proposal[1] if proposal else None,
         })
     return {
         "now": now, "sop": proc.qualified_id, "nama": proc.nama, "organisasi": proc.org.nama,
-        "runs": len(states), "finished": sum(1 for s in states if s.status == "finished"), "steps": steps,
+        "runs": runs, "finished": finished, "steps": steps,
     }
-

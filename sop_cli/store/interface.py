@@ -23,7 +23,7 @@ from sop_cli.i18n import _, language
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event, RunState
-    from sop_cli.store.periods import PeriodFigures
+    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 
 @dataclass(frozen=True)
@@ -374,6 +374,18 @@ class Store(Protocol):
 
     def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
         """The figures of SOP `sop_id`'s cases over [start, end), aggregated by the database."""
+        ...
+
+    def step_spread(self, sop_id: str) -> list[StepSpread]:
+        """Every step of SOP `sop_id` over all its runs' completed passes, aggregated by the database."""
+        ...
+
+    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
+        """(runs, finished or refused) of SOP `sop_id`."""
+        ...
+
+    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
+        """The qualified ids of the SOPs of the runs `where` keeps (every status), sorted."""
         ...
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:

@@ -138,6 +138,7 @@ def m004_add_cases_and_times(conn: sqlite3.Connection) -> None:
         """CREATE TABLE step_times (
             run_id TEXT NOT NULL REFERENCES runs(id),
             seq INTEGER NOT NULL,
+            sop_id TEXT NOT NULL,
             step INTEGER NOT NULL,
             lane TEXT NOT NULL,
             external INTEGER NOT NULL,
@@ -148,6 +149,7 @@ def m004_add_cases_and_times(conn: sqlite3.Connection) -> None:
             late INTEGER NOT NULL,
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID""",
+        "CREATE INDEX step_times_by_sop ON step_times(sop_id, step, minutes, late)",
     ):
         conn.execute(statement)
 

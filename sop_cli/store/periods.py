@@ -126,3 +126,62 @@ def period_figures(
     promised = int(counts[6]) if counts[6] is not None else None
     return PeriodFigures(received, finished, refused, cancelled, still_open, within, overall[0], overall[1],
                          steps, lanes, promised)
+
+
+# The evaluation of an SOP over all its runs (`sop report --evaluasi`) -----------------------------
+
+
+@dataclass(frozen=True)
+class StepSpread:
+    """One step over every completed pass of an SOP's runs: how many, how many late, the median
+    (the mean of the two middle values of an even count, rounded) and the 80th and 90th percentiles
+    (nearest rank) of the working minutes."""
+
+    step: int
+    passes: int
+    late: int
+    median_minutes: int | None
+    p80_minutes: int | None
+    p90_minutes: int | None
+
+
+def step_spread(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str,
+                sop_id: str) -> list[StepSpread]:
+    """The spread of every step of SOP `sop_id` (qualified) over all its runs, by the database.
+
+    The index on (sop_id, step, minutes, late) covers both queries: the counts are one pass over
+    it, and each percentile is the value at its rank in the step's slice of the index (`LIMIT 1
+    OFFSET rank - 1`), which the database walks without sorting or holding the values."""
+    found = []
+    for step, passes, late in list(query(
+            f"SELECT step, COUNT(*), SUM(late) FROM step_times WHERE sop_id = {mark} GROUP BY step ORDER BY step",
+            (sop_id,))):
+        n, step_no = int(passes), int(step)
+        middle_ranks = _ranked(query, mark, sop_id, step_no, n, (n + 1) // 2, 2 if n % 2 == 0 else 1)
+        middle = round(sum(middle_ranks) / len(middle_ranks)) if middle_ranks else None
+        p80 = _ranked(query, mark, sop_id, step_no, n, (4 * n + 4) // 5)
+        p90 = _ranked(query, mark, sop_id, step_no, n, (9 * n + 9) // 10)
+        found.append(StepSpread(step_no, n, int(late or 0), middle, p80[0] if p80 else None, p90[0] if p90 else None))
+    return found
+
+
+def _ranked(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str, sop_id: str, step: int,
+            n: int, rank: int, count: int = 1) -> list[int]:
+    """The minutes at ranks `rank` .. `rank + count - 1` (from 1, ascending) of a step's `n` passes,
+    walking its slice of the index from the nearer end (the 80th and 90th percentiles from the top)."""
+    if rank > n // 2:
+        order, offset = "DESC", n - rank - count + 1
+    else:
+        order, offset = "ASC", rank - 1
+    return sorted(int(r[0]) for r in query(
+        f"SELECT minutes FROM step_times WHERE sop_id = {mark} AND step = {mark} "
+        f"ORDER BY minutes {order} LIMIT {int(count)} OFFSET {max(0, int(offset))}", (sop_id, step)))
+
+
+def run_outcomes(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str,
+                 sop_id: str) -> tuple[int, int]:
+    """(runs, finished) of SOP `sop_id`: every run, and those that ended at an end (selesai or ditolak)."""
+    row = next(iter(query(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('selesai', 'ditolak') THEN 1 ELSE 0 END), 0) "
+        f"FROM run_times WHERE sop_id = {mark}", (sop_id,))))
+    return int(row[0]), int(row[1])

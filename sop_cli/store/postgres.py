@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from sop_cli.run.engine import Event
-    from sop_cli.store.periods import PeriodFigures
+    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -234,6 +234,7 @@ def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
             run_id TEXT NOT NULL REFERENCES runs(id),
             org_id TEXT NOT NULL,
             seq INTEGER NOT NULL,
+            sop_id TEXT NOT NULL,
             step BIGINT NOT NULL,
             lane TEXT NOT NULL,
             external INTEGER NOT NULL,
@@ -244,6 +245,7 @@ def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
             late INTEGER NOT NULL,
             PRIMARY KEY (run_id, seq)
         );
+        CREATE INDEX step_times_by_sop ON step_times (sop_id, step, minutes, late);
         ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
         ALTER TABLE case_subjects ENABLE ROW LEVEL SECURITY;
         ALTER TABLE run_times ENABLE ROW LEVEL SECURITY;
@@ -563,6 +565,24 @@ class PostgresStore:
         self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = %s WHERE run_id = %s",
                            (at, run_id))
 
+    def step_spread(self, sop_id: str) -> list[StepSpread]:
+        """Every step of SOP `sop_id` over all its runs (`store.periods.step_spread`)."""
+        from sop_cli.store.periods import step_spread
+
+        return step_spread(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
+
+    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
+        """(runs, finished) of SOP `sop_id` (`store.periods.run_outcomes`)."""
+        from sop_cli.store.periods import run_outcomes
+
+        return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
+
+    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
+        """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
+        condition, params = _where(True, where)
+        return [r[0] for r in self._conn.execute(f"SELECT DISTINCT sop_id FROM runs{condition} ORDER BY sop_id",
+                                                 tuple(params)).fetchall()]
+
     def period_figures(self, sop_id: str, start: Any, end: Any) -> PeriodFigures:
         """SOP `sop_id`'s cases over [start, end), aggregated by PostgreSQL (`store.periods`)."""
         from sop_cli.store.periods import period_figures
@@ -588,12 +608,13 @@ class PostgresStore:
              times.promised_minutes, None if times.within is None else int(times.within), times.holder,
              summary.last_seq, run_id))
         if times.steps:
-            org_id = self._one("SELECT org_id FROM runs WHERE id = %s", (run_id,))
+            owner = self._one("SELECT org_id, sop_id FROM runs WHERE id = %s", (run_id,)) or ("", "")
             with self._conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO step_times (run_id, org_id, seq, step, lane, external, started_at, finished_at, "
-                    "minutes, standard_minutes, late) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [(run_id, org_id[0] if org_id else "", t.seq, t.step, t.lane, int(t.external), t.started_at,
+                    "INSERT INTO step_times (run_id, org_id, sop_id, seq, step, lane, external, started_at, "
+                    "finished_at, minutes, standard_minutes, late) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [(run_id, owner[0], owner[1], t.seq, t.step, t.lane, int(t.external), t.started_at,
                       t.finished_at, t.minutes, t.standard_minutes, int(t.late)) for t in times.steps])
 
     def load_run(self, run_id: str) -> StoredRun | None:

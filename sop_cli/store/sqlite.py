@@ -59,7 +59,7 @@ from sop_cli.store.interface import (
 if TYPE_CHECKING:
     from sop_cli.run.engine import Event
     from sop_cli.store.interface import RunTimes
-    from sop_cli.store.periods import PeriodFigures
+    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a command waits for another one's write before giving up (SQLite busy timeout)."""
@@ -438,6 +438,24 @@ class SqliteStore:
         self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = ? WHERE run_id = ?",
                            (iso(at), run_id))
 
+    def step_spread(self, sop_id: str) -> list[StepSpread]:
+        """Every step of SOP `sop_id` over all its runs (`store.periods.step_spread`)."""
+        from sop_cli.store.periods import step_spread
+
+        return step_spread(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
+
+    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
+        """(runs, finished) of SOP `sop_id` (`store.periods.run_outcomes`)."""
+        from sop_cli.store.periods import run_outcomes
+
+        return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
+
+    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
+        """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
+        condition, params = _where(True, where)
+        return [r[0] for r in self._conn.execute(f"SELECT DISTINCT sop_id FROM runs{condition} ORDER BY sop_id",
+                                                 tuple(params)).fetchall()]
+
     def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
         """SOP `sop_id`'s cases over [start, end), aggregated by SQLite (`store.periods`)."""
         from sop_cli.store.periods import period_figures
@@ -676,11 +694,14 @@ class SqliteStore:
             (iso(times.started_at), _maybe_iso(times.ended_at), times.outcome, times.office_minutes,
              times.external_minutes, times.promised_minutes, None if times.within is None else int(times.within),
              times.holder, summary.last_seq, run_id))
+        if not times.steps:
+            return
+        sop_id = self._conn.execute("SELECT sop_id FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
         self._conn.executemany(
-            "INSERT INTO step_times (run_id, seq, step, lane, external, started_at, finished_at, minutes, "
-            "standard_minutes, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, t.seq, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at), t.minutes,
-              t.standard_minutes, int(t.late)) for t in times.steps])
+            "INSERT INTO step_times (run_id, seq, sop_id, step, lane, external, started_at, finished_at, minutes, "
+            "standard_minutes, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, t.seq, sop_id, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at),
+              t.minutes, t.standard_minutes, int(t.late)) for t in times.steps])
 
 
 def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
