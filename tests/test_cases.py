@@ -250,3 +250,22 @@ def test_a_store_written_before_cases_migrates_and_its_runs_go_on(sop, examples,
     assert data(sop("start", "surat-domisili", "--untuk", "Budi", "--json"))["run"] == "surat-domisili-2026-0001"
     assert sop("start", "renja", "--org", "ngronggot", "--year", "2026").exit_code == 3
     ok(sop("advance", "--run", "renja-2026", "--step", "2"))
+
+
+def test_the_portfolio_counts_services_by_unit_apart_from_the_cycles_runs(sop, examples) -> None:
+    for name, when in (("Budi", "2026-12-01 08:00"), ("Siti", "2026-12-01 09:00"), ("Ani", "2026-12-02 08:00")):
+        ok(sop("start", "sktm", "--untuk", name, "--at", when))
+    for step, flag in ((1, []), (2, ["--approve"]), (3, []), (4, ["--reject", "--reason", "tidak memenuhi"])):
+        ok(sop("advance", "--run", "sktm-2026-0001", "--step", str(step), *flag, "--at", f"2026-12-03 {step + 8:02d}:00"))
+    ok(sop("start", "pengantar-nikah", "--untuk", "Dewi", "--at", "2026-12-04 08:00"))
+    ok(sop("start", "renja", "--org", "ngronggot", "--year", "2026", "--at", "2026-12-01 08:00"))
+    data_ = data(sop("report", "--portfolio", "--year", "2026", "--format", "json"))
+    assert [u["run"] for u in data_["units"]] == ["renja-2026"] and data_["runs"] == 1  # cases are not cycle runs
+    services = {s["sop"]: s for s in data_["services"]}
+    assert services["sktm"] | {"org_name": None} == {
+        "org_id": "kelurahan-entrop", "org_name": None, "sop": "sktm", "received": 3, "finished": 0, "refused": 1,
+        "cancelled": 0, "open": 2, "within_percent": 100}
+    assert services["pengantar-nikah"]["received"] == 1
+    table = ok(sop("report", "--portfolio", "--year", "2026")).output
+    assert "Layanan per unit" in table and "sktm" in table
+    assert "Layanan per unit" in ok(sop("report", "--portfolio", "--year", "2026", "--format", "html")).output

@@ -212,6 +212,15 @@ EVALUASI_CSV_COLUMNS = ("step", "kegiatan", "waktu", "standard_minutes", "passes
 """The keys of a step in the evaluation's CSV, in order (header: `sop_cli.render.report.csv_header`)."""
 
 
+def service_table(data: PortfolioData) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the services by unit: cases received in the year, by outcome."""
+    headers = ["Unit", "SOP", "Diterima", "Selesai", "Ditolak", "Dibatalkan", "Berjalan", "Sesuai mutu baku"]
+    rows = [[r["org_name"], r["sop"], str(r["received"]), str(r["finished"]), str(r["refused"]), str(r["cancelled"]),
+             str(r["open"]), f"{r['within_percent']}%" if r["within_percent"] is not None else "-"]
+            for r in data.get("services", [])]
+    return headers, rows
+
+
 def portfolio_html(data: PortfolioData) -> str:
     """The portfolio as one self-contained HTML page with two SVG charts."""
     s = data["summary"]
@@ -234,6 +243,10 @@ def portfolio_html(data: PortfolioData) -> str:
         _table(steps_h, steps_r, frozenset({1, 4, 5, 6, 7, 8})),
         "<h2>Pelaksana tempat pelaksanaan paling lama menunggu</h2>", _table(lanes_h, lanes_r, frozenset({1, 2, 3, 4})),
     ]
+    if data.get("services"):
+        services_h, services_r = service_table(data)
+        body += [f"<h2>Layanan per unit (perkara yang diterima pada {data['year']})</h2>",
+                 _table(services_h, services_r, frozenset({2, 3, 4, 5, 6, 7}))]
     return _page("Portofolio pelaksanaan SOP", body)
 
 
@@ -276,6 +289,8 @@ def portfolio_xlsx(data: PortfolioData) -> bytes:
     book = Workbook()
     sheets = [("Unit", unit_table(data, document=True)), ("Langkah", step_table(data, document=True)),
               ("Pelaksana", lane_table(data, limit=1000, document=True))]
+    if data.get("services"):
+        sheets.append(("Layanan", service_table(data)))
     first = True
     for name, (headers, rows) in sheets:
         sheet = book.active if first else book.create_sheet()

@@ -91,6 +91,20 @@ class LaneRow(TypedDict):
     waiting_now: int
 
 
+class ServiceRow(TypedDict):
+    """One unit's service SOP in the year: its cases by outcome (cases are not runs of the cycle)."""
+
+    org_id: str
+    org_name: str
+    sop: str
+    received: int
+    finished: int
+    refused: int
+    cancelled: int
+    open: int
+    within_percent: int | None
+
+
 class PortfolioData(TypedDict):
     """`sop report --portfolio`."""
 
@@ -103,6 +117,7 @@ class PortfolioData(TypedDict):
     steps: list[StepRow]
     lanes: list[LaneRow]
     summary: dict[str, int]
+    services: list[ServiceRow]
 
 
 class EvaluasiRow(TypedDict):
@@ -221,11 +236,15 @@ def portfolio(
         rows: list[RunRow] = []
         states: dict[str, RunState] = {}
         units = []
+        counted = []
     else:
         with st, st.read():
-            rows = st.summaries(include_all=True, where=RunFilter(org=org, sop=sop, year=year))
+            # Cases of service SOPs are counted apart (`services`), not as the cycle's runs.
+            rows = [r for r in st.summaries(include_all=True, where=RunFilter(org=org, sop=sop, year=year))
+                    if r.case_number is None]
             states = _states(st, rows)
             units = st.units()
+            counted = st.case_counts(year, RunFilter(org=org, sop=sop) if org or sop else None)
     names = {u.org_id: u.org_name for u in units}
     # Pick one run per unit and SOP: the latest that was not cancelled, else the latest.
     chosen: dict[tuple[str, str], RunRow] = {}
@@ -255,8 +274,15 @@ def portfolio(
         "late": sum(1 for r in unit_rows if r["late"]),
         "past_deadline": sum(1 for r in unit_rows if r["meets_deadline"] is False),
     }
+    services: list[ServiceRow] = [
+        {"org_id": _org(sop_id), "org_name": names.get(_org(sop_id), _org(sop_id)), "sop": _short(sop_id),
+         "received": received, "finished": finished, "refused": refused, "cancelled": cancelled, "open": still_open,
+         "within_percent": round(100 * within / (finished + refused)) if finished + refused else None}
+        for sop_id, received, finished, refused, cancelled, still_open, within in counted
+    ]
+    services.sort(key=lambda r: (r["sop"], r["org_name"].lower()))
     return {"now": now, "year": year, "sop": sop, "deadline": deadline, "runs": len(rows), "units": unit_rows,
-            "steps": steps, "lanes": lanes, "summary": summary}
+            "steps": steps, "lanes": lanes, "summary": summary, "services": services}
 
 
 def _unit_row(org_id: str, org_name: str, sop: str, row: RunRow | None, states: dict[str, RunState],

@@ -388,6 +388,11 @@ class Store(Protocol):
         """The qualified ids of the SOPs of the runs `where` keeps (every status), sorted."""
         ...
 
+    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
+        """Per service SOP (qualified id), its cases received in `year` that `where` keeps: (sop_id,
+        received, finished, refused, cancelled, open, within the promised time)."""
+        ...
+
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned documents and logs of many runs at once (in `run_ids` order; a missing run is
         left out): what a report over many runs reads, in a few queries instead of two per run."""

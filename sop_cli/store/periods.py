@@ -185,3 +185,17 @@ def run_outcomes(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('selesai', 'ditolak') THEN 1 ELSE 0 END), 0) "
         f"FROM run_times WHERE sop_id = {mark}", (sop_id,))))
     return int(row[0]), int(row[1])
+
+
+def case_counts(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str, year: int,
+                condition: str, params: Sequence[object]) -> list[tuple[str, int, int, int, int, int, int]]:
+    """Per service SOP (qualified id), its cases received in `year`: (sop_id, received, finished,
+    refused, cancelled, open, within), of the runs `condition` (SQL over `runs`, "" for all) keeps."""
+    kept = f" AND c.run_id IN (SELECT id FROM runs WHERE {condition})" if condition else ""
+    return [(str(r[0]), *(int(v or 0) for v in r[1:])) for r in query(  # type: ignore[misc]
+        "SELECT c.sop_id, COUNT(*), "
+        "SUM(CASE WHEN t.outcome = 'selesai' THEN 1 ELSE 0 END), SUM(CASE WHEN t.outcome = 'ditolak' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.outcome = 'dibatalkan' THEN 1 ELSE 0 END), SUM(CASE WHEN t.ended_at IS NULL THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN t.within = 1 THEN 1 ELSE 0 END) "
+        f"FROM cases c JOIN run_times t ON t.run_id = c.run_id WHERE c.year = {mark}{kept} "
+        "GROUP BY c.sop_id ORDER BY c.sop_id", (year, *params))]

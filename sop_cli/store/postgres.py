@@ -577,6 +577,14 @@ class PostgresStore:
 
         return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
 
+    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
+        """Per service SOP, its cases received in `year` (`store.periods.case_counts`)."""
+        from sop_cli.store.interface import filter_sql
+        from sop_cli.store.periods import case_counts
+
+        condition, params = filter_sql(where, "%s", lambda moment: moment)
+        return case_counts(lambda sql, values: self._conn.execute(sql, values), "%s", year, condition, params)
+
     def sop_ids(self, where: RunFilter | None = None) -> list[str]:
         """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
         condition, params = _where(True, where)

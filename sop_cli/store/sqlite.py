@@ -450,6 +450,14 @@ class SqliteStore:
 
         return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
 
+    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
+        """Per service SOP, its cases received in `year` (`store.periods.case_counts`)."""
+        from sop_cli.store.interface import filter_sql
+        from sop_cli.store.periods import case_counts
+
+        condition, params = filter_sql(where, "?", iso)
+        return case_counts(lambda sql, values: self._conn.execute(sql, values), "?", year, condition, params)
+
     def sop_ids(self, where: RunFilter | None = None) -> list[str]:
         """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
         condition, params = _where(True, where)
