@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
@@ -41,7 +41,7 @@ from sop_cli.i18n import _
 if TYPE_CHECKING:
     from sop_cli.run.calendar import WorkCalendar
     from sop_cli.run.engine import RunState
-    from sop_cli.store.interface import RunRow, Store
+    from sop_cli.store.interface import Store
 
 PROPOSAL_PERCENTILE = 80
 
@@ -202,7 +202,7 @@ def _open(store: str | Path | None) -> Store | None:
     return open_store(store, create=False)
 
 
-def _states(st: Store, rows: Sequence[RunRow]) -> dict[str, RunState]:
+def _states(st: Store, rows: Sequence[_Head]) -> dict[str, RunState]:
     from sop_cli.run import engine
 
     # Runs of a Kabupaten share a few pinned calendars: one WorkCalendar each (parsed once, and its
@@ -232,30 +232,32 @@ def portfolio(
 
     year = year or now.year + 1
     st = _open(store)
+    ended: _Passes = _Passes()
     if st is None:
-        rows: list[RunRow] = []
+        rows: list[_Head] = []
         states: dict[str, RunState] = {}
         units = []
         counted = []
     else:
         with st, st.read():
             # Cases of service SOPs are counted apart (`services`), not as the cycle's runs.
-            rows = [r for r in st.summaries(include_all=True, where=RunFilter(org=org, sop=sop, year=year))
-                    if r.case_number is None]
-            states = _states(st, rows)
+            where = RunFilter(org=org, sop=sop, year=year)
+            heads = [head for head in st.run_heads(where) if not head[3]]
+            rows = [_Head(*head[:3]) for head in heads]
+            # Only the runs that need their state are replayed: the active ones (their current
+            # passes) and the one shown per unit and SOP; the finished and cancelled runs' passes
+            # are the rows their writes kept (`step_times`), streamed from the store.
+            chosen_ids = {row.id for row in _pick(rows).values()}
+            states = _states(st, [r for r in rows if r.status == "active" or r.id in chosen_ids])
+            ended = _ended_passes(st, where, {head[0]: head[4] for head in heads})
             units = st.units()
             counted = st.case_counts(year, RunFilter(org=org, sop=sop) if org or sop else None)
     names = {u.org_id: u.org_name for u in units}
-    # Pick one run per unit and SOP: the latest that was not cancelled, else the latest.
-    chosen: dict[tuple[str, str], RunRow] = {}
-    for row in rows:
-        key = (_org(row.sop_id), _short(row.sop_id))
+    chosen = _pick(rows)
+    for key, row in chosen.items():
         state = states.get(row.id)
         if state is not None:
             names.setdefault(key[0], state.procedure.org.nama or key[0])
-        previous = chosen.get(key)
-        if previous is None or previous.summary.status == "cancelled" or row.summary.status != "cancelled":
-            chosen[key] = row
     sops = sorted({key[1] for key in chosen} | ({_short(sop)} if sop else set()))
     org_ids = sorted(names if org is None else {key[0] for key in chosen} | {
         o for o in names if o == org or o.endswith("-" + org)})
@@ -264,7 +266,7 @@ def portfolio(
         for o in org_ids for s in sops
     ]
     unit_rows.sort(key=lambda r: (r["sop"], r["org_name"].lower()))
-    steps, lanes = _across(list(states.values()), now)
+    steps, lanes = _across([s for s in states.values() if s.status == "active"], now, ended)
     summary = {
         "units": len(org_ids),
         "not_started": sum(1 for r in unit_rows if r["status"] == "not started"),
@@ -285,7 +287,81 @@ def portfolio(
             "steps": steps, "lanes": lanes, "summary": summary, "services": services}
 
 
-def _unit_row(org_id: str, org_name: str, sop: str, row: RunRow | None, states: dict[str, RunState],
+class _Head(NamedTuple):
+    """What choosing a run needs of it."""
+
+    id: str
+    sop_id: str
+    status: str
+
+
+def _pick(rows: Sequence[_Head]) -> dict[tuple[str, str], _Head]:
+    """One run per unit and SOP: the latest that was not cancelled, else the latest."""
+    chosen: dict[tuple[str, str], _Head] = {}
+    for row in rows:
+        key = (_org(row.sop_id), _short(row.sop_id))
+        previous = chosen.get(key)
+        if previous is None or previous.status == "cancelled" or row.status != "cancelled":
+            chosen[key] = row
+    return chosen
+
+
+StepKey = tuple[str, int, str, str]
+"""A step across units: the SOP's short id, the step's number, kegiatan and waktu."""
+
+
+class _Passes:
+    """The completed passes of the runs no longer active, by step across units, from the store's
+    rows: minutes, late count, standard minutes, passes per run (for the rework rate), and the
+    minutes per lane."""
+
+    def __init__(self) -> None:
+        self.actual: dict[StepKey, list[int]] = defaultdict(list)
+        self.late: dict[StepKey, int] = defaultdict(int)
+        self.standard: dict[StepKey, int] = {}
+        self.visited: dict[StepKey, list[int]] = defaultdict(list)
+        self.lanes: dict[str, list[int]] = defaultdict(list)
+
+
+def _ended_passes(st: Store, where: object, shas: dict[str, str]) -> _Passes:
+    """Stream `step_times` of the runs `where` keeps that are finished or cancelled into `_Passes`
+    (`shas`: each run's pinned definition, read once each, for the step's kegiatan, waktu and lanes)."""
+    from sop_cli.run import engine
+    from sop_cli.store import RunFilter
+
+    assert isinstance(where, RunFilter)
+    found = _Passes()
+    shapes: dict[str, dict[int, tuple[StepKey, list[str]]]] = {}
+    counts: dict[StepKey, int] = defaultdict(int)
+    current = None
+    texts = st.pinned_texts(sorted(set(shas.values())))
+    for sha, text in texts.items():
+        proc = engine.procedure(text)
+        sop = _short(proc.qualified_id)
+        shapes[sha] = {no: ((sop, no, step.kegiatan, step.waktu), [proc.lanes.get(lane, lane) for lane in step.lanes])
+                       for no, step in proc.steps.items()}
+    for run_id, step, minutes, late, standard in st.ended_step_rows(where):
+        if run_id != current:
+            for key, n in counts.items():
+                found.visited[key].append(n)
+            counts.clear()
+            current = run_id
+        shape = shapes.get(shas.get(run_id, ""), {}).get(step)
+        if shape is None:
+            continue
+        key, lanes = shape
+        found.standard.setdefault(key, standard)
+        found.actual[key].append(minutes)
+        found.late[key] += late
+        counts[key] += 1
+        for lane in lanes:
+            found.lanes[lane].append(minutes)
+    for key, n in counts.items():
+        found.visited[key].append(n)
+    return found
+
+
+def _unit_row(org_id: str, org_name: str, sop: str, row: _Head | None, states: dict[str, RunState],
               now: datetime, deadline: date | None) -> UnitRow:
     empty: UnitRow = {
         "org_id": org_id, "org_name": org_name, "sop": sop, "run": None, "status": "not started",
@@ -330,13 +406,14 @@ def _unit_row(org_id: str, org_name: str, sop: str, row: RunRow | None, states: 
     }
 
 
-def _across(states: list[RunState], now: datetime) -> tuple[list[StepRow], list[LaneRow]]:
-    StepKey = tuple[str, int, str, str]
-    actual: dict[StepKey, list[int]] = defaultdict(list)
-    late: dict[StepKey, int] = defaultdict(int)
-    visited: dict[StepKey, list[int]] = defaultdict(list)  # passes per run
-    standard: dict[StepKey, int] = {}
-    lane_minutes: dict[str, list[int]] = defaultdict(list)
+def _across(states: list[RunState], now: datetime, ended: _Passes) -> tuple[list[StepRow], list[LaneRow]]:
+    """Steps across units and lanes: the ended runs' passes (`ended`, from the store's rows) and the
+    replayed active runs' passes, the current one counted up to `now`."""
+    actual: dict[StepKey, list[int]] = defaultdict(list, {k: list(v) for k, v in ended.actual.items()})
+    late: dict[StepKey, int] = defaultdict(int, ended.late)
+    visited: dict[StepKey, list[int]] = defaultdict(list, {k: list(v) for k, v in ended.visited.items()})
+    standard: dict[StepKey, int] = dict(ended.standard)
+    lane_minutes: dict[str, list[int]] = defaultdict(list, {k: list(v) for k, v in ended.lanes.items()})
     waiting_now: dict[str, int] = defaultdict(int)
     for state in states:
         sop = _short(state.procedure.qualified_id)

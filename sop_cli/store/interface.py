@@ -11,7 +11,7 @@ when the log has moved on since the state it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -386,6 +386,19 @@ class Store(Protocol):
 
     def sop_ids(self, where: RunFilter | None = None) -> list[str]:
         """The qualified ids of the SOPs of the runs `where` keeps (every status), sorted."""
+        ...
+
+    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
+        """(id, sop_id, status, is a case, definition sha256) of every run `where` keeps, oldest first."""
+        ...
+
+    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
+        """(run id, step, working minutes, late, standard minutes) of every completed pass of the
+        runs `where` keeps that are no longer active, streamed from the rows the writes keep."""
+        ...
+
+    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
+        """The pinned JSON texts (definitions, calendars) of these SHA-256s."""
         ...
 
     def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:

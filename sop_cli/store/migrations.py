@@ -150,6 +150,7 @@ def m004_add_cases_and_times(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (run_id, seq)
         ) WITHOUT ROWID""",
         "CREATE INDEX step_times_by_sop ON step_times(sop_id, step, minutes, late)",
+        "CREATE INDEX runs_by_year ON runs(year, created_at)",  # a cycle's runs (the portfolio)
     ):
         conn.execute(statement)
 

@@ -246,6 +246,7 @@ def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
             PRIMARY KEY (run_id, seq)
         );
         CREATE INDEX step_times_by_sop ON step_times (sop_id, step, minutes, late);
+        CREATE INDEX runs_by_year ON runs (year, created_at);
         ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
         ALTER TABLE case_subjects ENABLE ROW LEVEL SECURITY;
         ALTER TABLE run_times ENABLE ROW LEVEL SECURITY;
@@ -584,6 +585,36 @@ class PostgresStore:
 
         condition, params = filter_sql(where, "%s", lambda moment: moment)
         return case_counts(lambda sql, values: self._conn.execute(sql, values), "%s", year, condition, params)
+
+    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
+        """(id, sop_id, status, is a case, definition sha256) of every run `where` keeps, oldest
+        first: what choosing runs needs, without their summaries."""
+        condition, params = _where(True, where)
+        return [(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4])) for r in self._conn.execute(
+            "SELECT id, sop_id, status, id IN (SELECT run_id FROM cases), definition_sha256 FROM runs"
+            f"{condition} ORDER BY created_at, id", tuple(params)).fetchall()]
+
+    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
+        """(run id, step, working minutes, late, standard minutes) of every completed pass of the
+        runs `where` keeps that are no longer active (cases of service SOPs left out: they are
+        not a cycle's runs), streamed from `step_times` (no replay)."""
+        condition, params = _where(True, where)
+        rest = (f"{condition} AND " if condition else " WHERE ") + "status <> 'active' AND id NOT IN (SELECT run_id FROM cases)"
+        cursor = self._conn.execute(
+            "SELECT run_id, step, minutes, late, standard_minutes FROM step_times "
+            f"WHERE run_id IN (SELECT id FROM runs{rest}) ORDER BY run_id, seq", tuple(params))
+        yield from cursor  # typed columns: text, text, integers (late is 0 or 1)
+
+    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
+        """The pinned JSON texts of these SHA-256s."""
+        found: dict[str, str] = {}
+        wanted = list(shas)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("%s" for _sha in chunk)
+            found.update((str(r[0]), str(r[1])) for r in self._conn.execute(
+                f"SELECT sha256, body FROM pinned WHERE sha256 IN ({marks})", tuple(chunk)).fetchall())
+        return found
 
     def sop_ids(self, where: RunFilter | None = None) -> list[str]:
         """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
