@@ -269,3 +269,22 @@ def test_the_portfolio_counts_services_by_unit_apart_from_the_cycles_runs(sop, e
     table = ok(sop("report", "--portfolio", "--year", "2026")).output
     assert "Layanan per unit" in table and "sktm" in table
     assert "Layanan per unit" in ok(sop("report", "--portfolio", "--year", "2026", "--format", "html")).output
+
+
+def test_a_hostile_name_is_data_everywhere_it_is_shown(sop, examples, tmp_path: Path) -> None:
+    name = "<script>alert(1)</script> \x1b[31mMerah\x07 {{ 7*7 }}"
+    ok(sop("start", "sktm", "--untuk", name, "--at", "2026-12-01 08:00"))
+    status = ok(sop("status", "--run", "sktm-2026-0001")).output
+    assert "\x1b" not in status and "\x07" not in status and "Merah" in status
+    listing = ok(sop("runs", "--sop", "sktm")).output
+    assert "\x1b" not in listing and "Merah" in listing
+    html = ok(sop("report", "--run", "sktm-2026-0001", "--format", "html")).output
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html and "{{ 7*7 }}" in html
+    md = ok(sop("report", "--run", "sktm-2026-0001", "--format", "md")).output
+    assert "<script>" not in md
+    assert data(sop("status", "--run", "sktm-2026-0001", "--json"))["untuk"] == " ".join(name.split())
+    # the case's files and the store's attachment folders never carry the name
+    (tmp_path / "ktp.txt").write_text("x", encoding="utf-8")
+    ok(sop("note", "--run", "sktm-2026-0001", "--attach", str(tmp_path / "ktp.txt")))
+    home = Path(__import__("os").environ["SOP_HOME"])
+    assert all("Merah" not in str(path) and "script" not in str(path) for path in home.rglob("*"))

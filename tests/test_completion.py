@@ -64,3 +64,13 @@ def test_a_completion_never_prints_an_error(tmp_path):
     # no store, a run option: nothing to offer, and nothing printed into the prompt
     assert bash(tmp_path / "empty", "sop status --run ") == []
     assert bash(tmp_path / "empty", "sop advance --step ") == []
+
+
+def test_tab_completes_open_case_ids_first(tmp_path):
+    home = tmp_path / "home"
+    examples = str(Path(__file__).resolve().parent.parent / "examples" / "sops")
+    for name in ("Budi", "Siti", "Ani"):
+        assert _sop(home, "start", "sktm", "--untuk", name, SOP_PATH=examples).returncode == 0
+    assert _sop(home, "cancel", "--run", "sktm-2026-0001", "--reason", "dicabut").returncode == 0
+    assert bash(home, "sop status --run sktm") == ["sktm-2026-0002", "sktm-2026-0003", "sktm-2026-0001"]
+    assert bash(home, "sop advance --run sktm-2026-000") == ["sktm-2026-0002", "sktm-2026-0003", "sktm-2026-0001"]
