@@ -250,3 +250,11 @@ def test_cases_keep_whom_they_are_for_to_their_unit_and_their_times_to_bappeda(s
             conn.execute("DELETE FROM step_times")
     with psycopg.connect(pg_url, autocommit=True) as conn:
         assert sorted(r[0] for r in conn.execute("SELECT untuk FROM case_subjects")) == ["Budi Santoso", "Siti Aminah"]
+    # BAPPEDA cannot erase; the unit erases its ended case, the log says so with the unit's login
+    assert cli(sop, as_user(pg_url, bappeda), "cases", "purge", "--sebelum", "2026-11-26").stdout.startswith(
+        "Erased the personal data of 0 cases")
+    purged = cli(sop, entrop, "cases", "purge", "--sebelum", "2026-11-26")
+    assert purged.exit_code == 0 and "1 case" in purged.stdout, purged.output
+    assert rows(lurah) == {"sktm-2026-0001": None, "sktm-2026-0002": "Siti Aminah"}
+    events = json.loads(cli(sop, entrop, "log", "--run", "sktm-2026-0001", "--json").stdout)
+    assert (events[-1]["kind"], events[-1]["db_user"]) == ("erased", lurah)
