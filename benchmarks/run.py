@@ -455,6 +455,7 @@ def province_scale(bench: Bench, runs: int, repeats: int, factor: float) -> list
 
     print(f"\nProvince: {runs:,} runs on one store (generating...)", flush=True)
     home = bench.root / "province"
+    home.mkdir()
     counts = generate.fill_store(home, runs)
     print(f"  store: {counts['runs']:,} runs, {counts['events']:,} events, "
           f"{(home / 'sop.db').stat().st_size / 1e6:.0f} MB (made in {counts['template_seconds'] + counts['copy_seconds']:.0f} s)")
