@@ -372,8 +372,8 @@ def _template_runs(scratch: Path, cycle: int, seed: int) -> list[tuple[str, str,
     from sop_cli.definition.duration import Duration
     from sop_cli.errors import UsageError
     from sop_cli.run import service
-    from sop_cli.run.calendar import zone
     from sop_cli.store.sqlite import SqliteStore
+    from sop_cli.worktime import zone
 
     rng = random.Random(seed)
     store = scratch / "templates.db"
@@ -438,8 +438,8 @@ def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_
     import psycopg
 
     from sop_cli.run import engine
-    from sop_cli.store import RunSummary, StoredRun
-    from sop_cli.store.postgres import PostgresStore, unit_role
+    from sop_cli.store import StoredRun
+    from sop_cli.store.postgres import PostgresStore, role_name
 
     started = time.perf_counter()
     PostgresStore.open(url).close()  # creates and migrates the schema
@@ -489,7 +489,7 @@ def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_
                 data.update(run=run_id, sop=sop_id, year=year, definition_sha256=sha, title=f"Renja {year} {org[1]}")
             events.append(replace(e, at=e.at + shift, recorded_at=e.recorded_at + shift, data=data, actor=f"{org[1]} planner"))
         state = engine.state_of(StoredRun(run_id, text, export.calendar, events))
-        summary = RunSummary.of(state)
+        summary = engine.summary(state)
         r = export.run
         run_rows.append((run_id, sop_id, org[0], year, f"Renja {year} {org[1]}", r.zone, sha, cal_sha, None, None,
                          r.created_at + shift, summary.status, summary.current_step, summary.current_kegiatan,
@@ -538,8 +538,9 @@ def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_
                       "FROM STDIN") as copy:
             for row in event_rows:
                 copy.write_row(row)
+        tag = cur.execute("SELECT tag FROM sop_store").fetchone()[0]
         cur.executemany("INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (role_name) DO NOTHING", [(unit_role(o), o, name) for o, name in unit_list])
+                        "ON CONFLICT (role_name) DO NOTHING", [(role_name(tag, o), o, name) for o, name in unit_list])
         cur.execute("ANALYZE runs")
         cur.execute("ANALYZE events")
     done = time.perf_counter()

@@ -79,7 +79,7 @@ MUTATIONS = (
         r"ends\.append\(source\)", "pass", REFUSAL_TESTS),
     Mutation(
         "engine: a step done exactly at its due time counts as late",
-        "sop_cli/run/engine.py", "StepVisit.late",
+        "sop_cli/run/plan.py", "StepVisit.late",
         r"self\.completed_at > self\.due_at", "self.completed_at >= self.due_at", ENGINE_TESTS),
     Mutation(
         "run: --assign accepts a lane the SOP does not have",
@@ -87,16 +87,16 @@ MUTATIONS = (
         r"if lane_id is None:", "if False:", ENGINE_TESTS),
     Mutation(
         "calendar: a hari/minggu deadline is one working day later",
-        "sop_cli/run/calendar.py", "WorkCalendar.add",
+        "sop_cli/worktime.py", "WorkCalendar.add",
         r"range\(duration\.value \* UNIT_DAYS\[unit\]\)", "range(duration.value * UNIT_DAYS[unit] + 1)",
         CALENDAR_TESTS),
     Mutation(
         "calendar: a menit/jam deadline is one minute later",
-        "sop_cli/run/calendar.py", "WorkCalendar.add",
+        "sop_cli/worktime.py", "WorkCalendar.add",
         r"elapsed \+= remaining\b", "elapsed += remaining + _US_PER_MINUTE", CALENDAR_TESTS),
     Mutation(
         "calendar: national holidays and cuti bersama are working days",
-        "sop_cli/run/calendar.py", "WorkCalendar._national_name",
+        "sop_cli/worktime.py", "WorkCalendar._national_name",
         r"return _national_holidays\(d\.year\)\.get\(d\)", "return None", CALENDAR_TESTS),
     Mutation(
         "model: a step may name a lane that is not declared",

@@ -489,7 +489,7 @@ def deadline_speed(factor: float) -> list[str]:
     from datetime import datetime, timedelta, timezone
 
     from sop_cli.definition.duration import parse_duration
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.worktime import WorkCalendar
 
     calendar = WorkCalendar()
     start = datetime(2026, 3, 12, 10, tzinfo=timezone(timedelta(hours=7)))
@@ -575,28 +575,28 @@ def pg_worker(url: str, run: str, start_at: float, seconds: float, mode: str) ->
     from sop_cli.run import service
 
     now = datetime.fromisoformat(PG_WORKER_NOW + ":00+07:00")
-    who = {"now": now, "actor": f"bench-{os.getpid()}", "os_user": "bench", "store": url}
+    who = service.Session(now, actor=f"bench-{os.getpid()}", os_user="bench", store=url)
     ok = conflicts = errors = 0
     first_error = ""
-    service.run_status(run, now=now, store=url)  # imports and caches before the clock starts
+    service.run_status(who, run)  # imports and caches before the clock starts
     time.sleep(max(0.0, start_at - time.time()))  # every process starts together
     end = start_at + seconds
     while time.time() < end:
         step = None
         try:
             if mode == "race":
-                view = service.run_status(run, now=now, store=url)
+                view = service.run_status(who, run)
                 if view["status"] != "active":
-                    service.undo(run, reason="bench: again", **who)  # type: ignore[arg-type]
+                    service.undo(who, run, reason="bench: again")
                     ok += 1
                     continue
                 step = view["current"]["step"] if view["current"] else None
             try:
-                service.advance(run, step=step, **who)  # type: ignore[arg-type]
+                service.advance(who, run, step=step)
             except UsageError as error:
                 if error.code != "decision_needs_verdict":
                     raise
-                service.advance(run, step=step, approve=True, **who)  # type: ignore[arg-type]
+                service.advance(who, run, step=step, approve=True)
             ok += 1
         except ConflictError:
             conflicts += 1

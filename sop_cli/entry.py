@@ -18,7 +18,10 @@ from __future__ import annotations
 import _signal  # type: ignore[import-not-found]  # the C module: `signal` would import enum first
 import os
 import sys
+import time
 from typing import TYPE_CHECKING
+
+_IMPORTED = time.time()  # the process's first moment that Python code sees: before Typer, the store, the engine
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -35,6 +38,12 @@ catalog) is imported, and the handler must not import anything. `interrupted` re
 """
 
 EXIT_INTERRUPTED = 130
+
+STARTED: float | None = None
+"""When the person pressed Enter (seconds since the epoch): this module's first moment, set when it
+runs as the `sop` program (`main`), None when a test or a library imports it. `sop advance` without
+--step acts only on what the person could have seen then: it refuses if the run moved since (the
+imports before the store is read can take a second on a busy machine)."""
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
@@ -61,6 +70,8 @@ def leave_interrupted() -> None:
 
 def main() -> None:
     """Entry point of the `sop` script and `python -m sop_cli`."""
+    global STARTED
+    STARTED = _IMPORTED
     _signal.signal(_signal.SIGINT, _on_sigint)
     try:
         from sop_cli.cli import main as run

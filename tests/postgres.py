@@ -64,3 +64,27 @@ def fresh_schema(url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def login_role(name: str) -> str:
+    """A new LOGIN role of the server for one test (`drop_roles` removes it)."""
+    import psycopg
+
+    role = f"sop_t_{name}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+    return role
+
+
+def drop_roles(url: str, logins: list[str]) -> None:
+    """Drop `logins` and every role the store at `url` granted (`sop_units`)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        granted = []
+        if conn.execute("SELECT to_regclass('sop_units') IS NOT NULL").fetchone()[0]:
+            granted = [r[0] for r in conn.execute("SELECT role_name FROM sop_units")]
+        for role in [*logins, *granted]:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f'DROP OWNED BY "{role}"')
+                conn.execute(f'DROP ROLE "{role}"')

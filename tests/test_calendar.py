@@ -1,4 +1,4 @@
-"""Working-time arithmetic of `sop_cli.run.calendar`.
+"""Working-time arithmetic of `sop_cli.worktime`.
 
 2026 facts used below, as printed by
 `holidays.ID(years=2026, categories=("public", "government"), language="id")` (holidays 0.109):
@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import pytest
 
-from sop_cli.run.calendar import (
+from sop_cli.worktime import (
     CalendarError,
     WorkCalendar,
     duration_minutes,
@@ -384,7 +384,7 @@ def test_format_minutes_custom_day() -> None:
 
 
 def test_import_does_not_load_holidays() -> None:
-    code = "import sys, sop_cli.run.calendar; sys.exit('holidays' in sys.modules)"
+    code = "import sys, sop_cli.worktime; sys.exit('holidays' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
 

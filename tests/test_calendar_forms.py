@@ -15,7 +15,7 @@ import pytest
 from sop_cli.definition.duration import parse_duration
 from sop_cli.definition.pinned import upgrade_calendar
 from sop_cli.run import engine
-from sop_cli.run.calendar import (
+from sop_cli.worktime import (
     CalendarError,
     WorkCalendar,
     duration_minutes,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sop_cli.definition.duration import Duration
-from sop_cli.run.calendar import WorkCalendar
+from sop_cli.worktime import WorkCalendar
 
 CAL = WorkCalendar()
 WIB = timezone(timedelta(hours=7))

@@ -88,7 +88,7 @@ def test_the_letters_carry_what_matters(sop, nganjuk):
     for part in ("LEMBAR DISPOSISI", "| Surat dari | Bupati Nganjuk |", "| Tanggal surat | 20 November 2026 |",
                  "| Diterima tanggal | 23 November 2026 |",
                  "| Diteruskan kepada Sdr. | Kasubag Perencanaan & Keuangan (SITI AMINAH, S.E.) |",
-                 "| Batas waktu penyelesaian | 26 November 2026 |", "Camat Ngronggot,"):
+                 "| Batas waktu penyelesaian | 27 November 2026 |", "Camat Ngronggot,"):  # the run's end
         assert part in disposisi, part
     pengantar = rendered(sop, "pengantar", "--run", run, "--values", values, "--set", "nomor=050/99/411.512/2026")
     for part in ("SURAT PENGANTAR", "Nomor: 050/99/411.512/2026", "Yth. Kepala BAPPEDA Kabupaten Nganjuk",

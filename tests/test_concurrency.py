@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sop_cli.run import engine
-from sop_cli.store import RunSummary, open_store
+from sop_cli.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ NOW = "2026-11-26T09:00"
 WORKER = """
 import os, sys, time
 from pathlib import Path
-import sop_cli.cli, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.run.calendar
+import sop_cli.cli, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.worktime
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.write_text("ready")
 while not go.exists():
@@ -191,7 +191,7 @@ from sop_cli.run import service
 from datetime import datetime, timezone
 
 RUN, paper = "renja-2026", Path(sys.argv[1])
-NOW = datetime(2026, 11, 26, 2, tzinfo=timezone.utc)
+WHO = service.Session(datetime(2026, 11, 26, 2, tzinfo=timezone.utc), actor="w", os_user="w")
 
 def write(ack_path, seconds, seed):
     rng = random.Random(seed)
@@ -205,23 +205,23 @@ def write(ack_path, seconds, seed):
         try:
             roll = rng.random()
             if roll < 0.15:
-                view = service.undo(RUN, reason=token, now=NOW, actor="w", os_user="w")
+                view = service.undo(WHO, RUN, reason=token)
             elif roll < 0.55:
                 try:
-                    view = service.advance(RUN, note=token, now=NOW, actor="w", os_user="w")
+                    view = service.advance(WHO, RUN, note=token)
                 except SopError as error:
                     if error.code != "decision_needs_verdict":
                         raise
-                    view = service.advance(RUN, note=token, approve=True, now=NOW, actor="w", os_user="w")
+                    view = service.advance(WHO, RUN, note=token, approve=True)
             else:
                 attach = [paper] if roll > 0.9 else []
-                view = service.add_note(RUN, text=token, attach=attach, now=NOW, actor="w", os_user="w")
+                view = service.add_note(WHO, RUN, text=token, attach=attach)
         except SopError:
             continue  # refused (nothing to undo, not a decision step...): not acknowledged
         os.write(ack, f"{view['recorded']['seq']} {token}\n".encode())
 
 service.load_run(RUN)  # import now what every write needs, so a forked writer starts writing at once
-service.add_note(RUN, text="warm-up", attach=[paper], now=NOW, actor="w", os_user="w")
+service.add_note(WHO, RUN, text="warm-up", attach=[paper])
 print("ready", flush=True)
 for line in sys.stdin:
     seconds, count, name = line.split()
@@ -323,7 +323,7 @@ def _check_consistent(home: Path) -> None:
         assert stored is not None
         state = engine.state_of(stored)
         [listed] = [r for r in store.summaries(include_all=True) if r.id == "renja-2026"]
-        assert listed.summary == RunSummary.of(state)
+        assert listed.summary == engine.summary(state)
         for event in state.events:
             for kept in event.data.get("attachments", []):
                 body = store.read_attachment("renja-2026", kept)

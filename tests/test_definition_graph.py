@@ -105,7 +105,7 @@ def test_a_rejection_takes_the_tidak_branch_which_then_falls_through(sop, skippi
     assert status(sop)["current"]["step"] == 4
     assert sop("advance", "--step", "4").exit_code == 0
     view = status(sop)
-    assert view["current"]["step"] == 5 and view["rework_loops"] == 1
+    assert view["current"]["step"] == 5 and view["rework_loops"] == 0  # a TIDAK forward is a branch, not rework
 
 
 def test_the_reviewer_follows_berikutnya(sop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -152,18 +152,19 @@ def test_the_six_lists_have_one_set_of_titles() -> None:
 
 
 
-def test_the_forecast_and_a_documents_target_end_chain_the_same_way(skipping) -> None:
+def test_the_plan_follows_berikutnya_and_ends_with_its_last_step(skipping) -> None:
     from datetime import datetime, timedelta, timezone
 
     from sop_cli.definition.loader import load_definition
     from sop_cli.run import engine
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.worktime import WorkCalendar
 
     at = datetime(2026, 11, 23, 15, 50, tzinfo=timezone(timedelta(hours=7)))  # late on a Monday
     started = engine.Event(1, "started", at, at, "uji", "os", None, {"run": "uji-2026", "year": 2026})
     state = engine.derive(load_definition(skipping), [started], WorkCalendar.from_config("WIB"))
-    assert [p.step for p in state.forecast] == [1, 2, 3, 5]
-    assert engine.target_end(state) == state.forecast[-1].planned_due
+    plan = state.plan(at)
+    assert [p.step for p in plan.steps] == [1, 2, 3, 5]
+    assert plan.end == plan.steps[-1].planned_due
 
 
 def test_a_tidak_that_ends_the_process_is_an_end_of_the_graph(skipping) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sop_cli.definition.loader import load_definition
 from sop_cli.errors import ConflictError, StateError, StoreError, UsageError
 from sop_cli.run import engine
-from sop_cli.run.calendar import WorkCalendar
+from sop_cli.worktime import WorkCalendar
 from tests.conftest import REPO
 
 WIB = timezone(timedelta(hours=7))
@@ -62,11 +62,12 @@ def test_a_new_run_is_at_step_one_with_a_forecast_of_every_step(lampung, calenda
     assert (state.status, state.current_step, state.steps_done, state.steps_total) == ("active", 1, 0, 13)
     assert state.current_since == wib("2026-11-26 09:00")
     assert state.current_due == wib("2026-11-26 09:10")  # 10 Menit
-    assert [p.step for p in state.forecast] == list(range(1, 14))
-    assert state.forecast[1].planned_start == wib("2026-11-26 09:10")
-    assert state.forecast[1].planned_due == wib("2026-11-26 11:10")  # 2 Jam
-    assert state.forecast[2].planned_due == wib("2026-11-26 13:10")  # 1 Jam across the 12.00-13.00 break
-    assert state.planned_end == state.forecast[-1].planned_due
+    plan = state.plan(wib("2026-11-26 09:00"))
+    assert [p.step for p in plan.steps] == list(range(1, 14))
+    assert plan.steps[1].planned_start == wib("2026-11-26 09:10")
+    assert plan.steps[1].planned_due == wib("2026-11-26 11:10")  # 2 Jam
+    assert plan.steps[2].planned_due == wib("2026-11-26 13:10")  # 1 Jam across the 12.00-13.00 break
+    assert plan.end == plan.steps[-1].planned_due
 
 
 def test_a_4_hari_step_started_on_a_thursday_skips_the_weekend(lampung, calendar):
@@ -88,7 +89,7 @@ def test_a_4_hari_step_started_on_a_thursday_before_the_long_holiday_skips_it(la
     state = engine.derive(lampung, log.events, calendar)
 
     assert state.current_due == wib("2026-03-25 10:00")  # Fri 13, Mon 16, Tue 17, Wed 25
-    step_8 = state.forecast[1]
+    step_8 = state.plan(wib("2026-03-12 10:00")).steps[1]
     assert (step_8.step, step_8.planned_start, step_8.planned_due) == (8, wib("2026-03-25 10:00"), wib("2026-03-27 10:00"))
 
 
@@ -149,7 +150,8 @@ def test_the_last_step_finishes_the_run(nganjuk, calendar):
     log.add("approved", "2026-11-26 08:30", 9)
     state = complete(log, nganjuk, calendar, list(range(10, 15)), "2026-11-26 09:00")
 
-    assert (state.status, state.current, state.steps_done, state.forecast) == ("finished", None, 14, [])
+    assert (state.status, state.current, state.steps_done, state.plan(state.finished_at).steps) == (
+        "finished", None, 14, [])
     assert state.finished_at == wib("2026-11-26 09:00")
     with pytest.raises(StateError, match="finished"):
         engine.step_event(state, now=wib("2026-11-27 09:00"), fallback_actor="x", os_user="x")

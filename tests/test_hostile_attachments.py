@@ -203,7 +203,8 @@ def test_an_interrupted_copy_leaves_no_temporary_file(sop, started: str, tmp_pat
 
     monkeypatch.setattr(os, failing, interrupt)
     with pytest.raises(KeyboardInterrupt):
-        service.add_note(started, attach=[paper], now=datetime(2026, 11, 26, 9, tzinfo=timezone.utc), actor="a", os_user="a")
+        service.add_note(service.Session(datetime(2026, 11, 26, 9, tzinfo=timezone.utc), actor="a", os_user="a"),
+                         started, attach=[paper])
     monkeypatch.undo()
     assert (isolated_home / "attachments").exists()
     assert not leftovers(isolated_home)

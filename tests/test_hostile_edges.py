@@ -135,7 +135,7 @@ def test_the_longest_sop_validate_accepts_starts_quickly(sop, tmp_path: Path, mo
 def test_a_forecast_of_an_absurd_pinned_sop_stops_at_the_horizon() -> None:
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.run import engine
-    from sop_cli.run.calendar import MAX_DAYS, WorkCalendar
+    from sop_cli.worktime import MAX_DAYS, WorkCalendar
 
     data = json.loads(json.dumps(load_catalog().resolve("renja", "ngronggot").data))
     for step in data["langkah"]:

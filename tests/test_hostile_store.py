@@ -273,7 +273,7 @@ def _pinned_texts() -> tuple[str, str]:
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
     from sop_cli.run import engine
-    from sop_cli.run.calendar import WorkCalendar
+    from sop_cli.worktime import WorkCalendar
 
     definition = load_catalog().resolve("renja", "ngronggot").data
     days = dict(WorkCalendar.from_config("WIB").holidays_in(2026))

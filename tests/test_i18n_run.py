@@ -112,7 +112,7 @@ def test_decision_refusals_of_the_core_are_indonesian(sop, tmp_path, monkeypatch
 
     from sop_cli.errors import UsageError
     from sop_cli.run import service
-    from sop_cli.run.calendar import zone
+    from sop_cli.worktime import zone
 
     monkeypatch.setenv("SOP_PATH", str(write(tmp_path / "mine" / "uji.yaml", VALID).parent))
     assert sop("start", "uji").exit_code == 0
@@ -125,7 +125,7 @@ def test_decision_refusals_of_the_core_are_indonesian(sop, tmp_path, monkeypatch
     ]
     for options, *expected in cases:
         with pytest.raises(UsageError) as refused:
-            service.advance(now=now, actor="planner", os_user="planner", **options)
+            service.advance(service.Session(now, actor="planner", os_user="planner"), **options)
         for text in expected:
             assert text in str(refused.value), str(refused.value)
 
@@ -176,7 +176,7 @@ def test_office_hours_are_worded_in_indonesian_and_english(sop, started, monkeyp
 
 
 def test_calendar_errors_are_indonesian():
-    from sop_cli.run.calendar import CalendarError, parse_week, parse_yearly, zone
+    from sop_cli.worktime import CalendarError, parse_week, parse_yearly, zone
 
     with pytest.raises(CalendarError, match="Zona waktu 'GMT' tidak dikenal."):
         zone("GMT")

@@ -162,7 +162,6 @@ def test_an_append_after_another_writer_is_refused_and_writes_nothing(isolated_h
 
     from sop_cli.errors import ConflictError
     from sop_cli.run import engine
-    from sop_cli.store import RunSummary
 
     monkeypatch.setenv("SOP_NOW", "2026-11-26T09:00")
     assert sop("start", "renja", "--org", "ngronggot", "--year", "2026").exit_code == 0
@@ -173,9 +172,9 @@ def test_an_append_after_another_writer_is_refused_and_writes_nothing(isolated_h
         state = engine.state_of(stored)
         note = replace(stored.events[0], kind="note", step=1, data={"note": "late"})
         with pytest.raises(ConflictError, match="changed while this command ran"), store.write():
-            store.append_event("renja-2026", note, after_seq=0, summary=RunSummary.of(state))
+            store.append_event("renja-2026", note, after_seq=0, summary=engine.summary(state))
         with store.write():
-            appended = store.append_event("renja-2026", note, after_seq=1, summary=RunSummary.of(state))
+            appended = store.append_event("renja-2026", note, after_seq=1, summary=engine.summary(state))
         with store.read():
             stored = store.load_run("renja-2026")
     assert appended.seq == 2

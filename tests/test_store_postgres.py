@@ -6,7 +6,6 @@ run tests against both stores (see tests/conftest.py)."""
 from __future__ import annotations
 
 import json
-import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -26,39 +25,21 @@ def pg_url():
 
 
 @pytest.fixture
-def users():
-    """Login roles made for one test, dropped afterwards with the unit roles the test granted.
-
-    The unit and BAPPEDA roles are global to the server, so the tests that grant them hold an
-    advisory lock for their whole run: parallel workers (pytest-xdist) take turns.
-    """
-    import psycopg
+def users(pg_url):
+    """Login roles made for one test, dropped afterwards with the roles the test granted in its
+    store (a store's roles are its own, so tests running at once never share one)."""
+    from tests.postgres import drop_roles, login_role
 
     made: list[str] = []
-    admin = server_url()
-    turn = psycopg.connect(admin, autocommit=True)
-    turn.execute("SELECT pg_advisory_lock(hashtext('sop-tests: unit and BAPPEDA roles'))")
 
     def make(name: str) -> str:
-        role = f"sop_t_{name}_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE ROLE "{role}" LOGIN')
-        made.append(role)
-        return role
+        made.append(login_role(name))
+        return made[-1]
 
     try:
         yield make
-        from sop_cli.store.postgres import BAPPEDA_ROLE, unit_role
-
-        granted = [unit_role("kecamatan-ngronggot"), unit_role("diskominfo"), unit_role("kelurahan-entrop"),
-                   BAPPEDA_ROLE]
-        with psycopg.connect(admin, autocommit=True) as conn:
-            for role in [*made, *granted]:
-                if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
-                    conn.execute(f'DROP OWNED BY "{role}"')
-                    conn.execute(f'DROP ROLE "{role}"')
     finally:
-        turn.close()  # ends the session, and its advisory lock with it
+        drop_roles(pg_url, made)
 
 
 def as_user(url: str, user: str) -> str:

@@ -19,7 +19,7 @@ def attachments_command(
         None, "--copy-to", metavar=N_("DIR"),
         help=N_("Copy every attachment into DIR (created if missing), checking each SHA-256; "
              "a different file of the same name there stops the copy before anything is written.")),
-    store: Path | None = STORE,
+    store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     from sop_cli.run.attachments import copy_attachments, list_attachments

@@ -28,7 +28,7 @@ def purge_command(
 ) -> None:
     from datetime import date
 
-    from sop_cli.cli.parse import actor, now, os_user
+    from sop_cli.cli.parse import session
     from sop_cli.errors import UsageError
     from sop_cli.run.cases import purge
 
@@ -36,7 +36,7 @@ def purge_command(
         before = date.fromisoformat(sebelum.strip())
     except ValueError:
         raise UsageError(_("--sebelum {value}: give a day as YYYY-MM-DD, e.g. 2025-01-01.").format(value=sebelum)) from None
-    result = purge(before, now=now(), actor=actor(), os_user=os_user(), store=store, dry_run=dry_run)
+    result = purge(session(store), before, dry_run=dry_run)
     if as_json:
         print_json(result)
         return

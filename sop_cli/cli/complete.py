@@ -66,7 +66,7 @@ def run_ids(ctx: Context, incomplete: str) -> list[str]:
     ids: those are found by prefix in the store, not listed)."""
     from sop_cli.store import open_store
 
-    store = open_store(ctx.params.get("store"), create=False)
+    store = open_store(ctx.params.get("store"), create=False, migrate=False)
     if store is None:
         return []
     with store, store.read():

@@ -141,7 +141,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunS
             store: str | None, nomor: Any = None) -> None:
     import tempfile
 
-    from sop_cli.cli.parse import actor, now, os_user
+    from sop_cli.cli.parse import session
     from sop_cli.paths import store_path
     from sop_cli.run.service import add_note
 
@@ -159,8 +159,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunS
     try:
         from sop_cli.render.documents import attach_note
 
-        view = add_note(state.run_id, text=attach_note(doc, step, nomor), attach=[path], store=store,
-                        now=now(), actor=actor(), os_user=os_user())
+        view = add_note(session(store), state.run_id, text=attach_note(doc, step, nomor), attach=[path])
     finally:
         if folder is not None:
             folder.cleanup()

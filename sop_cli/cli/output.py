@@ -189,7 +189,7 @@ def tanggal(value: Any) -> str:
     """A moment in Indonesian words, in its own zone: "Kamis, 26 November 2026 14.30 WIB"."""
     if not value:
         return "-"
-    from sop_cli.run.calendar import DAY_NAMES, MONTH_NAMES
+    from sop_cli.worktime import DAY_NAMES, MONTH_NAMES
 
     m = _moment(value)
     zone = _zone_name(m)
@@ -200,7 +200,7 @@ def tanggal_pendek(value: Any, *, year: bool = False) -> str:
     """A moment, short: "Kam 26 Nov 14.30" (with the year when asked)."""
     if not value:
         return "-"
-    from sop_cli.run.calendar import DAY_NAMES, MONTH_NAMES
+    from sop_cli.worktime import DAY_NAMES, MONTH_NAMES
 
     m = _moment(value)
     return f"{DAY_NAMES[m.weekday()][:3]} {m.day:>2} {MONTH_NAMES[m.month - 1][:3]}{f' {m.year}' if year else ''} {m:%H.%M}"
@@ -208,7 +208,7 @@ def tanggal_pendek(value: Any, *, year: bool = False) -> str:
 
 def _zone_name(moment: Any) -> str:
     """" WIB" for a moment in one of Indonesia's zones, else its offset (" UTC+5", " +0530")."""
-    from sop_cli.run.calendar import zone_name
+    from sop_cli.worktime import zone_name
 
     offset = moment.utcoffset()
     if offset is None:

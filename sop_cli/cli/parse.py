@@ -17,7 +17,7 @@ from sop_cli.errors import UsageError
 from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
-    from sop_cli.run.service import DaysAgo
+    from sop_cli.run.service import DaysAgo, Session
 
 WIB = timezone(timedelta(hours=7), "WIB")
 """The zone of a `SOP_NOW` without a UTC offset."""
@@ -52,6 +52,27 @@ def now() -> datetime:
             moment = moment.replace(tzinfo=WIB)
         return moment.replace(microsecond=0)
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def session(store: str | None, by: str | None = None) -> Session:
+    """The `Session` of this command: now, who acts (`by`, else `SOP_USER` or the OS user), the
+    store, and when Enter was pressed."""
+    from sop_cli.run.service import Session
+
+    return Session(now=now(), actor=actor(), os_user=os_user(), store=store, by=by, pressed=pressed())
+
+
+def pressed() -> datetime | None:
+    """When the person pressed Enter: the `sop` program's first moment (`sop_cli.entry.STARTED`),
+    to the second; None under `SOP_NOW` (a fixed clock has no such moment) or when `sop` runs
+    inside another program (tests)."""
+    import sys
+
+    entry = sys.modules.get("sop_cli.entry")
+    started = getattr(entry, "STARTED", None)
+    if started is None or os.environ.get("SOP_NOW"):
+        return None
+    return datetime.fromtimestamp(started, timezone.utc).replace(microsecond=0)
 
 
 def os_user() -> str:

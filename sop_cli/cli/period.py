@@ -43,7 +43,7 @@ def report_period(*, sop: str, period: Period | None, org: str | None, fmt: str 
 
 
 def _time(minutes: int | None, day_minutes: int) -> str:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     return "-" if minutes is None else format_minutes(minutes, day_minutes)
 

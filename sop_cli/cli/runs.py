@@ -27,7 +27,7 @@ from sop_cli.cli.output import (
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import (
+    from sop_cli.run.views import (
         CurrentView,
         EventView,
         LaneView,
@@ -83,22 +83,22 @@ def start_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user, parse_assignments
+    from sop_cli.cli.parse import optional_at, parse_assignments, session
     from sop_cli.errors import ConflictError, UsageError
     from sop_cli.run.service import run_status, start_run
 
     if again and if_new:
         raise UsageError(_("Give either --again or --if-new, not both."))
     try:
-        view = start_run(sop, org=org, year=year, title=title, at=optional_at(at),
-                         assign=parse_assignments(assign or []), by=by, again=again, store=store, now=now(),
-                         actor=actor(), os_user=os_user(), parent=parent, parent_step=parent_step, untuk=untuk)
+        view = start_run(session(store, by), sop, org=org, year=year, title=title, at=optional_at(at),
+                         assign=parse_assignments(assign or []), again=again, parent=parent, parent_step=parent_step,
+                         untuk=untuk)
     except ConflictError as error:
         if not (if_new and error.code == "run_exists"):
             raise
         runs = error.details["runs"]
         assert isinstance(runs, list)
-        view = run_status(str(runs[0]), store=store, now=now())
+        view = run_status(session(store), str(runs[0]))
         if as_json:
             print_json(view)
             return
@@ -153,11 +153,11 @@ def advance_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import optional_at, session
     from sop_cli.run.service import advance
 
-    view = advance(run, step=step, by=by, note=note, attach=attach or [], at=optional_at(at), approve=approve,
-                   reject=reject, reason=reason, store=store, now=now(), actor=actor(), os_user=os_user())
+    view = advance(session(store, by), run, step=step, note=note, attach=attach or [], at=optional_at(at),
+                   approve=approve, reject=reject, reason=reason)
     if as_json:
         print_json(view)
         return
@@ -177,9 +177,11 @@ def advance_command(
     current = view["current"]
     if event["kind"] == "rejected" and view["status"] == "finished":
         _say(_("TIDAK ends the process: the request is refused or returned (ditolak)."))
-    elif event["kind"] == "rejected" and current is not None:
+    elif event["kind"] == "rejected" and current is not None and event.get("rework"):
         _say(_("Back to step {step} for rework (rework loop {loop}).").format(step=current["step"],
                                                                              loop=view["rework_loops"]))
+    elif event["kind"] == "rejected" and current is not None:
+        _say(_("TIDAK goes on to step {step}.").format(step=current["step"]))
     _print_progress(view)
     if view["status"] == "finished":
         if view["outcome"] == "ditolak":
@@ -196,10 +198,10 @@ def advance_command(
 
 @app.command("status", help=N_("Where a run stands: the current step, who has it, when it is due, progress, next steps."))
 def status_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
-    from sop_cli.cli.parse import now
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import run_status
 
-    view = run_status(run, store=store, now=now())
+    view = run_status(session(store), run)
     if as_json:
         print_json(view)
         return
@@ -247,14 +249,14 @@ def runs_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import now
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import list_runs
 
     period = periods.parse_period(bulan=bulan, dari=dari, sampai=sampai)
     if period is not None or untuk:
         include_all = True  # a name or a period looks for a case whatever became of it
-    rows, total = list_runs(include_all=include_all, limit=limit or None, store=store, now=now(),
-                            org=org, sop=sop, year=year, late=late, untuk=untuk, period=period)
+    rows, total = list_runs(session(store), include_all=include_all, limit=limit or None, org=org, sop=sop,
+                            year=year, late=late, untuk=untuk, period=period)
     if as_json:
         print_json(rows)
         return
@@ -309,10 +311,10 @@ def _print_runs(rows: list[RunListRow]) -> None:
     "The audit trail of a run: every event with when, who (with the database user in brackets in a "
     "shared store, and the OS user) and details."))
 def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
-    from sop_cli.cli.parse import now
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import run_log
 
-    view = run_log(run, store=store, now=now())
+    view = run_log(session(store), run)
     if as_json:
         print_json(view["events"])
         return
@@ -348,11 +350,10 @@ def undo_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, os_user
+    from sop_cli.cli.parse import session
     from sop_cli.run.service import undo
 
-    view = undo(run, reason=reason or "", by=by, step=step, event=event, store=store, now=now(), actor=actor(),
-                os_user=os_user())
+    view = undo(session(store, by), run, reason=reason or "", step=step, event=event)
     if as_json:
         print_json(view)
         return
@@ -373,11 +374,10 @@ def cancel_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import optional_at, session
     from sop_cli.run.service import cancel
 
-    view = cancel(run, reason=reason or "", by=by, at=optional_at(at), store=store, now=now(), actor=actor(),
-                  os_user=os_user())
+    view = cancel(session(store, by), run, reason=reason or "", at=optional_at(at))
     if as_json:
         print_json(view)
         return
@@ -396,11 +396,10 @@ def note_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import actor, now, optional_at, os_user
+    from sop_cli.cli.parse import optional_at, session
     from sop_cli.run.service import add_note
 
-    view = add_note(run, text=text, attach=attach or [], by=by, at=optional_at(at), store=store, now=now(),
-                    actor=actor(), os_user=os_user())
+    view = add_note(session(store, by), run, text=text, attach=attach or [], at=optional_at(at))
     if as_json:
         print_json(view)
         return
@@ -464,7 +463,7 @@ def _or(items: Iterable[str]) -> str:
 
 
 def _print_one_current(view: RunView, current: CurrentView) -> None:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     _line(_("Current"), _("step {step}: {kegiatan}  ({waktu})").format(**current))
     _line(_("Who"), _lanes(current["lanes"]))
@@ -490,7 +489,7 @@ def _print_one_current(view: RunView, current: CurrentView) -> None:
 
 
 def _print_totals(view: RunView) -> None:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     done = [v for v in view["visits"] if v["completed_at"]]
     inside = [v for v in done if not v.get("external")]
@@ -539,7 +538,7 @@ def _lanes(lanes: list[LaneView]) -> str:
 
 
 def _timing(visit: VisitView) -> str:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     actual = visit["actual_minutes"]
     if actual is None:

@@ -32,7 +32,9 @@ def _info_json(info: StoreInfo) -> dict[str, object]:
     return {
         "kind": info.kind, "location": info.location, "schema_version": info.schema_version,
         "known_version": info.known_version, "runs": info.runs, "events": info.events, "db_user": info.db_user,
-        "units": [{"role": u.role, "org_id": u.org_id, "org_name": u.org_name} for u in info.units],
+        "units": [{"role": u.role, "org_id": u.org_id, "org_name": u.org_name, "members": list(u.members)}
+                  for u in info.units],
+        "bappeda": [{"role": u.role, "members": list(u.members)} for u in info.overseers],
     }
 
 
@@ -55,16 +57,22 @@ def _print_info(info: StoreInfo) -> None:
     print(fit(holds + held, width + 1))
     if info.db_user:
         print(fit(user + info.db_user, width + 1))
-    if info.units:
-        print(_("Units:"))
-        print(plain_table([_("Role"), _("Organisation"), _("Name")], [[u.role, u.org_id, u.org_name] for u in info.units]))
+    if info.units or info.overseers:
+        print(_("Who may do what in this store:"))
+        nobody = _("nobody yet")
+        rows = [[u.role, _("reads and writes the runs of {name} ({id})").format(name=u.org_name, id=u.org_id),
+                 ", ".join(u.members) or nobody] for u in info.units]
+        rows += [[u.role, _("reads every unit's runs, writes none"), ", ".join(u.members) or nobody]
+                 for u in info.overseers]
+        print(plain_table([_("Role"), _("May"), _("Members")], rows))
 
 
 @store_app.command("init", help=N_("Create the store (an SQLite file, or the tables of a PostgreSQL database) with the current schema."))
 def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store.admin import init_store
 
-    info = init_store(store)
+    info = init_store(store, summarize=stored_summary)
     if as_json:
         print_json(_info_json(info))
         return
@@ -74,9 +82,10 @@ def init_command(store: str | None = STORE, as_json: bool = JSON) -> None:
 
 @store_app.command("migrate", help=N_("Bring an existing store's schema up to this sop's version (ordinary commands do it too)."))
 def migrate_command(store: str | None = STORE, as_json: bool = JSON) -> None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store.admin import migrate_store
 
-    before, info = migrate_store(store)
+    before, info = migrate_store(store, summarize=stored_summary)
     if as_json:
         print_json({"from_version": before, **_info_json(info)})
         return
@@ -116,12 +125,12 @@ def grant_command(
         raise UsageError(_("--name goes with --unit."))
     org_id, org_name = (None, "BAPPEDA") if bappeda else _organisation(unit or "", name)
     role = grant(store, org_id=org_id, org_name=org_name, members=user or [])
-    members = ", ".join(user or []) or _("nobody yet (add users with --user)")
+    members = ", ".join(role.members) or _("nobody yet (add users with --user)")
     if bappeda:
-        print(_("Role {role} reads every unit's runs; members: {members}.").format(role=role, members=members))
+        print(_("Role {role} reads every unit's runs; members: {members}.").format(role=role.role, members=members))
     else:
         print(_("Role {role} writes the runs of {name} ({id}); members: {members}.").format(
-            role=role, name=org_name, id=org_id, members=members))
+            role=role.role, name=role.org_name, id=role.org_id, members=members))
 
 
 def _organisation(unit: str, name: str | None) -> tuple[str, str]:
@@ -145,9 +154,10 @@ def copy_command(
     run: list[str] | None = typer.Option(None, "--run", "-r", metavar=N_("RUN"), help=N_("Only this run (exact id). Repeatable.")),
     as_json: bool = JSON,
 ) -> None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store.admin import copy_store
 
-    result = copy_store(source, target, runs=run or [])
+    result = copy_store(source, target, summarize=stored_summary, runs=run or [])
     if as_json:
         print_json({"source": result.source, "target": result.target,
                     "runs": [{"run": r.run, "events": r.events, "attachments": r.attachments, "sha256": r.digest,

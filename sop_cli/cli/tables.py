@@ -101,7 +101,7 @@ def _office_rows(org: dict[str, Any]) -> list[list[str]]:
     rows = []
     jam = org.get("jam_kerja") or {}
     if jam:
-        from sop_cli.run.calendar import CalendarError, office_calendar
+        from sop_cli.worktime import CalendarError, office_calendar
 
         try:
             text = office_calendar(org).hours_text()

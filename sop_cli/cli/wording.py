@@ -26,6 +26,9 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
         if d["tidak"] == "selesai" else
         _("Step {step} ({kegiatan}) is a decision: add --approve to go on to step {ya}, or --reject --reason TEXT "
           "to send the run back to step {tidak}. Nothing was recorded.")
+        if d.get("rework", True) else
+        _("Step {step} ({kegiatan}) is a decision: add --approve to go on to step {ya}, or --reject --reason TEXT "
+          "to go on to step {tidak} instead. Nothing was recorded.")
     ).format(**d),
     "reject_needs_reason": lambda d: _("--reject needs --reason TEXT: say what must be corrected. Nothing was recorded."),
     "reason_with_approval": lambda d: _("--reason goes with --reject; for a remark on an approval use --note."),

@@ -46,7 +46,7 @@ class Head:
     def of(cls, sop: SopDefinition) -> Head:
         """The head of a validated definition."""
         from sop_cli.definition.overview import total_minutes
-        from sop_cli.run.calendar import format_minutes
+        from sop_cli.worktime import format_minutes
 
         graph = sop.graph
         minutes = total_minutes(graph)

@@ -14,7 +14,7 @@ Accepted forms (any capitalisation and spacing):
   start, end and working time are recorded) but is never late; the forecast gives it no time.
 
 "menit" and "jam" are office-clock time, "hari" and "minggu" are working days and weeks (5 hari),
-"hari kalender" and "bulan" count the calendar; `sop_cli.run.calendar` turns them into deadlines.
+"hari kalender" and "bulan" count the calendar; `sop_cli.worktime` turns them into deadlines.
 
 One rule bounds every standard time (`MAX_AMOUNT`): a step lasts at most about a year. `sop
 validate` and `sop start` both apply it, because both validate the definition through
@@ -250,7 +250,7 @@ def parse_waktu(text: str) -> Duration:
 MAX_WORKING_DAYS = 2000
 """The longest standard time `sop` schedules, for one step and for all steps of an SOP together:
 2,000 working days, about eight years. The calendar walks day by day and gives up after ten
-calendar years (`sop_cli.run.calendar.MAX_DAYS`); an SOP within this bound always fits inside that."""
+calendar years (`sop_cli.worktime.MAX_DAYS`); an SOP within this bound always fits inside that."""
 
 _DAY_MINUTES = 420
 """The shortest office day that counts (Friday), so `working_days` never underestimates."""

@@ -240,7 +240,7 @@ class Graph:
 
     def extra_days_off(self) -> list[date]:
         """The organisation's own one-off days off (`organisasi.hari_libur`); the yearly ones (and
-        office hours) are in `sop_cli.run.calendar.office_calendar`, which a run's calendar is built with."""
+        office hours) are in `sop_cli.worktime.office_calendar`, which a run's calendar is built with."""
         return list(self.org.days_off)
 
     @property
@@ -297,6 +297,15 @@ class Graph:
         if step.is_decision and outcome == "rejected":
             return None if step.refusal_ends else step.tidak  # type: ignore[return-value]
         return self.next_step(no)
+
+    def sends_back(self, no: int) -> bool:
+        """Whether a rejection at step `no` is rework: its TIDAK returns to a step from which the
+        decision is reached again (a loop). A TIDAK that jumps forward to steps of its own (a
+        refusal written out as steps) is a branch, and `tidak: selesai` ends the process."""
+        step = self.step(no)
+        if not step.is_decision or step.refusal_ends or step.tidak is None:
+            return False
+        return no in _closure([step.tidak], {n: s.following for n, s in self.steps.items()})  # type: ignore[list-item]
 
     def path_from(self, no: int) -> list[int]:
         """The steps from `no` to the end along the main path (stopping before a step repeats).

@@ -163,7 +163,7 @@ def _hari_libur_tanggal(value: str) -> str:
         except ValueError:
             raise ValueError(_("{value} is not a date of the calendar").format(value=repr(value))) from None
         return value
-    from sop_cli.run.calendar import CalendarError, parse_yearly
+    from sop_cli.worktime import CalendarError, parse_yearly
 
     try:
         month, day = parse_yearly(value)
@@ -191,7 +191,7 @@ class HariLibur(_Strict):
 
 
 def _jadwal(value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
-    from sop_cli.run.calendar import parse_week
+    from sop_cli.worktime import parse_week
 
     parse_week(value)  # CalendarError is a ValueError: pydantic locates it on the field
     return value

@@ -13,7 +13,7 @@ __all__ = ["LISTS", "describe", "list_rows", "total_minutes"]  # LISTS lives in 
 def total_minutes(graph: Graph) -> int:
     """Sum of the standard times of all steps, in working minutes (one pass, no rework); steps done
     at the same time (the branches of a split) count as the longest of them."""
-    from sop_cli.run.calendar import duration_minutes
+    from sop_cli.worktime import duration_minutes
 
     minutes = {no: duration_minutes(step.durasi) for no, step in graph.steps.items()}
     total = sum(minutes.values())

@@ -82,7 +82,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
     """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
     from sop_cli.definition.overview import total_minutes
     from sop_cli.render.flowchart import mermaid, rows_svg
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     signer = sop.disahkan_oleh
     svgs: list[str | None] = [None] * len(sop.langkah)
@@ -193,10 +193,7 @@ def run_document_context(
     tanggal = local(kunjungan["completed_at"] if kunjungan and kunjungan["completed_at"] else now)
     following_no = sop.graph.next_step(langkah.no)
     following = sop.step(following_no) if following_no is not None else None
-    from sop_cli.run.engine import target_end
-
     base = sop_context(sop, html=False)
-    forecast = state.forecast_at(now)
     return {
         "org": base["org"],
         "sop": base["sop"],
@@ -208,8 +205,7 @@ def run_document_context(
             "status": state.status,
             "started_at": local(state.started_at),
             "finished_at": local(state.finished_at),
-            "planned_end": local(forecast[-1].planned_due) if forecast else None,
-            "target_end": local(target_end(state)),
+            "planned_end": local(state.end(now)),  # what `sop status` shows
             "rework_loops": state.rework_loops,
             "untuk": state.untuk,
             "nomor_perkara": state.case_number,

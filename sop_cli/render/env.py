@@ -86,7 +86,7 @@ def _environment(roots: tuple[str, ...]) -> Any:
 
     from sop_cli.definition.nip import format_nip
     from sop_cli.render import indonesian
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     class _Loader(FileSystemLoader):
         """FileSystemLoader noting a template taken from ./templates in place of a shipped one."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sop_cli.run.calendar import DAY_NAMES as HARI
-from sop_cli.run.calendar import MONTH_NAMES as BULAN
-from sop_cli.run.calendar import zone_name
+from sop_cli.worktime import DAY_NAMES as HARI
+from sop_cli.worktime import MONTH_NAMES as BULAN
+from sop_cli.worktime import zone_name
 
 
 def as_date(value: Any) -> date | datetime | None:

@@ -24,7 +24,7 @@ def period_document(data: PeriodReportData, kind: str, fmt: str) -> str | bytes:
     sop = SopDefinition.model_validate(entry.data)
     org = org_context(sop)
     apply_kop(org, find_organisation(entry.path.parent))
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     def menit(minutes: int | None) -> str:
         return "–" if minutes is None else format_minutes(int(minutes), data["day_minutes"])

@@ -42,7 +42,7 @@ _COLOURS = {"late": "#d93b30", "active": "#2f7fd1", "finished": "#2e9b57", "canc
 
 
 def _minutes(value: int | None) -> str:
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     return "-" if value is None else format_minutes(value)
 

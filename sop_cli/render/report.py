@@ -1,6 +1,6 @@
 """The numbers of `sop report`: one row per pass through a step, and the run's summary.
 
-Pure: it reads a `RunState` (sop_cli.run.engine) and `now`, and returns typed, JSON-shaped data
+Pure: it reads a `RunState` (sop_cli.run.state) and `now`, and returns typed, JSON-shaped data
 with real datetimes (in the organisation's zone); the CLI turns it into a table, CSV or JSON, and
 the templates `report.*` / `monitoring.*` into documents.
 
@@ -124,6 +124,7 @@ class ReportRow(TypedDict):
     no: int
     step: int
     kegiatan: str
+    waktu: str
     lanes: list[str]
     person: str | None
     status: str
@@ -254,7 +255,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         this_loop = loop if rework else 0
         if rework and visit.step == closing_step and not is_open and visit.outcome != "rejected":
             closing_step = None
-        if visit.outcome == "rejected" and not proc.step(visit.step).refusal_ends:
+        if visit.outcome == "rejected" and proc.sends_back(visit.step):
             loop += 1
             closing_step = visit.step
         if is_open and state.status == "active":
@@ -272,6 +273,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         rows.append({
             "step": visit.step,
             "kegiatan": visit.kegiatan,
+            "waktu": visit.waktu,
             "lanes": lane_names(visit.lanes),
             "person": visit.by if not is_open else people(visit.lanes),
             "status": status,
@@ -292,13 +294,14 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "no": len(rows) + 1,
         })
 
-    forecast = state.forecast_at(now) if state.status == "active" else []
-    for planned in forecast[len(state.open_visits):]:
+    plan = state.plan(now)
+    for planned in plan.steps[len(state.open_visits):]:
         step = proc.step(planned.step)
-        from sop_cli.run.calendar import duration_minutes
+        from sop_cli.worktime import duration_minutes
 
         rows.append({
-            "step": planned.step, "kegiatan": planned.kegiatan, "lanes": lane_names(planned.lanes),
+            "step": planned.step, "kegiatan": planned.kegiatan, "waktu": planned.waktu,
+            "lanes": lane_names(planned.lanes),
             "person": people(planned.lanes), "status": "pending", "status_word": STATUS_WORDS["planned"],
             "loop": 0, "rework": False, "became_current_at": t(planned.planned_start), "due_at": t(planned.planned_due),
             "completed_at": None, "standard_minutes": duration_minutes(step.durasi, cal.day_minutes),
@@ -313,8 +316,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     rework_rows = [r for r in rows if r["rework"] and r["actual_minutes"] is not None]
     worked = [r for r in rows if r["actual_minutes"] is not None and not r["external"]]
     outside = [r for r in rows if r["actual_minutes"] is not None and r["external"]]
-    end = state.finished_at if state.status == "finished" else (
-        max(forecast[-1].planned_due, now) if forecast else None)  # never a forecast end in the past
+    end = state.end(now)
     total = state.steps_total
     summary: ReportSummary = {
         "progress": {"done": state.steps_done, "total": total,
@@ -379,7 +381,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with Penilaian, Catatan and Tindakan derived from its passes; Paraf stays blank."""
     from sop_cli.render.indonesian import waktu_text
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     report = report_data(state, now)
     sop = state.sop
@@ -459,7 +461,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
 def report_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the report's table in the terminal, one row per pass: No, Kegiatan,
     lane, person, status, Mutu baku, actual, difference, late, rework (the CLI lays it out)."""
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     def minutes(value: int | None, signed: bool = False) -> str:
         if value is None:
@@ -481,7 +483,7 @@ def report_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
             late = "-"
         rows.append([
             str(r["step"]), r["kegiatan"], ", ".join(r["lanes"]), r["person"] or "-", status_label(r),
-            minutes(r["standard_minutes"]), minutes(r["actual_minutes"]), minutes(r["difference_minutes"], True),
+            r["waktu"], minutes(r["actual_minutes"]), minutes(r["difference_minutes"], True),
             late, _("loop {loop}").format(loop=r["loop"]) if r["rework"] else "",
         ])
     return headers, rows
@@ -491,7 +493,7 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
     """The report's summary under its table in the terminal, as (label, text) pairs: progress,
     share within Mutu Baku, late steps, rework, working time, time outside the office, the end."""
     from sop_cli.render.indonesian import hari_tanggal, jam
-    from sop_cli.run.calendar import format_minutes
+    from sop_cli.worktime import format_minutes
 
     def moment(value: datetime) -> str:
         return f"{hari_tanggal(value)} {jam(value)}"

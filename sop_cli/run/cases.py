@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sop_cli.errors import ConflictError, UsageError
@@ -22,6 +21,7 @@ from sop_cli.i18n import _
 
 if TYPE_CHECKING:
     from sop_cli.definition.graph import Graph
+    from sop_cli.run.service import Session
     from sop_cli.store.interface import Store
 
 CASE_DIGITS = 4
@@ -85,8 +85,7 @@ class PurgeResult(TypedDict):
     erased: list[str]
 
 
-def purge(before: date, *, now: datetime, actor: str, os_user: str, store: str | Path | None = None,
-          dry_run: bool = False) -> PurgeResult:
+def purge(session: Session, before: date, *, dry_run: bool = False) -> PurgeResult:
     """Erase whom each case was for, for every case that ended (finished, refused or cancelled)
     before `before` (the start of that day, UTC+9 at the latest, so no zone keeps a day more),
     keeping its timings; each erasure is an `erased` event in the case's log. One transaction.
@@ -98,23 +97,23 @@ def purge(before: date, *, now: datetime, actor: str, os_user: str, store: str |
 
     from sop_cli.run import engine
     from sop_cli.run.service import _open, _state
-    from sop_cli.store import RunSummary
 
+    now = session.now
     edge = datetime.combine(before, time(0, 0), tzinfo=timezone(timedelta(hours=9)))
     if edge > now:
         raise UsageError(_("{day} is not in the past: only cases that ended before a past day can be erased. "
                            "Nothing was changed.").format(day=before.isoformat()), option="sebelum")
-    with _open(store, create=False) as st, st.write() if not dry_run else st.read():
+    with _open(session.store, create=False) as st, st.write() if not dry_run else st.read():
         erased = st.erasable_cases(edge)
         if dry_run:
             return {"before": before, "erased": erased}
         for run_id in erased:
             state = _state(st, run_id)
             last = state.events[-1]
-            event = engine.Event(0, "erased", max(now, last.at), now, actor, os_user, None,
+            event = engine.Event(0, "erased", max(now, last.at), now, session.who, session.os_user, None,
                                  {"fields": ["untuk"], "sebelum": before.isoformat()})
             new_state = engine.with_event(state, replace(event, seq=last.seq + 1))
-            st.append_event(run_id, event, after_seq=last.seq, summary=RunSummary.of(new_state))
+            st.append_event(run_id, event, after_seq=last.seq, summary=engine.summary(new_state))
             st.erase_subject(run_id, now)
     return {"before": before, "erased": erased}
 

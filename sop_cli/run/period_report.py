@@ -111,8 +111,8 @@ def period_report(sop: str, period: Period, *, now: datetime, org: str | None = 
     """
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.run import engine
-    from sop_cli.run.calendar import office_calendar, zone
     from sop_cli.run.service import _open
+    from sop_cli.worktime import office_calendar, zone
 
     entry = load_catalog().resolve(sop, org)
     definition = entry.data

@@ -39,9 +39,9 @@ from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
 
 if TYPE_CHECKING:
-    from sop_cli.run.calendar import WorkCalendar
     from sop_cli.run.engine import RunState
     from sop_cli.store.interface import Store
+    from sop_cli.worktime import WorkCalendar
 
 PROPOSAL_PERCENTILE = 80
 
@@ -195,11 +195,12 @@ def _org(sop_id: str) -> str:
 
 
 def _open(store: str | Path | None) -> Store | None:
+    from sop_cli.run.engine import stored_summary
     from sop_cli.store import open_store, store_exists
 
     if not store_exists(store):
         return None
-    return open_store(store, create=False)
+    return open_store(store, create=False, summarize=stored_summary)
 
 
 def _states(st: Store, rows: Sequence[_Head]) -> dict[str, RunState]:
@@ -374,14 +375,8 @@ def _unit_row(org_id: str, org_name: str, sop: str, row: _Head | None, states: d
     state = states[row.id]
     tz = state.calendar.tz
     current = state.current
-    late = current is not None and now > current.due_at
-    if state.status == "finished":
-        end = state.finished_at
-    elif state.status == "active":
-        forecast = state.forecast_at(now)
-        end = forecast[-1].planned_due if forecast else None
-    else:
-        end = None
+    late = state.is_late(now)
+    end = state.end(now)
     meets: bool | None = None
     past: int | None = None
     if deadline is not None:
@@ -467,8 +462,8 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
         AmbiguousError: Runs of several SOPs of that name (give the qualified id or `org`).
     """
     from sop_cli.run import engine
-    from sop_cli.run.calendar import duration_minutes
     from sop_cli.store import RunFilter
+    from sop_cli.worktime import duration_minutes
 
     st = _open(store)
     if st is None:

@@ -64,9 +64,9 @@ def run_revision(state: engine.RunState, new: Mapping[str, Any], now: datetime, 
     current = state.current
     if current is None:
         return result
-    forecast = state.forecast_at(now)
+    before = state.plan(now).end
     result["current_step"], result["current_kegiatan"] = current.step, current.kegiatan
-    result["end_before"] = forecast[-1].planned_due.astimezone(tz) if forecast else None
+    result["end_before"] = before.astimezone(tz) if before else None
 
     old_graph, new_graph = state.procedure, engine.procedure(dict(new))
     pairs = match_steps(old_json["langkah"], new["langkah"])
@@ -87,11 +87,11 @@ def run_revision(state: engine.RunState, new: Mapping[str, Any], now: datetime, 
             result["time_changes"].append({"old_no": no, "new_no": other, "kegiatan": new_graph.step(other).kegiatan,
                                            "old": old_graph.step(no).waktu, "new": new_graph.step(other).waktu})
 
-    calendar = state.calendar
-    due = calendar.add(current.became_current_at, new_graph.step(new_current).durasi)
-    late = not new_graph.step(new_current).durasi.untimed and now > due
-    planned = engine.chain(new_graph, calendar, new_ahead[1:], now if late else due)
-    result["end_after"] = (planned[-1].planned_due if planned else due).astimezone(tz)
+    # the same plan, of the new version: its current steps as they became current, its own times
+    opened = [engine.new_visit(new_graph, state.calendar, to_new[v.step], v.became_current_at)
+              for v in state.open_visits if v.step in to_new]
+    after = engine.planned(new_graph, state.calendar, opened, now).end
+    result["end_after"] = after.astimezone(tz) if after else None
     return result
 
 

@@ -4,8 +4,8 @@ Each function opens the store (any `sop_cli.store.interface.Store`), does its wo
 transaction and returns a typed view (`engine.RunView`; for writes with `recorded`, the event
 appended). `load_run` gives the `RunState` itself, for reports and letters.
 
-The core takes values: `now` (an aware datetime), the `actor` to record when nobody is named
-(`by`), the `os_user`, and event times as values (`at`: an aware or naive datetime, a `date`
+Every use-case takes one `Session` (when it is, who acts, on which store) and values: event times
+as values (`at`: an aware or naive datetime, a `date`
 meaning the office edge of that day, or a `time` meaning today) read in the organisation's zone.
 Reading them from the environment and the command line is the CLI's job (`sop_cli.cli.parse`).
 
@@ -30,9 +30,9 @@ from sop_cli.i18n import _, ngettext
 from sop_cli.run import engine
 
 if TYPE_CHECKING:
-    from sop_cli.run.calendar import WorkCalendar
     from sop_cli.run.periods import Period
     from sop_cli.store.interface import RunRow, Store, StoredRun
+    from sop_cli.worktime import WorkCalendar
 
 PINNED_YEARS = 3
 """A run pins the national holidays of the year it starts and of the two following years."""
@@ -57,6 +57,28 @@ people using `sop` are refused with this range rather than overflowing later."""
 
 _ALL = 2**31
 """A `limit` of runs this large or larger means every run (no store holds that many)."""
+
+@dataclass(frozen=True)
+class Session:
+    """Who acts, when, on which store: what each use-case of a command needs besides its values.
+
+    `now` is an aware datetime; `actor` is recorded when nobody is named (`by`); `os_user` typed
+    the command; `pressed` is when the person pressed Enter, if known (`advance` without a step
+    acts only on what could be seen then). The CLI makes one per command (`cli.parse.session`).
+    """
+
+    now: datetime
+    actor: str = ""
+    os_user: str = ""
+    store: str | Path | None = None
+    by: str | None = None
+    pressed: datetime | None = None
+
+    @property
+    def who(self) -> str:
+        """The person an event names: the one given with `by`, else the acting user."""
+        return self.by or self.actor
+
 
 Moment = datetime | date | time | DaysAgo
 """An event time as given: a datetime (naive: in the organisation's zone), a date alone (an office
@@ -109,7 +131,7 @@ def _open(store: str | Path | None, *, create: bool, readonly: bool = False) -> 
     from sop_cli.paths import store_path
     from sop_cli.store import open_store
 
-    opened = open_store(store, create=create, readonly=readonly)
+    opened = open_store(store, create=create, readonly=readonly, summarize=engine.stored_summary)
     if opened is None:
         if _named(store):
             raise NotFoundError(_("The store {store} does not exist.").format(store=store_path(store)),
@@ -246,7 +268,7 @@ def _view(state: engine.RunState, now: datetime, event: engine.Event | None = No
 
 
 def _append(
-    run: str | None, store: str | Path | None, now: datetime,
+    session: Session, run: str | None,
     build: Callable[[engine.RunState], engine.Event],
     prepare: Callable[[Store, engine.RunState], object] | None = None,
     seen: Callable[[engine.RunState], Callable[[engine.RunState], None]] | None = None,
@@ -262,10 +284,9 @@ def _append(
     `look(store, state)` runs before every `build`, in the same transaction (reading a child run).
     A step event that finishes a sub-SOP's run also completes its parent's step (`_complete_parent`).
     """
-    from sop_cli.store import RunSummary
 
     check: Callable[[engine.RunState], None] | None = None
-    with _open(store, create=False) as st:
+    with _open(session.store, create=False) as st:
         with st.read():
             run_id = _resolve(st, run)
             if prepare is not None or seen is not None:
@@ -286,16 +307,15 @@ def _append(
             event = build(state)
             last = state.events[-1].seq
             new_state = engine.with_event(state, replace(event, seq=last + 1))
-            event = st.append_event(run_id, event, after_seq=last, summary=RunSummary.of(new_state))
+            event = st.append_event(run_id, event, after_seq=last, summary=engine.summary(new_state))
             if new_state.status == "finished" and state.status == "active" and new_state.parent:
                 _complete_parent(st, new_state, event)
-    return _view(new_state, now, event)
+    return _view(new_state, session.now, event)
 
 
 def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> None:
     """Complete the parent's step a finished child run did, when that step is still current and
     waiting for this child; otherwise leave the parent as it is (it can be advanced by hand)."""
-    from sop_cli.store import RunSummary
 
     link = child.parent or {}
     parent_id, step = str(link.get("run", "")), link.get("step")
@@ -310,7 +330,7 @@ def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> N
                               by=last.actor, sub_run=child)
     seq = parent.events[-1].seq
     new_parent = engine.with_event(parent, replace(event, seq=seq + 1))
-    st.append_event(parent.run_id, event, after_seq=seq, summary=RunSummary.of(new_parent))
+    st.append_event(parent.run_id, event, after_seq=seq, summary=engine.summary(new_parent))
 
 
 # Attachments ----------------------------------------------------------------------------------
@@ -353,22 +373,9 @@ def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]
 
 
 def start_run(
-    sop: str,
-    *,
-    now: datetime,
-    actor: str,
-    os_user: str,
-    org: str | None = None,
-    year: int | None = None,
-    title: str | None = None,
-    at: Moment | None = None,
-    assign: Mapping[str, str] | None = None,
-    by: str | None = None,
-    again: bool = False,
-    store: str | Path | None = None,
-    parent: str | None = None,
-    parent_step: int | None = None,
-    untuk: str | None = None,
+    session: Session, sop: str, *, org: str | None = None, year: int | None = None, title: str | None = None,
+    at: Moment | None = None, assign: Mapping[str, str] | None = None, again: bool = False,
+    parent: str | None = None, parent_step: int | None = None, untuk: str | None = None,
 ) -> engine.RunView:
     """Start a run of SOP `sop` (id as for `sop show`); return its view with the forecast.
 
@@ -401,10 +408,11 @@ def start_run(
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
     from sop_cli.run import cases
-    from sop_cli.run.calendar import office_calendar, zone
-    from sop_cli.store import NewRun, RunSummary
+    from sop_cli.store import NewRun
     from sop_cli.store.interface import NewCase
+    from sop_cli.worktime import office_calendar, zone
 
+    now = session.now
     entry = load_catalog().resolve(sop, org)
     definition = entry.data  # what model_dump(mode="json") gives, straight from the catalog cache
     definition_text = pin_text(definition)  # versioned: see sop_cli.definition.pinned
@@ -442,7 +450,7 @@ def start_run(
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
 
-    with _open(store, create=parent is None) as st, st.write():
+    with _open(session.store, create=parent is None) as st, st.write():
         mother: engine.RunState | None = None
         link: dict[str, Any] = {}
         if parent is not None:
@@ -482,22 +490,23 @@ def start_run(
             "source_sha256": source_sha, "definition_sha256": definition_sha, "calendar_sha256": calendar_sha,
             **link,
         }
-        started = engine.Event(1, "started", moment, now, by or actor, os_user, None, data)
+        started = engine.Event(1, "started", moment, now, session.who, session.os_user, None, data)
         state = engine.derive(proc, [started], engine.run_calendar(pinned))
         started = st.create_run(
             NewRun(run_id, proc.qualified_id, year, title, proc.zone, definition_sha, calendar_sha,
                    source_path, source_sha, moment),
-            started, RunSummary.of(state),
+            started, engine.summary(state),
         )
         if number is not None:
             st.add_case(NewCase(run_id, proc.qualified_id, year, number, untuk, moment))
             state.untuk, state.case_number = untuk, number
         if mother is not None:
             seq = mother.events[-1].seq
-            linked = engine.Event(0, "sub_run_started", max(moment, mother.events[-1].at), now, by or actor, os_user,
+            linked = engine.Event(0, "sub_run_started", max(moment, mother.events[-1].at), now, session.who,
+                                  session.os_user,
                                   link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
             after = engine.with_event(mother, replace(linked, seq=seq + 1))
-            st.append_event(mother.run_id, linked, after_seq=seq, summary=RunSummary.of(after))
+            st.append_event(mother.run_id, linked, after_seq=seq, summary=engine.summary(after))
     view = _view(state, now, started)
     if taken:
         view["id_taken"] = {"run": taken[0].id, "sop": taken[0].sop_id, "year": taken[0].year}
@@ -560,22 +569,14 @@ def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str,
 
 
 def advance(
-    run: str | None = None,
-    *,
-    now: datetime,
-    actor: str,
-    os_user: str,
-    step: int | None = None,
-    by: str | None = None,
-    note: str | None = None,
-    attach: Sequence[str | Path] = (),
-    at: Moment | None = None,
-    approve: bool = False,
-    reject: bool = False,
+    session: Session, run: str | None = None, *, step: int | None = None, note: str | None = None,
+    attach: Sequence[str | Path] = (), at: Moment | None = None, approve: bool = False, reject: bool = False,
     reason: str | None = None,
-    store: str | Path | None = None,
 ) -> engine.RunView:
     """Complete the current step (approve or reject a decision step); return the new view.
+
+    Without `step`, the step completed is the one current when the person pressed Enter
+    (`session.pressed`, to the second, when known): anything recorded on the run since refuses it.
 
     With `step`, refuse (ConflictError) unless that step is current: the check and the append are
     one transaction, so of two people completing "step 3" at once only one succeeds. `at` back-dates
@@ -603,9 +604,10 @@ def advance(
     def build(state: engine.RunState) -> engine.Event:
         target = step if step is not None else state.current_step
         return engine.step_event(
-            state, now=now, at=_at(at, state, now), expected_step=step, approve=approve,
-            reject=reject, reason=reason, note=note, attachments=copies, by=by,
-            fallback_actor=actor, os_user=os_user, sub_run=children.get(target) if target is not None else None,
+            state, now=session.now, at=_at(at, state, session.now), expected_step=step, approve=approve,
+            reject=reject, reason=reason, note=note, attachments=copies, by=session.by,
+            fallback_actor=session.actor, os_user=session.os_user,
+            sub_run=children.get(target) if target is not None else None,
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
@@ -619,13 +621,17 @@ def advance(
         expected, seq = first.current.step, first.events[-1].seq
 
         def check(state: engine.RunState) -> None:
+            pressed = session.pressed
+            since = [e for e in state.events if e.kind in _MOVES and pressed is not None and e.recorded_at >= pressed]
+            if since:
+                raise engine.moved_since(state, since[-1])
             moved = [e for e in state.events if e.seq > seq and e.kind in _MOVES]
             if moved or state.current is None or state.current.step != expected:
                 raise engine.moved_on(state, expected)
 
         return check
 
-    return _append(run, store, now, build, prepare if paths else None, None if step is not None else seen, look)
+    return _append(session, run, build, prepare if paths else None, None if step is not None else seen, look)
 
 
 _MOVES = frozenset({*engine.STEP_KINDS, "undone", "cancelled"})
@@ -647,9 +653,7 @@ def _at(at: Moment | None, state: engine.RunState, now: datetime) -> datetime | 
 
 
 def undo(
-    run: str | None = None, *, reason: str, now: datetime, actor: str, os_user: str,
-    by: str | None = None, step: int | None = None, event: int | None = None,
-    store: str | Path | None = None,
+    session: Session, run: str | None = None, *, reason: str, step: int | None = None, event: int | None = None,
 ) -> engine.RunView:
     """Reverse the latest step event in effect by appending an `undone` event (nothing is deleted).
 
@@ -662,7 +666,8 @@ def undo(
         ConflictError: The latest step event is not the one seen, or not `step` / `event`.
     """
     def build(state: engine.RunState) -> engine.Event:
-        return engine.undo_event(state, now=now, reason=reason, by=by, fallback_actor=actor, os_user=os_user)
+        return engine.undo_event(state, now=session.now, reason=reason, by=session.by, fallback_actor=session.actor,
+                                 os_user=session.os_user)
 
     def seen(first: engine.RunState) -> Callable[[engine.RunState], None]:
         target = first.last_step_event()
@@ -676,30 +681,25 @@ def undo(
 
         return check
 
-    return _append(run, store, now, build, seen=seen)
+    return _append(session, run, build, seen=seen)
 
 
-def cancel(
-    run: str | None = None, *, reason: str, now: datetime, actor: str, os_user: str,
-    by: str | None = None, at: Moment | None = None, store: str | Path | None = None,
-) -> engine.RunView:
+def cancel(session: Session, run: str | None = None, *, reason: str, at: Moment | None = None) -> engine.RunView:
     """End an active run (a `cancelled` event with the reason).
 
     Raises:
         UsageError: No reason, bad `at`. StateError: Already finished or cancelled.
     """
     def build(state: engine.RunState) -> engine.Event:
-        return engine.cancel_event(
-            state, now=now, at=_at(at, state, now), reason=reason, by=by, fallback_actor=actor, os_user=os_user,
-        )
+        return engine.cancel_event(state, now=session.now, at=_at(at, state, session.now), reason=reason,
+                                   by=session.by, fallback_actor=session.actor, os_user=session.os_user)
 
-    return _append(run, store, now, build)
+    return _append(session, run, build)
 
 
 def add_note(
-    run: str | None = None, *, now: datetime, actor: str, os_user: str, text: str | None = None,
-    attach: Sequence[str | Path] = (), by: str | None = None, at: Moment | None = None,
-    store: str | Path | None = None,
+    session: Session, run: str | None = None, *, text: str | None = None, attach: Sequence[str | Path] = (),
+    at: Moment | None = None,
 ) -> engine.RunView:
     """Add a note and/or attachments to a run without moving it (`note` / `attachment` event)."""
     paths = _check_files(attach)
@@ -707,14 +707,14 @@ def add_note(
 
     def build(state: engine.RunState) -> engine.Event:
         return engine.note_event(
-            state, now=now, at=_at(at, state, now), text=text, attachments=copies or _pending(paths),
-            by=by, fallback_actor=actor, os_user=os_user,
+            state, now=session.now, at=_at(at, state, session.now), text=text, attachments=copies or _pending(paths),
+            by=session.by, fallback_actor=session.actor, os_user=session.os_user,
         )
 
     def prepare(st: Store, state: engine.RunState) -> None:
         copies.extend(_keep(st, state.run_id, paths))
 
-    return _append(run, store, now, build, prepare if paths else None)
+    return _append(session, run, build, prepare if paths else None)
 
 
 def _pending(paths: Sequence[Path]) -> list[dict[str, Any]]:
@@ -722,12 +722,12 @@ def _pending(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return [{"name": p.name} for p in paths]
 
 
-def run_status(run: str | None = None, *, now: datetime, store: str | Path | None = None) -> engine.RunView:
+def run_status(session: Session, run: str | None = None) -> engine.RunView:
     """The view of one run as of `now`, plus `sop_file`: {path, state} where state is
     "unchanged", "changed" (the YAML differs from the one the run started from), "missing" or
     "unknown" (no source recorded)."""
-    state = load_run(run, store=store)
-    view = engine.run_view(state, now)
+    state = load_run(run, store=session.store)
+    view = engine.run_view(state, session.now)
     view["sop_file"] = source_file_state(state)
     return view
 
@@ -747,13 +747,13 @@ def source_file_state(state: engine.RunState) -> engine.SourceFile:
     return {"path": path, "state": "changed" if changed else "unchanged"}
 
 
-def run_log(run: str | None = None, *, now: datetime, store: str | Path | None = None) -> engine.RunView:
+def run_log(session: Session, run: str | None = None) -> engine.RunView:
     """The view of one run, whose `events` are the audit trail (every event, undone ones marked)."""
-    return engine.run_view(load_run(run, store=store), now)
+    return engine.run_view(load_run(run, store=session.store), session.now)
 
 
 def list_runs(
-    *, now: datetime, include_all: bool = False, limit: int | None = None, store: str | Path | None = None,
+    session: Session, *, include_all: bool = False, limit: int | None = None,
     org: str | None = None, sop: str | None = None, year: int | None = None, late: bool = False,
     untuk: str | None = None, period: Period | None = None,
 ) -> tuple[list[engine.RunListRow], int]:
@@ -769,6 +769,7 @@ def list_runs(
     """
     from sop_cli.store import RunFilter, store_exists
 
+    now, store = session.now, session.store
     if not store_exists(store) and not _named(store):
         return [], 0  # a fresh set-up: no runs yet; a named store that is missing is an error
     if limit is not None and limit >= _ALL:
@@ -777,7 +778,7 @@ def list_runs(
                       ) if (org or sop or year or late or untuk or period) else None
     with _open(store, create=False, readonly=True) as st, st.read():
         if period is not None and where is not None:
-            from sop_cli.run.calendar import zone
+            from sop_cli.worktime import zone
 
             first = st.summaries(include_all=True, limit=1, where=where)
             since, until = period.bounds(zone(first[0].zone if first else "WIB"))
@@ -788,7 +789,7 @@ def list_runs(
 
 
 def _list_row(row: RunRow, now: datetime) -> engine.RunListRow:
-    from sop_cli.run.calendar import zone
+    from sop_cli.worktime import zone
 
     tz = zone(row.zone)
     summary = row.summary

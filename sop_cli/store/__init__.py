@@ -20,15 +20,17 @@ from sop_cli.store.interface import (
     Store,
     StoredRun,
     StoreInfo,
+    Summarize,
     Unit,
 )
 
-__all__ = ["NewRun", "RunExport", "RunFilter", "RunRow", "RunSummary", "Store", "StoreInfo", "StoredRun", "Unit",
+__all__ = ["NewRun", "RunExport", "RunFilter", "RunRow", "RunSummary", "Store", "StoreInfo", "StoredRun", "Summarize",
+           "Unit",
            "open_store", "store_exists"]
 
 
 def open_store(path: Path | str | None = None, *, create: bool = True, migrate: bool = True,
-               readonly: bool = False) -> Store | None:
+               readonly: bool = False, summarize: Summarize | None = None) -> Store | None:
     """Open the store at `path` (default: `SOP_STORE`, else `$SOP_HOME/sop.db`): a PostgreSQL
     database when it is a `postgresql://` URL (psycopg is imported only then), else an SQLite file.
 
@@ -37,6 +39,8 @@ def open_store(path: Path | str | None = None, *, create: bool = True, migrate: 
     With `migrate=False` an older schema is left as it is (`sop store status` only looks).
     With `readonly` (commands that only read), an SQLite file this user cannot write is opened
     for reading instead of failing, and a PostgreSQL session is read-only.
+    `summarize` (the run layer's replay, `engine.stored_summary`) rebuilds the run summaries a
+    migration of an SQLite file leaves stale; every opening that may migrate passes it.
     """
     from sop_cli.paths import store_location
 
@@ -44,12 +48,12 @@ def open_store(path: Path | str | None = None, *, create: bool = True, migrate: 
     if isinstance(location, str):
         from sop_cli.store.postgres import PostgresStore
 
-        return PostgresStore.open(location, migrate=migrate, readonly=readonly)
+        return PostgresStore.open(location, migrate=migrate, readonly=readonly, summarize=summarize)
     from sop_cli.store.sqlite import SqliteStore
 
     if not create and not location.exists():
         return None
-    return SqliteStore.open(location, migrate=migrate, readonly=readonly)
+    return SqliteStore.open(location, migrate=migrate, readonly=readonly, summarize=summarize)
 
 
 def store_exists(path: Path | str | None = None) -> bool:

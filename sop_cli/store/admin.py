@@ -20,24 +20,26 @@ from sop_cli.errors import ConflictError, NotFoundError, StoreError, UsageError
 from sop_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from sop_cli.store.interface import RunExport, Store, StoreInfo
+    from sop_cli.store.interface import RunExport, Store, StoreInfo, Summarize, Unit
 
 
-def _open(location: str | Path | None, *, create: bool, migrate: bool = True) -> Store:
+def _open(location: str | Path | None, *, create: bool, migrate: bool = True,
+          summarize: Summarize | None = None) -> Store:
     from sop_cli.paths import store_location
     from sop_cli.store import open_store
 
-    opened = open_store(location, create=create, migrate=migrate)
+    opened = open_store(location, create=create, migrate=migrate, summarize=summarize)
     if opened is None:
         raise NotFoundError(_("There is no store {store}.").format(store=store_location(location)),
                             hint=_("Create it, or name another one."), suggest="store_init")
     return opened
 
 
-def init_store(location: str | Path | None = None) -> StoreInfo:
+def init_store(location: str | Path | None, *, summarize: Summarize) -> StoreInfo:
     """Create the store (an SQLite file, or the tables of a PostgreSQL database) and bring its
-    schema up to date; return what it holds."""
-    with _open(location, create=True) as st:
+    schema up to date (`summarize`: the run layer's replay, for the summaries a migration leaves
+    stale); return what it holds."""
+    with _open(location, create=True, summarize=summarize) as st:
         return st.info()
 
 
@@ -51,22 +53,23 @@ def store_status(location: str | Path | None = None) -> StoreInfo:
         return st.info()
 
 
-def migrate_store(location: str | Path | None = None) -> tuple[int, StoreInfo]:
-    """Apply the migrations the store lacks; return (the version it had, what it holds now).
+def migrate_store(location: str | Path | None, *, summarize: Summarize) -> tuple[int, StoreInfo]:
+    """Apply the migrations the store lacks (`summarize` as for `init_store`); return (the version
+    it had, what it holds now).
 
     Raises:
         NotFoundError: An SQLite file that does not exist (`init_store` creates one).
     """
     before = store_status(location).schema_version
-    with _open(location, create=False) as st:
+    with _open(location, create=False, summarize=summarize) as st:
         return before, st.info()
 
 
 def grant(
     location: str | Path | None, *, org_id: str | None, org_name: str = "", members: Sequence[str] = (),
-) -> str:
-    """Create the roles of a unit (`org_id`) or of BAPPEDA (`org_id` None) in a shared store and
-    make `members` (database users) members; return the role's name.
+) -> Unit:
+    """Create the role of a unit (`org_id`) or of BAPPEDA (`org_id` None) in a shared store and
+    make `members` (database users) members; return the role with all its members.
 
     Raises:
         UsageError: The store is an SQLite file (one unit, no database users).
@@ -80,7 +83,7 @@ def grant(
             _("The store {store} is an SQLite file: it belongs to one unit and has no database users to grant rights "
               "to. Rights are granted in a shared PostgreSQL store (a postgresql:// URL).").format(store=where)
         )
-    with _open(location, create=False) as st:
+    with _open(location, create=False) as st:  # PostgreSQL keeps no summaries to rebuild
         assert isinstance(st, PostgresStore)
         return st.grant(org_id=org_id, org_name=org_name, members=members)
 
@@ -94,15 +97,16 @@ def _moment(value: datetime) -> str:
 
 def run_digest(run: RunExport) -> str:
     """SHA-256 of a run's canonical form: its identity, the SHA-256 of its pinned texts, every
-    event (seq, kind, at and recorded_at in UTC to the second, actor, OS user, step, data as sorted
-    JSON) and the SHA-256 of every attachment. Equal in both stores for the same run; the
-    database user of an event is left out (an SQLite file does not keep it)."""
+    event (seq, kind, `at` in UTC to the second, actor, OS user, step, data as sorted JSON) and the
+    SHA-256 of every attachment. Equal in both stores for the same run. Left out: the database
+    user of an event (an SQLite file does not keep it) and when each store recorded it (a shared
+    store records a unit's lines at its own clock)."""
     r = run.run
     canonical = {
         "run": [r.id, r.sop_id, r.year, r.title, r.zone, r.source_path, r.source_sha256, _moment(r.created_at)],
         "definition": hashlib.sha256(run.definition.encode("utf-8")).hexdigest(),
         "calendar": hashlib.sha256(run.calendar.encode("utf-8")).hexdigest(),
-        "events": [[e.seq, e.kind, _moment(e.at), _moment(e.recorded_at), e.actor, e.os_user, e.step, dict(e.data)]
+        "events": [[e.seq, e.kind, _moment(e.at), e.actor, e.os_user, e.step, dict(e.data)]
                    for e in run.events],
         "attachments": sorted(hashlib.sha256(body).hexdigest() for body in run.attachments.values()),
     }
@@ -140,7 +144,7 @@ class CopyResult:
         return [r for r in self.runs if r.skipped]
 
 
-def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = ()) -> CopyResult:
+def copy_store(source: str | Path, target: str | Path, *, summarize: Summarize, runs: Sequence[str] = ()) -> CopyResult:
     """Copy every run of `source` (or only `runs`) into `target`, created if needed.
 
     Each run keeps its id, pinned definition and calendar, and its events with their original
@@ -157,14 +161,13 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
         StoreError: A copy read back differs (nothing is kept).
     """
     from sop_cli.paths import store_location
-    from sop_cli.run import engine
-    from sop_cli.store import RunSummary, StoredRun
+    from sop_cli.store import StoredRun
 
     src_location, dst_location = store_location(source), store_location(target)
     if _same(src_location, dst_location):
         raise UsageError(_("{store} is both the source and the target; name two different stores.").format(
             store=src_location))
-    with _open(source, create=False) as src, _open(target, create=True) as dst:
+    with _open(source, create=False, summarize=summarize) as src, _open(target, create=True, summarize=summarize) as dst:
         result = CopyResult(src.location, dst.location)
         with src.read():
             ids = list(runs) or src.run_ids()
@@ -197,7 +200,7 @@ def copy_store(source: str | Path, target: str | Path, *, runs: Sequence[str] = 
                 )
             for exported, _digest in todo:
                 stored = StoredRun(exported.run.id, exported.definition, exported.calendar, exported.events)
-                dst.import_run(exported, RunSummary.of(engine.state_of(stored)))
+                dst.import_run(exported, summarize(stored))
             for exported, digest in todo:
                 back = dst.export_run(exported.run.id)
                 if back is None or len(back.events) != len(exported.events) or run_digest(back) != digest:

@@ -2,7 +2,7 @@
 
 `Store` is what the service talks to; `sop_cli.store.sqlite.SqliteStore` (an embedded file) and
 `sop_cli.store.postgres.PostgresStore` (a database shared by the units of a Kabupaten) implement it. The store owns every query and the codec
-between `Event`s and rows; the engine decides what the events mean; the service combines both.
+between `Event`s and rows; the engine (above it) decides what the events mean; the service combines both.
 
 A store is used inside one `read()` or `write()` transaction per step of a command; a write
 re-reads the run and appends with `append_event(..., after_seq=...)`, which refuses (ConflictError)
@@ -22,8 +22,37 @@ from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import Event, RunState
     from sop_cli.store.periods import PeriodFigures, StepSpread
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a run's log.
+
+    Attributes:
+        seq: Position in the log, from 1 (0 for an event not yet appended).
+        kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
+        at: When it happened (perhaps back-dated), aware.
+        recorded_at: When it was written to the store, aware.
+        actor: Who did it (named by the user, else the assigned person, else the acting user).
+        os_user: The operating-system user who typed the command.
+        step: The step it is about (completed, undone, or current at a note); None otherwise.
+        data: Kind-specific details: `note`, `reason`, `attachments` ([{name, sha256, size,
+            path}]), `undoes` (seq), and for `started` the run's identity (`run`, `sop`, `year`,
+            `title`, `assignments`, `source_path`, `source_sha256`, `definition_sha256`).
+        db_user: The database user who wrote it, in a shared (PostgreSQL) store; None in an
+            SQLite file, where only `os_user` says who typed the command.
+    """
+
+    seq: int
+    kind: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    os_user: str
+    step: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    db_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,26 +73,10 @@ class RunSummary:
     """The run's times as rows (`RunTimes`), written beside the summary on every write so period
     reports aggregate them in the database; None when read back from a store."""
 
-    @classmethod
-    def of(cls, state: RunState) -> RunSummary:
-        """The summary of a derived `RunState` (`current_due` None for a step with no fixed time or
-        done outside the office: it is never late, so listings and the overdue query skip it). With
-        several current steps (parallel), the one due first that can be late stands for the run."""
-        timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
-        current = timed[0] if timed else state.current
-        return cls(
-            status=state.status,
-            current_step=current.step if current else None,
-            current_kegiatan=current.kegiatan if current else None,
-            current_since=current.became_current_at if current else None,
-            current_due=current.due_at if current and current.timed else None,
-            steps_done=state.steps_done,
-            steps_total=state.steps_total,
-            rework_loops=state.rework_loops,
-            last_seq=state.events[-1].seq if state.events else 0,
-            updated_at=state.events[-1].recorded_at if state.events else None,
-            times=RunTimes.of(state),
-        )
+
+Summarize = Callable[["StoredRun"], RunSummary]
+"""How a store gets the summary of a run it must rebuild (after a migration) or import: the run
+layer's replay (`sop_cli.run.engine.stored_summary`), handed down so the store never imports it."""
 
 
 @dataclass(frozen=True)
@@ -103,36 +116,6 @@ class RunTimes:
     holder: str | None = None
     """Who has the run now: the current step's lane and the person assigned to it ("Petugas Loket:
     Sri"), for the counter's list; None unless active."""
-
-    @classmethod
-    def of(cls, state: RunState) -> RunTimes:
-        """The times of a derived `RunState` (undone passes are not in its visits)."""
-        from sop_cli.run.calendar import duration_minutes
-
-        proc = state.procedure
-        promised = sum(duration_minutes(proc.step(no).durasi, state.calendar.day_minutes)
-                       for no in proc.main_path if not proc.step(no).external and not proc.step(no).durasi.untimed)
-        steps = tuple(
-            StepTime(v.event_seq or 0, v.step, v.lanes[0] if v.lanes else "", v.external, v.became_current_at,
-                     v.completed_at, v.working_minutes or 0, v.standard_minutes, v.late)
-            for v in state.visits if v.completed_at is not None and v.event_seq is not None
-        )
-        if state.status == "finished":
-            ended, outcome = state.finished_at, state.outcome or "selesai"
-        elif state.status == "cancelled":
-            ended, outcome = state.cancelled_at, "dibatalkan"
-        else:
-            ended, outcome = None, None
-        office = state.office_minutes
-        within = office <= promised if outcome in ("selesai", "ditolak") else None
-        timed = sorted((v for v in state.open_visits if v.timed), key=lambda v: v.due_at)
-        current = timed[0] if timed else state.current
-        holder = None
-        if current is not None and current.lanes:
-            lane = current.lanes[0]
-            person = state.assignments.get(lane)
-            holder = f"{proc.lanes.get(lane, lane)}: {person}" if person else proc.lanes.get(lane, lane)
-        return cls(state.started_at, ended, outcome, office, state.external_minutes, promised, within, steps, holder)
 
 
 @dataclass(frozen=True)
@@ -273,11 +256,13 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit known to a shared store (`sop store grant`): its role, organisation id and name."""
+    """A role of a shared store (`sop store grant`): its name, the organisation id and name whose
+    runs it writes (BAPPEDA's: id "", it reads every run), and the database users who are members."""
 
     role: str
     org_id: str
     org_name: str
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,6 +279,8 @@ class StoreInfo:
     events: int
     db_user: str | None
     units: list[Unit]
+    overseers: list[Unit] = field(default_factory=list)
+    """The roles that read every unit's runs (BAPPEDA's)."""
 
 
 class Store(Protocol):

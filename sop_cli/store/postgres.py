@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import AccessError, ConflictError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
+    Event,
     NewCase,
     NewRun,
     RunExport,
@@ -39,6 +40,7 @@ from sop_cli.store.interface import (
     RunSummary,
     StoredRun,
     StoreInfo,
+    Summarize,
     Unit,
     attachment_refusal,
     bad_zone,
@@ -54,18 +56,36 @@ from sop_cli.store.interface import (
 if TYPE_CHECKING:
     import psycopg
 
-    from sop_cli.run.engine import Event
     from sop_cli.store.periods import PeriodFigures, StepSpread
 
 SCHEMES = ("postgresql://", "postgres://")
 
-BAPPEDA_ROLE = "sop_bappeda"
-"""The group role whose members read every unit's runs (the policies name it)."""
+ROLE_NAME_BYTES = 63
+"""PostgreSQL cuts identifiers at 63 bytes; role names are made to fit, whole."""
 
 
-def unit_role(org_id: str) -> str:
-    """The group role of the unit `org_id`: `sop_unit_` and the id with `-` as `_`."""
-    return "sop_unit_" + org_id.replace("-", "_").lower()
+def _slug(text: str) -> str:
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in text.lower()).strip("_")
+
+
+def role_name(store_tag: str, org_id: str | None) -> str:
+    """The group role of the unit `org_id` in the store `store_tag` (BAPPEDA's with `org_id` None).
+
+    Frozen: the migrations name roles with it, so a changed rule is a new function. A role
+    belongs to one store: its name carries the store's tag (database, and schema unless
+    `public`), and ends in a hash of the store and the unit id, so two unit ids never share a
+    role, however long (PostgreSQL cuts names at 63 bytes) or however alike once lower-cased.
+    """
+    kind = "bappeda" if org_id is None else _slug(org_id) or "unit"
+    digest = hashlib.sha256(f"{store_tag}\0{'' if org_id is None else 'unit:' + org_id}".encode()).hexdigest()[:8]
+    head = f"sop_{_slug(store_tag)[:20].rstrip('_')}_{kind}"
+    return f"{head[:ROLE_NAME_BYTES - 9].rstrip('_')}_{digest}"
+
+
+def store_tag(database: str, schema: str) -> str:
+    """What names a store on its server: the database, and the schema unless it is `public`."""
+    return database if schema == "public" else f"{database}.{schema}"
+
 
 _SUMMARY = (
     "status", "current_step", "current_kegiatan", "current_since", "current_due", "steps_done",
@@ -189,14 +209,222 @@ def _m002_units_and_row_security(cur: psycopg.Cursor[Any]) -> None:
     )
 
 
-def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
-    """Cases of service SOPs, whom they are for, and the times period reports aggregate, each with
-    the row security of `runs`: a unit reads and writes its own organisation's rows, BAPPEDA reads
-    the numbers and times of every unit but never whom a case is for (`case_subjects` is read only
-    by the unit). The times are filled right after migrating by today's engine
-    (`PostgresStore._rebuild_times`)."""
-    cur.execute(
-        """
+def run_rows_policies(table: str) -> str:
+    """The SQL that puts a table whose rows belong to a run (its `run_id` column) under row
+    security: a unit reads and adds the rows of its own runs, BAPPEDA reads every row, nobody
+    changes or deletes one (no policy allows it). Frozen: migrations call it; a table added by a
+    later migration gets its policies from it (and its grants from `grant_run_table`)."""
+    owner = "(SELECT r.org_id FROM runs r WHERE r.id = run_id)"
+    return (
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n"
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (sop_may_read({owner}));\n"
+        f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK (sop_may_write({owner}));\n"
+    )
+
+
+def grant_run_table(cur: psycopg.Cursor[Any], table: str) -> None:
+    """Give the roles already granted in this store their rights on `table` (rows of runs): every
+    role reads, a unit's role adds rows. Frozen, like `run_rows_policies`; `PostgresStore.grant`
+    gives new roles the same rights through `_rights`."""
+    from psycopg import sql
+
+    cur.execute("SELECT role_name, org_id IS NOT NULL FROM sop_units JOIN pg_roles ON rolname = role_name")
+    for role, writes in cur.fetchall():
+        privileges = "SELECT, INSERT" if writes else "SELECT"
+        cur.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privileges), sql.Identifier(table),
+                                                          sql.Identifier(role)))
+
+
+def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
+    """Issue 18: rights that belong to this store and cannot be stretched through psql.
+
+    - The SECURITY DEFINER functions name every object by its schema and search only it, with
+      `pg_temp` last: a unit's temporary `sop_units` no longer decides what it may read.
+      TEMPORARY on the database and CREATE on the schema are taken from PUBLIC.
+    - Roles are the store's own (`role_name`: the store's tag and a hash of the unit id), listed
+      in `sop_units` (BAPPEDA's with no organisation); a store migrated from version 2 moves each
+      unit's members onto its own role, and the old server-wide roles lose their rights here.
+    - Attachments are linked to the runs that recorded them (`run_attachments`); a unit reads the
+      files and pinned definitions and calendars of its own runs only, BAPPEDA those of every run.
+    - A pinned or attached body must hash to its key; a run's organisation is the one its SOP id
+      names; `recorded_at` is the server's clock for everyone but the owner (who copies history
+      in); a summary changes only with an event appended to its run in the same transaction.
+    - Whether a run id is taken is all a unit learns of other units' runs (`sop_run_id_taken`).
+    """
+    from psycopg import sql
+
+    cur.execute("SELECT current_database(), current_schema()")
+    found = cur.fetchone()
+    assert found is not None
+    database, schema = str(found[0]), str(found[1])
+    tag = store_tag(database, schema)
+    s = sql.Identifier(schema)
+    cur.execute("CREATE TABLE sop_store (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), tag TEXT NOT NULL)")
+    cur.execute("INSERT INTO sop_store (tag) VALUES (%s)", (tag,))
+    cur.execute("ALTER TABLE sop_units ALTER COLUMN org_id DROP NOT NULL")
+    cur.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(s))
+    cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
+
+    cur.execute(sql.SQL("""
+        CREATE OR REPLACE FUNCTION sop_may_write(org TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = {s}, pg_temp AS $$
+            SELECT EXISTS (SELECT 1 FROM {s}.sop_units u JOIN pg_catalog.pg_roles r ON r.rolname = u.role_name
+                           WHERE u.org_id = org AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'))
+        $$;
+        CREATE OR REPLACE FUNCTION sop_may_read(org TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = {s}, pg_temp AS $$
+            SELECT {s}.sop_may_write(org)
+                OR EXISTS (SELECT 1 FROM {s}.sop_units u JOIN pg_catalog.pg_roles r ON r.rolname = u.role_name
+                           WHERE u.org_id IS NULL AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'))
+        $$;
+        DROP FUNCTION sop_taken_run_ids(TEXT);
+        CREATE FUNCTION sop_run_id_taken(run TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
+            SET search_path = {s}, pg_temp AS $$
+            SELECT EXISTS (SELECT 1 FROM {s}.runs WHERE id = run)
+        $$;
+        ALTER FUNCTION sop_events_append_only() SET search_path = {s}, pg_temp;
+        REVOKE ALL ON FUNCTION sop_may_write(TEXT), sop_may_read(TEXT), sop_run_id_taken(TEXT) FROM PUBLIC;
+
+        ALTER TABLE pinned ADD CONSTRAINT pinned_body_hashes_to_its_key
+            CHECK (sha256 = encode(sha256(convert_to(body, 'UTF8')), 'hex')) NOT VALID;
+        ALTER TABLE attachments ADD CONSTRAINT attachments_body_hashes_to_its_key
+            CHECK (sha256 = encode(sha256(body), 'hex') AND size = octet_length(body)) NOT VALID;
+        ALTER TABLE runs ADD CONSTRAINT runs_org_is_the_sops
+            CHECK (org_id = CASE WHEN sop_id LIKE '%/%/%' THEN split_part(sop_id, '/', 2) ELSE sop_id END) NOT VALID;
+        CREATE INDEX runs_by_definition ON runs (definition_sha256);
+        CREATE INDEX runs_by_calendar ON runs (calendar_sha256);
+
+        CREATE TABLE run_attachments (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            sha256 TEXT NOT NULL REFERENCES attachments(sha256),
+            PRIMARY KEY (run_id, sha256)
+        );
+        CREATE INDEX run_attachments_by_file ON run_attachments (sha256);
+        INSERT INTO run_attachments (run_id, sha256)
+            SELECT DISTINCT e.run_id, m[1] FROM events e,
+                   regexp_matches(e.data, '"sha256": "([0-9a-f]{{64}})"', 'g') AS m
+            WHERE EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = m[1]);
+        ALTER TABLE attachments ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY attachments_read ON attachments FOR SELECT
+            USING (EXISTS (SELECT 1 FROM run_attachments ra WHERE ra.sha256 = attachments.sha256));
+        ALTER TABLE pinned ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY pinned_read ON pinned FOR SELECT
+            USING (EXISTS (SELECT 1 FROM runs r WHERE r.definition_sha256 = pinned.sha256)
+                   OR EXISTS (SELECT 1 FROM runs r WHERE r.calendar_sha256 = pinned.sha256));
+        -- A unit cannot see whether a text or file is already kept (the rows of other units' runs
+        -- are hidden), so it keeps one through these: the first copy stays, and the CHECKs above
+        -- make every copy the same bytes.
+        CREATE FUNCTION sop_pin(key TEXT, what TEXT, text_body TEXT) RETURNS VOID LANGUAGE sql SECURITY DEFINER
+            SET search_path = {s}, pg_temp AS $$
+            INSERT INTO {s}.pinned (sha256, kind, body) VALUES (key, what, text_body) ON CONFLICT (sha256) DO NOTHING
+        $$;
+        CREATE FUNCTION sop_keep_file(key TEXT, file_body BYTEA) RETURNS VOID LANGUAGE sql SECURITY DEFINER
+            SET search_path = {s}, pg_temp AS $$
+            INSERT INTO {s}.attachments (sha256, size, body) VALUES (key, pg_catalog.octet_length(file_body), file_body)
+                ON CONFLICT (sha256) DO NOTHING
+        $$;
+        REVOKE ALL ON FUNCTION sop_pin(TEXT, TEXT, TEXT), sop_keep_file(TEXT, BYTEA) FROM PUBLIC;
+
+        CREATE FUNCTION sop_by_the_owner(tab OID) RETURNS BOOLEAN LANGUAGE sql STABLE
+            SET search_path = pg_catalog, pg_temp AS $$
+            SELECT pg_catalog.pg_has_role(session_user, c.relowner, 'MEMBER') FROM pg_catalog.pg_class c WHERE c.oid = tab
+        $$;
+        CREATE FUNCTION sop_events_recorded_now() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {s}, pg_temp AS $$
+        BEGIN
+            IF NOT {s}.sop_by_the_owner(TG_RELID) THEN
+                NEW.recorded_at := pg_catalog.date_trunc('second', pg_catalog.now());
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER events_recorded_now BEFORE INSERT ON events
+            FOR EACH ROW EXECUTE FUNCTION sop_events_recorded_now();
+        CREATE FUNCTION sop_runs_summary_follows_log() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {s}, pg_temp AS $$
+        BEGIN
+            IF {s}.sop_by_the_owner(TG_RELID) THEN
+                RETURN NEW;
+            END IF;
+            IF NEW.last_seq IS DISTINCT FROM (SELECT pg_catalog.max(e.seq) FROM {s}.events e WHERE e.run_id = NEW.id)
+               OR NOT EXISTS (SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id AND e.seq = NEW.last_seq
+                              AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id()))
+               OR (NEW.status = 'cancelled') <> EXISTS (SELECT 1 FROM {s}.events e
+                                                        WHERE e.run_id = NEW.id AND e.kind = 'cancelled') THEN
+                RAISE EXCEPTION 'a run''s summary changes only with the event it follows (run %)', NEW.id
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER runs_summary_follows_log BEFORE UPDATE ON runs
+            FOR EACH ROW EXECUTE FUNCTION sop_runs_summary_follows_log();
+    """).format(s=s))
+    cur.execute(run_rows_policies("run_attachments"))
+
+    # The roles of a store migrated from version 2 were the server's (`sop_unit_<org>`,
+    # `sop_bappeda`): each unit gets a role of this store with the same members.
+    cur.execute("SELECT to_regclass('runs')")
+    runs_table = cur.fetchone()
+    olds: list[tuple[str, str | None, str]] = []
+    cur.execute("SELECT role_name, org_id, org_name FROM sop_units")
+    olds.extend(cur.fetchall())
+    cur.execute("SELECT rolname FROM pg_roles WHERE rolname = 'sop_bappeda' AND has_table_privilege(oid, %s, 'SELECT')",
+                (runs_table[0] if runs_table else "runs",))
+    olds.extend((str(r[0]), None, "BAPPEDA") for r in cur.fetchall())
+    cur.execute("DELETE FROM sop_units")
+    for old, org_id, org_name in olds:
+        new = role_name(tag, org_id)
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (new,))
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(new)))
+        cur.execute("SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+                    "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s", (old,))
+        for (member,) in cur.fetchall():
+            cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(new), sql.Identifier(member)))
+        cur.execute("INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s)", (new, org_id, org_name))
+        cur.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(s, sql.Identifier(old)))
+        _rights_v3(cur, schema, new, writes=org_id is not None)
+
+
+_SUMMARY_V3 = ("status", "current_step", "current_kegiatan", "current_since", "current_due", "steps_done",
+               "steps_total", "rework_loops", "last_seq", "updated_at")
+
+
+def _rights_v3(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool) -> None:
+    """What a unit's role (`writes`) or BAPPEDA's may do in the store of schema 3; the rows are
+    the policies' to choose. Frozen (migration 3 calls it)."""
+    from psycopg import sql
+
+    ident = sql.Identifier(role)
+    cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), ident))
+    cur.execute(sql.SQL("GRANT SELECT ON runs, events, pinned, attachments, run_attachments, _sop_migrations, "
+                        "sop_units, sop_store TO {}").format(ident))
+    cur.execute(sql.SQL("GRANT EXECUTE ON FUNCTION sop_may_write(TEXT), sop_may_read(TEXT), sop_run_id_taken(TEXT) "
+                        "TO {}").format(ident))
+    if writes:
+        cur.execute(sql.SQL("GRANT INSERT ON runs, events, run_attachments TO {}").format(ident))
+        cur.execute(sql.SQL("GRANT EXECUTE ON FUNCTION sop_pin(TEXT, TEXT, TEXT), sop_keep_file(TEXT, BYTEA) "
+                            "TO {}").format(ident))
+        cur.execute(sql.SQL("GRANT UPDATE ({}) ON runs TO {}").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in _SUMMARY_V3), ident))
+
+
+def _m004_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
+    """Issue 20: cases of service SOPs, whom they are for, and the times period reports aggregate.
+
+    `cases` (a case's number in its SOP and year, unique), `case_subjects` (whom it is for:
+    personal data, read only by the unit, never by BAPPEDA), `run_times` and `step_times` (the
+    rows every write keeps; filled for existing runs right after migrating, by today's replay).
+    Each row carries its run's organisation and has the row security of `runs`; a unit changes
+    these rows only in the transaction that appends an event to their run
+    (`sop_rows_follow_log`), so timings and names cannot be rewritten through psql.
+    """
+    from psycopg import sql
+
+    cur.execute("SELECT current_schema()")
+    found = cur.fetchone()
+    assert found is not None
+    schema = str(found[0])
+    cur.execute(sql.SQL("""
         CREATE TABLE cases (
             run_id TEXT PRIMARY KEY REFERENCES runs(id),
             org_id TEXT NOT NULL,
@@ -251,25 +479,85 @@ def _m003_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
         ALTER TABLE case_subjects ENABLE ROW LEVEL SECURITY;
         ALTER TABLE run_times ENABLE ROW LEVEL SECURITY;
         ALTER TABLE step_times ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY cases_read ON cases FOR SELECT USING (sop_may_read(org_id));
-        CREATE POLICY cases_insert ON cases FOR INSERT WITH CHECK (sop_may_write(org_id));
-        CREATE POLICY case_subjects_read ON case_subjects FOR SELECT USING (sop_may_write(org_id));
-        CREATE POLICY case_subjects_insert ON case_subjects FOR INSERT WITH CHECK (sop_may_write(org_id));
+        CREATE POLICY cases_read ON cases FOR SELECT USING ({s}.sop_may_read(org_id));
+        CREATE POLICY cases_insert ON cases FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY case_subjects_read ON case_subjects FOR SELECT USING ({s}.sop_may_write(org_id));
+        CREATE POLICY case_subjects_insert ON case_subjects FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
         CREATE POLICY case_subjects_update ON case_subjects FOR UPDATE
-            USING (sop_may_write(org_id)) WITH CHECK (sop_may_write(org_id));
-        CREATE POLICY run_times_read ON run_times FOR SELECT USING (sop_may_read(org_id));
-        CREATE POLICY run_times_insert ON run_times FOR INSERT WITH CHECK (sop_may_write(org_id));
+            USING ({s}.sop_may_write(org_id)) WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY run_times_read ON run_times FOR SELECT USING ({s}.sop_may_read(org_id));
+        CREATE POLICY run_times_insert ON run_times FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
         CREATE POLICY run_times_update ON run_times FOR UPDATE
-            USING (sop_may_write(org_id)) WITH CHECK (sop_may_write(org_id));
-        CREATE POLICY step_times_read ON step_times FOR SELECT USING (sop_may_read(org_id));
-        CREATE POLICY step_times_insert ON step_times FOR INSERT WITH CHECK (sop_may_write(org_id));
-        CREATE POLICY step_times_delete ON step_times FOR DELETE USING (sop_may_write(org_id));
-        """
-    )
+            USING ({s}.sop_may_write(org_id)) WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY step_times_read ON step_times FOR SELECT USING ({s}.sop_may_read(org_id));
+        CREATE POLICY step_times_insert ON step_times FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY step_times_delete ON step_times FOR DELETE USING ({s}.sop_may_write(org_id));
+        CREATE FUNCTION sop_rows_follow_log() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {s}, pg_temp AS $$
+        DECLARE
+            run TEXT;
+            org TEXT;
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                run := OLD.run_id;
+                org := OLD.org_id;
+            ELSE
+                run := NEW.run_id;
+                org := NEW.org_id;
+            END IF;
+            IF NOT {s}.sop_by_the_owner(TG_RELID) THEN
+                IF org IS DISTINCT FROM (SELECT r.org_id FROM {s}.runs r WHERE r.id = run)
+                   OR NOT EXISTS (SELECT 1 FROM {s}.events e WHERE e.run_id = run
+                                  AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id())) THEN
+                    RAISE EXCEPTION 'a run''s cases and times change only with an event appended to it (run %)', run
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER cases_follow_log BEFORE INSERT OR UPDATE OR DELETE ON cases
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+        CREATE TRIGGER case_subjects_follow_log BEFORE INSERT OR UPDATE OR DELETE ON case_subjects
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+        CREATE TRIGGER run_times_follow_log BEFORE INSERT OR UPDATE OR DELETE ON run_times
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+        CREATE TRIGGER step_times_follow_log BEFORE INSERT OR UPDATE OR DELETE ON step_times
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+    """).format(s=sql.Identifier(schema)))
+    cur.execute("SELECT role_name, org_id IS NOT NULL FROM sop_units JOIN pg_roles ON rolname = role_name")
+    for role, writes in cur.fetchall():
+        _rights_v4_tables(cur, str(role), writes=bool(writes))
 
 
-MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [_m001_create_runs_and_events, _m002_units_and_row_security,
-                                                           _m003_cases_and_times]
+def _rights_v4_tables(cur: psycopg.Cursor[Any], role: str, *, writes: bool) -> None:
+    """The rights of schema 4 on its own tables (frozen: migration 4 and `_rights_v4` call it)."""
+    from psycopg import sql
+
+    ident = sql.Identifier(role)
+    cur.execute(sql.SQL("GRANT SELECT ON cases, case_subjects, run_times, step_times TO {}").format(ident))
+    if writes:
+        cur.execute(sql.SQL("GRANT INSERT ON cases, case_subjects, run_times, step_times TO {}").format(ident))
+        cur.execute(sql.SQL("GRANT UPDATE ON case_subjects, run_times TO {}").format(ident))
+        cur.execute(sql.SQL("GRANT DELETE ON step_times TO {}").format(ident))
+
+
+def _rights_v4(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool) -> None:
+    """What a unit's role (`writes`) or BAPPEDA's may do in the store of schema 4."""
+    _rights_v3(cur, schema, role, writes=writes)
+    _rights_v4_tables(cur, role, writes=writes)
+
+
+_rights = _rights_v4
+"""The rights `grant` gives a role today (the newest frozen `_rights_vN`)."""
+
+MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [
+    _m001_create_runs_and_events, _m002_units_and_row_security, _m003_one_store_its_own_rights,
+    _m004_cases_and_times,
+]
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -287,10 +575,12 @@ class PostgresStore:
         """The database user this connection logged in as: who the events it writes name."""
         self._target_run: str | None = None  # the run a write is about, to word a refusal
         self._target_org: str | None = None
+        self._waiting_for: tuple[str, str] | None = None  # the lock a statement waits on, to word a timeout
         self.readonly = False
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True, readonly: bool = False) -> PostgresStore:
+    def open(cls, url: str, *, migrate: bool = True, readonly: bool = False,
+             summarize: Summarize | None = None) -> PostgresStore:
         """Connect to `url` and bring its schema up to date (with `migrate=False`, only check
         that it is not newer than this sop).
 
@@ -301,16 +591,24 @@ class PostgresStore:
         Raises:
             StoreError: The server cannot be reached, refuses the login, or holds a newer schema.
         """
-        import psycopg
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError(_("The store {store} is a PostgreSQL database, and sop needs the Python package psycopg "
+                               "to use one; it is not installed: pip install 'sop-cli[postgres]'.").format(
+                store=_redacted(url))) from None
 
+        seconds = lock_timeout_seconds()
         try:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
             raise StoreError(_unreachable(url, error)) from None
         store = cls(url, conn)
         try:
+            with store._translated():
+                conn.execute(f"SET lock_timeout = {int(seconds * 1000)}")
             if migrate:
-                store._migrate()
+                store._migrate(summarize)
             else:
                 with store._translated():
                     store._version()
@@ -323,11 +621,16 @@ class PostgresStore:
             raise
         return store
 
-    def _migrate(self) -> None:
+    def _migrate(self, summarize: Summarize | None = None) -> None:
         with self._translated():
             version = self._version()
             if version == SCHEMA_VERSION:
                 return  # the common case: one query, no lock, nothing a unit's role may not do
+            schema = self._one("SELECT current_schema()")
+            if not schema or schema[0] is None:  # no schema this user may use: not granted here
+                raise AccessError(_("Database user {user} has no rights in the store {store}; its owner grants "
+                                    "them to a unit's or BAPPEDA's users. Nothing was changed.").format(
+                    user=self.db_user, store=self.location))
             with self._conn.transaction(), self._conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('sop migrations'))")
                 cur.execute(
@@ -339,13 +642,14 @@ class PostgresStore:
                     migration(cur)
                     cur.execute("INSERT INTO _sop_migrations (version, name) VALUES (%s, %s)",
                                 (number, migration.__name__))
-                self._rebuild_times()
+                if summarize is not None:
+                    self._rebuild_times(summarize)
 
-    def _rebuild_times(self) -> None:
-        """Fill `run_times`/`step_times` of the runs whose times are missing or stale, with today's
-        engine (not a migration, which is frozen code); a damaged run is left for reading to name."""
+    def _rebuild_times(self, summarize: Summarize) -> None:
+        """Fill `run_times`/`step_times` of the runs whose times are missing or stale, with the
+        replay the store was opened with (not a migration, which is frozen code); a damaged run is
+        left for reading to name."""
         from sop_cli.errors import SopError
-        from sop_cli.run import engine
 
         stale = [r[0] for r in self._all(
             "SELECT id FROM runs WHERE NOT EXISTS (SELECT 1 FROM run_times t WHERE t.run_id = runs.id "
@@ -355,10 +659,10 @@ class PostgresStore:
                 stored = self.load_run(run_id)
                 if stored is None or not stored.events:
                     continue
-                state = engine.state_of(stored)
+                summary = summarize(stored)
             except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 continue
-            self._set_times(run_id, RunSummary.of(state))
+            self._set_times(run_id, summary)
 
     def _version(self) -> int:
         """The schema version recorded in the database (0: none); a newer one is refused."""
@@ -414,10 +718,8 @@ class PostgresStore:
         run, org = self._target_run, self._target_org
         try:
             names = [r[0] for r in self._all(
-                "SELECT org_name FROM sop_units WHERE pg_has_role(session_user, role_name, 'MEMBER') ORDER BY org_name")]
-            if not names and self._one("SELECT pg_has_role(session_user, oid, 'MEMBER') FROM pg_roles "
-                                       "WHERE rolname = %s", (BAPPEDA_ROLE,)) == (True,):
-                names = ["BAPPEDA"]
+                "SELECT u.org_name FROM sop_units u JOIN pg_roles r ON r.rolname = u.role_name "
+                "WHERE pg_has_role(session_user, r.oid, 'MEMBER') ORDER BY u.org_id NULLS LAST, u.org_name")]
             if run and org is None:
                 found = self._one("SELECT org_id FROM runs WHERE id = %s", (run,))
                 org = found[0] if found else None
@@ -435,44 +737,91 @@ class PostgresStore:
                  "Nothing was changed.").format(who=who, store=self.location, user=self.db_user,
                                                 error=_first_line(error))
 
+    def _busy(self) -> str:
+        """One line saying what a command waited on past the lock timeout, and who holds it when
+        the server says (after the rollback, so these reads may run)."""
+        import psycopg
+
+        kind, name = self._waiting_for or ("", "")
+        self._waiting_for = None
+        holder = None
+        try:
+            if kind == "id":
+                holder = self._one(
+                    "SELECT a.usename, a.xact_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid() "
+                    "AND l.classid::bigint = hashtext(current_schema())::bigint & 4294967295 "
+                    "AND l.objid::bigint = hashtext(%s)::bigint & 4294967295 LIMIT 1", (name,))
+            elif kind == "run":
+                holder = self._one(
+                    "SELECT a.usename, a.xact_start FROM runs r JOIN pg_locks l ON l.locktype = 'transactionid' "
+                    "AND l.transactionid = r.xmax AND l.granted JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE r.id = %s AND l.pid <> pg_backend_pid() LIMIT 1", (name,))
+        except psycopg.Error:
+            holder = None
+        what = (_("the choice of a new run id ({base})").format(base=name) if kind == "id"
+                else _("run {run}").format(run=name) if kind == "run" else _("a lock"))
+        seconds = f"{lock_timeout_seconds():g}"
+        if holder and holder[0]:
+            since = holder[1].astimezone(_utc()).strftime("%H:%M:%S UTC") if holder[1] else "?"
+            return _("The store {store} is busy: waited {seconds} s for {what}, which database user {user} holds "
+                     "(in a transaction open since {since}). Nothing was changed; try again.").format(
+                store=self.location, seconds=seconds, what=what, user=holder[0], since=since)
+        return _("The store {store} is busy: waited {seconds} s for {what}, which another session holds. Nothing "
+                 "was changed; try again.").format(store=self.location, seconds=seconds, what=what)
+
     # Roles -------------------------------------------------------------------------------
 
-    def grant(self, *, org_id: str | None, org_name: str = "", members: Sequence[str] = ()) -> str:
-        """Create (when missing) the group role of a unit, or BAPPEDA's with `org_id` None, give it
-        its rights, and make each database user in `members` a member. Returns the role's name.
+    def grant(self, *, org_id: str | None, org_name: str = "", members: Sequence[str] = ()) -> Unit:
+        """Create (when missing) the group role of a unit in this store, or BAPPEDA's with `org_id`
+        None, give it its rights, and make each database user in `members` a member. Returns the
+        role with every member it has now.
 
-        A unit's role (`sop_unit_<org>`) reads and writes the runs of its organisation only;
-        `sop_bappeda` reads every run and writes none. Nobody but the owner changes a run's
-        identity, and nobody (the owner included) changes or deletes an event.
+        A unit's role reads and writes the runs of its organisation only; BAPPEDA's reads every
+        run and writes none. The role belongs to this store alone (`role_name`), so a grant here
+        gives nothing in another database or schema of the same server. Nobody but the owner
+        changes a run's identity, and nobody (the owner included) changes or deletes an event.
+
+        Raises:
+            ConflictError: The role's name is taken: by another unit of this store, or by a role
+                this store did not make.
         """
         from psycopg import sql
 
-        role = BAPPEDA_ROLE if org_id is None else unit_role(org_id)
         with self._translated(), self._conn.transaction():
-            exists = self._one("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            found = self._one("SELECT tag FROM sop_store")
+            tag = str(found[0]) if found else ""
+            role = role_name(tag, org_id)
+            holder = self._one("SELECT org_id FROM sop_units WHERE role_name = %s", (role,))
+            exists = self._one("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)) is not None
+            if (holder is not None and holder[0] != org_id) or (holder is None and exists):
+                raise ConflictError(_("The database role {role} exists already and is not the role of {org} in the "
+                                      "store {store}; nothing was granted.").format(
+                    role=role, org=org_id or "BAPPEDA", store=self.location),
+                    hint=_("Ask the server's administrator who made it, and drop or rename it."))
             if not exists:
                 self._conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-            ident = sql.Identifier(role)
             schema = self._one("SELECT current_schema()")
-            self._conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema[0] if schema else "public"), ident))
-            self._conn.execute(sql.SQL(
-                "GRANT SELECT ON runs, events, pinned, attachments, _sop_migrations, sop_units, cases, case_subjects, "
-                "run_times, step_times TO {}").format(ident))
-            if org_id is not None:
-                self._conn.execute(sql.SQL("GRANT INSERT ON runs, events, pinned, attachments, cases, case_subjects, "
-                                           "run_times, step_times TO {}").format(ident))
-                self._conn.execute(sql.SQL("GRANT UPDATE ON case_subjects, run_times TO {}").format(ident))
-                self._conn.execute(sql.SQL("GRANT DELETE ON step_times TO {}").format(ident))
-                self._conn.execute(sql.SQL("GRANT UPDATE ({}) ON runs TO {}").format(
-                    sql.SQL(", ").join(sql.Identifier(c) for c in _SUMMARY), ident))
-                self._conn.execute(
-                    "INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s) "
-                    "ON CONFLICT (role_name) DO UPDATE SET org_id = EXCLUDED.org_id, org_name = EXCLUDED.org_name",
-                    (role, org_id, org_name or org_id),
-                )
+            with self._conn.cursor() as cur:
+                _rights(cur, str(schema[0]) if schema else "public", role, writes=org_id is not None)
+            self._conn.execute(
+                "INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s) "
+                "ON CONFLICT (role_name) DO UPDATE SET org_name = EXCLUDED.org_name",
+                (role, org_id, org_name or org_id or "BAPPEDA"),
+            )
             for member in members:
-                self._conn.execute(sql.SQL("GRANT {} TO {}").format(ident, sql.Identifier(member)))
-        return role
+                self._conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), sql.Identifier(member)))
+            unit = next(u for u in self._roles() if u.role == role)
+        return unit
+
+    def _roles(self) -> list[Unit]:
+        """Every role of this store (BAPPEDA's with org_id "") with its members, by organisation."""
+        rows = self._all(
+            "SELECT u.role_name, COALESCE(u.org_id, ''), u.org_name, "
+            "ARRAY(SELECT m.rolname::text FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+            "      JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = u.role_name ORDER BY 1) "
+            "FROM sop_units u ORDER BY u.org_id NULLS LAST, u.role_name")
+        return [Unit(r[0], r[1], r[2], tuple(r[3])) for r in rows]
 
     # Runs ----------------------------------------------------------------------------------
 
@@ -496,23 +845,25 @@ class PostgresStore:
         return str(row[0]) if row else None
 
     def new_run_id(self, base: str) -> str:
-        """`base` when free, else the first free `base-2`, `base-3`, ..."""
-        self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (base,))
-        taken = {r[0] for r in self._all("SELECT sop_taken_run_ids(%s)", (base,))}
-        if base not in taken:
-            return base
-        n = 2
-        while f"{base}-{n}" in taken:
+        """`base` when free, else the first free `base-2`, `base-3`, ...
+
+        Run ids are unique across the store while a unit sees only its own runs: the choice is
+        serialised by an advisory lock of this store and `base`, and `sop_run_id_taken` tells
+        whether one id is taken, nothing more."""
+        self._waiting_for = ("id", base)
+        self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext(%s))", (base,))
+        self._waiting_for = None
+        candidate, n = base, 1
+        while self._one("SELECT sop_run_id_taken(%s)", (candidate,)) == (True,):
             n += 1
-        return f"{base}-{n}"
+            candidate = f"{base}-{n}"
+        return candidate
 
     def pin(self, kind: str, body: str) -> str:
-        """Keep `body` content-addressed; return its SHA-256 (inside `write()`)."""
+        """Keep `body` content-addressed; return its SHA-256 (inside `write()`). The database
+        refuses a body that does not hash to its key, so the first writer cannot plant one."""
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        self._conn.execute(
-            "INSERT INTO pinned (sha256, kind, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-            (digest, kind, body),
-        )
+        self._conn.execute("SELECT sop_pin(%s, %s, %s)", (digest, kind, body))
         return digest
 
     def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
@@ -526,10 +877,9 @@ class PostgresStore:
             "source_sha256": run.source_sha256, "created_at": run.created_at, **_summary_columns(summary),
         }
         self._insert("runs", record)
-        started = replace(started, seq=1)
-        self._insert("events", {"run_id": run.id, **_event_columns(started)})
+        started = self._append(run.id, replace(started, seq=1))
         self._set_times(run.id, summary)
-        return replace(started, db_user=self.db_user)
+        return started
 
     def next_case_number(self, sop_id: str, year: int) -> int:
         """The next free case number of SOP `sop_id` in `year` (inside `write()`): a transaction
@@ -656,21 +1006,31 @@ class PostgresStore:
                     [(run_id, owner[0], owner[1], t.seq, t.step, t.lane, int(t.external), t.started_at,
                       t.finished_at, t.minutes, t.standard_minutes, int(t.late)) for t in times.steps])
 
+    def _append(self, run_id: str, event: Event) -> Event:
+        """Insert `event`; the returned copy has the database user and the `recorded_at` the
+        server gave it (its own clock, for everyone but the owner)."""
+        record = {"run_id": run_id, **_event_columns(event)}
+        row = self._one(f"INSERT INTO events ({', '.join(record)}) VALUES ({', '.join('%s' for _c in record)}) "
+                        "RETURNING recorded_at", tuple(record.values()))
+        recorded = row[0].astimezone(_utc()) if row else event.recorded_at
+        return replace(event, db_user=self.db_user, recorded_at=recorded)
+
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned texts and the log of a run (the run is locked when inside `write()`)."""
         lock = " FOR UPDATE OF runs" if self._writing else ""
         if self._writing:
             self._target_run, self._target_org = run_id, None
+            self._waiting_for = ("run", run_id)
         row = self._one(
-            "SELECT d.body, c.body FROM runs "
+            "SELECT d.body, c.body, runs.definition_sha256, runs.calendar_sha256 FROM runs "
             "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
             f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id = %s{lock}",
             (run_id,),
         )
+        self._waiting_for = None
         if row is None:
             return None
-        if not row[0] or not row[1]:
-            raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
+        self._check_pinned(run_id, {row[2]: row[0], row[3]: row[1]}, row[2], row[3])
         rows = self._all(
             "SELECT seq, kind, at, recorded_at, actor, os_user, step, data, db_user FROM events "
             "WHERE run_id = %s ORDER BY seq",
@@ -698,11 +1058,24 @@ class PostgresStore:
             head = heads.get(run_id)
             if head is None:
                 continue
-            definition, calendar = bodies.get(head[1]), bodies.get(head[2])
-            if not definition or not calendar:
-                raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
+            self._check_pinned(run_id, bodies, head[1], head[2])
+            definition, calendar = bodies[head[1]], bodies[head[2]]
             found.append(StoredRun(run_id, definition, calendar, events.get(run_id, [])))
         return found
+
+    def _check_pinned(self, run_id: str, bodies: Mapping[str, str | None], *keys: str) -> None:
+        """Each pinned text of the run is there and hashes to its key: sop verifies what it reads.
+
+        Raises:
+            StoreError: A text is missing or is not the one its SHA-256 names (exit 4).
+        """
+        for key in keys:
+            body = bodies.get(key)
+            if not body:
+                raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
+            if hashlib.sha256(body.encode("utf-8")).hexdigest() != key:
+                raise damaged(self.location, run_id, _("its pinned text {sha}… does not hash to its key").format(
+                    sha=key[:12]))
 
     def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
         """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
@@ -714,13 +1087,12 @@ class PostgresStore:
         last = int(row[0]) if row else 0
         if last != after_seq:
             raise changed_meanwhile(run_id, last)
-        event = replace(event, seq=after_seq + 1)
-        self._insert("events", {"run_id": run_id, **_event_columns(event)})
+        event = self._append(run_id, replace(event, seq=after_seq + 1))
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = %s" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
         self._set_times(run_id, summary)
-        return replace(event, db_user=self.db_user)
+        return event
 
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
                   where: RunFilter | None = None) -> list[RunRow]:
@@ -761,7 +1133,26 @@ class PostgresStore:
         if row is None:
             raise StoreError(_("The store has no file for attachment {name!r} of run {run!r}.").format(
                 name=item.get("name"), run=run_id))
-        return bytes(row[0])
+        body = bytes(row[0])
+        self._check_file(run_id, sha, body)
+        return body
+
+    def _check_file(self, run_id: str, sha: str, body: bytes) -> None:
+        """An attachment's bytes hash to their key: sop verifies what it reads.
+
+        Raises:
+            StoreError: They do not (exit 4), naming the run and the file.
+        """
+        if hashlib.sha256(body).hexdigest() != sha:
+            raise damaged(self.location, run_id, _("its attachment {sha}… does not hash to its key").format(
+                sha=sha[:12]))
+
+    def _keep_file(self, run_id: str, sha: str, body: bytes) -> None:
+        """Store the bytes once (content-addressed) and link them to the run, whose row policies
+        then decide who reads them."""
+        self._conn.execute("SELECT sop_keep_file(%s, %s)", (sha, body))
+        self._conn.execute("INSERT INTO run_attachments (run_id, sha256) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                           (run_id, sha))
 
     def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
         """Keep a copy of `source` in the database (content-addressed), so every machine that
@@ -783,10 +1174,7 @@ class PostgresStore:
         except OSError as error:
             raise attachment_refusal(source, error) from None
         sha = hashlib.sha256(body).hexdigest()
-        self._conn.execute(
-            "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-            (sha, len(body), body),
-        )
+        self._keep_file(run_id, sha, body)
         return {"name": source.name, "sha256": sha, "size": len(body), "path": f"attachments/{run_id}/{sha[:12]}-{source.name}"}
 
     # Whole runs and the store itself (`sop store copy`, `sop store status`) -------------------
@@ -804,6 +1192,8 @@ class PostgresStore:
                          if "sha256" in item})
         files = {sha: bytes(body) for sha, body in
                  self._all("SELECT sha256, body FROM attachments WHERE sha256 = ANY(%s)", (wanted,))}
+        for sha, body in files.items():
+            self._check_file(run_id, sha, body)
         missing = [sha for sha in wanted if sha not in files]
         if missing:
             raise StoreError(_("Attachment {sha}… of run {run} is missing from the store {store}; the store is "
@@ -838,26 +1228,28 @@ class PostgresStore:
                 )
         self._set_times(r.id, summary)
         for sha, body in run.attachments.items():
-            self._conn.execute(
-                "INSERT INTO attachments (sha256, size, body) VALUES (%s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-                (sha, len(body), body),
-            )
+            self._keep_file(r.id, sha, body)
 
     def units(self) -> list[Unit]:
-        """The units granted in this store (`grant`), by organisation id."""
-        present = self._one("SELECT to_regclass('sop_units') IS NOT NULL")
-        if not present or not present[0]:
+        """The units granted in this store (`grant`), by organisation id, with their members."""
+        if not self._has("sop_units"):
             return []
-        return [Unit(*r) for r in self._all("SELECT role_name, org_id, org_name FROM sop_units ORDER BY org_id, role_name")]
+        return [u for u in self._roles() if u.org_id]
 
     def info(self) -> StoreInfo:
-        """Kind, schema version, counts (of the runs this user may read), user and units."""
+        """Kind, schema version, counts (of the runs this user may read), user, and who may do what
+        in this store: its units and BAPPEDA's role, with their members."""
         version = self._version()
-        present = self._one("SELECT to_regclass('runs') IS NOT NULL, to_regclass('events') IS NOT NULL")
-        runs = self._one("SELECT COUNT(*) FROM runs") if present and present[0] else None
-        events = self._one("SELECT COUNT(*) FROM events") if present and present[1] else None
+        runs = self._one("SELECT COUNT(*) FROM runs") if self._has("runs") else None
+        events = self._one("SELECT COUNT(*) FROM events") if self._has("events") else None
+        roles = self._roles() if version >= 3 else []
         return StoreInfo("postgresql", self.location, version, SCHEMA_VERSION, int(runs[0]) if runs else 0,
-                         int(events[0]) if events else 0, self.db_user, self.units())
+                         int(events[0]) if events else 0, self.db_user, [u for u in roles if u.org_id],
+                         [u for u in roles if not u.org_id])
+
+    def _has(self, table: str) -> bool:
+        found = self._one("SELECT to_regclass(%s) IS NOT NULL", (table,))
+        return bool(found and found[0])
 
     # Rows ----------------------------------------------------------------------------------
 
@@ -884,6 +1276,8 @@ class PostgresStore:
             raise ConflictError(_("Another command recorded the same change first. Nothing was recorded.")) from None
         except errors.InsufficientPrivilege as error:
             raise AccessError(self._refusal(error)) from None
+        except errors.LockNotAvailable:
+            raise StoreError(self._busy()) from None
         except psycopg.OperationalError as error:
             raise StoreError(_("The store {store} cannot be reached: {error}.").format(
                 store=self.location, error=_first_line(error))) from None
@@ -916,8 +1310,6 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
     """
     from datetime import timezone
 
-    from sop_cli.run.engine import Event
-
     seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
 
     def bad(problem: str) -> StoreError:
@@ -944,7 +1336,7 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
 
 def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
     """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
-    from sop_cli.run.calendar import ZONES
+    from sop_cli.worktime import ZONES
 
     if r[4] not in ZONES:
         raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
@@ -992,17 +1384,48 @@ def _summary_columns(summary: RunSummary) -> dict[str, Any]:
 
 
 def _redacted(url: str) -> str:
-    """A URL fit for messages: the password replaced by `***`."""
+    """A URL fit for messages: a password, in the user part or as a `password=`/`sslpassword=`
+    parameter, replaced by `***`."""
+    import re
     from urllib.parse import urlsplit, urlunsplit
 
     try:
         parts = urlsplit(url)
+        password = parts.password
     except ValueError:
         return _("a PostgreSQL store")
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc = parts.netloc
+    if password is not None:
+        netloc = netloc[:netloc.rindex("@")].split(":", 1)[0] + ":***" + netloc[netloc.rindex("@"):]
+    query = re.sub(r"(?i)(^|&)((?:ssl)?password)=[^&]*", r"\1\2=***", parts.query)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+LOCK_TIMEOUT_SECONDS = 30.0
+"""How long a command waits for a lock another session holds, as the SQLite store's busy timeout."""
+
+
+def lock_timeout_seconds() -> float:
+    """`SOP_LOCK_TIMEOUT` (seconds, positive), else 30.
+
+    Raises:
+        UsageError: `SOP_LOCK_TIMEOUT` is not a positive number of seconds.
+    """
+    import os
+
+    from sop_cli.errors import UsageError
+
+    text = os.environ.get("SOP_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86_400:
+        raise UsageError(_("SOP_LOCK_TIMEOUT={value!r} is not a time; give a positive number of seconds, e.g. 30.").format(
+            value=text))
+    return seconds
 
 
 def _first_line(error: BaseException) -> str:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
+    Event,
     NewCase,
     NewRun,
     RunExport,
@@ -44,6 +45,7 @@ from sop_cli.store.interface import (
     RunSummary,
     StoredRun,
     StoreInfo,
+    Summarize,
     Unit,
     attachment_refusal,
     bad_zone,
@@ -57,7 +59,6 @@ from sop_cli.store.interface import (
 )
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import Event
     from sop_cli.store.interface import RunTimes
     from sop_cli.store.periods import PeriodFigures, StepSpread
 
@@ -115,7 +116,6 @@ def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
         StoreError: The row is damaged (a time that is not ISO 8601, data that is not a JSON
             object of the shape sop writes, a step that is not a number): names the run and event.
     """
-    from sop_cli.run.engine import Event
 
     run_id, seq = row["run_id"], row["seq"]
 
@@ -183,17 +183,20 @@ def _summary_from_row(row: sqlite3.Row) -> RunSummary:
 class SqliteStore:
     """An open SQLite store (implements `sop_cli.store.interface.Store`)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, summarize: Summarize | None = None) -> None:
         self.path = path
         self.location = str(path)
         self._conn = conn
+        self._summarize = summarize
 
     # Opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, migrate: bool = True, readonly: bool = False) -> SqliteStore:
+    def open(cls, path: Path, *, migrate: bool = True, readonly: bool = False,
+             summarize: Summarize | None = None) -> SqliteStore:
         """Open (creating it and its folder if needed) and migrate the store at `path` (with
-        `migrate=False` an older schema is left as it is, for looking only).
+        `migrate=False` an older schema is left as it is, for looking only). `summarize` replays a
+        run for the summaries a migration leaves stale (every opening that may migrate passes it).
 
         With `readonly` (reading commands), a store whose file or folder this user cannot write is
         opened read-only, so `sop status` on a shared, read-only store reads it instead of failing
@@ -223,7 +226,7 @@ class SqliteStore:
         except (OSError, sqlite3.Error) as error:
             raise StoreError(_("Cannot open the store {store}: {error}.").format(store=path, error=error)) from None
         conn.row_factory = sqlite3.Row
-        store = cls(path, conn)
+        store = cls(path, conn, summarize)
         try:
             with _translated(path):
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -271,8 +274,11 @@ class SqliteStore:
 
         Migrations are frozen code and must not call today's engine; a migration that adds or
         changes summary columns leaves them stale (`last_seq` 0), and this step, which is current
-        code, brings them in line in the same transaction.
+        code, brings them in line in the same transaction, with the replay the store was opened
+        with (`summarize`; the store does not know the engine).
         """
+        if self._summarize is None:
+            return
         stale = [r[0] for r in self._conn.execute(
             "SELECT id FROM runs WHERE last_seq IS NOT "
             "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id) "
@@ -280,17 +286,15 @@ class SqliteStore:
         )]
         if not stale:
             return
-        from sop_cli.run import engine
-
         for run_id in stale:
             try:
                 stored = self.load_run(run_id)
                 if stored is None or not stored.events:
                     continue
-                state = engine.state_of(stored)
+                summary = self._summarize(stored)
             except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 continue  # a damaged run keeps its stale summary; reading it names the damage
-            self._set_summary(run_id, RunSummary.of(state))
+            self._set_summary(run_id, summary)
 
     def close(self) -> None:
         """Close the connection."""
@@ -573,7 +577,7 @@ class SqliteStore:
         return [self._run_row(r) for r in rows]
 
     def _run_row(self, r: sqlite3.Row) -> RunRow:
-        from sop_cli.run.calendar import ZONES
+        from sop_cli.worktime import ZONES
 
         try:
             if r["zone"] not in ZONES:
