@@ -224,6 +224,12 @@ def test_cases_keep_whom_they_are_for_to_their_unit_and_their_times_to_bappeda(s
             conn.execute("INSERT INTO step_times (run_id, org_id, seq, step, lane, external, started_at, finished_at, "
                          "minutes, standard_minutes, late) VALUES ('sktm-2026-0001', 'kelurahan-entrop', 99, 1, 'x', "
                          "0, now(), now(), 1, 1, 0)")
+    # The unit itself cannot rewrite its timings or names outside a command that logs it
+    with psycopg.connect(as_user(pg_url, lurah), autocommit=True) as conn:
+        for statement in ("UPDATE run_times SET office_minutes = 0", "UPDATE case_subjects SET untuk = 'Orang Lain'",
+                          "DELETE FROM step_times"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="change only with an event"):
+                conn.execute(statement)
     with psycopg.connect(as_user(pg_url, bappeda), autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM case_subjects").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM run_times").fetchone()[0] == 2
