@@ -979,12 +979,23 @@ class PostgresStore:
         return period_figures(lambda sql, params: self._conn.execute(sql, params), "%s", lambda m: m,
                               sop_id, start, end)
 
-    def _set_times(self, run_id: str, summary: RunSummary) -> None:
-        """Replace the run's `run_times` and `step_times` rows with those of `summary.times`."""
+    def _set_times(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
+        """Bring the run's `run_times` row and `step_times` rows in line with `summary.times`.
+
+        A completed pass (keyed by its event's seq) never changes: after appending `event`, only
+        its own pass is added (a step event) or the pass it takes back removed (`undone`); without
+        an event (a new, imported or rebuilt run) every row is written afresh."""
         times = summary.times
         if times is None:
             return
-        self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
+        if event is None:
+            self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
+            new = list(times.steps)
+        else:
+            if event.kind == "undone" and isinstance(event.data.get("undoes"), int):
+                self._conn.execute("DELETE FROM step_times WHERE run_id = %s AND seq = %s",
+                                   (run_id, event.data["undoes"]))
+            new = [t for t in times.steps if t.seq == event.seq]
         self._conn.execute(
             "INSERT INTO run_times (run_id, org_id, sop_id, started_at, ended_at, outcome, office_minutes, "
             "external_minutes, promised_minutes, within, holder, last_seq) "
@@ -996,15 +1007,14 @@ class PostgresStore:
             (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
              times.promised_minutes, None if times.within is None else int(times.within), times.holder,
              summary.last_seq, run_id))
-        if times.steps:
-            owner = self._one("SELECT org_id, sop_id FROM runs WHERE id = %s", (run_id,)) or ("", "")
+        if new:
             with self._conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO step_times (run_id, org_id, sop_id, seq, step, lane, external, started_at, "
                     "finished_at, minutes, standard_minutes, late) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [(run_id, owner[0], owner[1], t.seq, t.step, t.lane, int(t.external), t.started_at,
-                      t.finished_at, t.minutes, t.standard_minutes, int(t.late)) for t in times.steps])
+                    "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s",
+                    [(t.seq, t.step, t.lane, int(t.external), t.started_at, t.finished_at, t.minutes,
+                      t.standard_minutes, int(t.late), run_id) for t in new])
 
     def _append(self, run_id: str, event: Event) -> Event:
         """Insert `event`; the returned copy has the database user and the `recorded_at` the
@@ -1091,7 +1101,7 @@ class PostgresStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = %s" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
-        self._set_times(run_id, summary)
+        self._set_times(run_id, summary, event)
         return event
 
     def summaries(self, *, include_all: bool = False, limit: int | None = None,

@@ -558,7 +558,7 @@ class SqliteStore:
             raise changed_meanwhile(run_id, last)
         event = replace(event, seq=after_seq + 1)
         self._insert("events", {"run_id": run_id, **event_row(event)})
-        self._set_summary(run_id, summary)
+        self._set_summary(run_id, summary, event)
         return event
 
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
@@ -717,18 +717,28 @@ class SqliteStore:
         marks = ", ".join("?" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
 
-    def _set_summary(self, run_id: str, summary: RunSummary) -> None:
+    def _set_summary(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
-        self._set_times(run_id, summary)
+        self._set_times(run_id, summary, event)
 
-    def _set_times(self, run_id: str, summary: RunSummary) -> None:
-        """Replace the run's `run_times` and `step_times` rows with those of `summary.times`."""
+    def _set_times(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
+        """Bring the run's `run_times` row and `step_times` rows in line with `summary.times`.
+
+        A completed pass (keyed by its event's seq) never changes: after appending `event`, only
+        its own pass is added (a step event) or the pass it takes back removed (`undone`); without
+        an event (a new, imported or rebuilt run) every row is written afresh."""
         times: RunTimes | None = summary.times
         if times is None:
             return
-        self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
+        if event is None:
+            self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
+            new = list(times.steps)
+        else:
+            if event.kind == "undone" and isinstance(event.data.get("undoes"), int):
+                self._conn.execute("DELETE FROM step_times WHERE run_id = ? AND seq = ?", (run_id, event.data["undoes"]))
+            new = [t for t in times.steps if t.seq == event.seq]
         self._conn.execute(
             "INSERT OR REPLACE INTO run_times (run_id, sop_id, started_at, ended_at, outcome, office_minutes, "
             "external_minutes, promised_minutes, within, holder, last_seq) "
@@ -736,14 +746,12 @@ class SqliteStore:
             (iso(times.started_at), _maybe_iso(times.ended_at), times.outcome, times.office_minutes,
              times.external_minutes, times.promised_minutes, None if times.within is None else int(times.within),
              times.holder, summary.last_seq, run_id))
-        if not times.steps:
-            return
-        sop_id = self._conn.execute("SELECT sop_id FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
-        self._conn.executemany(
-            "INSERT INTO step_times (run_id, seq, sop_id, step, lane, external, started_at, finished_at, minutes, "
-            "standard_minutes, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, t.seq, sop_id, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at),
-              t.minutes, t.standard_minutes, int(t.late)) for t in times.steps])
+        if new:
+            self._conn.executemany(
+                "INSERT INTO step_times (run_id, seq, sop_id, step, lane, external, started_at, finished_at, minutes, "
+                "standard_minutes, late) SELECT id, ?, sop_id, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
+                [(t.seq, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at), t.minutes,
+                  t.standard_minutes, int(t.late), run_id) for t in new])
 
 
 def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
