@@ -56,6 +56,7 @@ from sop_cli.store.interface import (
 if TYPE_CHECKING:
     import psycopg
 
+    from sop_cli.store.interface import StepTime
     from sop_cli.store.periods import PeriodFigures, StepSpread
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -996,25 +997,32 @@ class PostgresStore:
                 self._conn.execute("DELETE FROM step_times WHERE run_id = %s AND seq = %s",
                                    (run_id, event.data["undoes"]))
             new = [t for t in times.steps if t.seq == event.seq]
-        self._conn.execute(
+        upsert = (
             "INSERT INTO run_times (run_id, org_id, sop_id, started_at, ended_at, outcome, office_minutes, "
             "external_minutes, promised_minutes, within, holder, last_seq) "
             "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s "
             "ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
             "outcome = EXCLUDED.outcome, office_minutes = EXCLUDED.office_minutes, "
             "external_minutes = EXCLUDED.external_minutes, promised_minutes = EXCLUDED.promised_minutes, "
-            "within = EXCLUDED.within, holder = EXCLUDED.holder, last_seq = EXCLUDED.last_seq",
-            (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
-             times.promised_minutes, None if times.within is None else int(times.within), times.holder,
-             summary.last_seq, run_id))
+            "within = EXCLUDED.within, holder = EXCLUDED.holder, last_seq = EXCLUDED.last_seq")
+        values = (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
+                  times.promised_minutes, None if times.within is None else int(times.within), times.holder,
+                  summary.last_seq, run_id)
+        insert = ("INSERT INTO step_times (run_id, org_id, sop_id, seq, step, lane, external, started_at, "
+                  "finished_at, minutes, standard_minutes, late) "
+                  "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s")
+
+        def row(t: StepTime) -> tuple[Any, ...]:
+            return (t.seq, t.step, t.lane, int(t.external), t.started_at, t.finished_at, t.minutes,
+                    t.standard_minutes, int(t.late), run_id)
+
+        if len(new) == 1:  # the usual write: both rows in one round trip
+            self._conn.execute(f"WITH times AS ({upsert} RETURNING 1) {insert}", (*values, *row(new[0])))
+            return
+        self._conn.execute(upsert, values)
         if new:
             with self._conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO step_times (run_id, org_id, sop_id, seq, step, lane, external, started_at, "
-                    "finished_at, minutes, standard_minutes, late) "
-                    "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s",
-                    [(t.seq, t.step, t.lane, int(t.external), t.started_at, t.finished_at, t.minutes,
-                      t.standard_minutes, int(t.late), run_id) for t in new])
+                cur.executemany(insert, [row(t) for t in new])
 
     def _append(self, run_id: str, event: Event) -> Event:
         """Insert `event`; the returned copy has the database user and the `recorded_at` the
@@ -1032,7 +1040,9 @@ class PostgresStore:
             self._target_run, self._target_org = run_id, None
             self._waiting_for = ("run", run_id)
         row = self._one(
-            "SELECT d.body, c.body, runs.definition_sha256, runs.calendar_sha256 FROM runs "
+            "SELECT d.body, c.body, runs.definition_sha256, runs.calendar_sha256, "
+            "(SELECT number FROM cases WHERE cases.run_id = runs.id), "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) FROM runs "
             "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
             f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id = %s{lock}",
             (run_id,),
@@ -1046,10 +1056,8 @@ class PostgresStore:
             "WHERE run_id = %s ORDER BY seq",
             (run_id,),
         )
-        case = self._one("SELECT c.number, s.untuk FROM cases c LEFT JOIN case_subjects s ON s.run_id = c.run_id "
-                         "WHERE c.run_id = %s", (run_id,))
         return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows],
-                         untuk=case[1] if case else None, case_number=case[0] if case else None)
+                         untuk=row[5], case_number=row[4])
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs in three queries, in `run_ids` order (missing
