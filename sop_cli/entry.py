@@ -74,6 +74,11 @@ def main() -> None:
     STARTED = _IMPORTED
     _signal.signal(_signal.SIGINT, _on_sigint)
     try:
+        from sop_cli.cli.quick import main as quick
+
+        code = quick()  # `sop status`, `sop runs`: answered without building the Typer app
+        if code is not None:
+            sys.exit(code)
         from sop_cli.cli import main as run
 
         run()

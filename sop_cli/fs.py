@@ -2,9 +2,10 @@
 
 Every write goes to a temporary name in the target's folder (same file system, so the rename is
 atomic), then `os.replace` puts it in place; on failure the temporary file is removed.
-`write_atomically` and `copy_atomically` are the primitives (they raise `OSError`);
-`write_text_atomically` is the one way `sop` writes a whole text file a user asked for
-(`settings.json`, `sop schema --out`), with the failure worded for them.
+`write_atomically` and `copy_atomically` are the primitives for sop's own files (they raise
+`OSError`; folders they create are owner-only, `private_folder`);
+`write_file` is the one way `sop` writes a file a user asked for (`--out` of every command,
+`attachments --copy-to`, `settings.json`), with the failure worded for them.
 """
 
 from __future__ import annotations
@@ -17,32 +18,69 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sop_cli.errors import SopError, UsageError
+from sop_cli.i18n import _
 
 
-def _temporary(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+def private_folder(folder: Path) -> None:
+    """Create `folder` and its missing parents owner-only (0700 on POSIX): `SOP_HOME`, the store's
+    folder, caches, kept attachments. Folders that exist keep their permissions.
+
+    Raises:
+        OSError: A folder cannot be made (a file is in the way, no permission).
+    """
+    missing: list[Path] = []
+    current = folder
+    while not current.is_dir() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+
+
+def private_file(path: Path) -> None:
+    """Create the empty file `path` owner-only (0600 on POSIX) if it does not exist, in an
+    owner-only folder: an SQLite store made this way gives its `-wal` and `-shm` files the same
+    permissions. An existing file is left as it is.
+
+    Raises:
+        OSError: The file or its folder cannot be made.
+    """
+    private_folder(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
 
 
 def write_atomically(path: Path, data: str | bytes, *, sync: bool = False) -> None:
-    """Replace `path` with `data` (text is written as UTF-8), creating its folder if needed.
+    """Replace `path` with `data` (text is written as UTF-8), creating its folder if needed; for
+    `sop`'s own files (caches, kept attachments). A file a user named goes through `write_file`.
 
-    With `sync`, the data reaches the disk before the rename (for files that must survive a
-    power cut, not for caches).
+    The temporary file is created exclusively (`mkstemp`: an unpredictable name, 0600), so a link
+    planted under a guessable name cannot redirect the write. With `sync`, the data reaches the
+    disk before the rename (for files that must survive a power cut, not for caches).
 
     Raises:
         OSError: The folder or the file cannot be written; `path` is unchanged.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary(path)
+    import tempfile
+
+    private_folder(path.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with temporary.open("wb") as handle:
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise
 
 
@@ -122,7 +160,7 @@ def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
         if max_bytes is not None and info.st_size > max_bytes:
             raise TooLarge(info.st_size, max_bytes)
         os.set_blocking(descriptor, True)
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         handle, temporary = tempfile.mkstemp(prefix=".attach-", suffix=".tmp", dir=folder)
         digest = hashlib.sha256()
         size = 0
@@ -151,49 +189,85 @@ def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
     return final, sha, size
 
 
-def write_text_atomically(path: Path, text: str, *, what: str | None = None) -> None:
-    """Write `text` to `path` whole or not at all; SopError (exit 1) or UsageError (a folder) if it cannot.
+def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: int | None = None) -> None:
+    """The one way `sop` writes a file a user named (`--out`, `--copy-to`, `settings.json`):
+    whole or not at all; SopError (exit 1) if it cannot, UsageError (exit 2) for a target that is
+    not a file to replace.
 
-    Missing parent folders are created. A path that exists and is not a regular file (a folder,
-    `/dev/full`, a FIFO) is refused rather than replaced. The temporary file is removed on any
-    failure, including Ctrl-C; only SIGKILL between its creation and the rename can leave one.
+    Text is written as UTF-8. Missing parent folders are created. A target that exists and is not
+    a regular file is refused, never written through or replaced: a folder, a FIFO (which would
+    block), a device (`/dev/full`), and a symbolic link (a link planted in a shared folder must
+    not redirect the write onto someone's file). The data goes to a temporary file created
+    exclusively (`mkstemp`: O_EXCL, 0600, an unpredictable name) in the target's folder, is synced
+    to the disk, given its permissions (`mode`; else those of the file replaced; else 0666 less
+    the umask) and renamed over the target, which replaces a link planted since the check rather
+    than following it. The temporary file is removed on any failure, including Ctrl-C; only
+    SIGKILL between its creation and the rename can leave one (swept after an hour).
     """
     import tempfile
 
     label = what or str(path)
     try:
-        mode = os.stat(path).st_mode
+        info = os.lstat(path)
     except FileNotFoundError:
-        mode = None
+        info = None
     except OSError as error:
-        raise SopError(f"Cannot write {label} ({path}): {error.strerror or error}.") from None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise UsageError(f"{path} is a folder; give the name of a file to write.")
-    if mode is not None and not stat.S_ISREG(mode):
-        raise UsageError(f"{path} is not a regular file; give the name of a file to write.")
+        raise SopError(_("Cannot write {label} ({path}): {reason}.").format(
+            label=label, path=path, reason=error.strerror or error)) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise UsageError(_("{path} is a folder; give the name of a file to write.").format(path=path))
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise UsageError(_("{path} is a symbolic link; sop does not write through links: give the name of the "
+                           "file itself, or remove the link.").format(path=path))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(_("{path} is not a regular file; give the name of a file to write.").format(path=path))
+    if mode is None:
+        mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
+            else:  # Windows: only the read-only bit means anything
+                os.chmod(temporary, mode)
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, stat.S_IMODE(mode))  # keep the permissions of the file replaced
-        else:
-            os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
         temporary = None
+        _sync_folder(path.parent)
         _sweep(path)
     except OSError as error:
-        raise SopError(f"Cannot write {label} ({path}): {error.strerror or error}; nothing was changed.") from None
+        raise SopError(_("Cannot write {label} ({path}): {reason}; nothing was changed.").format(
+            label=label, path=path, reason=error.strerror or error)) from None
     finally:
         if temporary is not None:
             try:
                 os.unlink(temporary)
             except OSError:
                 pass
+
+
+write_text_atomically = write_file
+"""The former name of `write_file`, kept while code written against it is merged; call `write_file`."""
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _sweep(path: Path) -> None:

@@ -38,9 +38,13 @@ def write_setting(key: str, value: Any) -> None:
         data.pop(key, None)
     else:
         data[key] = value
-    from sop_cli.fs import write_text_atomically
+    from sop_cli.fs import private_folder, write_file
 
-    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", what="the settings file")
+    try:
+        private_folder(path.parent)  # SOP_HOME is owner-only
+    except OSError:
+        pass  # write_file says why the file cannot be written
+    write_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n", what="the settings file")
 
 
 def default_org() -> str | None:

@@ -31,7 +31,7 @@ NOW = "2026-11-26T09:00"
 WORKER = """
 import os, sys, time
 from pathlib import Path
-import sop_cli.cli, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.worktime
+import sop_cli.cli.root, sop_cli.run.service, sop_cli.store, sop_cli.run.engine, sop_cli.worktime  # the app itself: sop_cli.cli loads it lazily
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.write_text("ready")
 while not go.exists():

@@ -60,8 +60,8 @@ def test_a_new_run_is_at_step_one_with_a_forecast_of_every_step(lampung, calenda
     state = engine.derive(lampung, Log("2026-11-26 09:00").events, calendar)
 
     assert (state.status, state.current_step, state.steps_done, state.steps_total) == ("active", 1, 0, 13)
-    assert state.current_since == wib("2026-11-26 09:00")
-    assert state.current_due == wib("2026-11-26 09:10")  # 10 Menit
+    assert state.current.became_current_at == wib("2026-11-26 09:00")
+    assert state.current.due_at == wib("2026-11-26 09:10")  # 10 Menit
     plan = state.plan(wib("2026-11-26 09:00"))
     assert [p.step for p in plan.steps] == list(range(1, 14))
     assert plan.steps[1].planned_start == wib("2026-11-26 09:10")
@@ -77,7 +77,7 @@ def test_a_4_hari_step_started_on_a_thursday_skips_the_weekend(lampung, calendar
     state = engine.derive(lampung, log.events, calendar)
 
     assert state.current_step == 7
-    assert state.current_due == wib("2026-12-02 10:00")  # Fri, Mon, Tue, Wed
+    assert state.current.due_at == wib("2026-12-02 10:00")  # Fri, Mon, Tue, Wed
 
 
 def test_a_4_hari_step_started_on_a_thursday_before_the_long_holiday_skips_it(lampung, calendar):
@@ -88,7 +88,7 @@ def test_a_4_hari_step_started_on_a_thursday_before_the_long_holiday_skips_it(la
     log.add("step_completed", "2026-03-12 10:00", 6)
     state = engine.derive(lampung, log.events, calendar)
 
-    assert state.current_due == wib("2026-03-25 10:00")  # Fri 13, Mon 16, Tue 17, Wed 25
+    assert state.current.due_at == wib("2026-03-25 10:00")  # Fri 13, Mon 16, Tue 17, Wed 25
     step_8 = state.plan(wib("2026-03-12 10:00")).steps[1]
     assert (step_8.step, step_8.planned_start, step_8.planned_due) == (8, wib("2026-03-25 10:00"), wib("2026-03-27 10:00"))
 
@@ -99,7 +99,7 @@ def test_the_christmas_cuti_bersama_moves_a_2_hari_step(lampung, calendar):
     log.add("step_completed", "2026-12-23 10:00", 7)  # step 8: 2 Hari from Wednesday 23 December
     state = engine.derive(lampung, log.events, calendar)
 
-    assert state.current_due == wib("2026-12-29 10:00")  # 24 (cuti), 25 (Natal), weekend skipped
+    assert state.current.due_at == wib("2026-12-29 10:00")  # 24 (cuti), 25 (Natal), weekend skipped
 
 
 def test_an_organisations_own_day_off_counts(lampung):
@@ -108,7 +108,7 @@ def test_an_organisations_own_day_off_counts(lampung):
     complete(log, lampung, calendar, [1, 2, 3, 4, 5], "2026-11-26 08:00")
     log.add("step_completed", "2026-11-26 10:00", 6)
 
-    assert engine.derive(lampung, log.events, calendar).current_due == wib("2026-12-03 10:00")
+    assert engine.derive(lampung, log.events, calendar).current.due_at == wib("2026-12-03 10:00")
 
 
 def test_a_rejection_goes_back_to_the_branch_target_and_counts_a_loop(nganjuk, calendar):
@@ -119,7 +119,7 @@ def test_a_rejection_goes_back_to_the_branch_target_and_counts_a_loop(nganjuk, c
 
     assert (state.current_step, state.rework_loops, state.steps_done) == (8, 1, 7)
     assert state.visits[-2].outcome == "rejected" and state.visits[-2].reason == "angka belum cocok"
-    assert state.current_since == wib("2026-11-26 09:00")
+    assert state.current.became_current_at == wib("2026-11-26 09:00")
 
     log.add("step_completed", "2026-11-26 10:00", 8)
     log.add("approved", "2026-11-26 10:30", 9)
@@ -136,7 +136,7 @@ def test_undo_reopens_the_step_as_it_was(nganjuk, calendar):
     undo = log.add("undone", "2026-11-26 11:05", 3, undoes=done.seq, reason="belum")
     state = engine.derive(nganjuk, log.events, calendar)
 
-    assert (state.current_step, state.current_since, state.current_due) == (3, before.current_since, before.current_due)
+    assert (state.current_step, state.current.became_current_at, state.current.due_at) == (3, before.current.became_current_at, before.current.due_at)
     assert state.undone_by == {done.seq: undo.seq}
     assert len(state.events) == 5  # nothing is removed from the log
 

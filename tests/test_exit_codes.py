@@ -38,6 +38,7 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "new": [(["new", "--nope"], 2), (["new", "--zona", "XYZ", "--id", "a", "--nama", "b"], 2)],
     "cases": [(["cases", "--nope"], 2), (["cases", "purge", "--sebelum", "01-01-2025"], 2),
               (["cases", "purge", "--sebelum", "2025-01-01", "--store", "missing.db"], 1)],
+    "import": [(["import"], 2), (["import", "sop.odt"], 2), (["import", "missing.docx"], 1)],
 }
 
 

@@ -27,8 +27,8 @@ def _before_sop(result: subprocess.CompletedProcess[str]) -> bool:
     """Whether the press landed before sop_cli.entry ran: in the interpreter's start or pip's script."""
     if (result.returncode == -signal.SIGINT and not result.stderr) or result.stderr == "KeyboardInterrupt\n":
         return True
-    if result.stderr.startswith(("Fatal Python error: init_import_site", "Fatal Python error: init_sys_streams")):
-        # still in the interpreter's start
+    if result.stderr.startswith(("Fatal Python error: init_import_site", "Fatal Python error: init_sys_streams",
+                                 "python: failed to set __main__.__loader__")):  # still in the interpreter's start
         return True
     first = re.match(r'Traceback \(most recent call last\):\n  File "([^"]+)", line \d+, in <module>\n    (.*)\n',
                      result.stderr)

@@ -279,6 +279,11 @@ def test_a_unit_cannot_rewrite_its_summary_plant_another_units_sop_or_list_run_i
                 "INSERT INTO runs (id, sop_id, org_id, year, title, zone, definition_sha256, calendar_sha256, "
                 "created_at) VALUES ('renja-2027-palsu', %s, 'kecamatan-ngronggot', 2027, 'Renja Diskominfo', 'WIB', "
                 "%s, %s, now())", (LAMPUNG, definition, calendar))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a run starts active: its log ends it
+            conn.execute(
+                "INSERT INTO runs (id, sop_id, org_id, year, title, zone, definition_sha256, calendar_sha256, "
+                "created_at, status) VALUES ('renja-2027-selesai', %s, 'kecamatan-ngronggot', 2027, 'Renja', 'WIB', "
+                "%s, %s, now(), 'finished')", (NGANJUK, definition, calendar))
         with pytest.raises(psycopg.errors.UndefinedFunction):
             conn.execute("SELECT sop_taken_run_ids('%')")
         assert conn.execute("SELECT sop_run_id_taken('renja-2027'), sop_run_id_taken('renja-%')").fetchone() == (
@@ -446,6 +451,61 @@ def test_a_store_of_schema_2_migrates_its_units_onto_roles_of_its_own(sop, users
             assert listed.exit_code == 0 and "undangan.pdf" in listed.stdout, listed.output
             assert sop("advance", "--run", "renja-2027", "--store", mine).exit_code == 0
             with psycopg.connect(url) as conn:
-                assert conn.execute("SELECT has_table_privilege(%s, 'runs', 'SELECT')", (old_role,)).fetchone() == (False,)
+                assert conn.execute("SELECT has_table_privilege(%s, 'runs', 'SELECT'), "
+                                    "has_schema_privilege(%s, current_schema(), 'USAGE')",
+                                    (old_role, old_role)).fetchone() == (False, False)
         finally:
             drop_roles(url, [camat, old_role])
+
+
+def test_bappeda_and_the_portfolio_read_what_the_log_says_not_a_rewritten_summary(sop, kabupaten: Kabupaten) -> None:
+    import psycopg
+
+    k = kabupaten
+    with k.connect(k.camat) as conn:
+        # A run finishes only with the step event that finishes it: not with a note.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+            conn.execute("INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user) "
+                         "VALUES ('renja-2027', 2, 'note', now(), now(), 'x', 'x')")
+            conn.execute("UPDATE runs SET status = 'finished', last_seq = 2 WHERE id = 'renja-2027'")
+        # The one way left to touch a summary: with an event of its own, in one transaction.
+        with conn.transaction():
+            conn.execute("INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user) "
+                         "VALUES ('renja-2027', 2, 'note', now(), now(), 'x', 'x')")
+            conn.execute("UPDATE runs SET steps_done = 14, current_step = 14, last_seq = 2 WHERE id = 'renja-2027'")
+
+    def listed(user: str, *flags: str) -> dict[str, tuple[str, int, int]]:
+        ran = sop("runs", *flags, "--json", "--store", k.login(user))
+        assert ran.exit_code == 0, ran.output
+        return {row["run"]: (row["status"], row["current_step"], row["progress"]["done"])
+                for row in json.loads(ran.stdout)}
+
+    assert listed(k.camat)["renja-2027"] == ("active", 14, 14)  # it fools only itself
+    for flags in ((), ("--all",)):
+        assert listed(k.bappeda, *flags)["renja-2027"] == ("active", 1, 0)
+        assert listed(k.bappeda, *flags)[k.theirs] == ("active", 1, 0)
+        assert listed(server_url_of(k), *flags)["renja-2027"] == ("active", 1, 0)
+    portfolio = sop("report", "--portfolio", "--format", "json", "--store", k.login(k.bappeda))
+    assert portfolio.exit_code == 0, portfolio.output
+    [unit] = [u for u in json.loads(portfolio.stdout)["units"] if u.get("run") == "renja-2027"]
+    assert (unit["status"], unit["progress"]["done"]) == ("active", 0), unit
+
+
+def server_url_of(k: Kabupaten) -> str:
+    """The owner's login (the user of the test server's URL)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(k.url).username or "postgres"
+
+
+def test_a_unit_copies_in_a_cancelled_history_of_its_own(sop, kabupaten: Kabupaten, tmp_path: Path) -> None:
+    k = kabupaten
+    alone = tmp_path / "alone.db"
+    assert sop("start", NGANJUK, "--year", "2025", "--store", alone).exit_code == 0
+    assert sop("advance", "--store", alone).exit_code == 0
+    assert sop("cancel", "--run", "renja-2025", "--reason", "uji", "--store", alone).exit_code == 0
+    copied = sop("store", "copy", alone, k.login(k.camat))
+    assert copied.exit_code == 0, copied.output
+    for user in (k.camat, k.bappeda):
+        rows = json.loads(sop("runs", "--all", "--json", "--store", k.login(user)).stdout)
+        assert [(r["status"], r["progress"]["done"]) for r in rows if r["run"] == "renja-2025"] == [("cancelled", 1)]

@@ -61,10 +61,10 @@ def new_command(
     if path.is_dir():
         raise UsageError(_("{path} is a folder; --out names the file to write.").format(path=path))
     text = checked_text(Draft(sop_id, nama, organisasi, pengesah, lane_list, step_list,
-                              jenis.strip().lower() if jenis else None), path)
-    from sop_cli.fs import write_text_atomically
+                              jenis=jenis.strip().lower() if jenis else None), path)
+    from sop_cli.fs import write_file
 
-    write_text_atomically(path, text)
+    write_file(path, text)
     from sop_cli.cli.output import shown
 
     print(shown(_("Wrote {path} ({count} steps). Complete it, then check it with: sop validate {path}").format(

@@ -10,6 +10,8 @@ completion that fails offers nothing rather than printing an error into the user
 from __future__ import annotations
 
 import functools
+import json
+import os
 from collections.abc import Callable
 
 # At run time, not under TYPE_CHECKING: Typer reads the annotations to pass the context.
@@ -112,3 +114,71 @@ def init() -> None:
     from typer.completion import completion_init
 
     completion_init()
+
+
+# The Tab cache: what the quick path (`cli/quick.py`) offers without Typer ---------------------
+
+_STEPS_KEPT = 8  # the active runs whose steps the cache holds: the one just written, the latest started
+
+
+class _Params:
+    """The part of a click context the value functions read (`ctx.params`)."""
+
+    def __init__(self, **params: object) -> None:
+        self.params = params
+
+
+def remember(run: str | None = None) -> None:
+    """Write the Tab cache for the default store and the catalog: the answers the value functions
+    give to an empty word, with the stamps they were given under; the steps of `run` (the run just
+    written) and of the latest started active runs. Never raises: a cache that cannot be written
+    only means the next Tab takes the long way."""
+    try:
+        _remember(run)
+    except Exception:
+        pass
+
+
+def _remember(written: str | None) -> None:
+    from sop_cli.cli.tabcache import TAB_CACHE, TAB_FORMAT, catalog_stamp, store_stamp
+    from sop_cli.fs import write_text_atomically
+    from sop_cli.paths import sop_home, store_location
+
+    location = store_location()
+    stamp = store_stamp(location)
+    if stamp is None:
+        return
+    catalog = catalog_stamp()
+    where = (os.getcwd(), os.environ.get("SOP_PATH", ""))
+    path = sop_home() / "cache" / TAB_CACHE
+    known = None
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if (old["format"], old["catalog_stamp"], old["cwd"], old["sop_path"]) == (TAB_FORMAT, catalog, *where):
+            if (old["store"], old["store_stamp"]) == (str(location), stamp):
+                return  # still true
+            known = old["sop_ids"]  # only the runs changed
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    runs = run_ids(_Params(), "")
+    active = _active_runs()
+    kept = list(dict.fromkeys([*([written] if written in active else []), *reversed(active)]))[:_STEPS_KEPT]
+    steps = {run: step_numbers(_Params(run=run), "") for run in kept}
+    data = {
+        "format": TAB_FORMAT, "store": str(location), "store_stamp": stamp, "runs": runs, "steps": steps,
+        "default_run": active[0] if len(active) == 1 else None,
+        "catalog_stamp": catalog, "sop_ids": sop_ids("") if known is None else known, "cwd": where[0], "sop_path": where[1],
+    }
+    if store_stamp(location) != stamp:
+        return  # the store moved on while we read it: leave the cache to the next writer
+    write_text_atomically(path, json.dumps(data, ensure_ascii=False))
+
+
+def _active_runs() -> list[str]:
+    from sop_cli.store import open_store
+
+    store = open_store(None, create=False, migrate=False)
+    if store is None:
+        return []
+    with store, store.read():
+        return store.run_ids(active_only=True)

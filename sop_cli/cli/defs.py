@@ -186,9 +186,9 @@ def schema_command(out: Path | None = typer.Option(None, "--out", metavar=N_("FI
 
     text = json.dumps(sop_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
-        from sop_cli.fs import write_text_atomically
+        from sop_cli.fs import write_file
 
-        write_text_atomically(out, text)
+        write_file(out, text)
         print(_("Wrote {path}").format(path=out))
     else:
         print(text, end="")

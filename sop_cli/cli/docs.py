@@ -15,7 +15,7 @@ import typer
 
 from sop_cli.cli import app, complete, periods
 from sop_cli.cli.options import ORG, RUN, STORE
-from sop_cli.cli.output import print_json, shown
+from sop_cli.cli.output import choose_format, emit, print_json, shown
 from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def render_command(
                                         autocompletion=complete.sop_ids),
     run: str | None = RUN,
     step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it.")),
-    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
+    fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx|bpmn", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
     out: Path | None = OUT,
     sets: list[str] | None = typer.Option(None, "--set", metavar=N_("KEY=VALUE"), help=N_("A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error.")),
     values: Path | None = typer.Option(None, "--values", metavar=N_("FILE"), help=N_("A YAML file of values (--set wins over it).")),
@@ -51,8 +51,8 @@ def render_command(
         return
     if doc is None:
         raise UsageError(_("Say which document: `sop render sop SOP`, `sop render DOC --run RUN`; `sop render --list` lists them."))
-    allowed = ("html", "md", "docx", "pdf") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
-    fmt = _format(fmt, out, allowed, "html")
+    allowed = ("html", "md", "docx", "pdf", "bpmn") if doc == "sop" else ("html", "md", "docx", "pdf", "xlsx")
+    fmt = choose_format(fmt, out, allowed, "html")
     if catatan and doc != "sop":
         raise UsageError(_("--catatan is the review view of the SOP document: `sop render sop SOP --catatan`."))
     state = None
@@ -75,7 +75,9 @@ def render_command(
             folder = Path(state.source_path).parent if state.source_path else None
         else:
             raise UsageError(_("`sop render sop` needs the SOP, e.g. `sop render sop renja --org ngronggot` (or --run RUN)."))
-        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan)
+        left_out: list[str] = []
+        text = render_sop(definition, fmt, sop_dir=folder, catatan=catatan, warnings=left_out)
+        _warn(left_out)
     else:
         if sop:
             raise UsageError(_("`sop render {doc}` is a document of a run: give --run RUN, not an SOP ({sop!r}).").format(
@@ -90,51 +92,18 @@ def render_command(
         warnings: list[str] = []
         text = render_run_document(doc, state, step=step, fmt=fmt, values=given, set_keys=[key for key, _ in pairs],
                                    now=now(), warnings=warnings)
-        for warning in warnings:
-            sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
+        _warn(warnings)
     if attach:
         if state is None:
             raise UsageError(_("--attach keeps the document with a run: give --run RUN."))
         _attach(text, doc, fmt, out, state, step, store, given.get("nomor") if doc != "sop" else None)
         return
-    _emit(text, out)
+    emit(text, out)
 
 
-def _format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
-    """The format: --format if given, else the suffix of --out (an unknown suffix is refused, before
-    anything is written), else `default`. Binary formats need --out."""
-    from sop_cli.errors import UsageError
-    from sop_cli.render.documents import format_from_suffix
-
-    if fmt is None and out is not None:
-        fmt = format_from_suffix(out, allowed)
-    fmt = (fmt or default).lower()
-    if fmt not in allowed:
-        raise UsageError(_("--format {fmt}: use one of {formats}.").format(fmt=fmt, formats=", ".join(allowed)))
-    if fmt in BINARY and out is None:
-        raise UsageError(_("--format {fmt} writes a file: give --out FILE.{fmt}.").format(fmt=fmt))
-    return fmt
-
-
-BINARY = ("docx", "pdf", "xlsx")
-
-
-def _emit(text: str | bytes, out: Path | None) -> None:
-    if out is None:
-        assert isinstance(text, str)  # _format asks binary formats for --out
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    from sop_cli.errors import UsageError
-
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            out.write_bytes(text)
-        else:
-            out.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
-    print(_("Wrote {path}").format(path=out))
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        sys.stderr.write(_("Warning: {message}").format(message=shown(warning)) + "\n")
 
 
 def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunState, step: int | None,
@@ -146,7 +115,7 @@ def _attach(text: str | bytes, doc: str, fmt: str, out: Path | None, state: RunS
     from sop_cli.run.service import add_note
 
     if out is not None:
-        _emit(text, out)
+        emit(text, out)
         path = out
         folder = None
     else:
@@ -258,7 +227,7 @@ def report_command(
     if deadline or year or sop or org:
         raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
-    fmt = _format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
+    fmt = choose_format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
     state = load_run(run, store=store)
     moment = now()
     data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
@@ -272,8 +241,10 @@ def report_command(
     else:
         from sop_cli.render.documents import render_report
 
-        text = render_report(state, data, "monitoring" if monitoring else "report", fmt)
-    _emit(text, out)
+        left_out: list[str] = []
+        text = render_report(state, data, "monitoring" if monitoring else "report", fmt, left_out)
+        _warn(left_out)
+    emit(text, out)
 
 
 def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:
@@ -298,16 +269,19 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
 
 
 def _csv_value(value: object) -> object:
-    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text."""
+    """One CSV field: the typed views hold real datetimes, so text shaped like a time stays text;
+    text shaped like a formula is neutralised (`sop_cli.render.cells`)."""
     from datetime import datetime
+
+    from sop_cli.render.cells import csv_field
 
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return csv_field(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
-    return value
+    return csv_field(value)
 
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:

@@ -15,7 +15,10 @@ import os
 import re
 import shutil
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def shown(text: object, *, multiline: bool = False) -> str:
@@ -234,12 +237,6 @@ def paint(text: str, style: str, stream: Any = None) -> str:
     return f"\033[{codes[style]}m{text}\033[0m"
 
 
-def clip(text: str, width: int) -> str:
-    """`text` cut to `width` characters with an ellipsis."""
-    text = " ".join(shown(text).split())
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
 def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(), *,
                 keep: frozenset[int] = frozenset(), last: frozenset[int] = frozenset(),
                 width: int | None = None) -> str:
@@ -365,3 +362,38 @@ def _cell(text: str) -> str:
 def _visible(text: str) -> str:
     return re.sub(r"\033\[[0-9;]*m", "", text) if "\033" in text else text
 
+
+# Documents and reports: the format asked for, and where the result goes ---------------------------
+
+
+def choose_format(fmt: str | None, out: Path | None, allowed: tuple[str, ...] = ("html", "md"), default: str = "html") -> str:
+    """The format: --format if given, else the suffix of --out (an unknown suffix is refused, before
+    anything is written), else `default`. Binary formats need --out."""
+    from sop_cli.errors import UsageError
+    from sop_cli.i18n import _
+    from sop_cli.render.documents import format_from_suffix
+
+    if fmt is None and out is not None:
+        fmt = format_from_suffix(out, allowed)
+    fmt = (fmt or default).lower()
+    if fmt not in allowed:
+        raise UsageError(_("--format {fmt}: use one of {formats}.").format(fmt=fmt, formats=", ".join(allowed)))
+    if fmt in BINARY and out is None:
+        raise UsageError(_("--format {fmt} writes a file: give --out FILE.{fmt}.").format(fmt=fmt))
+    return fmt
+
+
+BINARY = ("docx", "pdf", "xlsx")
+
+
+def emit(text: str | bytes, out: Path | None) -> None:
+    """Print `text`, or write it (text or bytes) to `out` and say so."""
+    if out is None:
+        assert isinstance(text, str)  # choose_format asks binary formats for --out
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    from sop_cli.fs import write_file
+    from sop_cli.i18n import _
+
+    write_file(out, text)
+    print(_("Wrote {path}").format(path=out))

@@ -54,11 +54,14 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def session(store: str | None, by: str | None = None) -> Session:
-    """The `Session` of this command: now, who acts (`by`, else `SOP_USER` or the OS user), the
-    store, and when Enter was pressed."""
+def session(store: str | None, by: str | None = None, *, reading: bool = False) -> Session:
+    """The `Session` of this command: now, the store, and for a command that writes (not `reading`:
+    they need no user, and `getpass` costs a reading command its start-up) who acts (`by`, else
+    `SOP_USER` or the OS user) and when Enter was pressed."""
     from sop_cli.run.service import Session
 
+    if reading:
+        return Session(now=now(), store=store)
     return Session(now=now(), actor=actor(), os_user=os_user(), store=store, by=by, pressed=pressed())
 
 

@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 def report_period(*, sop: str, period: Period | None, org: str | None, fmt: str | None, out: Path | None,
                   monitoring: bool, store: str | None) -> None:
     """The period report (this month unless a period is given), printed or written to `out`."""
-    from sop_cli.cli.docs import _emit, _format
-    from sop_cli.cli.output import to_json
+    from sop_cli.cli.output import choose_format, emit, to_json
     from sop_cli.cli.parse import now
     from sop_cli.run import periods
     from sop_cli.run.period_report import period_report
@@ -26,7 +25,7 @@ def report_period(*, sop: str, period: Period | None, org: str | None, fmt: str 
     moment = now()
     if period is None:
         period = periods.month(moment.year, moment.month)
-    chosen = _format(fmt, out, ("table", "html", "pdf", "xlsx", "csv", "json"), "table")
+    chosen = choose_format(fmt, out, ("table", "html", "pdf", "xlsx", "csv", "json"), "table")
     data = period_report(sop, period, now=moment, org=org, store=store)
     text: str | bytes
     if chosen == "json":
@@ -39,7 +38,7 @@ def report_period(*, sop: str, period: Period | None, org: str | None, fmt: str 
         from sop_cli.render.period import period_document
 
         text = period_document(data, "monitoring" if monitoring else "report", chosen)
-    _emit(text, out)
+    emit(text, out)
 
 
 def _time(minutes: int | None, day_minutes: int) -> str:

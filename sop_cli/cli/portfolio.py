@@ -19,8 +19,7 @@ def report_many(
     year: int | None, sop: str | None, org: str | None, run: str | None, monitoring: bool, store: str | None,
 ) -> None:
     """The portfolio or the evaluation, in the format asked for, printed or written to `out`."""
-    from sop_cli.cli.docs import _emit, _format
-    from sop_cli.cli.output import to_json
+    from sop_cli.cli.output import choose_format, emit, to_json
     from sop_cli.cli.parse import now
 
     if portfolio and evaluasi is not None:
@@ -35,10 +34,10 @@ def report_many(
         from sop_cli.render import portfolio as pages
         from sop_cli.run.portfolio import portfolio as build
 
-        chosen = _format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
+        chosen = choose_format(fmt, out, ("table", "html", "xlsx", "csv", "json"), "table")
         data = build(now=moment, year=year, sop=sop, org=org, deadline=_date(deadline), store=store)
         if chosen == "xlsx":
-            _write_bytes(pages.portfolio_xlsx(data), out)
+            emit(pages.portfolio_xlsx(data), out)  # choose_format asked xlsx for --out
             return
         text = {"json": lambda: to_json(data), "csv": lambda: _portfolio_csv(data), "html": lambda: pages.portfolio_html(data),
                 "table": lambda: _portfolio_table(data)}[chosen]()
@@ -46,11 +45,11 @@ def report_many(
         from sop_cli.render import portfolio as pages
         from sop_cli.run.portfolio import evaluasi as build_evaluasi
 
-        chosen = _format(fmt, out, ("table", "html", "csv", "json"), "table")
+        chosen = choose_format(fmt, out, ("table", "html", "csv", "json"), "table")
         evaluation = build_evaluasi(evaluasi or "", now=moment, org=org, store=store)
         text = {"json": lambda: to_json(evaluation), "csv": lambda: _evaluasi_csv(evaluation),
                 "html": lambda: pages.evaluasi_html(evaluation), "table": lambda: _evaluasi_table(evaluation)}[chosen]()
-    _emit(text, out)
+    emit(text, out)
 
 
 def _date(text: str | None) -> date | None:
@@ -60,18 +59,6 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(_("--deadline {text}: give a date as YYYY-MM-DD, e.g. 2027-03-31.").format(text=text)) from None
-
-
-def _write_bytes(data: bytes, out: Path | None) -> None:
-    from sop_cli.fs import write_atomically
-
-    if out is None:
-        raise UsageError(_("--format xlsx writes a file: add --out FILE.xlsx."))
-    try:
-        write_atomically(out, data)
-    except OSError as error:
-        raise UsageError(_("--out {out}: cannot write ({error}).").format(out=out, error=error)) from None
-    print(_("Wrote {path}").format(path=out))
 
 
 def _portfolio_table(data: PortfolioData) -> str:
@@ -104,10 +91,12 @@ def _portfolio_table(data: PortfolioData) -> str:
 def _csv(headers: list[str], rows: list[list[object]]) -> str:
     import csv
 
+    from sop_cli.render.cells import csv_field
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_field(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 

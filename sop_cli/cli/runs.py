@@ -6,35 +6,22 @@ returns (plain text, or `--json`). No rich, yaml or jinja2 here: these are typed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from sop_cli.cli import app, complete, periods
+from sop_cli.cli import app, complete, periods, screens
 from sop_cli.cli.options import JSON, ORG, RUN, STORE
-from sop_cli.cli.output import (
-    fit,
-    one_line,
-    paint,
-    plain_table,
-    print_json,
-    progress_bar,
-    tanggal,
-    tanggal_pendek,
-)
-from sop_cli.i18n import N_, _, ngettext
+from sop_cli.cli.output import one_line, paint, plain_table, print_json, tanggal, tanggal_pendek
+from sop_cli.cli.screens import lanes_text, line, print_current, print_identity, print_progress, say
+from sop_cli.i18n import N_, _
 
 if TYPE_CHECKING:
     from sop_cli.run.views import (
-        CurrentView,
         EventView,
-        LaneView,
         PlannedView,
-        RunListRow,
         RunView,
-        SourceFile,
         VisitView,
     )
 
@@ -56,14 +43,6 @@ _KINDS = {
     "erased": N_("personal data erased"),
 }
 """Event kinds as the log shows them (translated at use)."""
-
-_STATUSES = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
-"""Run states as `sop runs` shows them (translated at use)."""
-
-_LABELS = (N_("SOP"), N_("For"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
-           N_("Progress"), N_("Parallel"), N_("Current"), N_("Who"), N_("Since"), N_("Time"), N_("Outside"))
-"""The labels of the run screens, aligned to the longest in the interface language."""
-
 
 @app.command("start", help=N_("Start a run of an SOP for a year and print its forecast: the planned start and due time of every step."))
 def start_command(
@@ -93,45 +72,46 @@ def start_command(
         view = start_run(session(store, by), sop, org=org, year=year, title=title, at=optional_at(at),
                          assign=parse_assignments(assign or []), again=again, parent=parent, parent_step=parent_step,
                          untuk=untuk)
+        complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     except ConflictError as error:
         if not (if_new and error.code == "run_exists"):
             raise
         runs = error.details["runs"]
         assert isinstance(runs, list)
-        view = run_status(session(store), str(runs[0]))
+        view = run_status(session(store, reading=True), str(runs[0]))
         if as_json:
             print_json(view)
             return
         view = one_line(view)
-        _say(_("Already started {run} for {year}: {title} (nothing new was started)").format(
+        say(_("Already started {run} for {year}: {title} (nothing new was started)").format(
             run=paint(view["run"], "bold"), year=view["year"], title=view["title"]))
         if assign or title or at:
-            _say(_("The run keeps what it was started with; --assign, --title and --at were not applied."))
-        _print_identity(view)
-        _print_progress(view)
-        _print_current(view)
+            say(_("The run keeps what it was started with; --assign, --title and --at were not applied."))
+        print_identity(view)
+        print_progress(view)
+        print_current(view)
         return
     if as_json:
         print_json(view)
         return
     view = one_line(view)
     if view["case_number"] is not None:
-        _say(_("Started case {run}: {title}").format(run=paint(view["run"], "bold"), title=view["title"]))
+        say(_("Started case {run}: {title}").format(run=paint(view["run"], "bold"), title=view["title"]))
     else:
-        _say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
+        say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
                                                            title=view["title"]))
     taken = view.get("id_taken")
     if taken:
-        _say(_("(the id {run} belongs to the run of {sop} for {year})").format(**taken))
-    _print_identity(view)
-    _line(_("Started"), _("{when}  (by {actor})").format(when=tanggal(view["started_at"]),
+        say(_("(the id {run} belongs to the run of {sop} for {year})").format(**taken))
+    print_identity(view)
+    line(_("Started"), _("{when}  (by {actor})").format(when=tanggal(view["started_at"]),
                                                               actor=view["recorded"]["actor"]))
-    _line(_("Due"), _("{when}  (forecast, without rework)").format(when=tanggal(view["planned_end"])))
+    line(_("Due"), _("{when}  (forecast, without rework)").format(when=tanggal(view["planned_end"])))
     print()
     _print_forecast(view, view["forecast"])
     first = view["current"]
     if first is not None:  # a new run always has its first step current
-        _say("\n" + _("Next: when step {step} is done, `sop advance --run {run} --step {step}`.").format(
+        say("\n" + _("Next: when step {step} is done, `sop advance --run {run} --step {step}`.").format(
             step=first["step"], run=view["run"]))
 
 
@@ -158,6 +138,7 @@ def advance_command(
 
     view = advance(session(store, by), run, step=step, note=note, attach=attach or [], at=optional_at(at),
                    approve=approve, reject=reject, reason=reason)
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
@@ -167,69 +148,38 @@ def advance_command(
     wording = {"approved": N_("{run}: step {step} approved by {actor}, {when}{timing}."),
                "rejected": N_("{run}: step {step} rejected by {actor}, {when}{timing}.")}.get(
         event["kind"], N_("{run}: step {step} done by {actor}, {when}{timing}."))
-    _say(_(wording).format(run=view["run"], step=event["step"], actor=event["actor"], when=tanggal(event["at"]),
+    say(_(wording).format(run=view["run"], step=event["step"], actor=event["actor"], when=tanggal(event["at"]),
                            timing=_timing(done)))
     if event.get("reason"):
-        _say(_("Reason: {reason}").format(reason=event["reason"]))
+        say(_("Reason: {reason}").format(reason=event["reason"]))
     for item in event.get("attachments", []):
-        _say(_("Attached {name} (sha256 {sha}…, {size} bytes)").format(name=item["name"], sha=item["sha256"][:12],
+        say(_("Attached {name} (sha256 {sha}…, {size} bytes)").format(name=item["name"], sha=item["sha256"][:12],
                                                                         size=item["size"]))
     current = view["current"]
     if event["kind"] == "rejected" and view["status"] == "finished":
-        _say(_("TIDAK ends the process: the request is refused or returned (ditolak)."))
+        say(_("TIDAK ends the process: the request is refused or returned (ditolak)."))
     elif event["kind"] == "rejected" and current is not None and event.get("rework"):
-        _say(_("Back to step {step} for rework (rework loop {loop}).").format(step=current["step"],
+        say(_("Back to step {step} for rework (rework loop {loop}).").format(step=current["step"],
                                                                              loop=view["rework_loops"]))
     elif event["kind"] == "rejected" and current is not None:
-        _say(_("TIDAK goes on to step {step}.").format(step=current["step"]))
-    _print_progress(view)
+        say(_("TIDAK goes on to step {step}.").format(step=current["step"]))
+    print_progress(view)
     if view["status"] == "finished":
         if view["outcome"] == "ditolak":
-            _say(_("Run {run} is finished (ditolak: refused or returned at a decision).").format(run=view["run"]))
+            say(_("Run {run} is finished (ditolak: refused or returned at a decision).").format(run=view["run"]))
         else:
-            _say(_("Run {run} is finished.").format(run=view["run"]))
+            say(_("Run {run} is finished.").format(run=view["run"]))
         if view.get("parent"):
             parent = view["parent"]
-            _say(_("It was the sub-SOP of run {run}, step {step}: that step is done with it "
+            say(_("It was the sub-SOP of run {run}, step {step}: that step is done with it "
                    "(see `sop status --run {run}`).").format(run=parent["run"], step=parent["step"]))
         return
-    _print_current(view)
+    print_current(view)
 
 
 @app.command("status", help=N_("Where a run stands: the current step, who has it, when it is due, progress, next steps."))
 def status_command(run: str | None = RUN, store: str | None = STORE, as_json: bool = JSON) -> None:
-    from sop_cli.cli.parse import session
-    from sop_cli.run.service import run_status
-
-    view = run_status(session(store), run)
-    if as_json:
-        print_json(view)
-        return
-    view = one_line(view)
-    _say(f"{paint(view['run'], 'bold')}  {view['title']}")
-    _print_identity(view)
-    _print_progress(view)
-    if view["status"] == "finished":
-        if view["outcome"] == "ditolak":
-            finished = _("finished {when} — ditolak (refused or returned at a decision)")
-        else:
-            finished = _("finished {when}")
-        _line(_("Status"), finished.format(when=tanggal(view["finished_at"])))
-        _print_totals(view)
-    elif view["status"] == "cancelled":
-        _line(_("Status"), _("cancelled {when}: {reason}").format(when=tanggal(view["cancelled_at"]),
-                                                                         reason=view["cancel_reason"]))
-    else:
-        _print_current(view)
-        upcoming = view["next_steps"]
-        for i, planned in enumerate(upcoming[:3]):
-            _line(_("Next") if i == 0 else "", _("{step:>2}  {kegiatan}  ({lanes})  due {due}").format(
-                step=planned["step"], kegiatan=planned["kegiatan"], lanes=_lanes(planned["lanes"]),
-                due=tanggal_pendek(planned["planned_due"])), 4)
-        if len(upcoming) > 3:
-            _line("", _("... {count} more").format(count=len(upcoming) - 3))
-        _line(_("Run due"), _("{when} (forecast)").format(when=tanggal(view["planned_end"])))
-    _print_source_warning(view["sop_file"], view["run"])
+    screens.status(run, store, as_json)
 
 
 @app.command("runs", help=N_(
@@ -249,62 +199,8 @@ def runs_command(
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
-    from sop_cli.cli.parse import session
-    from sop_cli.run.service import list_runs
-
-    period = periods.parse_period(bulan=bulan, dari=dari, sampai=sampai)
-    if period is not None or untuk:
-        include_all = True  # a name or a period looks for a case whatever became of it
-    rows, total = list_runs(session(store), include_all=include_all, limit=limit or None, org=org, sop=sop,
-                            year=year, late=late, untuk=untuk, period=period)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        if org or sop or year or late or untuk or period:
-            print(_("No runs match."))
-        else:
-            print(_("No runs.") if include_all else _("No active runs (`sop runs --all` lists finished ones)."))
-        return
-    if any(r["case_number"] is not None for r in rows):
-        _print_cases(rows)
-    else:
-        _print_runs(rows)
-    if total > len(rows):
-        every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
-        _say(_("(the {count} most recently started of {total} runs; `{every}` lists them all)").format(
-            count=len(rows), total=f"{total:,}", every=every))
-
-
-def _print_cases(rows: list[RunListRow]) -> None:
-    """The counter's view: each case, whom it is for, who has it now, since and due when."""
-    table = []
-    for r in rows:
-        if r["status"] == "active":
-            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
-            where = f"{r['current_step']} {r['holder'] or ''}"
-            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
-        else:
-            state, where, due = _(_STATUSES.get(r["status"], r["status"])), "-", "-"
-        table.append([r["run"], r["untuk"] or "-", tanggal_pendek(r["started_at"]) if r["started_at"] else "-",
-                      where, due, state])
-    print(plain_table([_("Case"), _("For"), _("Received"), _("With"), _("Due"), _("State")], table,
-                      keep=frozenset({0, 5}), last=frozenset({2, 4})))
-
-
-def _print_runs(rows: list[RunListRow]) -> None:
-    table = []
-    for r in rows:
-        if r["status"] == "active":
-            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
-            where = f"{r['current_step']} {r['current_kegiatan'] or ''}"
-            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
-        else:
-            state, where, due = _(_STATUSES.get(r["status"], r["status"])), "-", "-"
-        progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
-        table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
-    print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,
-                      frozenset({2}), keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
+    screens.runs(include_all=include_all, limit=limit, org=org, sop=sop, year=year, late=late, store=store,
+                 as_json=as_json, untuk=untuk, period=periods.parse_period(bulan=bulan, dari=dari, sampai=sampai))
 
 
 @app.command("log", help=N_(
@@ -314,15 +210,15 @@ def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool 
     from sop_cli.cli.parse import session
     from sop_cli.run.service import run_log
 
-    view = run_log(session(store), run)
+    view = run_log(session(store, reading=True), run)
     if as_json:
         print_json(view["events"])
         return
     view = one_line(view)
-    _say(_("{run}  {title}  ({sop}, times {zone})").format(run=paint(view["run"], "bold"), title=view["title"],
+    say(_("{run}  {title}  ({sop}, times {zone})").format(run=paint(view["run"], "bold"), title=view["title"],
                                                          sop=view["sop"]["id"], zone=view["sop"]["zona_waktu"]))
     if view.get("untuk"):
-        _say(_("For: {name}").format(name=view["untuk"]))
+        say(_("For: {name}").format(name=view["untuk"]))
     rows = []
     for e in view["events"]:
         kind = _(_KINDS[e["kind"]]) if e["kind"] in _KINDS else e["kind"]
@@ -354,15 +250,16 @@ def undo_command(
     from sop_cli.run.service import undo
 
     view = undo(session(store, by), run, reason=reason or "", step=step, event=event)
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
     view = one_line(view)
     recorded = view["recorded"]
-    _say(_("{run}: undid event #{seq} (step {step}); reason: {reason}").format(
+    say(_("{run}: undid event #{seq} (step {step}); reason: {reason}").format(
         run=view["run"], seq=recorded["undoes"], step=recorded["step"], reason=recorded["reason"]))
-    _print_progress(view)
-    _print_current(view)
+    print_progress(view)
+    print_current(view)
 
 
 @app.command("cancel", help=N_("End a run that will not be completed (it stays in the store and its log)."))
@@ -378,11 +275,12 @@ def cancel_command(
     from sop_cli.run.service import cancel
 
     view = cancel(session(store, by), run, reason=reason or "", at=optional_at(at))
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
     view = one_line(view)
-    _say(_("{run} cancelled {when}: {reason}").format(run=view["run"], when=tanggal(view["cancelled_at"]),
+    say(_("{run} cancelled {when}: {reason}").format(run=view["run"], when=tanggal(view["cancelled_at"]),
                                                        reason=view["cancel_reason"]))
 
 
@@ -400,141 +298,28 @@ def note_command(
     from sop_cli.run.service import add_note
 
     view = add_note(session(store, by), run, text=text, attach=attach or [], at=optional_at(at))
+    complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     if as_json:
         print_json(view)
         return
     view = one_line(view)
     event = view["recorded"]
-    _say(_("{run}: {kind} #{seq} added ({details}).").format(run=view["run"], kind=_(_KINDS[event["kind"]]),
+    say(_("{run}: {kind} #{seq} added ({details}).").format(run=view["run"], kind=_(_KINDS[event["kind"]]),
                                                               seq=event["seq"], details=_details(event)))
 
 
 # Printing -------------------------------------------------------------------------------------
 
-
-def _say(text: str, hang: int | None = None) -> None:
-    """Print a line wrapped at words to the terminal (see `output.fit`)."""
-    print(fit(text, hang))
-
-
-def _line(label: str, text: str, extra: int = 0) -> None:
-    """Print `Label     text`, the labels of a screen aligned, wrapped lines under the text."""
-    width = max(9, *(len(_(name)) for name in _LABELS))
-    print(fit(f"{label:<{width}} {text}", width + 1 + extra))
-
-
-def _print_identity(view: RunView) -> None:
-    sop = view["sop"]
-    _line("SOP", f"{sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
-    if view.get("untuk"):
-        _line(_("For"), str(view["untuk"]))
-    parent = view.get("parent")
-    if parent:
-        _line(_("Sub-SOP"), _("of run {run}, step {step} (done there when this run finishes)").format(
-            run=parent["run"], step=parent["step"]))
-
-
-def _print_progress(view: RunView) -> None:
-    p = view["progress"]
-    loops = view["rework_loops"]
-    steps = ngettext("{done}/{total} step", "{done}/{total} steps", p["total"]).format(done=p["done"], total=p["total"])
-    if loops:
-        steps = ngettext("{steps}, {loops} rework loop", "{steps}, {loops} rework loops", loops).format(
-            steps=steps, loops=loops)
-    _line(_("Progress"), f"{progress_bar(p['done'], p['total'])}  {steps}")
-
-
-def _print_current(view: RunView) -> None:
-    steps = view.get("current_steps") or ([view["current"]] if view["current"] else [])
-    if len(steps) > 1:
-        listed = _or(str(c["step"]) for c in steps)
-        _line(_("Parallel"), _("steps {listed} are current at the same time; the next step waits for all "
-                               "(`sop advance --run {run} --step N` completes one)").format(listed=listed, run=view["run"]))
-    for current in steps:
-        _print_one_current(view, current)
-
-
-def _or(items: Iterable[str]) -> str:
-    """`1 and 2`, `1, 2 and 3`."""
-    items = list(items)
-    if len(items) == 1:
-        return items[0]
-    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
-
-
-def _print_one_current(view: RunView, current: CurrentView) -> None:
-    from sop_cli.worktime import format_minutes
-
-    _line(_("Current"), _("step {step}: {kegiatan}  ({waktu})").format(**current))
-    _line(_("Who"), _lanes(current["lanes"]))
-    _line(_("Since"), tanggal(current["since"]))
-    if current.get("sub_sop"):
-        if current.get("sub_run"):
-            _line(_("Sub-SOP"), _("done by run {run} ({sop}); this step completes when it finishes").format(
-                run=current["sub_run"], sop=current["sub_sop"]))
-        else:
-            _line(_("Sub-SOP"), _("{sop}: start it with `sop start {sop} --parent {run}`").format(
-                sop=current["sub_sop"], run=view["run"]))
-    if current.get("external"):
-        _line(_("Due"), _("outside the office (eksternal): waiting pauses the office's clock; never late"))
-        return
-    if current.get("untimed"):
-        _line(_("Due"), _("no fixed time (sesuai jadwal): tracked, never late"))
-        return
-    if current["late"]:
-        state = paint(_("LATE by {time}").format(time=format_minutes(current["late_minutes"])), "red")
-    else:
-        state = _("{time} of working time left").format(time=format_minutes(current["remaining_minutes"]))
-    _line(_("Due"), f"{tanggal(current['due'])} — {state}")
-
-
-def _print_totals(view: RunView) -> None:
-    from sop_cli.worktime import format_minutes
-
-    done = [v for v in view["visits"] if v["completed_at"]]
-    inside = [v for v in done if not v.get("external")]
-    actual = sum(v["actual_minutes"] or 0 for v in inside)
-    standard = sum(v["standard_minutes"] for v in inside)
-    late = sum(1 for v in done if v["late"])
-    _line(_("Time"), ngettext("{actual} of working time over {count} step visit (standard {standard}); {late} late",
-                              "{actual} of working time over {count} step visits (standard {standard}); {late} late",
-                              len(inside)).format(actual=format_minutes(actual), count=len(inside),
-                                                  standard=format_minutes(standard), late=late))
-    if len(inside) < len(done):
-        _line(_("Outside"), _("{time} waiting outside the office (waktu di luar kantor: eksternal lanes, not "
-                              "counted against the office)").format(time=format_minutes(view["external_minutes"])))
-
-
 def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
     rows = [
-        [str(p["step"]), p["kegiatan"], _lanes(p["lanes"]), p["waktu"],
+        [str(p["step"]), p["kegiatan"], lanes_text(p["lanes"]), p["waktu"],
          tanggal_pendek(p["planned_start"]), tanggal_pendek(p["planned_due"])]
         for p in planned
     ]
     print(plain_table(["No", "Kegiatan", "Pelaksana", "Waktu", _("Start"), _("Due")], rows, frozenset({0}),
                       keep=frozenset({0}), last=frozenset({3, 4, 5})))
-    _say(_("(working time {zone}: {hours}; days without office hours, national holidays and cuti bersama "
+    say(_("(working time {zone}: {hours}; days without office hours, national holidays and cuti bersama "
            "skipped)").format(zone=view["sop"]["zona_waktu"], hours=view["office_hours"]))
-
-
-
-def _print_source_warning(source: SourceFile, run: str) -> None:
-    if source["state"] == "changed":
-        _say(paint(_("Note: the SOP file changed since the run started ({path}); this run keeps the definition "
-                     "it started with.").format(path=source["path"]), "yellow"))
-        import shlex
-
-        from sop_cli.cli.output import shown
-
-        command = f"sop diff --run {shlex.quote(run)} {shlex.quote(str(source['path']))}"
-        _say(shown(_("What the new version would change for this run: {command}").format(command=command)))
-    elif source["state"] == "missing":
-        _say(paint(_("Note: the SOP file is gone ({path}); this run keeps the definition it started with.").format(
-            path=source["path"]), "yellow"))
-
-
-def _lanes(lanes: list[LaneView]) -> str:
-    return ", ".join(f"{lane['nama']} ({lane['person']})" if lane["person"] else lane["nama"] for lane in lanes)
 
 
 def _timing(visit: VisitView) -> str:

@@ -64,7 +64,7 @@ def _print_info(info: StoreInfo) -> None:
                  ", ".join(u.members) or nobody] for u in info.units]
         rows += [[u.role, _("reads every unit's runs, writes none"), ", ".join(u.members) or nobody]
                  for u in info.overseers]
-        print(plain_table([_("Role"), _("May"), _("Members")], rows))
+        print(plain_table([_("Role"), _("Rights"), _("Members")], rows))
 
 
 @store_app.command("init", help=N_("Create the store (an SQLite file, or the tables of a PostgreSQL database) with the current schema."))

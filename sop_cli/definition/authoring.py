@@ -44,10 +44,13 @@ def head_of(unit: str) -> str:
 
 @dataclass(frozen=True)
 class LaneDraft:
-    """One lane (pelaksana column): its id and its name as printed."""
+    """One lane (pelaksana column): its id and its name as printed; `eksternal` and `petugas` as
+    the SOP file writes them."""
 
     id: str
     nama: str
+    eksternal: bool = False
+    petugas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,24 @@ class StepDraft:
     output: str
     tidak: int | str | None = None
     """Set for a decision (keputusan): the step its TIDAK goes to, or "selesai"; YA is the next step."""
+    # What `sop import` reads off a document beyond what `sop new` asks; the defaults are `sop new`'s.
+    simbol: str | None = None
+    """None: mulai for the first step, selesai for the last, keputusan when `tidak` is set, else proses."""
+    ya: int | None = None
+    """A decision's YA when not the next step."""
+    kelengkapan: str | None = None
+    """None: the output of the step before ("-" for the first)."""
+    keterangan: str | None = None
+    more_lanes: tuple[str, ...] = ()
+    """Lanes doing the step with `lane`."""
+    berikutnya: int | None = None
+    paralel: tuple[int, ...] = ()
+    sub_sop: str | None = None
+    dasar_inferensi: str | None = None
+    """Set when the lane is inferred, not read from the source (asal_pelaksana: inferensi)."""
+    dokumen: str | None = None
+    notes: tuple[str, ...] = ()
+    """Comment lines written above the step (what was guessed, what to check)."""
 
 
 @dataclass
@@ -72,6 +93,17 @@ class Draft:
     pengesah: str
     lanes: list[LaneDraft] = field(default_factory=list)
     steps: list[StepDraft] = field(default_factory=list)
+    # What `sop import` reads off a document; left empty by `sop new`.
+    header: dict[str, str | None] = field(default_factory=dict)
+    """judul, nomor, tanggal_pembuatan/revisi/pengesahan/efektif, sumber."""
+    pejabat: dict[str, str | None] = field(default_factory=dict)
+    """disahkan_oleh beyond its jabatan: nama, pangkat, nip, kedudukan, atas_nama, untuk_beliau."""
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    """The six lists and penjelasan, by field name."""
+    intro: list[str] = field(default_factory=list)
+    """The file's opening comment lines, when not `sop new`'s."""
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    """Comment lines written above a top-level field (by field name): what was guessed."""
     jenis: str | None = None
     """"layanan" or "perencanaan"; None leaves it to be inferred (`definition.graph.infer_jenis`)."""
 
@@ -161,31 +193,39 @@ def _q(text: str) -> str:
 def draft_yaml(draft: Draft) -> str:
     """The text of the SOP file, with comments in Indonesian explaining each field."""
     org = draft.organisasi
+    header, pejabat, notes = draft.header, draft.pejabat, draft.notes
     lines = [
         f"# SOP {draft.nama}, {org['nama']}.",
-        "# Dibuat dengan `sop new`. Lengkapi bagian yang masih kosong, lalu periksa dengan",
-        "# `sop validate BERKAS` dan lihat hasilnya dengan `sop show`. `sop schema --out sop.schema.json`",
-        "# memberi skema untuk editor (pemeriksaan saat mengetik).",
+        *(f"# {line}" if line else "#" for line in draft.intro or [
+            "Dibuat dengan `sop new`. Lengkapi bagian yang masih kosong, lalu periksa dengan",
+            "`sop validate BERKAS` dan lihat hasilnya dengan `sop show`. `sop schema --out sop.schema.json`",
+            "memberi skema untuk editor (pemeriksaan saat mengetik)."]),
         "# Teks sesudah tanda # adalah catatan: tidak dibaca oleh sop.",
         "",
+        *_notes(notes, "id"),
         "# Kode SOP di dalam organisasi (huruf kecil, angka, tanda hubung): dipakai di `sop start KODE`.",
         f"id: {_q(draft.sop_id)}",
+        *_notes(notes, "nama"),
         "# Nama SOP sebagaimana tertulis di dokumen.",
         f"nama: {_q(draft.nama)}",
+        *([*_notes(notes, "judul"), "# Judul seperti tercetak di atas bagan alir, bila berbeda dari \"SOP \" + nama.",
+           f"judul: {_value(header.get('judul'))}"] if header.get("judul") or "judul" in notes else []),
+        *([f"sumber: {_q(str(header['sumber']))}"] if header.get("sumber") else []),
         *([
             "# Jenis SOP: layanan (setiap permohonan satu perkara: `sop start KODE --untuk NAMA`) atau",
             "# perencanaan (satu pelaksanaan per tahun, seperti Renja).",
             f"jenis: {draft.jenis}",
         ] if draft.jenis else []),
+        *_notes(notes, "nomor"),
         "# Nomor SOP; boleh berisi bagian kosong yang diisi saat pengesahan.",
-        "nomor: null",
+        f"nomor: {_value(header.get('nomor'))}",
+        *_notes(notes, "tanggal"),
         "# Tanggal-tanggal identitas SOP, ditulis seperti di dokumen: 2026-07-01 atau \"Juli 2026\".",
         "# Setiap revisi adalah tindakan hukum: isi tanggal_revisi saat SOP diubah.",
-        "tanggal_pembuatan: null",
-        "tanggal_revisi: null",
-        "tanggal_pengesahan: null",
-        "tanggal_efektif: null",
+        *(f"{key}: {_value(header.get(key))}" for key in
+          ("tanggal_pembuatan", "tanggal_revisi", "tanggal_pengesahan", "tanggal_efektif")),
         "",
+        *_notes(notes, "organisasi"),
         "# Unit kerja yang menerbitkan SOP.",
         "organisasi:",
         "  # Kode unit dan kode wilayah: bersama kode SOP membentuk nama lengkap wilayah/unit/sop.",
@@ -202,35 +242,36 @@ def draft_yaml(draft: Draft) -> str:
             lines.append(f"  {key}: {json.dumps(org[key], ensure_ascii=False)}")
     lines += [
         "",
+        *_notes(notes, "disahkan_oleh"),
         "# Pejabat yang mengesahkan SOP (kotak pengesahan di identitas SOP).",
         "disahkan_oleh:",
         "  # Jabatan, mis. \"Camat Ngronggot\"; nama, pangkat dan NIP (18 angka) bila sudah diketahui.",
         f"  jabatan: {_q(draft.pengesah)}",
-        "  nama: null",
-        "  pangkat: null",
-        "  nip: null",
+        *(f"  {key}: {_value(pejabat.get(key))}" for key in ("nama", "pangkat", "nip")),
+        *(f"  {key}: {_q(str(pejabat[key]))}" for key in ("kedudukan", "atas_nama", "untuk_beliau") if pejabat.get(key)),
         "",
         "# Enam daftar identitas SOP AP. Isi tiap daftar dengan satu butir per baris, mis.:",
         "#   dasar_hukum:",
         "#     - Peraturan Bupati Nomor 28 Tahun 2021 tentang ...",
-        "# Peraturan yang menjadi dasar SOP.",
-        "dasar_hukum: []",
-        "# Kualifikasi (pendidikan, pelatihan) yang dibutuhkan pelaksana.",
-        "kualifikasi_pelaksana: []",
-        "# SOP lain yang terkait.",
-        "keterkaitan: []",
-        "# Peralatan dan perlengkapan yang dipakai.",
-        "peralatan_perlengkapan: []",
-        "# Akibat bila SOP tidak dijalankan.",
-        "peringatan: []",
-        "# Apa yang dicatat dan didata.",
-        "pencatatan_pendataan: []",
+    ]
+    for key, comment in _LIST_COMMENTS:
+        items = draft.lists.get(key) or []
+        if key == "penjelasan" and not items:
+            continue
+        lines += [*_notes(notes, key), f"# {comment}", f"{key}:" if items else f"{key}: []",
+                  *(f"  - {_q(item)}" for item in items)]
+    lines += [
         "",
+        *_notes(notes, "pelaksana"),
         "# Pelaksana: kolom-kolom bagan alir, urut dari kiri ke kanan. id dipakai oleh langkah.",
         "pelaksana:",
     ]
     for lane in draft.lanes:
         lines += [f"  - id: {_q(lane.id)}", f"    nama: {_q(lane.nama)}"]
+        if lane.eksternal:
+            lines.append("    eksternal: true")
+        if lane.petugas:
+            lines.append(f"    petugas: [{', '.join(_q(p) for p in lane.petugas)}]")
     lines += [
         "",
         "# Langkah-langkah, berurutan. Tiap langkah:",
@@ -244,20 +285,47 @@ def draft_yaml(draft: Draft) -> str:
     ]
     last = len(draft.steps)
     for no, step in enumerate(draft.steps, 1):
-        simbol = "mulai" if no == 1 else "selesai" if no == last else "keputusan" if step.tidak else "proses"
-        kelengkapan = draft.steps[no - 2].output if no > 1 else "-"
+        simbol = step.simbol or ("mulai" if no == 1 else "selesai" if no == last else "keputusan" if step.tidak else "proses")
+        kelengkapan = step.kelengkapan if step.kelengkapan is not None else draft.steps[no - 2].output if no > 1 else "-"
+        lanes = ", ".join(_q(lane) for lane in (step.lane, *step.more_lanes))
         lines += [
+            *(f"  # {note}" for note in step.notes),
             f"  - no: {no}",
             f"    kegiatan: {_q(step.kegiatan)}",
-            f"    pelaksana: [{_q(step.lane)}]",
-            "    asal_pelaksana: sumber",
+            f"    pelaksana: [{lanes}]",
+            *(["    asal_pelaksana: inferensi", f"    dasar_inferensi: {_q(step.dasar_inferensi)}"]
+              if step.dasar_inferensi else ["    asal_pelaksana: sumber"]),
             f"    simbol: {simbol}",
-            *([f"    ya: {no + 1}", f"    tidak: {step.tidak}"] if simbol == "keputusan" else []),
+            *([f"    ya: {step.ya or no + 1}", f"    tidak: {step.tidak}"] if simbol == "keputusan" else []),
+            *([f"    berikutnya: {step.berikutnya}"] if step.berikutnya is not None else []),
+            *([f"    paralel: [{', '.join(str(n) for n in step.paralel)}]"] if step.paralel else []),
+            *([f"    sub_sop: {_q(step.sub_sop)}"] if step.sub_sop else []),
             f"    kelengkapan: {_q(kelengkapan)}",
             f"    waktu: {_q(step.waktu)}",
             f"    output: {_q(step.output)}",
+            *([f"    keterangan: {_q(step.keterangan)}"] if step.keterangan else []),
+            *([f"    dokumen: {_q(step.dokumen)}"] if step.dokumen else []),
         ]
     return "\n".join(lines) + "\n"
+
+
+_LIST_COMMENTS = (
+    ("dasar_hukum", "Peraturan yang menjadi dasar SOP."),
+    ("kualifikasi_pelaksana", "Kualifikasi (pendidikan, pelatihan) yang dibutuhkan pelaksana."),
+    ("keterkaitan", "SOP lain yang terkait."),
+    ("peralatan_perlengkapan", "Peralatan dan perlengkapan yang dipakai."),
+    ("peringatan", "Akibat bila SOP tidak dijalankan."),
+    ("pencatatan_pendataan", "Apa yang dicatat dan didata."),
+    ("penjelasan", "Paragraf penjelasan di bawah daftar."),
+)
+
+
+def _value(text: str | None) -> str:
+    return "null" if text is None else _q(text)
+
+
+def _notes(notes: dict[str, list[str]], key: str) -> list[str]:
+    return [f"# {line}" for line in notes.get(key, ())]
 
 
 def checked_text(draft: Draft, path: Path) -> str:

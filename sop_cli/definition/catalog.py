@@ -45,11 +45,10 @@ class Head:
     @classmethod
     def of(cls, sop: SopDefinition) -> Head:
         """The head of a validated definition."""
-        from sop_cli.definition.overview import total_minutes
         from sop_cli.worktime import format_minutes
 
         graph = sop.graph
-        minutes = total_minutes(graph)
+        minutes = graph.total_minutes()
         return cls(graph.id, graph.nama, graph.org, len(graph.steps), minutes, format_minutes(minutes))
 
     def to_json(self) -> dict[str, Any]:

@@ -116,9 +116,15 @@ def _step_value(sop: JSON, step: JSON, field: str) -> Any:
     value = step.get(field)
     if field == "pelaksana":
         names = _lane_names(sop)
-        return ", ".join(names.get(lane, lane) for lane in value or [])
+        order = list(names)  # the columns' order: [kabid, tim] and [tim, kabid] are the same people
+        lanes = sorted(value or [], key=lambda lane: order.index(lane) if lane in order else len(order))
+        return ", ".join(names.get(lane, lane) for lane in lanes)
     if field == "paralel":
         return ", ".join(str(no) for no in value) if value else None
+    if field == "waktu" and isinstance(value, str):
+        from sop_cli.definition.duration import display_waktu
+
+        return display_waktu(value)  # as every screen and document shows it: "10 Menit" is "10 menit"
     return value
 
 

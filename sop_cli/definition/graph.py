@@ -256,6 +256,15 @@ class Graph:
         """The number of the first step (the `mulai`)."""
         return next(iter(self.steps))
 
+    def total_minutes(self) -> int:
+        """Sum of the standard times of all steps, in working minutes (one pass, no rework); steps
+        done at the same time (the branches of a split) count as the longest of them."""
+        from sop_cli.worktime import duration_minutes
+
+        minutes = {no: duration_minutes(step.durasi) for no, step in self.steps.items()}
+        splits = [[minutes[b] for b in step.branches] for step in self.steps.values() if step.is_split]
+        return sum(minutes.values()) - sum(sum(branches) - max(branches) for branches in splits)
+
     @property
     def main_path(self) -> list[int]:
         """The steps from the first to the end, YA at every decision."""

@@ -52,6 +52,8 @@ def _raw_lane_problems(located: Located) -> list[str]:
     lanes, steps = data.get("pelaksana"), data.get("langkah")
     if not isinstance(lanes, list) or not isinstance(steps, list):
         return []
+    from sop_cli.definition.model import undeclared_lane
+
     declared = [str(lane["id"]) for lane in lanes if isinstance(lane, dict) and isinstance(lane.get("id"), str)]
     found = []
     for i, step in enumerate(steps):
@@ -86,12 +88,6 @@ def _problems(located: Located, error: Any) -> list[str]:
             continue
         found.append(message + _message(item))
     return found
-
-
-def undeclared_lane(step: object, lane: str, declared: list[str]) -> str:
-    """The message for a step naming a lane that `pelaksana` does not declare."""
-    return _("step {step}: lane {lane} is not declared in pelaksana (declared: {declared})").format(
-        step=step, lane=repr(lane), declared=", ".join(declared) or _("none"))
 
 
 def _field_loc(loc: Any, data: Any) -> tuple[Any, ...]:

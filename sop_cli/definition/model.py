@@ -376,10 +376,14 @@ class DefinitionProblems(ValueError):
         self.problems = problems
 
 
+def undeclared_lane(step: object, lane: str, declared: list[str]) -> str:
+    """The message for a step naming a lane that `pelaksana` does not declare."""
+    return _("step {step}: lane {lane} is not declared in pelaksana (declared: {declared})").format(
+        step=step, lane=repr(lane), declared=", ".join(declared) or _("none"))
+
+
 def review_problems(sop: SopDefinition) -> Iterator[tuple[Loc, str]]:
     """What a reviewer of an SOP would object to, each with where it is."""
-    from sop_cli.definition.loader import undeclared_lane
-
     lane_ids = [lane.id for lane in sop.pelaksana]
     for i, lane_id in enumerate(lane_ids):
         if lane_id in lane_ids[:i]:

@@ -5,23 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sop_cli.definition.catalog import Catalog, Entry
-from sop_cli.definition.graph import LISTS, Graph
+from sop_cli.definition.graph import LISTS
 
-__all__ = ["LISTS", "describe", "list_rows", "total_minutes"]  # LISTS lives in graph; named here for the CLI
-
-
-def total_minutes(graph: Graph) -> int:
-    """Sum of the standard times of all steps, in working minutes (one pass, no rework); steps done
-    at the same time (the branches of a split) count as the longest of them."""
-    from sop_cli.worktime import duration_minutes
-
-    minutes = {no: duration_minutes(step.durasi) for no, step in graph.steps.items()}
-    total = sum(minutes.values())
-    for step in graph.steps.values():
-        if step.is_split:
-            branches = [minutes[b] for b in step.branches]
-            total -= sum(branches) - max(branches)
-    return total
+__all__ = ["LISTS", "describe", "list_rows"]  # LISTS lives in graph; named here for the CLI
 
 
 def list_rows(catalog: Catalog) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ The organisation file `organisasi.yaml` beside the SOP files gives the kop and t
 officials who sign (`sop_cli.render.organisation`). docs/templates.md documents the context.
 
 Modules: `indonesian` (dates and days in Indonesian), `env` (the Jinja2 environment),
-`flowchart` (SVG rows and Mermaid), `context` (template contexts), `doctypes` (document types as
+`flowchart` (SVG rows and Mermaid), `bpmn` (the process as BPMN 2.0 XML), `context` (template contexts), `doctypes` (document types as
 data), `organisation` (kop and officials), `documents` (the render entry points), `report`
 (report numbers), `office` (.docx, .pdf, .xlsx). jinja2 is imported only when something is
 rendered; python-docx, WeasyPrint and openpyxl only when their format is written.

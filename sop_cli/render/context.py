@@ -80,7 +80,6 @@ def signer_lines(signer: Pejabat) -> list[str]:
 
 def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
     """Everything the SOP document templates (`sop.html`, `sop.md`) use."""
-    from sop_cli.definition.overview import total_minutes
     from sop_cli.render.flowchart import mermaid, rows_svg
     from sop_cli.worktime import format_minutes
 
@@ -135,7 +134,7 @@ def sop_context(sop: SopDefinition, *, html: bool) -> dict[str, Any]:
         ],
         "lanes": [{"id": lane.id, "nama": lane.nama, "eksternal": lane.eksternal} for lane in sop.pelaksana],
         "steps": steps,
-        "waktu_total": format_minutes(total_minutes(sop.graph)),
+        "waktu_total": format_minutes(sop.graph.total_minutes()),
         "mermaid": mermaid(sop),
         "ada_inferensi": bool(inferred),
         "langkah_inferensi": _ranges(inferred),

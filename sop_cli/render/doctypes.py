@@ -15,13 +15,16 @@ nilai:                                # the values, dotted keys for nested ones
   nomor: {jenis: text, wajib: true, arti: "nomor surat", contoh: "005/123/2026"}
   rapat.tanggal: {jenis: date, wajib: true, arti: "tanggal rapat", contoh: "2026-11-24"}
   rapat.acara: {jenis: text, bawaan: "'Pembahasan ' ~ sop.nama"}
+  baris: {jenis: number, bawaan: "8", maks: 500}   # `maks`: the largest number taken
 ```
 
 `jenis` (type): `text`, `date` (2026-11-24), `number`, `list` (`;`-separated in --set; with
 `kolom: [a, b]` the items are mappings of those keys), `person` (a key of the organisation's
 register of officials, or a lane id; the template sees the official). `bawaan` (default) is a
 Jinja2 expression over the document context (`run`, `sop`, `org`, `langkah`, ...), evaluated in
-the sandbox when the value is not given. `penandatangan`: `pimpinan` (the head of the office
+the sandbox, bounded as a render is (time, memory, arithmetic), when the value is not given; a
+number or list it gives is checked as a given one. A number has at most 18 digits and at most its
+`maks`; a list at most 1000 items. `penandatangan`: `pimpinan` (the head of the office
 signs), `an-pimpinan` (the Sekretaris signs "a.n." the head, Permendagri 1/2023; the head signs
 where the register has no Sekretaris), `pelaksana` (the official of the step's lane).
 
@@ -47,6 +50,10 @@ STATES = ("aktif", "selesai", "batal")
 SINCE = ("mulai", "langkah", "sesudah-keputusan")
 STATE_WORDS = {"active": "aktif", "finished": "selesai", "cancelled": "batal"}
 OWN_FOLDER = "dokumen"
+MAX_ITEMS = 1000
+"""The most items a list value takes (each may become a row, a page or a sheet)."""
+MAX_DIGITS = 18
+"""The most digits a number value has (a budget in rupiah has 15)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Value:
         contoh: An example value as typed with --set.
         bawaan: A Jinja2 expression giving the default, or None.
         kolom: For a list of rows: the keys of each row.
+        maks: For a number: the largest value taken (given or default), or None.
     """
 
     key: str
@@ -70,6 +78,7 @@ class Value:
     contoh: str | None = None
     bawaan: str | None = None
     kolom: tuple[str, ...] = ()
+    maks: int | None = None
 
 
 COMMON = (
@@ -253,7 +262,7 @@ def _value(key: str, spec: Any, fail: Any) -> Value:
         spec = {}
     if not isinstance(spec, dict):
         raise fail((), _("a mapping {jenis, wajib, arti, contoh, bawaan}"))
-    allowed = {"jenis", "wajib", "arti", "contoh", "bawaan", "kolom"}
+    allowed = {"jenis", "wajib", "arti", "contoh", "bawaan", "kolom", "maks"}
     for field_name in spec:
         if field_name not in allowed:
             raise fail((field_name,), _("unknown field; use {fields}").format(fields=", ".join(sorted(allowed))))
@@ -271,40 +280,34 @@ def _value(key: str, spec: Any, fail: Any) -> Value:
         raise fail(("bawaan",), _("a Jinja2 expression in quotes, e.g. \"run.title\" or \"'Biasa'\""))
     if wajib and bawaan is not None:
         raise fail(("bawaan",), _("a value with a default is not wajib; drop one"))
+    maks = spec.get("maks")
+    if maks is not None and (jenis != "number" or isinstance(maks, bool) or not isinstance(maks, int) or maks < 0):
+        raise fail(("maks",), _("the largest value of a number, a whole number (e.g. maks: 1000)"))
     contoh = spec.get("contoh")
     return Value(key=key, jenis=jenis, wajib=wajib, arti=str(spec.get("arti") or ""),
-                 contoh=None if contoh is None else str(contoh), bawaan=bawaan, kolom=tuple(map(str, kolom)))
-
-
-def _compile(expression: str, fail: Any) -> Any:
-    from jinja2 import TemplateSyntaxError
-
-    from sop_cli.render.env import environment
-
-    try:
-        return environment().compile_expression(expression, undefined_to_none=False)
-    except TemplateSyntaxError as error:
-        raise fail(_("{expression!r} is not a Jinja2 expression: {error}").format(
-            expression=expression, error=error.message)) from None
+                 contoh=None if contoh is None else str(contoh), bawaan=bawaan, kolom=tuple(map(str, kolom)),
+                 maks=maks)
 
 
 def defaults(doc: DocType, ctx: Mapping[str, Any]) -> dict[str, Any]:
-    """{key: value} of every default of `doc`, evaluated over `ctx`."""
-    import jinja2
+    """{key: value} of every default of `doc`, evaluated over `ctx` in the sandbox, bounded as a
+    render is (time, memory, arithmetic); a failure is a RenderError naming the manifest and key."""
+    from sop_cli.errors import RenderError, UsageError
+    from sop_cli.render.env import evaluate
 
-    from sop_cli.errors import RenderError
-
-    out: dict[str, Any] = {}
+    found: dict[str, Any] = {}
     for value in doc.values:
         if value.bawaan is None:
             continue
-        expression = _compile(value.bawaan, lambda msg, k=value.key: RenderError(f"{doc.manifest}: nilai.{k}.bawaan: {msg}"))
-        try:
-            out[value.key] = expression(**ctx)
-        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
-            raise RenderError(_("{path}: nilai.{key}.bawaan {expression!r}: {error}").format(
-                path=doc.manifest, key=value.key, expression=value.bawaan, error=error)) from None
-    return out
+        where = f"{doc.manifest}: nilai.{value.key}.bawaan"
+        result = evaluate(value.bawaan, dict(ctx), where)
+        if value.jenis in ("number", "list") and result is not None:
+            try:  # a default is bounded like a given value: `bawaan: "10**8"` makes no 10**8 rows
+                check_value(value, result, {})
+            except UsageError as error:
+                raise RenderError(f"{where}: {error}") from None
+        found[value.key] = result
+    return found
 
 
 def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
@@ -325,7 +328,12 @@ def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
     if value.jenis == "number":
         if isinstance(given, bool) or not isinstance(given, (int, str)) or not str(given).strip().isdigit():
             raise refuse(_("is not a whole number"))
-        return int(given)
+        if len(str(given).strip()) > MAX_DIGITS:
+            raise refuse(_("has more than {digits} digits").format(digits=MAX_DIGITS))
+        number = int(given)
+        if value.maks is not None and number > value.maks:
+            raise refuse(_("is more than {maks}, the most this document takes").format(maks=value.maks))
+        return number
     if value.jenis == "date":
         if isinstance(given, (dict, list)) or as_date(given) is None:
             raise refuse(_("is not a date; write it as 2026-11-24"))
@@ -334,6 +342,9 @@ def check_value(value: Value, given: Any, people: Mapping[str, Any]) -> Any:
         items = [part.strip() for part in given.split(";") if part.strip()] if isinstance(given, str) else given
         if not isinstance(items, list):
             raise refuse(_("is not a list (in YAML a list, in KEY=VALUE text items separated by ';')"))
+        if len(items) > MAX_ITEMS:
+            raise UsageError(_("{key}: {count} items; a document takes at most {most}.").format(
+                key=value.key, count=len(items), most=MAX_ITEMS))
         checked: list[str | dict[str, Any]] = []
         for item in items:
             if value.kolom:
@@ -385,5 +396,6 @@ def describe(doc: DocType, steps: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "sejak": doc.sejak, "steps": list(steps),
         "required": [v.key for v in doc.all_values if v.wajib],
         "values": [{"key": v.key, "jenis": v.jenis, "wajib": v.wajib, "arti": v.arti, "contoh": v.contoh,
-                    "bawaan": v.bawaan, **({"kolom": list(v.kolom)} if v.kolom else {})} for v in doc.all_values],
+                    "bawaan": v.bawaan, **({"kolom": list(v.kolom)} if v.kolom else {}),
+                    **({"maks": v.maks} if v.maks is not None else {})} for v in doc.all_values],
     }

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 FORMATS = ("html", "md", "docx", "pdf", "xlsx")
 TEXT_FORMATS = ("html", "md")
 SUFFIXES = {"html": "html", "htm": "html", "md": "md", "markdown": "md", "docx": "docx", "pdf": "pdf",
-            "xlsx": "xlsx", "csv": "csv", "json": "json", "txt": "table"}
+            "xlsx": "xlsx", "csv": "csv", "json": "json", "txt": "table", "bpmn": "bpmn"}
 
 
 def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
@@ -66,20 +66,27 @@ def format_from_suffix(path: Path, allowed: Sequence[str]) -> str:
 # The SOP document -----------------------------------------------------------------------------
 
 
-def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False) -> str | bytes:
-    """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF.
+def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = None, catatan: bool = False,
+               warnings: list[str] | None = None) -> str | bytes:
+    """The SOP AP document of `sop` (a SopDefinition) as HTML, Markdown, .docx or PDF, or its
+    process as BPMN 2.0 XML (`sop_cli.render.bpmn`).
 
     Args:
         sop: The definition.
-        fmt: html, md, docx or pdf.
+        fmt: html, md, docx, pdf or bpmn.
         sop_dir: The folder of its YAML file (for the organisation file's kop).
         catatan: The review view: inferred lanes marked `*` with their grounds, and the source.
+        warnings: If given, collects what a PDF left out.
     """
+    fmt = check_format(fmt, ("html", "md", "docx", "pdf", "bpmn"))
+    if fmt == "bpmn":
+        from sop_cli.render.bpmn import bpmn_xml
+
+        return bpmn_xml(sop)
     from sop_cli.render.context import sop_context
     from sop_cli.render.env import render
     from sop_cli.render.organisation import apply_kop, find_organisation
 
-    fmt = check_format(fmt, ("html", "md", "docx", "pdf"))
     ctx = sop_context(sop, html=fmt in ("html", "pdf"))
     apply_kop(ctx["org"], find_organisation(sop_dir))
     ctx["catatan"] = catatan
@@ -90,7 +97,7 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)
-    return _office(html, fmt, landscape=True)
+    return _office(html, fmt, landscape=True, folder=sop_dir, warnings=warnings)
 
 
 # The flowchart table on A4 landscape with 15 + 12 mm margins: 270 mm = 1020 CSS px; the lanes take
@@ -256,13 +263,15 @@ def _wrapped(text: str, share: float) -> int:
     return lines
 
 
-def _office(html: str, fmt: str, *, landscape: bool = False) -> str | bytes:
+def _office(html: str, fmt: str, *, landscape: bool = False, folder: Path | None = None,
+            warnings: list[str] | None = None) -> str | bytes:
+    """`html` as the office format `fmt`; a PDF reads images only from `folder` (the organisation's)."""
     if fmt == "html":
         return html
     if fmt == "pdf":
         from sop_cli.render.office.pdf import html_to_pdf
 
-        return html_to_pdf(html)
+        return html_to_pdf(html, folder=folder, warnings=warnings)
     if fmt == "docx":
         from sop_cli.render.office.docx import html_to_docx
 
@@ -287,7 +296,7 @@ def document_rows(sops: Sequence[tuple[SopDefinition, Path | None]]) -> list[dic
 
     rows: dict[str, dict[str, Any]] = {
         "sop": {"type": "sop", "judul": "Dokumen SOP AP (identitas, daftar, bagan alir)", "template": "sop",
-                "own": False, "formats": ["html", "md", "docx", "pdf"], "required": [], "values": [], "steps": []},
+                "own": False, "formats": ["html", "md", "docx", "pdf", "bpmn"], "required": [], "values": [], "steps": []},
     }
     steps: dict[str, list[dict[str, Any]]] = {}
     types: dict[str, DocType] = dict(document_types(None))
@@ -488,7 +497,7 @@ def render_run_document(
             doc=doc, format=fmt))
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, folder=folder, warnings=warnings)
 
 
 NOMOR_NOTE = re.compile(r"^Dokumen (\S+)\b.*; nomor (.+)$")
@@ -601,10 +610,11 @@ def _document_step(doc_type: DocType, sop: SopDefinition, step: int | None) -> L
 # Reports --------------------------------------------------------------------------------------
 
 
-def render_report(state: RunState, data: ReportData | MonitoringData, kind: str, fmt: str) -> str | bytes:
+def render_report(state: RunState, data: ReportData | MonitoringData, kind: str, fmt: str,
+                  warnings: list[str] | None = None) -> str | bytes:
     """`report` or `monitoring` (html, md, pdf from the templates; xlsx from openpyxl) with the
     data of `sop_cli.render.report` (`data` as `report`, plus `org`, `pengesah`, `sop`,
-    `tanggal`; times as datetimes)."""
+    `tanggal`; times as datetimes); `warnings`, if given, collects what a PDF left out."""
     from sop_cli.render.context import org_context, pejabat
     from sop_cli.render.env import render
     from sop_cli.render.organisation import apply_kop, find_organisation
@@ -628,4 +638,5 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
         "tanggal": data["now"],
     }
     text = render(f"{kind}.{'md' if fmt == 'md' else 'html'}", ctx)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True, folder=_sop_dir(state),
+                                                    warnings=warnings)

@@ -24,13 +24,14 @@ owned by the user) and a file that does not verify is ignored and replaced, neve
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
 import stat
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,9 @@ def _bytecode_cache() -> Any:
     base = sop_home() / "cache"
     folder = base / "jinja" / key.hexdigest()[:16]
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from sop_cli.fs import private_folder
+
+        private_folder(folder)
     except OSError:
         return None
     found = _install_key(base / "jinja.key")
@@ -294,17 +297,37 @@ def template_exists(name: str, extra_dirs: Sequence[Path] = ()) -> bool:
 def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) -> str:
     """Render template `name` with `context`; any failure is a RenderError with template and line."""
     import jinja2
-    from jinja2.sandbox import SecurityError
 
     env = environment(extra_dirs)
     try:
-        with _bounds():  # compiling folds constants (`"x"|center(10**9)`): it is bounded too
+        with _translated(name), _bounds():  # compiling folds constants (`"x"|center(10**9)`): bounded too
             return _bounded_render(env.get_template(name), context, name)
     except jinja2.TemplateNotFound as error:
         searched = ", ".join(str(p) for p in (*extra_dirs, *template_roots())) or _("no template folder")
         missing = error.name if error.name != name else name
         raise RenderError(_("Template {name!r} not found (searched: {searched}).").format(
             name=missing, searched=searched)) from None
+
+
+def evaluate(expression: str, context: dict[str, Any], name: str) -> Any:
+    """The value of the Jinja2 `expression` (a manifest's `bawaan`) over `context`, in the sandbox
+    and with the bounds of a render (time, memory, arithmetic); any failure is a RenderError
+    starting with `name` (where the expression was written)."""
+    with _translated(name), _bounds():
+        compiled = environment().compile_expression(expression, undefined_to_none=False)
+        return compiled(**context)
+
+
+@contextlib.contextmanager
+def _translated(name: str) -> Iterator[None]:
+    """Turn what a template or expression can raise into a RenderError naming `name` (and the line)."""
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    try:
+        yield
+    except (jinja2.TemplateNotFound, RenderError):
+        raise
     except jinja2.TemplateSyntaxError as error:
         where = f"{error.filename or error.name or name}:{error.lineno}"
         raise RenderError(_("{where}: template syntax error: {error}").format(where=where, error=error.message)) from None
@@ -314,8 +337,6 @@ def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) 
     except SecurityError as error:
         raise RenderError(_("{where}: not allowed in a template: {error}").format(
             where=_where(error, name), error=error)) from None
-    except RenderError:
-        raise
     except _TooSlow:
         raise RenderError(_("{name}: the template took more than {seconds} s to render; stopped").format(
             name=name, seconds=f"{MAX_SECONDS:g}")) from None
@@ -347,17 +368,26 @@ def _bounded_render(template: Any, context: dict[str, Any], name: str) -> str:
 
 
 class _bounds:
-    """Context manager: MAX_SECONDS (where a timer exists) and MAX_MEMORY (Linux) while it is open."""
+    """Context manager: MAX_SECONDS (where a timer exists) and MAX_MEMORY (Linux) while it is open.
+
+    The alarm raises `_TooSlow` in whatever code runs when it rings. Code that swallows it (a
+    finalizer: Python only prints an exception raised in `__del__`) would let the render run on,
+    so the alarm rings again every `_AGAIN` seconds until the block ends; it never raises inside
+    `__enter__` (the block would then be left without `__exit__`, the alarm still armed) nor
+    `__exit__`, which disarms it.
+    """
 
     def __enter__(self) -> _bounds:
         self.timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self.memory = _limit_memory()
         if self.timer:
             def expired(signum: int, frame: Any) -> None:
+                if frame is not None and frame.f_code in (_bounds.__enter__.__code__, _bounds.__exit__.__code__):
+                    return  # starting (the block would never be left through __exit__) or ending: ring again
                 raise _TooSlow()
 
             self.previous = signal.signal(signal.SIGALRM, expired)
-            signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+            signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS, _AGAIN)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -366,6 +396,10 @@ class _bounds:
             signal.signal(signal.SIGALRM, self.previous)
         if self.memory is not None:
             _restore_memory(self.memory)
+
+
+_AGAIN = 0.1
+"""Seconds between the alarms after the first (see `_bounds`)."""
 
 
 def _limit_memory() -> tuple[int, int] | None:
@@ -413,7 +447,7 @@ def _where(error: BaseException, name: str) -> str:
     """`template-file:line` of the innermost template frame of `error`'s traceback (else `name`)."""
     found = name
     for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename.endswith(_TEMPLATE_SUFFIXES) or frame.filename == "<template>":
+        if frame.filename.endswith(_TEMPLATE_SUFFIXES):
             found = f"{frame.filename}:{frame.lineno}"
     return found
 

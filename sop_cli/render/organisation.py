@@ -11,7 +11,8 @@ kop:                          # the letterhead; a field left out or null prints 
   telepon: null
   email: null
   laman: null
-  lambang: lambang.png        # an image beside this file; without it, a generic shield (said so)
+  lambang: lambang.png        # an image file beside this one (PNG, JPEG or SVG, at most 2 MB; see
+                              # render/lambang.py); without it, a generic shield (said so)
 pimpinan: camat               # the register key of the head of the office
 sekretaris: sekretaris        # who signs "a.n." the head (Permendagri 1/2023); optional
 pejabat:                      # keyed by lane id (or any id for officials with no lane)
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import DefinitionError
 from sop_cli.i18n import _
+from sop_cli.render.lambang import Lambang, lambang_in
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
@@ -49,11 +51,8 @@ class Organisation:
     pimpinan: str | None = None
     sekretaris: str | None = None
     pejabat: dict[str, dict[str, str | None]] = field(default_factory=dict)
-
-    def lambang_path(self) -> Path | None:
-        """The lambang image file, when the kop names one."""
-        name = self.kop.get("lambang")
-        return (self.path.parent / name) if name else None
+    lambang: Lambang | None = None
+    """The image `kop.lambang` names, checked when the file was read (`sop_cli.render.lambang`)."""
 
 
 def find_organisation(sop_dir: Path | None) -> Organisation | None:
@@ -89,8 +88,12 @@ def read_organisation(path: Path) -> Organisation:
             raise fail(("kop", key), _("unknown field; use {fields}").format(fields=", ".join(KOP_FIELDS)))
         if value is not None and not isinstance(value, str):
             raise fail(("kop", key), _("text (quote numbers: telepon: \"(0358) 123456\")"))
-    if kop.get("lambang") and not (path.parent / kop["lambang"]).is_file():
-        raise fail(("kop", "lambang"), _("no image {image!r} beside {file}").format(image=kop["lambang"], file=path.name))
+    lambang = None
+    if kop.get("lambang"):
+        try:
+            lambang = lambang_in(path.parent, kop["lambang"])
+        except DefinitionError as error:
+            raise fail(("kop", "lambang"), str(error.details["problem"])) from None
     pejabat_data = data.get("pejabat") or {}
     if not isinstance(pejabat_data, dict):
         raise fail(("pejabat",), _("a mapping of ids (lane ids) to {jabatan, nama, pangkat, nip}"))
@@ -119,7 +122,7 @@ def read_organisation(path: Path) -> Organisation:
             raise fail((role,), _("{key!r} is not in pejabat (there: {known})").format(
                 key=key, known=", ".join(pejabat) or _("none")))
         roles[role] = key
-    return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, **roles)
+    return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, lambang=lambang, **roles)
 
 
 def officials(sop: SopDefinition, organisation: Organisation | None, assignments: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -193,14 +196,5 @@ def apply_kop(org: dict[str, Any], organisation: Organisation | None) -> dict[st
         f"Pos-el {org['email']}" if org.get("email") else None,
         f"Laman {org['laman']}" if org.get("laman") else None,
     ) if text]
-    image = organisation.lambang_path() if organisation else None
-    org["lambang"] = _data_uri(image) if image else None
+    org["lambang"] = organisation.lambang.data_uri() if organisation and organisation.lambang else None
     return org
-
-
-def _data_uri(path: Path) -> str:
-    import base64
-    import mimetypes
-
-    kind = mimetypes.guess_type(path.name)[0] or "image/png"
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"

@@ -282,29 +282,50 @@ def _page(title: str, body: list[str]) -> str:
 
 
 def portfolio_xlsx(data: PortfolioData) -> bytes:
-    """The portfolio as an xlsx workbook: sheets Unit, Langkah, Pelaksana (openpyxl)."""
+    """The portfolio as an xlsx workbook: sheets Unit, Langkah, Pelaksana (openpyxl). Numbers,
+    shares and times are typed cells (minutes as numbers, shares as percentages, the forecast end
+    as a date); text is text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from sop_cli.render.office.xlsx import append_row, cell_value
+
+    units: list[list[object]] = [
+        [u["org_name"], u["sop"], u["run"], unit_state(u, document=True), u["current_step"], u["current_kegiatan"],
+         u["progress"]["done"] if u["run"] else None, u["progress"]["total"] if u["run"] else None, u["late"],
+         u["late_minutes"], u["forecast_end"], deadline_word(u, document=True), u["days_past_deadline"]]
+        for u in data["units"]]
+    steps: list[list[object]] = [[s["sop"], s["step"], s["kegiatan"], waktu_text(s["waktu"]), s["standard_minutes"], s["passes"],
+              s["median_minutes"], s["p90_minutes"], s["late_share"], s["rework_rate"]] for s in data["steps"]]
+    lanes: list[list[object]] = [[lane["lane"], lane["passes"], lane["total_minutes"], lane["median_minutes"], lane["waiting_now"]]
+             for lane in data["lanes"]]
+    sheets: list[tuple[str, list[str], list[list[object]]]] = [
+        ("Unit", ["Unit", "SOP", "Pelaksanaan", "Keadaan", "Langkah sekarang", "Kegiatan sekarang", "Langkah selesai",
+                  "Jumlah langkah", "Terlambat", "Keterlambatan (menit)", "Perkiraan selesai", "Tenggat",
+                  "Lewat tenggat (hari)"], units),
+        ("Langkah", ["SOP", "No", "Kegiatan", "Mutu baku", "Mutu baku (menit)", "Dilalui", "Median (menit)",
+                     "P90 (menit)", "Terlambat", "Perbaikan"], steps),
+        ("Pelaksana", ["Pelaksana", "Dilalui", "Waktu total (menit)", "Median (menit)", "Menunggu sekarang"], lanes),
+    ]
+    shares = {"Terlambat": "0%", "Perbaikan": "0%"}
     book = Workbook()
-    sheets = [("Unit", unit_table(data, document=True)), ("Langkah", step_table(data, document=True)),
-              ("Pelaksana", lane_table(data, limit=1000, document=True))]
     if data.get("services"):
-        sheets.append(("Layanan", service_table(data)))
-    first = True
-    for name, (headers, rows) in sheets:
-        sheet = book.active if first else book.create_sheet()
-        first = False
+        services_headers, services_rows = service_table(data)
+        sheets.append(("Layanan", services_headers, [list(row) for row in services_rows]))
+    for index, (name, headers, rows) in enumerate(sheets):
+        sheet = book.active if index == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = name
-        sheet.append(headers)
+        append_row(sheet, headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a unit's or step's text is data, never a formula
+            append_row(sheet, [cell_value(value) for value in row])  # a unit's or step's text is never a formula
+            for cell, header in zip(sheet[sheet.max_row], headers):
+                if isinstance(cell.value, datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm"
+                elif isinstance(cell.value, float) and name == "Langkah" and header in shares:
+                    cell.number_format = shares[header]
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)

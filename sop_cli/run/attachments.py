@@ -56,6 +56,33 @@ class AttachmentsView(TypedDict):
     attachments: list[AttachmentRow]
 
 
+COPY_MODE = 0o600
+"""The permissions of a copied-out attachment: owner-only, so never wider than the kept copy (which
+is owner-only unless the original let others read it) nor than the original."""
+
+
+def _already(target: Path) -> str | None:
+    """The SHA-256 of the regular file at `target`, None when there is nothing, "" when something
+    else is there (a link, even to an identical file; a folder, FIFO or device: never read)."""
+    import os
+    import stat
+
+    from sop_cli.fs import read_regular
+
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    if not stat.S_ISREG(info.st_mode):
+        return ""
+    try:
+        return hashlib.sha256(read_regular(target)).hexdigest()
+    except OSError:
+        return ""
+
+
 def _safe_name(name: str) -> str:
     # The name comes from the log: keep only a plain file name, never a path or a dot name.
     base = PurePath(name.replace("\\", "/")).name
@@ -103,7 +130,9 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
     file's SHA-256 against the log first.
 
     A file already in `folder` under the same name is left alone when it is identical; when it
-    differs, nothing at all is copied.
+    differs, or something else has the name (a link, even to an identical file; a folder; a FIFO),
+    nothing at all is copied. Each copy is written by `fs.write_file` (an exclusive temporary
+    file, synced, renamed into place; never through a link) and is owner-only (`COPY_MODE`).
 
     Raises:
         NotFoundError, AmbiguousError: As `list_attachments`.
@@ -112,7 +141,7 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
             its SHA-256.
         UsageError: `folder` is not a folder or cannot be written.
     """
-    from sop_cli.fs import write_atomically
+    from sop_cli.fs import write_file
     from sop_cli.run.service import _open, _resolve, _state
 
     if folder.exists() and not folder.is_dir():
@@ -137,11 +166,7 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
     plan: dict[str, tuple[AttachmentRow, Path]] = {}
     for row in rows:
         plan.setdefault(row["file_name"], (row, folder / row["file_name"]))
-    clashes = []
-    for row, target in plan.values():
-        if target.exists() and (not target.is_file() or
-                                hashlib.sha256(target.read_bytes()).hexdigest() != row["sha256"]):
-            clashes.append(target)
+    clashes = [target for row, target in plan.values() if _already(target) not in (None, row["sha256"])]
     if clashes:
         listing = ", ".join(str(c) for c in clashes)
         raise ConflictError(
@@ -153,13 +178,9 @@ def copy_attachments(run: str | None, folder: Path, *, store: str | Path | None 
             details={"paths": [str(c) for c in clashes]})
     done: list[CopiedFile] = []
     for row, target in plan.values():
-        if target.exists():
+        if _already(target) == row["sha256"]:
             done.append({"name": row["name"], "sha256": row["sha256"], "path": target, "result": "same"})
             continue
-        try:
-            write_atomically(target, contents[row["sha256"]], sync=True)
-        except OSError as error:
-            raise UsageError(_("{path}: cannot write the file ({reason}).").format(
-                path=target, reason=error.strerror or error), option="copy_to") from None
+        write_file(target, contents[row["sha256"]], mode=COPY_MODE)
         done.append({"name": row["name"], "sha256": row["sha256"], "path": target, "result": "copied"})
     return done

@@ -13,51 +13,8 @@ This module is their one face (it only re-exports): the service and the document
 
 from __future__ import annotations
 
-from sop_cli.run.commands import (
-    cancel_event,
-    check_undo_target,
-    moved_on,
-    moved_since,
-    note_event,
-    start_child,
-    step_event,
-    undo_event,
-    undo_moved_on,
-)
-from sop_cli.run.plan import (
-    Plan,
-    PlannedStep,
-    Procedure,
-    StepVisit,
-    chain,
-    new_visit,
-    pinned_calendar,
-    planned,
-    procedure,
-    run_calendar,
-)
-from sop_cli.run.state import (
-    STEP_KINDS,
-    RunState,
-    derive,
-    state_of,
-    stored_summary,
-    summary,
-    with_event,
-)
-from sop_cli.run.views import (
-    CurrentView,
-    EventView,
-    ProgressPercent,
-    RunHeading,
-    RunListRow,
-    RunView,
-    SourceFile,
-    event_view,
-    kind_word,
-    run_heading,
-    run_view,
-    show_moment,
-    status_word,
-)
+from sop_cli.run.commands import *
+from sop_cli.run.plan import *
+from sop_cli.run.state import *
+from sop_cli.run.views import *
 from sop_cli.store.interface import Event

@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 _ZERO = Duration(0, "menit")
 
-Procedure = Graph
-"""A run's definition: the definition graph (the name the run code has always used)."""
-
-
 @functools.lru_cache(maxsize=32)
 def _graph_from_pinned(text: str) -> Graph:
     return Graph.from_json(read_pinned(text))
@@ -204,7 +200,7 @@ def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
     return _calendar_from_json(json.dumps(upgrade_calendar(pinned), sort_keys=True))
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=256)  # a Kabupaten's runs share a few calendars (the portfolio replays them all)
 def _calendar_from_json(text: str) -> WorkCalendar:
     from sop_cli.worktime import from_pinned
 

@@ -27,7 +27,6 @@ Definitions (working minutes on each run's pinned calendar):
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -41,7 +40,6 @@ from sop_cli.i18n import _
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
     from sop_cli.store.interface import Store
-    from sop_cli.worktime import WorkCalendar
 
 PROPOSAL_PERCENTILE = 80
 
@@ -206,18 +204,8 @@ def _open(store: str | Path | None) -> Store | None:
 def _states(st: Store, rows: Sequence[_Head]) -> dict[str, RunState]:
     from sop_cli.run import engine
 
-    # Runs of a Kabupaten share a few pinned calendars: one WorkCalendar each (parsed once, and its
-    # deadline caches shared) instead of one per run as `engine.state_of` builds.
-    calendars: dict[str, WorkCalendar] = {}
-    states: dict[str, RunState] = {}
-    for stored in st.load_runs([row.id for row in rows]):
-        calendar = calendars.get(stored.calendar)
-        if calendar is None:
-            calendar = calendars[stored.calendar] = engine.run_calendar(json.loads(stored.calendar))
-        state = engine.derive(engine.procedure(stored.definition), stored.events, calendar)
-        state.run_id = state.run_id or stored.id
-        states[stored.id] = state
-    return states
+    # Runs of a Kabupaten share a few pinned calendars: `engine.run_calendar` parses each once.
+    return {stored.id: engine.state_of(stored) for stored in st.load_runs([row.id for row in rows])}
 
 
 def portfolio(

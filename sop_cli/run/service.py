@@ -30,6 +30,7 @@ from sop_cli.i18n import _, ngettext
 from sop_cli.run import engine
 
 if TYPE_CHECKING:
+    from sop_cli.definition.graph import Graph
     from sop_cli.run.periods import Period
     from sop_cli.store.interface import RunRow, Store, StoredRun
     from sop_cli.worktime import WorkCalendar
@@ -547,7 +548,7 @@ def _holidays_source() -> str:
         return "holidays (ID; public, government)"
 
 
-def _assignments(assign: Mapping[str, str], proc: engine.Procedure) -> dict[str, str]:
+def _assignments(assign: Mapping[str, str], proc: Graph) -> dict[str, str]:
     # A lane several people fill names each, "A; B; C": from the lane's `petugas` in the SOP file
     # unless the start names others.
     result: dict[str, str] = {lane["id"]: "; ".join(lane["petugas"])

@@ -144,15 +144,7 @@ class RunState:
         """The number of the current step (None unless active)."""
         return self.current.step if self.current else None
 
-    @property
-    def current_since(self) -> datetime | None:
-        """When the current step became current."""
-        return self.current.became_current_at if self.current else None
 
-    @property
-    def current_due(self) -> datetime | None:
-        """When the current step is due."""
-        return self.current.due_at if self.current else None
 
     @functools.cached_property
     def _progress(self) -> tuple[int, int]:

@@ -268,27 +268,9 @@ def run_heading(state: RunState, now: datetime) -> RunHeading:
 
 
 def run_view(state: RunState, now: datetime) -> RunView:
-    """A run as a typed view (datetimes in the organisation's zone); stable keys.
-
-    Top level: `run`, `title`, `year`, `status` ("active"/"finished"/"cancelled"), `now`,
-    `sop` {id, nama, organisasi, pemerintah, zona_waktu, source_path, source_sha256,
-    definition_sha256}, `assignments` {lane: person}, `lanes` {lane: name},
-    `started_at`, `finished_at`, `cancelled_at`, `cancel_reason`,
-    `outcome` ("selesai" or "ditolak" when finished, else None), `office_hours` (in short words),
-    `current` (None unless active) {step, kegiatan, waktu, lanes [{id, nama, person}], since, due,
-    late, late_minutes, remaining_minutes, untimed (no fixed time: never late), external (done
-    outside the office: never late), sub_sop, sub_run (the child run doing it)},
-    `current_steps` (every current step, several after a split: [CurrentView]), `parent` ({run,
-    step} when this run does a parent's step), `sub_runs` {step: child run}, `office_minutes` and
-    `external_minutes` (working time of completed steps inside / outside the office),
-    `progress` {done, total, percent}, `rework_loops`,
-    `visits` [{step, kegiatan, waktu, lanes, became_current_at, due_at, completed_at, by, outcome,
-    note, reason, attachments, standard_minutes, actual_minutes, late, external, sub_run}],
-    `forecast` [{step, kegiatan, waktu, lanes, planned_start, planned_due}] (as of `now`: a late
-    current step pushes the later ones), `next_steps` (the forecast after the current step),
-    `planned_end`, and `events` [{seq, kind, at, recorded_at, actor, os_user, step, kegiatan,
-    undone_by, note, reason, attachments, undoes}].
-    """
+    """A run as a typed view (`RunView`: its keys are typed and stable), datetimes in the
+    organisation's zone; `forecast`, `next_steps` (after the current steps) and `planned_end` are
+    the plan as of `now` (`RunState.plan`)."""
     tz = state.calendar.tz
     cal = state.calendar
     proc = state.procedure

@@ -40,7 +40,8 @@ def open_store(path: Path | str | None = None, *, create: bool = True, migrate: 
     With `readonly` (commands that only read), an SQLite file this user cannot write is opened
     for reading instead of failing, and a PostgreSQL session is read-only.
     `summarize` (the run layer's replay, `engine.stored_summary`) rebuilds the run summaries a
-    migration of an SQLite file leaves stale; every opening that may migrate passes it.
+    migration of an SQLite file leaves stale, and gives a PostgreSQL reader the summaries of the
+    runs it does not write as their logs say; every opening that may migrate or list passes it.
     """
     from sop_cli.paths import store_location
 

@@ -1,10 +1,11 @@
 """Ordered, recorded schema migrations of the run store.
 
-Each migration is a named function applied once, in order, inside its own `BEGIN IMMEDIATE`
-transaction; the store records it in `_sop_migrations` and sets `PRAGMA user_version` to the
-number of migrations applied, so opening an up-to-date store costs one pragma read. A store
-whose `user_version` is higher than `len(MIGRATIONS)` was written by a newer `sop` and is
-refused untouched. Never edit a released migration: append a new one.
+Each migration is a named function applied once, in order; all a store lacks are applied in one
+`BEGIN IMMEDIATE` transaction (`SqliteStore._migrate`), which records each in `_sop_migrations`
+and sets `PRAGMA user_version` to the number applied, so opening an up-to-date store costs one
+pragma read. A store whose `user_version` is higher than `len(MIGRATIONS)` was written by a newer
+`sop` and is refused untouched. Never edit a released migration: append a new one. A migration
+imports neither the engine nor anything else that changes (the store never imports the engine).
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ SUMMARY_COLUMNS = (
 def m002_add_run_summary(conn: sqlite3.Connection) -> None:
     """A per-run summary kept in step with the log, so listing runs never replays them.
 
-    The columns start empty (`last_seq` 0); the store fills them right after migrating with the
-    engine of the running `sop` (`SqliteStore._rebuild_summaries`), so this migration stays frozen
-    code that never changes with the engine.
+    The columns start empty (`last_seq` 0); the store fills them right after migrating, in the
+    same transaction, with the replay the run layer opened it with (`summarize`:
+    `SqliteStore._rebuild_summaries`), so this migration stays frozen code.
     """
     for name, declaration in SUMMARY_COLUMNS:
         conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {declaration}")

@@ -28,7 +28,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import AccessError, ConflictError, StoreError
+from sop_cli.errors import AccessError, ConflictError, SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
@@ -249,7 +249,8 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
       files and pinned definitions and calendars of its own runs only, BAPPEDA those of every run.
     - A pinned or attached body must hash to its key; a run's organisation is the one its SOP id
       names; `recorded_at` is the server's clock for everyone but the owner (who copies history
-      in); a summary changes only with an event appended to its run in the same transaction.
+      in); a run starts active, and its summary changes only with an event appended to it in the
+      same transaction (finished: with a step event; cancelled: with a cancelled event).
     - Whether a run id is taken is all a unit learns of other units' runs (`sop_run_id_taken`).
     """
     from psycopg import sql
@@ -264,7 +265,13 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
     cur.execute("INSERT INTO sop_store (tag) VALUES (%s)", (tag,))
     cur.execute("ALTER TABLE sop_units ALTER COLUMN org_id DROP NOT NULL")
     cur.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(s))
-    cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
+    # Only when PUBLIC still has it: stores made at once in one database would otherwise all
+    # rewrite its row ("tuple concurrently updated").
+    cur.execute("SELECT EXISTS (SELECT 1 FROM pg_database d, aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) a "
+                "WHERE d.datname = current_database() AND a.grantee = 0 AND a.privilege_type = 'TEMPORARY')")
+    public_temp = cur.fetchone()
+    if public_temp and public_temp[0]:
+        cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(sql.Identifier(database)))
 
     cur.execute(sql.SQL("""
         CREATE OR REPLACE FUNCTION sop_may_write(org TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER
@@ -350,7 +357,11 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
                OR NOT EXISTS (SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id AND e.seq = NEW.last_seq
                               AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id()))
                OR (NEW.status = 'cancelled') <> EXISTS (SELECT 1 FROM {s}.events e
-                                                        WHERE e.run_id = NEW.id AND e.kind = 'cancelled') THEN
+                                                        WHERE e.run_id = NEW.id AND e.kind = 'cancelled')
+               OR (NEW.status = 'finished' AND OLD.status IS DISTINCT FROM 'finished' AND NOT EXISTS (
+                       SELECT 1 FROM {s}.events e WHERE e.run_id = NEW.id
+                       AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id())
+                       AND e.kind IN ('step_completed', 'approved', 'rejected'))) THEN
                 RAISE EXCEPTION 'a run''s summary changes only with the event it follows (run %)', NEW.id
                     USING ERRCODE = 'insufficient_privilege';
             END IF;
@@ -358,6 +369,17 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
         END $$;
         CREATE TRIGGER runs_summary_follows_log BEFORE UPDATE ON runs
             FOR EACH ROW EXECUTE FUNCTION sop_runs_summary_follows_log();
+        CREATE FUNCTION sop_runs_start_active() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {s}, pg_temp AS $$
+        BEGIN
+            IF NEW.status IS DISTINCT FROM 'active' AND NOT {s}.sop_by_the_owner(TG_RELID) THEN
+                RAISE EXCEPTION 'a run starts active; its log ends it (run %)', NEW.id
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER runs_start_active BEFORE INSERT ON runs
+            FOR EACH ROW EXECUTE FUNCTION sop_runs_start_active();
     """).format(s=s))
     cur.execute(run_rows_policies("run_attachments"))
 
@@ -383,6 +405,7 @@ def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
             cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(new), sql.Identifier(member)))
         cur.execute("INSERT INTO sop_units (role_name, org_id, org_name) VALUES (%s, %s, %s)", (new, org_id, org_name))
         cur.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(s, sql.Identifier(old)))
+        cur.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(s, sql.Identifier(old)))
         _rights_v3(cur, schema, new, writes=org_id is not None)
 
 
@@ -568,9 +591,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class PostgresStore:
     """An open PostgreSQL store (implements `sop_cli.store.interface.Store`)."""
 
-    def __init__(self, url: str, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, url: str, conn: psycopg.Connection[Any], summarize: Summarize | None = None) -> None:
         self.location = _redacted(url)
         self._conn = conn
+        self._summarize = summarize
         self._writing = False
         self.db_user: str = conn.info.user
         """The database user this connection logged in as: who the events it writes name."""
@@ -584,6 +608,9 @@ class PostgresStore:
              summarize: Summarize | None = None) -> PostgresStore:
         """Connect to `url` and bring its schema up to date (with `migrate=False`, only check
         that it is not newer than this sop).
+
+        `summarize` (the run layer's replay) gives the summaries of the runs this user does not
+        write as their logs say (`summaries`).
 
         With `readonly` (reading commands) every transaction of the session is read-only, so a
         reading command cannot change the store whatever it runs; the schema is still brought up
@@ -604,7 +631,7 @@ class PostgresStore:
             conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as error:
             raise StoreError(_unreachable(url, error)) from None
-        store = cls(url, conn)
+        store = cls(url, conn, summarize)
         try:
             with store._translated():
                 conn.execute(f"SET lock_timeout = {int(seconds * 1000)}")
@@ -1115,7 +1142,12 @@ class PostgresStore:
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
                   where: RunFilter | None = None) -> list[RunRow]:
         """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
-        `limit` of them (only the rows this database user may read)."""
+        `limit` of them (only the rows this database user may read).
+
+        A summary is written by the unit that runs it, so only that unit takes it as it is:
+        anyone else (BAPPEDA, the owner, a superuser) gets the summary of each run replayed from its
+        append-only log, and a run the log shows is no longer active is left out of the active
+        ones. (A summary a unit rewrote through psql fools only that unit.)"""
         condition, params = _where(include_all, where)
         limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
         columns = ", ".join(_SUMMARY)
@@ -1123,11 +1155,39 @@ class PostgresStore:
             f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns}, "
             "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
             "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
-            "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder "
+            "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder, "
+            "sop_may_write(org_id) AND NOT sop_by_the_owner('runs'::regclass) "
             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
             (*params, int(limit)) if limit is not None else tuple(params),
         )
-        return [_run_row(r, self.location) for r in rows]
+        listed = [_run_row(r[:-1], self.location) for r in rows]
+        replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
+        listed = [replace(row, summary=replayed.get(row.id, row.summary)) for row in listed]
+        return listed if include_all else [row for row in listed if row.summary.status == "active"]
+
+    def _replayed_summaries(self, run_ids: Sequence[str]) -> dict[str, RunSummary]:
+        """The summaries of `run_ids` as their logs say, by `summarize` (a run that cannot be
+        replayed keeps its stored summary; reading it names the damage)."""
+        if not run_ids or self._summarize is None:
+            return {}
+        try:
+            runs = self.load_runs(run_ids)
+        except StoreError:  # one damaged run: replay the others one by one
+            runs = []
+            for run_id in run_ids:
+                try:
+                    stored = self.load_run(run_id)
+                except StoreError:
+                    continue
+                if stored is not None:
+                    runs.append(stored)
+        summaries: dict[str, RunSummary] = {}
+        for stored in runs:
+            try:
+                summaries[stored.id] = self._summarize(stored)
+            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue
+        return summaries
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
@@ -1234,7 +1294,7 @@ class PostgresStore:
             "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
             "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
             "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
-            **_summary_columns(summary),
+            **_summary_columns(replace(summary, status="active")),  # a run starts active: its log ends it
         })
         if run.events:
             # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
@@ -1244,6 +1304,10 @@ class PostgresStore:
                     f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _column in columns)})",
                     [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
                 )
+        if summary.status != "active":
+            values = _summary_columns(summary)
+            self._conn.execute(f"UPDATE runs SET {', '.join(f'{name} = %s' for name in values)} WHERE id = %s",
+                               (*values.values(), r.id))
         self._set_times(r.id, summary)
         for sha, body in run.attachments.items():
             self._keep_file(r.id, sha, body)

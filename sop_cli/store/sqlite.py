@@ -221,7 +221,9 @@ class SqliteStore:
                 conn = sqlite3.connect(_read_only_uri(path), uri=True, isolation_level=None,
                                        timeout=BUSY_TIMEOUT_MS / 1000)
             else:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                from sop_cli.fs import private_file
+
+                private_file(path)  # owner-only, and so its -wal and -shm files
                 conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except (OSError, sqlite3.Error) as error:
             raise StoreError(_("Cannot open the store {store}: {error}.").format(store=path, error=error)) from None

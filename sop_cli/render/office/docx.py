@@ -209,9 +209,17 @@ class _Writer:
         from docx.shared import Cm
 
         src = node.attrs.get("src", "")
-        if not src.startswith("data:") or ";base64," not in src:
+        # Word takes PNG and JPEG; an SVG lambang (and anything else) is left to the HTML and PDF
+        if not src.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
             return
-        data = base64.b64decode(src.split(";base64,", 1)[1])
+        from docx.image.exceptions import InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError
+        from docx.image.image import Image
+
+        try:
+            data = base64.b64decode(src.split(";base64,", 1)[1], validate=True)
+            Image.from_blob(data)  # a damaged image loses the picture, not the letter
+        except (ValueError, InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError):
+            return
         paragraph = _new_paragraph(container)
         paragraph.alignment = 1
         paragraph.add_run().add_picture(io.BytesIO(data), height=Cm(2.2))

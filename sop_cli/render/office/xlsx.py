@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sop_cli.errors import UsageError
+from sop_cli.i18n import _
+from sop_cli.render.cells import text_cells
 from sop_cli.render.office import need
 
 if TYPE_CHECKING:
@@ -30,6 +33,9 @@ MONITORING_COLUMNS = (
     ("penilaian", "Penilaian", 18), ("catatan", "Catatan", 40), ("tindakan", "Tindakan yang harus diambil", 30),
     ("paraf", "Paraf", 10),
 )
+MAX_FORM_ROWS = 10_000
+"""The most rows to fill (all sheets together) a format-data workbook is made with, whatever its
+manifest says."""
 FORM_COLUMNS = ("No", "Program", "Kegiatan", "Sub Kegiatan", "Indikator Kinerja", "Target", "Satuan", "Lokasi",
                 "Pagu Indikatif (Rp)", "Sumber Dana")
 
@@ -56,6 +62,12 @@ def cell_value(value: Any) -> Any:
     return value
 
 
+def append_row(sheet: Any, values: list[Any]) -> None:
+    """Append one row; its text cells are text, never formulas (`sop_cli.render.cells`)."""
+    sheet.append(values)
+    text_cells(sheet[sheet.max_row])
+
+
 def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     """The report (or the monitoring form) of `sop_cli.render.report` as a workbook."""
     openpyxl = _openpyxl()
@@ -67,11 +79,11 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     columns = MONITORING_COLUMNS if monitoring else REPORT_COLUMNS
     sop = data["sop"]
     title = "MONITORING PELAKSANAAN SOP AP" if monitoring else "LAPORAN PELAKSANAAN SOP"
-    sheet.append([title])
-    sheet.append([f"{sop['nama']} — {sop['organisasi']}, {sop['pemerintah']}"])
-    sheet.append([f"{data['title']} (pelaksanaan {data['run']}, {data['status_word']})"])
+    append_row(sheet, [title])
+    append_row(sheet, [f"{sop['nama']} — {sop['organisasi']}, {sop['pemerintah']}"])
+    append_row(sheet, [f"{data['title']} (pelaksanaan {data['run']}, {data['status_word']})"])
     sheet.append([])
-    sheet.append([label for _, label, _ in columns])
+    append_row(sheet, [label for _key, label, _width in columns])
     header_row = sheet.max_row
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -81,13 +93,13 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         cell.border = box
     for row in data["rows"]:
-        sheet.append([cell_value(row.get(key)) for key, _, _ in columns])
+        append_row(sheet, [cell_value(row.get(key)) for key, _label, _width in columns])
         for cell in sheet[sheet.max_row]:
             cell.border = box
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(cell.value, datetime):
                 cell.number_format = "dd/mm/yyyy hh:mm"
-    for index, (_, _, width) in enumerate(columns, 1):
+    for index, (_key, _label, width) in enumerate(columns, 1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.print_title_rows = f"{header_row}:{header_row}"
@@ -100,20 +112,20 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     if not monitoring:
         summary = book.create_sheet("Ringkasan")
         for label, value in _summary(data):
-            summary.append([label, cell_value(value)])
+            append_row(summary, [label, cell_value(value)])
             if isinstance(summary.cell(summary.max_row, 2).value, datetime):
                 summary.cell(summary.max_row, 2).number_format = "dd/mm/yyyy hh:mm"
         summary.column_dimensions["A"].width = 34
         summary.column_dimensions["B"].width = 30
     if data["catatan"]:
         notes = book.create_sheet("Catatan")
-        notes.append(["Waktu", "Langkah", "Oleh", "Catatan", "Lampiran", "Ukuran (bait)", "SHA-256"])
+        append_row(notes, ["Waktu", "Langkah", "Oleh", "Catatan", "Lampiran", "Ukuran (bait)", "SHA-256"])
         for cell in notes[1]:
             cell.font = Font(bold=True)
         for note in data["catatan"]:
             files = note["attachments"] or [{}]
             for item in files:
-                notes.append([cell_value(note["at"]), note["step"], note["by"], note["note"],
+                append_row(notes, [cell_value(note["at"]), note["step"], note["by"], note["note"],
                               item.get("name"), item.get("size"), item.get("sha256")])
                 notes.cell(notes.max_row, 1).number_format = "dd/mm/yyyy hh:mm"
         for column, width in zip("ABCDEFG", (17, 8, 20, 40, 30, 12, 66), strict=True):
@@ -148,6 +160,11 @@ def format_data_xlsx(ctx: dict[str, Any]) -> bytes:
     book = openpyxl.Workbook()
     book.remove(book.active)
     nilai = ctx["nilai"]
+    rows = int(nilai.get("baris") or 8)
+    sheets = max(1, len(nilai["seksi"] or []))
+    if rows * sheets > MAX_FORM_ROWS:  # bounded here too: a copy of the manifest in ./templates may lack `maks`
+        raise UsageError(_("format-data: {sheets} × {rows} rows to fill; a workbook form has at most {most} in all "
+                           "(fewer seksi or fewer baris).").format(sheets=sheets, rows=rows, most=MAX_FORM_ROWS))
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     for number, seksi in enumerate(nilai["seksi"] or [""], 1):
@@ -155,27 +172,27 @@ def format_data_xlsx(ctx: dict[str, Any]) -> bytes:
         for bad in "[]:*?/\\":
             name = name.replace(bad, " ")
         sheet = book.create_sheet(name.strip() or f"Seksi {number}")
-        sheet.append([ctx["org"]["pemerintah"].upper()])
-        sheet.append([ctx["org"]["nama"].upper()])
-        sheet.append(["FORMAT PENGUMPULAN DATA DAN INFORMASI RENCANA KERJA TAHUNAN"])
-        sheet.append([ctx["run"]["title"]])
-        sheet.append(["Seksi/Bidang/Subbagian", seksi or ""])
-        sheet.append(["Tahun", ctx["run"]["year"]])
+        append_row(sheet, [ctx["org"]["pemerintah"].upper()])
+        append_row(sheet, [ctx["org"]["nama"].upper()])
+        append_row(sheet, ["FORMAT PENGUMPULAN DATA DAN INFORMASI RENCANA KERJA TAHUNAN"])
+        append_row(sheet, [ctx["run"]["title"]])
+        append_row(sheet, ["Seksi/Bidang/Subbagian", seksi or ""])
+        append_row(sheet, ["Tahun", ctx["run"]["year"]])
         deadline = nilai.get("batas_waktu")
         back = ", ".join(ctx["langkah"]["pelaksana"])
-        sheet.append([f"Disampaikan kembali kepada {back}"
+        append_row(sheet, [f"Disampaikan kembali kepada {back}"
                       + (f" paling lambat {hari_tanggal(deadline)}" if deadline else "") + "."])
         sheet.append([])
-        sheet.append(list(FORM_COLUMNS))
+        append_row(sheet, list(FORM_COLUMNS))
         header = sheet.max_row
-        sheet.append([f"({n})" for n in range(1, 11)])
+        append_row(sheet, [f"({n})" for n in range(1, 11)])
         for row in (header, header + 1):
             for cell in sheet[row]:
                 cell.font = Font(bold=True)
                 cell.border = box
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for n in range(1, int(nilai.get("baris") or 8) + 1):
-            sheet.append([n] + [None] * 9)
+        for n in range(1, rows + 1):
+            append_row(sheet, [n] + [None] * 9)
             for cell in sheet[sheet.max_row]:
                 cell.border = box
         for index, width in enumerate((5, 22, 22, 22, 22, 9, 9, 14, 16, 14), 1):
