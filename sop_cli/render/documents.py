@@ -87,13 +87,13 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     from sop_cli.render.env import render
     from sop_cli.render.organisation import apply_kop, find_organisation
 
-    ctx = sop_context(sop, html=fmt in ("html", "pdf"))
+    ctx = sop_context(sop, html=fmt in ("html", "pdf", "docx"))  # the docx draws the same rows as shapes
     apply_kop(ctx["org"], find_organisation(sop_dir))
     ctx["catatan"] = catatan
     ctx["office"] = fmt == "docx"
     ctx["cetak"] = fmt == "pdf"
-    if fmt == "pdf":
-        _fix_rows(ctx)
+    if fmt in ("pdf", "docx"):
+        _fix_rows(ctx)  # one layout (row heights, page breaks, off-page connectors) for the PDF and Word
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)

@@ -2,9 +2,12 @@
 
 The HTML templates are the one source of every document; this module reads the part of HTML they
 use (div/p/headings, tables with colspan/rowspan, ol/ul, strong/b/u, br, data-URI images) into
-a Word document an office can edit. SVG drawings are skipped: the SOP template, asked for
-`office`, writes the flowchart symbols as text in the lane columns instead. The page follows Tata
-Naskah Dinas margins (left 3 cm, right/top/bottom 2 cm) on A4, landscape for the SOP document.
+a Word document an office can edit. The flowchart rows of the SOP document (`td.lanes`, an SVG of
+`render/flowchart.py` at the PDF's fixed row heights) become Word shapes in the lane columns
+(`office/shapes.py`), the table breaking where the PDF breaks it (a row with `break-before: page`
+starts a new table, its header repeated); other SVG drawings are skipped. The page follows Tata
+Naskah Dinas margins (left 3 cm, right/top/bottom 2 cm) on A4; the landscape SOP document has
+the PDF's margins, so its flowchart has the PDF's widths, heights and page breaks.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 from sop_cli.render.office import need
 
 BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "li", "body", "html", "section", "span"}
-SKIP = {"style", "title", "head", "script", "svg"}
+SKIP = {"style", "title", "head", "script"}  # an <svg> is kept: the flowchart's rows become Word shapes
 VOID = {"br", "img", "meta", "col", "hr", "link"}
 
 
@@ -76,7 +79,7 @@ class _Parser(HTMLParser):
 
 
 def parse(html: str) -> Node:
-    """The element tree of `html` (style, script, svg left out)."""
+    """The element tree of `html` (style and script left out)."""
     parser = _Parser()
     parser.feed(html)
     parser.close()
@@ -97,8 +100,12 @@ def html_to_docx(html: str, *, landscape: bool = False) -> bytes:
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Cm(29.7), Cm(21)
-    section.left_margin, section.right_margin = Cm(3 if not landscape else 2), Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    if landscape:  # the PDF's page (templates' @page margin), so the flowchart is laid out alike
+        section.left_margin, section.right_margin = Cm(1.5), Cm(1.2)
+        section.top_margin, section.bottom_margin = Cm(1.2), Cm(1.2)
+    else:
+        section.left_margin, section.right_margin = Cm(3), Cm(2)
+        section.top_margin, section.bottom_margin = Cm(2), Cm(2)
     normal = document.styles["Normal"]
     normal.font.name = "Arial" if landscape else "Times New Roman"
     normal.font.size = Pt(9 if landscape else 12)
@@ -114,6 +121,8 @@ class _Writer:
     def __init__(self, document: Any, landscape: bool) -> None:
         self.document = document
         self.landscape = landscape
+        self.sheets = 0
+        self.shapes = 0  # shapes drawn so far: each one's id (wp:docPr) is unique in the document
 
     # Blocks ----------------------------------------------------------------------------------
 
@@ -127,6 +136,8 @@ class _Writer:
             pending.clear()
 
         for child in node.children:
+            if child.tag == "svg":
+                continue
             if child.tag == "table":
                 flush()
                 self.table(child, container)
@@ -137,6 +148,10 @@ class _Writer:
                     self.paragraph(container, [Node("#text", text=marker), *item.children], item, inherited)
             elif child.tag in BLOCKS - {"span"} or child.tag in ("tbody", "thead", "tr"):
                 flush()
+                if "sheet" in child.classes:  # each sheet of the HTML is a page of its own, as printed
+                    if self.sheets:
+                        _page_break(container)
+                    self.sheets += 1
                 marks = inherited | _marks(child)
                 if _is_block_container(child):
                     self.blocks(child, container, marks)
@@ -197,7 +212,7 @@ class _Writer:
             elif node.tag == "br":
                 if paragraph.runs:
                     paragraph.runs[-1].add_break()
-            elif node.tag == "img":
+            elif node.tag in ("img", "svg"):
                 continue
             else:
                 self.runs(paragraph, node.children, bold=bold or node.tag in ("strong", "b", "th"),
@@ -227,7 +242,19 @@ class _Writer:
     # Tables ----------------------------------------------------------------------------------
 
     def table(self, node: Node, container: Any) -> None:
-        rows = [tr for section in _rows_of(node) for tr in section]
+        header = [tr for section in _rows_of(node, only="thead") for tr in section]
+        body = [tr for section in _rows_of(node) for tr in section if tr not in header]
+        pages: list[list[Node]] = [[]]
+        for tr in body:  # the page breaks the PDF makes: each page gets a table of its own
+            if pages[-1] and re.search(r"break-before:\s*page", tr.attrs.get("style", "")):
+                pages.append([])
+            pages[-1].append(tr)
+        for number, rows in enumerate(pages):
+            if number:
+                _page_break(container)
+            self.table_rows(node, header + rows, len(header), container)
+
+    def table_rows(self, node: Node, rows: list[Node], header_rows: int, container: Any) -> None:
         grid: dict[tuple[int, int], tuple[Node, int, int]] = {}
         taken: set[tuple[int, int]] = set()
         width = 0
@@ -254,12 +281,11 @@ class _Writer:
             table = container.add_table(rows=len(rows), cols=width)
         if bordered:
             table.style = "Table Grid"
-        header_rows = sum(len(list(s)) for s in _rows_of(node, only="thead"))
         for r in range(header_rows):
             _repeat_header(table.rows[r])
         for r in range(len(rows)):
             _keep_row_together(table.rows[r])
-        usable = 25.7 if self.landscape else 16.0
+        usable = 27.0 if self.landscape else 16.0
         if shares:
             from docx.shared import Cm
 
@@ -271,9 +297,36 @@ class _Writer:
                     cell.width = Cm(usable * shares[index])
         for (r, c), (cell_node, span_r, span_c) in grid.items():
             cell = table.cell(r, c)
+            if "lanes" in cell_node.classes and span_r == 1:
+                # the flowchart's row: one cell per lane (as offices draw it, and as `sop import`
+                # reads it), the shapes anchored in the first
+                self.flow_row(table.rows[r], [table.cell(r, c + k) for k in range(span_c)], cell_node)
+                continue
             if span_r > 1 or span_c > 1:
                 cell = cell.merge(table.cell(min(r + span_r, len(rows)) - 1, min(c + span_c, width) - 1))
             self.cell(cell, cell_node)
+
+    def flow_row(self, row: Any, cells: list[Any], node: Node) -> None:
+        from docx.enum.table import WD_ROW_HEIGHT_RULE
+        from docx.oxml import parse_xml
+        from docx.shared import Emu
+
+        from sop_cli.render.office.shapes import EMU_PER_PX, anchor_xml, describe, read_svg
+
+        height = re.match(r"([\d.]+)px", node.style("height") or "")
+        if height:  # exact, so every shape's place from the row's top is the PDF's
+            row.height, row.height_rule = Emu(round(float(height.group(1)) * EMU_PER_PX)), WD_ROW_HEIGHT_RULE.EXACTLY
+        for cell in cells:
+            _no_cell_margins(cell)
+        svg = next((c for c in node.children if c.tag == "svg"), None)
+        if svg is None:
+            return
+        shapes = read_svg(svg)
+        describe(shapes, node.attrs.get("data-langkah"), node.attrs.get("data-bentuk"))
+        paragraph = cells[0].paragraphs[0]
+        for shape in shapes:
+            self.shapes += 1
+            paragraph._p.append(parse_xml(anchor_xml(shape, 1000 + self.shapes)))
 
     def cell(self, cell: Any, node: Node) -> None:
         first = cell.paragraphs[0]
@@ -344,3 +397,31 @@ def _keep_row_together(row: Any) -> None:
     cant = OxmlElement("w:cantSplit")
     cant.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(cant)
+
+
+def _page_break(container: Any) -> None:
+    """A paragraph that starts a new page and takes no room on it (1 pt), between two tables."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = container.add_paragraph()
+    properties = paragraph._p.get_or_add_pPr()
+    properties.append(OxmlElement("w:pageBreakBefore"))
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    properties.append(mark)
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
+    paragraph.paragraph_format.line_spacing = 1.0
+
+
+def _no_cell_margins(cell: Any) -> None:
+    """A lane cell draws from its edges: shapes are placed from the cell's left edge."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    properties = cell._tc.get_or_add_tcPr()
+    properties.append(parse_xml(
+        f'<w:tcMar {nsdecls("w")}><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tcMar>'))
