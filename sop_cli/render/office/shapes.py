@@ -34,6 +34,7 @@ NAMESPACES = (
 )
 GEOMETRY = {"mulai": "flowChartTerminator", "selesai": "flowChartTerminator", "terminal": "flowChartTerminator",
             "proses": "flowChartProcess", "keputusan": "flowChartDecision", "sambung": "flowChartOffpageConnector"}
+REACH = 8.0  # px an arrowhead's tip may lie beyond the end of its line (the PDF draws the head there)
 LABEL_PX = 5.4  # the width of a character of the 9 px label font, for the text boxes' size
 
 
@@ -129,15 +130,15 @@ def _point_arrow(shapes: list[Shape], tip_x: float, tip_y: float, along_x: float
         start_x, start_y, end_x, end_y = line.x, line.y, line.x + line.w, line.y + line.h
         if along_y and abs(start_x - tip_x) < 0.6 and abs(end_x - tip_x) < 0.6:
             low, high = sorted((start_y, end_y))
-            if low - 0.6 <= tip_y <= high + 0.6:
-                origin = start_y if along_y > 0 else end_y
+            if low - REACH <= tip_y <= high + REACH:
+                origin = low if along_y > 0 else high  # the end it comes from
                 if (tip_y - origin) * along_y > 0:
                     line.x, line.y, line.w, line.h, line.arrow = tip_x, origin, 0.0, tip_y - origin, True
                     return
         if along_x and abs(start_y - tip_y) < 0.6 and abs(end_y - tip_y) < 0.6:
             low, high = sorted((start_x, end_x))
-            if low - 0.6 <= tip_x <= high + 0.6:
-                origin = start_x if along_x > 0 else end_x
+            if low - REACH <= tip_x <= high + REACH:
+                origin = low if along_x > 0 else high
                 if (tip_x - origin) * along_x > 0:
                     line.x, line.y, line.w, line.h, line.arrow = origin, tip_y, tip_x - origin, 0.0, True
                     return
@@ -163,7 +164,7 @@ def describe(shapes: list[Shape], step: str | None, said: str | None) -> None:
             shape.name = "garis alur" if shape.kind == "garis" else "batang paralel"
             origin = "titik temu paralel" if source == "paralel" else f"langkah {source}"
             into = {"paralel": "percabangan paralel", "selesai": "akhir proses"}.get(target, f"langkah {target}")
-            shape.descr = f"alur dari {origin} ke {into}" if source and target else "alur"
+            shape.descr = f"alur dari {origin} ke {into}" if source and target else "alur penghubung antarhalaman"
         elif shape.kind == "label":
             shape.name, shape.descr = f"label {shape.text}", f"label cabang langkah {step}" if step else "label"
 

@@ -1,0 +1,143 @@
+"""The flowchart of the SOP document's .docx is drawn with Word shapes, read back from word/document.xml:
+one shape per step of the step's kind, an arrow per edge, YA/TIDAK labels, off-page connectors in
+pairs, every shape anchored in a lane cell of the flowchart table and drawn inside its row."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.conftest import REPO
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+NS = {"w": W, "wp": WP, "a": A, "wps": WPS}
+EMU_PER_TWIP = 635
+
+SOPS = {
+    "nganjuk/kecamatan-ngronggot/renja": REPO / "sops/nganjuk/kecamatan-ngronggot/renja.yaml",
+    "lampung-tengah/diskominfo/renja": REPO / "sops/lampung-tengah/diskominfo/renja.yaml",
+    # a decision whose TIDAK ends the process (its own small Selesai)
+    "contoh/dinas-contoh/rekomendasi-keramaian": REPO / "examples/sops/contoh/dinas-contoh/rekomendasi-keramaian.yaml",
+}
+
+
+def _definition(path: Path):
+    from sop_cli.definition.loader import load_definition
+
+    return load_definition(path)
+
+
+def _shapes(document: Path) -> list[dict]:
+    """Every anchored shape: its geometry, name, description, text, arrowhead, and the table cell it is in."""
+    root = etree.fromstring(zipfile.ZipFile(document).read("word/document.xml"))
+    found = []
+    for anchor in root.iter(f"{{{WP}}}anchor"):
+        doc_pr = anchor.find("wp:docPr", NS)
+        geometry = anchor.find(".//a:prstGeom", NS)
+        cell = next((a for a in anchor.iterancestors() if a.tag == f"{{{W}}}tc"), None)
+        row = next((a for a in anchor.iterancestors() if a.tag == f"{{{W}}}tr"), None)
+        table = next((a for a in anchor.iterancestors() if a.tag == f"{{{W}}}tbl"), None)
+        extent = anchor.find("wp:extent", NS)
+        height = row.find("w:trPr/w:trHeight", NS) if row is not None else None
+        first_row = table.find("w:tr", NS) if table is not None else None
+        found.append({
+            "prst": geometry.get("prst") if geometry is not None else None,
+            "id": doc_pr.get("id"),
+            "name": doc_pr.get("name"),
+            "descr": doc_pr.get("descr") or "",
+            "text": " ".join("".join(t.text or "" for t in anchor.iter(f"{{{W}}}t")).split()),
+            "arrow": anchor.find(".//a:ln/a:tailEnd", NS) is not None,
+            "x": int(anchor.find("wp:positionH/wp:posOffset", NS).text),
+            "y": int(anchor.find("wp:positionV/wp:posOffset", NS).text),
+            "cx": int(extent.get("cx")), "cy": int(extent.get("cy")),
+            "in_flow_table": first_row is not None and "".join(first_row.itertext()).startswith("NoKegiatan"),
+            "row_height": int(height.get(f"{{{W}}}val")) * EMU_PER_TWIP if height is not None else None,
+            "exact": height is not None and height.get(f"{{{W}}}hRule") == "exact",
+            "lanes_width": _lanes_width(table) if table is not None else 0,
+            "cell_index": row.findall("w:tc", NS).index(cell) if row is not None and cell is not None else -1,
+        })
+    return found
+
+
+def _lanes_width(table) -> int:
+    """The width of the lane columns (the grid columns between Kegiatan and the four Mutu Baku/Keterangan ones)."""
+    columns = [int(c.get(f"{{{W}}}w")) for c in table.findall("w:tblGrid/w:gridCol", NS)]
+    return sum(columns[2:-4]) * EMU_PER_TWIP
+
+
+@pytest.mark.parametrize("name", list(SOPS))
+def test_the_sop_flowchart_in_word_is_drawn_with_shapes_of_each_steps_kind(sop, tmp_path: Path, name: str,
+                                                                          monkeypatch) -> None:
+    monkeypatch.setenv("SOP_PATH", str(REPO / "examples" / "sops"))
+    definition = _definition(SOPS[name])
+    graph = definition.graph
+    out = tmp_path / "sop.docx"
+    result = sop("render", "sop", name, "--out", out)
+    assert result.exit_code == 0, result.output
+    shapes = _shapes(out)
+
+    kinds = Counter(step.simbol for step in definition.langkah)
+    refusals = sum(1 for step in graph.steps.values() if step.refusal_ends)
+    by_geometry = Counter(s["prst"] for s in shapes)
+    assert by_geometry["flowChartProcess"] == kinds["proses"]
+    assert by_geometry["flowChartDecision"] == kinds["keputusan"]
+    assert by_geometry["flowChartTerminator"] == kinds["mulai"] + kinds["selesai"] + refusals
+    # each step's own shape names the step and its kind, as `sop import` reads it
+    own = {s["name"]: s for s in shapes if s["name"].startswith("langkah ")}
+    assert sorted(own) == sorted(f"langkah {step.no}" for step in definition.langkah)
+    for step in definition.langkah:
+        shape = own[f"langkah {step.no}"]
+        assert shape["descr"].startswith(f"{step.simbol}: langkah {step.no}"), shape
+        if step.simbol == "keputusan":
+            tidak = "Selesai" if step.tidak == "selesai" else step.tidak
+            assert f"YA → {step.ya}, TIDAK → {tidak}" in shape["descr"]
+    assert [s["text"] for s in shapes if s["prst"] == "flowChartTerminator"].count("Mulai") == kinds["mulai"]
+
+    # an arrow per edge of the graph: its lines name it, the last one carries the arrowhead
+    lines = [s for s in shapes if s["prst"] == "straightConnector1" and s["descr"] != "alur penghubung antarhalaman"]
+    named = {re.fullmatch(r"alur dari langkah (\d+) ke (?:langkah (\d+)|akhir proses)", s["descr"]) for s in lines}
+    assert None not in named
+    edges = {(str(a), "selesai" if b is None else str(b)) for a, b, _ in graph.edges()}
+    assert {(m.group(1), m.group(2) or "selesai") for m in named if m} == edges
+    assert sum(s["arrow"] for s in lines) == len(edges)
+
+    labels = Counter(s["text"] for s in shapes if s["name"].startswith("label "))
+    assert labels["YA"] == labels["TIDAK"] == kinds["keputusan"]
+
+    # off-page connectors come in pairs with the same step number, one closing a page, one opening the next
+    pentagons = [s["text"] for s in shapes if s["prst"] == "flowChartOffpageConnector"]
+    assert len(pentagons) % 2 == 0 and Counter(pentagons) == Counter(pentagons[::2]) + Counter(pentagons[1::2])
+    if name != "contoh/dinas-contoh/rekomendasi-keramaian":  # the seeds' flowcharts take two pages
+        assert pentagons
+
+    # anchored in the first lane cell of a flowchart row of exact height, drawn inside the lanes and the row
+    assert len({s["id"] for s in shapes}) == len(shapes)
+    for shape in shapes:
+        assert shape["in_flow_table"] and shape["cell_index"] == 2 and shape["exact"], shape
+        assert shape["x"] >= -1 and shape["x"] + shape["cx"] <= shape["lanes_width"] + EMU_PER_TWIP, shape
+        assert shape["y"] >= -1 and shape["y"] + shape["cy"] <= shape["row_height"] + EMU_PER_TWIP, shape  # heights are kept in twips
+
+
+def test_the_flowchart_table_breaks_where_the_pdf_breaks_and_no_page_is_near_blank(sop, tmp_path: Path) -> None:
+    """Each page of the flowchart is a table of its own with the header repeated; the page count is
+    the PDF's (LibreOffice is asked only where it is installed)."""
+    import docx
+
+    name = "lampung-tengah/diskominfo/renja"
+    out = tmp_path / "sop.docx"
+    assert sop("render", "sop", name, "--out", out).exit_code == 0
+    document = docx.Document(str(out))
+    flow = [t for t in document.tables if t.rows[0].cells[0].text == "No"]
+    assert len(flow) >= 2
+    assert "bersambung ke halaman berikutnya" in flow[0].rows[-1].cells[1].text
+    assert "dari halaman sebelumnya" in flow[1].rows[2].cells[1].text
+    breaks = document.element.body.findall(f".//{{{W}}}pageBreakBefore")
+    assert len(breaks) == len(flow)  # the flowchart's sheet, then each page it goes on to
