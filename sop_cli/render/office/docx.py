@@ -270,7 +270,9 @@ class _Writer:
             elif node.tag == "br":
                 if paragraph.runs:
                     paragraph.runs[-1].add_break()
-            elif node.tag in ("img", "svg"):
+            elif node.tag == "svg":
+                self.symbols(paragraph, node)
+            elif node.tag == "img":
                 continue
             elif "kotak" in node.classes:  # a box to tick: ☑ or ☐, then the choice's words
                 ticked = any((c.text or "").strip() for c in node.children if c.tag == "#text")
@@ -286,6 +288,24 @@ class _Writer:
             else:
                 self.runs(paragraph, node.children, bold=bold or node.tag in ("strong", "b", "th"),
                           underline=underline or node.tag == "u", upper=upper, pt=pt)
+
+    def symbols(self, paragraph: Any, svg: Node) -> None:
+        """A small drawing within a line of text (the flowchart's legend) as Word shapes set in the
+        line; any other SVG (the generic lambang) is left to the HTML and PDF."""
+        from docx.oxml import parse_xml
+
+        from sop_cli.render.office.shapes import anchor_xml, read_svg
+
+        width, height = _number(svg.attrs.get("width")), _number(svg.attrs.get("height"))
+        if not (0 < width <= 60 and 0 < height <= 30):
+            return
+        for shape in read_svg(svg):
+            if shape.kind == "label":
+                continue
+            shape.name, shape.descr = "legenda", f"legenda: {shape.kind}"
+            self.shapes += 1
+            paragraph._p.append(parse_xml(anchor_xml(shape, 1000 + self.shapes, inline=True)))
+        paragraph.add_run(" ")
 
     def image(self, node: Node, container: Any) -> None:
         import base64
@@ -523,3 +543,8 @@ _AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wor
                  "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
                  "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _number(value: str | None) -> float:
+    match = re.match(r"[\d.]+", value or "")
+    return float(match.group(0)) if match else 0.0

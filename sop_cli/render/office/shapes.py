@@ -93,11 +93,13 @@ def read_svg(svg: Node) -> list[Shape]:
             elif tag == "polygon":
                 points = [tuple(float(v) for v in p.split(",")) for p in a.get("points", "").split()]
                 xs, ys = [p[0] for p in points], [p[1] for p in points]
-                shapes.append(Shape("sambung", dx + min(xs), dy + min(ys), max(xs) - min(xs), max(ys) - min(ys)))
-            elif tag == "path" and a.get("class") == "head":
+                kind = "keputusan" if len(points) == 4 else "sambung"  # a diamond, or the pentagon
+                shapes.append(Shape(kind, dx + min(xs), dy + min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+            elif tag == "path":
                 points = [tuple(float(v) for v in p.split(",")) for p in re.findall(r"-?[\d.]+,-?[\d.]+", a.get("d", ""))]
-                if len(points) == 3:
-                    (ax, ay), (bx, by), (tx, ty) = points
+                if len(points) == 3 and a.get("d", "").rstrip().endswith("Z"):  # an arrowhead (a filled triangle)
+                    tip = _tip(points)
+                    (ax, ay), (bx, by), (tx, ty) = points[tip - 1], points[tip - 2], points[tip]
                     heads.append((dx + tx, dy + ty, tx - (ax + bx) / 2, ty - (ay + by) / 2))
             elif tag == "text":
                 words = _text(child)
@@ -119,6 +121,15 @@ def read_svg(svg: Node) -> list[Shape]:
             box.text = label.text
             shapes.remove(label)
     return shapes
+
+
+def _tip(corners: list[tuple[float, ...]]) -> int:
+    """Which corner of an arrowhead is its tip: the one off its base, whose two corners share x or y."""
+    for k in range(3):
+        base_a, base_b = corners[k - 1], corners[k - 2]
+        if base_a[0] == base_b[0] or base_a[1] == base_b[1]:
+            return k
+    return 2
 
 
 def _point_arrow(shapes: list[Shape], tip_x: float, tip_y: float, along_x: float, along_y: float) -> None:
@@ -169,8 +180,9 @@ def describe(shapes: list[Shape], step: str | None, said: str | None) -> None:
             shape.name, shape.descr = f"label {shape.text}", f"label cabang langkah {step}" if step else "label"
 
 
-def anchor_xml(shape: Shape, number: int) -> str:
-    """A `w:r` holding `shape` anchored to the paragraph it is added to (`number`: its unique id)."""
+def anchor_xml(shape: Shape, number: int, *, inline: bool = False) -> str:
+    """A `w:r` holding `shape` anchored to the paragraph it is added to (`number`: its unique id),
+    or, `inline`, set in the line of text like a character (the legend's symbols)."""
     flip = ""
     x, y, w, h = shape.x, shape.y, shape.w, shape.h
     if w < 0:
@@ -196,6 +208,15 @@ def anchor_xml(shape: Shape, number: int) -> str:
         text = _text_box(shape.text, "center", 17 if shape.kind != "sambung" else 14) if shape.text else ""
     layer = {"garis": 1, "batang": 2, "label": 4}.get(shape.kind, 3)
     body = '<wps:bodyPr rot="0" vert="horz" wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"><a:noAutofit/></wps:bodyPr>'
+    graphic = (f'<wp:docPr id="{number}" name={quoteattr(shape.name or shape.kind)} descr={quoteattr(shape.descr)}/>'
+               '<wp:cNvGraphicFramePr/>'
+               f'<a:graphic><a:graphicData uri="{WPS_URI}"><wps:wsp>{frame}'
+               f'<wps:spPr><a:xfrm{flip}><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>{fill}</wps:spPr>'
+               f'{text}{body}</wps:wsp></a:graphicData></a:graphic>')
+    if inline:
+        return (f'<w:r {NAMESPACES}><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+                f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>{graphic}'
+                '</wp:inline></w:drawing></w:r>')
     return (
         f'<w:r {NAMESPACES}><w:drawing>'
         f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{layer * 1000 + number}" '
@@ -204,11 +225,7 @@ def anchor_xml(shape: Shape, number: int) -> str:
         f'<wp:positionH relativeFrom="column"><wp:posOffset>{round(x * EMU_PER_PX)}</wp:posOffset></wp:positionH>'
         f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{round(y * EMU_PER_PX)}</wp:posOffset></wp:positionV>'
         f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
-        f'<wp:docPr id="{number}" name={quoteattr(shape.name or shape.kind)} descr={quoteattr(shape.descr)}/>'
-        '<wp:cNvGraphicFramePr/>'
-        f'<a:graphic><a:graphicData uri="{WPS_URI}"><wps:wsp>{frame}'
-        f'<wps:spPr><a:xfrm{flip}><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>{fill}</wps:spPr>'
-        f'{text}{body}</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>'
+        f'{graphic}</wp:anchor></w:drawing></w:r>'
     )
 
 
