@@ -141,3 +141,33 @@ def test_the_flowchart_table_breaks_where_the_pdf_breaks_and_no_page_is_near_bla
     assert "dari halaman sebelumnya" in flow[1].rows[2].cells[1].text
     breaks = document.element.body.findall(f".//{{{W}}}pageBreakBefore")
     assert len(breaks) == len(flow)  # the flowchart's sheet, then each page it goes on to
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_docx_on_the_pdfs_pages_none_near_blank(sop, tmp_path: Path) -> None:
+    """As an office prints it: LibreOffice headless turns each seed's .docx into the same number of
+    pages as sop's PDF, every page carrying text, the flowchart's pages each with its table header,
+    and every step's row whole on one page."""
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed")
+    for name, path in list(SOPS.items())[:2]:
+        stem = name.split("/")[0]
+        assert sop("render", "sop", name, "--out", tmp_path / f"{stem}.docx").exit_code == 0
+        assert sop("render", "sop", name, "--out", tmp_path / f"{stem}-sop.pdf").exit_code == 0
+        subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / f"{stem}.docx")],
+                       check=True, capture_output=True, timeout=180)
+        printed = [page.extract_text() or "" for page in PdfReader(str(tmp_path / f"{stem}.pdf")).pages]
+        assert len(printed) == len(PdfReader(str(tmp_path / f"{stem}-sop.pdf")).pages), name
+        assert all(len(page.split()) > 40 for page in printed), [len(page.split()) for page in printed]
+        flow = [page for page in printed if "Kegiatan" in page]
+        assert len(flow) >= 2 and all("Pelaksana" in page for page in flow)
+        squashed = ["".join(page.split()) for page in printed]
+        for step in _definition(path).langkah:
+            assert any("".join(step.kegiatan.split()) in page for page in squashed), step.no
