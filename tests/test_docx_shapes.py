@@ -171,3 +171,58 @@ def test_libreoffice_prints_the_docx_on_the_pdfs_pages_none_near_blank(sop, tmp_
         squashed = ["".join(page.split()) for page in printed]
         for step in _definition(path).langkah:
             assert any("".join(step.kegiatan.split()) in page for page in squashed), step.no
+
+
+HOSTILE_SOP = """\
+id: uji-bentuk
+nama: Uji Bentuk
+organisasi: {id: kantor-uji, wilayah: kabupaten-uji, pemerintah: Pemerintah Kabupaten Uji, nama: Kantor Uji}
+disahkan_oleh: {jabatan: Kepala Kantor Uji}
+dasar_hukum: [Peraturan Uji]
+keterkaitan: [SOP Uji Lain]
+kualifikasi_pelaksana: [Teliti]
+pencatatan_pendataan: [Register]
+peralatan_perlengkapan: [Komputer]
+peringatan: [Jangan lupa]
+pelaksana:
+  - {id: a, nama: "Staf \\"A\\" <b>&amp;</b>"}
+  - {id: c, nama: Kepala}
+  - {id: b, nama: "Seksi B, Ya Tidak"}
+langkah:
+  - {no: 1, kegiatan: Mulai, pelaksana: [a], simbol: mulai, waktu: 5 menit, output: Berkas,
+     asal_pelaksana: sumber, kelengkapan: Berkas}
+  - {no: 2, kegiatan: "Memeriksa <script>alert(1)</script>", pelaksana: [a, b], waktu: 5 menit, output: Berkas,
+     asal_pelaksana: sumber, kelengkapan: Berkas}
+  - {no: 3, kegiatan: Memutuskan, pelaksana: [c], simbol: keputusan, ya: 4, tidak: 2, waktu: 5 menit, output: Berkas,
+     asal_pelaksana: sumber, kelengkapan: Berkas}
+  - {no: 4, kegiatan: Selesai, pelaksana: [a], simbol: selesai, waktu: 5 menit, output: Berkas,
+     asal_pelaksana: sumber, kelengkapan: Berkas}
+"""
+
+
+def test_people_s_names_in_shapes_stay_text_and_a_box_over_lanes_apart_imports_to_its_own(
+        sop, tmp_path: Path, monkeypatch) -> None:
+    """Lane names with quotes, markup and the words Ya/Tidak, and a step done by two lanes that are
+    not side by side (its box spans the lane between): the .docx opens, and importing it gives the
+    same SOP back."""
+    import docx
+
+    from sop_cli.definition.diff import diff_sops
+    from sop_cli.definition.model import plain
+
+    folder = tmp_path / "sops" / "kabupaten-uji" / "kantor-uji"
+    folder.mkdir(parents=True)
+    (folder / "uji-bentuk.yaml").write_text(HOSTILE_SOP, encoding="utf-8")
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "sops"))
+    out = tmp_path / "uji.docx"
+    result = sop("render", "sop", "uji-bentuk", "--out", out)
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out))  # well-formed XML, or python-docx would refuse it
+    assert any("Memeriksa <script>" in cell.text for table in document.tables for row in table.rows
+               for cell in row.cells)
+    box = next(s for s in _shapes(out) if s["name"] == "langkah 2")
+    assert box["descr"] == 'proses: langkah 2 → 3; pelaksana: Staf "A" <b>&amp;</b>, Seksi B, Ya Tidak'
+    draft = tmp_path / "uji.yaml"
+    imported = sop("import", out, "--out", draft, "--force")
+    assert imported.exit_code == 0, imported.output
+    assert diff_sops(plain(_definition(folder / "uji-bentuk.yaml")), plain(_definition(draft)))["same"]

@@ -358,8 +358,14 @@ def _named_lanes(text: str, names: list[str]) -> list[int]:
     said = re.search(r"(?i)\bpelaksana:\s*(.+)$", text)
     if not said:
         return []
-    wanted = {" ".join(part.split()).lower() for part in said.group(1).split(",")}
-    return [k for k, name in enumerate(names) if " ".join(name.split()).lower() in wanted]
+    rest = ", " + " ".join(said.group(1).split()).lower() + ","
+    found = []
+    for k, name in sorted(enumerate(names), key=lambda item: -len(item[1])):  # "Kepala Bidang" before "Kepala"
+        written = ", " + " ".join(name.split()).lower() + ","
+        if written in rest:  # a name may hold a comma itself
+            rest = rest.replace(written, ",", 1)
+            found.append(k)
+    return sorted(found)
 
 
 def _column_of(middle: int, lane: int, lane_columns: list[int], widths: list[int], column: int) -> int:
@@ -411,7 +417,10 @@ def _shapes(tc: Any) -> list[tuple[Mark, int, int, int]]:
         label = " ".join(words.split())
         if simbol == "proses" and re.fullmatch(r"(?i)(ya|tidak|y|t)", label):
             simbol = None  # a text box holding a branch label, not a process box
-        mark = read_mark(" ".join(filter(None, (label, _described(described)))), None)
+        said = " ".join(filter(None, (label, _described(described))))
+        # the lanes a description names are names, not marks: "Ya"/"Tidak" in one is no branch label
+        mark = read_mark(re.sub(r"(?i);?\s*\bpelaksana:.*$", "", said), None)
+        mark.text = said
         if simbol == "terminal":
             mark.simbol = mark.simbol if mark.simbol in ("mulai", "selesai") else "terminal"
         elif simbol and mark.simbol != "keputusan":

@@ -208,7 +208,8 @@ def anchor_xml(shape: Shape, number: int, *, inline: bool = False) -> str:
         text = _text_box(shape.text, "center", 17 if shape.kind != "sambung" else 14) if shape.text else ""
     layer = {"garis": 1, "batang": 2, "label": 4}.get(shape.kind, 3)
     body = '<wps:bodyPr rot="0" vert="horz" wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"><a:noAutofit/></wps:bodyPr>'
-    graphic = (f'<wp:docPr id="{number}" name={quoteattr(shape.name or shape.kind)} descr={quoteattr(shape.descr)}/>'
+    name, descr = (_xml_text(t) for t in (shape.name or shape.kind, shape.descr))
+    graphic = (f'<wp:docPr id="{number}" name={quoteattr(name)} descr={quoteattr(descr)}/>'
                '<wp:cNvGraphicFramePr/>'
                f'<a:graphic><a:graphicData uri="{WPS_URI}"><wps:wsp>{frame}'
                f'<wps:spPr><a:xfrm{flip}><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>{fill}</wps:spPr>'
@@ -229,11 +230,16 @@ def anchor_xml(shape: Shape, number: int, *, inline: bool = False) -> str:
     )
 
 
+def _xml_text(text: str) -> str:
+    """`text` without the control characters XML 1.0 cannot hold (a lane name is typed by people)."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
+
+
 def _text_box(words: str, align: str, half_points: int) -> str:
     from xml.sax.saxutils import escape
 
     jc = "center" if align == "center" else "left"
     return ('<wps:txbx><w:txbxContent><w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             f'<w:jc w:val="{jc}"/></w:pPr><w:r><w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial"/>'
-            f'<w:sz w:val="{half_points}"/></w:rPr><w:t xml:space="preserve">{escape(words)}</w:t></w:r></w:p>'
+            f'<w:sz w:val="{half_points}"/></w:rPr><w:t xml:space="preserve">{escape(_xml_text(words))}</w:t></w:r></w:p>'
             '</w:txbxContent></wps:txbx>')
