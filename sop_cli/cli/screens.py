@@ -16,9 +16,6 @@ from sop_cli.i18n import N_, _, ngettext
 if TYPE_CHECKING:
     from sop_cli.run.views import CurrentView, LaneView, RunView, SourceFile
 
-STATUSES = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
-"""Run states as `sop runs` shows them (translated at use)."""
-
 LABELS = (N_("SOP"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
           N_("Progress"), N_("Parallel"), N_("Current"), N_("Who"), N_("Since"), N_("Time"), N_("Outside"))
 """The labels of the run screens, aligned to the longest in the interface language."""
@@ -65,6 +62,7 @@ def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, yea
     """`sop runs`: the runs of the store, one row each."""
     from sop_cli.cli.parse import session
     from sop_cli.run.service import list_runs
+    from sop_cli.run.views import status_word
 
     rows, total = list_runs(session(store, reading=True), include_all=include_all, limit=limit or None, org=org,
                             sop=sop, year=year, late=late)
@@ -84,7 +82,7 @@ def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, yea
             where = f"{r['current_step']} {r['current_kegiatan'] or ''}"
             due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
-            state, where, due = _(STATUSES.get(r["status"], r["status"])), "-", "-"
+            state, where, due = status_word(r["status"]), "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,

@@ -17,4 +17,4 @@ from sop_cli.run.commands import *
 from sop_cli.run.plan import *
 from sop_cli.run.state import *
 from sop_cli.run.views import *
-from sop_cli.store.interface import Event
+from sop_cli.store.interface import STEP_KINDS, Event, EventKind, RunStatus

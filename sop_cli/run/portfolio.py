@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
+from sop_cli.store.interface import RunStatus
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
@@ -224,7 +225,7 @@ def portfolio(
         if state is not None:
             names.setdefault(key[0], state.procedure.org.nama or key[0])
         previous = chosen.get(key)
-        if previous is None or previous.summary.status == "cancelled" or row.summary.status != "cancelled":
+        if previous is None or previous.summary.status == RunStatus.CANCELLED or row.summary.status != RunStatus.CANCELLED:
             chosen[key] = row
     sops = sorted({key[1] for key in chosen} | ({_short(sop)} if sop else set()))
     org_ids = sorted(names if org is None else {key[0] for key in chosen} | {
@@ -306,7 +307,7 @@ def _across(states: list[RunState], now: datetime) -> tuple[list[StepRow], list[
                 minutes = visit.working_minutes
                 actual[key].append(minutes)
                 late[key] += visit.late
-            elif state.status == "active":
+            elif state.status == RunStatus.ACTIVE:
                 minutes = state.calendar.working_minutes_between(visit.became_current_at, now)
                 for lane in visit.lanes:
                     waiting_now[state.procedure.lanes.get(lane, lane)] += 1
@@ -383,6 +384,6 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
         })
     return {
         "now": now, "sop": proc.qualified_id, "nama": proc.nama, "organisasi": proc.org.nama,
-        "runs": len(states), "finished": sum(1 for s in states if s.status == "finished"), "steps": steps,
+        "runs": len(states), "finished": sum(1 for s in states if s.status == RunStatus.FINISHED), "steps": steps,
     }
 

@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 from sop_cli.definition.diff import FieldChange, SopDiff, diff_sops, match_steps
 from sop_cli.i18n import _
 from sop_cli.run import engine
+from sop_cli.store.interface import RunStatus
 
 
 class AheadStep(TypedDict):
@@ -39,7 +40,7 @@ class RunRevision(TypedDict):
     """The effect of a new version on one run; `current_in_new` None when the current step is gone."""
 
     run: str
-    status: str
+    status: RunStatus
     current_step: int | None
     current_kegiatan: str | None
     current_in_new: int | None

@@ -9,22 +9,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from sop_cli.i18n import N_, _
-from sop_cli.store.interface import Event
+from sop_cli.store.interface import Event, EventKind, RunStatus
 
 if TYPE_CHECKING:
     pass
 from sop_cli.run.state import RunState, StepVisit
 
-STATUS_WORDS = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
+STATUS_WORDS = {RunStatus.ACTIVE: N_("active"), RunStatus.FINISHED: N_("finished"), RunStatus.CANCELLED: N_("cancelled")}
 """A run's status in words (translated at use: `status_word`)."""
 
 KIND_WORDS = {"step_completed": N_("step completed"), "approved": N_("approved"), "rejected": N_("rejected")}
 """A step event's kind in words (translated at use: `kind_word`)."""
 
 
-def status_word(status: str) -> str:
-    """A run's status ("active", "finished", "cancelled") in the interface language."""
-    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+def status_word(status: RunStatus) -> str:
+    """A run's status in the interface language ("active", "finished", "cancelled" in English)."""
+    return _(STATUS_WORDS[status])
 
 
 def kind_word(kind: str) -> str:
@@ -60,7 +60,7 @@ class _RunFields(TypedDict):
     run: str
     title: str
     year: int
-    status: str
+    status: RunStatus
     outcome: str | None
     now: datetime
     started_at: datetime
@@ -224,7 +224,7 @@ class RunListRow(TypedDict):
     sop: str
     year: int
     title: str
-    status: str
+    status: RunStatus
     current_step: int | None
     current_kegiatan: str | None
     current_since: datetime | None
@@ -375,8 +375,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["undoes"] = data["undoes"]
     if "sub_run" in data:
         view["sub_run"] = str(data["sub_run"])
-    if event.kind == "rejected" and event.step is not None and event.step in state.procedure.steps:
+    if event.kind == EventKind.REJECTED and event.step is not None and event.step in state.procedure.steps:
         view["rework"] = state.procedure.sends_back(event.step)
-    if event.kind == "started":
+    if event.kind == EventKind.STARTED:
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view

@@ -15,11 +15,46 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
+
+
+class _Word(str, Enum):
+    """A closed set of words stored as text: equal to, hashed as and printed as its value, so the
+    stored rows and the JSON output are the words themselves."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class EventKind(_Word):
+    """What an entry of a run's log records."""
+
+    STARTED = "started"
+    STEP_COMPLETED = "step_completed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    UNDONE = "undone"
+    CANCELLED = "cancelled"
+    NOTE = "note"
+    ATTACHMENT = "attachment"
+    SUB_RUN_STARTED = "sub_run_started"
+
+
+STEP_KINDS = frozenset({EventKind.STEP_COMPLETED, EventKind.APPROVED, EventKind.REJECTED})
+"""The kinds that complete a step (a decision step is approved or rejected)."""
+
+
+class RunStatus(_Word):
+    """Where a run stands: its log decides (started and open, every step done, or stopped)."""
+
+    ACTIVE = "active"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -28,7 +63,7 @@ class Event:
 
     Attributes:
         seq: Position in the log, from 1 (0 for an event not yet appended).
-        kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
+        kind: What it records (`EventKind`; a plain word is read as one).
         at: When it happened (perhaps back-dated), aware.
         recorded_at: When it was written to the store, aware.
         actor: Who did it (named by the user, else the assigned person, else the acting user).
@@ -42,7 +77,7 @@ class Event:
     """
 
     seq: int
-    kind: str
+    kind: EventKind
     at: datetime
     recorded_at: datetime
     actor: str
@@ -51,12 +86,16 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
     db_user: str | None = None
 
+    def __post_init__(self) -> None:
+        if type(self.kind) is not EventKind:
+            object.__setattr__(self, "kind", EventKind(self.kind))
+
 
 @dataclass(frozen=True)
 class RunSummary:
     """The denormalised state of a run kept beside its log, so listing runs never replays them."""
 
-    status: str
+    status: RunStatus
     current_step: int | None
     current_kegiatan: str | None
     current_since: datetime | None
@@ -66,6 +105,10 @@ class RunSummary:
     rework_loops: int
     last_seq: int
     updated_at: datetime | None
+
+    def __post_init__(self) -> None:
+        if type(self.status) is not RunStatus:
+            object.__setattr__(self, "status", RunStatus(self.status))
 
 
 Summarize = Callable[["StoredRun"], RunSummary]
@@ -326,6 +369,13 @@ _ATTACHMENT_TEXT = ("name", "sha256", "path")
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def kind_problem(kind: object) -> str | None:
+    """Why an event's stored kind cannot be what `sop` wrote (not an `EventKind`), or None when it can."""
+    if isinstance(kind, str) and kind in EventKind._value2member_map_:
+        return None
+    return _("its kind {value!r} is not one sop writes").format(value=kind)
 
 
 def data_problem(data: object) -> str | None:

@@ -36,6 +36,7 @@ from sop_cli.store.interface import (
     RunExport,
     RunFilter,
     RunRow,
+    RunStatus,
     RunSummary,
     StoredRun,
     StoreInfo,
@@ -47,6 +48,7 @@ from sop_cli.store.interface import (
     damaged,
     data_problem,
     filter_sql,
+    kind_problem,
     newer_store,
     not_a_moment,
 )
@@ -843,7 +845,7 @@ class PostgresStore:
         listed = [_run_row(r[:-1], self.location) for r in rows]
         replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
         listed = [replace(row, summary=replayed.get(row.id, row.summary)) for row in listed]
-        return listed if include_all else [row for row in listed if row.summary.status == "active"]
+        return listed if include_all else [row for row in listed if row.summary.status == RunStatus.ACTIVE]
 
     def _replayed_summaries(self, run_ids: Sequence[str]) -> dict[str, RunSummary]:
         """The summaries of `run_ids` as their logs say, by `summarize` (a run that cannot be
@@ -974,7 +976,7 @@ class PostgresStore:
             "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
             "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
             "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
-            **_summary_columns(replace(summary, status="active")),  # a run starts active: its log ends it
+            **_summary_columns(replace(summary, status=RunStatus.ACTIVE)),  # a run starts active: its log ends it
         })
         if run.events:
             # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
@@ -984,7 +986,7 @@ class PostgresStore:
                     f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _column in columns)})",
                     [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
                 )
-        if summary.status != "active":
+        if summary.status != RunStatus.ACTIVE:
             values = _summary_columns(summary)
             self._conn.execute(f"UPDATE runs SET {', '.join(f'{name} = %s' for name in values)} WHERE id = %s",
                                (*values.values(), r.id))
@@ -1052,7 +1054,7 @@ class PostgresStore:
 
 def _event_columns(event: Event) -> dict[str, Any]:
     return {
-        "seq": event.seq, "kind": event.kind, "at": event.at.replace(microsecond=0),
+        "seq": event.seq, "kind": event.kind.value, "at": event.at.replace(microsecond=0),
         "recorded_at": event.recorded_at.replace(microsecond=0), "actor": event.actor,
         "os_user": event.os_user, "step": event.step,
         "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True),
@@ -1088,7 +1090,7 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
         decoded = json.loads(data or "{}")
     except (TypeError, ValueError) as error:
         raise bad(_("its data is not JSON ({error})").format(error=error)) from None
-    problem = data_problem(decoded)
+    problem = kind_problem(kind) or data_problem(decoded)
     if problem:
         raise bad(problem)
     return Event(seq=seq, kind=kind, at=times[0], recorded_at=times[1], actor=actor, os_user=os_user, step=step,
@@ -1141,7 +1143,7 @@ def _unreachable(url: str, error: BaseException) -> str:
 
 
 def _summary_columns(summary: RunSummary) -> dict[str, Any]:
-    return {name: getattr(summary, name) for name in _SUMMARY}
+    return {name: getattr(summary, name) for name in _SUMMARY} | {"status": summary.status.value}
 
 
 def _redacted(url: str) -> str:

@@ -52,6 +52,7 @@ from sop_cli.store.interface import (
     damaged,
     data_problem,
     filter_sql,
+    kind_problem,
     newer_store,
     not_a_moment,
 )
@@ -93,7 +94,7 @@ def event_row(event: Event) -> dict[str, Any]:
     """The columns of an event row (without run_id)."""
     return {
         "seq": event.seq,
-        "kind": event.kind,
+        "kind": event.kind.value,
         "at": iso(event.at),
         "recorded_at": iso(event.recorded_at),
         "actor": event.actor,
@@ -137,7 +138,7 @@ def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
         data = json.loads(row["data"] or "{}")
     except (TypeError, ValueError) as error:
         raise bad(_("its data is not JSON ({error})").format(error=error)) from None
-    problem = data_problem(data)
+    problem = kind_problem(row["kind"]) or data_problem(data)
     if problem:
         raise bad(problem)
     return Event(seq=seq, kind=row["kind"], at=times[0], recorded_at=times[1], actor=row["actor"],
@@ -146,7 +147,7 @@ def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
 
 def _summary_columns(summary: RunSummary) -> dict[str, Any]:
     return {
-        "status": summary.status,
+        "status": summary.status.value,
         "current_step": summary.current_step,
         "current_kegiatan": summary.current_kegiatan,
         "current_since": _maybe_iso(summary.current_since),
