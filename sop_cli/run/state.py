@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.definition.graph import Graph
 from sop_cli.errors import StoreError
 from sop_cli.i18n import _
+from sop_cli.run.plan import Plan, StepVisit, new_visit, planned, procedure, run_calendar
 from sop_cli.store.interface import STEP_KINDS, Event, EventKind, RunStatus, RunSummary
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
     from sop_cli.store.interface import StoredRun
     from sop_cli.worktime import WorkCalendar
-from sop_cli.run.plan import Plan, StepVisit, new_visit, planned, procedure, run_calendar
 
 OUTCOMES = {EventKind.STEP_COMPLETED: "done", EventKind.APPROVED: "approved", EventKind.REJECTED: "rejected"}
 

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
 
 from sop_cli.i18n import N_, _
-from sop_cli.store.interface import Event, EventKind, RunStatus
-
-if TYPE_CHECKING:
-    pass
 from sop_cli.run.state import RunState, StepVisit
+from sop_cli.store.interface import Event, EventKind, RunStatus
 
 STATUS_WORDS = {RunStatus.ACTIVE: N_("active"), RunStatus.FINISHED: N_("finished"), RunStatus.CANCELLED: N_("cancelled")}
 """A run's status in words (translated at use: `status_word`)."""
