@@ -142,7 +142,7 @@ def _national_holidays(year: int) -> Mapping[date, str]:
     """National holidays and cuti bersama of `year`, with their Indonesian names."""
     import holidays
 
-    days = holidays.ID(years=year, categories=("public", "government"), language="id")
+    days = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
     return MappingProxyType(dict(days.items()))
 
 

@@ -19,4 +19,7 @@ from sop_cli.run.plan import *  # isort: skip
 from sop_cli.run.state import *  # isort: skip
 from sop_cli.run.views import *  # isort: skip
 from sop_cli.run.commands import *  # isort: skip
-from sop_cli.store.interface import STEP_KINDS, Event, EventKind, RunStatus
+from sop_cli.store.interface import STEP_KINDS as STEP_KINDS
+from sop_cli.store.interface import Event as Event
+from sop_cli.store.interface import EventKind as EventKind
+from sop_cli.store.interface import RunStatus as RunStatus

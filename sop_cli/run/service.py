@@ -521,9 +521,9 @@ def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
 
 def _holidays_source() -> str:
     try:
-        import holidays
+        from importlib.metadata import version
 
-        return f"holidays {holidays.__version__} (ID; public, government)"
+        return f"holidays {version('holidays')} (ID; public, government)"
     except Exception:
         return "holidays (ID; public, government)"
 

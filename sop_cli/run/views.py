@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from sop_cli.i18n import N_, _
-from sop_cli.run.state import RunState, StepVisit
+from sop_cli.run.plan import StepVisit
+from sop_cli.run.state import RunState
 from sop_cli.store.interface import Event, EventKind, RunStatus
 
 STATUS_WORDS = {RunStatus.ACTIVE: N_("active"), RunStatus.FINISHED: N_("finished"), RunStatus.CANCELLED: N_("cancelled")}
