@@ -4,14 +4,14 @@ moved on. Pure: `now` is passed in; the service writes the event."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.graph import Step
 from sop_cli.errors import ConflictError, StateError, UsageError
 from sop_cli.i18n import _
-from sop_cli.store.interface import Event, EventKind, RunStatus
+from sop_cli.store.interface import Event, EventKind, KeptFile, RunStatus
 
 if TYPE_CHECKING:
     pass
@@ -19,7 +19,7 @@ from sop_cli.run.state import RunState
 from sop_cli.run.views import kind_word, show_moment, status_word
 
 
-def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: Any = None) -> None:
+def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: tzinfo | None = None) -> None:
     """Refuse an event time in the future or before `floor` (UsageError naming both times,
     about the option "at")."""
     def show(moment: datetime) -> str:
@@ -59,7 +59,7 @@ def step_event(
     reject: bool = False,
     reason: str | None = None,
     note: str | None = None,
-    attachments: Sequence[Mapping[str, Any]] = (),
+    attachments: Sequence[KeptFile] = (),
     by: str | None = None,
     fallback_actor: str,
     os_user: str,
@@ -320,7 +320,7 @@ def cancel_event(
 
 def note_event(
     state: RunState, *, now: datetime, at: datetime | None = None, text: str | None,
-    attachments: Sequence[Mapping[str, Any]] = (), by: str | None, fallback_actor: str, os_user: str,
+    attachments: Sequence[KeptFile] = (), by: str | None, fallback_actor: str, os_user: str,
 ) -> Event:
     """A `note` (text, perhaps with files) or `attachment` (files only) event on the current step.
 

@@ -23,6 +23,7 @@ from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_cale
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
+    from sop_cli.store.interface import KeptFile
     from sop_cli.worktime import WorkCalendar
 
 _ZERO = Duration(0, "menit")
@@ -66,7 +67,7 @@ class StepVisit:
     outcome: str | None = None
     note: str | None = None
     reason: str | None = None
-    attachments: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[KeptFile] = field(default_factory=list)
     working_minutes: int | None = None
     event_seq: int | None = None
     untimed: bool = False

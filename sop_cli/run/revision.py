@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from sop_cli.definition.diff import FieldChange, SopDiff, diff_sops, match_steps
+from sop_cli.definition.graph import Graph
 from sop_cli.i18n import _
 from sop_cli.run import engine
 from sop_cli.store.interface import RunStatus
@@ -96,7 +97,7 @@ def run_revision(state: engine.RunState, new: Mapping[str, Any], now: datetime, 
     return result
 
 
-def _ahead(graph: Any, no: int) -> AheadStep:
+def _ahead(graph: Graph, no: int) -> AheadStep:
     step = graph.step(no)
     return {"no": no, "kegiatan": step.kegiatan, "waktu": step.waktu}
 

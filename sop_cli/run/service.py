@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import AmbiguousError, ConflictError, NotFoundError, UsageError
 from sop_cli.i18n import _, ngettext
 from sop_cli.run import engine
+from sop_cli.store.interface import KeptFile
 
 if TYPE_CHECKING:
     from sop_cli.definition.graph import Graph
@@ -362,7 +363,7 @@ def _check_files(files: Iterable[str | Path]) -> list[Path]:
     return paths
 
 
-def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]:
+def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[KeptFile]:
     from sop_cli.settings import max_attachment_bytes
 
     limit = max_attachment_bytes()
@@ -571,7 +572,7 @@ def advance(
         UsageError: Inputs that do not fit the step, a bad `at`, a missing attachment.
     """
     paths = _check_files(attach)
-    copies: list[dict[str, Any]] = []
+    copies: list[KeptFile] = []
 
     children: dict[int, engine.RunState] = {}
 
@@ -684,7 +685,7 @@ def add_note(
 ) -> engine.RunView:
     """Add a note and/or attachments to a run without moving it (`note` / `attachment` event)."""
     paths = _check_files(attach)
-    copies: list[dict[str, Any]] = []
+    copies: list[KeptFile] = []
 
     def build(state: engine.RunState) -> engine.Event:
         return engine.note_event(
@@ -698,9 +699,9 @@ def add_note(
     return _append(session, run, build, prepare if paths else None)
 
 
-def _pending(paths: Sequence[Path]) -> list[dict[str, Any]]:
+def _pending(paths: Sequence[Path]) -> list[KeptFile]:
     """Placeholders for files about to be copied, so the trial check sees that files were given."""
-    return [{"name": p.name} for p in paths]
+    return [KeptFile(name=p.name, sha256="", size=0, path="") for p in paths]
 
 
 def run_status(session: Session, run: str | None = None) -> engine.RunView:

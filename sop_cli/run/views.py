@@ -5,13 +5,13 @@ words by the CLI's printers and the templates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, TypedDict
 
 from sop_cli.i18n import N_, _
 from sop_cli.run.plan import StepVisit
 from sop_cli.run.state import RunState
-from sop_cli.store.interface import Event, EventKind, RunStatus
+from sop_cli.store.interface import Event, EventKind, KeptFile, RunStatus
 
 STATUS_WORDS = {RunStatus.ACTIVE: N_("active"), RunStatus.FINISHED: N_("finished"), RunStatus.CANCELLED: N_("cancelled")}
 """A run's status in words (translated at use: `status_word`)."""
@@ -30,7 +30,7 @@ def kind_word(kind: str) -> str:
     return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind.replace("_", " ")
 
 
-def show_moment(moment: datetime, tz: Any) -> str:
+def show_moment(moment: datetime, tz: tzinfo | None) -> str:
     """A moment for a message, in zone `tz`: `2026-11-26 09:30 WIB`."""
     local = moment.astimezone(tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
@@ -126,7 +126,7 @@ class VisitView(TypedDict):
     outcome: str | None
     note: str | None
     reason: str | None
-    attachments: list[dict[str, Any]]
+    attachments: list[KeptFile]
     standard_minutes: int
     actual_minutes: int | None
     late: bool
@@ -165,7 +165,7 @@ class EventView(_EventFields, total=False):
     rework: bool
     note: str
     reason: str
-    attachments: list[dict[str, Any]]
+    attachments: list[KeptFile]
     undoes: int
     sub_run: str
     details: dict[str, Any]
@@ -233,7 +233,7 @@ class RunListRow(TypedDict):
     started_at: datetime | None
 
 
-def _local(moment: datetime | None, tz: Any) -> datetime | None:
+def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
     return moment.astimezone(tz) if moment else None
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
@@ -55,6 +55,17 @@ class RunStatus(_Word):
     ACTIVE = "active"
     FINISHED = "finished"
     CANCELLED = "cancelled"
+
+
+class KeptFile(TypedDict):
+    """A file kept with a run, as its event records it (`data.attachments`): its original name,
+    SHA-256 and size, and where the store keeps it (a path below the store's folder in SQLite,
+    the SHA-256 in PostgreSQL)."""
+
+    name: str
+    sha256: str
+    size: int
+    path: str
 
 
 @dataclass(frozen=True)
@@ -337,7 +348,7 @@ class Store(Protocol):
         """Kind, schema version, counts and (shared store) the database user and units."""
         ...
 
-    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Keep a copy of file `source` with the run; return what the event records of it:
         {name, sha256, size, path}. The copy is no more readable than the source (owner-only
         unless the source lets others read it); only a regular file of at most `max_bytes` is kept.
@@ -347,7 +358,7 @@ class Store(Protocol):
         """
         ...
 
-    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+    def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of an attachment of run `run_id` kept by `keep_attachment`; `item` is what
         the event recorded of it ({name, sha256, size, path}). The caller checks the SHA-256.
 

@@ -32,6 +32,7 @@ from sop_cli.errors import AccessError, ConflictError, SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
+    KeptFile,
     NewRun,
     RunExport,
     RunFilter,
@@ -55,6 +56,7 @@ from sop_cli.store.interface import (
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg.rows import TupleRow
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -99,7 +101,7 @@ def is_postgres_location(location: str | Path | None) -> bool:
 # Frozen migrations: never edit a released one, append a new one -------------------------------
 
 
-def _m001_create_runs_and_events(cur: psycopg.Cursor[Any]) -> None:
+def _m001_create_runs_and_events(cur: psycopg.Cursor[TupleRow]) -> None:
     """Runs, their append-only event logs, and the pinned documents runs refer to."""
     cur.execute(
         """
@@ -162,7 +164,7 @@ def _m001_create_runs_and_events(cur: psycopg.Cursor[Any]) -> None:
     )
 
 
-def _m002_units_and_row_security(cur: psycopg.Cursor[Any]) -> None:
+def _m002_units_and_row_security(cur: psycopg.Cursor[TupleRow]) -> None:
     """Who may do what, enforced by the database itself (row-level security).
 
     `sop_units` maps a database role to the organisation whose runs its members write; members of
@@ -220,7 +222,7 @@ def run_rows_policies(table: str) -> str:
     )
 
 
-def grant_run_table(cur: psycopg.Cursor[Any], table: str) -> None:
+def grant_run_table(cur: psycopg.Cursor[TupleRow], table: str) -> None:
     """Give the roles already granted in this store their rights on `table` (rows of runs): every
     role reads, a unit's role adds rows. Frozen, like `run_rows_policies`; `PostgresStore.grant`
     gives new roles the same rights through `_rights`."""
@@ -233,7 +235,7 @@ def grant_run_table(cur: psycopg.Cursor[Any], table: str) -> None:
                                                           sql.Identifier(role)))
 
 
-def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
+def _m003_one_store_its_own_rights(cur: psycopg.Cursor[TupleRow]) -> None:
     """Issue 18: rights that belong to this store and cannot be stretched through psql.
 
     - The SECURITY DEFINER functions name every object by its schema and search only it, with
@@ -410,7 +412,7 @@ _SUMMARY_V3 = ("status", "current_step", "current_kegiatan", "current_since", "c
                "steps_total", "rework_loops", "last_seq", "updated_at")
 
 
-def _rights_v3(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool) -> None:
+def _rights_v3(cur: psycopg.Cursor[TupleRow], schema: str, role: str, *, writes: bool) -> None:
     """What a unit's role (`writes`) or BAPPEDA's may do in the store of schema 3; the rows are
     the policies' to choose. Frozen (migration 3 calls it)."""
     from psycopg import sql
@@ -432,7 +434,7 @@ def _rights_v3(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool
 _rights = _rights_v3
 """The rights `grant` gives a role today (the newest frozen `_rights_vN`)."""
 
-MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [
+MIGRATIONS: list[Callable[[psycopg.Cursor[TupleRow]], None]] = [
     _m001_create_runs_and_events, _m002_units_and_row_security, _m003_one_store_its_own_rights,
 ]
 
@@ -445,7 +447,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class PostgresStore:
     """An open PostgreSQL store (implements `sop_cli.store.interface.Store`)."""
 
-    def __init__(self, url: str, conn: psycopg.Connection[Any], summarize: Summarize | None = None) -> None:
+    def __init__(self, url: str, conn: psycopg.Connection[TupleRow], summarize: Summarize | None = None) -> None:
         self.location = _redacted(url)
         self._conn = conn
         self._summarize = summarize
@@ -779,7 +781,7 @@ class PostgresStore:
         heads = {r[0]: r for r in self._all(
             "SELECT id, definition_sha256, calendar_sha256 FROM runs WHERE id = ANY(%s)", (ids,))}
         shas = sorted({sha for r in heads.values() for sha in r[1:]})
-        bodies = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))
+        bodies: dict[str, str] = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))
         events: dict[str, list[Event]] = {}
         for row in self._all("SELECT run_id, seq, kind, at, recorded_at, actor, os_user, step, data, db_user "
                              "FROM events WHERE run_id = ANY(%s) ORDER BY run_id, seq", (ids,)):
@@ -877,7 +879,7 @@ class PostgresStore:
         row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
         return int(row[0]) if row else 0
 
-    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+    def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of an attachment the run's log records, from the `attachments` table.
 
         Raises:
@@ -914,7 +916,7 @@ class PostgresStore:
         self._conn.execute("INSERT INTO run_attachments (run_id, sha256) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                            (run_id, sha))
 
-    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Keep a copy of `source` in the database (content-addressed), so every machine that
         shares the store can read it; return what the event records of it (inside `write()`).
 
@@ -1016,13 +1018,13 @@ class PostgresStore:
 
     # Rows ----------------------------------------------------------------------------------
 
-    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    def _one(self, sql: str, params: tuple[object, ...] = ()) -> TupleRow | None:
         return self._conn.execute(sql, params).fetchone()
 
-    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[TupleRow]:
         return self._conn.execute(sql, params).fetchall()
 
-    def _insert(self, table: str, record: dict[str, Any]) -> None:
+    def _insert(self, table: str, record: Mapping[str, object]) -> None:
         columns = ", ".join(record)
         marks = ", ".join("%s" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))

@@ -37,6 +37,7 @@ from sop_cli.errors import SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
+    KeptFile,
     NewRun,
     RunExport,
     RunFilter,
@@ -482,7 +483,7 @@ class SqliteStore:
         condition, params = _where(include_all, where)
         return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{condition}", params).fetchone()[0])
 
-    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
 
         The copy is synced and renamed into place (`sop_cli.fs.copy_atomically`), so a killed
@@ -578,7 +579,7 @@ class SqliteStore:
         events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
         return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
 
-    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+    def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
 
         Raises:
@@ -600,7 +601,7 @@ class SqliteStore:
 
     # Rows ----------------------------------------------------------------------------------
 
-    def _insert(self, table: str, record: dict[str, Any]) -> None:
+    def _insert(self, table: str, record: Mapping[str, object]) -> None:
         columns = ", ".join(record)
         marks = ", ".join("?" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
