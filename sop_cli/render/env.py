@@ -201,10 +201,8 @@ def _bytecode_cache() -> Any:
                 pass
             finally:
                 if temporary is not None:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.unlink(temporary)
-                    except OSError:
-                        pass
 
     return SignedBytecodeCache()
 
@@ -253,10 +251,8 @@ def _new_key(path: Path) -> None:
         pass
     finally:
         if temporary is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            except OSError:
-                pass
 
 
 _INERT = str.maketrans({"[": "&#91;", "]": "&#93;", "<": "&lt;", ">": "&gt;"})
@@ -279,19 +275,6 @@ def markdown_cell(value: Any) -> str:
     for raw, escaped in (("\\", "\\\\"), ("|", "\\|")):
         text = text.replace(raw, escaped)
     return " ".join(markdown_text(text).split())
-
-
-def template_exists(name: str, extra_dirs: Sequence[Path] = ()) -> bool:
-    """Whether some template root (or extra dir) holds `name`."""
-    from jinja2 import TemplateNotFound
-
-    try:
-        environment(extra_dirs).get_template(name)
-    except TemplateNotFound:
-        return False
-    except Exception:  # a broken template exists; rendering it reports the problem
-        return True
-    return True
 
 
 def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) -> str:

@@ -65,10 +65,9 @@ class UnitRow(TypedDict):
     days_past_deadline: int | None
 
 
-class StepRow(TypedDict):
-    """One step of an SOP across the runs of the cycle."""
+class _StepTimes(TypedDict):
+    """One step's standard time against its completed passes (working minutes)."""
 
-    sop: str
     step: int
     kegiatan: str
     waktu: str
@@ -77,6 +76,12 @@ class StepRow(TypedDict):
     median_minutes: int | None
     p90_minutes: int | None
     late_share: float | None
+
+
+class StepRow(_StepTimes):
+    """One step of an SOP across the runs of the cycle."""
+
+    sop: str
     rework_rate: float | None
 
 
@@ -104,17 +109,9 @@ class PortfolioData(TypedDict):
     summary: dict[str, int]
 
 
-class EvaluasiRow(TypedDict):
+class EvaluasiRow(_StepTimes):
     """One step of the evaluated SOP."""
 
-    step: int
-    kegiatan: str
-    waktu: str
-    standard_minutes: int
-    passes: int
-    median_minutes: int | None
-    p90_minutes: int | None
-    late_share: float | None
     missed_in_most: bool
     proposed_waktu: str | None
     proposed_minutes: int | None

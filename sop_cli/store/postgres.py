@@ -93,11 +93,6 @@ _SUMMARY = (
 )
 
 
-def is_postgres_location(location: str | Path | None) -> bool:
-    """Whether a store location names a PostgreSQL database rather than an SQLite file."""
-    return isinstance(location, str) and location.strip().lower().startswith(SCHEMES)
-
-
 # Frozen migrations: never edit a released one, append a new one -------------------------------
 
 
