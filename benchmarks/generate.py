@@ -48,7 +48,10 @@ def _sop(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _advance_to_end(home: Path, run: str, *, reject_once: bool, stop_after: int | None) -> None:
-    """Complete steps until the run ends (approving decisions), optionally rejecting the first one."""
+    """Complete steps until the run ends (approving decisions), optionally rejecting the first one.
+
+    Each advance names the step it completes (`--step`), as a script should: without it `sop`
+    refuses a step recorded in the same second the command started (someone may have moved on)."""
     rejected = False
     for done in range(200):
         if stop_after is not None and done >= stop_after:
@@ -56,20 +59,19 @@ def _advance_to_end(home: Path, run: str, *, reject_once: bool, stop_after: int 
             if result.returncode:
                 raise RuntimeError(result.stderr)
             return
-        result = _sop(home, "advance", "--run", run)
-        if result.returncode and "--approve" in (result.stderr + result.stdout):
-            if reject_once and not rejected:
-                result = _sop(home, "advance", "--run", run, "--reject", "--reason", "Perlu revisi (data uji)")
-                rejected = True
-            else:
-                result = _sop(home, "advance", "--run", run, "--approve")
-        if result.returncode:
-            if "finished" in result.stderr.lower() or "no active run" in result.stderr.lower() or "selesai" in result.stderr.lower():
-                return
-            raise RuntimeError(f"sop advance failed: {result.stderr}{result.stdout}")
         status = json.loads(_sop(home, "status", "--run", run, "--json").stdout)
         if status["status"] != "active":
             return
+        step = ["--run", run, "--step", str(status["current"]["step"])]
+        result = _sop(home, "advance", *step)
+        if result.returncode and "--approve" in (result.stderr + result.stdout):
+            if reject_once and not rejected:
+                result = _sop(home, "advance", *step, "--reject", "--reason", "Perlu revisi (data uji)")
+                rejected = True
+            else:
+                result = _sop(home, "advance", *step, "--approve")
+        if result.returncode:
+            raise RuntimeError(f"sop advance failed: {result.stderr}{result.stdout}")
 
 
 def make_templates(scratch: Path) -> Path:
@@ -237,6 +239,10 @@ def _template_runs(scratch: Path, cycle: int, seed: int) -> list[tuple[str, str,
     store = scratch / "templates.db"
     os.environ["SOP_HOME"] = str(scratch)
     made: list[tuple[str, str, str]] = []
+
+    def at(moment: datetime) -> service.Session:
+        return service.Session(moment, actor="generator", os_user="generator", store=store)
+
     quals = {"renja": "nganjuk/kecamatan-ngronggot/renja", "renja-dinas": "lampung-tengah/diskominfo/renja"}
     for key, qualified in quals.items():
         plans = [("finished", None, False)] * 6 + [("rework", None, True)] * 3 + [("cancelled", 4, False)] * 2
@@ -248,8 +254,7 @@ def _template_runs(scratch: Path, cycle: int, seed: int) -> list[tuple[str, str,
                 moment = datetime(cycle, 11, 26, 8, 0, tzinfo=tz) - timedelta(days=int(stop or 0) // 2 + rng.randint(1, 5))
             else:
                 moment = datetime(cycle - 1, 1, 5, 8, 0, tzinfo=tz)
-            view = service.start_run(qualified, now=moment, actor="generator", os_user="generator", year=cycle,
-                                     title=f"Template {key} {kind} {n}", store=store, again=True)
+            view = service.start_run(at(moment), qualified, year=cycle, title=f"Template {key} {kind} {n}", again=True)
             run = view["run"]
             rejected = False
             done = 0
@@ -260,21 +265,19 @@ def _template_runs(scratch: Path, cycle: int, seed: int) -> list[tuple[str, str,
                 factor = rng.choice((0.2, 0.5, 0.8, 1.0, 1.0, 1.5, 2.5, 4.0))
                 minutes = max(1, int(current.standard_minutes * factor))
                 moment = state.calendar.add(moment, Duration(minutes, "menit"))
-                args = {"now": moment, "actor": "generator", "os_user": "generator", "store": store}
                 try:
-                    service.advance(run, **args)  # type: ignore[arg-type]
+                    service.advance(at(moment), run)
                 except UsageError:  # a decision: reject once in a rework template, else approve
                     if reject and not rejected:
-                        service.advance(run, reject=True, reason="Perlu revisi (data uji)", **args)  # type: ignore[arg-type]
+                        service.advance(at(moment), run, reject=True, reason="Perlu revisi (data uji)")
                         rejected = True
                     else:
-                        service.advance(run, approve=True, **args)  # type: ignore[arg-type]
+                        service.advance(at(moment), run, approve=True)
                 done += 1
                 state = service.load_run(run, store=store)
             if kind == "cancelled":
                 moment = state.calendar.add(moment, Duration(30, "menit"))
-                service.cancel(run, reason="Dibatalkan (data uji)", now=moment, actor="generator", os_user="generator",
-                               store=store)
+                service.cancel(at(moment), run, reason="Dibatalkan (data uji)")
             made.append((key, kind, run))
     with SqliteStore.open(store) as st, st.read():
         return [(key, kind, st.export_run(run)) for key, kind, run in made]

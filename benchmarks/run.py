@@ -577,7 +577,7 @@ def pg_worker(url: str, run: str, start_at: float, seconds: float, mode: str) ->
             conflicts += 1
         except StateError:
             try:
-                service.undo(run, reason="bench: again", **who)  # type: ignore[arg-type]
+                service.undo(who, run, reason="bench: again")
                 ok += 1
             except ConflictError:
                 conflicts += 1

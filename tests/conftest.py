@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-import typer.testing
 from typer.main import get_command
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -62,12 +62,12 @@ def store_backend(request: pytest.FixtureRequest, isolated_home: Path, monkeypat
 _commands: dict[int, object] = {}
 
 
-def _built_once(app):
-    """The click command of `app`, built once per test session.
+def built_once(app):
+    """The click command of `app` (Typer's public `get_command`), built once per test session.
 
-    Typer turns the app into a click command on every `CliRunner.invoke`, which was about two
-    thirds of an in-process `sop` call; the command holds no state of a run, so one build serves
-    every test. (The `sop` script builds only the command it runs: `sop_cli.cli.main`.)
+    Typer's `CliRunner.invoke` turns the app into a click command on every call, which was about
+    two thirds of an in-process `sop` call; the command holds no state of a run, so one build
+    serves every test. (The `sop` script builds only the command it runs: `sop_cli.cli.main`.)
     """
     command = _commands.get(id(app))
     if command is None:
@@ -75,12 +75,37 @@ def _built_once(app):
     return command
 
 
-typer.testing._get_command = _built_once  # type: ignore[attr-defined]
+class Runner(CliRunner):
+    """Typer's test runner, invoking the click command built once (`built_once`) in its public
+    `isolation`; the rest as `CliRunner.invoke` does it."""
+
+    def invoke(self, app, args=None, input=None, env=None, catch_exceptions=True, color=False, **extra):  # type: ignore[override]
+        command = built_once(app)
+        exit_code, exception, exc_info, value = 0, None, None, None
+        with self.isolation(input=input, env=env, color=color) as (out, err, both):
+            try:
+                value = command.main(args=list(args or ()), prog_name="sop", **extra)
+            except SystemExit as stop:
+                code = 0 if stop.code is None else stop.code
+                if not isinstance(code, int):
+                    sys.stdout.write(f"{code}\n")
+                    code = 1
+                exit_code, exception, exc_info = code, (stop if code else None), sys.exc_info()
+            except Exception as error:
+                if not catch_exceptions:
+                    raise
+                exit_code, exception, exc_info = 1, error, sys.exc_info()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                captured = out.getvalue(), err.getvalue(), both.getvalue()
+        return Result(runner=self, stdout_bytes=captured[0], stderr_bytes=captured[1], output_bytes=captured[2],
+                      return_value=value, exit_code=exit_code, exception=exception, exc_info=exc_info)
 
 
 @pytest.fixture
 def runner() -> CliRunner:
-    return CliRunner()
+    return Runner()
 
 
 @pytest.fixture

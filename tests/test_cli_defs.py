@@ -165,7 +165,6 @@ def test_show_fits_a_narrow_terminal_and_keeps_kegiatan_readable(sop, monkeypatc
 
 
 def test_validate_checks_a_copied_file_against_the_catalog_in_one_round(sop, tmp_path: Path) -> None:
-    from tests.conftest import REPO
 
     copy = tmp_path / "sops" / "kediri" / "kecamatan-pare" / "renja.yaml"
     copy.parent.mkdir(parents=True)
@@ -173,11 +172,35 @@ def test_validate_checks_a_copied_file_against_the_catalog_in_one_round(sop, tmp
     copy.write_text(text, encoding="utf-8")
     result = sop("validate", str(tmp_path / "sops"))
     assert result.exit_code == 1
-    assert "the SOP id 'nganjuk/kecamatan-ngronggot/renja' is already defined in the catalog by" in result.output
-    assert "the file's folders say 'kediri/kecamatan-pare/renja' but the id inside is" in result.output
+    said = " ".join(result.output.split())  # wrapped at words to the terminal
+    assert "the SOP id 'nganjuk/kecamatan-ngronggot/renja' is already defined in the catalog by" in said
+    assert "the file's folders say 'kediri/kecamatan-pare/renja' but the id inside is" in said
     # a lane error is reported together with a field error, not after it is fixed
     copy.write_text(text.replace("pelaksana: [camat]", "pelaksana: [bupati]", 1)
                     .replace("waktu: 5 menit", "waktu: lima menit", 1), encoding="utf-8")
     out = sop("validate", str(copy)).output
     assert "lane 'bupati' is not declared in pelaksana" in out and "waktu 'lima menit' is not a standard time" in out
     assert sop("validate", str(tmp_path / "missing.yaml")).exit_code == 1
+
+
+def test_the_same_sop_file_under_two_paths_is_one_sop(sop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `pip install .` the package ships a copy of `sops/`; `sop validate sops/` in the
+    checkout then sees each file twice (issue 22). The same bytes are one SOP; a changed copy is a
+    real duplicate id."""
+    import shutil
+
+
+    shipped = tmp_path / "shipped"
+    shutil.copytree(REPO / "sops", shipped)
+    shutil.copytree(REPO / "sops", tmp_path / "sops")
+    monkeypatch.setenv("SOP_PATH", str(shipped))
+    checked = sop("validate", "sops/")
+    assert checked.exit_code == 0, checked.output
+    assert "already defined" not in checked.output and "2 of 2 SOP file(s) valid." in checked.output
+    listed = sop("list")
+    assert listed.exit_code == 0 and "invalid" not in listed.output
+
+    changed = tmp_path / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    checked = sop("validate", "sops/")
+    assert checked.exit_code == 1 and "already defined" in checked.output

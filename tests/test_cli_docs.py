@@ -253,9 +253,9 @@ def test_list_names_every_document_type_with_its_step(sop):
     out = result.stdout
     for doc in ("sop", *DOCS):
         assert f"\n{doc} " in "\n" + out, doc
-    assert "nganjuk/kecamatan-ngronggot/renja langkah 4: Mengundang Kasi dan Kasubag" in out
-    assert "lampung-tengah/diskominfo/renja langkah 12: Membuat surat pengantar" in out
-    assert "wajib    nomor [text]: nomor surat" in out and "opsional rapat.acara [text]" in out
+    assert "nganjuk/kecamatan-ngronggot/renja step 4: Mengundang Kasi dan Kasubag" in out
+    assert "lampung-tengah/diskominfo/renja step 12: Membuat surat pengantar" in out
+    assert "required nomor [text]: nomor surat" in out and "optional rapat.acara [text]" in out
     rows = json.loads(sop("render", "--list", "renja", "--org", "ngronggot", "--json").stdout)
     steps = {row["type"]: [s["step"] for s in row["steps"]] for row in rows}
     assert steps == {"sop": [], "disposisi": [1], "format-data": [2], "undangan": [4], "persetujuan": [11], "pengantar": [12]}
@@ -279,8 +279,8 @@ def test_an_sop_carries_its_own_document_type_in_a_folder_beside_it(sop, monkeyp
     assert sop("start", "nganjuk/kecamatan-ngronggot/renja-uji", "--at", "2026-11-23 08:00",
                "--assign", "kasubag-perencanaan=SITI AMINAH, S.E.").exit_code == 0
     listed = sop("render", "--list", "nganjuk/kecamatan-ngronggot/renja-uji").stdout
-    assert "tanda-terima  Tanda terima dokumen" in listed and "langkah 14: Pengiriman dokumen" in listed
-    assert "wajib    penerima [text]: siapa yang menerima (contoh: Bappeda)" in listed
+    assert "tanda-terima  Tanda terima dokumen" in listed and "step 14: Pengiriman dokumen" in listed
+    assert "required penerima [text]: siapa yang menerima (e.g. Bappeda)" in listed
     # the run is at step 2: the document of step 14 waits for its step
     result = sop("render", "tanda-terima", "--run", "renja-uji", "--format", "md", "--set", "penerima=Bappeda")
     assert result.exit_code == 3 and "has not reached step 14" in result.stderr

@@ -64,3 +64,35 @@ def test_a_completion_never_prints_an_error(tmp_path):
     # no store, a run option: nothing to offer, and nothing printed into the prompt
     assert bash(tmp_path / "empty", "sop status --run ") == []
     assert bash(tmp_path / "empty", "sop advance --step ") == []
+
+
+def test_tab_offers_organisations_and_the_steps_that_output_a_document(home):
+    """Issue 22: `sop org use <Tab>` offered file names, `render --step <Tab>` every step."""
+    offered = bash(home, "sop org use ")
+    assert {"ngronggot", "kecamatan-ngronggot", "diskominfo"} <= set(offered)
+    assert not any("/" in word or word.endswith(".db") for word in offered)
+    assert bash(home, "sop org use ngr") == ["ngronggot"]
+    assert bash(home, "sop render undangan --step ") == ["4"]  # the step whose output is the undangan
+    assert bash(home, "sop render pengantar --run renja-2027 -s ") == ["12"]
+    assert bash(home, "sop render disposisi --step ") == ["1"]
+
+
+def test_bash_keeps_the_order_sop_gives(home):
+    """The script bash sources asks bash not to sort (`-o nosort`, bash 4.4+): the current step
+    comes first and the rest in the SOP's order, not `1 10 11 ... 2`."""
+    import shutil
+
+    if shutil.which("bash") is None:
+        pytest.skip("no bash")
+    script = _sop(home, "completion", "bash").stdout
+    sop_dir = str(Path(sys.executable).parent)
+    # what bash does on Tab: call the function with COMP_WORDS/COMP_CWORD, show COMPREPLY in order
+    shell = (script + "\ncomplete -p sop\nCOMP_WORDS=(sop advance --step ''); COMP_CWORD=3\n"
+             "_sop_completion sop\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SOP_") and not k.startswith("_SOP")}
+    environment.update(SOP_HOME=str(home), SOP_NOW="2026-11-26T09:00", PATH=sop_dir + os.pathsep + os.environ["PATH"])
+    done = subprocess.run(["bash", "--norc", "-c", shell], env=environment, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert "-o nosort" in lines[0] and "-o default" in lines[0]
+    assert [line for line in lines[1:] if line] == ["2", "1", *(str(n) for n in range(3, 15))]

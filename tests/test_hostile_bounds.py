@@ -163,3 +163,31 @@ def test_a_time_limit_ends_with_the_render_however_early_it_rings(sop, office: P
     assert ran.code == 1 and "the template took more than" in ran.first, ran.output
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is before
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="a timer to bound renders")
+def test_a_time_limit_ringing_inside_a_gc_callback_still_stops_the_render(sop, office: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A garbage-collector callback (a library may install one; Hypothesis does) swallows what is
+    raised in it: the alarm must not ring there, and the render is still stopped."""
+    import gc
+    import time
+
+    from sop_cli.render import env
+
+    def slow_callback(phase: str, info: dict) -> None:
+        end = time.perf_counter() + 0.002
+        while time.perf_counter() < end:
+            pass
+
+    gc.callbacks.append(slow_callback)
+    old = gc.get_threshold()
+    try:
+        gc.set_threshold(50)  # collections (and so the callback) run all through the render
+        monkeypatch.setattr(env, "MAX_SECONDS", 0.05)
+        manifest(office, '"(range(100000)|list * 10)|sort|length"')
+        ran = invoke(sop, "render", "nota", "--format", "html")
+    finally:
+        gc.callbacks.remove(slow_callback)
+        gc.set_threshold(*old)
+    assert ran.code == 1 and "the template took more than" in ran.first, ran.output

@@ -32,9 +32,9 @@ PATHS = _paths()
 
 def _english_helps(path: list[str]) -> list[str]:
     """The English help texts of the command at `path` and of its parameters (one line each)."""
-    import typer.testing
+    from tests.conftest import built_once
 
-    command = typer.testing._get_command(app)  # type: ignore[attr-defined]  # the one build the tests share
+    command = built_once(app)  # the one build the tests share
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     texts = [getattr(command, "_sop_english", {}).get("help") or ""]
@@ -111,7 +111,9 @@ def test_usage_errors_are_one_plain_paragraph_in_the_interface_language(
 def test_no_arguments_still_shows_the_help_in_the_interface_language(sop, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOP_LANG", "id")
     result = sop()
-    assert result.exit_code == 2 and "Perintah" in result.stdout and "Commands" not in result.stdout
+    assert result.exit_code == 2 and "Perintah" in result.stdout and "Commands" not in result.output
+    result = sop("org")
+    assert result.exit_code == 2 and "Penggunaan: sop org" in result.stdout and "use" in result.stdout
 
 
 def test_the_ctrl_c_line_follows_sop_lang(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,3 +123,43 @@ def test_the_ctrl_c_line_follows_sop_lang(monkeypatch: pytest.MonkeyPatch) -> No
     assert entry.interrupted().startswith("Dihentikan pengguna")
     monkeypatch.setenv("SOP_LANG", "EN")
     assert entry.interrupted() == entry.INTERRUPTED
+
+
+# Issue 22: English words left on Indonesian screens ------------------------------------------------
+
+
+def test_render_list_validate_and_new_help_speak_indonesian(sop, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
+    listed = sop("render", "--list").stdout
+    for word in ("[text]", "[date]", "[list]", "[person]", "[number]", "required", "optional", "(e.g."):
+        assert word not in listed, f"{word!r} in `sop render --list`"
+    assert "[teks]" in listed and "[tanggal]" in listed and "wajib" in listed and "(contoh: " in listed
+    assert "renja langkah 1:" in listed
+
+    bad = tmp_path / "rusak.yaml"
+    bad.write_text("id: rusak\n", encoding="utf-8")
+    checked = sop("validate", str(bad))
+    assert "FAIL" not in checked.stdout and checked.stdout.startswith("TIDAK SAH ")
+    good = sop("validate").stdout
+    assert "sah" in good.split() and "ok" not in good.split() and "langkah)" in good
+
+    help_new = " ".join(sop("new", "--help").stdout.split())
+    assert "LANE" not in help_new and "'PELAKSANA: KEGIATAN | WAKTU | OUTPUT'" in help_new
+    assert "BASISDATA" not in sop("status", "--help").stdout
+
+
+def test_attachments_and_report_csv_speak_indonesian(sop, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
+    monkeypatch.setenv("SOP_NOW", "2026-11-23T08:00")
+    attached = tmp_path / "memo.txt"
+    attached.write_text("memo", encoding="utf-8")
+    assert sop("start", "renja", "--org", "ngronggot").exit_code == 0
+    assert sop("advance", "--step", "1", "--attach", str(attached)).exit_code == 0
+    listing = sop("attachments").stdout
+    assert "step_completed" not in listing and "2 diselesaikan (langkah 1)" in listing
+    csv_text = sop("report", "--format", "csv").stdout
+    statuses = {line.split(";")[5] for line in csv_text.splitlines()[1:]}
+    assert statuses and not statuses & {"done", "rejected", "approved", "current", "pending"}
+    assert "selesai" in statuses and "berjalan" in statuses, statuses
+    monkeypatch.setenv("SOP_LANG", "en")
+    assert "done" in {line.split(";")[5] for line in sop("report", "--format", "csv").stdout.splitlines()[1:]}

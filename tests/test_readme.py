@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 from typer.main import get_command
-from typer.testing import CliRunner
 
 from sop_cli.cli import app
-from tests.conftest import REPO
+from tests.conftest import REPO, Runner
 
 if TYPE_CHECKING:
     from typer.core import TyperCommand, TyperGroup
@@ -108,7 +107,7 @@ def table_rows() -> list[tuple[str, str]]:
 
 @cache
 def help_text(path: str) -> str:
-    result = CliRunner().invoke(app, [*path.split(), "--help"], env={"COLUMNS": "300", "NO_COLOR": "1"})
+    result = Runner().invoke(app, [*path.split(), "--help"], env={"COLUMNS": "300", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -491,6 +491,56 @@ def test_bappeda_and_the_portfolio_read_what_the_log_says_not_a_rewritten_summar
     assert (unit["status"], unit["progress"]["done"]) == ("active", 0), unit
 
 
+def test_a_forged_step_event_and_a_finished_summary_hide_nothing_from_bappeda(sop, kabupaten: Kabupaten,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit appends a step event of its own making and marks the run finished and not late, in
+    one transaction (what the database lets a summary change with): BAPPEDA's default listing, its
+    count, `--late` and the portfolio still show the run as its log says."""
+    k = kabupaten
+    with k.connect(k.camat) as conn, conn.transaction():
+        conn.execute("INSERT INTO events (run_id, seq, kind, at, recorded_at, actor, os_user, step, data) "
+                     "VALUES ('renja-2027', 2, 'step_completed', now(), now(), 'x', 'x', '1', '{}')")
+        conn.execute("UPDATE runs SET status = 'finished', steps_done = 14, current_step = NULL, current_due = NULL, "
+                     "last_seq = 2 WHERE id = 'renja-2027'")
+
+    def listed(user: str, *flags: str) -> dict[str, str]:
+        ran = sop("runs", *flags, "--json", "--store", k.login(user))
+        assert ran.exit_code == 0, ran.output
+        return {row["run"]: row["status"] for row in json.loads(ran.stdout)}
+
+    assert "renja-2027" not in listed(k.camat)  # it hides the run from itself only
+    for reader in (k.bappeda, server_url_of(k)):
+        assert listed(reader)["renja-2027"] == "active"
+        assert listed(reader, "--limit", "1", "--org", "ngronggot") == {"renja-2027": "active"}
+    monkeypatch.setenv("SOP_LANG", "en")
+    counted = sop("runs", "--limit", "1", "--store", k.login(k.bappeda))
+    assert counted.exit_code == 0, counted.output
+    assert "of 2 runs" in counted.output, counted.output  # the count replays too
+    # Two weeks on, step 2 is long past due; the forged summary says nothing is due.
+    monkeypatch.setenv("SOP_NOW", "2026-12-31T09:00")
+    late = sop("runs", "--late", "--json", "--store", k.login(k.bappeda))
+    assert late.exit_code == 0, late.output
+    assert "renja-2027" in {row["run"] for row in json.loads(late.stdout)}
+    portfolio = sop("report", "--portfolio", "--format", "json", "--store", k.login(k.bappeda))
+    assert portfolio.exit_code == 0, portfolio.output
+    [unit] = [u for u in json.loads(portfolio.stdout)["units"] if u.get("run") == "renja-2027"]
+    assert unit["status"] == "active", unit
+
+
+def test_granting_to_a_database_user_that_does_not_exist_is_not_found(sop, kabupaten: Kabupaten,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    k = kabupaten
+    monkeypatch.setenv("SOP_LANG", "en")
+    ran = sop("store", "grant", "--unit", "ngronggot", "--user", k.camat, "--user", "nobody_here", "--store", k.url)
+    assert ran.exit_code == 1, ran.output
+    assert "no database user 'nobody_here'" in ran.output and "nothing was granted" in ran.output
+    assert "Traceback" not in ran.output
+    with psycopg.connect(k.url) as conn:
+        assert conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'nobody_here'").fetchone() is None
+
+
 def server_url_of(k: Kabupaten) -> str:
     """The owner's login (the user of the test server's URL)."""
     from urllib.parse import urlsplit

@@ -82,3 +82,81 @@ def test_a_table_written_to_a_pipe_is_plain_and_never_cut(sop, monkeypatch):
         out = sop(*command).stdout
         assert "…" not in out and "\033" not in out, out
         assert not set(out) & set("│┌┐└┘├┤┬┴┼─"), out
+
+
+# Issue 22: the walk-through's other screens at 80 columns: the document list, validate, `sop new`'s
+# prompts and its success line, and error paragraphs (stderr), in both languages.
+_NEW_ANSWERS = ("Camat Kecamatan Ngronggot Kabupaten Nganjuk\nSekretaris Kecamatan\n\n1\n"
+                "Menerima surat permohonan domisili\n15 menit\n"
+                "Disposisi surat permohonan\n2\nMemeriksa kelengkapan berkas permohonan\n1 jam\nSurat keterangan\n\n\n\n")
+
+WALKTHROUGH: list[tuple[str, list[str], str | None]] = [
+    ("render list", ["render", "--list"], None),
+    ("new", ["new", "--id", "domisili", "--nama", "Pelayanan Surat Keterangan Domisili bagi Warga Pendatang",
+             "--org", "ngronggot", "--out", "domisili.yaml"], _NEW_ANSWERS),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize(("name", "command", "answers"), WALKTHROUGH, ids=[w[0] for w in WALKTHROUGH])
+def test_walkthrough_screens_fit_80_columns_at_word_boundaries(sop, monkeypatch, tmp_path, lang, name, command, answers):
+    monkeypatch.setenv("SOP_LANG", lang)
+    screens = {}
+    for columns in (80, 1000):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        (tmp_path / "domisili.yaml").unlink(missing_ok=True)
+        result = sop(*command, input=answers)
+        screens[columns] = result.output
+    narrow = screens[80]
+    assert narrow.strip(), name
+    too_wide = [line for line in narrow.splitlines() if len(line) > 80]
+    assert not too_wide, "\n".join(too_wide)
+    split = _words(narrow) - _words(screens[1000])
+    assert not split, f"words split at 80 columns: {sorted(split)}\n{narrow}"
+
+
+# Error paragraphs and `sop validate` wrap on a terminal only (a pipe keeps file:line:column lines
+# whole for grep and editors): checked on a pseudo-terminal, against the whole lines of a pipe.
+TERMINAL_ONLY = [["validate"], ["start", "renja"], ["status"], ["advance", "--step", "tiga"],
+                 ["render", "undangan", "--set", "rapat.tempat=Aula", "--values", "tidak-ada.yaml"]]
+
+_COMMANDS = """
+import sys
+from sop_cli.cli import app
+from typer.main import get_command
+
+command = get_command(app)
+for line in sys.argv[1:]:
+    print("=== " + line, flush=True)
+    try:
+        command.main(args=line.split("\x1f"), prog_name="sop")
+    except SystemExit:
+        pass
+    sys.stdout.flush()
+    sys.stderr.flush()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_errors_and_validate_wrap_at_words_on_a_terminal(sop, monkeypatch, tmp_path, lang):
+    import shutil
+    import sys
+
+    from tests.test_help_pty import ANSI, _on_a_terminal, _screens
+
+    if shutil.which("script") is None:
+        pytest.skip("needs script(1)")
+    monkeypatch.setenv("SOP_LANG", lang)
+    monkeypatch.setenv("COLUMNS", "1000")
+    monkeypatch.setenv("SOP_HOME", str(tmp_path / "home"))  # the home the terminal's process has
+    whole = {"\x1f".join(c): sop(*c).output for c in TERMINAL_ONLY}
+    output = _on_a_terminal([sys.executable, "-c", _COMMANDS, *whole], lang, tmp_path)
+    screens = _screens(ANSI.sub("", output))
+    assert sorted(screens) == sorted(whole), output[:2000]
+    for name, screen in screens.items():
+        assert screen.strip(), name
+        too_wide = [line for line in screen.splitlines() if len(line) > 80]
+        assert not too_wide, "\n".join(too_wide)
+        split = _words(screen) - _words(whole[name])
+        assert not split, f"words split at 80 columns: {sorted(split)}\n{screen}"

@@ -45,10 +45,12 @@ def attachments_command(
         print(shown(_("Run {run} has no attachments.").format(run=view["run"])))
         return
     from sop_cli.cli.output import plain_table, tanggal_pendek
+    from sop_cli.cli.runs import EVENT_KINDS
 
     table = [
         [item["file_name"], str(item["size"]), item["sha256"], tanggal_pendek(item["at"], year=True), item["by"],
-         f"{item['seq']} {item['kind']}" + (f" (langkah {item['step']})" if item["step"] else "")
+         f"{item['seq']} {_(EVENT_KINDS.get(item['kind'], item['kind']))}"
+         + (" " + _("(step {step})").format(step=item["step"]) if item["step"] else "")
          + (" " + _("[undone]") if item["undone"] else "")]
         for item in rows
     ]

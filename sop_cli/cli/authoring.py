@@ -24,7 +24,7 @@ def new_command(
     zona: str = typer.Option("WIB", "--zona", metavar="WIB|WITA|WIT", help=N_("Time zone of a new unit.")),
     pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help=N_("Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot).")),
     lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help=N_("A lane (pelaksana), in order; repeatable.")),
-    steps: list[str] | None = typer.Option(None, "--step", metavar="'LANE: KEGIATAN | WAKTU | OUTPUT'", help=N_("A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable.")),
+    steps: list[str] | None = typer.Option(None, "--step", metavar=N_("'LANE: KEGIATAN | WAKTU | OUTPUT'"), help=N_("A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable.")),
     out: Path | None = typer.Option(None, "--out", metavar=N_("PATH"), help=N_("Where to write the file (default: ID.yaml here).")),
     force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
 ) -> None:
@@ -51,15 +51,23 @@ def new_command(
     write_file(path, text)
     from sop_cli.cli.output import shown
 
-    print(shown(_("Wrote {path} ({count} steps). Complete it, then check it with: sop validate {path}").format(
+    _out(shown(_("Wrote {path} ({count} steps). Complete it, then check it with: sop validate {path}").format(
         path=path, count=len(step_list))))
 
 
 def _ask(question: str, default: str | None = None) -> str:
     while True:
-        answer = " ".join(str(typer.prompt(question, default=default, show_default=default is not None)).split())
+        answer = " ".join(_prompt(question, default, default is not None).split())
         if answer:
             return answer
+
+
+def _prompt(question: str, default: str | None = "", show_default: bool = False) -> str:
+    """Ask `question`, wrapped at words to the terminal (room left for the default and the answer)."""
+    from sop_cli.cli.output import terminal_width, wrap_words
+
+    question = "\n".join(wrap_words(question, max(terminal_width() - 12, 20)))
+    return str(typer.prompt(question, default=default, show_default=show_default))
 
 
 def _organisation(org: str | None, pemerintah: str | None, zona: str) -> dict[str, Any]:
@@ -98,14 +106,14 @@ def _catalog_organisation(name: str) -> dict[str, Any] | None:
 def _ask_lanes() -> list[LaneDraft]:
     from sop_cli.definition.authoring import LaneDraft, slugify
 
-    print(_("Lanes (pelaksana): the columns of the flowchart, from left to right. An empty answer ends the list."))
+    _out(_("Lanes (pelaksana): the columns of the flowchart, from left to right. An empty answer ends the list."))
     found: list[LaneDraft] = []
     while True:
-        name = " ".join(str(typer.prompt(_("Lane {n}").format(n=len(found) + 1), default="", show_default=False)).split())
+        name = " ".join(_prompt(_("Lane {n}").format(n=len(found) + 1)).split())
         if not name:
             if found:
                 return found
-            print(_("An SOP needs at least one lane."))
+            _out(_("An SOP needs at least one lane."))
             continue
         lane_id = slugify(name) or f"pelaksana-{len(found) + 1}"
         if any(lane.id == lane_id for lane in found):
@@ -118,28 +126,28 @@ def _ask_steps(lanes: list[LaneDraft]) -> list[StepDraft]:
     from sop_cli.errors import UsageError
 
     listing = ", ".join(f"{i}. {lane.nama}" for i, lane in enumerate(lanes, 1))
-    print(_("Steps, in order. Lanes: {lanes}. An empty lane ends the list.").format(lanes=listing))
+    _out(_("Steps, in order. Lanes: {lanes}. An empty lane ends the list.").format(lanes=listing))
     found: list[StepDraft] = []
     while True:
         n = len(found) + 1
-        lane = str(typer.prompt(_("Step {n}: lane (number or name)").format(n=n), default="", show_default=False)).strip()
+        lane = _prompt(_("Step {n}: lane (number or name)").format(n=n)).strip()
         if not lane:
             if len(found) >= 2 and found[-1].tidak is None:
                 return found
             if len(found) >= 2:
-                print(_("The last step ends the process and cannot be a decision: add the step its YA goes to."))
+                _out(_("The last step ends the process and cannot be a decision: add the step its YA goes to."))
             else:
-                print(_("An SOP needs at least two steps: a start and an end."))
+                _out(_("An SOP needs at least two steps: a start and an end."))
             continue
         try:
             lane_id = find_lane(lane, lanes)
         except UsageError:
-            print(_("No lane {lane!r}; answer with a number from the list.").format(lane=lane))
+            _out(_("No lane {lane!r}; answer with a number from the list.").format(lane=lane))
             continue
         kegiatan = _ask(_("Step {n}: activity (kegiatan)").format(n=n))
         waktu = _ask(_("Step {n}: standard time, e.g. 15 menit, 2 jam, 1 hari").format(n=n))
         while (why := check_waktu(waktu)) is not None:
-            print(why)
+            _out(why)
             waktu = _ask(_("Step {n}: standard time, e.g. 15 menit, 2 jam, 1 hari").format(n=n))
         output = _ask(_("Step {n}: output").format(n=n))
         found.append(StepDraft(lane_id, kegiatan, waktu, output, _ask_tidak(n) if n > 1 else None))
@@ -151,13 +159,13 @@ def _ask_tidak(n: int) -> int | str | None:
     question = _("Step {n}: a decision? Where TIDAK goes: an earlier step number, or selesai "
                  "(refused); empty: not a decision").format(n=n)
     while True:
-        answer = str(typer.prompt(question, default="", show_default=False)).strip()
+        answer = _prompt(question).strip()
         if not answer:
             return None
         tidak = parse_tidak(answer)
         if tidak == "selesai" or (isinstance(tidak, int) and tidak < n):
             return tidak
-        print(_("Answer with the number of an earlier step, or selesai."))
+        _out(_("Answer with the number of an earlier step, or selesai."))
 
 
 @app.command("diff", help=N_("What changed between two versions of an SOP, step by step; with --run, what it changes for a live run."))
@@ -283,11 +291,11 @@ def _print_revision(revision: Any) -> None:
     for step in revision["removed_ahead"]:
         _out(shown(_("  - ahead: step {no} {kegiatan} ({waktu})").format(**step)))
     for change in revision["time_changes"]:
-        print(shown(_("  ~ standard time of step {no} {kegiatan}: {old} -> {new}").format(
+        _out(shown(_("  ~ standard time of step {no} {kegiatan}: {old} -> {new}").format(
             no=change["new_no"], kegiatan=change["kegiatan"], old=change["old"], new=change["new"])))
     if not (revision["added_ahead"] or revision["removed_ahead"] or revision["time_changes"]):
         print(_("  No step ahead changes."))
     before, after = revision["end_before"], revision["end_after"]
     tz = before.tzinfo if before else None
-    print(_("Forecast end: {before} now, {after} with the new version.").format(
+    _out(_("Forecast end: {before} now, {after} with the new version.").format(
         before=show_moment(before, tz) if before else "-", after=show_moment(after, tz) if after else "-"))

@@ -75,12 +75,31 @@ def run_ids(ctx: Context, incomplete: str) -> list[str]:
 
 @_quiet
 def step_numbers(ctx: Context, incomplete: str) -> list[str]:
-    """The current step of the run (`--run`, else the only active run) first, then every step."""
+    """The current step(s) of the run (`--run`, else the only active run) first, then every step in
+    the SOP's order (the bash script keeps that order: `-o nosort`)."""
     from sop_cli.run.service import load_run
 
     state = load_run(ctx.params.get("run"), store=ctx.params.get("store"))
     steps = [str(n) for n in state.procedure.steps]
-    current = [str(state.current_step)] if state.current_step is not None else []
+    current = [str(n) for n in state.current_steps]
+    return _starting(current + steps, incomplete)
+
+
+@_quiet
+def document_steps(ctx: Context, incomplete: str) -> list[str]:
+    """The steps of the run's SOP that output the document named before (`sop render undangan
+    --step <Tab>`), the current one first; every step when no document is named yet."""
+    from pathlib import Path
+
+    from sop_cli.render.doctypes import document_types
+    from sop_cli.run.service import load_run
+
+    state = load_run(ctx.params.get("run"), store=ctx.params.get("store"))
+    # while the option's value is being typed click leaves the words before it unparsed in ctx.args
+    doc = ctx.params.get("doc") or next((word for word in ctx.args if not word.startswith("-")), None)
+    kind = document_types(Path(state.source_path).parent if state.source_path else None).get(doc or "")
+    steps = [str(step.no) for step in state.sop.langkah if kind is None or kind.belongs_to(step)] if doc != "sop" else []
+    current = [str(n) for n in state.current_steps if str(n) in steps]
     return _starting(current + steps, incomplete)
 
 
@@ -97,13 +116,36 @@ def document_types(incomplete: str) -> list[str]:
     return _starting(["sop", *sorted(names)], incomplete)
 
 
-def script(shell: str, prog_name: str = "sop") -> str:
-    """The completion script for `shell`, to be sourced by it (Typer's own scripts; they call
-    `sop` back with `_SOP_COMPLETE=complete_<shell>`)."""
-    # Typer keeps the scripts in a private module; pyproject pins Typer below the next minor.
-    from typer._completion_shared import get_completion_script
+# The scripts the shells source. They call `sop` back with `_SOP_COMPLETE=complete_<shell>` and the
+# words typed so far, in the variables Typer's completion classes read (`typer.completion`). bash
+# would sort the offers as text (`1 10 11 ... 2`): `-o nosort` (bash 4.4 and later) keeps the order
+# sop gives, the current step first; `-o default` falls back to file names where sop offers none.
+_SCRIPTS = {
+    "bash": """\
+_sop_completion() {
+    local IFS=$'\\n'
+    COMPREPLY=( $( env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD %(var)s=complete_bash $1 ) )
+    return 0
+}
+complete -o default -o nosort -F _sop_completion %(prog)s 2>/dev/null || complete -o default -F _sop_completion %(prog)s""",
+    "zsh": """\
+#compdef %(prog)s
 
-    return get_completion_script(prog_name=prog_name, complete_var=COMPLETE_VAR, shell=shell)
+_sop_completion() {
+  eval $(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" %(var)s=complete_zsh %(prog)s)
+}
+
+compdef _sop_completion %(prog)s""",
+    "fish": ('complete --command %(prog)s --no-files --arguments "(env %(var)s=complete_fish '
+             '_TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) %(prog)s)" '
+             '--condition "env %(var)s=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args '
+             '_TYPER_COMPLETE_ARGS=(commandline -cp) %(prog)s"'),
+}
+
+
+def script(shell: str, prog_name: str = "sop") -> str:
+    """The completion script for `shell`, to be sourced by it."""
+    return _SCRIPTS[shell] % {"prog": prog_name, "var": COMPLETE_VAR}
 
 
 def init() -> None:

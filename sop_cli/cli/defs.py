@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from sop_cli.cli import app, complete
+from sop_cli.cli.helptext import App
 from sop_cli.cli.options import JSON, ORG
-from sop_cli.cli.output import plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.cli.output import _is_terminal, plain_table, print_json, shown, terminal_width, wrap_words
+from sop_cli.cli.output import fit as _wrapped
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
 
-org_app = typer.Typer(help=N_("Organisations in the catalog, and the default one."), no_args_is_help=True)
+org_app = App(help=N_("Organisations in the catalog, and the default one."), no_args_is_help=True)
 app.add_typer(org_app, name="org")
 
 
@@ -108,15 +110,23 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
             "warnings": [{"file": path, "warning": w} for path, found in warnings.items() for w in found],
         })
     else:
+        ok, fail = _("ok"), _("FAIL")  # the verdict of each file, aligned
+        width = max(len(ok), len(fail)) + 2
+        # on a terminal each line wraps at words, continued under the path; a pipe keeps whole lines
+        # (file:line:column for editors and grep)
+        fit = _wrapped if _is_terminal() else (lambda line, hang: line)
         for entry in valid:
-            print(shown(f"ok    {entry.path}  ({entry.qualified_id}, {len(entry.sop.langkah)} langkah)"))
+            print(fit(shown(f"{ok:<{width}}{entry.path}  " + ngettext("({id}, {count} step)", "({id}, {count} steps)",
+                            len(entry.sop.langkah)).format(id=entry.qualified_id, count=len(entry.sop.langkah))), width))
             for warning in warnings[str(entry.path)]:
-                print(shown("  " + _("warning: {warning}").format(warning=warning)))
+                print(fit(shown("  " + _("warning: {warning}").format(warning=warning)), 4))
         for problems in beside.values():
             for problem in problems:
-                print(f"FAIL  {shown(problem)}")
+                print(fit(f"{fail:<{width}}{shown(problem)}", width))
         for error in catalog.errors:
-            print("\n".join([f"FAIL  {shown(error.message)}", *(f"  {shown(p)}" for p in error.problems)]))
+            print(fit(f"{fail:<{width}}{shown(error.message)}", width))
+            for problem in error.problems:
+                print(fit(f"  {shown(problem)}", 4))
         total = len(catalog.entries) + len(catalog.errors)
         print(_("{valid} of {total} SOP file(s) valid.").format(valid=len(valid), total=total))
     if catalog.errors or len(valid) < len(catalog.entries):
@@ -126,7 +136,8 @@ def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_(
 def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]) -> None:
     """Move the valid files of `checked` that disagree with the catalog to its errors: a qualified
     id another catalog file defines, or a file whose folders (`wilayah/organisasi/id.yaml` under a
-    root) disagree with the id written inside it."""
+    root) disagree with the id written inside it. The same file under two paths is one SOP."""
+    from sop_cli.definition.catalog import same_file
     from sop_cli.errors import DefinitionError
 
     others = {e.qualified_id: e.path.resolve() for e in catalog.entries} if catalog else {}
@@ -135,7 +146,7 @@ def against_catalog(checked: Catalog, catalog: Catalog | None, roots: list[Path]
         path = entry.path.resolve()
         problems = []
         other = others.get(entry.qualified_id)
-        if other is not None and other != path:
+        if other is not None and not same_file(other, path, roots):
             problems.append(_("{path}:1:1: id: the SOP id {id!r} is already defined in the catalog by {other}; "
                               "qualified ids (wilayah/organisasi/id) must be unique").format(
                 path=entry.path, id=entry.qualified_id, other=other))
@@ -225,7 +236,8 @@ def org_list(as_json: bool = JSON) -> None:
 
 
 @org_app.command("use", help=N_("Set the default organisation for short SOP ids (saved in $SOP_HOME/settings.json)."))
-def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisation id or alias, e.g. ngronggot; '-' to clear."))) -> None:
+def org_use(org: str = typer.Argument(..., metavar=N_("ORG"), help=N_("Organisation id or alias, e.g. ngronggot; '-' to clear."),
+                                      autocompletion=complete.org_ids)) -> None:
     from sop_cli.definition.catalog import load_catalog, org_matches
     from sop_cli.errors import NotFoundError
     from sop_cli.settings import write_setting

@@ -32,7 +32,8 @@ def render_command(
     sop: str | None = typer.Argument(None, metavar="SOP", help=N_("With DOC=sop: the SOP id, e.g. renja or nganjuk/kecamatan-ngronggot/renja."),
                                         autocompletion=complete.sop_ids),
     run: str | None = RUN,
-    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it.")),
+    step: int | None = typer.Option(None, "--step", "-s", metavar="N", help=N_("The step whose document it is (default: the step it belongs to); refused for a step that does not output it."),
+                                    autocompletion=complete.document_steps),
     fmt: str | None = typer.Option(None, "--format", "-f", metavar="html|md|docx|pdf|xlsx|bpmn", help=N_("Output format (default: from the suffix of --out, else html). docx, pdf and xlsx need --out.")),
     out: Path | None = OUT,
     sets: list[str] | None = typer.Option(None, "--set", metavar=N_("KEY=VALUE"), help=N_("A value only a person knows, e.g. --set rapat.tempat='Aula'. Repeatable; an unknown key is an error.")),
@@ -161,24 +162,49 @@ def _list(doc: str | None, sop: str | None, run: str | None, org: str | None, st
     if as_json:
         print_json(rows)
         return
+    _print_document_list(rows)
+
+
+_VALUE_KINDS = {"text": N_("text"), "date": N_("date"), "number": N_("number"), "list": N_("list"),
+                "person": N_("person")}
+"""What a document value holds (`render.doctypes.KINDS`), as `render --list` names it."""
+
+
+def _print_document_list(rows: list[dict[str, Any]]) -> None:
+    """`sop render --list`: each type, its signer and steps, its values; wrapped at words to the
+    terminal, continuation lines under the text they continue."""
+    from sop_cli.cli.output import terminal_width, wrap_words
+
+    columns = terminal_width()
+
+    def say(indent: int, text: str, hang: int = 0) -> None:
+        first, *rest = wrap_words(shown(text), max(columns - indent, 20))
+        print(" " * indent + first)
+        for line in wrap_words(" ".join(rest), max(columns - indent - hang, 20)) if rest else []:
+            print(" " * (indent + hang) + line)
+
     width = max(len(r["type"]) for r in rows)
-    pad = " " * width
+    inner = min(width + 4, 16)
+    required, optional = _("required"), _("optional")
+    mark_width = max(len(required), len(optional))
     for row in rows:
-        print(shown(f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]"))
+        say(0, f"{row['type']:<{width}}  {row['judul']}  [{', '.join(row['formats'])}]", width + 2)
         if row["type"] == "sop":
-            print(f"{pad}    sop render sop SOP [--format html|md|docx|pdf] [--catatan]")
+            say(inner, "sop render sop SOP [--format html|md|docx|pdf] [--catatan]", 2)
             continue
         signer = {"pimpinan": "pimpinan", "an-pimpinan": "a.n. pimpinan (Sekretaris)", "pelaksana": "pelaksana langkah"}
-        print(shown(f"{pad}    ditandatangani: {signer.get(row['penandatangan'], row['penandatangan'])}; "
-                    f"keadaan pelaksanaan: {', '.join(row['keadaan'])}; sejak: {row['sejak']}"))
-        for s in row["steps"]:
-            print(shown(f"{pad}    {s['sop']} langkah {s['step']}: {s['kegiatan']}"))
+        say(inner, _("signed by: {signer}; run states: {states}; from: {since}").format(
+            signer=signer.get(row["penandatangan"], row["penandatangan"]), states=", ".join(row["keadaan"]),
+            since=row["sejak"]), 2)
+        for step in row["steps"]:
+            say(inner, _("{sop} step {step}: {kegiatan}").format(**step), 2)
         if not row["steps"]:
-            print(f"{pad}    " + _("(no step outputs it)"))
+            say(inner, _("(no step outputs it)"))
         for v in row["values"]:
-            mark = "wajib   " if v["wajib"] else "opsional"
-            example = f" (contoh: {v['contoh']})" if v["contoh"] else ""
-            print(shown(f"{pad}    {mark} {v['key']} [{v['jenis']}]: {v['arti']}{example}"))
+            mark = required if v["wajib"] else optional
+            kind = _(_VALUE_KINDS[v["jenis"]]) if v["jenis"] in _VALUE_KINDS else v["jenis"]
+            example = " " + _("(e.g. {example})").format(example=v["contoh"]) if v["contoh"] else ""
+            say(inner, f"{mark:<{mark_width}} {v['key']} [{kind}]: {v['arti']}{example}", mark_width + 1)
 
 
 @app.command("report", help=N_("Report on a run: per step the lane, person, status, standard and actual time, difference, lateness and rework; the summary (progress, share within Mutu Baku, rework time, forecast end). With --portfolio, on every unit of the store; with --evaluasi SOP, on all runs of an SOP."))
@@ -234,13 +260,16 @@ def report_command(
 def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) -> str:
     """CSV that Excel set to Indonesian opens as columns: `;` between fields, times as
     `dd/mm/yyyy hh:mm` (the view's local time), booleans as ya/tidak, lists joined with ", ".
+    A CSV is read by people: its header and the status of each pass are in the interface language
+    ("selesai", "ditolak", "berjalan"; "done", "rejected", "current" with SOP_LANG=en); the JSON
+    keeps the keys (`status`) and the Indonesian `status_word`.
 
     With `excel` (a file written with --out) it also starts with a UTF-8 BOM and ends lines with
     CR LF, which Excel needs to read UTF-8; on stdout, which the terminal guard sanitises (a BOM
     and CR are control characters there), lines end with LF and there is no BOM."""
     import csv
 
-    from sop_cli.render.report import CSV_COLUMNS, MONITORING_CSV_COLUMNS, csv_header
+    from sop_cli.render.report import CSV_COLUMNS, MONITORING_CSV_COLUMNS, csv_header, status_label
 
     buffer = io.StringIO()
     columns = MONITORING_CSV_COLUMNS if monitoring else CSV_COLUMNS
@@ -248,7 +277,10 @@ def _csv(data: ReportData | MonitoringData, monitoring: bool, *, excel: bool) ->
                             delimiter=";")
     writer.writerow(dict(zip(columns, csv_header(columns))))  # the column names in the interface language
     for row in data["rows"]:
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
+        values = {k: _csv_value(v) for k, v in row.items()}
+        if not monitoring:
+            values["status"] = status_label(row)  # type: ignore[arg-type]
+        writer.writerow(values)
     return ("\ufeff" if excel else "") + buffer.getvalue()
 
 

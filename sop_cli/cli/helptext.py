@@ -1,28 +1,36 @@
 """Typer's and click's own words in the interface language: help screens and usage errors.
 
 Help texts, command descriptions and metavars are written in English in the code, marked with
-`N_()`; `localise` sets each command's and parameter's text from its stored English original
-through `_()` before the command line is parsed, so one built click command serves every language
-(the tests build it once and switch `SOP_LANG` between invocations). The click objects get the
-subclasses below (their class is swapped in place: Typer builds them from our decorators), which
-word the usage line, the help option, the `--help` section titles and the types column without
-programmer jargon (`<bool>`, `<str>`, `{sop}`, `[x>=0]`).
+`N_()`; `localise` sets each command's and parameter's text (their public `help`, `short_help`,
+`metavar`, `options_metavar` and `subcommand_metavar` attributes) from its English original through
+`_()` before the command line is parsed, so one built click command serves every language (the
+tests build it once and switch `SOP_LANG` between invocations).
+
+The help screen is ours (`helpscreen`, drawn by rich through click's public `format_help`): Typer's
+own screen shows programmer's types (`<bool>`, `<str>`, `[x>=0]`) and has no public way to word
+its titles.
+
+Every command is a `Command` and every group a `Group` (`App` passes them as Typer's public `cls`):
+Typer's own classes with the usage line's prefix and the help option's text in our words, through click's
+public methods (`format_usage`, `get_help_option`). A command's callback runs inside the output
+`guard` (`Command.invoke`), so that its output is made safe for the terminal, while the help screen
+(rich's own colours, printed while the command line is parsed) is not touched.
 
 Usage errors (an unknown option, a missing argument, `--step tiga`) are click's and Typer's
 exceptions with English f-string messages; `usage_message` words them again from their fields:
 one paragraph naming the option and what was expected. The root group prints it as every other
 error (`Error: ...`) with click's exit code 2.
 
-Only `--help` imports rich (Typer's help screen); everything here is otherwise cheap.
+Only `--help` imports rich; everything here is otherwise cheap.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from sop_cli.i18n import N_, _
 
@@ -38,165 +46,98 @@ NUMBERS: dict[str, str] = {
 }
 """What an integer option holds, by parameter name, for "--step: the step must be a number"."""
 
-
-def _usage_pieces(command: Any, ctx: Any) -> list[str]:
-    pieces = [_("[OPTIONS]")]
-    for param in command.get_params(ctx):
-        pieces.extend(param.get_usage_pieces(ctx))
-    if isinstance(command, TyperGroup):
-        pieces.append(_("COMMAND [ARGS]..."))
-    return pieces
+_CLICK_WORDS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
+"""Typer's usage-line words, translated by `localise` (marked here for the catalog)."""
 
 
-def _help_option(option: Any) -> Any:
-    if option is not None:
-        _swap(option)
-        option.help = _("Show this message and exit.")
-    return option
+class _Worded:
+    """What a `sop` command and group say in our words (click's public methods)."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage: "))
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except Exception as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # `sop`, `sop org`: the help, exit 2
+                typer.echo(ctx.get_help(), color=ctx.color)
+                raise typer.Exit(2) from None
+            # a usage error raised without a context (click's parser) gets the command's, for its message
+            if hasattr(error, "ctx") and error.ctx is None:
+                error.ctx = ctx
+            raise
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """`[OPTIONS] SOP [FILE]...`: an argument by its metavar, in brackets when optional."""
+        pieces = [self.options_metavar] if self.options_metavar else []  # type: ignore[attr-defined]
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if isinstance(param, TyperArgument):
+                name = param.metavar or (param.name or "").upper()
+                name += "..." if param.nargs != 1 else ""
+                pieces.append(name if param.required else f"[{name}]")
+        if getattr(self, "subcommand_metavar", None):
+            pieces.append(self.subcommand_metavar)  # type: ignore[attr-defined]
+        return pieces
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from sop_cli.cli.helpscreen import help_screen
+        from sop_cli.cli.output import color_enabled, terminal_width
+
+        formatter.write(help_screen(self, ctx, terminal_width(), color_enabled()))
 
 
-def _attach(error: Exception, ctx: Any) -> None:
-    """Give a usage error raised without a context (click's parser) the command's, for its message."""
-    if hasattr(error, "ctx") and error.ctx is None:
-        error.ctx = ctx
+class Command(_Worded, TyperCommand):
+    """A `sop` command (e.g. `sop start`): its callback's output goes through the terminal guard."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from sop_cli.cli.output import guard
+
+        with guard():
+            return super().invoke(ctx)
 
 
-# The click classes with our words. Their instances are Typer's (built from our decorators) with the
-# class swapped in place, so they add no state (`__slots__ = ()`). A command and a group share their
-# words through one class factory, not a mixin: a second base changes the instance layout, which
-# `__class__` assignment refuses.
+class Group(_Worded, TyperGroup):
+    """A `sop` command group (the root, `sop org`, `sop store`)."""
 
 
-def _worded(base: type, name: str, doc: str) -> type:
-    """`base` (Typer's command or group class) with our usage line, help option and help titles."""
+class App(typer.Typer):
+    """A Typer app whose groups are `Group`s and whose commands are `Command`s by default (Typer's
+    public `cls` arguments), so every command of `sop` gets our words and the terminal guard."""
 
-    class Worded(base):
-        __slots__ = ()
+    def __init__(self, *, cls: Any = None, **kwargs: Any) -> None:
+        super().__init__(cls=cls or Group, **kwargs)
 
-        def collect_usage_pieces(self, ctx: Any) -> list[str]:
-            return _usage_pieces(self, ctx)
-
-        def format_usage(self, ctx: Any, formatter: Any) -> None:
-            formatter.write_usage(ctx.command_path, " ".join(_usage_pieces(self, ctx)), prefix=_("Usage: "))
-
-        def get_help_option(self, ctx: Any) -> Any:
-            return _help_option(super().get_help_option(ctx))
-
-        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-            try:
-                return super().parse_args(ctx, args)
-            except Exception as error:
-                _attach(error, ctx)
-                raise
-
-        def format_help(self, ctx: Any, formatter: Any) -> None:
-            _rich_words()
-            super().format_help(ctx, formatter)
-
-    Worded.__name__ = Worded.__qualname__ = name
-    Worded.__doc__ = doc
-    return Worded
-
-
-Command = _worded(TyperCommand, "Command", "A `sop` command (e.g. `sop start`).")
-Group = _worded(TyperGroup, "Group", "A `sop` command group (the root, `sop org`, `sop store`).")
-
-
-class Option(TyperOption):
-    """An option as a person reads it: a flag has no type, a value has its metavar, no ranges."""
-
-    __slots__ = ()
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        if self.is_flag:
-            return None
-        return self.metavar or (self.name or "").upper()
-
-    def _get_number_range_help_str(self) -> str | None:
-        return None  # the help text says it in words
-
-
-class Argument(TyperArgument):
-    """An argument named by its metavar: `SOP`, optional ones in brackets `[FILE]`."""
-
-    __slots__ = ()
-
-    def _usage_display_name(self) -> str:
-        name = self.metavar or (self.name or "").upper()
-        if self.nargs != 1:
-            name += "..."
-        return name if self.required else f"[{name}]"
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
-
-    def make_metavar(self, ctx: Any = None, *, usage: bool = False, **_ignored: Any) -> str:
-        # Typer before 0.29 writes a required argument `{SOP}` in the usage line and asks for it here
-        return self._usage_display_name() if usage else self.metavar or (self.name or "").upper()
-
-    def get_error_hint(self, ctx: Any = None) -> str:
-        return self.metavar or (self.name or "").upper()
-
-
-def _quiet(kind: Any) -> Any:
-    """`kind` (a click parameter type) that prints no type and no range in the help: Typer before
-    0.29 shows an argument as `<str>` and a bounded option as `N [x>=0]`, which mean nothing to a
-    planner (the help text says the bounds in words)."""
-    if getattr(kind, "_sop_quiet", False):
-        return kind
-    quiet = copy.copy(kind)
-    quiet.__class__ = type(type(kind).__name__, (type(kind),), {
-        "_sop_quiet": True, "get_metavar": lambda self, *a, **k: "", "_describe_range": lambda self: ""})
-    return quiet
-
-
-_CLASSES: dict[type, type] = {TyperCommand: Command, TyperGroup: Group, TyperOption: Option, TyperArgument: Argument}
-
-
-def _swap(thing: Any) -> None:
-    ours = _CLASSES.get(type(thing))
-    if ours is not None:
-        thing.__class__ = ours
+    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(name, cls=cls or Command, **kwargs)
 
 
 def _text(thing: Any, attribute: str) -> None:
     """Set `thing.attribute` to the interface-language text of its English original."""
     originals = thing.__dict__.setdefault(_ENGLISH, {})
     if attribute not in originals:
-        originals[attribute] = getattr(thing, attribute)
+        originals[attribute] = getattr(thing, attribute, None)
     english = originals[attribute]
     setattr(thing, attribute, _(english) if english else english)
 
 
 def localise(command: Any) -> None:
     """Word `command`, its parameters and its subcommands in the interface language."""
-    _swap(command)
-    _text(command, "help")
-    _text(command, "short_help")
+    for attribute in ("help", "short_help", "options_metavar", "subcommand_metavar"):
+        if hasattr(command, attribute):
+            _text(command, attribute)
     for param in command.params:
-        _swap(param)
         _text(param, "help")
         _text(param, "metavar")
-        kind = param.__dict__.get("type")  # Typer 0.29 has a type_descriptor instead (and no such words)
-        if kind is not None and (isinstance(param, TyperArgument) or hasattr(kind, "_describe_range")):
-            param.type = _quiet(kind)
     for sub in getattr(command, "commands", {}).values():
         localise(sub)
-
-
-def _rich_words() -> None:
-    """Typer's help screen titles and marks (module constants of `typer.rich_utils`)."""
-    from typer import rich_utils
-
-    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
-    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
-    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
-    rich_utils.ERRORS_PANEL_TITLE = _("Error")
-    rich_utils.REQUIRED_LONG_STRING = _("[required]")
-    rich_utils.DEFAULT_STRING = _("[default: {}]")
-    rich_utils.ENVVAR_STRING = _("[env var: {}]")
-    rich_utils.DEPRECATED_STRING = _("(deprecated) ")
-    rich_utils.ABORTED_TEXT = _("Aborted.")
 
 
 # Usage errors ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Printing for the CLI: plain text, the one JSON serialiser, error messages; standard library
-only (tables are drawn in `tables`).
+"""Printing for the CLI: plain text, the one JSON serialiser, error messages, and the tables
+(`plain_table` decides the widths of a run screen's table, `draw_table` has rich draw it; rich is
+imported only when a table is printed, so `sop status` and `sop advance` never load it).
 
 Text that reaches a terminal is data, never commands to the terminal: `shown` makes control
 characters visible (`\x1b`, `\n` in a one-line field, `⟨U+202E⟩` for bidi and other format
@@ -10,6 +11,7 @@ treatment (keeping its line breaks). What is stored stays exactly as given.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -113,7 +115,16 @@ def print_error(error: Exception | str) -> None:
         text = shown(describe(error), multiline=True)
     else:
         text = shown(error, multiline=True)
-    sys.stderr.write(_("Error: {message}").format(message=text) + "\n")
+    text = _("Error: {message}").format(message=text)
+    if hasattr(sys.stderr, "isatty") and sys.stderr.isatty():
+        # on a terminal each line wraps at words (the terminal would cut them), continued indented;
+        # a pipe or a log file keeps one line per line, for grep and editors (file:line:column)
+        text = "\n".join(fit(line, _indent(line) + 2) for line in text.split("\n"))
+    sys.stderr.write(text + "\n")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
 
 
 def print_internal_error(error: Exception) -> None:
@@ -240,23 +251,27 @@ def paint(text: str, style: str, stream: Any = None) -> str:
 def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(), *,
                 keep: frozenset[int] = frozenset(), last: frozenset[int] = frozenset(),
                 width: int | None = None) -> str:
-    """Columns padded to their widest cell (columns in `right` right-aligned); header underlined.
+    """A table as text, drawn by rich: columns in `right` right-aligned, a rule under the header.
 
-    The table fits `width` (default: the terminal's, `COLUMNS`, else 80): cells wrap at spaces
-    (and after a `/` of an id), never inside a word, and nothing is cut. Columns in `keep` never
-    wrap (numbers, states); columns in `last` wrap only when the others cannot give more room
-    (dates). On a terminal the header rule is a line; elsewhere plain hyphens.
+    The one table of the run screens (`sop runs`, `sop log`, the forecast of `sop start`, ...):
+    rows of cells in, text out, so any path that prints the same data prints the same bytes. The
+    table fits `width` (default: the terminal's, `COLUMNS`, else 80): cells wrap at spaces, never
+    inside a word, and nothing is cut. Columns in `keep` never wrap (numbers, states); columns in
+    `last` give up their room last (dates). A table that cannot fit even with every cell wrapped
+    becomes one labelled block per row. On a terminal the rule is a line and `paint`'s colours
+    stay; elsewhere plain hyphens and no colour.
     """
     table = [[_cell(cell) for cell in row] for row in (headers, *rows)]
     count = len(headers)
     width = width or terminal_width()
-    natural = [max(len(_visible(r[i])) for r in table) for i in range(count)]
-    least = [natural[i] if i in keep or any("\033" in r[i] for r in table)
-             else max(max((len(w) for w in _pieces(r[i])), default=1) for r in table) for i in range(count)]
-    widths = list(natural)
     available = width - 2 * (count - 1)
+    natural = [max(len(_visible(r[i])) for r in table) for i in range(count)]
+    # each column's narrowest: its longest word, an id's pieces after each `/` (never inside a word)
+    least = [natural[i] if i in keep or any("\033" in r[i] for r in table)
+             else max(max((len(w) for w in _pieces(_visible(r[i]))), default=1) for r in table) for i in range(count)]
     if sum(least) > available:
         return _records(table, width)
+    widths = list(natural)
     for phase in ([i for i in range(count) if i not in last], sorted(last)):
         while sum(widths) > available:
             shrinkable = [i for i in phase if widths[i] > least[i]]
@@ -264,24 +279,47 @@ def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int]
                 break
             widest = max(shrinkable, key=lambda i: (widths[i], -i))
             widths[widest] -= 1
+    return draw_table(table[0], table[1:], widths, right=right)
 
-    def lines_of(cells: list[str]) -> list[str]:
-        wrapped = [[cell] if "\033" in cell or len(cell) <= w else wrap_words(cell, w) for cell, w in zip(cells, widths)]
-        height = max(len(w) for w in wrapped)
-        out = []
-        for n in range(height):
-            parts = []
-            for i, cell_lines in enumerate(wrapped):
-                text = cell_lines[n] if n < len(cell_lines) else ""
-                pad = " " * (widths[i] - len(_visible(text)))
-                parts.append(pad + text if i in right else text + pad)
-            out.append("  ".join(parts).rstrip())
-        return out
 
-    mark = "─" if _is_terminal() else "-"
-    rule = "  ".join(mark * w for w in widths)
-    body = [line for row in table[1:] for line in lines_of(row)]
-    return "\n".join([*lines_of(table[0]), rule, *body])
+def draw_table(headers: list[str], rows: list[list[str]], widths: list[int], *, right: frozenset[int] = frozenset(),
+               centre: frozenset[int] = frozenset(), boxed: bool = False, bold_column: int | None = None,
+               bold_first_row: bool = False) -> str:
+    """The text of a table drawn by rich with the given column widths (cells wrap at spaces inside
+    them). Without `boxed`, a rule under the header (a line on a terminal, hyphens elsewhere) and
+    two spaces between columns; `boxed` draws every cell's box (a terminal only). No header line
+    when every header is empty. Colour (`paint`'s, bold) only on a terminal without NO_COLOR."""
+    from rich import box as boxes
+    from rich.box import Box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    terminal = _is_terminal()
+    rule = "─" if terminal else "-"
+    lines = boxes.SQUARE if boxed else Box(f"    \n    \n {rule}{rule} \n    \n    \n    \n    \n    \n", ascii=not terminal)
+    grid = Table(box=lines, show_edge=boxed, pad_edge=boxed, padding=(0, 1) if boxed else (0, 1, 0, 0),
+                 show_lines=boxed, header_style="", show_header=any(h.strip() for h in headers))
+    # rich breaks lines at spaces only: an id longer than its column is broken after its `/`s here
+    headers = [_id_lines(header, widths[i]) for i, header in enumerate(headers)]
+    rows = [[cell if "\033" in cell else _id_lines(cell, widths[i]) for i, cell in enumerate(row)] for row in rows]
+    for i, header in enumerate(headers):
+        grid.add_column(Text.from_ansi(header), overflow="fold", width=widths[i],
+                        justify="right" if i in right else "center" if i in centre else "left",
+                        style="bold" if i == bold_column else "")
+    for n, row in enumerate(rows):
+        grid.add_row(*(Text.from_ansi(cell) for cell in row), style="bold" if bold_first_row and n == 0 else "")
+    out = io.StringIO()
+    colour = terminal and color_enabled()
+    Console(file=out, width=10_000, force_terminal=colour, no_color=not colour, color_system="standard" if colour else None,
+            highlight=False, emoji=False, markup=False, legacy_windows=False).print(grid)
+    return "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").split("\n"))
+
+
+def _id_lines(cell: str, width: int) -> str:
+    """`cell` with each word longer than `width` broken into lines after its `/`s."""
+    return "\n".join(" ".join("\n".join(wrap_words(word, width)) if len(word) > width else word
+                               for word in line.split(" ")) for line in cell.split("\n"))
 
 
 def _records(table: list[list[str]], width: int) -> str:

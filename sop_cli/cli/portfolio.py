@@ -98,11 +98,12 @@ def _csv(headers: list[str], rows: list[list[object]]) -> str:
 
 def _portfolio_csv(data: PortfolioData) -> str:
     """One row per unit and SOP (the per-step numbers are in json, html and xlsx)."""
-    from sop_cli.render.portfolio import PORTFOLIO_CSV_COLUMNS
+    from sop_cli.render.portfolio import PORTFOLIO_CSV_COLUMNS, unit_state
     from sop_cli.render.report import csv_header
 
     rows: list[list[object]] = [
-        [u["org_id"], u["org_name"], u["sop"], u["run"] or "", u["status"], u["current_step"] or "",
+        [u["org_id"], u["org_name"], u["sop"], u["run"] or "", unit_state(u),
+         u["current_step"] or "",
          u["current_kegiatan"] or "", u["progress"]["done"], u["progress"]["total"], u["late"], u["late_minutes"],
          u["forecast_end"].isoformat() if u["forecast_end"] else "",
          "" if u["meets_deadline"] is None else u["meets_deadline"],

@@ -15,7 +15,7 @@ import typer
 
 from sop_cli import __version__
 from sop_cli.cli.boundary import crashed, failed, flush_notices
-from sop_cli.cli.helptext import Group, localise, usage_message
+from sop_cli.cli.helptext import App, Group, localise, usage_message
 from sop_cli.errors import SopError
 from sop_cli.i18n import N_, _
 
@@ -29,18 +29,15 @@ class _Group(Group):
         try:
             return super().make_context(*args, **kwargs)
         except Exception as error:  # `sop --bogus`: the root's own options
-            if not _is_click_exception(error) or type(error).__name__ == "NoArgsIsHelpError":
+            if not _is_click_exception(error):
                 raise
             _usage_failure(error)
 
     def invoke(self, ctx: Any) -> Any:
-        from sop_cli.cli.output import guard
-
-        with guard():
-            try:
-                return self._invoke(ctx)
-            finally:
-                flush_notices()
+        try:  # each command's output passes the terminal guard (helptext.Command.invoke)
+            return self._invoke(ctx)
+        finally:
+            flush_notices()
 
     def _invoke(self, ctx: Any) -> Any:
         try:
@@ -53,7 +50,7 @@ class _Group(Group):
         except (typer.Exit, KeyboardInterrupt, BrokenPipeError):
             raise  # click ends a closed pipe (`sop log | head`) quietly with exit code 1
         except Exception as error:
-            if _is_click_exception(error) and type(error).__name__ != "NoArgsIsHelpError":
+            if _is_click_exception(error):
                 _usage_failure(error)
             if os.environ.get("SOP_DEBUG") == "1" or _is_click_exception(error):
                 raise
@@ -79,7 +76,7 @@ def _is_click_exception(error: Exception) -> bool:
     return isinstance(error, base)
 
 
-app = typer.Typer(
+app = App(
     cls=_Group,
     name="sop",
     help=N_("Run the Standard Operating Procedures (SOP) of Indonesian regional government offices."),

@@ -30,7 +30,7 @@ AT_HELP = N_("When it happened, in the organisation's time zone: '2026-11-26 09:
              "'09:30' (today), 'kemarin 14:00', or a date ('26-11-2026', 'hari ini', 'kemarin': "
              "end of office hours that day); default now.")
 
-_KINDS = {
+EVENT_KINDS = {
     "started": N_("started"),
     "step_completed": N_("step completed"),
     "approved": N_("approved"),
@@ -209,7 +209,7 @@ def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool 
                                                          sop=view["sop"]["id"], zone=view["sop"]["zona_waktu"]))
     rows = []
     for e in view["events"]:
-        kind = _(_KINDS[e["kind"]]) if e["kind"] in _KINDS else e["kind"]
+        kind = _(EVENT_KINDS[e["kind"]]) if e["kind"] in EVENT_KINDS else e["kind"]
         if e["undone_by"]:
             kind = _("{kind} (undone by #{seq})").format(kind=kind, seq=e["undone_by"])
         # In a shared store the database user who wrote the event stands beside the --by name.
@@ -292,7 +292,7 @@ def note_command(
         return
     view = one_line(view)
     event = view["recorded"]
-    say(_("{run}: {kind} #{seq} added ({details}).").format(run=view["run"], kind=_(_KINDS[event["kind"]]),
+    say(_("{run}: {kind} #{seq} added ({details}).").format(run=view["run"], kind=_(EVENT_KINDS[event["kind"]]),
                                                               seq=event["seq"], details=_details(event)))
 
 

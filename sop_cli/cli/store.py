@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.helptext import App
 from sop_cli.cli.options import JSON, STORE
 from sop_cli.cli.output import fit, plain_table, print_json
 from sop_cli.i18n import N_, _
@@ -17,7 +18,7 @@ from sop_cli.i18n import N_, _
 if TYPE_CHECKING:
     from sop_cli.store.interface import StoreInfo
 
-store_app = typer.Typer(
+store_app = App(
     name="store", no_args_is_help=True, add_completion=False,
     help=N_("Prepare a store, see what it holds, grant units their rights, copy runs between stores."),
 )

@@ -1,8 +1,9 @@
 """`sop show` in the terminal: the identity header, the six lists and the swimlane table.
 
-Drawn with the standard library only (no rich): `sop show` is typed often and rich's import and
-table layout cost more than the rest of the command. Widths count characters, which fits the
-Latin text and the box-drawing and flowchart symbols used here.
+The column widths are decided here (a lane column never wider than 12, Kegiatan keeping three
+times the room of the others, never narrower than a column's longest word); rich draws the tables
+(`output.draw_table`: boxes on a terminal, wrapping at spaces, alignment, bold). Widths count
+characters, which fits the Latin text and the flowchart symbols used here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sop_cli.cli.output import _is_terminal, _pieces, paint, shown, wrap_words
+from sop_cli.cli.output import _is_terminal, _pieces, draw_table, paint, shown, wrap_words
 from sop_cli.definition.duration import display_waktu
 from sop_cli.definition.nip import format_nip
 from sop_cli.i18n import _
@@ -219,49 +220,12 @@ def grid(columns: list[Column], rows: list[list[str]], width: int, *, boxed: boo
             widest = max(shrinkable, key=lambda i: (widths[i] / columns[i].weight, -i))
             widths[widest] -= 1
 
-    def cell_lines(text: str, w: int) -> list[str]:
-        out: list[str] = []
-        for paragraph in shown(text, multiline=True).split("\n"):
-            out.extend(wrap_words(paragraph, w) if paragraph.strip() else [""])
-        return out
-
-    def render(cells: list[str], header: bool, bold: bool) -> list[str]:
-        wrapped = [cell_lines(c, w) for c, w in zip(cells, widths)]
-        height = max(len(w) for w in wrapped)
-        lines = []
-        for n in range(height):
-            parts = []
-            for i, (lines_of_cell, w) in enumerate(zip(wrapped, widths)):
-                offset = height - len(lines_of_cell) if header else 0  # headers sit on the rule
-                text = lines_of_cell[n - offset] if 0 <= n - offset < len(lines_of_cell) else ""
-                justify = columns[i].justify
-                text = text.rjust(w) if justify == "right" else text.center(w) if justify == "center" else text.ljust(w)
-                if text.strip() and (bold or (bold_first and i == 0)):
-                    text = paint(text, "bold")
-                parts.append(text)
-            lines.append(("│ " + " │ ".join(parts) + " │") if boxed else (" " + "  ".join(parts)).rstrip())
-        return lines
-
-    def rule(left: str, middle: str, right: str) -> str:
-        return left + middle.join("─" * (w + 2) for w in widths) + right
-
-    out: list[str] = []
-    headers = [c.header for c in columns]
-    if boxed:
-        out.append(rule("┌", "┬", "┐"))
-        out.extend(render(headers, True, False))
-        out.append(rule("├", "┼", "┤"))
-        for index, row in enumerate(rows):
-            if index:
-                out.append(rule("├", "┼", "┤"))
-            out.extend(render(row, False, False))
-        out.append(rule("└", "┴", "┘"))
-    else:
-        if any(headers):
-            out.extend(render(headers, True, False))
-        for index, row in enumerate(rows):
-            out.extend(render(row, False, bold_first_row and index == 0))
-    return out
+    cells = [[shown(cell, multiline=True) for cell in row] for row in rows]
+    text = draw_table([c.header for c in columns], cells, widths, boxed=boxed,
+                      right=frozenset(i for i, c in enumerate(columns) if c.justify == "right"),
+                      centre=frozenset(i for i, c in enumerate(columns) if c.justify == "center"),
+                      bold_column=0 if bold_first else None, bold_first_row=bold_first_row)
+    return text.split("\n")
 
 
 def _natural(column: Column, cells: list[str]) -> int:

@@ -303,7 +303,8 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
     cache = _Cache.open() if cached else None
     catalog = Catalog()
     first_seen: dict[str, Path] = {}
-    for path in sop_files(catalog_roots() if roots is None else roots, catalog.errors):
+    roots = catalog_roots() if roots is None else list(roots)
+    for path in sop_files(roots, catalog.errors):
         try:
             entry = cache.entry(path) if cache else None
             if entry is None:
@@ -316,6 +317,8 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
             catalog.errors.append(_unexpected(path, error))
             continue
         if qualified in first_seen:
+            if same_file(path, first_seen[qualified], roots):
+                continue  # one SOP under two paths (the copy shipped with sop and the checkout's)
             catalog.errors.append(
                 DefinitionError(
                     _("{path}:1:1: id: the SOP id {id} is already defined in {other}; "
@@ -329,6 +332,31 @@ def load_catalog(roots: Iterable[Path] | None = None, *, cached: bool = True) ->
     if cache:
         cache.save()
     return catalog
+
+
+def same_file(one: Path, other: Path, roots: Iterable[Path]) -> bool:
+    """Whether two paths hold one SOP file: the same file, or a copy of it at the same place under
+    another catalog root with the same bytes (the copy `pip install .` ships inside the package
+    beside the checkout's own `sops/`). A copy elsewhere is another SOP (with a duplicate id)."""
+    try:
+        if os.path.samefile(one, other):
+            return True
+        place = _under(one, roots)
+        return (place is not None and place == _under(other, roots)
+                and one.stat().st_size == other.stat().st_size and one.read_bytes() == other.read_bytes())
+    except OSError:
+        return False
+
+
+def _under(path: Path, roots: Iterable[Path]) -> tuple[str, ...] | None:
+    """`path`'s parts below the first of `roots` holding it."""
+    resolved = path.resolve()
+    for root in roots:
+        try:
+            return resolved.relative_to(root.resolve()).parts
+        except ValueError:
+            continue
+    return None
 
 
 def _unexpected(path: Path, error: Exception) -> DefinitionError:

@@ -367,6 +367,8 @@ class _bounds:
             def expired(signum: int, frame: Any) -> None:
                 if frame is not None and frame.f_code in (_bounds.__enter__.__code__, _bounds.__exit__.__code__):
                     return  # starting (the block would never be left through __exit__) or ending: ring again
+                if frame is not None and _swallows(frame):
+                    return  # Python would only print it as "Exception ignored": ring again
                 raise _TooSlow()
 
             self.previous = signal.signal(signal.SIGALRM, expired)
@@ -379,6 +381,15 @@ class _bounds:
             signal.signal(signal.SIGALRM, self.previous)
         if self.memory is not None:
             _restore_memory(self.memory)
+
+
+def _swallows(frame: Any) -> bool:
+    """Whether an exception raised in `frame` would be printed and dropped instead of ending the
+    render: a finalizer (`__del__`) or a garbage collector callback (`gc.callbacks`)."""
+    import gc
+
+    code = frame.f_code
+    return code.co_name == "__del__" or any(getattr(callback, "__code__", None) is code for callback in gc.callbacks)
 
 
 _AGAIN = 0.1

@@ -28,7 +28,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import AccessError, ConflictError, SopError, StoreError
+from sop_cli.errors import AccessError, ConflictError, NotFoundError, SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
@@ -452,6 +452,8 @@ class PostgresStore:
         self._target_run: str | None = None  # the run a write is about, to word a refusal
         self._target_org: str | None = None
         self._waiting_for: tuple[str, str] | None = None  # the lock a statement waits on, to word a timeout
+        self._others: bool | None = None  # `_reads_others`, once asked
+        self._replayed: dict[tuple[str, int], RunSummary] = {}  # replays of this process, by run and last seq
         self.readonly = False
 
     @classmethod
@@ -643,6 +645,7 @@ class PostgresStore:
         Raises:
             ConflictError: The role's name is taken: by another unit of this store, or by a role
                 this store did not make.
+            NotFoundError: A user in `members` does not exist on the server (exit 1).
         """
         from psycopg import sql
 
@@ -657,6 +660,14 @@ class PostgresStore:
                                       "store {store}; nothing was granted.").format(
                     role=role, org=org_id or "BAPPEDA", store=self.location),
                     hint=_("Ask the server's administrator who made it, and drop or rename it."))
+            known = {r[0] for r in self._all("SELECT rolname::text FROM pg_roles WHERE rolname = ANY(%s)",
+                                             (list(members),))}
+            unknown = [member for member in members if member not in known]
+            if unknown:
+                raise NotFoundError(_("The server {store} has no database user {users}; nothing was granted.").format(
+                    store=self.location, users=", ".join(repr(u) for u in unknown)),
+                    hint=_("Names are exact (case included); the server's administrator creates a user with "
+                           "CREATE ROLE name LOGIN, then grant again."))
             if not exists:
                 self._conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
             schema = self._one("SELECT current_schema()")
@@ -694,6 +705,8 @@ class PostgresStore:
 
     def run_ids(self, *, active_only: bool = False) -> list[str]:
         """Every run id (only active ones with `active_only`), oldest first."""
+        if active_only and self._reads_others():  # as the logs say (`summaries`)
+            return [row.id for row in self._judged_rows(include_all=False, where=None)]
         where = " WHERE status = 'active'" if active_only else ""
         return [r[0] for r in self._all(f"SELECT id FROM runs{where} ORDER BY created_at, id")]
 
@@ -826,50 +839,91 @@ class PostgresStore:
         """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
         `limit` of them (only the rows this database user may read).
 
-        A summary is written by the unit that runs it, so only that unit takes it as it is:
-        anyone else (BAPPEDA, the owner, a superuser) gets the summary of each run replayed from its
-        append-only log, and a run the log shows is no longer active is left out of the active
-        ones. (A summary a unit rewrote through psql fools only that unit.)"""
-        condition, params = _where(include_all, where)
-        limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
-        columns = ", ".join(_SUMMARY)
-        rows = self._all(
-            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {columns}, "
-            "sop_may_write(org_id) AND NOT sop_by_the_owner('runs'::regclass) "
-            f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
-            (*params, int(limit)) if limit is not None else tuple(params),
-        )
+        A summary is written by the unit that runs it, so only that unit takes it as it is (and
+        SQL selects its own runs by it): anyone else (BAPPEDA, the owner, a superuser) gets the
+        summary of each run replayed from its append-only log, and whether such a run is active
+        or late is decided by that replay, never by its stored columns. (A summary a unit rewrote
+        through psql, even with a forged event of the same transaction, fools only that unit.)
+        The one stored word taken from another unit is `cancelled`: the database accepts it only
+        with a `cancelled` event in the log, which ends a run whatever follows."""
+        if not self._reads_others():
+            condition, params = _where(include_all, where)
+            limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
+            rows = self._all(f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)} "
+                             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
+                             (*params, int(limit)) if limit is not None else tuple(params))
+            return [_run_row(r, self.location) for r in rows]
+        listed = self._judged_rows(include_all=include_all, where=where)
+        return listed if limit is None else listed[max(len(listed) - limit, 0):]
+
+    def _judged_rows(self, *, include_all: bool, where: RunFilter | None) -> list[RunRow]:
+        """`summaries` for a reader of other units' runs: the stored summary of its own runs (if
+        it writes any), the replayed one of the others, each kept by what that summary says."""
+        late_at = where.late_at if where else None
+        keyed, params = filter_sql(replace(where, late_at=None) if where else None, "%s", lambda moment: moment)
+        own = "sop_may_write(org_id) AND NOT sop_by_the_owner('runs'::regclass)"
+        parts = [keyed] if keyed else []
+        if not include_all:
+            parts.append("status <> 'cancelled'")
+        condition = " WHERE " + " AND ".join(parts) if parts else ""
+        rows = self._all(f"SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)}, {own} "
+                         f"FROM runs{condition} ORDER BY created_at, id", tuple(params))
         listed = [_run_row(r[:-1], self.location) for r in rows]
         replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
         listed = [replace(row, summary=replayed.get(row.id, row.summary)) for row in listed]
-        return listed if include_all else [row for row in listed if row.summary.status == RunStatus.ACTIVE]
+
+        def kept(summary: RunSummary) -> bool:
+            if late_at is not None:
+                return summary.status == RunStatus.ACTIVE and summary.current_due is not None and summary.current_due < late_at
+            return include_all or summary.status == RunStatus.ACTIVE
+
+        return [row for row in listed if kept(row.summary)]
+
+    def _reads_others(self) -> bool:
+        """Whether this login reads runs it does not write: BAPPEDA's members, the owner, a
+        superuser (once per connection: membership changes only by `grant`)."""
+        if self._others is None:
+            row = self._one("SELECT sop_by_the_owner('runs'::regclass) OR sop_may_read(NULL)")
+            self._others = bool(row and row[0])
+        return self._others
 
     def _replayed_summaries(self, run_ids: Sequence[str]) -> dict[str, RunSummary]:
         """The summaries of `run_ids` as their logs say, by `summarize` (a run that cannot be
-        replayed keeps its stored summary; reading it names the damage)."""
+        replayed keeps its stored summary; reading it names the damage). A process replays a run
+        once for each length of its log (a listing and its count ask twice)."""
         if not run_ids or self._summarize is None:
             return {}
+        lengths: dict[str, int] = dict(self._all("SELECT run_id, MAX(seq) FROM events WHERE run_id = ANY(%s) GROUP BY run_id",
+                                               (list(run_ids),)))
+        summaries = {run_id: self._replayed[(run_id, lengths[run_id])] for run_id in run_ids
+                     if (run_id, lengths.get(run_id)) in self._replayed}
+        missing = [run_id for run_id in run_ids if run_id not in summaries]
+        if not missing:
+            return summaries
         try:
-            runs = self.load_runs(run_ids)
+            runs = self.load_runs(missing)
         except StoreError:  # one damaged run: replay the others one by one
             runs = []
-            for run_id in run_ids:
+            for run_id in missing:
                 try:
                     stored = self.load_run(run_id)
                 except StoreError:
                     continue
                 if stored is not None:
                     runs.append(stored)
-        summaries: dict[str, RunSummary] = {}
         for stored in runs:
             try:
                 summaries[stored.id] = self._summarize(stored)
             except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 continue
+            if stored.events:
+                self._replayed[(stored.id, stored.events[-1].seq)] = summaries[stored.id]
         return summaries
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
+        if self._reads_others():
+            return len(self._judged_rows(include_all=include_all, where=where))
         condition, params = _where(include_all, where)
         row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
         return int(row[0]) if row else 0
