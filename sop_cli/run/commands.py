@@ -226,7 +226,7 @@ def undo_moved_on(state: RunState, target: Event) -> ConflictError:
     )
 
 
-def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[str, Any]:
+def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[str, object]:
     """What a step done by a sub-SOP records of its child run; StateError unless it has finished."""
     if child is None:
         raise StateError(

@@ -1103,7 +1103,7 @@ class PostgresStore:
 # The codec ----------------------------------------------------------------------------------
 
 
-def _event_columns(event: Event) -> dict[str, Any]:
+def _event_columns(event: Event) -> dict[str, object]:
     return {
         "seq": event.seq, "kind": event.kind.value, "at": event.at.replace(microsecond=0),
         "recorded_at": event.recorded_at.replace(microsecond=0), "actor": event.actor,
@@ -1112,7 +1112,7 @@ def _event_columns(event: Event) -> dict[str, Any]:
     }
 
 
-def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
+def _event_from_row(row: TupleRow, location: str, run_id: str) -> Event:
     """An `Event` from its row (seq, kind, at, recorded_at, actor, os_user, step, data, db_user).
 
     The columns are typed by the schema; the data is text, so it is checked as the SQLite store
@@ -1148,7 +1148,7 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
                  data=decoded, db_user=db_user or None)
 
 
-def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
+def _run_row(r: TupleRow, location: str) -> RunRow:
     """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
     from sop_cli.worktime import ZONES
 
@@ -1193,7 +1193,7 @@ def _unreachable(url: str, error: BaseException) -> str:
     return _("Cannot reach the PostgreSQL server at {host}:{port}: {reason}.").format(host=host, port=port, reason=reason)
 
 
-def _summary_columns(summary: RunSummary) -> dict[str, Any]:
+def _summary_columns(summary: RunSummary) -> dict[str, object]:
     return {name: getattr(summary, name) for name in _SUMMARY} | {"status": summary.status.value}
 
 

@@ -31,7 +31,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from sop_cli.errors import SopError, StoreError
 from sop_cli.i18n import _
@@ -91,7 +90,7 @@ def _maybe_time(text: str | None) -> datetime | None:
     return parse_iso(text) if text else None
 
 
-def event_row(event: Event) -> dict[str, Any]:
+def event_row(event: Event) -> dict[str, object]:
     """The columns of an event row (without run_id)."""
     return {
         "seq": event.seq,
@@ -146,7 +145,7 @@ def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
                  os_user=row["os_user"], step=step, data=data)
 
 
-def _summary_columns(summary: RunSummary) -> dict[str, Any]:
+def _summary_columns(summary: RunSummary) -> dict[str, object]:
     return {
         "status": summary.status.value,
         "current_step": summary.current_step,
