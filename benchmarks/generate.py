@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/generate.py store  HOME [--runs 10000]   # adds runs to HOME/sop.db
     .venv/bin/python benchmarks/generate.py catalog DIR [--files 1000]   # writes DIR/<wilayah>/<org>/renja.yaml
     .venv/bin/python benchmarks/generate.py kabupaten URL [--units 40 --years 5 --runs 10000]  # a PostgreSQL store
+    .venv/bin/python benchmarks/generate.py cases  HOME [--cases 20000 --year 2026]  # a counter's year of SKTM cases
 
 Runs: three template runs of the Nganjuk Renja SOP are made with the real `sop` commands in a
 scratch SOP_HOME (one finished, one finished after a rejected decision and rework, one
@@ -10,6 +11,11 @@ cancelled half-way); their rows are then copied under new ids into HOME's store 
 `sqlite3`, column for column as the store's own schema has them, in one transaction (10,000
 runs, about 140,000 events, in a few seconds). The run HOME already has (if any) stays the only
 active one, so `sop status` without --run still finds it.
+
+Cases: three template cases of the Jayapura SKTM example (finished, refused, still open) are made
+with the real commands; their rows (runs, events, cases, case_subjects, run_times, step_times)
+are then copied under new case ids, each moved in time to its day of the year (a counter's year:
+about 80 cases a working day), so a month's report reads about 1,700 of them.
 
 Catalog: copies of the two shipped SOPs, each under its own organisation id, so every qualified
 id is unique and every file is valid.
@@ -117,10 +123,16 @@ def _clone(source: Path, target: Path, ids: dict[str, str], runs: int) -> int:
     run_columns = [r[1] for r in src.execute("PRAGMA table_info(runs)")]
     event_columns = [r[1] for r in src.execute("PRAGMA table_info(events)")]
     templates = {}
+    # The rows every write keeps beside the log (`run_times`, `step_times`: what the period reports
+    # and the evaluation aggregate) are cloned with their run.
+    kept = [t for t in ("run_times", "step_times")
+            if src.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
+    extra: dict[str, dict[str, list[dict[str, object]]]] = {}
     for kind, run_id in ids.items():
         row = dict(src.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
         events = [dict(r) for r in src.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))]
         templates[kind] = (row, events)
+        extra[kind] = {t: [dict(r) for r in src.execute(f"SELECT * FROM {t} WHERE run_id = ?", (run_id,))] for t in kept}
     pinned = [tuple(r) for r in src.execute("SELECT sha256, kind, body FROM pinned")]
     src.close()
 
@@ -134,6 +146,7 @@ def _clone(source: Path, target: Path, ids: dict[str, str], runs: int) -> int:
         kinds = [kind for kind, share in MIX for _ in range(share)]
         total_events = 0
         run_rows, event_rows = [], []
+        kept_rows: dict[str, list[dict[str, object]]] = {t: [] for t in kept}
         for n in range(runs):
             kind = kinds[n % len(kinds)]
             row, events = templates[kind]
@@ -150,18 +163,138 @@ def _clone(source: Path, target: Path, ids: dict[str, str], runs: int) -> int:
                     data = json.dumps(body, ensure_ascii=False, sort_keys=True)
                 copy = {**event, "run_id": new_id, "data": data}
                 event_rows.append(tuple(copy[c] for c in event_columns))
+            for table, rows in extra[kind].items():
+                kept_rows[table] += [{**r, "run_id": new_id} for r in rows]
             total_events += len(events)
             if len(event_rows) > 20_000:
                 conn.executemany(run_sql, run_rows)
                 conn.executemany(event_sql, event_rows)
+                _insert_rows(conn, kept_rows)
                 run_rows, event_rows = [], []
         conn.executemany(run_sql, run_rows)
         conn.executemany(event_sql, event_rows)
+        _insert_rows(conn, kept_rows)
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
     return total_events
+
+
+CASE_SOP = "sktm"
+CASE_TIMES = {"runs": ("created_at", "current_since", "current_due", "updated_at"), "events": ("at", "recorded_at"),
+              "cases": ("received_at",), "case_subjects": (), "run_times": ("started_at", "ended_at"),
+              "step_times": ("started_at", "finished_at")}
+"""The tables a case has rows in, with their time columns (moved with the case)."""
+
+
+def _case_templates(scratch: Path, year: int) -> Path:
+    """Three SKTM cases made with the real commands in `scratch`: finished, refused, open."""
+    from datetime import datetime as moment
+
+    env_now = f"{year}-01-15T12:00+09:00"
+    steps = {"finished": [("1", []), ("2", ["--approve"]), ("3", []), ("4", ["--approve"]), ("5", [])],
+             "refused": [("1", []), ("2", ["--approve"]), ("3", []), ("4", ["--reject", "--reason", "tidak memenuhi"])],
+             "open": [("1", []), ("2", ["--approve"])]}
+    for number, (kind, walk) in enumerate(steps.items(), start=1):
+        at = moment(year, 1, 5, 8, 0)
+        result = _case_sop(scratch, env_now, "start", CASE_SOP, "--untuk", f"Template {kind}", "--at",
+                           at.strftime("%Y-%m-%d %H:%M"))
+        if result.returncode:
+            raise RuntimeError(result.stderr)
+        for step, flags in walk:
+            at = at.replace(hour=at.hour + 1)
+            result = _case_sop(scratch, env_now, "advance", "--run", f"{CASE_SOP}-{year}-{number:04d}", "--step", step,
+                               *flags, "--at", at.strftime("%Y-%m-%d %H:%M"))
+            if result.returncode:
+                raise RuntimeError(result.stderr)
+    return scratch / "sop.db"
+
+
+def _case_sop(home: Path, now: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOP_")}
+    env.update(SOP_HOME=str(home), NO_COLOR="1", SOP_USER="generator", SOP_NOW=now,
+               SOP_PATH=str(REPO / "examples" / "sops"))
+    return subprocess.run([*sop_command(), *args], env=env, capture_output=True, text=True, cwd=home, timeout=120)
+
+
+def fill_cases(home: Path, cases: int, year: int = 2026) -> dict[str, float]:
+    """Add `cases` SKTM cases received through `year` to HOME's store; return counts and timings."""
+    from datetime import datetime as moment
+    from datetime import timedelta
+
+    started = time.perf_counter()
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "sop.db"
+    if not target.exists():
+        _case_sop(home, f"{year}-01-01T08:00+07:00", "store", "init")
+    scratch = Path(tempfile.mkdtemp(prefix="sop-case-templates-"))
+    try:
+        source = sqlite3.connect(_case_templates(scratch, year))
+        source.row_factory = sqlite3.Row
+        templates: dict[str, dict[str, list[dict[str, object]]]] = {}
+        for number, kind in enumerate(("finished", "refused", "open"), start=1):
+            run_id = f"{CASE_SOP}-{year}-{number:04d}"
+            templates[kind] = {table: [dict(r) for r in source.execute(
+                f"SELECT * FROM {table} WHERE {'id' if table == 'runs' else 'run_id'} = ?", (run_id,))]
+                for table in CASE_TIMES}
+        pinned = [tuple(r) for r in source.execute("SELECT sha256, kind, body FROM pinned")]
+        source.close()
+        made = time.perf_counter()
+        conn = sqlite3.connect(target, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT OR IGNORE INTO pinned (sha256, kind, body) VALUES (?, ?, ?)", pinned)
+        first = moment.fromisoformat(templates["finished"]["runs"][0]["created_at"])  # type: ignore[arg-type]
+        batches: dict[str, list[dict[str, object]]] = {table: [] for table in CASE_TIMES}
+        events = 0
+        for n in range(cases):
+            kind = "open" if n >= cases - cases // 50 else "refused" if n % 8 == 3 else "finished"
+            run_id = f"{CASE_SOP}-{year}-{n + 1:04d}"
+            shift = timedelta(days=n * 360 // cases, minutes=(n * 7) % 420)
+            for table, rows in templates[kind].items():
+                for row in rows:
+                    copy = {**row, ("id" if table == "runs" else "run_id"): run_id}
+                    for column in CASE_TIMES[table]:
+                        if copy.get(column):
+                            copy[column] = (moment.fromisoformat(str(copy[column])) + shift).isoformat()
+                    if table == "cases":
+                        copy["number"] = n + 1
+                    elif table == "case_subjects":
+                        copy["untuk"] = copy["untuk_key"] = f"pemohon {n + 1}"
+                    elif table == "runs":
+                        copy["title"] = f"Pelayanan Surat Keterangan Tidak Mampu No. {n + 1:04d}/{year}"
+                    elif table == "events" and copy["kind"] == "started":
+                        body = json.loads(str(copy["data"]))
+                        body.update(run=run_id, title=copy.get("title", body.get("title")))
+                        copy["data"] = json.dumps(body, ensure_ascii=False, sort_keys=True)
+                    batches[table].append(copy)
+            events += len(templates[kind]["events"])
+            if len(batches["events"]) > 20_000 or n == cases - 1:
+                for table, rows in batches.items():
+                    if rows:
+                        columns = list(rows[0])
+                        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                                         f"({', '.join('?' for _c in columns)})", [tuple(r[c] for c in columns) for r in rows])
+                    rows.clear()
+        del first
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"cases": cases, "events": events, "template_seconds": made - started,
+            "copy_seconds": time.perf_counter() - made}
+
+
+def _insert_rows(conn: sqlite3.Connection, tables: dict[str, list[dict[str, object]]]) -> None:
+    """Insert and clear the collected rows of each table (column for column as collected)."""
+    for table, rows in tables.items():
+        if rows:
+            columns = list(rows[0])
+            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _c in columns)})",
+                             [tuple(r[c] for c in columns) for r in rows])
+        rows.clear()
 
 
 def make_catalog(folder: Path, files: int) -> list[Path]:
@@ -194,6 +327,10 @@ def main(argv: list[str] | None = None) -> int:
     kabupaten.add_argument("--units", type=int, default=40)
     kabupaten.add_argument("--years", type=int, default=5)
     kabupaten.add_argument("--runs", type=int, default=10_000)
+    counter = sub.add_parser("cases", help="add a counter's year of SKTM cases to HOME/sop.db")
+    counter.add_argument("home", type=Path)
+    counter.add_argument("--cases", type=int, default=20_000)
+    counter.add_argument("--year", type=int, default=2026)
     catalog = sub.add_parser("catalog", help="write SOP files under DIR")
     catalog.add_argument("folder", type=Path)
     catalog.add_argument("--files", type=int, default=1_000)
@@ -204,6 +341,11 @@ def main(argv: list[str] | None = None) -> int:
         size = (args.home / "sop.db").stat().st_size
         print(f"{counts['runs']} runs, {counts['events']} events added to {args.home / 'sop.db'} "
               f"({size / 1e6:.1f} MB; templates {counts['template_seconds']:.1f} s, copy {counts['copy_seconds']:.1f} s)")
+    elif args.what == "cases":
+        args.home.mkdir(parents=True, exist_ok=True)
+        counts = fill_cases(args.home, args.cases, args.year)
+        print(f"{counts['cases']:,} cases, {counts['events']:,} events added to {args.home / 'sop.db'} "
+              f"(templates {counts['template_seconds']:.1f} s, copy {counts['copy_seconds']:.1f} s)")
     elif args.what == "kabupaten":
         counts = fill_kabupaten(args.url, units=args.units, years=args.years, runs=args.runs)
         print(f"{counts['runs']:,} runs ({counts['grid']} in the {counts['units']}-unit grid), {counts['events']:,} events; "

@@ -454,6 +454,109 @@ def scale(bench: Bench, run_id: str | None, runs: int, files: int, repeats: int,
     return broken
 
 
+CASE_REPORT_BUDGET_S = 1.0  # a month's service report over a 20,000-case year, whole command
+
+
+def cases_scale(bench: Bench, cases: int, repeats: int, factor: float) -> list[str]:
+    """A counter's year of SKTM cases (issue 20): a month's report within 1 s; `sop runs --sop` and
+    `sop status` of a case flat against a store holding one case."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generate
+
+    print(f"\nCases: a year of {cases:,} SKTM cases (generating...)", flush=True)
+    env = {"SOP_PATH": str(Path(__file__).resolve().parent.parent / "examples" / "sops"),
+           "SOP_NOW": "2026-12-31T12:00+07:00"}
+    small, big = bench.root / "cases-small", bench.root / "cases-big"
+    generate.fill_cases(small, 1)
+    counts = generate.fill_cases(big, cases)
+    size = (big / "sop.db").stat().st_size
+    print(f"  store: {counts['cases']:,} cases, {counts['events']:,} events, {size / 1e6:.1f} MB "
+          f"(made in {counts['template_seconds'] + counts['copy_seconds']:.1f} s)")
+    middle = f"sktm-2026-{cases // 2:04d}"
+    checks = (("report", ["report", "--sop", "sktm", "--bulan", "2026-06", "--format", "json"]),
+              ("runs", ["runs", "--sop", "sktm"]),
+              ("status", ["status", "--run", "sktm-2026-0001"]))
+    pairs = []
+    for name, args in checks:
+        big_args = [middle if a == "sktm-2026-0001" else a for a in args]
+        pairs.append((Case(name, args, None, home=small, env=env, label=f"sop {' '.join(args)}  (1 case)"),
+                      Case(name, big_args, None, home=big, env=env,
+                           label=f"sop {' '.join(big_args[:3])}  ({cases:,} cases)")))
+    measure(bench, [c for pair in pairs for c in pair], repeats)
+    broken: list[str] = []
+    print(f"\n{'command':<52} {'median ms':>9} {'ratio':>6} {'limit':>6}  verdict")
+    for small_case, big_case in pairs:
+        if small_case.failure or big_case.failure or not big_case.times or not small_case.times:
+            broken.append(f"{big_case.label}: failed to run ({(big_case.failure or small_case.failure or '').strip()[:200]})")
+            continue
+        low, high = statistics.median(small_case.times), statistics.median(big_case.times)
+        print(f"{small_case.label:<52} {low:9.1f}")
+        if small_case.name == "report":
+            limit = CASE_REPORT_BUDGET_S * 1000 * factor
+            verdict = "ok" if high <= limit else "OVER BUDGET"
+            if high > limit:
+                broken.append(f"{big_case.label}: {high:.0f} ms > {limit:.0f} ms")
+            print(f"{big_case.label:<52} {high:9.1f} {'':>6} {limit / 1000:5.1f}s  {verdict}")
+            continue
+        ratio, limit = high / low, SCALE_BUDGET * factor
+        verdict = "ok" if ratio <= limit else "OVER BUDGET"
+        if ratio > limit:
+            broken.append(f"{big_case.label}: {ratio:.2f} x one case > {limit:.2f}")
+        print(f"{big_case.label:<52} {high:9.1f} {ratio:6.2f} {limit:6.2f}  {verdict}")
+    return broken
+
+
+PROVINCE_BUDGET_S = 2.0  # the portfolio of a year and the evaluation over a province's runs
+PROVINCE_BUDGET_MB = 200
+
+
+def _timed_with_memory(bench: Bench, args: list[str], home: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak resident MB) of one `sop ARGS` process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([*bench.sop, *args], cwd=bench.work, env=bench.env(home, **env),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"sop {' '.join(args)}: exit status {status}: {process.stderr.read().decode()[-500:] if process.stderr else ''}")
+    peak_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB on Linux
+    return wall, usage.ru_utime + usage.ru_stime, peak_mb
+
+
+def province_scale(bench: Bench, runs: int, repeats: int, factor: float) -> list[str]:
+    """A province on one store (`generate.py store HOME --runs N`): BAPPEDA's portfolio of one year
+    and the evaluation of the SOP over every run, each within 2 s and 200 MB."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generate
+
+    print(f"\nProvince: {runs:,} runs on one store (generating...)", flush=True)
+    home = bench.root / "province"
+    home.mkdir()
+    counts = generate.fill_store(home, runs)
+    print(f"  store: {counts['runs']:,} runs, {counts['events']:,} events, "
+          f"{(home / 'sop.db').stat().st_size / 1e6:.0f} MB (made in {counts['template_seconds'] + counts['copy_seconds']:.0f} s)")
+    env = {"SOP_NOW": "2026-11-26T09:00"}
+    broken: list[str] = []
+    print(f"\n{'command':<52} {'wall s':>7} {'cpu s':>6} {'peak MB':>8}  verdict (limits {PROVINCE_BUDGET_S * factor:.1f} s, "
+          f"{PROVINCE_BUDGET_MB} MB)")
+    for args in (["report", "--portfolio", "--year", "2025", "--format", "json"],
+                 ["report", "--evaluasi", "renja", "--format", "json"]):
+        try:
+            _timed_with_memory(bench, args, home, env)  # warm the page cache
+            measured = [_timed_with_memory(bench, args, home, env) for _ in range(repeats)]
+        except RuntimeError as error:
+            broken.append(str(error))
+            continue
+        wall = statistics.median(m[0] for m in measured)
+        cpu = statistics.median(m[1] for m in measured)
+        peak = max(m[2] for m in measured)
+        over = wall > PROVINCE_BUDGET_S * factor or peak > PROVINCE_BUDGET_MB
+        if over:
+            broken.append(f"sop {' '.join(args)}: {wall:.2f} s, {peak:.0f} MB")
+        print(f"{'sop ' + ' '.join(args[:3]):<52} {wall:7.2f} {cpu:6.2f} {peak:8.0f}  {'OVER BUDGET' if over else 'ok'}")
+    return broken
+
+
 DEADLINE_BUDGET_MS = 1.0  # one cached "4 hari" deadline; `sop status` computes a dozen
 
 
@@ -724,6 +827,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", action="store_true", help="also run the 10,000-run / 1,000-file measurements")
     parser.add_argument("--runs", type=int, default=10_000, help="runs in the scale store (default 10000)")
     parser.add_argument("--files", type=int, default=1_000, help="SOP files in the scale catalog (default 1000)")
+    parser.add_argument("--cases", type=int, default=None, metavar="N",
+                        help="also measure a counter's year of N SKTM cases (issue 20 budgets: 20000)")
+    parser.add_argument("--province", type=int, default=None, metavar="N",
+                        help="also measure the portfolio and the evaluation over a province of N runs (budget: 150000)")
     parser.add_argument("--no-modules", action="store_true", help="skip the -X importtime listing")
     parser.add_argument("--list-modules", action="store_true", help="list every module imported beyond the floor")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away folder and print its path")
@@ -771,6 +878,10 @@ def main(argv: list[str] | None = None) -> int:
         broken += deadline_speed(factor)
         if args.scale:
             broken += scale(bench, run_id, args.runs, args.files, max(5, repeats // 2), factor)
+        if args.cases:
+            broken += cases_scale(bench, args.cases, max(5, repeats // 2), factor)
+        if args.province:
+            broken += province_scale(bench, args.province, 3, factor)
         if args.postgres:
             broken += postgres_scale(bench, args.postgres, args.runs, max(5, repeats // 2), factor, args.seconds)
         if broken:

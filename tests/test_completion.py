@@ -96,3 +96,13 @@ def test_bash_keeps_the_order_sop_gives(home):
     lines = done.stdout.split("\n")
     assert "-o nosort" in lines[0] and "-o default" in lines[0]
     assert [line for line in lines[1:] if line] == ["2", "1", *(str(n) for n in range(3, 15))]
+
+
+def test_tab_completes_open_case_ids_first(tmp_path):
+    home = tmp_path / "home"
+    examples = str(Path(__file__).resolve().parent.parent / "examples" / "sops")
+    for name in ("Budi", "Siti", "Ani"):
+        assert _sop(home, "start", "sktm", "--untuk", name, SOP_PATH=examples).returncode == 0
+    assert _sop(home, "cancel", "--run", "sktm-2026-0001", "--reason", "dicabut").returncode == 0
+    assert bash(home, "sop status --run sktm") == ["sktm-2026-0002", "sktm-2026-0003", "sktm-2026-0001"]
+    assert bash(home, "sop advance --run sktm-2026-000") == ["sktm-2026-0002", "sktm-2026-0003", "sktm-2026-0001"]

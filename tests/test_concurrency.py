@@ -426,3 +426,17 @@ def test_twenty_concurrent_writers_lose_and_double_no_acknowledged_write(tmp_pat
     assert len(acknowledged) >= 30
     assert _oracle(home, acknowledged) >= len(acknowledged)
     _check_consistent(home)
+
+
+def test_eight_counters_starting_cases_at_once_get_eight_numbers(tmp_path, home, monkeypatch):
+    monkeypatch.setenv("SOP_PATH", str(Path(__file__).resolve().parent.parent / "examples" / "sops"))
+    results = _race(tmp_path, home, ["start", "sktm", "--untuk", "Pemohon", "--again", "--json"])
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    ids = sorted(json.loads(r.stdout)["run"] for r in results)
+    assert ids == [f"sktm-2026-{n:04d}" for n in range(1, 9)]
+    raw = _Raw(home)
+    try:
+        numbers = sorted(r[0] for r in raw.rows("SELECT number FROM cases"))
+    finally:
+        raw.close()
+    assert numbers == list(range(1, 9))

@@ -36,6 +36,8 @@ CASES: dict[str, list[tuple[list[str], int]]] = {
     "attachments": [(["attachments", "--nope"], 2), (["attachments", "--run", "nosuch"], 1)],
     "diff": [(["diff"], 2), (["diff", "nosuch", "renja"], 1)],
     "new": [(["new", "--nope"], 2), (["new", "--zona", "XYZ", "--id", "a", "--nama", "b"], 2)],
+    "cases": [(["cases", "--nope"], 2), (["cases", "purge", "--sebelum", "01-01-2025"], 2),
+              (["cases", "purge", "--sebelum", "2025-01-01", "--store", "missing.db"], 1)],
     "import": [(["import"], 2), (["import", "sop.odt"], 2), (["import", "missing.docx"], 1)],
 }
 

@@ -17,7 +17,7 @@ from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples" / "sops"
 TEKNIS = EXAMPLES / "contoh" / "dinas-contoh" / "rekomendasi-teknis.yaml"
-RUN = "rekomendasi-teknis-2027"
+RUN = "rekomendasi-teknis-2026-0001"
 
 
 @pytest.fixture
@@ -169,9 +169,10 @@ def test_the_guard_rails_name_every_current_step_of_a_split(sop, examples) -> No
     assert wrong.exit_code == 3 and "not step 4" in wrong.output
     ok(sop("undo", "--run", RUN, "--step", "3", "--reason", "salah catat"))
     assert [c["step"] for c in status(sop)["current_steps"]] == [3, 4]
-    # a second run of the SOP for the year is refused; a sub-SOP's run is for its parent's year
-    twice = sop("start", "rekomendasi-teknis")
-    assert twice.exit_code == 3 and "already has a run for 2027" in twice.output
+    # the SOP is a service (its first step is the applicant's, `jenis` inferred): a second request
+    # is a case of its own, numbered on in the year it was received
+    twice = json.loads(ok(sop("start", "rekomendasi-teknis", "--at", "2026-12-01T08:00", "--json")).stdout)
+    assert (twice["run"], twice["case_number"], twice["jenis"]) == ("rekomendasi-teknis-2026-0002", 2, "layanan")
 
 
 def test_an_external_step_is_never_late_and_its_time_is_reported_apart(sop, examples) -> None:
@@ -230,7 +231,7 @@ def test_a_sub_sop_runs_as_a_child_and_completes_the_parents_step(sop, examples)
 
     early = sop("advance", "--run", RUN)
     assert early.exit_code == 3
-    assert "sop start rapat-koordinasi --parent rekomendasi-teknis-2027" in early.output
+    assert "sop start rapat-koordinasi --parent rekomendasi-teknis-2026-0001" in early.output
 
     wrong = sop("start", "telaah-izin", "--parent", RUN)
     assert wrong.exit_code == 3 and "no current step done by SOP contoh/dinas-contoh/telaah-izin" in wrong.output
@@ -239,31 +240,31 @@ def test_a_sub_sop_runs_as_a_child_and_completes_the_parents_step(sop, examples)
                               "--json")).stdout)
     assert child["parent"] == {"run": RUN, "step": 5}
     again = sop("start", "rapat-koordinasi", "--parent", RUN)
-    assert again.exit_code == 3 and "already has its sub-SOP run rapat-koordinasi-2027" in again.output
+    assert again.exit_code == 3 and "already has its sub-SOP run rapat-koordinasi-2026" in again.output
 
     parent = status(sop)
-    assert parent["current"]["sub_run"] == "rapat-koordinasi-2027" and parent["sub_runs"] == {"5": "rapat-koordinasi-2027"}
+    assert parent["current"]["sub_run"] == "rapat-koordinasi-2026" and parent["sub_runs"] == {"5": "rapat-koordinasi-2026"}
     waiting = sop("advance", "--run", RUN)
     assert waiting.exit_code == 3 and "which is active (at step 1)" in waiting.output
 
     for at in ("2026-12-02T10:00", "2026-12-02T14:00", "2026-12-02T15:00"):
-        last = ok(sop("advance", "--run", "rapat-koordinasi-2027", "--at", at))
-    assert "sub-SOP of run rekomendasi-teknis-2027, step 5" in last.output
+        last = ok(sop("advance", "--run", "rapat-koordinasi-2026", "--at", at))
+    assert "sub-SOP of run rekomendasi-teknis-2026-0001, step 5" in last.output
 
     parent = status(sop)
     assert parent["current"]["step"] == 6
     done = next(v for v in parent["visits"] if v["step"] == 5)
-    assert done["sub_run"] == "rapat-koordinasi-2027" and done["completed_at"].startswith("2026-12-02T15:00")
+    assert done["sub_run"] == "rapat-koordinasi-2026" and done["completed_at"].startswith("2026-12-02T15:00")
     log = ok(sop("log", "--run", RUN)).output
-    assert "sub-SOP run started" in log and "sub-SOP run rapat-koordinasi-2027" in log
-    child_log = ok(sop("log", "--run", "rapat-koordinasi-2027")).output
-    assert "sub-SOP of run rekomendasi-teknis-2027, step 5" in child_log
+    assert "sub-SOP run started" in log and "sub-SOP run rapat-koordinasi-2026" in log
+    child_log = ok(sop("log", "--run", "rapat-koordinasi-2026")).output
+    assert "sub-SOP of run rekomendasi-teknis-2026-0001, step 5" in child_log
 
-    report = json.loads(ok(sop("report", "--run", "rapat-koordinasi-2027", "--format", "json")).stdout)
+    report = json.loads(ok(sop("report", "--run", "rapat-koordinasi-2026", "--format", "json")).stdout)
     assert report["summary"]["parent"] == {"run": RUN, "step": 5}
     parent_report = json.loads(ok(sop("report", "--run", RUN, "--format", "json")).stdout)
-    assert parent_report["summary"]["sub_runs"] == {"5": "rapat-koordinasi-2027"}
-    assert next(r for r in parent_report["rows"] if r["step"] == 5)["sub_run"] == "rapat-koordinasi-2027"
+    assert parent_report["summary"]["sub_runs"] == {"5": "rapat-koordinasi-2026"}
+    assert next(r for r in parent_report["rows"] if r["step"] == 5)["sub_run"] == "rapat-koordinasi-2026"
 
     ok(sop("advance", "--run", RUN, "--approve", "--at", "2026-12-03T09:00"))
     ok(sop("advance", "--run", RUN, "--at", "2026-12-03T10:00"))

@@ -199,7 +199,7 @@ def test_sub_sop_refusals_are_indonesian(sop, monkeypatch):
 
     monkeypatch.setenv("SOP_PATH", str(REPO / "examples" / "sops"))
     monkeypatch.setenv("SOP_NOW", "2026-12-07T08:00+08:00")
-    run = "rekomendasi-teknis-2027"
+    run = "rekomendasi-teknis-2026-0001"
     assert sop("start", "rekomendasi-teknis", "--at", "2026-11-30T08:00").exit_code == 0
     for options in (["--at", "2026-11-30T09:00"], ["--at", "2026-11-30T09:30"], ["--step", "3", "--at", "2026-12-01T09:00"],
                     ["--step", "4", "--at", "2026-12-02T09:00"]):
@@ -209,9 +209,9 @@ def test_sub_sop_refusals_are_indonesian(sop, monkeypatch):
           "(sub_sop); langkah berjalannya 5 (")
     assert sop("start", "rapat-koordinasi", "--parent", run, "--at", "2026-12-02T09:30").exit_code == 0
     fails(sop("start", "rapat-koordinasi", "--parent", run), 3,
-          f"Langkah 5 pelaksanaan {run} sudah memiliki pelaksanaan sub-SOP rapat-koordinasi-2027 (berjalan). "
+          f"Langkah 5 pelaksanaan {run} sudah memiliki pelaksanaan sub-SOP rapat-koordinasi-2026 (berjalan). "
           "Tidak ada yang dimulai.")
-    fails(sop("advance", "--run", run), 3, "dikerjakan oleh pelaksanaan rapat-koordinasi-2027 dari SOP ",
+    fails(sop("advance", "--run", run), 3, "dikerjakan oleh pelaksanaan rapat-koordinasi-2026 dari SOP ",
           "yang berstatus berjalan (pada langkah 1); langkah ini selesai bila pelaksanaan itu selesai.")
 
 

@@ -68,6 +68,8 @@ def test_questions_in_indonesian_write_the_same_kind_of_file(sop, tmp_path: Path
         "camat", "Menetapkan Renja", "1 jam", "Renja",
         "",                                 # not a decision
         "",                                 # no more steps
+        "rencana",                          # the kind: not a kind, asked again
+        "",                                 # the kind inferred: perencanaan (no applicant starts it)
         "",                                 # the default signer
     ]) + "\n"
     out = tmp_path / "sops" / "renja.yaml"
@@ -80,6 +82,7 @@ def test_questions_in_indonesian_write_the_same_kind_of_file(sop, tmp_path: Path
     assert data["organisasi"]["zona_waktu"] == "WIB" and data["disahkan_oleh"]["jabatan"] == "Camat Contoh"
     assert [s["pelaksana"] for s in data["langkah"]] == [["sekretaris"], ["camat"]]
     assert data["langkah"][0]["waktu"] == "2 hari"
+    assert data["jenis"] == "perencanaan" and "Jawab layanan atau perencanaan" in result.output
     status = run_to_the_end(sop, out.parent, monkeypatch, "penyusunan-renja", 2)
     assert status["finished_at"] is not None
 
@@ -173,6 +176,7 @@ def test_a_decision_asked_and_run_to_a_refusal(sop, tmp_path: Path, monkeypatch)
                  "--lane", "pemohon=Pemohon", "--lane", "loket=Petugas Loket", "--lane", "lurah=Lurah",
                  "--out", folder / "domisili.yaml", input=answers)
     assert result.exit_code == 0, result.output
+    assert yaml.safe_load((folder / "domisili.yaml").read_text(encoding="utf-8")).get("jenis") is None  # flags: inferred
     assert "Jawab dengan nomor langkah sebelumnya" in result.output
     assert "tidak dapat berupa keputusan" in result.output
     from sop_cli.definition.loader import load_definition
@@ -201,3 +205,28 @@ def test_a_decision_by_flags_loops_back(sop, tmp_path: Path) -> None:
 
     decision = load_definition(out).step(2)
     assert (decision.simbol, decision.ya, decision.tidak) == ("keputusan", 3, 1)
+
+
+def test_sop_new_asks_the_kind_and_a_service_starts_cases(sop, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
+    answers = "\n".join([
+        "Kelurahan Contoh", "Pemerintah Kota Contoh", "WIT", "Pelayanan Surat Pengantar Nikah", "",
+        "Pemohon", "Petugas Loket", "Lurah", "",
+        "1", "Menyerahkan berkas", "5 menit", "Berkas",
+        "2", "Memeriksa dan mencatat", "15 menit", "Berkas tercatat", "",
+        "3", "Menandatangani surat pengantar", "1 jam", "Surat pengantar", "",
+        "",
+        "",                                 # the kind: layanan, inferred from the Pemohon's first step
+        "",
+    ]) + "\n"
+    out = tmp_path / "sops" / "nikah.yaml"
+    out.parent.mkdir()
+    result = sop("new", "--out", out, input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Jenis: layanan" in result.output and "[layanan]" in result.output
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["jenis"] == "layanan"
+    monkeypatch.setenv("SOP_PATH", str(out.parent))
+    monkeypatch.setenv("SOP_NOW", "2026-12-06 10:00")
+    first = sop("start", "pelayanan-surat-pengantar-nikah", "--untuk", "Ani", "--json")
+    assert first.exit_code == 0, first.output
+    assert __import__("json").loads(first.stdout)["run"] == "pelayanan-surat-pengantar-nikah-2026-0001"

@@ -22,7 +22,7 @@ from tests.test_report import make_run
 
 EXAMPLES = REPO / "examples" / "sops"
 REKLAME = EXAMPLES / "contoh" / "dinas-contoh" / "izin-reklame.yaml"
-RUN = "izin-reklame-2027"
+RUN = "izin-reklame-2026-0001"
 
 
 @pytest.fixture

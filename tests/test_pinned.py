@@ -52,12 +52,13 @@ def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     run's `outcome` and `office_hours`, the current step's `untimed`; the parallel steps, external
     lanes and sub-SOPs: `current_steps`, `parent`, `sub_runs`, `office_minutes`, `external_minutes`,
     and `external`, `sub_sop`, `sub_run` of a step; issue 11: the report's `status_word` and
-    `catatan`), which are checked on their own. (Issue 11 also changed what the report's
+    `catatan`; issue 20: the SOP's `jenis`, a case's `untuk` and `case_number`), which are checked on
+    their own. (Issue 11 also changed what the report's
     `within_standard` counts, steps not passes, and the word of a forecast row, `belum (rencana)`:
     the expected files were updated for those two on purpose.) Issue 19 added a report row's
     `waktu` (the Mutu Baku as the SOP writes it) and a rejection's `rework`."""
     added = ("outcome", "office_hours", "current_steps", "parent", "sub_runs", "office_minutes", "external_minutes",
-             "status_word", "catatan")
+             "status_word", "catatan", "jenis", "untuk", "case_number")
     step_added = ("untimed", "external", "sub_sop", "sub_run")
     view = {k: v for k, v in view.items() if k not in added}
     if isinstance(view.get("current"), dict):
@@ -100,6 +101,7 @@ def test_a_store_written_before_pinned_versions_reads_as_it_did(sop, old_store: 
         assert (got["parent"], got["sub_runs"], got["external_minutes"]) == (None, {}, 0)
         assert got["office_hours"] == "Mon–Thu 07.30–16.00, Fri 07.30–16.30"
         assert got["current"] is None or got["current"]["untimed"] is False
+        assert (got["jenis"], got["untuk"], got["case_number"]) == ("perencanaan", None, None)
 
 
 def test_an_old_run_goes_on_and_its_full_definition_still_renders(sop, old_store: Path) -> None:

@@ -110,7 +110,7 @@ def test_the_schema_carries_the_waktu_pattern_and_the_new_fields(sop) -> None:
 def test_the_examples_validate(sop) -> None:
     result = sop("validate", EXAMPLES)
     assert result.exit_code == 0, result.output
-    assert "6 of 6 SOP file(s) valid." in result.output
+    assert "9 of 9 SOP file(s) valid." in result.output
 
 
 def test_show_names_the_office_hours_and_days_off(sop, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,10 +40,12 @@ def test_a_new_store_has_the_whole_schema_and_records_its_migrations(tmp_path):
     with SqliteStore.open(tmp_path / "new" / "sop.db"):
         conn = sqlite3.connect(tmp_path / "new" / "sop.db")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == {"pinned", "runs", "events", "_sop_migrations"}
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert tables == {"pinned", "runs", "events", "_sop_migrations", "cases", "case_subjects", "run_times",
+                          "step_times"}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert [r[0] for r in conn.execute("SELECT name FROM _sop_migrations ORDER BY version")] == [
-            "m001_create_runs_and_events", "m002_add_run_summary", "m003_index_recent_runs"]
+            "m001_create_runs_and_events", "m002_add_run_summary", "m003_index_recent_runs",
+            "m004_add_cases_and_times"]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"runs_by_status", "runs_by_due", "runs_by_updated", "runs_by_created"} <= indexes
@@ -87,7 +89,7 @@ def test_a_store_of_schema_1_is_migrated_and_its_runs_summarised(tmp_path, sop, 
         "renja-2026", 2, {"done": 1, "total": 14}, "2026-11-26T10:05:00+07:00")
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert [r[0] for r in conn.execute("SELECT version FROM _sop_migrations ORDER BY version")] == [1, 2, 3]
+    assert [r[0] for r in conn.execute("SELECT version FROM _sop_migrations ORDER BY version")] == [1, 2, 3, 4]
     # the migrated run goes on as any other
     assert sop("advance", "--step", "2", "--store", path).exit_code == 0
     assert json.loads(sop("status", "--json", "--store", path).stdout)["current"]["step"] == 3

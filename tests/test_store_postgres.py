@@ -178,3 +178,70 @@ def test_a_unit_copies_its_own_history_in_but_not_another_units(sop, clock, pg_u
     refused = sop("store", "copy", other, as_user(pg_url, camat))
     assert refused.exit_code == 5
     assert "Kecamatan Ngronggot may not change the runs of diskominfo" in refused.stderr
+
+
+def test_cases_keep_whom_they_are_for_to_their_unit_and_their_times_to_bappeda(sop, clock, pg_url, users,
+                                                                             monkeypatch):
+    import psycopg
+
+    from sop_cli.store.postgres import PostgresStore
+
+    monkeypatch.setenv("SOP_PATH", str(__import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "sops"))
+    lurah, camat, bappeda = users("lurah"), users("camat"), users("bappeda")
+    admin = PostgresStore.open(pg_url)
+    try:
+        admin.grant(org_id="kelurahan-entrop", org_name="Kelurahan Entrop", members=[lurah])
+        admin.grant(org_id="kecamatan-ngronggot", org_name="Kecamatan Ngronggot", members=[camat])
+        admin.grant(org_id=None, members=[bappeda])
+    finally:
+        admin.close()
+    entrop = as_user(pg_url, lurah)
+    for name in ("Budi Santoso", "Siti Aminah"):
+        assert cli(sop, entrop, "start", "sktm", "--untuk", name, "--at", "2026-11-25 09:00").exit_code == 0
+    for step, flag in ((1, []), (2, ["--approve"]), (3, []), (4, ["--reject", "--reason", "tidak memenuhi"])):
+        assert cli(sop, entrop, "advance", "--run", "sktm-2026-0001", "--step", str(step), *flag,
+                   "--at", f"2026-11-25 {step + 9}:30").exit_code == 0
+
+    def rows(user: str) -> dict[str, object]:
+        result = cli(sop, as_user(pg_url, user), "runs", "--all", "--json")
+        assert result.exit_code == 0, result.output
+        return {row["run"]: row["untuk"] for row in json.loads(result.stdout)}
+
+    assert rows(lurah) == {"sktm-2026-0001": "Budi Santoso", "sktm-2026-0002": "Siti Aminah"}
+    assert rows(bappeda) == {"sktm-2026-0001": None, "sktm-2026-0002": None}  # numbers and times, no names
+    assert rows(camat) == {}
+    report = cli(sop, as_user(pg_url, bappeda), "report", "--sop", "sktm", "--bulan", "2026-11", "--format", "json")
+    assert report.exit_code == 0, report.output
+    figures = json.loads(report.stdout)
+    assert (figures["received"], figures["refused"], figures["open"]) == (2, 1, 1)
+    assert [s["passes"] for s in figures["steps"]] == [1, 1, 1, 1, 0]
+    # through psql, with the units' own logins
+    with psycopg.connect(as_user(pg_url, camat), autocommit=True) as conn:
+        for table in ("cases", "case_subjects", "run_times", "step_times"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+        assert conn.execute("UPDATE case_subjects SET untuk = 'X'").rowcount == 0  # no row it may see
+        with pytest.raises(psycopg.Error):
+            conn.execute("INSERT INTO step_times (run_id, org_id, seq, step, lane, external, started_at, finished_at, "
+                         "minutes, standard_minutes, late) VALUES ('sktm-2026-0001', 'kelurahan-entrop', 99, 1, 'x', "
+                         "0, now(), now(), 1, 1, 0)")
+    # The unit itself cannot rewrite its timings or names outside a command that logs it
+    with psycopg.connect(as_user(pg_url, lurah), autocommit=True) as conn:
+        for statement in ("UPDATE run_times SET office_minutes = 0", "UPDATE case_subjects SET untuk = 'Orang Lain'",
+                          "DELETE FROM step_times"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="change only with an event"):
+                conn.execute(statement)
+    with psycopg.connect(as_user(pg_url, bappeda), autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM case_subjects").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM run_times").fetchone()[0] == 2
+        with pytest.raises(psycopg.Error):
+            conn.execute("DELETE FROM step_times")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT untuk FROM case_subjects")) == ["Budi Santoso", "Siti Aminah"]
+    # BAPPEDA cannot erase; the unit erases its ended case, the log says so with the unit's login
+    assert cli(sop, as_user(pg_url, bappeda), "cases", "purge", "--sebelum", "2026-11-26").stdout.startswith(
+        "Erased the personal data of 0 cases")
+    purged = cli(sop, entrop, "cases", "purge", "--sebelum", "2026-11-26")
+    assert purged.exit_code == 0 and "1 case" in purged.stdout, purged.output
+    assert rows(lurah) == {"sktm-2026-0001": None, "sktm-2026-0002": "Siti Aminah"}
+    events = json.loads(cli(sop, entrop, "log", "--run", "sktm-2026-0001", "--json").stdout)
+    assert (events[-1]["kind"], events[-1]["db_user"]) == ("erased", lurah)

@@ -25,11 +25,24 @@ def new_command(
     pengesah: str | None = typer.Option(None, "--pengesah", metavar="JABATAN", help=N_("Position of the official who signs the SOP (default: the head of the unit, e.g. Camat Ngronggot).")),
     lanes: list[str] | None = typer.Option(None, "--lane", metavar="ID=NAMA", help=N_("A lane (pelaksana), in order; repeatable.")),
     steps: list[str] | None = typer.Option(None, "--step", metavar=N_("'LANE: KEGIATAN | WAKTU | OUTPUT'"), help=N_("A step, in order; a decision adds '| tidak=N' or '| tidak=selesai' (YA goes on to the next step). Repeatable.")),
+    jenis: str | None = typer.Option(None, "--jenis", metavar="layanan|perencanaan", help=N_("A service run as cases for applicants (layanan), or a plan run once a year (perencanaan); default: asked, or inferred from the first step's lane.")),
     out: Path | None = typer.Option(None, "--out", metavar=N_("PATH"), help=N_("Where to write the file (default: ID.yaml here).")),
     force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
 ) -> None:
-    from sop_cli.definition.authoring import Draft, checked_text, head_of, parse_lane, parse_step, slugify
+    from sop_cli.definition.authoring import (
+        Draft,
+        checked_text,
+        head_of,
+        inferred_jenis,
+        parse_lane,
+        parse_step,
+        slugify,
+    )
     from sop_cli.errors import ConflictError, UsageError
+
+    if jenis is not None and jenis.strip().lower() not in ("layanan", "perencanaan"):
+        raise UsageError(_("--jenis {value}: give layanan (a service run as cases) or perencanaan (a plan run "
+                           "once a year).").format(value=jenis))
 
     organisasi = _organisation(org, pemerintah, zona)
     if not nama:
@@ -37,6 +50,8 @@ def new_command(
     sop_id = sop_id or (slugify(nama) if lanes or steps else _ask(_("SOP id (short, for sop start)"), slugify(nama)))
     lane_list = [parse_lane(text) for text in lanes or []] or _ask_lanes()
     step_list = [parse_step(text, lane_list) for text in steps or []] or _ask_steps(lane_list)
+    if jenis is None and not (lanes or steps):
+        jenis = _ask_jenis(inferred_jenis(lane_list, step_list))
     if not pengesah:
         head = head_of(str(organisasi["nama"]))
         pengesah = head if lanes or steps else _ask(_("Position of the official who signs the SOP"), head)
@@ -45,7 +60,8 @@ def new_command(
         raise ConflictError(_("{path} exists; choose another --out or add --force to overwrite it.").format(path=path))
     if path.is_dir():
         raise UsageError(_("{path} is a folder; --out names the file to write.").format(path=path))
-    text = checked_text(Draft(sop_id, nama, organisasi, pengesah, lane_list, step_list), path)
+    text = checked_text(Draft(sop_id, nama, organisasi, pengesah, lane_list, step_list,
+                              jenis=jenis.strip().lower() if jenis else None), path)
     from sop_cli.fs import write_file
 
     write_file(path, text)
@@ -53,6 +69,15 @@ def new_command(
 
     _out(shown(_("Wrote {path} ({count} steps). Complete it, then check it with: sop validate {path}").format(
         path=path, count=len(step_list))))
+
+
+def _ask_jenis(default: str) -> str:
+    question = _("Kind: layanan (every request a case, for an applicant) or perencanaan (one run a year)")
+    while True:
+        answer = _ask(question, default).lower()
+        if answer in ("layanan", "perencanaan"):
+            return answer
+        typer.echo(_("Answer layanan or perencanaan."), err=True)
 
 
 def _ask(question: str, default: str | None = None) -> str:

@@ -63,14 +63,17 @@ def org_ids(incomplete: str) -> list[str]:
 
 @_quiet
 def run_ids(ctx: Context, incomplete: str) -> list[str]:
-    """Run ids of the store named by `--store` (or the default), active ones first."""
+    """Run ids of the store named by `--store` (or the default): the open ones (runs and cases)
+    first, then the others starting with what was typed (a counter's year of cases is thousands of
+    ids: those are found by prefix in the store, not listed)."""
     from sop_cli.store import open_store
 
     store = open_store(ctx.params.get("store"), create=False, migrate=False)
     if store is None:
         return []
     with store, store.read():
-        return _starting(store.run_ids(active_only=True) + store.run_ids(), incomplete)
+        ended = store.run_ids_with_prefix(incomplete) if incomplete else store.run_ids()
+        return _starting(store.run_ids(active_only=True) + ended, incomplete)
 
 
 @_quiet

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
-from sop_cli.cli import app, complete
+from sop_cli.cli import app, complete, periods
 from sop_cli.cli.options import ORG, RUN, STORE
 from sop_cli.cli.output import choose_format, emit, print_json, shown
 from sop_cli.i18n import N_, _
@@ -219,13 +219,31 @@ def report_command(
     year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("With --portfolio: the cycle (default: the year being planned, next year, as for sop start).")),
     sop: str | None = typer.Option(None, "--sop", metavar="SOP", help=N_("With --portfolio: only this SOP (renja, or a full id).")),
     org: str | None = typer.Option(None, "--org", "-o", metavar=N_("ORG"), help=N_("With --portfolio or --evaluasi: only this organisation.")),
+    bulan: str | None = periods.BULAN,
+    kuartal: str | None = periods.KUARTAL,
+    dari: str | None = periods.DARI,
+    sampai: str | None = periods.SAMPAI,
     store: str | None = STORE,
 ) -> None:
     from sop_cli.cli.output import to_json
     from sop_cli.cli.parse import now
+    from sop_cli.errors import UsageError
     from sop_cli.render.report import monitoring_data, report_data
     from sop_cli.run.service import load_run
 
+    period = periods.parse_period(bulan=bulan, kuartal=kuartal, dari=dari, sampai=sampai,
+                                  year=year if sop and not portfolio else None)
+    if sop and not portfolio and evaluasi is None:
+        from sop_cli.cli.period import report_period
+
+        if run or deadline:
+            raise UsageError(_("--run and --deadline do not go with a period report (--sop with --bulan, --kuartal, "
+                               "--year or --dari/--sampai)."))
+        report_period(sop=sop, period=period, org=org, fmt=fmt, out=out, monitoring=monitoring, store=store)
+        return
+    if period is not None:
+        raise UsageError(_("--bulan, --kuartal and --dari/--sampai go with --sop: the cases of a service SOP over a "
+                           "period."))
     if portfolio or evaluasi is not None:
         from sop_cli.cli.portfolio import report_many
 
@@ -233,8 +251,6 @@ def report_command(
                     org=org, run=run, monitoring=monitoring, store=store)
         return
     if deadline or year or sop or org:
-        from sop_cli.errors import UsageError
-
         raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
     fmt = choose_format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
@@ -304,7 +320,8 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import fit, paint, plain_table
     from sop_cli.render.report import report_table, run_status_label, summary_lines
 
-    head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])})",
+    untuk = f"  ({_('for {name}').format(name=data['untuk'])})" if data.get("untuk") else ""
+    head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])}){untuk}",
             f"{data['sop']['nama']}, {data['sop']['organisasi']}, {data['sop']['pemerintah']}"]
     if monitoring:
         form = cast("MonitoringData", data)

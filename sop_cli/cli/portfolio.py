@@ -63,7 +63,7 @@ def _date(text: str | None) -> date | None:
 
 def _portfolio_table(data: PortfolioData) -> str:
     from sop_cli.cli.output import fit, paint, plain_table
-    from sop_cli.render.portfolio import lane_table, step_table, unit_table
+    from sop_cli.render.portfolio import lane_table, service_table, step_table, unit_table
 
     s = data["summary"]
     head = (f"Portofolio {data['year']}" + (f", SOP {data['sop']}" if data["sop"] else "")
@@ -81,6 +81,10 @@ def _portfolio_table(data: PortfolioData) -> str:
     parts = [fit(head, 2), "", plain_table(headers, rows), "", "Per langkah (semua unit):",
              plain_table(steps_h, steps_r, frozenset({1, 4, 5, 6, 7, 8})), "",
              "Pelaksana tempat pelaksanaan paling lama menunggu:", plain_table(lanes_h, lanes_r, frozenset({1, 2, 3, 4}))]
+    if data["services"]:
+        services_h, services_r = service_table(data)
+        parts += ["", f"Layanan per unit (perkara yang diterima pada {data['year']}):",
+                  plain_table(services_h, services_r, frozenset({2, 3, 4, 5, 6, 7}))]
     return "\n".join(parts) + "\n"
 
 

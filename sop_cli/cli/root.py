@@ -116,9 +116,9 @@ def completion_command(
     print(script(shell))
 
 
-from sop_cli.cli import attachments, authoring, defs, docs, importing, runs, store  # noqa: E402  (modules register their commands on `app`)
+from sop_cli.cli import attachments, authoring, cases, defs, docs, importing, runs, store  # noqa: E402  (modules register their commands on `app`)
 
-_modules = (attachments, authoring, defs, docs, importing, runs, store)
+_modules = (attachments, authoring, cases, defs, docs, importing, runs, store)
 
 
 def main() -> None:

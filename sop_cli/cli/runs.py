@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sop_cli.cli import app, complete, screens
+from sop_cli.cli import app, complete, periods, screens
 from sop_cli.cli.options import JSON, ORG, RUN, STORE
 from sop_cli.cli.output import one_line, paint, plain_table, print_json, tanggal, tanggal_pendek
 from sop_cli.cli.screens import lanes_text, line, print_current, print_identity, print_progress, say
@@ -40,6 +40,7 @@ EVENT_KINDS = {
     "note": N_("note"),
     "attachment": N_("attachment"),
     "sub_run_started": N_("sub-SOP run started"),
+    "erased": N_("personal data erased"),
 }
 """Event kinds as the log shows them (translated at use)."""
 
@@ -57,6 +58,7 @@ def start_command(
     if_new: bool = typer.Option(False, "--if-new", help=N_("Start only if the SOP has no run for the year; else say which run it has (exit 0).")),
     parent: str | None = typer.Option(None, "--parent", metavar=N_("RUN"), help=N_("Start it as the sub-SOP of the current step of the run RUN (sub_sop); that step is done when this run finishes.")),
     parent_step: int | None = typer.Option(None, "--parent-step", metavar="N", help=N_("With --parent: the parent's step, when several current steps name this SOP.")),
+    untuk: str | None = typer.Option(None, "--untuk", "-u", metavar=N_("NAME"), help=N_("Service SOP: whom the case is for (the applicant). Personal data: kept apart from the log, erasable with `sop cases purge`.")),
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
@@ -68,7 +70,8 @@ def start_command(
         raise UsageError(_("Give either --again or --if-new, not both."))
     try:
         view = start_run(session(store, by), sop, org=org, year=year, title=title, at=optional_at(at),
-                         assign=parse_assignments(assign or []), again=again, parent=parent, parent_step=parent_step)
+                         assign=parse_assignments(assign or []), again=again, parent=parent, parent_step=parent_step,
+                         untuk=untuk)
         complete.remember(view["run"])  # what Tab offers changed: the quick path answers from it
     except ConflictError as error:
         if not (if_new and error.code == "run_exists"):
@@ -92,8 +95,11 @@ def start_command(
         print_json(view)
         return
     view = one_line(view)
-    say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
-                                                       title=view["title"]))
+    if view["case_number"] is not None:
+        say(_("Started case {run}: {title}").format(run=paint(view["run"], "bold"), title=view["title"]))
+    else:
+        say(_("Started {run} for {year}: {title}").format(run=paint(view["run"], "bold"), year=view["year"],
+                                                           title=view["title"]))
     taken = view.get("id_taken")
     if taken:
         say(_("(the id {run} belongs to the run of {sop} for {year})").format(**taken))
@@ -186,11 +192,15 @@ def runs_command(
     sop: str | None = typer.Option(None, "--sop", metavar="SOP", help=N_("Only runs of this SOP (renja, or a full id).")),
     year: int | None = typer.Option(None, "--year", "-y", metavar=N_("YEAR"), help=N_("Only runs for this year.")),
     late: bool = typer.Option(False, "--late", help=N_("Only active runs whose current step is past due.")),
+    untuk: str | None = typer.Option(None, "--untuk", "-u", metavar=N_("NAME"), help=N_("Only cases for someone whose name contains NAME (any case).")),
+    bulan: str | None = periods.BULAN,
+    dari: str | None = periods.DARI,
+    sampai: str | None = periods.SAMPAI,
     store: str | None = STORE,
     as_json: bool = JSON,
 ) -> None:
     screens.runs(include_all=include_all, limit=limit, org=org, sop=sop, year=year, late=late, store=store,
-                 as_json=as_json)
+                 as_json=as_json, untuk=untuk, period=periods.parse_period(bulan=bulan, dari=dari, sampai=sampai))
 
 
 @app.command("log", help=N_(
@@ -207,6 +217,8 @@ def log_command(run: str | None = RUN, store: str | None = STORE, as_json: bool 
     view = one_line(view)
     say(_("{run}  {title}  ({sop}, times {zone})").format(run=paint(view["run"], "bold"), title=view["title"],
                                                          sop=view["sop"]["id"], zone=view["sop"]["zona_waktu"]))
+    if view.get("untuk"):
+        say(_("For: {name}").format(name=view["untuk"]))
     rows = []
     for e in view["events"]:
         kind = _(EVENT_KINDS[e["kind"]]) if e["kind"] in EVENT_KINDS else e["kind"]
@@ -341,6 +353,10 @@ def _details(event: EventView) -> str:
         assigned = details.get("assignments") or {}
         if assigned:
             parts.append(_("assigned {pairs}").format(pairs=", ".join(f"{k}={v}" for k, v in assigned.items())))
+    if event["kind"] == "erased":
+        from sop_cli.run.cases import describe
+
+        parts.append(describe(event.get("details", {})))
     if "undoes" in event:
         parts.append(_("undoes #{seq}").format(seq=event["undoes"]))
     if event.get("sub_run"):

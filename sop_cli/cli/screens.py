@@ -14,9 +14,10 @@ from sop_cli.cli.output import fit, one_line, paint, plain_table, print_json, pr
 from sop_cli.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from sop_cli.run.views import CurrentView, LaneView, RunView, SourceFile
+    from sop_cli.run.periods import Period
+    from sop_cli.run.views import CurrentView, LaneView, RunListRow, RunView, SourceFile
 
-LABELS = (N_("SOP"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
+LABELS = (N_("SOP"), N_("For"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
           N_("Progress"), N_("Parallel"), N_("Current"), N_("Who"), N_("Since"), N_("Time"), N_("Outside"))
 """The labels of the run screens, aligned to the longest in the interface language."""
 
@@ -58,23 +59,57 @@ def status(run: str | None, store: str | None, as_json: bool) -> None:
 
 
 def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, year: int | None, late: bool,
-         store: str | None, as_json: bool) -> None:
-    """`sop runs`: the runs of the store, one row each."""
+         store: str | None, as_json: bool, untuk: str | None = None, period: Period | None = None) -> None:
+    """`sop runs`: the runs of the store, one row each; cases (service SOPs) as the counter sees
+    them: whom each is for, who has it now, received and due. A name or a period looks for cases
+    whatever became of them (every status)."""
     from sop_cli.cli.parse import session
     from sop_cli.run.service import list_runs
-    from sop_cli.run.views import status_word
 
+    if period is not None or untuk:
+        include_all = True
     rows, total = list_runs(session(store, reading=True), include_all=include_all, limit=limit or None, org=org,
-                            sop=sop, year=year, late=late)
+                            sop=sop, year=year, late=late, untuk=untuk, period=period)
     if as_json:
         print_json(rows)
         return
     if not rows:
-        if org or sop or year or late:
+        if org or sop or year or late or untuk or period:
             print(_("No runs match."))
         else:
             print(_("No runs.") if include_all else _("No active runs (`sop runs --all` lists finished ones)."))
         return
+    if any(r["case_number"] is not None for r in rows):
+        _print_cases(rows)
+    else:
+        _print_runs(rows)
+    if total > len(rows):
+        every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
+        say(_("(the {count} most recently started of {total} runs; `{every}` lists them all)").format(
+            count=len(rows), total=f"{total:,}", every=every))
+
+
+def _print_cases(rows: list[RunListRow]) -> None:
+    """The counter's view: each case, whom it is for, who has it now, since and due when."""
+    from sop_cli.run.views import status_word
+
+    table = []
+    for r in rows:
+        if r["status"] == "active":
+            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
+            where = f"{r['current_step']} {r['holder'] or ''}"
+            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
+        else:
+            state, where, due = status_word(r["status"]), "-", "-"
+        table.append([r["run"], r["untuk"] or "-", tanggal_pendek(r["started_at"]) if r["started_at"] else "-",
+                      where, due, state])
+    print(plain_table([_("Case"), _("For"), _("Received"), _("With"), _("Due"), _("State")], table,
+                      keep=frozenset({0, 5}), last=frozenset({2, 4})))
+
+
+def _print_runs(rows: list[RunListRow]) -> None:
+    from sop_cli.run.views import status_word
+
     table = []
     for r in rows:
         if r["status"] == "active":
@@ -87,10 +122,6 @@ def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, yea
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,
                       frozenset({2}), keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
-    if total > len(rows):
-        every = "sop runs --all --limit 0" if include_all else "sop runs --limit 0"
-        say(_("(the {count} most recently started of {total} runs; `{every}` lists them all)").format(
-            count=len(rows), total=f"{total:,}", every=every))
 
 
 # The lines the run screens share ---------------------------------------------------------------
@@ -110,6 +141,8 @@ def line(label: str, text: str, extra: int = 0) -> None:
 def print_identity(view: RunView) -> None:
     sop = view["sop"]
     line("SOP", f"{sop['id']}  ({sop['organisasi']}, {sop['pemerintah']})")
+    if view.get("untuk"):
+        line(_("For"), str(view["untuk"]))
     parent = view.get("parent")
     if parent:
         line(_("Sub-SOP"), _("of run {run}, step {step} (done there when this run finishes)").format(

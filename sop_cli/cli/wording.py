@@ -44,6 +44,10 @@ MESSAGES: dict[str, Callable[[Details], str]] = {
         + "\n" + _("Follow it with `sop status --run {run}`, or start a second run for {year} with "
                    "`sop start {sop} --year {year} --again`.").format(run=_first(d), year=d["year"], sop=d["sop"])
     ),
+    "case_open": lambda d: _(
+        "SOP {sop} already has an open case for this person: {runs}. Nothing was recorded. Follow it with "
+        "`sop status --run {run}`, or start another case for the same person with `--again`.").format(
+        sop=d["sop"], runs=_all_runs(d), run=_first(d)),
     "which_step": lambda d: _(
         "Several steps are current at the same time: {listed}. Say which one is done with --step N. "
         "Nothing was recorded.").format(**d),
@@ -95,6 +99,12 @@ def _count(d: Details, key: str) -> int:
     count = d[key]
     assert isinstance(count, int)
     return count
+
+
+def _all_runs(d: Details) -> str:
+    runs = d["runs"]
+    assert isinstance(runs, list)
+    return ", ".join(str(run) for run in runs)
 
 
 def _first(d: Details) -> str:

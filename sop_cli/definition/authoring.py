@@ -104,6 +104,8 @@ class Draft:
     """The file's opening comment lines, when not `sop new`'s."""
     notes: dict[str, list[str]] = field(default_factory=dict)
     """Comment lines written above a top-level field (by field name): what was guessed."""
+    jenis: str | None = None
+    """"layanan" or "perencanaan"; None leaves it to be inferred (`definition.graph.infer_jenis`)."""
 
 
 def parse_lane(text: str) -> LaneDraft:
@@ -209,6 +211,11 @@ def draft_yaml(draft: Draft) -> str:
         *([*_notes(notes, "judul"), "# Judul seperti tercetak di atas bagan alir, bila berbeda dari \"SOP \" + nama.",
            f"judul: {_value(header.get('judul'))}"] if header.get("judul") or "judul" in notes else []),
         *([f"sumber: {_q(str(header['sumber']))}"] if header.get("sumber") else []),
+        *([
+            "# Jenis SOP: layanan (setiap permohonan satu perkara: `sop start KODE --untuk NAMA`) atau",
+            "# perencanaan (satu pelaksanaan per tahun, seperti Renja).",
+            f"jenis: {draft.jenis}",
+        ] if draft.jenis else []),
         *_notes(notes, "nomor"),
         "# Nomor SOP; boleh berisi bagian kosong yang diisi saat pengesahan.",
         f"nomor: {_value(header.get('nomor'))}",
@@ -342,3 +349,11 @@ def checked_text(draft: Draft, path: Path) -> str:
 
     validate_data(read_yaml(path, text.encode("utf-8")))
     return text
+
+
+def inferred_jenis(lanes: list[LaneDraft], steps: list[StepDraft]) -> str:
+    """The kind a file of these lanes and steps would be given without `jenis` (`sop new`'s default)."""
+    from sop_cli.definition.graph import infer_jenis
+
+    return infer_jenis({"pelaksana": [{"id": lane.id, "nama": lane.nama} for lane in lanes],
+                        "langkah": [{"pelaksana": [step.lane]} for step in steps[:1]]})

@@ -243,6 +243,12 @@ class Graph:
         office hours) are in `sop_cli.worktime.office_calendar`, which a run's calendar is built with."""
         return list(self.org.days_off)
 
+    @property
+    def jenis(self) -> str:
+        """"layanan" (a service: many cases, each for someone) or "perencanaan" (one run a year):
+        what the file says (`jenis`), else inferred by `infer_jenis`."""
+        return infer_jenis(self.data)
+
     # Flow ----------------------------------------------------------------------------------------
 
     @property
@@ -372,3 +378,27 @@ def _closure(start: Iterable[int], edges: Mapping[int, Sequence[int]]) -> set[in
 def _once(day_off: JSON) -> bool:
     """Whether an `organisasi.hari_libur` entry is one date (not "DD-MM" nor `setiap_tahun`: yearly)."""
     return len(str(day_off["tanggal"])) == 10 and not day_off.get("setiap_tahun")
+
+
+KINDS = ("layanan", "perencanaan")
+"""The kinds of SOP (`jenis`): a service run as cases, a plan run once a year."""
+
+APPLICANT_WORDS = ("pemohon", "masyarakat", "pelapor", "wajib pajak", "warga", "pengguna layanan")
+"""Words in a lane's id or name that make it an applicant (someone outside asking for a service)."""
+
+
+def infer_jenis(data: JSON) -> str:
+    """The kind of an SOP's JSON form: its `jenis` when written, else "layanan" when its first step
+    is done by an applicant lane (a request starts the process: a service), else "perencanaan"
+    (what every SOP was before `jenis` existed: one run per year)."""
+    written = data.get("jenis")
+    if written in KINDS:
+        return str(written)
+    rows = data.get("langkah") or ()
+    if not rows:
+        return "perencanaan"
+    names = {lane["id"]: f"{lane['id']} {lane['nama']}".lower().replace("-", " ").replace("_", " ")
+             for lane in data.get("pelaksana") or ()}
+    first_lanes = rows[0].get("pelaksana") or ()
+    applicant = any(word in names.get(lane, "") for lane in first_lanes for word in APPLICANT_WORDS)
+    return "layanan" if applicant else "perencanaan"

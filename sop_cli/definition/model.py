@@ -312,6 +312,11 @@ class SopDefinition(_Strict):
 
     id: Slug = Field(description=N_("SOP id within its organisation, e.g. 'renja'."))
     nama: Text = Field(description=N_("Nama SOP, e.g. 'Penyusunan Rencana Kerja'."))
+    jenis: Literal["layanan", "perencanaan"] | None = Field(None, description=N_(
+        "What kind of SOP it is: 'layanan' (a service: every request is a case of its own, for someone, "
+        "numbered in the year it was received: sop start SOP --untuk NAME) or 'perencanaan' (a plan: one "
+        "run per year, e.g. the Renja). Left out: 'layanan' when the first step is done by an applicant "
+        "lane (Pemohon, Masyarakat, Pelapor, Wajib Pajak, Warga), else 'perencanaan'."))
     judul: str | None = Field(None, description=N_("Title as printed on the document, if different."))
     organisasi: Organisasi
     nomor: str | None = Field(None, description=N_("Nomor SOP, as written (may contain blanks)."))

@@ -206,6 +206,8 @@ def run_document_context(
             "finished_at": local(state.finished_at),
             "planned_end": local(state.end(now)),  # what `sop status` shows
             "rework_loops": state.rework_loops,
+            "untuk": state.untuk,
+            "nomor_perkara": state.case_number,
         },
         "langkah": _step_context(langkah, sop),
         "langkah_berikut": _step_context(following, sop) if following else None,

@@ -212,6 +212,15 @@ EVALUASI_CSV_COLUMNS = ("step", "kegiatan", "waktu", "standard_minutes", "passes
 """The keys of a step in the evaluation's CSV, in order (header: `sop_cli.render.report.csv_header`)."""
 
 
+def service_table(data: PortfolioData) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the services by unit: cases received in the year, by outcome."""
+    headers = ["Unit", "SOP", "Diterima", "Selesai", "Ditolak", "Dibatalkan", "Berjalan", "Sesuai mutu baku"]
+    rows = [[r["org_name"], r["sop"], str(r["received"]), str(r["finished"]), str(r["refused"]), str(r["cancelled"]),
+             str(r["open"]), f"{r['within_percent']}%" if r["within_percent"] is not None else "-"]
+            for r in data.get("services", [])]
+    return headers, rows
+
+
 def portfolio_html(data: PortfolioData) -> str:
     """The portfolio as one self-contained HTML page with two SVG charts."""
     s = data["summary"]
@@ -234,6 +243,10 @@ def portfolio_html(data: PortfolioData) -> str:
         _table(steps_h, steps_r, frozenset({1, 4, 5, 6, 7, 8})),
         "<h2>Pelaksana tempat pelaksanaan paling lama menunggu</h2>", _table(lanes_h, lanes_r, frozenset({1, 2, 3, 4})),
     ]
+    if data.get("services"):
+        services_h, services_r = service_table(data)
+        body += [f"<h2>Layanan per unit (perkara yang diterima pada {data['year']})</h2>",
+                 _table(services_h, services_r, frozenset({2, 3, 4, 5, 6, 7}))]
     return _page("Portofolio pelaksanaan SOP", body)
 
 
@@ -296,6 +309,9 @@ def portfolio_xlsx(data: PortfolioData) -> bytes:
     ]
     shares = {"Terlambat": "0%", "Perbaikan": "0%"}
     book = Workbook()
+    if data.get("services"):
+        services_headers, services_rows = service_table(data)
+        sheets.append(("Layanan", services_headers, [list(row) for row in services_rows]))
     for index, (name, headers, rows) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
         assert sheet is not None

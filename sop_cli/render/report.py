@@ -187,6 +187,8 @@ class ReportData(RunHeading):
     person, the summary, one row per pass, and the run's notes and files."""
 
     status_word: str
+    untuk: str | None
+    """Whom a case of a service SOP is for (None for a plan's run, or once erased)."""
     assignments: dict[str, str]
     summary: ReportSummary
     rows: list[ReportRow]
@@ -211,6 +213,7 @@ class MonitoringData(RunHeading):
     the run's notes and files."""
 
     status_word: str
+    untuk: str | None
     assignments: dict[str, str]
     summary: ReportSummary
     rows: list[MonitoringRow]
@@ -336,6 +339,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     return {
         "run": heading["run"], "title": heading["title"], "year": heading["year"], "status": heading["status"],
         "status_word": RUN_STATUS_WORDS[heading["status"]], "outcome": heading["outcome"],
+        "untuk": state.untuk,
         "now": heading["now"], "sop": heading["sop"], "started_at": heading["started_at"],
         "finished_at": heading["finished_at"], "cancelled_at": heading["cancelled_at"],
         "cancel_reason": heading["cancel_reason"],
@@ -434,7 +438,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         })
     return {
         "run": report["run"], "title": report["title"], "year": report["year"], "status": report["status"],
-        "outcome": report["outcome"],
+        "outcome": report["outcome"], "untuk": report["untuk"],
         "now": report["now"], "sop": report["sop"], "started_at": report["started_at"],
         "finished_at": report["finished_at"], "cancelled_at": report["cancelled_at"],
         "cancel_reason": report["cancel_reason"], "assignments": report["assignments"],

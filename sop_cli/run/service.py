@@ -32,6 +32,7 @@ from sop_cli.store.interface import KeptFile
 
 if TYPE_CHECKING:
     from sop_cli.definition.graph import Graph
+    from sop_cli.run.periods import Period
     from sop_cli.store.interface import RunRow, Store, StoredRun
     from sop_cli.worktime import WorkCalendar
 
@@ -376,7 +377,7 @@ def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[KeptFile]:
 def start_run(
     session: Session, sop: str, *, org: str | None = None, year: int | None = None, title: str | None = None,
     at: Moment | None = None, assign: Mapping[str, str] | None = None, again: bool = False,
-    parent: str | None = None, parent_step: int | None = None,
+    parent: str | None = None, parent_step: int | None = None, untuk: str | None = None,
 ) -> engine.RunView:
     """Start a run of SOP `sop` (id as for `sop show`); return its view with the forecast.
 
@@ -392,6 +393,9 @@ def start_run(
     Its id is `<sop id>-<year>`, then `-2`, `-3`... when taken (the view's `id_taken` then names
     the run holding the plain id). `year` defaults to the year being planned: the one after `at`.
     A second run of the same SOP and year (not counting cancelled runs) needs `again`.
+    A service SOP (`jenis: layanan`, see `sop_cli.run.cases`) starts a case instead: for `untuk`,
+    numbered in the year it is received (`sktm-2026-0042`; `year` refused), any number a year; a
+    second open case for the same person needs `again`.
     `assign` maps a lane (id or name, any case) to the person filling it; `at` alone as a date
     means the start of office hours.
 
@@ -405,7 +409,9 @@ def start_run(
     """
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
+    from sop_cli.run import cases
     from sop_cli.store import NewRun
+    from sop_cli.store.interface import NewCase
     from sop_cli.worktime import office_calendar, zone
 
     now = session.now
@@ -414,6 +420,13 @@ def start_run(
     definition_text = pin_text(definition)  # versioned: see sop_cli.definition.pinned
     proc = engine.procedure(definition)
     assignments = _assignments(assign or {}, proc)
+    untuk = cases.check_untuk(untuk, proc, parent=parent is not None)
+    is_case = proc.jenis == "layanan" and parent is None
+    if is_case and year is not None:
+        raise UsageError(_("SOP {sop} is a service: a case is numbered in the year it is received, not for a year "
+                           "given (a case received earlier is started with the time it was received). "
+                           "Nothing was recorded.").format(
+            sop=proc.qualified_id), option="year")
     tz = zone(proc.zone)
     national = office_calendar(definition["organisasi"])
     moment = now if at is None else _moment(at, tz, now, lambda d: _office_edge(national, d, end=False))
@@ -448,14 +461,18 @@ def start_run(
             _check_no_child(st, mother, step_no)
             link = {"parent": {"run": mother.run_id, "step": step_no}}
         # The year being planned: the Renja prepared in 2026 is the Renja for 2027; a sub-SOP's
-        # run is for its parent's year.
-        year = given_year or (mother.year if mother is not None else local_year + 1)
-        title = (title or f"{proc.nama} {year}").strip()
+        # run is for its parent's year; a case is numbered in the year it is received.
+        year = local_year if is_case else given_year or (mother.year if mother is not None else local_year + 1)
+        number = st.next_case_number(proc.qualified_id, year) if is_case else None
+        if number is not None:
+            cases.guard_open_case(st, proc.qualified_id, untuk, again)
+        title = (title or (cases.case_title(proc.nama, year, number) if number is not None
+                           else f"{proc.nama} {year}")).strip()
         # A sub-SOP may run once per parent step (_check_no_child guards that), so only a run
         # started on its own is checked against the year's other runs.
         same = [r for r in st.summaries(include_all=True)
                 if r.sop_id == proc.qualified_id and r.year == year and r.summary.status != engine.RunStatus.CANCELLED
-                ] if mother is None else []
+                ] if mother is None and not is_case else []
         if same and not again:
             raise ConflictError(
                 _("SOP {sop} already has a run for {year}: {runs}. Nothing was recorded.").format(
@@ -464,7 +481,7 @@ def start_run(
                 details={"runs": [r.id for r in same], "sop": proc.qualified_id, "year": year,
                          "lines": [f"  {r.id}  {r.title}  ({_state_words(r)})" for r in same]},
             )
-        base = f"{definition['id']}-{year}"
+        base = cases.case_id(definition["id"], year, number) if number is not None else f"{definition['id']}-{year}"
         run_id = st.new_run_id(base)
         taken = [r for r in st.summaries(include_all=True) if r.id == base] if run_id != base else []
         definition_sha = st.pin("definition", definition_text)
@@ -482,6 +499,9 @@ def start_run(
                    source_path, source_sha, moment),
             started, engine.summary(state),
         )
+        if number is not None:
+            st.add_case(NewCase(run_id, proc.qualified_id, year, number, untuk, moment))
+            state.untuk, state.case_number = untuk, number
         if mother is not None:
             seq = mother.events[-1].seq
             linked = engine.Event(0, engine.EventKind.SUB_RUN_STARTED, max(moment, mother.events[-1].at), now, session.who,
@@ -737,6 +757,7 @@ def run_log(session: Session, run: str | None = None) -> engine.RunView:
 def list_runs(
     session: Session, *, include_all: bool = False, limit: int | None = None,
     org: str | None = None, sop: str | None = None, year: int | None = None, late: bool = False,
+    untuk: str | None = None, period: Period | None = None,
 ) -> tuple[list[engine.RunListRow], int]:
     """(rows, total): one row per active run (every run with `include_all`), from the stored
     summaries, oldest first; with `limit`, the `limit` most recently started of the `total`.
@@ -744,7 +765,9 @@ def list_runs(
     Row keys: run, sop, year, title, status, current_step, current_kegiatan, current_since,
     current_due (organisation's zone), late, progress {done, total}, rework_loops, started_at.
     `org` (an organisation id or its last word), `sop` (`renja` or a qualified id), `year` and
-    `late` (only runs whose current step is past due at `now`) narrow the list.
+    `late` (only runs whose current step is past due at `now`) narrow the list, and for cases
+    `untuk` (part of the name of whom a case is for) and `period` (started in those days, in the
+    zone of the runs listed).
     """
     from sop_cli.store import RunFilter, store_exists
 
@@ -753,8 +776,15 @@ def list_runs(
         return [], 0  # a fresh set-up: no runs yet; a named store that is missing is an error
     if limit is not None and limit >= _ALL:
         limit = None  # more than any store holds: every run (and no integer overflow in SQL)
-    where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None) if (org or sop or year or late) else None
+    where = RunFilter(org=org, sop=sop, year=year, late_at=now if late else None, untuk=untuk
+                      ) if (org or sop or year or late or untuk or period) else None
     with _open(store, create=False, readonly=True) as st, st.read():
+        if period is not None and where is not None:
+            from sop_cli.worktime import zone
+
+            first = st.summaries(include_all=True, limit=1, where=where)
+            since, until = period.bounds(zone(first[0].zone if first else "WIB"))
+            where = replace(where, since=since, until=until)
         rows = st.summaries(include_all=include_all, limit=limit, where=where)
         total = st.count_runs(include_all=include_all, where=where) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total
@@ -775,5 +805,6 @@ def _list_row(row: RunRow, now: datetime) -> engine.RunListRow:
         "current_since": local(summary.current_since), "current_due": local(summary.current_due),
         "late": summary.status == engine.RunStatus.ACTIVE and summary.current_due is not None and summary.current_due < now,
         "progress": {"done": summary.steps_done, "total": summary.steps_total},
-        "rework_loops": summary.rework_loops, "started_at": local(row.created_at),
+        "rework_loops": summary.rework_loops, "started_at": local(row.created_at), "untuk": row.untuk,
+        "case_number": row.case_number, "holder": row.holder,
     }

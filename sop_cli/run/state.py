@@ -30,7 +30,7 @@ from sop_cli.definition.graph import Graph
 from sop_cli.errors import StoreError
 from sop_cli.i18n import _
 from sop_cli.run.plan import Plan, StepVisit, new_visit, planned, procedure, run_calendar
-from sop_cli.store.interface import STEP_KINDS, Event, EventKind, RunStatus, RunSummary
+from sop_cli.store.interface import STEP_KINDS, Event, EventKind, RunStatus, RunSummary, RunTimes, StepTime
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
@@ -87,6 +87,9 @@ class RunState:
     outcome: str | None = None
     parent: dict[str, Any] | None = None
     sub_runs: dict[int, str] = field(default_factory=dict)
+    untuk: str | None = None
+    """Whom a case of a service SOP is for (kept apart from the log, by the store); None otherwise."""
+    case_number: int | None = None
 
     @functools.cached_property
     def sop(self) -> SopDefinition:
@@ -322,7 +325,37 @@ def summary(state: RunState) -> RunSummary:
         rework_loops=state.rework_loops,
         last_seq=state.events[-1].seq if state.events else 0,
         updated_at=state.events[-1].recorded_at if state.events else None,
+        times=run_times(state, current),
     )
+
+
+def run_times(state: RunState, current: StepVisit | None) -> RunTimes:
+    """The run's times as the rows the store keeps (`run_times`, `step_times`; undone passes are
+    not in the visits); `current` is the step that stands for the run (its lane: who has it)."""
+    from sop_cli.worktime import duration_minutes
+
+    proc = state.procedure
+    promised = sum(duration_minutes(proc.step(no).durasi, state.calendar.day_minutes)
+                   for no in proc.main_path if not proc.step(no).external and not proc.step(no).durasi.untimed)
+    steps = tuple(
+        StepTime(v.event_seq or 0, v.step, v.lanes[0] if v.lanes else "", v.external, v.became_current_at,
+                 v.completed_at, v.working_minutes or 0, v.standard_minutes, v.late)
+        for v in state.visits if v.completed_at is not None and v.event_seq is not None
+    )
+    if state.status == RunStatus.FINISHED:
+        ended, outcome = state.finished_at, state.outcome or "selesai"
+    elif state.status == RunStatus.CANCELLED:
+        ended, outcome = state.cancelled_at, "dibatalkan"
+    else:
+        ended, outcome = None, None
+    office = state.office_minutes
+    within = office <= promised if outcome in ("selesai", "ditolak") else None
+    holder = None
+    if current is not None and current.lanes:
+        lane = current.lanes[0]
+        person = state.assignments.get(lane)
+        holder = f"{proc.lanes.get(lane, lane)}: {person}" if person else proc.lanes.get(lane, lane)
+    return RunTimes(state.started_at, ended, outcome, office, state.external_minutes, promised, within, steps, holder)
 
 
 def stored_summary(stored: StoredRun) -> RunSummary:
@@ -337,9 +370,12 @@ def state_of(stored: StoredRun) -> RunState:
     state = derive(procedure(stored.definition), stored.events, calendar)
     if not state.run_id:
         state.run_id = stored.id
+    state.untuk, state.case_number = stored.untuk, stored.case_number  # a case's, kept apart from the log
     return state
 
 
 def with_event(state: RunState, event: Event) -> RunState:
     """The state after appending `event` (given its final seq)."""
-    return derive(state.procedure, [*state.events, event], state.calendar)
+    after = derive(state.procedure, [*state.events, event], state.calendar)
+    after.untuk, after.case_number = state.untuk, state.case_number
+    return after

@@ -180,6 +180,9 @@ class SourceFile(TypedDict):
 
 class _RunViewFields(_RunFields):
     sop: SopIdentity
+    jenis: str
+    untuk: str | None
+    case_number: int | None
     assignments: dict[str, str]
     lanes: dict[str, str]
     office_hours: str
@@ -231,6 +234,9 @@ class RunListRow(TypedDict):
     progress: Progress
     rework_loops: int
     started_at: datetime | None
+    untuk: str | None
+    case_number: int | None
+    holder: str | None
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
@@ -311,6 +317,9 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "outcome": heading["outcome"],
         "now": heading["now"],
         "sop": sop,
+        "jenis": proc.jenis,
+        "untuk": state.untuk,
+        "case_number": state.case_number,
         "started_at": heading["started_at"],
         "finished_at": heading["finished_at"],
         "cancelled_at": heading["cancelled_at"],
@@ -375,6 +384,6 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["sub_run"] = str(data["sub_run"])
     if event.kind == EventKind.REJECTED and event.step is not None and event.step in state.procedure.steps:
         view["rework"] = state.procedure.sends_back(event.step)
-    if event.kind == EventKind.STARTED:
+    if event.kind in (EventKind.STARTED, EventKind.ERASED):
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view

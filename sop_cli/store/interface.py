@@ -11,16 +11,19 @@ when the log has moved on since the state it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
+
+if TYPE_CHECKING:
+    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 
 class _Word(str, Enum):
@@ -43,6 +46,7 @@ class EventKind(_Word):
     NOTE = "note"
     ATTACHMENT = "attachment"
     SUB_RUN_STARTED = "sub_run_started"
+    ERASED = "erased"
 
 
 STEP_KINDS = frozenset({EventKind.STEP_COMPLETED, EventKind.APPROVED, EventKind.REJECTED})
@@ -116,6 +120,9 @@ class RunSummary:
     rework_loops: int
     last_seq: int
     updated_at: datetime | None
+    times: RunTimes | None = field(default=None, compare=False, repr=False)
+    """The run's times as rows (`RunTimes`), written beside the summary on every write so period
+    reports aggregate them in the database; None when read back from a store."""
 
     def __post_init__(self) -> None:
         if type(self.status) is not RunStatus:
@@ -125,6 +132,45 @@ class RunSummary:
 Summarize = Callable[["StoredRun"], RunSummary]
 """How a store gets the summary of a run it must rebuild (after a migration) or import: the run
 layer's replay (`sop_cli.run.engine.stored_summary`), handed down so the store never imports it."""
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """One completed pass through a step, as a row a period report aggregates: which step, the
+    lane that had it (the first of its lanes), whether that lane is outside the office, when it
+    became current and was completed, its working time and its Mutu Baku (minutes), late or not."""
+
+    seq: int
+    step: int
+    lane: str
+    external: bool
+    started_at: datetime
+    finished_at: datetime
+    minutes: int
+    standard_minutes: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class RunTimes:
+    """A run's times as rows (`run_times` and `step_times`), kept on the write path.
+
+    `outcome`: "selesai", "ditolak" (refused at a decision), "dibatalkan" (cancelled), None while
+    open. `promised_minutes`: the Mutu Baku of the office's timed steps on the main path (the
+    service's promised time, waiting outside the office not counted); `within`: the ended run's
+    office working time is at most that (None while open or cancelled)."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    office_minutes: int
+    external_minutes: int
+    promised_minutes: int
+    within: bool | None
+    steps: tuple[StepTime, ...]
+    holder: str | None = None
+    """Who has the run now: the current step's lane and the person assigned to it ("Petugas Loket:
+    Sri"), for the counter's list; None unless active."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +184,31 @@ class RunRow:
     zone: str
     created_at: datetime
     summary: RunSummary
+    untuk: str | None = None
+    """Whom a case is for (personal data: `case_subjects`); None for a plan's run or once erased."""
+    case_number: int | None = None
+    """A case's number in its SOP and year; None for a plan's run."""
+    holder: str | None = None
+    """Who has it now (`RunTimes.holder`)."""
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case of a service SOP being created: its number within the SOP and the year it was
+    received, and whom it is for (personal data, kept apart from the log)."""
+
+    run_id: str
+    sop_id: str
+    year: int
+    number: int
+    untuk: str | None
+    received_at: datetime
+
+
+def subject_key(untuk: str) -> str:
+    """A name as compared (finding a case by name, the second-open-case guard): case-folded,
+    blanks collapsed."""
+    return " ".join(untuk.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -164,6 +235,9 @@ class StoredRun:
     definition: str
     calendar: str
     events: list[Event]
+    untuk: str | None = None
+    """Whom a case is for (None for a plan's run, or once erased)."""
+    case_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +262,12 @@ class RunFilter:
     sop: str | None = None
     year: int | None = None
     late_at: datetime | None = None
+    untuk: str | None = None
+    """Only cases whose subject's name contains this (compared by `subject_key`)."""
+    since: datetime | None = None
+    """Only runs started (cases received) at or after this moment."""
+    until: datetime | None = None
+    """Only runs started before this moment."""
 
 
 def like_literal(text: str) -> str:
@@ -217,6 +297,15 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
     if where.late_at is not None:
         clauses.append(f"status = 'active' AND current_due IS NOT NULL AND current_due < {mark}")
         params.append(moment(where.late_at))
+    if where.untuk:
+        clauses.append(f"id IN (SELECT run_id FROM case_subjects WHERE untuk_key LIKE {mark} ESCAPE '\\')")
+        params.append(f"%{like_literal(subject_key(where.untuk))}%")
+    if where.since is not None:
+        clauses.append(f"created_at >= {mark}")
+        params.append(moment(where.since))
+    if where.until is not None:
+        clauses.append(f"created_at < {mark}")
+        params.append(moment(where.until))
     return " AND ".join(clauses), params
 
 
@@ -302,6 +391,61 @@ class Store(Protocol):
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned documents and log of a run, or None when there is no such run."""
+        ...
+
+    def next_case_number(self, sop_id: str, year: int) -> int:
+        """The next free case number of SOP `sop_id` in `year` (inside `write()`; writers of the
+        same SOP and year queue for it)."""
+        ...
+
+    def add_case(self, case: NewCase) -> None:
+        """Record a new case's number and whom it is for (inside `write()`, after `create_run`)."""
+        ...
+
+    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
+        """The active cases of SOP `sop_id` for the person named `untuk`."""
+        ...
+
+    def erasable_cases(self, before: datetime) -> list[str]:
+        """Cases ended before `before` that still hold whom they were for."""
+        ...
+
+    def erase_subject(self, run_id: str, at: datetime) -> None:
+        """Erase whom case `run_id` was for (inside `write()`)."""
+        ...
+
+    def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
+        """The figures of SOP `sop_id`'s cases over [start, end), aggregated by the database."""
+        ...
+
+    def step_spread(self, sop_id: str) -> list[StepSpread]:
+        """Every step of SOP `sop_id` over all its runs' completed passes, aggregated by the database."""
+        ...
+
+    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
+        """(runs, finished or refused) of SOP `sop_id`."""
+        ...
+
+    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
+        """The qualified ids of the SOPs of the runs `where` keeps (every status), sorted."""
+        ...
+
+    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
+        """(id, sop_id, status, is a case, definition sha256) of every run `where` keeps, oldest first."""
+        ...
+
+    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
+        """(run id, step, working minutes, late, standard minutes) of every completed pass of the
+        runs `where` keeps that are no longer active, streamed from the rows the writes keep."""
+        ...
+
+    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
+        """The pinned JSON texts (definitions, calendars) of these SHA-256s."""
+        ...
+
+    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
+        """Per service SOP (qualified id), its cases received in `year` that `where` keeps: (sop_id,
+        received, finished, refused, cancelled, open, within the promised time)."""
         ...
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:

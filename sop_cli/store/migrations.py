@@ -95,7 +95,69 @@ def m003_index_recent_runs(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX runs_by_created ON runs(created_at)")
 
 
-MIGRATIONS: list[Migration] = [m001_create_runs_and_events, m002_add_run_summary, m003_index_recent_runs]
+def m004_add_cases_and_times(conn: sqlite3.Connection) -> None:
+    """Cases of service SOPs and the times period reports aggregate.
+
+    `cases`: a service SOP's case number within the SOP and the year it was received (unique, so
+    two counters can never hand out one number). `case_subjects`: whom a case is for, personal
+    data kept apart from the append-only log so it can be erased after its retention period
+    (`sop cases purge`). `run_times` (one row per run) and `step_times` (one per completed pass
+    through a step) are kept by every write; this migration leaves them empty and the store fills
+    them right after migrating with today's engine, as it does the summaries.
+    """
+    for statement in (
+        """CREATE TABLE cases (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            sop_id TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            received_at TEXT NOT NULL,
+            UNIQUE (sop_id, year, number)
+        )""",
+        """CREATE TABLE case_subjects (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            untuk TEXT,
+            untuk_key TEXT,
+            erased_at TEXT
+        )""",
+        "CREATE INDEX case_subjects_by_key ON case_subjects(untuk_key)",
+        """CREATE TABLE run_times (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            sop_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            outcome TEXT,
+            office_minutes INTEGER NOT NULL,
+            external_minutes INTEGER NOT NULL,
+            promised_minutes INTEGER NOT NULL,
+            within INTEGER,
+            holder TEXT,
+            last_seq INTEGER NOT NULL
+        )""",
+        "CREATE INDEX run_times_by_start ON run_times(sop_id, started_at)",
+        "CREATE INDEX run_times_by_end ON run_times(sop_id, ended_at)",
+        """CREATE TABLE step_times (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            seq INTEGER NOT NULL,
+            sop_id TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            lane TEXT NOT NULL,
+            external INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            standard_minutes INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX step_times_by_sop ON step_times(sop_id, step, minutes, late)",
+        "CREATE INDEX runs_by_year ON runs(year, created_at)",  # a cycle's runs (the portfolio)
+    ):
+        conn.execute(statement)
+
+
+MIGRATIONS: list[Migration] = [m001_create_runs_and_events, m002_add_run_summary, m003_index_recent_runs,
+                               m004_add_cases_and_times]
 """Every migration, in the order applied. The schema version is the length of this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,7 +32,9 @@ from sop_cli.errors import AccessError, ConflictError, NotFoundError, SopError, 
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
+    EventKind,
     KeptFile,
+    NewCase,
     NewRun,
     RunExport,
     RunFilter,
@@ -52,11 +54,15 @@ from sop_cli.store.interface import (
     kind_problem,
     newer_store,
     not_a_moment,
+    subject_key,
 )
 
 if TYPE_CHECKING:
     import psycopg
     from psycopg.rows import TupleRow
+
+    from sop_cli.store.interface import StepTime
+    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -426,11 +432,154 @@ def _rights_v3(cur: psycopg.Cursor[TupleRow], schema: str, role: str, *, writes:
             sql.SQL(", ").join(sql.Identifier(c) for c in _SUMMARY_V3), ident))
 
 
-_rights = _rights_v3
+def _m004_cases_and_times(cur: psycopg.Cursor[Any]) -> None:
+    """Issue 20: cases of service SOPs, whom they are for, and the times period reports aggregate.
+
+    `cases` (a case's number in its SOP and year, unique), `case_subjects` (whom it is for:
+    personal data, read only by the unit, never by BAPPEDA), `run_times` and `step_times` (the
+    rows every write keeps; filled for existing runs right after migrating, by today's replay).
+    Each row carries its run's organisation and has the row security of `runs`; a unit changes
+    these rows only in the transaction that appends an event to their run
+    (`sop_rows_follow_log`), so timings and names cannot be rewritten through psql.
+    """
+    from psycopg import sql
+
+    cur.execute("SELECT current_schema()")
+    found = cur.fetchone()
+    assert found is not None
+    schema = str(found[0])
+    cur.execute(sql.SQL("""
+        CREATE TABLE cases (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            sop_id TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            received_at TIMESTAMPTZ NOT NULL,
+            UNIQUE (sop_id, year, number)
+        );
+        CREATE TABLE case_subjects (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            untuk TEXT,
+            untuk_key TEXT,
+            erased_at TIMESTAMPTZ
+        );
+        CREATE INDEX case_subjects_by_key ON case_subjects (untuk_key);
+        CREATE TABLE run_times (
+            run_id TEXT PRIMARY KEY REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            sop_id TEXT NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            ended_at TIMESTAMPTZ,
+            outcome TEXT,
+            office_minutes INTEGER NOT NULL,
+            external_minutes INTEGER NOT NULL,
+            promised_minutes INTEGER NOT NULL,
+            within INTEGER,
+            holder TEXT,
+            last_seq INTEGER NOT NULL
+        );
+        CREATE INDEX run_times_by_start ON run_times (sop_id, started_at);
+        CREATE INDEX run_times_by_end ON run_times (sop_id, ended_at);
+        CREATE TABLE step_times (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            org_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            sop_id TEXT NOT NULL,
+            step BIGINT NOT NULL,
+            lane TEXT NOT NULL,
+            external INTEGER NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL,
+            minutes INTEGER NOT NULL,
+            standard_minutes INTEGER NOT NULL,
+            late INTEGER NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        );
+        CREATE INDEX step_times_by_sop ON step_times (sop_id, step, minutes, late);
+        CREATE INDEX runs_by_year ON runs (year, created_at);
+        ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE case_subjects ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE run_times ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE step_times ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY cases_read ON cases FOR SELECT USING ({s}.sop_may_read(org_id));
+        CREATE POLICY cases_insert ON cases FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY case_subjects_read ON case_subjects FOR SELECT USING ({s}.sop_may_write(org_id));
+        CREATE POLICY case_subjects_insert ON case_subjects FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY case_subjects_update ON case_subjects FOR UPDATE
+            USING ({s}.sop_may_write(org_id)) WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY run_times_read ON run_times FOR SELECT USING ({s}.sop_may_read(org_id));
+        CREATE POLICY run_times_insert ON run_times FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY run_times_update ON run_times FOR UPDATE
+            USING ({s}.sop_may_write(org_id)) WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY step_times_read ON step_times FOR SELECT USING ({s}.sop_may_read(org_id));
+        CREATE POLICY step_times_insert ON step_times FOR INSERT WITH CHECK ({s}.sop_may_write(org_id));
+        CREATE POLICY step_times_delete ON step_times FOR DELETE USING ({s}.sop_may_write(org_id));
+        CREATE FUNCTION sop_rows_follow_log() RETURNS trigger LANGUAGE plpgsql
+            SET search_path = {s}, pg_temp AS $$
+        DECLARE
+            run TEXT;
+            org TEXT;
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                run := OLD.run_id;
+                org := OLD.org_id;
+            ELSE
+                run := NEW.run_id;
+                org := NEW.org_id;
+            END IF;
+            IF NOT {s}.sop_by_the_owner(TG_RELID) THEN
+                IF org IS DISTINCT FROM (SELECT r.org_id FROM {s}.runs r WHERE r.id = run)
+                   OR NOT EXISTS (SELECT 1 FROM {s}.events e WHERE e.run_id = run
+                                  AND e.xmin = pg_catalog.xid(pg_catalog.pg_current_xact_id())) THEN
+                    RAISE EXCEPTION 'a run''s cases and times change only with an event appended to it (run %)', run
+                        USING ERRCODE = 'insufficient_privilege';
+                END IF;
+            END IF;
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER cases_follow_log BEFORE INSERT OR UPDATE OR DELETE ON cases
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+        CREATE TRIGGER case_subjects_follow_log BEFORE INSERT OR UPDATE OR DELETE ON case_subjects
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+        CREATE TRIGGER run_times_follow_log BEFORE INSERT OR UPDATE OR DELETE ON run_times
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+        CREATE TRIGGER step_times_follow_log BEFORE INSERT OR UPDATE OR DELETE ON step_times
+            FOR EACH ROW EXECUTE FUNCTION sop_rows_follow_log();
+    """).format(s=sql.Identifier(schema)))
+    cur.execute("SELECT role_name, org_id IS NOT NULL FROM sop_units JOIN pg_roles ON rolname = role_name")
+    for role, writes in cur.fetchall():
+        _rights_v4_tables(cur, str(role), writes=bool(writes))
+
+
+def _rights_v4_tables(cur: psycopg.Cursor[Any], role: str, *, writes: bool) -> None:
+    """The rights of schema 4 on its own tables (frozen: migration 4 and `_rights_v4` call it)."""
+    from psycopg import sql
+
+    ident = sql.Identifier(role)
+    cur.execute(sql.SQL("GRANT SELECT ON cases, case_subjects, run_times, step_times TO {}").format(ident))
+    if writes:
+        cur.execute(sql.SQL("GRANT INSERT ON cases, case_subjects, run_times, step_times TO {}").format(ident))
+        cur.execute(sql.SQL("GRANT UPDATE ON case_subjects, run_times TO {}").format(ident))
+        cur.execute(sql.SQL("GRANT DELETE ON step_times TO {}").format(ident))
+
+
+def _rights_v4(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool) -> None:
+    """What a unit's role (`writes`) or BAPPEDA's may do in the store of schema 4."""
+    _rights_v3(cur, schema, role, writes=writes)
+    _rights_v4_tables(cur, role, writes=writes)
+
+
+_rights = _rights_v4
 """The rights `grant` gives a role today (the newest frozen `_rights_vN`)."""
 
 MIGRATIONS: list[Callable[[psycopg.Cursor[TupleRow]], None]] = [
     _m001_create_runs_and_events, _m002_units_and_row_security, _m003_one_store_its_own_rights,
+    _m004_cases_and_times,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -489,7 +638,7 @@ class PostgresStore:
             with store._translated():
                 conn.execute(f"SET lock_timeout = {int(seconds * 1000)}")
             if migrate:
-                store._migrate()
+                store._migrate(summarize)
             else:
                 with store._translated():
                     store._version()
@@ -502,7 +651,7 @@ class PostgresStore:
             raise
         return store
 
-    def _migrate(self) -> None:
+    def _migrate(self, summarize: Summarize | None = None) -> None:
         with self._translated():
             version = self._version()
             if version == SCHEMA_VERSION:
@@ -523,6 +672,27 @@ class PostgresStore:
                     migration(cur)
                     cur.execute("INSERT INTO _sop_migrations (version, name) VALUES (%s, %s)",
                                 (number, migration.__name__))
+                if summarize is not None:
+                    self._rebuild_times(summarize)
+
+    def _rebuild_times(self, summarize: Summarize) -> None:
+        """Fill `run_times`/`step_times` of the runs whose times are missing or stale, with the
+        replay the store was opened with (not a migration, which is frozen code); a damaged run is
+        left for reading to name."""
+        from sop_cli.errors import SopError
+
+        stale = [r[0] for r in self._all(
+            "SELECT id FROM runs WHERE NOT EXISTS (SELECT 1 FROM run_times t WHERE t.run_id = runs.id "
+            "AND t.last_seq = runs.last_seq)")]
+        for run_id in stale:
+            try:
+                stored = self.load_run(run_id)
+                if stored is None or not stored.events:
+                    continue
+                summary = summarize(stored)
+            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+                continue
+            self._set_times(run_id, summary)
 
     def _version(self) -> int:
         """The schema version recorded in the database (0: none); a newer one is refused."""
@@ -748,7 +918,151 @@ class PostgresStore:
             "source_sha256": run.source_sha256, "created_at": run.created_at, **_summary_columns(summary),
         }
         self._insert("runs", record)
-        return self._append(run.id, replace(started, seq=1))
+        started = self._append(run.id, replace(started, seq=1))
+        self._set_times(run.id, summary)
+        return started
+
+    def next_case_number(self, sop_id: str, year: int) -> int:
+        """The next free case number of SOP `sop_id` in `year` (inside `write()`): a transaction
+        lock on the SOP and year makes two counters queue; the unique key is the last defence."""
+        self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"case {sop_id} {year}",))
+        row = self._one("SELECT COALESCE(MAX(number), 0) FROM cases WHERE sop_id = %s AND year = %s", (sop_id, year))
+        return int(row[0]) + 1 if row else 1
+
+    def add_case(self, case: NewCase) -> None:
+        """Record a case's number and (apart, as personal data) whom it is for (inside `write()`)."""
+        org_id = _org_of(case.sop_id)
+        self._insert("cases", {"run_id": case.run_id, "org_id": org_id, "sop_id": case.sop_id, "year": case.year,
+                               "number": case.number, "received_at": case.received_at})
+        if case.untuk:
+            self._insert("case_subjects", {"run_id": case.run_id, "org_id": org_id, "untuk": case.untuk,
+                                           "untuk_key": subject_key(case.untuk)})
+
+    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
+        """The active cases of SOP `sop_id` for the person named `untuk`."""
+        return [r[0] for r in self._all(
+            "SELECT runs.id FROM runs JOIN case_subjects s ON s.run_id = runs.id WHERE runs.sop_id = %s "
+            "AND runs.status = 'active' AND s.untuk_key = %s ORDER BY runs.created_at, runs.id",
+            (sop_id, subject_key(untuk)))]
+
+    def erasable_cases(self, before: Any) -> list[str]:
+        """Cases ended before `before` that still hold whom they were for (of this unit)."""
+        return [r[0] for r in self._all(
+            "SELECT t.run_id FROM run_times t JOIN case_subjects s ON s.run_id = t.run_id "
+            "WHERE t.ended_at IS NOT NULL AND t.ended_at < %s AND s.untuk IS NOT NULL ORDER BY t.ended_at, t.run_id",
+            (before,))]
+
+    def erase_subject(self, run_id: str, at: Any) -> None:
+        """Erase whom case `run_id` was for (the row stays, marked with when it was erased)."""
+        self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = %s WHERE run_id = %s",
+                           (at, run_id))
+
+    def step_spread(self, sop_id: str) -> list[StepSpread]:
+        """Every step of SOP `sop_id` over all its runs (`store.periods.step_spread`)."""
+        from sop_cli.store.periods import step_spread
+
+        return step_spread(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
+
+    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
+        """(runs, finished) of SOP `sop_id` (`store.periods.run_outcomes`)."""
+        from sop_cli.store.periods import run_outcomes
+
+        return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
+
+    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
+        """Per service SOP, its cases received in `year` (`store.periods.case_counts`)."""
+        from sop_cli.store.interface import filter_sql
+        from sop_cli.store.periods import case_counts
+
+        condition, params = filter_sql(where, "%s", lambda moment: moment)
+        return case_counts(lambda sql, values: self._conn.execute(sql, values), "%s", year, condition, params)
+
+    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
+        """(id, sop_id, status, is a case, definition sha256) of every run `where` keeps, oldest
+        first: what choosing runs needs, without their summaries."""
+        condition, params = _where(True, where)
+        return [(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4])) for r in self._conn.execute(
+            "SELECT id, sop_id, status, id IN (SELECT run_id FROM cases), definition_sha256 FROM runs"
+            f"{condition} ORDER BY created_at, id", tuple(params)).fetchall()]
+
+    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
+        """(run id, step, working minutes, late, standard minutes) of every completed pass of the
+        runs `where` keeps that are no longer active (cases of service SOPs left out: they are
+        not a cycle's runs), streamed from `step_times` (no replay)."""
+        condition, params = _where(True, where)
+        rest = (f"{condition} AND " if condition else " WHERE ") + "status <> 'active' AND id NOT IN (SELECT run_id FROM cases)"
+        cursor = self._conn.execute(
+            "SELECT run_id, step, minutes, late, standard_minutes FROM step_times "
+            f"WHERE run_id IN (SELECT id FROM runs{rest}) ORDER BY run_id, seq", tuple(params))
+        yield from cursor  # typed columns: text, text, integers (late is 0 or 1)
+
+    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
+        """The pinned JSON texts of these SHA-256s."""
+        found: dict[str, str] = {}
+        wanted = list(shas)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("%s" for _sha in chunk)
+            found.update((str(r[0]), str(r[1])) for r in self._conn.execute(
+                f"SELECT sha256, body FROM pinned WHERE sha256 IN ({marks})", tuple(chunk)).fetchall())
+        return found
+
+    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
+        """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
+        condition, params = _where(True, where)
+        return [r[0] for r in self._conn.execute(f"SELECT DISTINCT sop_id FROM runs{condition} ORDER BY sop_id",
+                                                 tuple(params)).fetchall()]
+
+    def period_figures(self, sop_id: str, start: Any, end: Any) -> PeriodFigures:
+        """SOP `sop_id`'s cases over [start, end), aggregated by PostgreSQL (`store.periods`)."""
+        from sop_cli.store.periods import period_figures
+
+        return period_figures(lambda sql, params: self._conn.execute(sql, params), "%s", lambda m: m,
+                              sop_id, start, end)
+
+    def _set_times(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
+        """Bring the run's `run_times` row and `step_times` rows in line with `summary.times`.
+
+        A completed pass (keyed by its event's seq) never changes: after appending `event`, only
+        its own pass is added (a step event) or the pass it takes back removed (`undone`); without
+        an event (a new, imported or rebuilt run) every row is written afresh."""
+        times = summary.times
+        if times is None:
+            return
+        if event is None:
+            self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
+            new = list(times.steps)
+        else:
+            if event.kind == EventKind.UNDONE and isinstance(event.data.get("undoes"), int):
+                self._conn.execute("DELETE FROM step_times WHERE run_id = %s AND seq = %s",
+                                   (run_id, event.data["undoes"]))
+            new = [t for t in times.steps if t.seq == event.seq]
+        upsert = (
+            "INSERT INTO run_times (run_id, org_id, sop_id, started_at, ended_at, outcome, office_minutes, "
+            "external_minutes, promised_minutes, within, holder, last_seq) "
+            "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s "
+            "ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
+            "outcome = EXCLUDED.outcome, office_minutes = EXCLUDED.office_minutes, "
+            "external_minutes = EXCLUDED.external_minutes, promised_minutes = EXCLUDED.promised_minutes, "
+            "within = EXCLUDED.within, holder = EXCLUDED.holder, last_seq = EXCLUDED.last_seq")
+        values = (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
+                  times.promised_minutes, None if times.within is None else int(times.within), times.holder,
+                  summary.last_seq, run_id)
+        insert = ("INSERT INTO step_times (run_id, org_id, sop_id, seq, step, lane, external, started_at, "
+                  "finished_at, minutes, standard_minutes, late) "
+                  "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s")
+
+        def row(t: StepTime) -> tuple[Any, ...]:
+            return (t.seq, t.step, t.lane, int(t.external), t.started_at, t.finished_at, t.minutes,
+                    t.standard_minutes, int(t.late), run_id)
+
+        if len(new) == 1:  # the usual write: both rows in one round trip
+            self._conn.execute(f"WITH times AS ({upsert} RETURNING 1) {insert}", (*values, *row(new[0])))
+            return
+        self._conn.execute(upsert, values)
+        if new:
+            with self._conn.cursor() as cur:
+                cur.executemany(insert, [row(t) for t in new])
 
     def _append(self, run_id: str, event: Event) -> Event:
         """Insert `event`; the returned copy has the database user and the `recorded_at` the
@@ -766,7 +1080,9 @@ class PostgresStore:
             self._target_run, self._target_org = run_id, None
             self._waiting_for = ("run", run_id)
         row = self._one(
-            "SELECT d.body, c.body, runs.definition_sha256, runs.calendar_sha256 FROM runs "
+            "SELECT d.body, c.body, runs.definition_sha256, runs.calendar_sha256, "
+            "(SELECT number FROM cases WHERE cases.run_id = runs.id), "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) FROM runs "
             "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
             f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id = %s{lock}",
             (run_id,),
@@ -780,7 +1096,8 @@ class PostgresStore:
             "WHERE run_id = %s ORDER BY seq",
             (run_id,),
         )
-        return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows])
+        return StoredRun(run_id, row[0], row[1], [_event_from_row(r, self.location, run_id) for r in rows],
+                         untuk=row[5], case_number=row[4])
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs in three queries, in `run_ids` order (missing
@@ -832,6 +1149,7 @@ class PostgresStore:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = %s" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
+        self._set_times(run_id, summary, event)
         return event
 
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
@@ -849,7 +1167,8 @@ class PostgresStore:
         if not self._reads_others():
             condition, params = _where(include_all, where)
             limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
-            rows = self._all(f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)} "
+            rows = self._all(f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)}, "
+                             f"{_CASE_COLUMNS} "
                              f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
                              (*params, int(limit)) if limit is not None else tuple(params))
             return [_run_row(r, self.location) for r in rows]
@@ -866,7 +1185,7 @@ class PostgresStore:
         if not include_all:
             parts.append("status <> 'cancelled'")
         condition = " WHERE " + " AND ".join(parts) if parts else ""
-        rows = self._all(f"SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)}, {own} "
+        rows = self._all(f"SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)}, {_CASE_COLUMNS}, {own} "
                          f"FROM runs{condition} ORDER BY created_at, id", tuple(params))
         listed = [_run_row(r[:-1], self.location) for r in rows]
         replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
@@ -1041,6 +1360,7 @@ class PostgresStore:
             values = _summary_columns(summary)
             self._conn.execute(f"UPDATE runs SET {', '.join(f'{name} = %s' for name in values)} WHERE id = %s",
                                (*values.values(), r.id))
+        self._set_times(r.id, summary)
         for sha, body in run.attachments.items():
             self._keep_file(r.id, sha, body)
 
@@ -1148,13 +1468,19 @@ def _event_from_row(row: TupleRow, location: str, run_id: str) -> Event:
                  data=decoded, db_user=db_user or None)
 
 
+_CASE_COLUMNS = ("(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
+                 "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
+                 "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder")
+"""What a listing row carries beside the summary: whom a case is for, its number, who holds it."""
+
+
 def _run_row(r: TupleRow, location: str) -> RunRow:
     """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
     from sop_cli.worktime import ZONES
 
     if r[4] not in ZONES:
         raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
-    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:]))
+    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:16]), *r[16:19])
 
 
 def _org_of(sop_id: str) -> str:

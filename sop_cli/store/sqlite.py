@@ -31,12 +31,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sop_cli.errors import SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
+    EventKind,
     KeptFile,
+    NewCase,
     NewRun,
     RunExport,
     RunFilter,
@@ -55,12 +58,17 @@ from sop_cli.store.interface import (
     kind_problem,
     newer_store,
     not_a_moment,
+    subject_key,
 )
+
+if TYPE_CHECKING:
+    from sop_cli.store.interface import RunTimes
+    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a command waits for another one's write before giving up (SQLite busy timeout)."""
 
-_OURS = {"pinned", "runs", "events", "_sop_migrations"}
+_OURS = {"pinned", "runs", "events", "_sop_migrations", "cases", "case_subjects", "run_times", "step_times"}
 
 _SUMMARY_COLUMNS = (
     "status, current_step, current_kegiatan, current_since, current_due, steps_done, steps_total, "
@@ -278,7 +286,8 @@ class SqliteStore:
             return
         stale = [r[0] for r in self._conn.execute(
             "SELECT id FROM runs WHERE last_seq IS NOT "
-            "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id)"
+            "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id) "
+            "OR last_seq IS NOT (SELECT last_seq FROM run_times WHERE run_times.run_id = runs.id)"
         )]
         if not stale:
             return
@@ -398,7 +407,107 @@ class SqliteStore:
         self._insert("runs", record)
         started = replace(started, seq=1)
         self._insert("events", {"run_id": run.id, **event_row(started)})
+        self._set_times(run.id, summary)
         return started
+
+    def next_case_number(self, sop_id: str, year: int) -> int:
+        """The next free case number of SOP `sop_id` in `year` (inside `write()`: `BEGIN IMMEDIATE`
+        makes writers queue, so two counters never get the same number)."""
+        row = self._conn.execute("SELECT COALESCE(MAX(number), 0) FROM cases WHERE sop_id = ? AND year = ?",
+                                 (sop_id, year)).fetchone()
+        return int(row[0]) + 1
+
+    def add_case(self, case: NewCase) -> None:
+        """Record a case's number and (apart, as personal data) whom it is for (inside `write()`)."""
+        self._insert("cases", {"run_id": case.run_id, "sop_id": case.sop_id, "year": case.year,
+                               "number": case.number, "received_at": iso(case.received_at)})
+        if case.untuk:
+            self._insert("case_subjects", {"run_id": case.run_id, "untuk": case.untuk,
+                                           "untuk_key": subject_key(case.untuk)})
+
+    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
+        """The active cases of SOP `sop_id` for the person named `untuk` (compared by `subject_key`)."""
+        rows = self._conn.execute(
+            "SELECT runs.id FROM runs JOIN case_subjects s ON s.run_id = runs.id "
+            "WHERE runs.sop_id = ? AND runs.status = 'active' AND s.untuk_key = ? ORDER BY runs.created_at, runs.id",
+            (sop_id, subject_key(untuk)))
+        return [r[0] for r in rows]
+
+    def erasable_cases(self, before: datetime) -> list[str]:
+        """Cases that ended (finished, refused or cancelled) before `before` and still hold their
+        subject's name, oldest first."""
+        rows = self._conn.execute(
+            "SELECT t.run_id FROM run_times t JOIN case_subjects s ON s.run_id = t.run_id "
+            "WHERE t.ended_at IS NOT NULL AND t.ended_at < ? AND s.untuk IS NOT NULL ORDER BY t.ended_at, t.run_id",
+            (iso(before),))
+        return [r[0] for r in rows]
+
+    def erase_subject(self, run_id: str, at: datetime) -> None:
+        """Erase whom case `run_id` was for (the row stays, marked with when it was erased)."""
+        self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = ? WHERE run_id = ?",
+                           (iso(at), run_id))
+
+    def step_spread(self, sop_id: str) -> list[StepSpread]:
+        """Every step of SOP `sop_id` over all its runs (`store.periods.step_spread`)."""
+        from sop_cli.store.periods import step_spread
+
+        return step_spread(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
+
+    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
+        """(runs, finished) of SOP `sop_id` (`store.periods.run_outcomes`)."""
+        from sop_cli.store.periods import run_outcomes
+
+        return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
+
+    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
+        """Per service SOP, its cases received in `year` (`store.periods.case_counts`)."""
+        from sop_cli.store.interface import filter_sql
+        from sop_cli.store.periods import case_counts
+
+        condition, params = filter_sql(where, "?", iso)
+        return case_counts(lambda sql, values: self._conn.execute(sql, values), "?", year, condition, params)
+
+    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
+        """(id, sop_id, status, is a case, definition sha256) of every run `where` keeps, oldest
+        first: what choosing runs needs, without their summaries."""
+        condition, params = _where(True, where)
+        return [(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4])) for r in self._conn.execute(
+            "SELECT id, sop_id, status, id IN (SELECT run_id FROM cases), definition_sha256 FROM runs"
+            f"{condition} ORDER BY created_at, id", tuple(params)).fetchall()]
+
+    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
+        """(run id, step, working minutes, late, standard minutes) of every completed pass of the
+        runs `where` keeps that are no longer active (cases of service SOPs left out: they are
+        not a cycle's runs), streamed from `step_times` (no replay)."""
+        condition, params = _where(True, where)
+        rest = (f"{condition} AND " if condition else " WHERE ") + "status <> 'active' AND id NOT IN (SELECT run_id FROM cases)"
+        cursor = self._conn.execute(
+            "SELECT run_id, step, minutes, late, standard_minutes FROM step_times "
+            f"WHERE run_id IN (SELECT id FROM runs{rest}) ORDER BY run_id, seq", tuple(params))
+        yield from cursor  # typed columns: text, text, integers (late is 0 or 1)
+
+    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
+        """The pinned JSON texts of these SHA-256s."""
+        found: dict[str, str] = {}
+        wanted = list(shas)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _sha in chunk)
+            found.update((str(r[0]), str(r[1])) for r in self._conn.execute(
+                f"SELECT sha256, body FROM pinned WHERE sha256 IN ({marks})", tuple(chunk)).fetchall())
+        return found
+
+    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
+        """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
+        condition, params = _where(True, where)
+        return [r[0] for r in self._conn.execute(f"SELECT DISTINCT sop_id FROM runs{condition} ORDER BY sop_id",
+                                                 tuple(params)).fetchall()]
+
+    def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
+        """SOP `sop_id`'s cases over [start, end), aggregated by SQLite (`store.periods`)."""
+        from sop_cli.store.periods import period_figures
+
+        return period_figures(lambda sql, params: self._conn.execute(sql, params), "?", iso, sop_id, start, end)
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned definition and calendar texts and the log of a run, or None."""
@@ -413,7 +522,11 @@ class SqliteStore:
         if not row["definition"] or not row["calendar"]:
             raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
         events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
-        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events])
+        case = self._conn.execute(
+            "SELECT c.number, s.untuk FROM cases c LEFT JOIN case_subjects s ON s.run_id = c.run_id WHERE c.run_id = ?",
+            (run_id,)).fetchone()
+        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events],
+                         untuk=case[1] if case else None, case_number=case[0] if case else None)
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
         """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
@@ -450,7 +563,7 @@ class SqliteStore:
             raise changed_meanwhile(run_id, last)
         event = replace(event, seq=after_seq + 1)
         self._insert("events", {"run_id": run_id, **event_row(event)})
-        self._set_summary(run_id, summary)
+        self._set_summary(run_id, summary, event)
         return event
 
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
@@ -460,7 +573,10 @@ class SqliteStore:
         condition, params = _where(include_all, where)
         limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
         rows = self._conn.execute(
-            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS} "
+            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS}, "
+            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
+            "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
+            "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder "
             f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
         )
         return [self._run_row(r) for r in rows]
@@ -472,7 +588,7 @@ class SqliteStore:
             if r["zone"] not in ZONES:
                 raise ValueError(bad_zone(r["zone"]))
             return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
-                          _summary_from_row(r))
+                          _summary_from_row(r), r["untuk"], r["case_number"], r["holder"])
         except (TypeError, ValueError) as error:
             raise damaged(self.location, str(r["id"]), _("its summary cannot be read ({error})").format(
                 error=error)) from None
@@ -546,6 +662,7 @@ class SqliteStore:
         })
         for event in run.events:
             self._insert("events", {"run_id": r.id, **event_row(event)})
+        self._set_times(r.id, summary)
         for event in run.events:
             for item in event.data.get("attachments") or ():
                 body = run.attachments.get(item.get("sha256", ""))
@@ -605,10 +722,41 @@ class SqliteStore:
         marks = ", ".join("?" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
 
-    def _set_summary(self, run_id: str, summary: RunSummary) -> None:
+    def _set_summary(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
         values = _summary_columns(summary)
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+        self._set_times(run_id, summary, event)
+
+    def _set_times(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
+        """Bring the run's `run_times` row and `step_times` rows in line with `summary.times`.
+
+        A completed pass (keyed by its event's seq) never changes: after appending `event`, only
+        its own pass is added (a step event) or the pass it takes back removed (`undone`); without
+        an event (a new, imported or rebuilt run) every row is written afresh."""
+        times: RunTimes | None = summary.times
+        if times is None:
+            return
+        if event is None:
+            self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
+            new = list(times.steps)
+        else:
+            if event.kind == EventKind.UNDONE and isinstance(event.data.get("undoes"), int):
+                self._conn.execute("DELETE FROM step_times WHERE run_id = ? AND seq = ?", (run_id, event.data["undoes"]))
+            new = [t for t in times.steps if t.seq == event.seq]
+        self._conn.execute(
+            "INSERT OR REPLACE INTO run_times (run_id, sop_id, started_at, ended_at, outcome, office_minutes, "
+            "external_minutes, promised_minutes, within, holder, last_seq) "
+            "SELECT id, sop_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
+            (iso(times.started_at), _maybe_iso(times.ended_at), times.outcome, times.office_minutes,
+             times.external_minutes, times.promised_minutes, None if times.within is None else int(times.within),
+             times.holder, summary.last_seq, run_id))
+        if new:
+            self._conn.executemany(
+                "INSERT INTO step_times (run_id, seq, sop_id, step, lane, external, started_at, finished_at, minutes, "
+                "standard_minutes, late) SELECT id, ?, sop_id, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
+                [(t.seq, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at), t.minutes,
+                  t.standard_minutes, int(t.late), run_id) for t in new])
 
 
 def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
