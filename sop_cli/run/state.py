@@ -142,7 +142,6 @@ class RunState:
         return self.current.step if self.current else None
 
 
-
     @functools.cached_property
     def _progress(self) -> tuple[int, int]:
         """(done, total): the distinct steps completed behind the current ones, and those plus the
@@ -189,7 +188,6 @@ class RunState:
         """Whether a current step is past its due time at `now` (steps with no fixed time and steps
         done outside the office never are)."""
         return any(v.timed and now > v.due_at for v in self.open_visits)
-
 
 
 def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequence[Event],
