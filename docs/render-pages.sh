@@ -58,7 +58,9 @@ for pdf in "$out"/*.pdf; do
     fi
   done
   echo "$name: $pages page(s)"
-  pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$pdf" "docs/$name"
+  first=1
+  [ "$name" = sop-nganjuk-renja-docx ] && first=2  # the flowchart drawn with Word shapes, beside the PDF's
+  pdftoppm -png -r 60 -f $first -l $first -singlefile "$pdf" "docs/$name"
   case "$name" in
     sop-*-renja | laporan | monitoring)
       for ((page = 2; page <= pages; page++)); do

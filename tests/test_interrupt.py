@@ -30,10 +30,11 @@ def _before_sop(result: subprocess.CompletedProcess[str]) -> bool:
     if result.stderr.startswith(("Fatal Python error: init_import_site", "Fatal Python error: init_sys_streams",
                                  "python: failed to set __main__.__loader__")):  # still in the interpreter's start
         return True
-    first = re.match(r'Traceback \(most recent call last\):\n  File "([^"]+)", line \d+, in <module>\n    (.*)\n',
+    # pip's script, at one of its first lines (or at "line 0": before its first line ran, no source shown)
+    first = re.match(r'Traceback \(most recent call last\):\n  File "([^"]+)", line \d+, in <module>\n(?:    (.*)\n)?',
                      result.stderr)
     return (result.stderr.endswith("KeyboardInterrupt\n") and first is not None and first.group(1) == _script()
-            and first.group(2) in ("import re", "import sys", "from sop_cli.entry import main"))
+            and first.group(2) in (None, "import re", "import sys", "from sop_cli.entry import main"))
 
 
 def _env(home: Path) -> dict[str, str]:

@@ -62,7 +62,6 @@ def test_the_sop_document_as_docx_has_every_step_the_signer_and_no_working_notes
     assert "KECAMATAN NGRONGGOT" in text and "PENYUSUNAN RENCANA KERJA" in text
     for kegiatan in steps_of(NGANJUK):
         assert squash(kegiatan) in squash(text), kegiatan
-    assert "YA → 10, TIDAK → 8" in text
     for note in ("inferensi", "Sumber:", "seed"):
         assert note not in text
 
@@ -368,3 +367,43 @@ def test_every_lampung_document_in_every_format_reads_back(sop, monkeypatch, tmp
     cells = [c.value for line in openpyxl.load_workbook(report)["Laporan"].iter_rows() for c in line]
     for kegiatan in steps_of(LAMPUNG):
         assert " ".join(kegiatan.split()) in [" ".join(str(c).split()) for c in cells if c], kegiatan
+
+
+def test_word_files_say_the_office_and_today_and_print_as_the_pdf_does(sop, finished, tmp_path):
+    """The details an office sees when it opens a letter in Word: the file's author is the
+    organisation and its date today (not python-docx's template of 2013), the kop is kept together
+    and ruled off, the disposisi's Sifat choices are boxes apart from each other, and format-data is
+    landscape with its two signature blocks side by side."""
+    from datetime import datetime, timedelta, timezone
+
+    import docx
+    from docx.enum.section import WD_ORIENT
+
+    run, values = finished
+    files = {doc: tmp_path / f"{doc}.docx" for doc in ("disposisi", "format-data")}
+    made(sop, "render", "disposisi", "--run", run, "--values", values, "--set", "sifat=Segera", "--out",
+         files["disposisi"])
+    made(sop, "render", "format-data", "--run", run, "--out", files["format-data"])
+    made(sop, "render", "sop", NGANJUK, "--out", tmp_path / "sop.docx")
+    for path in (*files.values(), tmp_path / "sop.docx"):
+        document = docx.Document(str(path))
+        properties = document.core_properties
+        assert properties.author == properties.last_modified_by == "Kecamatan Ngronggot", path
+        assert abs(properties.created - datetime.now(timezone.utc)) < timedelta(minutes=5), properties.created
+        assert "python-docx" not in (properties.comments + properties.author)
+
+    disposisi = docx.Document(str(files["disposisi"]))
+    sifat = next(row.cells[1].text for row in disposisi.tables[0].rows if row.cells[0].text == "Sifat")
+    assert re.sub(r"\s+", " ", sifat.replace("\u00a0", " ")).split("  ")[0].startswith("☐ Sangat Segera")
+    assert "☑\u00a0Segera" in sifat and "☐\u00a0Rahasia" in sifat and "☐\u00a0Biasa" in sifat
+    kop = [p for p in disposisi.paragraphs[:4] if p.text]
+    assert kop[0].text == "PEMERINTAH KABUPATEN NGANJUK" and all(p.paragraph_format.keep_with_next for p in kop[:3])
+    ruled = [p for p in disposisi.paragraphs if p._p.find(".//{*}pBdr/{*}bottom") is not None]
+    assert len(ruled) == 1 and "Jl." in ruled[0].text  # the line under the kop, after its address
+
+    form = docx.Document(str(files["format-data"]))
+    assert form.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert form.sections[0].page_width > form.sections[0].page_height
+    signatures = form.tables[-1]
+    assert len(signatures.columns) == 2 and "Kepala Seksi" in signatures.cell(0, 0).text
+    assert "SUGENG RAHARJO" in signatures.cell(0, 1).text

@@ -6,11 +6,12 @@ from __future__ import annotations
 import typer
 
 from sop_cli.cli import app
+from sop_cli.cli.helptext import App
 from sop_cli.cli.options import JSON, STORE
 from sop_cli.cli.output import print_json
 from sop_cli.i18n import N_, _, ngettext
 
-cases_app = typer.Typer(
+cases_app = App(
     name="cases", no_args_is_help=True, add_completion=False,
     help=N_("Cases of service SOPs: erase the personal data of ended cases after their retention period."),
 )

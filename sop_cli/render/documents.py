@@ -88,17 +88,18 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     from sop_cli.render.env import render
     from sop_cli.render.organisation import apply_kop, find_organisation
 
-    ctx = sop_context(sop, html=fmt in ("html", "pdf"))
+    ctx = sop_context(sop, html=fmt in ("html", "pdf", "docx"))  # the docx draws the same rows as shapes
     apply_kop(ctx["org"], find_organisation(sop_dir))
     ctx["catatan"] = catatan
     ctx["office"] = fmt == "docx"
     ctx["cetak"] = fmt == "pdf"
-    if fmt == "pdf":
-        _fix_rows(ctx)
+    if fmt in ("pdf", "docx"):
+        _fix_rows(ctx)  # one layout (row heights, page breaks, off-page connectors) for the PDF and Word
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)
-    return _office(html, fmt, landscape=True, folder=sop_dir, warnings=warnings)
+    return _office(html, fmt, landscape=True, folder=sop_dir, warnings=warnings,
+                   properties={"author": ctx["org"]["nama"], "title": sop.judul or f"SOP {sop.nama}"})
 
 
 # The flowchart table on A4 landscape with 15 + 12 mm margins: 270 mm = 1020 CSS px; the lanes take
@@ -265,8 +266,9 @@ def _wrapped(text: str, share: float) -> int:
 
 
 def _office(html: str, fmt: str, *, landscape: bool = False, folder: Path | None = None,
-            warnings: list[str] | None = None) -> str | bytes:
-    """`html` as the office format `fmt`; a PDF reads images only from `folder` (the organisation's)."""
+            warnings: list[str] | None = None, properties: dict[str, str] | None = None) -> str | bytes:
+    """`html` as the office format `fmt`; a PDF reads images only from `folder` (the organisation's);
+    a .docx says `properties` (author: the organisation, title) in its document properties."""
     if fmt == "html":
         return html
     if fmt == "pdf":
@@ -276,7 +278,8 @@ def _office(html: str, fmt: str, *, landscape: bool = False, folder: Path | None
     if fmt == "docx":
         from sop_cli.render.office.docx import html_to_docx
 
-        return html_to_docx(html, landscape=landscape)
+        said = properties or {}
+        return html_to_docx(html, landscape=landscape, author=said.get("author", ""), title=said.get("title", ""))
     raise AssertionError(fmt)
 
 
@@ -498,7 +501,8 @@ def render_run_document(
             doc=doc, format=fmt))
     extra = [doc_type.folder] if doc_type.own else []
     text = render(doc_type.template(template_fmt), ctx, extra)
-    return text if fmt in TEXT_FORMATS else _office(text, fmt, folder=folder, warnings=warnings)
+    return text if fmt in TEXT_FORMATS else _office(text, fmt, folder=folder, warnings=warnings, properties={
+        "author": ctx["org"]["nama"], "title": doc_type.judul})
 
 
 NOMOR_NOTE = re.compile(r"^Dokumen (\S+)\b.*; nomor (.+)$")

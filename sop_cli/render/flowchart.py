@@ -45,6 +45,7 @@ class _Row:
     hi: int
     simbol: str
     inferred: bool
+    no: int = 0
     lines: list[str] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)
 
@@ -73,7 +74,7 @@ def rows_svg(sop: SopDefinition) -> list[str]:
     rows = []
     for step in sop.langkah:
         columns = [lanes.index(p) for p in step.pelaksana]
-        rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi"))
+        rows.append(_Row(min(columns), max(columns), step.simbol, step.asal_pelaksana == "inferensi", step.no))
 
     graph = sop.graph
     for source, target, label in graph.edges():
@@ -108,12 +109,12 @@ def _fork_join(rows: list[_Row], split: int, branches: list[int], join: int | No
     xs = _lane_centre(rows[split], sum(rows[b].center for b in branches) / len(branches))
     xb = [_lane_centre(rows[b], xs) for b in branches]
     lo, hi = min([xs, *xb]) - 0.12, max([xs, *xb]) + 0.12
-    _path(rows, [(xs, split, MID), (xs, first, JOG)], lanes)
+    _path(rows, [(xs, split, MID), (xs, first, JOG)], lanes, f"{rows[split].no}-paralel")
     rows[first].lines.append(
         f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
     )
     for b, x in zip(branches, xb, strict=True):
-        _path(rows, [(x, first, JOG), (x, b, MID)], lanes)
+        _path(rows, [(x, first, JOG), (x, b, MID)], lanes, f"{rows[split].no}-{rows[b].no}")
         h = HALF_HEIGHT[rows[b].simbol]
         rows[b].marks.append(_at(x, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
     if join is None:
@@ -121,11 +122,11 @@ def _fork_join(rows: list[_Row], split: int, branches: list[int], join: int | No
     xj = _lane_centre(rows[join], sum(xb) / len(xb))
     lo, hi = min([xj, *xb]) - 0.12, max([xj, *xb]) + 0.12
     for b, x in zip(branches, xb, strict=True):
-        _path(rows, [(x, b, MID), (x, join, JOG)], lanes)
+        _path(rows, [(x, b, MID), (x, join, JOG)], lanes, f"{rows[b].no}-{rows[join].no}")
     rows[join].lines.append(
         f'<line x1="{_pct(lo, lanes)}" y1="{JOG}" x2="{_pct(hi, lanes)}" y2="{JOG}" {BAR}/>'
     )
-    _path(rows, [(xj, join, JOG), (xj, join, MID)], lanes)
+    _path(rows, [(xj, join, JOG), (xj, join, MID)], lanes, f"paralel-{rows[join].no}")
     h = HALF_HEIGHT[rows[join].simbol]
     rows[join].marks.append(_at(xj, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
 
@@ -138,7 +139,7 @@ def _refusal_end(row: _Row, lanes: int) -> None:
     s = 1 if right else -1
     capsule_x = 36 if right else -82
     row.marks.append(_at(side, lanes, (
-        f'<line x1="0" y1="0" x2="{s * 29}" y2="0" class="flow"/>'
+        f'<line x1="0" y1="0" x2="{s * 29}" y2="0" class="flow" data-edge="{row.no}-selesai"/>'
         f'<path d="M{s * 29},-4 L{s * 29},4 L{s * 36},0 Z" class="head"/>'
         f'<rect x="{capsule_x}" y="-8" width="46" height="16" rx="8" ry="8" class="symbol"/>'
         f'<text x="{capsule_x + 23}" y="3.5" text-anchor="middle" style="{LABEL_FONT}">Selesai</text>'
@@ -159,7 +160,7 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
             points = [(xs, i, MID), (xt, j, MID)]
         else:
             points = [(xs, i, MID), (xs, j, JOG), (xt, j, JOG), (xt, j, MID)]
-        _path(rows, points, lanes)
+        _path(rows, points, lanes, f"{source.no}-{target.no}")
         h = HALF_HEIGHT[target.simbol]
         target.marks.append(_at(xt, lanes, f'<path d="M-4,{-h - 7} L4,{-h - 7} L0,{-h} Z" class="head"/>'))
         if label:
@@ -172,7 +173,7 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
     track = (max(source.hi, target.hi) if j > i else target.hi) + TRACK
     edge = target.hi + 1 - SYMBOL_MARGIN
     points = [(xs, i, MID), (track, i, MID), (track, j, MID), (edge, j, MID)]
-    _path(rows, points, lanes)
+    _path(rows, points, lanes, f"{source.no}-{target.no}")
     target.marks.append(_at(edge, lanes, '<path d="M7,-4 L7,4 L0,0 Z" class="head"/>'))
     if label:
         right = track > xs
@@ -187,29 +188,30 @@ def _edge(rows: list[_Row], i: int, j: int, label: str | None, lanes: int) -> No
         )
 
 
-def _path(rows: list[_Row], points: list[tuple[float, int, str]], lanes: int) -> None:
-    """Slice an axis-aligned polyline given as (x, row, y) points into per-row line segments."""
+def _path(rows: list[_Row], points: list[tuple[float, int, str]], lanes: int, edge: str) -> None:
+    """Slice an axis-aligned polyline given as (x, row, y) points into per-row line segments, each
+    naming the arrow it belongs to (`data-edge`: "3-4", for the Word shapes)."""
     for (x1, r1, y1), (x2, r2, y2) in itertools.pairwise(points):
         if r1 == r2 and y1 == y2:
             if x1 != x2:
-                rows[r1].lines.append(_line(x1, y1, x2, y2, lanes))
+                rows[r1].lines.append(_line(x1, y1, x2, y2, lanes, edge))
             continue
         if x1 != x2:
             raise ValueError("flowchart segments must be horizontal or vertical")
         if r1 == r2:
-            rows[r1].lines.append(_line(x1, y1, x2, y2, lanes))
+            rows[r1].lines.append(_line(x1, y1, x2, y2, lanes, edge))
             continue
         down = r2 > r1
         first_end, next_start = (BOTTOM, TOP) if down else (TOP, BOTTOM)
-        rows[r1].lines.append(_line(x1, y1, x1, first_end, lanes))
+        rows[r1].lines.append(_line(x1, y1, x1, first_end, lanes, edge))
         step = 1 if down else -1
         for r in range(r1 + step, r2, step):
-            rows[r].lines.append(_line(x1, TOP, x1, BOTTOM, lanes))
-        rows[r2].lines.append(_line(x1, next_start, x2, y2, lanes))
+            rows[r].lines.append(_line(x1, TOP, x1, BOTTOM, lanes, edge))
+        rows[r2].lines.append(_line(x1, next_start, x2, y2, lanes, edge))
 
 
-def _line(x1: float, y1: str, x2: float, y2: str, lanes: int) -> str:
-    return f'<line x1="{_pct(x1, lanes)}" y1="{y1}" x2="{_pct(x2, lanes)}" y2="{y2}" class="flow"/>'
+def _line(x1: float, y1: str, x2: float, y2: str, lanes: int, edge: str) -> str:
+    return f'<line x1="{_pct(x1, lanes)}" y1="{y1}" x2="{_pct(x2, lanes)}" y2="{y2}" class="flow" data-edge="{edge}"/>'
 
 
 def _at(x: float, lanes: int, inner: str) -> str:

@@ -34,7 +34,7 @@ def period_document(data: PeriodReportData, kind: str, fmt: str) -> str | bytes:
         "tempat": sop.organisasi.kota, "tanggal": data["now"],
     }
     html = render("monitoring-periode.html" if kind == "monitoring" else "laporan-periode.html", context)
-    return _office(html, fmt, landscape=True)
+    return _office(html, fmt, landscape=True, properties={"author": org["nama"], "title": context["sop"]["judul"]})
 
 
 def period_xlsx(data: PeriodReportData, monitoring: bool) -> bytes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from typing import Any
 
 from sop_cli.definition.importer.source import (
@@ -272,7 +273,7 @@ def _flow(source: Source, table: Any, number: int) -> None:
         row_widths = _row_widths(cells) or widths
         for lane, column in enumerate(lane_columns):
             drawn += [(r - 1, at, mark, down) for at, mark, down in
-                      _read_cell(cells[column], lane, lane_columns, row_widths, column)]
+                      _read_cell(cells[column], lane, lane_columns, row_widths, column, lanes)]
         at_row[r - 1] = step
         source.rows.append(step)
     for r, lane, mark, down in drawn:
@@ -320,15 +321,51 @@ def _row_widths(cells: list[Any]) -> list[int]:
 
 
 def _read_cell(cell: Any, lane: int, lane_columns: list[int], widths: list[int],
-               column: int) -> list[tuple[int, Mark, int]]:
+               column: int, names: list[str]) -> list[tuple[int, Mark, int]]:
     """What a lane cell shows: (lane, mark, how far below the row's top) for its text and each shape
     anchored in it, in the lane its middle is drawn over."""
     text = " ".join(p.text for p in cell.paragraphs)
     own = read_mark(text) if text.strip() else Mark()
     found = [(lane, own, 0)] if own.present else []
-    for shape, middle, down in _shapes(cell._tc):
-        found.append((_column_of(middle, lane, lane_columns, widths, column), shape, down))
+    for shape, middle, down, width in _shapes(cell._tc):
+        at = _column_of(middle, lane, lane_columns, widths, column)
+        covered = _lanes_under(middle - width // 2, middle + width // 2, lane_columns, widths, column) or [at]
+        named = _named_lanes(shape.text, names)
+        lanes = [k for k in covered if k in named] if named and set(covered) & set(named) else covered
+        if shape.simbol in (None, "terminal") and len(lanes) > 1:
+            lanes = [at]  # a label, an end: where its middle is
+        found += [(k, replace(shape), down) for k in lanes]
     return found
+
+
+def _lanes_under(left: int, right: int, lane_columns: list[int], widths: list[int], column: int) -> list[int]:
+    """The lanes whose middle a shape drawn from `left` to `right` (EMU from the left of `column`'s
+    cell) covers: a box drawn across two lanes is a step both do."""
+    if not widths or column >= len(widths):
+        return []
+    edge = -sum(widths[:column])
+    covered = []
+    for at, width in enumerate(widths):
+        if at in lane_columns and left <= edge + width // 2 <= right:
+            covered.append(lane_columns.index(at))
+        edge += width
+    return covered
+
+
+def _named_lanes(text: str, names: list[str]) -> list[int]:
+    """The lanes a shape's description names ("…; pelaksana: Tim Teknis, Kepala Bidang"): where a
+    box spans lanes that do not do the step (the lanes are not side by side)."""
+    said = re.search(r"(?i)\bpelaksana:\s*(.+)$", text)
+    if not said:
+        return []
+    rest = ", " + " ".join(said.group(1).split()).lower() + ","
+    found = []
+    for k, name in sorted(enumerate(names), key=lambda item: -len(item[1])):  # "Kepala Bidang" before "Kepala"
+        written = ", " + " ".join(name.split()).lower() + ","
+        if written in rest:  # a name may hold a comma itself
+            rest = rest.replace(written, ",", 1)
+            found.append(k)
+    return sorted(found)
 
 
 def _column_of(middle: int, lane: int, lane_columns: list[int], widths: list[int], column: int) -> int:
@@ -346,10 +383,10 @@ def _column_of(middle: int, lane: int, lane_columns: list[int], widths: list[int
     return lane_columns.index(at) if at in lane_columns else lane
 
 
-def _shapes(tc: Any) -> list[tuple[Mark, int, int]]:
+def _shapes(tc: Any) -> list[tuple[Mark, int, int, int]]:
     """The marks of the shapes anchored in a cell, with where each one's middle is drawn (EMU): right
-    of the cell's left edge, below the row's top (0 when the shape does not say)."""
-    found: list[tuple[Mark, int, int]] = []
+    of the cell's left edge, below the row's top (0 when the shape does not say), and its width."""
+    found: list[tuple[Mark, int, int, int]] = []
     for wsp in tc.iter(f"{{{WPS}}}wsp"):
         if any(ancestor.tag == f"{{{MC}}}Fallback" for ancestor in wsp.iterancestors()):
             continue
@@ -359,32 +396,38 @@ def _shapes(tc: Any) -> list[tuple[Mark, int, int]]:
                          for p in wsp.iter(f"{{{W}}}p"))
         frame = next((a for a in wsp.iterancestors() if a.tag in (f"{{{WP}}}anchor", f"{{{WP}}}inline")), None)
         described = ""
-        offset = down = 0
+        offset = down = width = 0
         if frame is not None:
             doc_pr = frame.find(f"{{{WP}}}docPr")
             if doc_pr is not None:
                 described = " ".join(filter(None, (doc_pr.get("name"), doc_pr.get("descr"), doc_pr.get("title"))))
             position = frame.find(f"{{{WP}}}positionH/{{{WP}}}posOffset")
             extent = frame.find(f"{{{WP}}}extent")
+            width = int(extent.get("cx") or 0) if extent is not None else 0
             if position is not None and (position.text or "").lstrip("-").isdigit():
                 # where the shape's middle sits, from the left of the cell it is anchored in
                 offset = int(position.text or 0) + int(extent.get("cx") or 0) // 2 if extent is not None else 0
             vertical = frame.find(f"{{{WP}}}positionV/{{{WP}}}posOffset")
             if vertical is not None and (vertical.text or "").lstrip("-").isdigit():
                 down = int(vertical.text or 0) + (int(extent.get("cy") or 0) // 2 if extent is not None else 0)
+        if re.match(r"(?i)ujung penolakan\b", described):
+            continue  # the small Selesai `sop render` draws beside a decision whose TIDAK ends the process
         connector = wsp.find(f"{{{WPS}}}cNvCnPr") is not None or "Connector" in (prst or "")
         simbol = None if connector else _GEOMETRY.get(prst or "")
         label = " ".join(words.split())
         if simbol == "proses" and re.fullmatch(r"(?i)(ya|tidak|y|t)", label):
             simbol = None  # a text box holding a branch label, not a process box
-        mark = read_mark(" ".join(filter(None, (label, _described(described)))), None)
+        said = " ".join(filter(None, (label, _described(described))))
+        # the lanes a description names are names, not marks: "Ya"/"Tidak" in one is no branch label
+        mark = read_mark(re.sub(r"(?i);?\s*\bpelaksana:.*$", "", said), None)
+        mark.text = said
         if simbol == "terminal":
             mark.simbol = mark.simbol if mark.simbol in ("mulai", "selesai") else "terminal"
         elif simbol and mark.simbol != "keputusan":
             mark.simbol = simbol
         if connector and not mark.labels and not mark.next:
             continue
-        found.append((mark, offset, down))
+        found.append((mark, offset, down, width))
     return found + _vml_shapes(tc)
 
 
@@ -395,11 +438,11 @@ _VML_TAGS = {"rect": "proses", "roundrect": "proses", "oval": "terminal"}
 _EMU_PER_PT = 12700
 
 
-def _vml_shapes(tc: Any) -> list[tuple[Mark, int, int]]:
+def _vml_shapes(tc: Any) -> list[tuple[Mark, int, int, int]]:
     """The shapes of a document saved by an older Word (VML `v:shape`, `v:rect` … in `w:pict`), the
     same way: the flowchart type of `type="#_x0000_t110"` (110 decision, 109 process, 116 terminator,
     202 text box), the text box's words, the left margin of its style as the horizontal offset."""
-    found: list[tuple[Mark, int, int]] = []
+    found: list[tuple[Mark, int, int, int]] = []
     for shape in tc.iter(f"{{{V}}}shape", f"{{{V}}}rect", f"{{{V}}}roundrect", f"{{{V}}}oval", f"{{{V}}}line"):
         if any(ancestor.tag == f"{{{MC}}}Fallback" for ancestor in shape.iterancestors()):
             continue  # the same shape is read from its DrawingML choice
@@ -426,7 +469,8 @@ def _vml_shapes(tc: Any) -> list[tuple[Mark, int, int]]:
         top = re.search(r"margin-top:\s*(-?[\d.]+)pt", style)
         height = re.search(r"(?<![-\w])height:\s*([\d.]+)pt", style)
         down = float(top.group(1)) + (float(height.group(1)) / 2 if height else 0) if top else 0
-        found.append((mark, int(middle * _EMU_PER_PT), int(down * _EMU_PER_PT)))
+        found.append((mark, int(middle * _EMU_PER_PT), int(down * _EMU_PER_PT),
+                      int(float(width.group(1)) * _EMU_PER_PT) if width else 0))
     return found
 
 

@@ -2,9 +2,12 @@
 
 The HTML templates are the one source of every document; this module reads the part of HTML they
 use (div/p/headings, tables with colspan/rowspan, ol/ul, strong/b/u, br, data-URI images) into
-a Word document an office can edit. SVG drawings are skipped: the SOP template, asked for
-`office`, writes the flowchart symbols as text in the lane columns instead. The page follows Tata
-Naskah Dinas margins (left 3 cm, right/top/bottom 2 cm) on A4, landscape for the SOP document.
+a Word document an office can edit. The flowchart rows of the SOP document (`td.lanes`, an SVG of
+`render/flowchart.py` at the PDF's fixed row heights) become Word shapes in the lane columns
+(`office/shapes.py`), the table breaking where the PDF breaks it (a row with `break-before: page`
+starts a new table, its header repeated); other SVG drawings are skipped. The page follows Tata
+Naskah Dinas margins (left 3 cm, right/top/bottom 2 cm) on A4; the landscape SOP document has
+the PDF's margins, so its flowchart has the PDF's widths, heights and page breaks.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Any
 
 from sop_cli.render.office import need
 
 BLOCKS = {"div", "p", "h1", "h2", "h3", "h4", "li", "body", "html", "section", "span"}
-SKIP = {"style", "title", "head", "script", "svg"}
+SKIP = {"style", "title", "head", "script"}  # an <svg> is kept: the flowchart's rows become Word shapes
 VOID = {"br", "img", "meta", "col", "hr", "link"}
 
 
@@ -76,15 +80,17 @@ class _Parser(HTMLParser):
 
 
 def parse(html: str) -> Node:
-    """The element tree of `html` (style, script, svg left out)."""
+    """The element tree of `html` (style and script left out)."""
     parser = _Parser()
     parser.feed(html)
     parser.close()
     return parser.root
 
 
-def html_to_docx(html: str, *, landscape: bool = False) -> bytes:
-    """A .docx with the text, tables and lists of `html`."""
+def html_to_docx(html: str, *, landscape: bool = False, author: str = "", title: str = "",
+                 created: datetime | None = None) -> bytes:
+    """A .docx with the text, tables and lists of `html`; its document properties name `author`
+    (the organisation) and `title`, made `created` (now) — not python-docx's template's."""
     try:
         import docx
         from docx.enum.section import WD_ORIENT
@@ -94,26 +100,65 @@ def html_to_docx(html: str, *, landscape: bool = False) -> bytes:
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
+    page = _page(html)
+    landscape = landscape or page.landscape
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Cm(29.7), Cm(21)
-    section.left_margin, section.right_margin = Cm(3 if not landscape else 2), Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    # the template's page (its @page margins, as the PDF prints it), else Tata Naskah Dinas
+    top, right, bottom, left = page.margins_mm or (20.0, 20.0, 20.0, 30.0)
+    section.top_margin, section.right_margin = Cm(top / 10), Cm(right / 10)
+    section.bottom_margin, section.left_margin = Cm(bottom / 10), Cm(left / 10)
     normal = document.styles["Normal"]
-    normal.font.name = "Arial" if landscape else "Times New Roman"
-    normal.font.size = Pt(9 if landscape else 12)
+    normal.font.name = "Arial" if page.sans else "Times New Roman"
+    normal.font.size = Pt(9 if page.sans else 12)
     normal.paragraph_format.space_after = Pt(0)
-    writer = _Writer(document, landscape)
+    properties = document.core_properties
+    made = created or datetime.now(timezone.utc).replace(microsecond=0)
+    properties.author = properties.last_modified_by = author
+    properties.title, properties.comments, properties.keywords = title, "", ""
+    properties.created = properties.modified = made
+    properties.revision = 1
+    writer = _Writer(document, landscape, (29.7 if landscape else 21.0) - (left + right) / 10)
     writer.blocks(parse(html), document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
+@dataclass
+class _Page:
+    landscape: bool
+    margins_mm: tuple[float, float, float, float] | None  # top, right, bottom, left
+    sans: bool  # the body is set in Arial (the SOP document), not Times New Roman (letters)
+
+
+def _page(html: str) -> _Page:
+    """What the template's style says of the printed page: `@page { size: A4 landscape; margin: … }`
+    and the body's face (the last `body { font-family: … }`, a template's own after the layout's)."""
+    rule = re.search(r"@page\s*\{([^}]*)\}", html)
+    body = rule.group(1) if rule else ""
+    margins = re.search(r"margin:\s*([\d.]+)mm(?:\s+([\d.]+)mm)?(?:\s+([\d.]+)mm)?(?:\s+([\d.]+)mm)?", body)
+    found = None
+    if margins:
+        values = [float(v) for v in margins.groups() if v is not None]
+        top, right, bottom, left = (values * 4)[:1] * 4 if len(values) == 1 else (
+            values[0], values[1], values[0], values[1]) if len(values) == 2 else (
+            values[0], values[1], values[2], values[1]) if len(values) == 3 else tuple(values)
+        found = (top, right, bottom, left)
+    faces = re.findall(r"\bbody\s*\{[^}]*font-family:\s*([^;}]*)", html)
+    return _Page(landscape=bool(re.search(r"size:\s*A4\s+landscape", body)), margins_mm=found,
+                 sans=bool(faces) and faces[-1].strip().strip('"').startswith("Arial"))
+
+
 class _Writer:
-    def __init__(self, document: Any, landscape: bool) -> None:
+    def __init__(self, document: Any, landscape: bool, usable: float) -> None:
         self.document = document
         self.landscape = landscape
+        self.usable = usable  # the width between the margins, cm
+        self.written: list[Any] = []  # the paragraphs written, in order
+        self.sheets = 0
+        self.shapes = 0  # shapes drawn so far: each one's id (wp:docPr) is unique in the document
 
     # Blocks ----------------------------------------------------------------------------------
 
@@ -127,6 +172,8 @@ class _Writer:
             pending.clear()
 
         for child in node.children:
+            if child.tag == "svg":
+                continue
             if child.tag == "table":
                 flush()
                 self.table(child, container)
@@ -135,13 +182,24 @@ class _Writer:
                 for number, item in enumerate((c for c in child.children if c.tag == "li"), 1):
                     marker = f"{number}. " if child.tag == "ol" else "• "
                     self.paragraph(container, [Node("#text", text=marker), *item.children], item, inherited)
+            elif "ttd-sisi" in child.classes:
+                flush()
+                self.side_by_side(child, container, inherited)
             elif child.tag in BLOCKS - {"span"} or child.tag in ("tbody", "thead", "tr"):
                 flush()
+                if "sheet" in child.classes:  # each sheet of the HTML is a page of its own, as printed
+                    if self.sheets:
+                        _page_break(container)
+                    self.sheets += 1
                 marks = inherited | _marks(child)
+                before = len(self.written)
                 if _is_block_container(child):
                     self.blocks(child, container, marks)
                 else:
                     self.paragraph(container, child.children, child, marks)
+                if "kop" in child.classes and len(self.written) > before:
+                    _kop_ends(self.written[before:])
+                    del self.written[before:]
             elif child.tag == "img":
                 flush()
                 self.image(child, container)
@@ -149,17 +207,32 @@ class _Writer:
                 pending.append(child)
         flush()
 
+    def side_by_side(self, node: Node, container: Any, inherited: frozenset[str]) -> None:
+        """Signature blocks set side by side (`ttd-sisi`, a flex row in the HTML): a borderless table
+        of one row, one block a cell, kept together on a page."""
+        parts = [c for c in node.children if c.tag != "#text"]
+        if not parts:
+            return
+        table = container.add_table(rows=1, cols=len(parts))
+        _keep_row_together(table.rows[0])
+        for cell, part in zip(table.rows[0].cells, parts, strict=True):
+            self.cell(cell, part, inherited | {"sisi"})
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
     def paragraph(self, container: Any, inline: list[Node], owner: Node, marks: frozenset[str]) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Cm, Pt
 
         paragraph = _new_paragraph(container)
+        self.written.append(paragraph)
         align = owner.style("text-align") or ("center" if owner.classes & {"judul-naskah", "nomor-naskah", "text",
                                                                             "instansi", "flow-title", "pemerintah",
                                                                             "unit"} else None)
         if "ttd" in marks or "ttd" in owner.classes:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.paragraph_format.left_indent = Cm(7 if not self.landscape else 14)
+            if "sisi" not in marks:  # alone, a signature stands at the right; side by side, each in its cell
+                paragraph.paragraph_format.left_indent = Cm(7 if not self.landscape else 14)
         elif align == "center" or "kop" in marks:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif align == "right":
@@ -186,7 +259,7 @@ class _Writer:
 
         for node in nodes:
             if node.tag == "#text":
-                text = re.sub(r"\s+", " ", node.text or "")
+                text = re.sub(r"[ \t\n\r\f\v]+", " ", node.text or "")  # HTML white space; a no-break space stays
                 if not text.strip() and not paragraph.runs:
                     continue
                 run = paragraph.add_run(text.upper() if upper else text)
@@ -197,11 +270,42 @@ class _Writer:
             elif node.tag == "br":
                 if paragraph.runs:
                     paragraph.runs[-1].add_break()
+            elif node.tag == "svg":
+                self.symbols(paragraph, node)
             elif node.tag == "img":
                 continue
+            elif "kotak" in node.classes:  # a box to tick: ☑ or ☐, then the choice's words
+                ticked = any((c.text or "").strip() for c in node.children if c.tag == "#text")
+                run = paragraph.add_run("\u2611\u00a0" if ticked else "\u2610\u00a0")  # never parted from its words
+                run.font.name = "Segoe UI Symbol"  # Times New Roman has no ballot box
+                if pt:
+                    run.font.size = Pt(pt)
+            elif "pilihan" in node.classes:  # one choice of a row of choices, set apart from the next
+                words = [Node("#text", text=(c.text or "").replace(" ", "\u00a0")) if c.tag == "#text" else c
+                         for c in node.children]
+                self.runs(paragraph, words, bold=bold, underline=underline, upper=upper, pt=pt)
+                paragraph.add_run("    ")
             else:
                 self.runs(paragraph, node.children, bold=bold or node.tag in ("strong", "b", "th"),
                           underline=underline or node.tag == "u", upper=upper, pt=pt)
+
+    def symbols(self, paragraph: Any, svg: Node) -> None:
+        """A small drawing within a line of text (the flowchart's legend) as Word shapes set in the
+        line; any other SVG (the generic lambang) is left to the HTML and PDF."""
+        from docx.oxml import parse_xml
+
+        from sop_cli.render.office.shapes import anchor_xml, read_svg
+
+        width, height = _number(svg.attrs.get("width")), _number(svg.attrs.get("height"))
+        if not (0 < width <= 60 and 0 < height <= 30):
+            return
+        for shape in read_svg(svg):
+            if shape.kind == "label":
+                continue
+            shape.name, shape.descr = "legenda", f"legenda: {shape.kind}"
+            self.shapes += 1
+            paragraph._p.append(parse_xml(anchor_xml(shape, 1000 + self.shapes, inline=True)))
+        paragraph.add_run(" ")
 
     def image(self, node: Node, container: Any) -> None:
         import base64
@@ -221,13 +325,26 @@ class _Writer:
         except (ValueError, InvalidImageStreamError, UnexpectedEndOfFileError, UnrecognizedImageError):
             return
         paragraph = _new_paragraph(container)
+        self.written.append(paragraph)
         paragraph.alignment = 1
         paragraph.add_run().add_picture(io.BytesIO(data), height=Cm(2.2))
 
     # Tables ----------------------------------------------------------------------------------
 
     def table(self, node: Node, container: Any) -> None:
-        rows = [tr for section in _rows_of(node) for tr in section]
+        header = [tr for section in _rows_of(node, only="thead") for tr in section]
+        body = [tr for section in _rows_of(node) for tr in section if tr not in header]
+        pages: list[list[Node]] = [[]]
+        for tr in body:  # the page breaks the PDF makes: each page gets a table of its own
+            if pages[-1] and re.search(r"break-before:\s*page", tr.attrs.get("style", "")):
+                pages.append([])
+            pages[-1].append(tr)
+        for number, rows in enumerate(pages):
+            if number:
+                _page_break(container)
+            self.table_rows(node, header + rows, len(header), container)
+
+    def table_rows(self, node: Node, rows: list[Node], header_rows: int, container: Any) -> None:
         grid: dict[tuple[int, int], tuple[Node, int, int]] = {}
         taken: set[tuple[int, int]] = set()
         width = 0
@@ -254,12 +371,11 @@ class _Writer:
             table = container.add_table(rows=len(rows), cols=width)
         if bordered:
             table.style = "Table Grid"
-        header_rows = sum(len(list(s)) for s in _rows_of(node, only="thead"))
         for r in range(header_rows):
             _repeat_header(table.rows[r])
         for r in range(len(rows)):
             _keep_row_together(table.rows[r])
-        usable = 25.7 if self.landscape else 16.0
+        usable = self.usable
         if shares:
             from docx.shared import Cm
 
@@ -271,14 +387,41 @@ class _Writer:
                     cell.width = Cm(usable * shares[index])
         for (r, c), (cell_node, span_r, span_c) in grid.items():
             cell = table.cell(r, c)
+            if "lanes" in cell_node.classes and span_r == 1:
+                # the flowchart's row: one cell per lane (as offices draw it, and as `sop import`
+                # reads it), the shapes anchored in the first
+                self.flow_row(table.rows[r], [table.cell(r, c + k) for k in range(span_c)], cell_node)
+                continue
             if span_r > 1 or span_c > 1:
                 cell = cell.merge(table.cell(min(r + span_r, len(rows)) - 1, min(c + span_c, width) - 1))
             self.cell(cell, cell_node)
 
-    def cell(self, cell: Any, node: Node) -> None:
+    def flow_row(self, row: Any, cells: list[Any], node: Node) -> None:
+        from docx.enum.table import WD_ROW_HEIGHT_RULE
+        from docx.oxml import parse_xml
+        from docx.shared import Emu
+
+        from sop_cli.render.office.shapes import EMU_PER_PX, anchor_xml, describe, read_svg
+
+        height = re.match(r"([\d.]+)px", node.style("height") or "")
+        if height:  # exact, so every shape's place from the row's top is the PDF's
+            row.height, row.height_rule = Emu(round(float(height.group(1)) * EMU_PER_PX)), WD_ROW_HEIGHT_RULE.EXACTLY
+        for cell in cells:
+            _no_cell_margins(cell)
+        svg = next((c for c in node.children if c.tag == "svg"), None)
+        if svg is None:
+            return
+        shapes = read_svg(svg)
+        describe(shapes, node.attrs.get("data-langkah"), node.attrs.get("data-bentuk"))
+        paragraph = cells[0].paragraphs[0]
+        for shape in shapes:
+            self.shapes += 1
+            paragraph._p.append(parse_xml(anchor_xml(shape, 1000 + self.shapes)))
+
+    def cell(self, cell: Any, node: Node, marks: frozenset[str] = frozenset()) -> None:
         first = cell.paragraphs[0]
         before = len(cell.paragraphs)
-        marks = frozenset({"bold"}) if node.tag == "th" else frozenset()
+        marks = marks | {"bold"} if node.tag == "th" else marks
         self.blocks(Node("div", node.attrs, node.children), cell, marks)
         if len(cell.paragraphs) > before and not first.text:
             first._element.getparent().remove(first._element)
@@ -344,3 +487,64 @@ def _keep_row_together(row: Any) -> None:
     cant = OxmlElement("w:cantSplit")
     cant.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(cant)
+
+
+def _page_break(container: Any) -> None:
+    """A paragraph that starts a new page and takes no room on it (1 pt), between two tables."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = container.add_paragraph()
+    paragraph.paragraph_format.page_break_before = True
+    properties = paragraph._p.get_or_add_pPr()
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    properties.append(mark)
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
+    paragraph.paragraph_format.line_spacing = 1.0
+
+
+def _no_cell_margins(cell: Any) -> None:
+    """A lane cell draws from its edges: shapes are placed from the cell's left edge."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    properties = cell._tc.get_or_add_tcPr()
+    properties.append(parse_xml(
+        f'<w:tcMar {nsdecls("w")}><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tcMar>'))
+
+
+def _kop_ends(paragraphs: list[Any]) -> None:
+    """The kop stays on one page with what follows it and ends with the double line of Tata Naskah
+    Dinas under it (the HTML's `border-bottom: 3px double`)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Pt
+
+    while len(paragraphs) > 1 and not paragraphs[-1].text.strip() and not paragraphs[-1]._p.xpath(".//w:drawing"):
+        empty = paragraphs.pop()._p  # the HTML's empty right-hand column, which only balances the lambang
+        empty.getparent().remove(empty)
+    for paragraph in paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.paragraph_format.keep_together = True
+    last = paragraphs[-1]
+    last.paragraph_format.space_after = Pt(8)
+    border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="thickThinSmallGap" w:sz="18" w:space="4" '
+                       'w:color="000000"/></w:pBdr>')
+    last._p.get_or_add_pPr().insert_element_before(border, *_AFTER_BORDER)
+
+
+# what follows w:pBdr in a paragraph's properties (ECMA-376 CT_PPrBase), so it is placed in order
+_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                 "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+                 "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                 "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+                 "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _number(value: str | None) -> float:
+    match = re.match(r"[\d.]+", value or "")
+    return float(match.group(0)) if match else 0.0
