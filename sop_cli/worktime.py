@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from sop_cli.errors import SopError
 from sop_cli.i18n import N_, _
@@ -142,7 +142,7 @@ def _national_holidays(year: int) -> Mapping[date, str]:
     """National holidays and cuti bersama of `year`, with their Indonesian names."""
     import holidays
 
-    days = holidays.ID(years=year, categories=("public", "government"), language="id")
+    days = holidays.country_holidays("ID", years=year, categories=("public", "government"), language="id")
     return MappingProxyType(dict(days.items()))
 
 
@@ -729,11 +729,38 @@ def _mean_day(week: Mapping[int, tuple[tuple[time, time], ...]]) -> int:
     return round(sum(minutes) / len(minutes)) if minutes else 450
 
 
-def _hours_json(intervals: Mapping[int, tuple[tuple[time, time], ...]]) -> dict[str, list[list[str]]]:
+def _hours_json(intervals: Mapping[int, tuple[tuple[time, time], ...]]) -> Hours:
     return {str(d): [[f"{a:%H:%M}", f"{b:%H:%M}"] for a, b in spans] for d, spans in sorted(intervals.items())}
 
 
-def pin_fields(cal: WorkCalendar) -> dict[str, Any]:
+Hours = dict[str, list[list[str]]]
+"""Office hours as pinned: ISO weekday ("1" Monday) to its [start, end] spans ("07:30")."""
+
+PinnedPeriod = TypedDict("PinnedPeriod", {"from": str, "to": str, "hours": Hours})
+"""A period with its own office hours (Ramadan), its ends ISO dates."""
+
+
+class CalendarFields(TypedDict):
+    """What a run pins of a calendar besides its zone and days off (`pin_fields`)."""
+
+    hours: Hours
+    day_minutes: int
+    periods: list[PinnedPeriod]
+    yearly_days_off: list[str]
+
+
+class PinnedCalendar(CalendarFields, total=False):
+    """A run's pinned calendar in the current format (`sop_cli.definition.pinned.CALENDAR_FORMAT`);
+    a key left out reads as its default, but the zone (see `from_pinned`)."""
+
+    pinned_format: int
+    zone: str
+    years: list[int]
+    days_off: dict[str, str]
+    source: str
+
+
+def pin_fields(cal: WorkCalendar) -> CalendarFields:
     """What a run pins of `cal` besides its zone and days off (calendar format 3, see
     `sop_cli.definition.pinned`): office hours, periods with their own hours and yearly days off."""
     return {
@@ -745,7 +772,7 @@ def pin_fields(cal: WorkCalendar) -> dict[str, Any]:
     }
 
 
-def from_pinned(pinned: Mapping[str, Any]) -> WorkCalendar:
+def from_pinned(pinned: PinnedCalendar) -> WorkCalendar:
     """The calendar a run pinned (see `pin_fields`); national holidays come from its `days_off`.
 
     Reads the current format (`sop_cli.definition.pinned.upgrade_calendar` brings older ones up to
@@ -754,7 +781,7 @@ def from_pinned(pinned: Mapping[str, Any]) -> WorkCalendar:
     Raises:
         CalendarError / KeyError / ValueError / TypeError: The pinned JSON is not of this shape.
     """
-    def week(hours: Mapping[str, Any]) -> dict[int, tuple[tuple[time, time], ...]]:
+    def week(hours: Hours) -> dict[int, tuple[tuple[time, time], ...]]:
         return {int(d): tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in spans)
                 for d, spans in hours.items()}
 

@@ -57,6 +57,8 @@ ROWS = {
     "a time at the end of time": ("UPDATE events SET at = '9999-12-31T23:59:00-12:00' WHERE seq = 2", 2,
                                   "its time '9999-12-31T23:59:00-12:00' is not a date and time"),
     "a number as time": ("UPDATE events SET at = 12345 WHERE seq = 2", 2, "its time '12345' is not a date and time"),
+    "a kind sop does not write": ("UPDATE events SET kind = 'dihapus' WHERE seq = 2", 2,
+                                  "its kind 'dihapus' is not one sop writes"),
     "a step that is text": ("UPDATE events SET step = 'x' WHERE seq = 2", 2, "its step 'x' is not a step number"),
     "a year that is text": ("UPDATE events SET data = '{\"year\": \"abc\"}' WHERE seq = 1", 1,
                             "its year 'abc' is not a whole number"),

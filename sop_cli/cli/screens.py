@@ -17,9 +17,6 @@ if TYPE_CHECKING:
     from sop_cli.run.periods import Period
     from sop_cli.run.views import CurrentView, LaneView, RunListRow, RunView, SourceFile
 
-STATUSES = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
-"""Run states as `sop runs` shows them (translated at use)."""
-
 LABELS = (N_("SOP"), N_("For"), N_("Sub-SOP"), N_("Started"), N_("Due"), N_("Status"), N_("Next"), N_("Run due"),
           N_("Progress"), N_("Parallel"), N_("Current"), N_("Who"), N_("Since"), N_("Time"), N_("Outside"))
 """The labels of the run screens, aligned to the longest in the interface language."""
@@ -94,6 +91,8 @@ def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, yea
 
 def _print_cases(rows: list[RunListRow]) -> None:
     """The counter's view: each case, whom it is for, who has it now, since and due when."""
+    from sop_cli.run.views import status_word
+
     table = []
     for r in rows:
         if r["status"] == "active":
@@ -101,7 +100,7 @@ def _print_cases(rows: list[RunListRow]) -> None:
             where = f"{r['current_step']} {r['holder'] or ''}"
             due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
-            state, where, due = _(STATUSES.get(r["status"], r["status"])), "-", "-"
+            state, where, due = status_word(r["status"]), "-", "-"
         table.append([r["run"], r["untuk"] or "-", tanggal_pendek(r["started_at"]) if r["started_at"] else "-",
                       where, due, state])
     print(plain_table([_("Case"), _("For"), _("Received"), _("With"), _("Due"), _("State")], table,
@@ -109,6 +108,8 @@ def _print_cases(rows: list[RunListRow]) -> None:
 
 
 def _print_runs(rows: list[RunListRow]) -> None:
+    from sop_cli.run.views import status_word
+
     table = []
     for r in rows:
         if r["status"] == "active":
@@ -116,7 +117,7 @@ def _print_runs(rows: list[RunListRow]) -> None:
             where = f"{r['current_step']} {r['current_kegiatan'] or ''}"
             due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
-            state, where, due = _(STATUSES.get(r["status"], r["status"])), "-", "-"
+            state, where, due = status_word(r["status"]), "-", "-"
         progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import NotFoundError, StateError, UsageError
 from sop_cli.i18n import _, ngettext
+from sop_cli.store.interface import EventKind
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import Langkah, SopDefinition
@@ -601,7 +602,7 @@ def _same_nomor(state: RunState, doc: str, nomor: str) -> list[str]:
     """A warning for each other document type kept with the run under the same Nomor."""
     seen = []
     for event in state.events:
-        if event.kind != "note" or event.seq in state.undone_by:
+        if event.kind != EventKind.NOTE or event.seq in state.undone_by:
             continue
         match = NOMOR_NOTE.match(str(event.data.get("note") or ""))
         if match and match.group(1) != doc and match.group(2).strip() == nomor.strip() and match.group(1) not in seen:

@@ -33,11 +33,17 @@ import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sop_cli.errors import RenderError
 from sop_cli.i18n import _
 from sop_cli.paths import template_roots
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from jinja2 import Environment, Template
+    from jinja2.bccache import Bucket, BytecodeCache
 
 AUTOESCAPED = ("html", "htm", "svg", "xml")
 MARKDOWN = (".md", ".markdown")
@@ -56,13 +62,13 @@ def take_notices() -> list[str]:
     return taken
 
 
-def environment(extra_dirs: Sequence[Path] = ()) -> Any:
+def environment(extra_dirs: Sequence[Path] = ()) -> Environment:
     """The environment for the current template roots, with `extra_dirs` searched first."""
     return _environment(tuple(str(p) for p in (*extra_dirs, *template_roots())))
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(roots: tuple[str, ...]) -> Any:
+def _environment(roots: tuple[str, ...]) -> Environment:
     from jinja2 import FileSystemLoader, StrictUndefined, pass_context, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -132,7 +138,7 @@ def _finalize(context: Any, value: Any) -> Any:
     return value
 
 
-def _bytecode_cache() -> Any:
+def _bytecode_cache() -> BytecodeCache | None:
     """Compiled templates kept in `$SOP_HOME/cache/jinja/<key>`: halves the time of a render.
 
     Jinja's own cache key is the template's name and source only, so the folder is keyed by what
@@ -163,15 +169,15 @@ def _bytecode_cache() -> Any:
     class SignedBytecodeCache(jinja2.BytecodeCache):
         """Jinja's bytecode cache, each file `HMAC-SHA256(key, bucket key + data) + data`."""
 
-        def _file(self, bucket: Any) -> Path:
+        def _file(self, bucket: Bucket) -> Path:
             return folder / f"{bucket.key}.cache"
 
-        def _mac(self, bucket: Any, data: bytes) -> bytes:
+        def _mac(self, bucket: Bucket, data: bytes) -> bytes:
             import hmac
 
             return hmac.new(secret, bucket.key.encode() + b"\0" + data, "sha256").digest()
 
-        def load_bytecode(self, bucket: Any) -> None:
+        def load_bytecode(self, bucket: Bucket) -> None:
             import hmac
 
             try:
@@ -186,7 +192,7 @@ def _bytecode_cache() -> Any:
                 except Exception:
                     bucket.reset()
 
-        def dump_bytecode(self, bucket: Any) -> None:
+        def dump_bytecode(self, bucket: Bucket) -> None:
             import tempfile
 
             data = bucket.bytecode_to_string()
@@ -201,10 +207,8 @@ def _bytecode_cache() -> Any:
                 pass
             finally:
                 if temporary is not None:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.unlink(temporary)
-                    except OSError:
-                        pass
 
     return SignedBytecodeCache()
 
@@ -253,16 +257,14 @@ def _new_key(path: Path) -> None:
         pass
     finally:
         if temporary is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            except OSError:
-                pass
 
 
 _INERT = str.maketrans({"[": "&#91;", "]": "&#93;", "<": "&lt;", ">": "&gt;"})
 
 
-def markdown_text(value: Any) -> str:
+def markdown_text(value: object) -> str:
     """User text made inert in Markdown: no link, image, reference definition, raw HTML or autolink.
 
     Brackets and angle brackets become character references, which read as the characters and
@@ -271,7 +273,7 @@ def markdown_text(value: Any) -> str:
     return str(value).translate(_INERT)
 
 
-def markdown_cell(value: Any) -> str:
+def markdown_cell(value: object) -> str:
     """Text made safe for one Markdown table cell: inert (see `markdown_text`), no column or line breaks."""
     if value is None:
         return ""
@@ -279,19 +281,6 @@ def markdown_cell(value: Any) -> str:
     for raw, escaped in (("\\", "\\\\"), ("|", "\\|")):
         text = text.replace(raw, escaped)
     return " ".join(markdown_text(text).split())
-
-
-def template_exists(name: str, extra_dirs: Sequence[Path] = ()) -> bool:
-    """Whether some template root (or extra dir) holds `name`."""
-    from jinja2 import TemplateNotFound
-
-    try:
-        environment(extra_dirs).get_template(name)
-    except TemplateNotFound:
-        return False
-    except Exception:  # a broken template exists; rendering it reports the problem
-        return True
-    return True
 
 
 def render(name: str, context: dict[str, Any], extra_dirs: Sequence[Path] = ()) -> str:
@@ -354,7 +343,7 @@ class _TooSlow(Exception):
     """The render ran past MAX_SECONDS."""
 
 
-def _bounded_render(template: Any, context: dict[str, Any], name: str) -> str:
+def _bounded_render(template: Template, context: dict[str, Any], name: str) -> str:
     """The rendered text, stopped past MAX_OUTPUT characters."""
     parts: list[str] = []
     size = 0
@@ -381,7 +370,7 @@ class _bounds:
         self.timer = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         self.memory = _limit_memory()
         if self.timer:
-            def expired(signum: int, frame: Any) -> None:
+            def expired(signum: int, frame: FrameType | None) -> None:
                 if frame is not None and frame.f_code in (_bounds.__enter__.__code__, _bounds.__exit__.__code__):
                     return  # starting (the block would never be left through __exit__) or ending: ring again
                 if frame is not None and _swallows(frame):
@@ -400,7 +389,7 @@ class _bounds:
             _restore_memory(self.memory)
 
 
-def _swallows(frame: Any) -> bool:
+def _swallows(frame: FrameType) -> bool:
     """Whether an exception raised in `frame` would be printed and dropped instead of ending the
     render: a finalizer (`__del__`) or a garbage collector callback (`gc.callbacks`)."""
     import gc

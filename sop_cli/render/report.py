@@ -35,7 +35,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
 from sop_cli.i18n import N_, _, ngettext
-from sop_cli.run.engine import ProgressPercent, RunHeading
+from sop_cli.run.engine import EventKind, ProgressPercent, RunHeading, RunStatus
+from sop_cli.run.engine import status_word as run_status_label
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
@@ -51,7 +52,7 @@ STATUS_WORDS = {
 """A pass's status in Indonesian, for documents and the JSON `status_word` (Indonesian in both
 interface languages); `planned` is the word for a forecast row (its times are planned)."""
 
-RUN_STATUS_WORDS = {"active": "berjalan", "finished": "selesai", "cancelled": "dihentikan"}
+RUN_STATUS_WORDS = {RunStatus.ACTIVE: "berjalan", RunStatus.FINISHED: "selesai", RunStatus.CANCELLED: "dihentikan"}
 """The run's status in Indonesian, for documents ("dihentikan": a run is stopped, *hentikan*;
 *batalkan* is undoing one step)."""
 
@@ -65,8 +66,6 @@ STATUS_LABELS = {
 }
 """A pass's status in the interface language (`status_label`); the keys of STATUS_WORDS."""
 
-RUN_STATUS_LABELS = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
-"""The run's status in the interface language (`run_status_label`)."""
 
 CSV_COLUMNS = (
     "no", "step", "kegiatan", "lanes", "person", "status", "loop", "rework", "became_current_at", "due_at",
@@ -111,11 +110,6 @@ def status_label(row: ReportRow) -> str:
     """A pass's status in the interface language ("selesai", "belum (rencana)"; "done", ...)."""
     key = "planned" if row["status"] == "pending" and row["status_word"] == STATUS_WORDS["planned"] else row["status"]
     return _(STATUS_LABELS[key]) if key in STATUS_LABELS else row["status_word"]
-
-
-def run_status_label(status: str) -> str:
-    """The run's status in the interface language ("berjalan", "selesai", "dihentikan"; "active", ...)."""
-    return _(RUN_STATUS_LABELS[status]) if status in RUN_STATUS_LABELS else status
 
 
 class ReportRow(TypedDict):
@@ -258,7 +252,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         if visit.outcome == "rejected" and proc.sends_back(visit.step):
             loop += 1
             closing_step = visit.step
-        if is_open and state.status == "active":
+        if is_open and state.status == RunStatus.ACTIVE:
             actual = cal.working_minutes_between(visit.became_current_at, now)
             late = visit.timed and now > visit.due_at
             status = "current"
@@ -332,7 +326,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
         "actual_minutes": sum(r["actual_minutes"] or 0 for r in worked),
         "standard_minutes": sum(r["standard_minutes"] for r in worked),
         "external_minutes": sum(r["actual_minutes"] or 0 for r in outside),
-        "forecast_end": maybe(end) if state.status == "active" else None,
+        "forecast_end": maybe(end) if state.status == RunStatus.ACTIVE else None,
         "finished_at": maybe(state.finished_at),
         "end": maybe(end),
         "current_step": state.current_step,
@@ -345,7 +339,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     heading = run_heading(state, now)
     return {
         "run": heading["run"], "title": heading["title"], "year": heading["year"], "status": heading["status"],
-        "status_word": RUN_STATUS_WORDS.get(heading["status"], heading["status"]), "outcome": heading["outcome"],
+        "status_word": RUN_STATUS_WORDS[heading["status"]], "outcome": heading["outcome"],
         "untuk": state.untuk,
         "now": heading["now"], "sop": heading["sop"], "started_at": heading["started_at"],
         "finished_at": heading["finished_at"], "cancelled_at": heading["cancelled_at"],
@@ -368,7 +362,7 @@ def _notes(state: RunState) -> list[NoteRow]:
         files = [dict(item) for item in event.data.get("attachments") or []]
         # A note given when completing a step is already in that step's row; repeat it only
         # beside the files it came with.
-        if not files and (not note or event.kind not in ("note", "attachment")):
+        if not files and (not note or event.kind not in (EventKind.NOTE, EventKind.ATTACHMENT)):
             continue
         found.append({
             "seq": event.seq, "at": event.at.astimezone(tz), "by": event.actor, "step": event.step,

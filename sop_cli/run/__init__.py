@@ -1,1 +1,7 @@
-"""A run of an SOP: its events, the state derived from them, working-time deadlines and the use-cases."""
+"""A run of an SOP, above the definition and the store and below the renderers:
+
+- `engine` (the face of `plan` → `state` → `views` → `commands`): what a run's log means, pure;
+- `service`: the use-cases the CLI calls, each in one store transaction (`Session`);
+- `attachments`, `revision`, `portfolio`: the use-cases of a run's files, of moving a run to a new
+  version of its SOP, and of BAPPEDA's view of many runs.
+"""

@@ -110,7 +110,7 @@ def purge(session: Session, before: date, *, dry_run: bool = False) -> PurgeResu
         for run_id in erased:
             state = _state(st, run_id)
             last = state.events[-1]
-            event = engine.Event(0, "erased", max(now, last.at), now, session.who, session.os_user, None,
+            event = engine.Event(0, engine.EventKind.ERASED, max(now, last.at), now, session.who, session.os_user, None,
                                  {"fields": ["untuk"], "sebelum": before.isoformat()})
             new_state = engine.with_event(state, replace(event, seq=last.seq + 1))
             st.append_event(run_id, event, after_seq=last.seq, summary=engine.summary(new_state))

@@ -4,14 +4,14 @@ moved on. Pure: `now` is passed in; the service writes the event."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sop_cli.definition.graph import Step
 from sop_cli.errors import ConflictError, StateError, UsageError
 from sop_cli.i18n import _
-from sop_cli.store.interface import Event
+from sop_cli.store.interface import Event, EventKind, KeptFile, RunStatus
 
 if TYPE_CHECKING:
     pass
@@ -19,7 +19,7 @@ from sop_cli.run.state import RunState
 from sop_cli.run.views import kind_word, show_moment, status_word
 
 
-def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: Any = None) -> None:
+def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: tzinfo | None = None) -> None:
     """Refuse an event time in the future or before `floor` (UsageError naming both times,
     about the option "at")."""
     def show(moment: datetime) -> str:
@@ -37,7 +37,7 @@ def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: 
 
 def _not_active(state: RunState, action: str) -> StateError:
     """The refusal of `action` (a translated phrase: "advancing it") on a finished or cancelled run."""
-    if state.status == "cancelled":
+    if state.status == RunStatus.CANCELLED:
         return StateError(
             _("Run {run} was cancelled ({reason}); {action} is not possible any more.").format(
                 run=state.run_id, reason=state.cancel_reason, action=action)
@@ -59,7 +59,7 @@ def step_event(
     reject: bool = False,
     reason: str | None = None,
     note: str | None = None,
-    attachments: Sequence[Mapping[str, Any]] = (),
+    attachments: Sequence[KeptFile] = (),
     by: str | None = None,
     fallback_actor: str,
     os_user: str,
@@ -123,7 +123,7 @@ def step_event(
         if approve and reason:
             raise UsageError(_("A reason goes with a rejection; for a remark on an approval use a note."),
                              code="reason_with_approval")
-        kind = "approved" if approve else "rejected"
+        kind = EventKind.APPROVED if approve else EventKind.REJECTED
     else:
         if approve or reject:
             verdict = "approve" if approve else "reject"
@@ -140,7 +140,7 @@ def step_event(
         if reason:
             raise UsageError(_("A reason goes with a rejection; for a remark use a note."),
                              code="reason_without_decision")
-        kind = "step_completed"
+        kind = EventKind.STEP_COMPLETED
     moment = at or now
     check_at(moment, now, current.became_current_at, _("step {step} became current").format(step=step.no),
              state.calendar.tz)
@@ -226,7 +226,7 @@ def undo_moved_on(state: RunState, target: Event) -> ConflictError:
     )
 
 
-def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[str, Any]:
+def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[str, object]:
     """What a step done by a sub-SOP records of its child run; StateError unless it has finished."""
     if child is None:
         raise StateError(
@@ -236,7 +236,7 @@ def _sub_run_done(state: RunState, step: Step, child: RunState | None) -> dict[s
             code="sub_run_missing",
             details={"run": state.run_id, "step": step.no, "sub_sop": step.sub_sop, "kegiatan": step.kegiatan},
         )
-    if child.status != "finished":
+    if child.status != RunStatus.FINISHED:
         at = ", ".join(str(n) for n in child.current_steps) or status_word(child.status)
         raise StateError(
             _("Step {step} ({kegiatan}) is done by run {child} of SOP {sub_sop}, which is {status} (at step {at}); "
@@ -286,7 +286,7 @@ def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, f
     """
     if not (reason and reason.strip()):
         raise UsageError(_("Undoing needs a reason: the log keeps why a step was reopened."), code="undo_needs_reason")
-    if state.status == "cancelled":
+    if state.status == RunStatus.CANCELLED:
         raise _not_active(state, _("undoing a step"))
     target = state.last_step_event()
     if target is None:
@@ -294,8 +294,8 @@ def undo_event(state: RunState, *, now: datetime, reason: str, by: str | None, f
             _("Nothing to undo: no step of run {run} has been completed since it started.").format(run=state.run_id),
             hint=_("To end the run, cancel it with a reason."), suggest="cancel", details={"run": state.run_id},
         )
-    data = {"undoes": target.seq, "reason": reason.strip(), "undone_kind": target.kind}
-    return Event(0, "undone", now, now, by or fallback_actor, os_user, target.step, data)
+    data = {"undoes": target.seq, "reason": reason.strip(), "undone_kind": target.kind.value}
+    return Event(0, EventKind.UNDONE, now, now, by or fallback_actor, os_user, target.step, data)
 
 
 def cancel_event(
@@ -315,12 +315,12 @@ def cancel_event(
         raise _not_active(state, _("cancelling it"))
     moment = at or now
     check_at(moment, now, state.events[-1].at, _("the previous event"), state.calendar.tz)
-    return Event(0, "cancelled", moment, now, by or fallback_actor, os_user, state.current_step, {"reason": reason.strip()})
+    return Event(0, EventKind.CANCELLED, moment, now, by or fallback_actor, os_user, state.current_step, {"reason": reason.strip()})
 
 
 def note_event(
     state: RunState, *, now: datetime, at: datetime | None = None, text: str | None,
-    attachments: Sequence[Mapping[str, Any]] = (), by: str | None, fallback_actor: str, os_user: str,
+    attachments: Sequence[KeptFile] = (), by: str | None, fallback_actor: str, os_user: str,
 ) -> Event:
     """A `note` (text, perhaps with files) or `attachment` (files only) event on the current step.
 
@@ -336,7 +336,7 @@ def note_event(
         data["note"] = text.strip()
     if attachments:
         data["attachments"] = [dict(a) for a in attachments]
-    kind = "note" if "note" in data else "attachment"
+    kind = EventKind.NOTE if "note" in data else EventKind.ATTACHMENT
     return Event(0, kind, moment, now, by or fallback_actor, os_user, state.current_step, data)
 
 

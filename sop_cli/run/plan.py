@@ -23,7 +23,8 @@ from sop_cli.definition.pinned import CALENDAR_FORMAT, read_pinned, upgrade_cale
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
-    from sop_cli.worktime import WorkCalendar
+    from sop_cli.store.interface import KeptFile
+    from sop_cli.worktime import PinnedCalendar, WorkCalendar
 
 _ZERO = Duration(0, "menit")
 
@@ -69,7 +70,7 @@ class StepVisit:
     outcome: str | None = None
     note: str | None = None
     reason: str | None = None
-    attachments: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[KeptFile] = field(default_factory=list)
     working_minutes: int | None = None
     event_seq: int | None = None
     untimed: bool = False
@@ -182,7 +183,7 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
 
 
 def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
-                    calendar: WorkCalendar | None = None) -> dict[str, Any]:
+                    calendar: WorkCalendar | None = None) -> PinnedCalendar:
     """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
     zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
     yearly days off of `calendar` (the ASN week and none of either when it is None)."""

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
+from sop_cli.store.interface import RunStatus
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
@@ -64,10 +65,9 @@ class UnitRow(TypedDict):
     days_past_deadline: int | None
 
 
-class StepRow(TypedDict):
-    """One step of an SOP across the runs of the cycle."""
+class _StepTimes(TypedDict):
+    """One step's standard time against its completed passes (working minutes)."""
 
-    sop: str
     step: int
     kegiatan: str
     waktu: str
@@ -76,6 +76,12 @@ class StepRow(TypedDict):
     median_minutes: int | None
     p90_minutes: int | None
     late_share: float | None
+
+
+class StepRow(_StepTimes):
+    """One step of an SOP across the runs of the cycle."""
+
+    sop: str
     rework_rate: float | None
 
 
@@ -118,17 +124,9 @@ class PortfolioData(TypedDict):
     services: list[ServiceRow]
 
 
-class EvaluasiRow(TypedDict):
+class EvaluasiRow(_StepTimes):
     """One step of the evaluated SOP."""
 
-    step: int
-    kegiatan: str
-    waktu: str
-    standard_minutes: int
-    passes: int
-    median_minutes: int | None
-    p90_minutes: int | None
-    late_share: float | None
     missed_in_most: bool
     proposed_waktu: str | None
     proposed_minutes: int | None
@@ -237,7 +235,7 @@ def portfolio(
             # passes) and the one shown per unit and SOP; the finished and cancelled runs' passes
             # are the rows their writes kept (`step_times`), streamed from the store.
             chosen_ids = {row.id for row in _pick(rows).values()}
-            states = _states(st, [r for r in rows if r.status == "active" or r.id in chosen_ids])
+            states = _states(st, [r for r in rows if r.status == RunStatus.ACTIVE or r.id in chosen_ids])
             ended = _ended_passes(st, where, {head[0]: head[4] for head in heads})
             units = st.units()
             counted = st.case_counts(year, RunFilter(org=org, sop=sop) if org or sop else None)
@@ -255,7 +253,7 @@ def portfolio(
         for o in org_ids for s in sops
     ]
     unit_rows.sort(key=lambda r: (r["sop"], r["org_name"].lower()))
-    steps, lanes = _across([s for s in states.values() if s.status == "active"], now, ended)
+    steps, lanes = _across([s for s in states.values() if s.status == RunStatus.ACTIVE], now, ended)
     summary = {
         "units": len(org_ids),
         "not_started": sum(1 for r in unit_rows if r["status"] == "not started"),
@@ -290,7 +288,7 @@ def _pick(rows: Sequence[_Head]) -> dict[tuple[str, str], _Head]:
     for row in rows:
         key = (_org(row.sop_id), _short(row.sop_id))
         previous = chosen.get(key)
-        if previous is None or previous.status == "cancelled" or row.status != "cancelled":
+        if previous is None or previous.status == RunStatus.CANCELLED or row.status != RunStatus.CANCELLED:
             chosen[key] = row
     return chosen
 
@@ -409,7 +407,7 @@ def _across(states: list[RunState], now: datetime, ended: _Passes) -> tuple[list
                 minutes = visit.working_minutes
                 actual[key].append(minutes)
                 late[key] += visit.late
-            elif state.status == "active":
+            elif state.status == RunStatus.ACTIVE:
                 minutes = state.calendar.working_minutes_between(visit.became_current_at, now)
                 for lane in visit.lanes:
                     waiting_now[state.procedure.lanes.get(lane, lane)] += 1

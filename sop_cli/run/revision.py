@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from sop_cli.definition.diff import FieldChange, SopDiff, diff_sops, match_steps
+from sop_cli.definition.graph import Graph
 from sop_cli.i18n import _
 from sop_cli.run import engine
+from sop_cli.store.interface import RunStatus
 
 
 class AheadStep(TypedDict):
@@ -39,7 +41,7 @@ class RunRevision(TypedDict):
     """The effect of a new version on one run; `current_in_new` None when the current step is gone."""
 
     run: str
-    status: str
+    status: RunStatus
     current_step: int | None
     current_kegiatan: str | None
     current_in_new: int | None
@@ -95,7 +97,7 @@ def run_revision(state: engine.RunState, new: Mapping[str, Any], now: datetime, 
     return result
 
 
-def _ahead(graph: Any, no: int) -> AheadStep:
+def _ahead(graph: Graph, no: int) -> AheadStep:
     step = graph.step(no)
     return {"no": no, "kegiatan": step.kegiatan, "waktu": step.waktu}
 

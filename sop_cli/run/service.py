@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.errors import AmbiguousError, ConflictError, NotFoundError, UsageError
 from sop_cli.i18n import _, ngettext
 from sop_cli.run import engine
+from sop_cli.store.interface import KeptFile
 
 if TYPE_CHECKING:
     from sop_cli.definition.graph import Graph
@@ -309,7 +310,7 @@ def _append(
             last = state.events[-1].seq
             new_state = engine.with_event(state, replace(event, seq=last + 1))
             event = st.append_event(run_id, event, after_seq=last, summary=engine.summary(new_state))
-            if new_state.status == "finished" and state.status == "active" and new_state.parent:
+            if new_state.status == engine.RunStatus.FINISHED and state.status == engine.RunStatus.ACTIVE and new_state.parent:
                 _complete_parent(st, new_state, event)
     return _view(new_state, session.now, event)
 
@@ -363,7 +364,7 @@ def _check_files(files: Iterable[str | Path]) -> list[Path]:
     return paths
 
 
-def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[dict[str, Any]]:
+def _keep(st: Store, run_id: str, paths: Sequence[Path]) -> list[KeptFile]:
     from sop_cli.settings import max_attachment_bytes
 
     limit = max_attachment_bytes()
@@ -470,7 +471,7 @@ def start_run(
         # A sub-SOP may run once per parent step (_check_no_child guards that), so only a run
         # started on its own is checked against the year's other runs.
         same = [r for r in st.summaries(include_all=True)
-                if r.sop_id == proc.qualified_id and r.year == year and r.summary.status != "cancelled"
+                if r.sop_id == proc.qualified_id and r.year == year and r.summary.status != engine.RunStatus.CANCELLED
                 ] if mother is None and not is_case else []
         if same and not again:
             raise ConflictError(
@@ -491,7 +492,7 @@ def start_run(
             "source_sha256": source_sha, "definition_sha256": definition_sha, "calendar_sha256": calendar_sha,
             **link,
         }
-        started = engine.Event(1, "started", moment, now, session.who, session.os_user, None, data)
+        started = engine.Event(1, engine.EventKind.STARTED, moment, now, session.who, session.os_user, None, data)
         state = engine.derive(proc, [started], engine.run_calendar(pinned))
         started = st.create_run(
             NewRun(run_id, proc.qualified_id, year, title, proc.zone, definition_sha, calendar_sha,
@@ -503,7 +504,7 @@ def start_run(
             state.untuk, state.case_number = untuk, number
         if mother is not None:
             seq = mother.events[-1].seq
-            linked = engine.Event(0, "sub_run_started", max(moment, mother.events[-1].at), now, session.who,
+            linked = engine.Event(0, engine.EventKind.SUB_RUN_STARTED, max(moment, mother.events[-1].at), now, session.who,
                                   session.os_user,
                                   link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
             after = engine.with_event(mother, replace(linked, seq=seq + 1))
@@ -516,7 +517,7 @@ def start_run(
 
 def _state_words(row: RunRow) -> str:
     summary = row.summary
-    if summary.status == "active" and summary.current_step is not None:
+    if summary.status == engine.RunStatus.ACTIVE and summary.current_step is not None:
         return _("active, step {step} of {total}").format(step=summary.current_step, total=summary.steps_total)
     return engine.status_word(summary.status)
 
@@ -531,7 +532,7 @@ def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
     if stored is None:
         return
     child = engine.state_of(stored)
-    if child.status != "cancelled":
+    if child.status != engine.RunStatus.CANCELLED:
         raise StateError(
             _("Step {step} of run {run} already has its sub-SOP run {child} ({status}). Nothing was started.").format(
                 step=step, run=parent.run_id, child=child.run_id, status=engine.status_word(child.status)),
@@ -541,9 +542,9 @@ def _check_no_child(st: Store, parent: engine.RunState, step: int) -> None:
 
 def _holidays_source() -> str:
     try:
-        import holidays
+        from importlib.metadata import version
 
-        return f"holidays {holidays.__version__} (ID; public, government)"
+        return f"holidays {version('holidays')} (ID; public, government)"
     except Exception:
         return "holidays (ID; public, government)"
 
@@ -591,7 +592,7 @@ def advance(
         UsageError: Inputs that do not fit the step, a bad `at`, a missing attachment.
     """
     paths = _check_files(attach)
-    copies: list[dict[str, Any]] = []
+    copies: list[KeptFile] = []
 
     children: dict[int, engine.RunState] = {}
 
@@ -635,7 +636,7 @@ def advance(
     return _append(session, run, build, prepare if paths else None, None if step is not None else seen, look)
 
 
-_MOVES = frozenset({*engine.STEP_KINDS, "undone", "cancelled"})
+_MOVES = frozenset({*engine.STEP_KINDS, engine.EventKind.UNDONE, engine.EventKind.CANCELLED})
 """Event kinds that change which step is current (a note does not)."""
 
 
@@ -704,7 +705,7 @@ def add_note(
 ) -> engine.RunView:
     """Add a note and/or attachments to a run without moving it (`note` / `attachment` event)."""
     paths = _check_files(attach)
-    copies: list[dict[str, Any]] = []
+    copies: list[KeptFile] = []
 
     def build(state: engine.RunState) -> engine.Event:
         return engine.note_event(
@@ -718,9 +719,9 @@ def add_note(
     return _append(session, run, build, prepare if paths else None)
 
 
-def _pending(paths: Sequence[Path]) -> list[dict[str, Any]]:
+def _pending(paths: Sequence[Path]) -> list[KeptFile]:
     """Placeholders for files about to be copied, so the trial check sees that files were given."""
-    return [{"name": p.name} for p in paths]
+    return [KeptFile(name=p.name, sha256="", size=0, path="") for p in paths]
 
 
 def run_status(session: Session, run: str | None = None) -> engine.RunView:
@@ -802,7 +803,7 @@ def _list_row(row: RunRow, now: datetime) -> engine.RunListRow:
         "run": row.id, "sop": row.sop_id, "year": row.year, "title": row.title, "status": summary.status,
         "current_step": summary.current_step, "current_kegiatan": summary.current_kegiatan,
         "current_since": local(summary.current_since), "current_due": local(summary.current_due),
-        "late": summary.status == "active" and summary.current_due is not None and summary.current_due < now,
+        "late": summary.status == engine.RunStatus.ACTIVE and summary.current_due is not None and summary.current_due < now,
         "progress": {"done": summary.steps_done, "total": summary.steps_total},
         "rework_loops": summary.rework_loops, "started_at": local(row.created_at), "untuk": row.untuk,
         "case_number": row.case_number, "holder": row.holder,

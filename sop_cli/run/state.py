@@ -29,18 +29,15 @@ from typing import TYPE_CHECKING, Any
 from sop_cli.definition.graph import Graph
 from sop_cli.errors import StoreError
 from sop_cli.i18n import _
-from sop_cli.store.interface import Event, RunSummary, RunTimes, StepTime
+from sop_cli.run.plan import Plan, StepVisit, new_visit, planned, procedure, run_calendar
+from sop_cli.store.interface import STEP_KINDS, Event, EventKind, RunStatus, RunSummary, RunTimes, StepTime
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
     from sop_cli.store.interface import StoredRun
     from sop_cli.worktime import WorkCalendar
-from sop_cli.run.plan import Plan, StepVisit, new_visit, planned, procedure, run_calendar
 
-STEP_KINDS = ("step_completed", "approved", "rejected")
-"""Event kinds that complete the current step."""
-
-OUTCOMES = {"step_completed": "done", "approved": "approved", "rejected": "rejected"}
+OUTCOMES = {EventKind.STEP_COMPLETED: "done", EventKind.APPROVED: "approved", EventKind.REJECTED: "rejected"}
 
 
 @dataclass
@@ -53,7 +50,7 @@ class RunState:
         calendar: The run's `WorkCalendar` (its zone, office hours and pinned days off).
         year, title: As given at `sop start`.
         assignments: Lane id to the person assigned to it.
-        status: "active", "finished" or "cancelled".
+        status: A `RunStatus`.
         visits: Every pass through a step, in the order they became current; the open ones (one,
             or several branches of a split) are the current steps while the run is active.
         rework_loops: Rejections in effect that sent the run back (a TIDAK that ends it is none).
@@ -75,7 +72,7 @@ class RunState:
     year: int
     title: str
     assignments: dict[str, str]
-    status: str
+    status: RunStatus
     visits: list[StepVisit]
     rework_loops: int
     events: list[Event]
@@ -113,7 +110,7 @@ class RunState:
     @property
     def open_visits(self) -> list[StepVisit]:
         """The current steps of an active run: one, or the open branches of a split (written order)."""
-        if self.status != "active":
+        if self.status != RunStatus.ACTIVE:
             return []
         return [v for v in self.visits if v.completed_at is None]
 
@@ -145,7 +142,6 @@ class RunState:
         return self.current.step if self.current else None
 
 
-
     @functools.cached_property
     def _progress(self) -> tuple[int, int]:
         """(done, total): the distinct steps completed behind the current ones, and those plus the
@@ -155,7 +151,7 @@ class RunState:
         of the main path."""
         path = self.procedure.main_path
         completed = [v for v in self.visits if v.event_seq is not None]
-        if self.status == "finished" and self.outcome == "ditolak":
+        if self.status == RunStatus.FINISHED and self.outcome == "ditolak":
             last = max(completed, key=lambda v: v.event_seq or 0).step
             return (path.index(last) + 1 if last in path else len(path)), len(path)
         open_steps = [v.step for v in self.visits if v.completed_at is None]
@@ -175,13 +171,13 @@ class RunState:
 
     def plan(self, now: datetime) -> Plan:
         """The run's plan as of `now` (empty, with no end, unless active): see `planned`."""
-        if self.status != "active":
+        if self.status != RunStatus.ACTIVE:
             return Plan([], None)
         return planned(self.procedure, self.calendar, self.open_visits, now)
 
     def end(self, now: datetime) -> datetime | None:
         """When the run ended, or, while active, its planned end as of `now` (None when cancelled)."""
-        return self.finished_at if self.status == "finished" else self.plan(now).end
+        return self.finished_at if self.status == RunStatus.FINISHED else self.plan(now).end
 
     def last_step_event(self) -> Event | None:
         """The latest step event still in effect (what `sop undo` reverses)."""
@@ -192,7 +188,6 @@ class RunState:
         """Whether a current step is past its due time at `now` (steps with no fixed time and steps
         done outside the office never are)."""
         return any(v.timed and now > v.due_at for v in self.open_visits)
-
 
 
 def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequence[Event],
@@ -208,7 +203,7 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         StoreError: The log does not fit the definition (a damaged store).
     """
     proc = procedure(sop)
-    if not events or events[0].kind != "started":
+    if not events or events[0].kind != EventKind.STARTED:
         raise StoreError(_("The run's log does not begin with a 'started' event; the store is damaged."),
                          details={"problem": _("its log does not begin with a 'started' event")})
     started = events[0]
@@ -218,17 +213,17 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
     cancelled: Event | None = None
     sub_runs: dict[int, str] = {}
     for event in events[1:]:
-        if event.kind == "sub_run_started" and event.step is not None:
+        if event.kind == EventKind.SUB_RUN_STARTED and event.step is not None:
             sub_runs[event.step] = str(event.data.get("sub_run", ""))
         if event.kind in STEP_KINDS:
             effective.append(event)
-        elif event.kind == "undone":
+        elif event.kind == EventKind.UNDONE:
             if not effective:
                 problem = _("event {seq} undoes a step event that does not exist").format(seq=event.seq)
                 raise StoreError(_("Event {seq} undoes a step event that does not exist; the store is damaged.").format(
                     seq=event.seq), details={"problem": problem})
             undone_by[effective.pop().seq] = event.seq
-        elif event.kind == "cancelled":
+        elif event.kind == EventKind.CANCELLED:
             cancelled = event
 
     first = new_visit(proc, calendar, proc.first, started.at)
@@ -286,7 +281,7 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
             finished_at = since
             ending = "ditolak" if refused else "selesai"
 
-    status = "cancelled" if cancelled else "finished" if not open_visits else "active"
+    status = RunStatus.CANCELLED if cancelled else RunStatus.FINISHED if not open_visits else RunStatus.ACTIVE
     return RunState(
         run_id=str(info.get("run", "")),
         procedure=proc,
@@ -300,13 +295,13 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         events=list(events),
         undone_by=undone_by,
         started_at=started.at,
-        finished_at=finished_at if status == "finished" else None,
+        finished_at=finished_at if status == RunStatus.FINISHED else None,
         cancelled_at=cancelled.at if cancelled else None,
         cancel_reason=cancelled.data.get("reason") if cancelled else None,
         source_path=info.get("source_path"),
         source_sha256=info.get("source_sha256"),
         definition_sha256=info.get("definition_sha256"),
-        outcome=ending if status == "finished" else None,
+        outcome=ending if status == RunStatus.FINISHED else None,
         parent=dict(info["parent"]) if isinstance(info.get("parent"), Mapping) else None,
         sub_runs=sub_runs,
     )
@@ -346,9 +341,9 @@ def run_times(state: RunState, current: StepVisit | None) -> RunTimes:
                  v.completed_at, v.working_minutes or 0, v.standard_minutes, v.late)
         for v in state.visits if v.completed_at is not None and v.event_seq is not None
     )
-    if state.status == "finished":
+    if state.status == RunStatus.FINISHED:
         ended, outcome = state.finished_at, state.outcome or "selesai"
-    elif state.status == "cancelled":
+    elif state.status == RunStatus.CANCELLED:
         ended, outcome = state.cancelled_at, "dibatalkan"
     else:
         ended, outcome = None, None

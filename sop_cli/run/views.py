@@ -5,26 +5,24 @@ words by the CLI's printers and the templates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypedDict
+from datetime import datetime, tzinfo
+from typing import Any, TypedDict
 
 from sop_cli.i18n import N_, _
-from sop_cli.store.interface import Event
+from sop_cli.run.plan import StepVisit
+from sop_cli.run.state import RunState
+from sop_cli.store.interface import Event, EventKind, KeptFile, RunStatus
 
-if TYPE_CHECKING:
-    pass
-from sop_cli.run.state import RunState, StepVisit
-
-STATUS_WORDS = {"active": N_("active"), "finished": N_("finished"), "cancelled": N_("cancelled")}
+STATUS_WORDS = {RunStatus.ACTIVE: N_("active"), RunStatus.FINISHED: N_("finished"), RunStatus.CANCELLED: N_("cancelled")}
 """A run's status in words (translated at use: `status_word`)."""
 
 KIND_WORDS = {"step_completed": N_("step completed"), "approved": N_("approved"), "rejected": N_("rejected")}
 """A step event's kind in words (translated at use: `kind_word`)."""
 
 
-def status_word(status: str) -> str:
-    """A run's status ("active", "finished", "cancelled") in the interface language."""
-    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+def status_word(status: RunStatus) -> str:
+    """A run's status in the interface language ("active", "finished", "cancelled" in English)."""
+    return _(STATUS_WORDS[status])
 
 
 def kind_word(kind: str) -> str:
@@ -32,7 +30,7 @@ def kind_word(kind: str) -> str:
     return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind.replace("_", " ")
 
 
-def show_moment(moment: datetime, tz: Any) -> str:
+def show_moment(moment: datetime, tz: tzinfo | None) -> str:
     """A moment for a message, in zone `tz`: `2026-11-26 09:30 WIB`."""
     local = moment.astimezone(tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
@@ -60,7 +58,7 @@ class _RunFields(TypedDict):
     run: str
     title: str
     year: int
-    status: str
+    status: RunStatus
     outcome: str | None
     now: datetime
     started_at: datetime
@@ -128,7 +126,7 @@ class VisitView(TypedDict):
     outcome: str | None
     note: str | None
     reason: str | None
-    attachments: list[dict[str, Any]]
+    attachments: list[KeptFile]
     standard_minutes: int
     actual_minutes: int | None
     late: bool
@@ -167,7 +165,7 @@ class EventView(_EventFields, total=False):
     rework: bool
     note: str
     reason: str
-    attachments: list[dict[str, Any]]
+    attachments: list[KeptFile]
     undoes: int
     sub_run: str
     details: dict[str, Any]
@@ -227,7 +225,7 @@ class RunListRow(TypedDict):
     sop: str
     year: int
     title: str
-    status: str
+    status: RunStatus
     current_step: int | None
     current_kegiatan: str | None
     current_since: datetime | None
@@ -241,7 +239,7 @@ class RunListRow(TypedDict):
     holder: str | None
 
 
-def _local(moment: datetime | None, tz: Any) -> datetime | None:
+def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
     return moment.astimezone(tz) if moment else None
 
 
@@ -384,8 +382,8 @@ def event_view(state: RunState, event: Event) -> EventView:
         view["undoes"] = data["undoes"]
     if "sub_run" in data:
         view["sub_run"] = str(data["sub_run"])
-    if event.kind == "rejected" and event.step is not None and event.step in state.procedure.steps:
+    if event.kind == EventKind.REJECTED and event.step is not None and event.step in state.procedure.steps:
         view["rework"] = state.procedure.sends_back(event.step)
-    if event.kind in ("started", "erased"):
+    if event.kind in (EventKind.STARTED, EventKind.ERASED):
         view["details"] = {k: v for k, v in data.items() if k not in view}
     return view

@@ -106,7 +106,7 @@ def run_digest(run: RunExport) -> str:
         "run": [r.id, r.sop_id, r.year, r.title, r.zone, r.source_path, r.source_sha256, _moment(r.created_at)],
         "definition": hashlib.sha256(run.definition.encode("utf-8")).hexdigest(),
         "calendar": hashlib.sha256(run.calendar.encode("utf-8")).hexdigest(),
-        "events": [[e.seq, e.kind, _moment(e.at), e.actor, e.os_user, e.step, dict(e.data)]
+        "events": [[e.seq, e.kind.value, _moment(e.at), e.actor, e.os_user, e.step, dict(e.data)]
                    for e in run.events],
         "attachments": sorted(hashlib.sha256(body).hexdigest() for body in run.attachments.values()),
     }

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
@@ -25,13 +26,59 @@ if TYPE_CHECKING:
     from sop_cli.store.periods import PeriodFigures, StepSpread
 
 
+class _Word(str, Enum):
+    """A closed set of words stored as text: equal to, hashed as and printed as its value, so the
+    stored rows and the JSON output are the words themselves."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class EventKind(_Word):
+    """What an entry of a run's log records."""
+
+    STARTED = "started"
+    STEP_COMPLETED = "step_completed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    UNDONE = "undone"
+    CANCELLED = "cancelled"
+    NOTE = "note"
+    ATTACHMENT = "attachment"
+    SUB_RUN_STARTED = "sub_run_started"
+    ERASED = "erased"
+
+
+STEP_KINDS = frozenset({EventKind.STEP_COMPLETED, EventKind.APPROVED, EventKind.REJECTED})
+"""The kinds that complete a step (a decision step is approved or rejected)."""
+
+
+class RunStatus(_Word):
+    """Where a run stands: its log decides (started and open, every step done, or stopped)."""
+
+    ACTIVE = "active"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class KeptFile(TypedDict):
+    """A file kept with a run, as its event records it (`data.attachments`): its original name,
+    SHA-256 and size, and where the store keeps it (a path below the store's folder in SQLite,
+    the SHA-256 in PostgreSQL)."""
+
+    name: str
+    sha256: str
+    size: int
+    path: str
+
+
 @dataclass(frozen=True)
 class Event:
     """One entry of a run's log.
 
     Attributes:
         seq: Position in the log, from 1 (0 for an event not yet appended).
-        kind: `started`, one of `STEP_KINDS`, `undone`, `cancelled`, `note` or `attachment`.
+        kind: What it records (`EventKind`; a plain word is read as one).
         at: When it happened (perhaps back-dated), aware.
         recorded_at: When it was written to the store, aware.
         actor: Who did it (named by the user, else the assigned person, else the acting user).
@@ -45,7 +92,7 @@ class Event:
     """
 
     seq: int
-    kind: str
+    kind: EventKind
     at: datetime
     recorded_at: datetime
     actor: str
@@ -54,12 +101,16 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
     db_user: str | None = None
 
+    def __post_init__(self) -> None:
+        if type(self.kind) is not EventKind:
+            object.__setattr__(self, "kind", EventKind(self.kind))
+
 
 @dataclass(frozen=True)
 class RunSummary:
     """The denormalised state of a run kept beside its log, so listing runs never replays them."""
 
-    status: str
+    status: RunStatus
     current_step: int | None
     current_kegiatan: str | None
     current_since: datetime | None
@@ -72,6 +123,10 @@ class RunSummary:
     times: RunTimes | None = field(default=None, compare=False, repr=False)
     """The run's times as rows (`RunTimes`), written beside the summary on every write so period
     reports aggregate them in the database; None when read back from a store."""
+
+    def __post_init__(self) -> None:
+        if type(self.status) is not RunStatus:
+            object.__setattr__(self, "status", RunStatus(self.status))
 
 
 Summarize = Callable[["StoredRun"], RunSummary]
@@ -437,7 +492,7 @@ class Store(Protocol):
         """Kind, schema version, counts and (shared store) the database user and units."""
         ...
 
-    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Keep a copy of file `source` with the run; return what the event records of it:
         {name, sha256, size, path}. The copy is no more readable than the source (owner-only
         unless the source lets others read it); only a regular file of at most `max_bytes` is kept.
@@ -447,7 +502,7 @@ class Store(Protocol):
         """
         ...
 
-    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+    def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of an attachment of run `run_id` kept by `keep_attachment`; `item` is what
         the event recorded of it ({name, sha256, size, path}). The caller checks the SHA-256.
 
@@ -469,6 +524,13 @@ _ATTACHMENT_TEXT = ("name", "sha256", "path")
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def kind_problem(kind: object) -> str | None:
+    """Why an event's stored kind cannot be what `sop` wrote (not an `EventKind`), or None when it can."""
+    if isinstance(kind, str) and kind in EventKind._value2member_map_:
+        return None
+    return _("its kind {value!r} is not one sop writes").format(value=kind)
 
 
 def data_problem(data: object) -> str | None:

@@ -32,11 +32,14 @@ from sop_cli.errors import AccessError, ConflictError, NotFoundError, SopError, 
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
+    EventKind,
+    KeptFile,
     NewCase,
     NewRun,
     RunExport,
     RunFilter,
     RunRow,
+    RunStatus,
     RunSummary,
     StoredRun,
     StoreInfo,
@@ -48,6 +51,7 @@ from sop_cli.store.interface import (
     damaged,
     data_problem,
     filter_sql,
+    kind_problem,
     newer_store,
     not_a_moment,
     subject_key,
@@ -55,6 +59,7 @@ from sop_cli.store.interface import (
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg.rows import TupleRow
 
     from sop_cli.store.interface import StepTime
     from sop_cli.store.periods import PeriodFigures, StepSpread
@@ -94,15 +99,10 @@ _SUMMARY = (
 )
 
 
-def is_postgres_location(location: str | Path | None) -> bool:
-    """Whether a store location names a PostgreSQL database rather than an SQLite file."""
-    return isinstance(location, str) and location.strip().lower().startswith(SCHEMES)
-
-
 # Frozen migrations: never edit a released one, append a new one -------------------------------
 
 
-def _m001_create_runs_and_events(cur: psycopg.Cursor[Any]) -> None:
+def _m001_create_runs_and_events(cur: psycopg.Cursor[TupleRow]) -> None:
     """Runs, their append-only event logs, and the pinned documents runs refer to."""
     cur.execute(
         """
@@ -165,7 +165,7 @@ def _m001_create_runs_and_events(cur: psycopg.Cursor[Any]) -> None:
     )
 
 
-def _m002_units_and_row_security(cur: psycopg.Cursor[Any]) -> None:
+def _m002_units_and_row_security(cur: psycopg.Cursor[TupleRow]) -> None:
     """Who may do what, enforced by the database itself (row-level security).
 
     `sop_units` maps a database role to the organisation whose runs its members write; members of
@@ -223,7 +223,7 @@ def run_rows_policies(table: str) -> str:
     )
 
 
-def grant_run_table(cur: psycopg.Cursor[Any], table: str) -> None:
+def grant_run_table(cur: psycopg.Cursor[TupleRow], table: str) -> None:
     """Give the roles already granted in this store their rights on `table` (rows of runs): every
     role reads, a unit's role adds rows. Frozen, like `run_rows_policies`; `PostgresStore.grant`
     gives new roles the same rights through `_rights`."""
@@ -236,7 +236,7 @@ def grant_run_table(cur: psycopg.Cursor[Any], table: str) -> None:
                                                           sql.Identifier(role)))
 
 
-def _m003_one_store_its_own_rights(cur: psycopg.Cursor[Any]) -> None:
+def _m003_one_store_its_own_rights(cur: psycopg.Cursor[TupleRow]) -> None:
     """Issue 18: rights that belong to this store and cannot be stretched through psql.
 
     - The SECURITY DEFINER functions name every object by its schema and search only it, with
@@ -413,7 +413,7 @@ _SUMMARY_V3 = ("status", "current_step", "current_kegiatan", "current_since", "c
                "steps_total", "rework_loops", "last_seq", "updated_at")
 
 
-def _rights_v3(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool) -> None:
+def _rights_v3(cur: psycopg.Cursor[TupleRow], schema: str, role: str, *, writes: bool) -> None:
     """What a unit's role (`writes`) or BAPPEDA's may do in the store of schema 3; the rows are
     the policies' to choose. Frozen (migration 3 calls it)."""
     from psycopg import sql
@@ -577,7 +577,7 @@ def _rights_v4(cur: psycopg.Cursor[Any], schema: str, role: str, *, writes: bool
 _rights = _rights_v4
 """The rights `grant` gives a role today (the newest frozen `_rights_vN`)."""
 
-MIGRATIONS: list[Callable[[psycopg.Cursor[Any]], None]] = [
+MIGRATIONS: list[Callable[[psycopg.Cursor[TupleRow]], None]] = [
     _m001_create_runs_and_events, _m002_units_and_row_security, _m003_one_store_its_own_rights,
     _m004_cases_and_times,
 ]
@@ -591,7 +591,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class PostgresStore:
     """An open PostgreSQL store (implements `sop_cli.store.interface.Store`)."""
 
-    def __init__(self, url: str, conn: psycopg.Connection[Any], summarize: Summarize | None = None) -> None:
+    def __init__(self, url: str, conn: psycopg.Connection[TupleRow], summarize: Summarize | None = None) -> None:
         self.location = _redacted(url)
         self._conn = conn
         self._summarize = summarize
@@ -1033,7 +1033,7 @@ class PostgresStore:
             self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
             new = list(times.steps)
         else:
-            if event.kind == "undone" and isinstance(event.data.get("undoes"), int):
+            if event.kind == EventKind.UNDONE and isinstance(event.data.get("undoes"), int):
                 self._conn.execute("DELETE FROM step_times WHERE run_id = %s AND seq = %s",
                                    (run_id, event.data["undoes"]))
             new = [t for t in times.steps if t.seq == event.seq]
@@ -1106,7 +1106,7 @@ class PostgresStore:
         heads = {r[0]: r for r in self._all(
             "SELECT id, definition_sha256, calendar_sha256 FROM runs WHERE id = ANY(%s)", (ids,))}
         shas = sorted({sha for r in heads.values() for sha in r[1:]})
-        bodies = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))
+        bodies: dict[str, str] = dict(self._all("SELECT sha256, body FROM pinned WHERE sha256 = ANY(%s)", (shas,)))
         events: dict[str, list[Event]] = {}
         for row in self._all("SELECT run_id, seq, kind, at, recorded_at, actor, os_user, step, data, db_user "
                              "FROM events WHERE run_id = ANY(%s) ORDER BY run_id, seq", (ids,)):
@@ -1193,8 +1193,8 @@ class PostgresStore:
 
         def kept(summary: RunSummary) -> bool:
             if late_at is not None:
-                return summary.status == "active" and summary.current_due is not None and summary.current_due < late_at
-            return include_all or summary.status == "active"
+                return summary.status == RunStatus.ACTIVE and summary.current_due is not None and summary.current_due < late_at
+            return include_all or summary.status == RunStatus.ACTIVE
 
         return [row for row in listed if kept(row.summary)]
 
@@ -1212,8 +1212,8 @@ class PostgresStore:
         once for each length of its log (a listing and its count ask twice)."""
         if not run_ids or self._summarize is None:
             return {}
-        lengths = dict(self._all("SELECT run_id, MAX(seq) FROM events WHERE run_id = ANY(%s) GROUP BY run_id",
-                                 (list(run_ids),)))
+        lengths: dict[str, int] = dict(self._all("SELECT run_id, MAX(seq) FROM events WHERE run_id = ANY(%s) GROUP BY run_id",
+                                               (list(run_ids),)))
         summaries = {run_id: self._replayed[(run_id, lengths[run_id])] for run_id in run_ids
                      if (run_id, lengths.get(run_id)) in self._replayed}
         missing = [run_id for run_id in run_ids if run_id not in summaries]
@@ -1247,7 +1247,7 @@ class PostgresStore:
         row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
         return int(row[0]) if row else 0
 
-    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+    def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of an attachment the run's log records, from the `attachments` table.
 
         Raises:
@@ -1284,7 +1284,7 @@ class PostgresStore:
         self._conn.execute("INSERT INTO run_attachments (run_id, sha256) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                            (run_id, sha))
 
-    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Keep a copy of `source` in the database (content-addressed), so every machine that
         shares the store can read it; return what the event records of it (inside `write()`).
 
@@ -1346,7 +1346,7 @@ class PostgresStore:
             "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
             "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
             "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
-            **_summary_columns(replace(summary, status="active")),  # a run starts active: its log ends it
+            **_summary_columns(replace(summary, status=RunStatus.ACTIVE)),  # a run starts active: its log ends it
         })
         if run.events:
             # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
@@ -1356,7 +1356,7 @@ class PostgresStore:
                     f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _column in columns)})",
                     [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
                 )
-        if summary.status != "active":
+        if summary.status != RunStatus.ACTIVE:
             values = _summary_columns(summary)
             self._conn.execute(f"UPDATE runs SET {', '.join(f'{name} = %s' for name in values)} WHERE id = %s",
                                (*values.values(), r.id))
@@ -1387,13 +1387,13 @@ class PostgresStore:
 
     # Rows ----------------------------------------------------------------------------------
 
-    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    def _one(self, sql: str, params: tuple[object, ...] = ()) -> TupleRow | None:
         return self._conn.execute(sql, params).fetchone()
 
-    def _all(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[TupleRow]:
         return self._conn.execute(sql, params).fetchall()
 
-    def _insert(self, table: str, record: dict[str, Any]) -> None:
+    def _insert(self, table: str, record: Mapping[str, object]) -> None:
         columns = ", ".join(record)
         marks = ", ".join("%s" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
@@ -1423,16 +1423,16 @@ class PostgresStore:
 # The codec ----------------------------------------------------------------------------------
 
 
-def _event_columns(event: Event) -> dict[str, Any]:
+def _event_columns(event: Event) -> dict[str, object]:
     return {
-        "seq": event.seq, "kind": event.kind, "at": event.at.replace(microsecond=0),
+        "seq": event.seq, "kind": event.kind.value, "at": event.at.replace(microsecond=0),
         "recorded_at": event.recorded_at.replace(microsecond=0), "actor": event.actor,
         "os_user": event.os_user, "step": event.step,
         "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True),
     }
 
 
-def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
+def _event_from_row(row: TupleRow, location: str, run_id: str) -> Event:
     """An `Event` from its row (seq, kind, at, recorded_at, actor, os_user, step, data, db_user).
 
     The columns are typed by the schema; the data is text, so it is checked as the SQLite store
@@ -1461,7 +1461,7 @@ def _event_from_row(row: tuple[Any, ...], location: str, run_id: str) -> Event:
         decoded = json.loads(data or "{}")
     except (TypeError, ValueError) as error:
         raise bad(_("its data is not JSON ({error})").format(error=error)) from None
-    problem = data_problem(decoded)
+    problem = kind_problem(kind) or data_problem(decoded)
     if problem:
         raise bad(problem)
     return Event(seq=seq, kind=kind, at=times[0], recorded_at=times[1], actor=actor, os_user=os_user, step=step,
@@ -1474,7 +1474,7 @@ _CASE_COLUMNS = ("(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = 
 """What a listing row carries beside the summary: whom a case is for, its number, who holds it."""
 
 
-def _run_row(r: tuple[Any, ...], location: str) -> RunRow:
+def _run_row(r: TupleRow, location: str) -> RunRow:
     """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
     from sop_cli.worktime import ZONES
 
@@ -1519,8 +1519,8 @@ def _unreachable(url: str, error: BaseException) -> str:
     return _("Cannot reach the PostgreSQL server at {host}:{port}: {reason}.").format(host=host, port=port, reason=reason)
 
 
-def _summary_columns(summary: RunSummary) -> dict[str, Any]:
-    return {name: getattr(summary, name) for name in _SUMMARY}
+def _summary_columns(summary: RunSummary) -> dict[str, object]:
+    return {name: getattr(summary, name) for name in _SUMMARY} | {"status": summary.status.value}
 
 
 def _redacted(url: str) -> str:

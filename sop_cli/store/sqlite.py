@@ -31,12 +31,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sop_cli.errors import SopError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
+    EventKind,
+    KeptFile,
     NewCase,
     NewRun,
     RunExport,
@@ -53,6 +55,7 @@ from sop_cli.store.interface import (
     damaged,
     data_problem,
     filter_sql,
+    kind_problem,
     newer_store,
     not_a_moment,
     subject_key,
@@ -95,11 +98,11 @@ def _maybe_time(text: str | None) -> datetime | None:
     return parse_iso(text) if text else None
 
 
-def event_row(event: Event) -> dict[str, Any]:
+def event_row(event: Event) -> dict[str, object]:
     """The columns of an event row (without run_id)."""
     return {
         "seq": event.seq,
-        "kind": event.kind,
+        "kind": event.kind.value,
         "at": iso(event.at),
         "recorded_at": iso(event.recorded_at),
         "actor": event.actor,
@@ -143,16 +146,16 @@ def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
         data = json.loads(row["data"] or "{}")
     except (TypeError, ValueError) as error:
         raise bad(_("its data is not JSON ({error})").format(error=error)) from None
-    problem = data_problem(data)
+    problem = kind_problem(row["kind"]) or data_problem(data)
     if problem:
         raise bad(problem)
     return Event(seq=seq, kind=row["kind"], at=times[0], recorded_at=times[1], actor=row["actor"],
                  os_user=row["os_user"], step=step, data=data)
 
 
-def _summary_columns(summary: RunSummary) -> dict[str, Any]:
+def _summary_columns(summary: RunSummary) -> dict[str, object]:
     return {
-        "status": summary.status,
+        "status": summary.status.value,
         "current_step": summary.current_step,
         "current_kegiatan": summary.current_kegiatan,
         "current_since": _maybe_iso(summary.current_since),
@@ -595,7 +598,7 @@ class SqliteStore:
         condition, params = _where(include_all, where)
         return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{condition}", params).fetchone()[0])
 
-    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> dict[str, Any]:
+    def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
 
         The copy is synced and renamed into place (`sop_cli.fs.copy_atomically`), so a killed
@@ -692,7 +695,7 @@ class SqliteStore:
         events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
         return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
 
-    def read_attachment(self, run_id: str, item: Mapping[str, Any]) -> bytes:
+    def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
 
         Raises:
@@ -714,7 +717,7 @@ class SqliteStore:
 
     # Rows ----------------------------------------------------------------------------------
 
-    def _insert(self, table: str, record: dict[str, Any]) -> None:
+    def _insert(self, table: str, record: Mapping[str, object]) -> None:
         columns = ", ".join(record)
         marks = ", ".join("?" for _column in record)
         self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
@@ -738,7 +741,7 @@ class SqliteStore:
             self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
             new = list(times.steps)
         else:
-            if event.kind == "undone" and isinstance(event.data.get("undoes"), int):
+            if event.kind == EventKind.UNDONE and isinstance(event.data.get("undoes"), int):
                 self._conn.execute("DELETE FROM step_times WHERE run_id = ? AND seq = ?", (run_id, event.data["undoes"]))
             new = [t for t in times.steps if t.seq == event.seq]
         self._conn.execute(
