@@ -148,14 +148,13 @@ def test_libreoffice_prints_the_docx_on_the_pdfs_pages_none_near_blank(sop, tmp_
     """As an office prints it: LibreOffice headless turns each seed's .docx into the same number of
     pages as sop's PDF, every page carrying text, the flowchart's pages each with its table header,
     and every step's row whole on one page."""
-    import shutil
     import subprocess
 
     from pypdf import PdfReader
 
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        pytest.skip("LibreOffice is not installed")
+    from tests.office import libreoffice
+
+    office = libreoffice()
     for name, path in list(SOPS.items())[:2]:
         stem = name.split("/")[0]
         assert sop("render", "sop", name, "--out", tmp_path / f"{stem}.docx").exit_code == 0

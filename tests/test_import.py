@@ -520,14 +520,12 @@ def test_damaged_text_gives_a_draft_or_a_located_refusal_never_a_crash(seed: str
 def test_a_word_file_saved_again_by_libreoffice_still_imports_whole(sop, tmp_path: Path) -> None:
     """Offices pass documents through LibreOffice, which joins tables that touch (here the identity
     and the lists) and rewrites the XML: the round trip still holds."""
-    import shutil
     import subprocess
 
     from sop_cli.definition.diff import diff_sops
+    from tests.office import libreoffice
 
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    if office is None:
-        pytest.skip("LibreOffice is not installed")
+    office = libreoffice()
     document = tmp_path / "renja.docx"
     assert sop("render", "sop", "nganjuk/kecamatan-ngronggot/renja", "--out", document).exit_code == 0
     saved = tmp_path / "simpan"

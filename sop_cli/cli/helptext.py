@@ -63,6 +63,10 @@ class _Worded:
             option.help = _("Show this message and exit.")
         return option
 
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        localise(self)  # its help and metavars in the interface language, before parsing can word an error
+        return super().make_context(info_name, args, parent, **extra)  # type: ignore[misc]
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)  # type: ignore[misc]
@@ -91,6 +95,8 @@ class _Worded:
         from sop_cli.cli.helpscreen import help_screen
         from sop_cli.cli.output import color_enabled, terminal_width
 
+        for sub in getattr(self, "commands", {}).values():
+            localise(sub)  # the subcommands it lists, worded only when listed
         formatter.write(help_screen(self, ctx, terminal_width(), color_enabled()))
 
 
@@ -129,15 +135,15 @@ def _text(thing: Any, attribute: str) -> None:
 
 
 def localise(command: Any) -> None:
-    """Word `command`, its parameters and its subcommands in the interface language."""
+    """Word `command` and its parameters in the interface language (not its subcommands: each is
+    worded when click makes its context, or when a help screen lists it, so a command does not pay
+    for the words of the whole tree)."""
     for attribute in ("help", "short_help", "options_metavar", "subcommand_metavar"):
         if hasattr(command, attribute):
             _text(command, attribute)
     for param in command.params:
         _text(param, "help")
         _text(param, "metavar")
-    for sub in getattr(command, "commands", {}).values():
-        localise(sub)
 
 
 # Usage errors ------------------------------------------------------------------------------------

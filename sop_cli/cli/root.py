@@ -15,16 +15,12 @@ import typer
 
 from sop_cli import __version__
 from sop_cli.cli.boundary import crashed, failed, flush_notices
-from sop_cli.cli.helptext import App, Group, localise, usage_message
+from sop_cli.cli.helptext import App, Group, usage_message
 from sop_cli.errors import SopError
 from sop_cli.i18n import N_, _
 
 
 class _Group(Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        localise(self)  # help texts in the interface language, from their English originals
-        return super().main(*args, **kwargs)
-
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().make_context(*args, **kwargs)
