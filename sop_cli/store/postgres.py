@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import tzinfo
@@ -978,40 +978,31 @@ class PostgresStore:
         return case_counts(lambda sql, values: self._conn.execute(sql, values), "%s", year, condition, params)
 
     def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
-        """(id, sop_id, status, is a case, definition sha256) of every run `where` keeps, oldest
-        first: what choosing runs needs, without their summaries."""
-        condition, params = _where(True, where)
-        return [(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4])) for r in self._conn.execute(
-            "SELECT id, sop_id, status, id IN (SELECT run_id FROM cases), definition_sha256 FROM runs"
-            f"{condition} ORDER BY created_at, id", tuple(params)).fetchall()]
+        """(id, sop_id, status, is a case, definition sha256) of the runs `where` keeps (`store.queries`)."""
+        from sop_cli.store import queries
+
+        return queries.run_heads(self._query, *_where(True, where))
 
     def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
-        """(run id, step, working minutes, late, standard minutes) of every completed pass of the
-        runs `where` keeps that are no longer active (cases of service SOPs left out: they are
-        not a cycle's runs), streamed from `step_times` (no replay)."""
-        condition, params = _where(True, where)
-        rest = (f"{condition} AND " if condition else " WHERE ") + "status <> 'active' AND id NOT IN (SELECT run_id FROM cases)"
-        cursor = self._conn.execute(
-            "SELECT run_id, step, minutes, late, standard_minutes FROM step_times "
-            f"WHERE run_id IN (SELECT id FROM runs{rest}) ORDER BY run_id, seq", tuple(params))
-        yield from cursor  # typed columns: text, text, integers (late is 0 or 1)
+        """Every completed pass of the ended runs `where` keeps, streamed (`store.queries`)."""
+        from sop_cli.store import queries
+
+        return queries.ended_step_rows(self._query, *_where(True, where))
 
     def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
         """The pinned JSON texts of these SHA-256s."""
-        found: dict[str, str] = {}
-        wanted = list(shas)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("%s" for _sha in chunk)
-            found.update((str(r[0]), str(r[1])) for r in self._conn.execute(
-                f"SELECT sha256, body FROM pinned WHERE sha256 IN ({marks})", tuple(chunk)).fetchall())
-        return found
+        from sop_cli.store import queries
+
+        return queries.pinned_texts(self._query, "%s", shas)
 
     def sop_ids(self, where: RunFilter | None = None) -> list[str]:
         """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
-        condition, params = _where(True, where)
-        return [r[0] for r in self._conn.execute(f"SELECT DISTINCT sop_id FROM runs{condition} ORDER BY sop_id",
-                                                 tuple(params)).fetchall()]
+        from sop_cli.store import queries
+
+        return queries.sop_ids(self._query, *_where(True, where))
+
+    def _query(self, sql: str, params: tuple[object, ...]) -> Iterable[Sequence[object]]:
+        return self._conn.execute(sql, params)
 
     def period_figures(self, sop_id: str, start: Any, end: Any) -> PeriodFigures:
         """SOP `sop_id`'s cases over [start, end), aggregated by PostgreSQL (`store.periods`)."""
