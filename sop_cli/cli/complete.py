@@ -153,7 +153,7 @@ def script(shell: str, prog_name: str = "sop") -> str:
 
 def init() -> None:
     """Register Typer's completion classes: needed only when the shell asks for completions."""
-    from typer.completion import completion_init
+    from typer.completion import completion_init  # type: ignore[attr-defined]  # typer's own name for it, not in __all__
 
     completion_init()
 

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -70,8 +70,9 @@ def show_command(sop: str = typer.Argument(..., metavar="SOP", help=N_("SOP id, 
 def validate_command(paths: list[Path] | None = typer.Argument(None, metavar=N_("FILE"), help=N_("Files or folders (default: the catalog).")),
                      as_json: bool = JSON) -> None:
     from sop_cli.cli.output import shown
-    from sop_cli.definition.catalog import catalog_roots, load_catalog, sop_files
+    from sop_cli.definition.catalog import load_catalog, sop_files
     from sop_cli.errors import DefinitionError, NotFoundError
+    from sop_cli.paths import catalog_roots
 
     for path in paths or []:
         if not os.path.lexists(path):
@@ -211,7 +212,7 @@ def org_list(as_json: bool = JSON) -> None:
     from sop_cli.settings import default_org
 
     chosen = default_org()
-    by_org: dict[str, dict] = {}
+    by_org: dict[str, dict[str, Any]] = {}
     for entry in load_catalog().entries:
         org = entry.head.org
         row = by_org.setdefault(f"{org.wilayah}/{org.id}", {

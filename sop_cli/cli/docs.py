@@ -321,7 +321,8 @@ def _csv_value(value: object) -> object:
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import fit, paint, plain_table
-    from sop_cli.render.report import report_table, run_status_label, summary_lines
+    from sop_cli.render.report import report_table, summary_lines
+    from sop_cli.run.views import status_word as run_status_label
 
     untuk = f"  ({_('for {name}').format(name=data['untuk'])})" if data.get("untuk") else ""
     head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])}){untuk}",

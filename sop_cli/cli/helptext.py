@@ -27,10 +27,12 @@ Only `--help` imports rich; everything here is otherwise cheap.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 from sop_cli.i18n import N_, _
 
@@ -69,7 +71,8 @@ class _Worded:
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
-            return super().parse_args(ctx, args)  # type: ignore[misc]
+            rest: list[str] = super().parse_args(ctx, args)  # type: ignore[misc]
+            return rest
         except Exception as error:
             if type(error).__name__ == "NoArgsIsHelpError":  # `sop`, `sop org`: the help, exit 2
                 typer.echo(ctx.get_help(), color=ctx.color)
@@ -121,7 +124,8 @@ class App(typer.Typer):
     def __init__(self, *, cls: Any = None, **kwargs: Any) -> None:
         super().__init__(cls=cls or Group, **kwargs)
 
-    def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
+    def command(self, name: str | None = None, *, cls: Any = None,
+                **kwargs: Any) -> Callable[[CommandFunctionType], CommandFunctionType]:
         return super().command(name, cls=cls or Command, **kwargs)
 
 
@@ -156,11 +160,11 @@ def _kinds(error: Exception) -> set[str]:
 
 def _flag(param: Any) -> str:
     """How the command line spells `param`: its long option, else its metavar."""
-    opts = list(getattr(param, "opts", []) or [])
+    opts: list[str] = list(getattr(param, "opts", []) or [])
     if isinstance(param, TyperArgument):
-        return param.metavar or (param.name or "").upper()
+        return str(param.metavar or (param.name or "").upper())
     longs = [o for o in opts if o.startswith("--")]
-    return (longs or opts or [param.name or "?"])[0]
+    return str((longs or opts or [param.name or "?"])[0])
 
 
 def _or(items: list[str]) -> str:

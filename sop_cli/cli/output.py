@@ -160,7 +160,8 @@ class _Guarded:
                 text = "".join(p if p in _SGR else shown(p, multiline=True) for p in parts)
             else:
                 text = shown(text, multiline=True)
-        return self._stream.write(text)
+        written: int = self._stream.write(text)
+        return written
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -537,11 +537,12 @@ def sop_json_schema() -> dict[str, object]:
     """The JSON Schema of an SOP file, for editors (`sop schema`), its descriptions in the
     interface language (field names and values stay as the file writes them)."""
     schema = SopDefinition.model_json_schema()
-    return _described({
+    described: dict[str, object] = _described({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": _("SOP definition (sop)"),
         **{k: v for k, v in schema.items() if k != "title"},
     })
+    return described
 
 
 def _described(node: Any) -> Any:
@@ -567,7 +568,8 @@ def from_trusted(data: dict[str, Any]) -> SopDefinition:
     the result equals what validation gave, fields set included. Raises NotTrusted when the model
     has a field type this does not know (then validate, or re-read the file).
     """
-    return _construct(SopDefinition, data)
+    definition: SopDefinition = _construct(SopDefinition, data)
+    return definition
 
 
 def trusted_dump(sop: SopDefinition) -> dict[str, Any]:

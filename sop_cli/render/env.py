@@ -70,7 +70,8 @@ def environment(extra_dirs: Sequence[Path] = ()) -> Environment:
 @functools.lru_cache(maxsize=8)
 def _environment(roots: tuple[str, ...]) -> Environment:
     from jinja2 import FileSystemLoader, StrictUndefined, pass_context, select_autoescape
-    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
 
     class _Bounded(SandboxedEnvironment):
         """The sandbox, with the arithmetic that can exhaust memory or CPU in one step bounded."""
@@ -311,7 +312,7 @@ def evaluate(expression: str, context: dict[str, Any], name: str) -> Any:
 def _translated(name: str) -> Iterator[None]:
     """Turn what a template or expression can raise into a RenderError naming `name` (and the line)."""
     import jinja2
-    from jinja2.sandbox import SecurityError
+    from jinja2.exceptions import SecurityError
 
     try:
         yield

@@ -175,7 +175,8 @@ def _svg(data: bytes) -> bytes | str | None:
     clean = _clean(root)
     ElementTree.register_namespace("", SVG)
     ElementTree.register_namespace("xlink", XLINK)
-    return ElementTree.tostring(clean, encoding="utf-8", xml_declaration=True)
+    rebuilt: bytes = ElementTree.tostring(clean, encoding="utf-8", xml_declaration=True)
+    return rebuilt
 
 
 def _clean(element: Element) -> Element:

@@ -77,7 +77,7 @@ def office_fetcher(folder: Path | None, refused: list[str]) -> Any:
     appended to `refused`."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class OfficeFetcher(URLFetcher):
+    class OfficeFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url[:5].lower() == "data:":
                 return super().fetch(url, headers)
