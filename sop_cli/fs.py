@@ -189,7 +189,8 @@ def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
     return final, sha, size
 
 
-def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: int | None = None) -> None:
+def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: int | None = None,
+               durable: bool = True) -> None:
     """The one way `sop` writes a file a user named (`--out`, `--copy-to`, `settings.json`):
     whole or not at all; SopError (exit 1) if it cannot, UsageError (exit 2) for a target that is
     not a file to replace.
@@ -199,7 +200,7 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
     block), a device (`/dev/full`), and a symbolic link (a link planted in a shared folder must
     not redirect the write onto someone's file). The data goes to a temporary file created
     exclusively (`mkstemp`: O_EXCL, 0600, an unpredictable name) in the target's folder, is synced
-    to the disk, given its permissions (`mode`; else those of the file replaced; else 0666 less
+    to the disk (unless not `durable`: a cache that the next command can rebuild), given its permissions (`mode`; else those of the file replaced; else 0666 less
     the umask) and renamed over the target, which replaces a link planted since the check rather
     than following it. The temporary file is removed on any failure, including Ctrl-C; only
     SIGKILL between its creation and the rename can leave one (swept after an hour).
@@ -234,10 +235,12 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
                 os.fchmod(handle.fileno(), mode)
             else:  # Windows: only the read-only bit means anything
                 os.chmod(temporary, mode)
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
         temporary = None
-        _sync_folder(path.parent)
+        if durable:
+            _sync_folder(path.parent)
         _sweep(path)
     except OSError as error:
         raise SopError(_("Cannot write {label} ({path}): {reason}; nothing was changed.").format(
@@ -248,10 +251,6 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
                 os.unlink(temporary)
             except OSError:
                 pass
-
-
-write_text_atomically = write_file
-"""The former name of `write_file`, kept while code written against it is merged; call `write_file`."""
 
 
 def _sync_folder(folder: Path) -> None:

@@ -13,12 +13,17 @@ import functools
 import json
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 # At run time, not under TYPE_CHECKING: Typer reads the annotations to pass the context.
 from typer import Context
 
 COMPLETE_VAR = "_SOP_COMPLETE"
 SHELLS = ("bash", "zsh", "fish")
+
+if TYPE_CHECKING:
+    from sop_cli.run.state import RunState
+    from sop_cli.store.interface import Store
 
 
 def _quiet(function: Callable[..., list[str]]) -> Callable[..., list[str]]:
@@ -72,8 +77,12 @@ def run_ids(ctx: Context, incomplete: str) -> list[str]:
     if store is None:
         return []
     with store, store.read():
-        ended = store.run_ids_with_prefix(incomplete) if incomplete else store.run_ids()
-        return _starting(store.run_ids(active_only=True) + ended, incomplete)
+        return _run_ids_in(store, incomplete)
+
+
+def _run_ids_in(store: Store, incomplete: str) -> list[str]:
+    ended = store.run_ids_with_prefix(incomplete) if incomplete else store.run_ids()
+    return _starting(store.run_ids(active_only=True) + ended, incomplete)
 
 
 @_quiet
@@ -82,10 +91,11 @@ def step_numbers(ctx: Context, incomplete: str) -> list[str]:
     the SOP's order (the bash script keeps that order: `-o nosort`)."""
     from sop_cli.run.service import load_run
 
-    state = load_run(ctx.params.get("run"), store=ctx.params.get("store"))
-    steps = [str(n) for n in state.procedure.steps]
-    current = [str(n) for n in state.current_steps]
-    return _starting(current + steps, incomplete)
+    return _starting(_steps_first_current(load_run(ctx.params.get("run"), store=ctx.params.get("store"))), incomplete)
+
+
+def _steps_first_current(state: RunState) -> list[str]:
+    return [str(n) for n in state.current_steps] + [str(n) for n in state.procedure.steps]
 
 
 @_quiet
@@ -183,8 +193,10 @@ def remember(run: str | None = None) -> None:
 
 def _remember(written: str | None) -> None:
     from sop_cli.cli.tabcache import TAB_CACHE, TAB_FORMAT, catalog_stamp, store_stamp
-    from sop_cli.fs import write_text_atomically
+    from sop_cli.fs import write_file
     from sop_cli.paths import sop_home, store_location
+    from sop_cli.run.service import replay
+    from sop_cli.store import open_store
 
     location = store_location()
     stamp = store_stamp(location)
@@ -202,10 +214,19 @@ def _remember(written: str | None) -> None:
             known = old["sop_ids"]  # only the runs changed
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    runs = run_ids(_Params(), "")
-    active = _active_runs()
-    kept = list(dict.fromkeys([*([written] if written in active else []), *reversed(active)]))[:_STEPS_KEPT]
-    steps = {run: step_numbers(_Params(run=run), "") for run in kept}
+    # One opening of the store for all of it: this runs after every write, so its cost is felt.
+    store = open_store(None, create=False, migrate=False)
+    if store is None:
+        return
+    with store, store.read():
+        runs = _run_ids_in(store, "")
+        active = store.run_ids(active_only=True)
+        kept = list(dict.fromkeys([*([written] if written in active else []), *reversed(active)]))[:_STEPS_KEPT]
+        steps = {}
+        for run in kept:
+            stored = store.load_run(run)
+            if stored is not None:
+                steps[run] = _steps_first_current(replay(stored, store.location))
     data = {
         "format": TAB_FORMAT, "store": str(location), "store_stamp": stamp, "runs": runs, "steps": steps,
         "default_run": active[0] if len(active) == 1 else None,
@@ -213,14 +234,5 @@ def _remember(written: str | None) -> None:
     }
     if store_stamp(location) != stamp:
         return  # the store moved on while we read it: leave the cache to the next writer
-    write_text_atomically(path, json.dumps(data, ensure_ascii=False))
-
-
-def _active_runs() -> list[str]:
-    from sop_cli.store import open_store
-
-    store = open_store(None, create=False, migrate=False)
-    if store is None:
-        return []
-    with store, store.read():
-        return store.run_ids(active_only=True)
+    # a cache, not a record: not synced to the disk (one lost to a power cut is rebuilt by the next write)
+    write_file(path, json.dumps(data, ensure_ascii=False), durable=False)

@@ -33,9 +33,9 @@ def import_command(
     if out is None:
         sys.stdout.write(imported.text)
     else:
-        from sop_cli.fs import write_text_atomically
+        from sop_cli.fs import write_file
 
-        write_text_atomically(out, imported.text)
+        write_file(out, imported.text)
         print(fit(shown(_("Wrote {path}").format(path=out))))
     report = sys.stderr if out is None else sys.stdout
     if imported.matched:
