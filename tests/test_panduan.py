@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.documented import run_line
 from tests.test_readme import README, command_path, help_text, root
 
 PANDUAN = (REPO / "docs" / "panduan.md").read_text(encoding="utf-8")
@@ -120,23 +120,22 @@ def test_every_command_of_the_panduan_runs(tmp_path: Path) -> None:
                 if not (cwd / name).exists():
                     (cwd / name).write_text(yaml_files.get(name, f"pengganti {name}\n"), encoding="utf-8")
             now += timedelta(minutes=1)
-            result = subprocess.run(["bash", "-c", raw], cwd=cwd, env={**env, "SOP_NOW": now.isoformat()},
-                                    capture_output=True, text=True, timeout=120, check=False)
-            where = f"`{raw}`:\n{result.stdout}{result.stderr}"
-            assert result.returncode == 0, where
-            assert "Kesalahan" not in result.stderr and "Traceback" not in result.stderr, where
-            assert "Error" not in result.stdout + result.stderr, f"English on the Indonesian screen: {where}"
+            code, stdout, stderr = run_line(raw, cwd, {**env, "SOP_NOW": now.isoformat()})
+            where = f"`{raw}`:\n{stdout}{stderr}"
+            assert code == 0, where
+            assert "Kesalahan" not in stderr and "Traceback" not in stderr, where
+            assert "Error" not in stdout + stderr, f"English on the Indonesian screen: {where}"
             ran += 1
             command = words[1] if words[:1] == ["sop"] and len(words) > 1 else ""
             if command == "start":
-                match = re.search(r"^(?:Sudah d|D)imulai (\S+) untuk \d{4}", result.stdout, flags=re.MULTILINE)
+                match = re.search(r"^(?:Sudah d|D)imulai (\S+) untuk \d{4}", stdout, flags=re.MULTILINE)
                 assert match, where
                 started.append(match.group(1))
             step = _option(words, "--step")
             if command == "advance" and step and step.isdigit():
-                assert re.search(rf"\blangkah {step}\b", result.stdout), where
+                assert re.search(rf"\blangkah {step}\b", stdout), where
             if command in ("status", "runs", "log"):
-                assert any(run in result.stdout for run in started), where
+                assert any(run in stdout for run in started), where
             out = _option(words, "--out") or _option(words, "--copy-to")
             if out:
                 assert (cwd / out).exists(), f"{where}\nwrote no {out}"

@@ -3,8 +3,9 @@
 Everything here is read from README.md itself, so a README that changes its examples or its
 command tables is tested as it then reads:
 
-- every ```sh block (except set-up and benchmarks, which CI runs itself) is run line by line by
-  bash, with the installed `sop` script on PATH, against a throw-away SOP_HOME and a clock
+- every ```sh block (except set-up and benchmarks, which CI runs itself) is run line by line as
+  typed (a plain `sop` line in this process, the others by bash with the installed `sop` script
+  on PATH: tests/documented.py), against a throw-away SOP_HOME and a clock
   (SOP_NOW) that moves one minute per line; each line must exit 0, and what it prints is checked
   against what the line asks for (the step it advances, the file it writes, the note it logs ...);
 - every option in a command-table row exists on THAT command's `--help`, and every option of a
@@ -33,6 +34,7 @@ from typer.main import get_command
 
 from sop_cli.cli import app
 from tests.conftest import REPO, Runner
+from tests.documented import run_line
 
 if TYPE_CHECKING:
     from typer.core import TyperCommand, TyperGroup
@@ -351,9 +353,7 @@ def test_the_readme_walkthroughs_run_as_written(tmp_path: Path) -> None:
             line = parse(raw)
             prepare_files(line, cwd)
             now += timedelta(minutes=1)
-            result = subprocess.run(["bash", "-c", raw], cwd=cwd, env={**env, "SOP_NOW": now.isoformat()},
-                                    capture_output=True, text=True, timeout=120, check=False)
-            line.code, line.out, line.err = result.returncode, result.stdout, result.stderr
+            line.code, line.out, line.err = run_line(raw, cwd, {**env, "SOP_NOW": now.isoformat()})
             check(line, state)
             ran += 1
         if heading == "A Renja run, step by step":
