@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/mutate.py            # every mutation (a few minutes on 2 cores)
     .venv/bin/python benchmarks/mutate.py --list     # what each mutation changes, and where
     .venv/bin/python benchmarks/mutate.py -k late    # only the mutations whose name contains "late"
+    .venv/bin/python benchmarks/mutate.py -k late --tests tests/test_engine.py   # with these tests only
 
 The repository (sop_cli/, tests/, sops/, templates/ ...) is copied to a temporary folder; the
 checkout itself is never changed. For each mutation, one function of that copy is rewritten (a
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import os
 import re
 import shutil
@@ -192,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-k", dest="keyword", default="", help="only mutations whose name contains this")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--tests", nargs="+", metavar="FILE",
+                        help="run these test files instead of each mutation's own (a quicker check)")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTATIONS if args.keyword.lower() in m.name.lower()]
+    if args.tests:
+        chosen = [dataclasses.replace(m, tests=tuple(args.tests)) for m in chosen]
     if args.list:
         for m in chosen:
             print(f"{m.name}\n    {m.file} {m.function}: /{m.pattern}/ -> {m.replacement!r}\n    tests: {' '.join(m.tests)}")

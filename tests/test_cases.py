@@ -113,52 +113,53 @@ def nearest_rank(values: list[int], pct: int) -> int | None:
 
 
 @pytest.mark.slow
-def test_fifty_cases_of_three_services_and_the_months_report_matches_the_logs(sop, examples) -> None:
-    for name in SOPS:
-        ids = drive(sop, name, 50)
-        assert ids[:2] == [f"{name}-2026-0001", f"{name}-2026-0002"] and ids[-1] == f"{name}-2026-0050"
-        expected = count_from_logs(sop, ids, "2026-12")
-        report = data(sop("report", "--sop", name, "--bulan", "2026-12", "--format", "json"))
-        assert report["period"] == {"label": "Desember 2026", "first": "2026-12-01", "last": "2026-12-31"}
-        got = {key: report[key] for key in ("received", "finished", "refused", "cancelled", "open")}
-        assert got == {key: expected[key] for key in got}, name
-        assert report["refused"] > 0 and report["open"] > 0 and report["finished"] > 20
-        # the times, from each ended case's own replay (sop status), against the database's figures
-        views = [data(sop("status", "--run", run, "--json")) for run in expected["ended"]]
-        promised = {v["step"]: v["standard_minutes"] for view in views for v in view["visits"] if not v["external"]}
-        office = [view["office_minutes"] for view in views]
-        within = sum(minutes <= sum(promised.values()) for minutes in office)
-        assert (report["ended"], report["within"]) == (len(views), within)
-        assert report["within_percent"] == round(100 * within / len(views))
-        assert (report["median_minutes"], report["p90_minutes"]) == (nearest_rank(office, 50), nearest_rank(office, 90))
-        for row in report["steps"]:
-            passes = [v["actual_minutes"] for view in views for v in view["visits"]
-                      if v["step"] == row["step"] and v["completed_at"]]
-            assert (row["passes"], row["median_minutes"], row["p90_minutes"]) == (
-                len(passes), nearest_rank(passes, 50), nearest_rank(passes, 90)), (name, row["step"])
-        lanes = {r["lane"]: r for r in report["lanes"]}
-        assert lanes["pemohon"]["external"] and lanes["pemohon"]["share_percent"] == 100  # outside apart
-        assert sum(r["share_percent"] for r in report["lanes"] if not r["external"]) in (99, 100, 101)
+@pytest.mark.parametrize("name", SOPS)
+def test_fifty_cases_of_a_service_and_the_months_report_matches_the_logs(sop, examples, name: str) -> None:
+    # one service per test (its own store), so that the three run side by side on the workers
+    ids = drive(sop, name, 50)
+    assert ids[:2] == [f"{name}-2026-0001", f"{name}-2026-0002"] and ids[-1] == f"{name}-2026-0050"
+    expected = count_from_logs(sop, ids, "2026-12")
+    report = data(sop("report", "--sop", name, "--bulan", "2026-12", "--format", "json"))
+    assert report["period"] == {"label": "Desember 2026", "first": "2026-12-01", "last": "2026-12-31"}
+    got = {key: report[key] for key in ("received", "finished", "refused", "cancelled", "open")}
+    assert got == {key: expected[key] for key in got}, name
+    assert report["refused"] > 0 and report["open"] > 0 and report["finished"] > 20
+    # the times, from each ended case's own replay (sop status), against the database's figures
+    views = [data(sop("status", "--run", run, "--json")) for run in expected["ended"]]
+    promised = {v["step"]: v["standard_minutes"] for view in views for v in view["visits"] if not v["external"]}
+    office = [view["office_minutes"] for view in views]
+    within = sum(minutes <= sum(promised.values()) for minutes in office)
+    assert (report["ended"], report["within"]) == (len(views), within)
+    assert report["within_percent"] == round(100 * within / len(views))
+    assert (report["median_minutes"], report["p90_minutes"]) == (nearest_rank(office, 50), nearest_rank(office, 90))
+    for row in report["steps"]:
+        passes = [v["actual_minutes"] for view in views for v in view["visits"]
+                  if v["step"] == row["step"] and v["completed_at"]]
+        assert (row["passes"], row["median_minutes"], row["p90_minutes"]) == (
+            len(passes), nearest_rank(passes, 50), nearest_rank(passes, 90)), (name, row["step"])
+    lanes = {r["lane"]: r for r in report["lanes"]}
+    assert lanes["pemohon"]["external"] and lanes["pemohon"]["share_percent"] == 100  # outside apart
+    assert sum(r["share_percent"] for r in report["lanes"] if not r["external"]) in (99, 100, 101)
     # the year and a quarter count the same cases; November's received plus December's are all 50
-    november = data(sop("report", "--sop", "sktm", "--bulan", "2026-11", "--format", "json"))
-    december = data(sop("report", "--sop", "sktm", "--bulan", "2026-12", "--format", "json"))
-    year = data(sop("report", "--sop", "sktm", "--year", "2026", "--format", "json"))
-    quarter = data(sop("report", "--sop", "sktm", "--kuartal", "2026-Q4", "--format", "json"))
+    november = data(sop("report", "--sop", name, "--bulan", "2026-11", "--format", "json"))
+    december = data(sop("report", "--sop", name, "--bulan", "2026-12", "--format", "json"))
+    year = data(sop("report", "--sop", name, "--year", "2026", "--format", "json"))
+    quarter = data(sop("report", "--sop", name, "--kuartal", "2026-Q4", "--format", "json"))
     assert november["received"] + december["received"] == year["received"] == quarter["received"] == 50
     assert year["finished"] == november["finished"] + december["finished"]
     # the counter's view: open cases oldest first, whom each is for, who has it
-    rows = data(sop("runs", "--sop", "sktm", "--json"))
+    rows = data(sop("runs", "--sop", name, "--json"))
     assert rows and all(r["status"] == "active" and r["case_number"] for r in rows)
     assert [r["started_at"] for r in rows] == sorted(r["started_at"] for r in rows)
     assert all(r["untuk"].startswith("Pemohon Nomor") and r["holder"] for r in rows)
-    table = ok(sop("runs", "--sop", "sktm")).output
+    table = ok(sop("runs", "--sop", name)).output
     assert "Case" in table and "For" in table and rows[0]["run"] in table
     found = data(sop("runs", "--untuk", "pemohon nomor 07", "--json"))
-    assert {r["run"] for r in found} == {f"{n}-2026-0008" for n in SOPS}
-    december_rows = data(sop("runs", "--sop", "sktm", "--bulan", "2026-12", "--limit", "0", "--json"))
+    assert {r["run"] for r in found} == {f"{name}-2026-0008"}
+    december_rows = data(sop("runs", "--sop", name, "--bulan", "2026-12", "--limit", "0", "--json"))
     assert len(december_rows) == december["received"]
-    days = data(sop("runs", "--sop", "sktm", "--dari", "2026-11-20", "--sampai", "2026-11-20", "--json"))
-    assert [r["run"] for r in days] == ["sktm-2026-0001", "sktm-2026-0002"]
+    days = data(sop("runs", "--sop", name, "--dari", "2026-11-20", "--sampai", "2026-11-20", "--json"))
+    assert [r["run"] for r in days] == [f"{name}-2026-0001", f"{name}-2026-0002"]
 
 
 def test_a_case_is_numbered_in_the_year_it_was_received_and_the_renja_keeps_its_rails(sop, examples) -> None:
