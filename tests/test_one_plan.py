@@ -173,12 +173,22 @@ def test_an_advance_without_step_credits_only_what_was_current_when_enter_was_pr
     assert started.returncode == 0, started.stderr
     time.sleep(1.1)  # the start is recorded in an earlier second than the advances start
     run = "telaah-izin-" + started.stdout.split("telaah-izin-")[1][:4]
-    slow = ("import sys, time; sys.argv = ['sop', 'advance', '--run', '" + run + "']; import sop_cli.entry as entry; "
-            "time.sleep({delay}); entry.main()")
-    processes = [subprocess.Popen([sys.executable, "-c", slow.format(delay=delay)], env=env, cwd=tmp_path,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for delay in (0, 4, 4)]
-    codes = [p.wait(timeout=120) for p in processes]
+    # All three have started (pressed Enter) before the first records; the slow two are then held
+    # until the first has recorded its step and ended.
+    go = tmp_path / "go"
+    slow = ("import os, pathlib, sys, time; sys.argv = ['sop', 'advance', '--run', '" + run + "']\n"
+            "import sop_cli.entry as entry\n"
+            "pathlib.Path({me}).touch()\n"
+            "while not all(os.path.exists(p) for p in {wait_for}): time.sleep(0.01)\n"
+            "entry.main()")
+    ready = [str(tmp_path / f"ready-{i}") for i in range(3)]
+    holds = ([ready[1], ready[2]], [str(go)], [str(go)])
+    processes = [subprocess.Popen([sys.executable, "-c", slow.format(me=repr(ready[i]), wait_for=holds[i])], env=env,
+                                  cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for i in range(3)]
+    first = processes[0].wait(timeout=120)
+    go.touch()
+    codes = [first] + [p.wait(timeout=120) for p in processes[1:]]
     outputs = [p.communicate()[1] for p in processes]
     assert codes == [0, 3, 3], outputs
     assert "moved on after this command started" in outputs[1]
