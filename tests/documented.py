@@ -10,11 +10,13 @@ of the walkthroughs' time; the installed script itself is run by test_readme's m
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import subprocess
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.conftest import Runner
@@ -41,6 +43,34 @@ def plain_sop_words(line: str) -> list[str] | None:
     return shlex.split(code, comments=True)
 
 
+@contextlib.contextmanager
+def as_process(env: dict[str, str], cwd: Path) -> Iterator[None]:
+    """This process as a new one would be: exactly the environment `env` (what it lacks is
+    unset) and the working folder `cwd`; both restored afterwards."""
+    saved, before = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def invoke(words: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    """`sop WORDS` through the script's click command, in this process: (exit code, stdout, stderr)."""
+    from sop_cli.cli import app
+
+    with as_process(env, cwd):
+        result = Runner().invoke(app, words)
+    err = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        err += "".join(traceback.format_exception(result.exception))  # as the script would crash
+    return result.exit_code, result.stdout, err
+
+
 def run_line(line: str, cwd: Path, env: dict[str, str], timeout: float = 120) -> tuple[int, str, str]:
     """Run `line` in `cwd` with exactly the environment `env`: (exit code, stdout, stderr)."""
     words = plain_sop_words(line)
@@ -48,18 +78,4 @@ def run_line(line: str, cwd: Path, env: dict[str, str], timeout: float = 120) ->
         done = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=timeout, check=False)
         return done.returncode, done.stdout, done.stderr
-    from sop_cli.cli import app
-
-    # the environment is the line's, not this test process's: what env lacks is unset
-    environment: dict[str, str | None] = {name: None for name in os.environ}
-    environment.update(env)
-    before = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = Runner().invoke(app, words[1:], env=environment)
-    finally:
-        os.chdir(before)
-    err = result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        err += "".join(traceback.format_exception(result.exception))  # as the script would crash
-    return result.exit_code, result.stdout, err
+    return invoke(words[1:], env, cwd)

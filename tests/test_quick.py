@@ -17,6 +17,7 @@ import pytest
 
 from sop_cli.cli import quick
 from tests.conftest import REPO
+from tests.documented import as_process, invoke
 
 NOW = "2026-11-30T10:00"
 
@@ -170,8 +171,8 @@ def test_quick_and_full_paths_print_the_same_bytes(runs_in_store, language: str,
     for args in CASES:
         assert quick.recognise(args) is not None, args
         code, out, err, modules = _run(QUICK, args, env, tmp_path)
-        full = _run(FULL, args, env, tmp_path)
-        assert (code, out, err) == full[:3], args
+        full = invoke(args, env, tmp_path)  # the full CLI, in this process (the quick one needs its own)
+        assert (code, out, err) == full, args
         assert "typer" not in modules and "pydantic" not in modules, f"{args}: the quick path imported Typer"
         assert "Traceback" not in err
         seen.add(code)
@@ -212,13 +213,6 @@ def test_the_tab_table_is_the_typer_definition() -> None:
         assert (name in quick.TAB_SOP_ARGUMENT) == first_is_sop, name
 
 
-FULL_TAB = """
-import json, os, sys
-sys.argv = ["sop"]
-from sop_cli.cli import main
-main()
-"""
-
 TAB_LINES = ["sop status --run ", "sop show ", "sop start n", "sop advance --step ", "sop undo --run renja-2027 --step 1",
              "sop log -r R", "sop advance --step 1", "sop report --run renja-2027-x"]
 """Command lines as typed up to the Tab (a trailing space: a new, empty word)."""
@@ -226,8 +220,10 @@ TAB_LINES = ["sop status --run ", "sop show ", "sop start n", "sop advance --ste
 SHELLS = [("complete_bash", None), ("complete_zsh", None), ("complete_fish", "get-args"), ("complete_fish", "is-args")]
 
 
-def _tab(script: str, line: str, env: dict[str, str], cwd: Path, shell: str = "complete_bash",
-         fish: str | None = None) -> tuple[int, str, str, list[str]]:
+def _tab(line: str, env: dict[str, str], cwd: Path, shell: str = "complete_bash", fish: str | None = None,
+         *, full: bool = False) -> tuple[int, str, str, list[str]]:
+    """What Tab offers after `line`: from the `sop` program (the quick path first), or with `full`
+    from the full CLI in this process, as `cli.main` runs it (then the modules are not known)."""
     words = line.split(" ")
     shell_env = {"_SOP_COMPLETE": shell}
     if shell == "complete_bash":
@@ -236,7 +232,15 @@ def _tab(script: str, line: str, env: dict[str, str], cwd: Path, shell: str = "c
         shell_env["_TYPER_COMPLETE_ARGS"] = line
         if fish:
             shell_env["_TYPER_COMPLETE_FISH_ACTION"] = fish
-    return _run(script, [], {**env, **shell_env}, cwd)
+    if not full:
+        return _run(QUICK, [], {**env, **shell_env}, cwd)
+    from sop_cli.cli import complete
+
+    complete.init()
+    code, out, err = invoke([], {**env, **shell_env}, cwd)
+    with as_process({**env, **shell_env}, cwd):
+        complete.remember()
+    return code, out, err, []
 
 
 @pytest.mark.slow
@@ -250,18 +254,18 @@ def test_a_tab_from_the_cache_offers_what_the_full_cli_offers(sop, isolated_home
     for shell, fish in SHELLS:
         # every line in bash; in zsh and fish, one of each kind and one that finds nothing
         for line in TAB_LINES if shell == "complete_bash" else [TAB_LINES[0], TAB_LINES[2], TAB_LINES[-1]]:
-            code, out, err, modules = _tab(QUICK, line, env, tmp_path, shell, fish)
-            full = _tab(FULL_TAB, line, env, tmp_path, shell, fish)
+            code, out, err, modules = _tab(line, env, tmp_path, shell, fish)
+            full = _tab(line, env, tmp_path, shell, fish, full=True)
             assert (code, out, err) == full[:3], (shell, fish, line)
             assert "typer" not in modules, f"{shell} {line!r}: not answered from the cache"
-    assert _tab(QUICK, "sop advance --step ", env, tmp_path)[1].split("\n")[:2] == ["2", "1"]  # current first
+    assert _tab("sop advance --step ", env, tmp_path)[1].split("\n")[:2] == ["2", "1"]  # current first
 
     # Another writer (here: a touch) moves the store on: the cache no longer holds, the full CLI answers
     store = isolated_home / "sop.db"
     os.utime(store, ns=(store.stat().st_atime_ns, store.stat().st_mtime_ns + 1_000_000))
-    code, out, _, modules = _tab(QUICK, "sop status --run ", env, tmp_path)
+    code, out, _, modules = _tab("sop status --run ", env, tmp_path)
     assert (code, out.split()) == (0, ["renja-2027"]) and "typer" in modules
-    assert "typer" not in _tab(QUICK, "sop status --run ", env, tmp_path)[3]  # ... and refreshed it
+    assert "typer" not in _tab("sop status --run ", env, tmp_path)[3]  # ... and refreshed it
 
     # A new SOP file in ./sops: the SOP ids are offered afresh
     text = (REPO / "sops" / "nganjuk" / "kecamatan-ngronggot" / "renja.yaml").read_text(encoding="utf-8")
@@ -269,7 +273,7 @@ def test_a_tab_from_the_cache_offers_what_the_full_cli_offers(sop, isolated_home
     target.parent.mkdir(parents=True)
     target.write_text(text.replace("id: kecamatan-ngronggot", "id: kecamatan-pare").replace(
         "wilayah: nganjuk", "wilayah: kediri"), encoding="utf-8")
-    code, out, _, modules = _tab(QUICK, "sop show k", env, tmp_path)
+    code, out, _, modules = _tab("sop show k", env, tmp_path)
     assert "kediri/kecamatan-pare/renja" in out.split() and "typer" in modules
 
 
