@@ -20,11 +20,10 @@ which is how the tests give each test a schema of its own.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import tzinfo
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +31,7 @@ from sop_cli.errors import AccessError, ConflictError, NotFoundError, SopError, 
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
-    EventKind,
     KeptFile,
-    NewCase,
     NewRun,
     RunExport,
     RunFilter,
@@ -46,23 +43,16 @@ from sop_cli.store.interface import (
     Summarize,
     Unit,
     attachment_refusal,
-    bad_zone,
-    changed_meanwhile,
     damaged,
-    data_problem,
     filter_sql,
-    kind_problem,
     newer_store,
-    not_a_moment,
-    subject_key,
 )
+from sop_cli.store.sql import SqlStore, event_columns, event_from_columns, org_of
 
 if TYPE_CHECKING:
     import psycopg
     from psycopg.rows import TupleRow
 
-    from sop_cli.store.interface import StepTime
-    from sop_cli.store.periods import PeriodFigures, StepSpread
 
 SCHEMES = ("postgresql://", "postgres://")
 
@@ -91,12 +81,6 @@ def role_name(store_tag: str, org_id: str | None) -> str:
 def store_tag(database: str, schema: str) -> str:
     """What names a store on its server: the database, and the schema unless it is `public`."""
     return database if schema == "public" else f"{database}.{schema}"
-
-
-_SUMMARY = (
-    "status", "current_step", "current_kegiatan", "current_since", "current_due", "steps_done",
-    "steps_total", "rework_loops", "last_seq", "updated_at",
-)
 
 
 # Frozen migrations: never edit a released one, append a new one -------------------------------
@@ -588,8 +572,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # The store ----------------------------------------------------------------------------------
 
 
-class PostgresStore:
+class PostgresStore(SqlStore):
     """An open PostgreSQL store (implements `sop_cli.store.interface.Store`)."""
+
+    _mark = "%s"
+    _keeps_org = True
 
     def __init__(self, url: str, conn: psycopg.Connection[TupleRow], summarize: Summarize | None = None) -> None:
         self.location = _redacted(url)
@@ -679,19 +666,10 @@ class PostgresStore:
         """Fill `run_times`/`step_times` of the runs whose times are missing or stale, with the
         replay the store was opened with (not a migration, which is frozen code); a damaged run is
         left for reading to name."""
-        from sop_cli.errors import SopError
-
-        stale = [r[0] for r in self._all(
+        stale = [str(r[0]) for r in self._all(
             "SELECT id FROM runs WHERE NOT EXISTS (SELECT 1 FROM run_times t WHERE t.run_id = runs.id "
             "AND t.last_seq = runs.last_seq)")]
-        for run_id in stale:
-            try:
-                stored = self.load_run(run_id)
-                if stored is None or not stored.events:
-                    continue
-                summary = summarize(stored)
-            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
-                continue
+        for run_id, summary in self._replay_each(stale, summarize):
             self._set_times(run_id, summary)
 
     def _version(self) -> int:
@@ -708,12 +686,6 @@ class PostgresStore:
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # Transactions -------------------------------------------------------------------------
 
@@ -793,7 +765,7 @@ class PostgresStore:
                 else _("run {run}").format(run=name) if kind == "run" else _("a lock"))
         seconds = f"{lock_timeout_seconds():g}"
         if holder and holder[0]:
-            since = holder[1].astimezone(_utc()).strftime("%H:%M:%S UTC") if holder[1] else "?"
+            since = holder[1].astimezone(timezone.utc).strftime("%H:%M:%S UTC") if holder[1] else "?"
             return _("The store {store} is busy: waited {seconds} s for {what}, which database user {user} holds "
                      "(in a transaction open since {since}). Nothing was changed; try again.").format(
                 store=self.location, seconds=seconds, what=what, user=holder[0], since=since)
@@ -864,21 +836,11 @@ class PostgresStore:
 
     # Runs ----------------------------------------------------------------------------------
 
-    def run_exists(self, run_id: str) -> bool:
-        """Whether a run with exactly this id exists."""
-        return self._one("SELECT 1 FROM runs WHERE id = %s", (run_id,)) is not None
-
-    def run_ids_with_prefix(self, prefix: str) -> list[str]:
-        """Ids starting with `prefix` (taken literally), sorted by id."""
-        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return [r[0] for r in self._all("SELECT id FROM runs WHERE id LIKE %s ORDER BY id", (pattern,))]
-
     def run_ids(self, *, active_only: bool = False) -> list[str]:
         """Every run id (only active ones with `active_only`), oldest first."""
         if active_only and self._reads_others():  # as the logs say (`summaries`)
             return [row.id for row in self._judged_rows(include_all=False, where=None)]
-        where = " WHERE status = 'active'" if active_only else ""
-        return [r[0] for r in self._all(f"SELECT id FROM runs{where} ORDER BY created_at, id")]
+        return super().run_ids(active_only=active_only)
 
     def latest_run_id(self) -> str | None:
         """The run updated last."""
@@ -909,159 +871,44 @@ class PostgresStore:
 
     def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
         """Add the run's row and its `started` event as seq 1 (inside `write()`)."""
-        org_id = _org_of(run.sop_id)
-        self._target_run, self._target_org = run.id, org_id
-        record: dict[str, Any] = {
-            "id": run.id, "sop_id": run.sop_id, "org_id": org_id, "year": run.year, "title": run.title,
-            "zone": run.zone, "definition_sha256": run.definition_sha256,
-            "calendar_sha256": run.calendar_sha256, "source_path": run.source_path,
-            "source_sha256": run.source_sha256, "created_at": run.created_at, **_summary_columns(summary),
-        }
-        self._insert("runs", record)
-        started = self._append(run.id, replace(started, seq=1))
-        self._set_times(run.id, summary)
-        return started
+        self._target_run, self._target_org = run.id, org_of(run.sop_id)
+        return super().create_run(run, started, summary)
 
     def next_case_number(self, sop_id: str, year: int) -> int:
         """The next free case number of SOP `sop_id` in `year` (inside `write()`): a transaction
         lock on the SOP and year makes two counters queue; the unique key is the last defence."""
         self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"case {sop_id} {year}",))
-        row = self._one("SELECT COALESCE(MAX(number), 0) FROM cases WHERE sop_id = %s AND year = %s", (sop_id, year))
-        return int(row[0]) + 1 if row else 1
+        return super().next_case_number(sop_id, year)
 
-    def add_case(self, case: NewCase) -> None:
-        """Record a case's number and (apart, as personal data) whom it is for (inside `write()`)."""
-        org_id = _org_of(case.sop_id)
-        self._insert("cases", {"run_id": case.run_id, "org_id": org_id, "sop_id": case.sop_id, "year": case.year,
-                               "number": case.number, "received_at": case.received_at})
-        if case.untuk:
-            self._insert("case_subjects", {"run_id": case.run_id, "org_id": org_id, "untuk": case.untuk,
-                                           "untuk_key": subject_key(case.untuk)})
+    # What the shared queries (`sql.SqlStore`) run on ----------------------------------------
 
-    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
-        """The active cases of SOP `sop_id` for the person named `untuk`."""
-        return [r[0] for r in self._all(
-            "SELECT runs.id FROM runs JOIN case_subjects s ON s.run_id = runs.id WHERE runs.sop_id = %s "
-            "AND runs.status = 'active' AND s.untuk_key = %s ORDER BY runs.created_at, runs.id",
-            (sop_id, subject_key(untuk)))]
-
-    def erasable_cases(self, before: Any) -> list[str]:
-        """Cases ended before `before` that still hold whom they were for (of this unit)."""
-        return [r[0] for r in self._all(
-            "SELECT t.run_id FROM run_times t JOIN case_subjects s ON s.run_id = t.run_id "
-            "WHERE t.ended_at IS NOT NULL AND t.ended_at < %s AND s.untuk IS NOT NULL ORDER BY t.ended_at, t.run_id",
-            (before,))]
-
-    def erase_subject(self, run_id: str, at: Any) -> None:
-        """Erase whom case `run_id` was for (the row stays, marked with when it was erased)."""
-        self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = %s WHERE run_id = %s",
-                           (at, run_id))
-
-    def step_spread(self, sop_id: str) -> list[StepSpread]:
-        """Every step of SOP `sop_id` over all its runs (`store.periods.step_spread`)."""
-        from sop_cli.store.periods import step_spread
-
-        return step_spread(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
-
-    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
-        """(runs, finished) of SOP `sop_id` (`store.periods.run_outcomes`)."""
-        from sop_cli.store.periods import run_outcomes
-
-        return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "%s", sop_id)
-
-    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
-        """Per service SOP, its cases received in `year` (`store.periods.case_counts`)."""
-        from sop_cli.store.interface import filter_sql
-        from sop_cli.store.periods import case_counts
-
-        condition, params = filter_sql(where, "%s", lambda moment: moment)
-        return case_counts(lambda sql, values: self._conn.execute(sql, values), "%s", year, condition, params)
-
-    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
-        """(id, sop_id, status, is a case, definition sha256) of the runs `where` keeps (`store.queries`)."""
-        from sop_cli.store import queries
-
-        return queries.run_heads(self._query, *_where(True, where))
-
-    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
-        """Every completed pass of the ended runs `where` keeps, streamed (`store.queries`)."""
-        from sop_cli.store import queries
-
-        return queries.ended_step_rows(self._query, *_where(True, where))
-
-    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
-        """The pinned JSON texts of these SHA-256s."""
-        from sop_cli.store import queries
-
-        return queries.pinned_texts(self._query, "%s", shas)
-
-    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
-        """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
-        from sop_cli.store import queries
-
-        return queries.sop_ids(self._query, *_where(True, where))
-
-    def _query(self, sql: str, params: tuple[object, ...]) -> Iterable[Sequence[object]]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> psycopg.Cursor[TupleRow]:
         return self._conn.execute(sql, params)
 
-    def period_figures(self, sop_id: str, start: Any, end: Any) -> PeriodFigures:
-        """SOP `sop_id`'s cases over [start, end), aggregated by PostgreSQL (`store.periods`)."""
-        from sop_cli.store.periods import period_figures
+    def _many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        with self._conn.cursor() as cur:
+            cur.executemany(sql, rows)
 
-        return period_figures(lambda sql, params: self._conn.execute(sql, params), "%s", lambda m: m,
-                              sop_id, start, end)
+    def _moment(self, moment: datetime) -> datetime:
+        return moment
 
-    def _set_times(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
-        """Bring the run's `run_times` row and `step_times` rows in line with `summary.times`.
+    def _read_moment(self, value: datetime) -> datetime:
+        return value
 
-        A completed pass (keyed by its event's seq) never changes: after appending `event`, only
-        its own pass is added (a step event) or the pass it takes back removed (`undone`); without
-        an event (a new, imported or rebuilt run) every row is written afresh."""
-        times = summary.times
-        if times is None:
-            return
-        if event is None:
-            self._conn.execute("DELETE FROM step_times WHERE run_id = %s", (run_id,))
-            new = list(times.steps)
+    def _write_times(self, upsert: str, values: Sequence[object], insert: str,
+                     rows: Sequence[Sequence[object]]) -> None:
+        if len(rows) == 1:  # the usual write: both rows in one round trip
+            self._conn.execute(f"WITH times AS ({upsert} RETURNING 1) {insert}", (*values, *rows[0]))
         else:
-            if event.kind == EventKind.UNDONE and isinstance(event.data.get("undoes"), int):
-                self._conn.execute("DELETE FROM step_times WHERE run_id = %s AND seq = %s",
-                                   (run_id, event.data["undoes"]))
-            new = [t for t in times.steps if t.seq == event.seq]
-        upsert = (
-            "INSERT INTO run_times (run_id, org_id, sop_id, started_at, ended_at, outcome, office_minutes, "
-            "external_minutes, promised_minutes, within, holder, last_seq) "
-            "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s "
-            "ON CONFLICT (run_id) DO UPDATE SET started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, "
-            "outcome = EXCLUDED.outcome, office_minutes = EXCLUDED.office_minutes, "
-            "external_minutes = EXCLUDED.external_minutes, promised_minutes = EXCLUDED.promised_minutes, "
-            "within = EXCLUDED.within, holder = EXCLUDED.holder, last_seq = EXCLUDED.last_seq")
-        values = (times.started_at, times.ended_at, times.outcome, times.office_minutes, times.external_minutes,
-                  times.promised_minutes, None if times.within is None else int(times.within), times.holder,
-                  summary.last_seq, run_id)
-        insert = ("INSERT INTO step_times (run_id, org_id, sop_id, seq, step, lane, external, started_at, "
-                  "finished_at, minutes, standard_minutes, late) "
-                  "SELECT id, org_id, sop_id, %s, %s, %s, %s, %s, %s, %s, %s, %s FROM runs WHERE id = %s")
-
-        def row(t: StepTime) -> tuple[Any, ...]:
-            return (t.seq, t.step, t.lane, int(t.external), t.started_at, t.finished_at, t.minutes,
-                    t.standard_minutes, int(t.late), run_id)
-
-        if len(new) == 1:  # the usual write: both rows in one round trip
-            self._conn.execute(f"WITH times AS ({upsert} RETURNING 1) {insert}", (*values, *row(new[0])))
-            return
-        self._conn.execute(upsert, values)
-        if new:
-            with self._conn.cursor() as cur:
-                cur.executemany(insert, [row(t) for t in new])
+            super()._write_times(upsert, values, insert, rows)
 
     def _append(self, run_id: str, event: Event) -> Event:
         """Insert `event`; the returned copy has the database user and the `recorded_at` the
         server gave it (its own clock, for everyone but the owner)."""
         record = {"run_id": run_id, **_event_columns(event)}
-        row = self._one(f"INSERT INTO events ({', '.join(record)}) VALUES ({', '.join('%s' for _c in record)}) "
+        row = self._one(f"INSERT INTO events ({', '.join(record)}) VALUES ({self._marks(len(record))}) "
                         "RETURNING recorded_at", tuple(record.values()))
-        recorded = row[0].astimezone(_utc()) if row else event.recorded_at
+        recorded = row[0].astimezone(timezone.utc) if row else event.recorded_at
         return replace(event, db_user=self.db_user, recorded_at=recorded)
 
     def load_run(self, run_id: str) -> StoredRun | None:
@@ -1126,23 +973,6 @@ class PostgresStore:
                 raise damaged(self.location, run_id, _("its pinned text {sha}… does not hash to its key").format(
                     sha=key[:12]))
 
-    def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
-        """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
-
-        Raises:
-            ConflictError: The log's last seq is not `after_seq`.
-        """
-        row = self._one("SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = %s", (run_id,))
-        last = int(row[0]) if row else 0
-        if last != after_seq:
-            raise changed_meanwhile(run_id, last)
-        event = self._append(run_id, replace(event, seq=after_seq + 1))
-        values = _summary_columns(summary)
-        assignments = ", ".join(f"{name} = %s" for name in values)
-        self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = %s", (*values.values(), run_id))
-        self._set_times(run_id, summary, event)
-        return event
-
     def summaries(self, *, include_all: bool = False, limit: int | None = None,
                   where: RunFilter | None = None) -> list[RunRow]:
         """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
@@ -1156,13 +986,7 @@ class PostgresStore:
         The one stored word taken from another unit is `cancelled`: the database accepts it only
         with a `cancelled` event in the log, which ends a run whatever follows."""
         if not self._reads_others():
-            condition, params = _where(include_all, where)
-            limited = " ORDER BY created_at DESC, id DESC LIMIT %s" if limit is not None else ""
-            rows = self._all(f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)}, "
-                             f"{_CASE_COLUMNS} "
-                             f"FROM runs{condition}{limited}) AS newest ORDER BY created_at, id",
-                             (*params, int(limit)) if limit is not None else tuple(params))
-            return [_run_row(r, self.location) for r in rows]
+            return super().summaries(include_all=include_all, limit=limit, where=where)
         listed = self._judged_rows(include_all=include_all, where=where)
         return listed if limit is None else listed[max(len(listed) - limit, 0):]
 
@@ -1170,15 +994,14 @@ class PostgresStore:
         """`summaries` for a reader of other units' runs: the stored summary of its own runs (if
         it writes any), the replayed one of the others, each kept by what that summary says."""
         late_at = where.late_at if where else None
-        keyed, params = filter_sql(replace(where, late_at=None) if where else None, "%s", lambda moment: moment)
+        keyed, params = filter_sql(replace(where, late_at=None) if where else None, "%s", self._moment)
         own = "sop_may_write(org_id) AND NOT sop_by_the_owner('runs'::regclass)"
         parts = [keyed] if keyed else []
         if not include_all:
             parts.append("status <> 'cancelled'")
         condition = " WHERE " + " AND ".join(parts) if parts else ""
-        rows = self._all(f"SELECT id, sop_id, year, title, zone, created_at, {', '.join(_SUMMARY)}, {_CASE_COLUMNS}, {own} "
-                         f"FROM runs{condition} ORDER BY created_at, id", tuple(params))
-        listed = [_run_row(r[:-1], self.location) for r in rows]
+        rows = self._all(f"{self._LISTED}, {own} FROM runs{condition} ORDER BY created_at, id", params)
+        listed = [self._run_row(r[:-1]) for r in rows]
         replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
         listed = [replace(row, summary=replayed.get(row.id, row.summary)) for row in listed]
 
@@ -1234,9 +1057,7 @@ class PostgresStore:
         """How many runs are active (exist, with `include_all`) and kept by `where`."""
         if self._reads_others():
             return len(self._judged_rows(include_all=include_all, where=where))
-        condition, params = _where(include_all, where)
-        row = self._one(f"SELECT COUNT(*) FROM runs{condition}", tuple(params))
-        return int(row[0]) if row else 0
+        return super().count_runs(include_all=include_all, where=where)
 
     def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of an attachment the run's log records, from the `attachments` table.
@@ -1302,12 +1123,8 @@ class PostgresStore:
 
     def export_run(self, run_id: str) -> RunExport | None:
         """The whole run, with its attachments' bytes from the database."""
-        row = self._one(
-            "SELECT id, sop_id, year, title, zone, definition_sha256, calendar_sha256, source_path, "
-            "source_sha256, created_at FROM runs WHERE id = %s", (run_id,),
-        )
-        stored = self.load_run(run_id)
-        if row is None or stored is None:
+        run, stored = self._identity(run_id), self.load_run(run_id)
+        if run is None or stored is None:
             return None
         wanted = sorted({item["sha256"] for e in stored.events for item in e.data.get("attachments") or ()
                          if "sha256" in item})
@@ -1319,9 +1136,6 @@ class PostgresStore:
         if missing:
             raise StoreError(_("Attachment {sha}… of run {run} is missing from the store {store}; the store is "
                                "damaged.").format(sha=missing[0][:12], run=run_id, store=self.location))
-        run = NewRun(id=row[0], sop_id=row[1], year=row[2], title=row[3], zone=row[4], definition_sha256=row[5],
-                     calendar_sha256=row[6], source_path=row[7], source_sha256=row[8],
-                     created_at=row[9].astimezone(_utc()))
         return RunExport(run, stored.definition, stored.calendar, stored.events, files)
 
     def import_run(self, run: RunExport, summary: RunSummary) -> None:
@@ -1330,28 +1144,20 @@ class PostgresStore:
         file) gets this connection's, the person who brought it into the shared store; one that
         names another database user can only be copied by the owner (the row policy says so)."""
         r = run.run
-        self._target_run, self._target_org = r.id, _org_of(r.sop_id)
+        self._target_run, self._target_org = r.id, org_of(r.sop_id)
         self.pin("definition", run.definition)
         self.pin("calendar", run.calendar)
-        self._insert("runs", {
-            "id": r.id, "sop_id": r.sop_id, "org_id": _org_of(r.sop_id), "year": r.year, "title": r.title,
-            "zone": r.zone, "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
-            "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": r.created_at,
-            **_summary_columns(replace(summary, status=RunStatus.ACTIVE)),  # a run starts active: its log ends it
-        })
+        # a run starts active: its log, copied next, ends it
+        self._insert("runs", self._run_record(r, replace(summary, status=RunStatus.ACTIVE)))
         if run.events:
             # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
             columns = ["run_id", *_event_columns(run.events[0]), "db_user"]
-            with self._conn.cursor() as cur:
-                cur.executemany(
-                    f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('%s' for _column in columns)})",
-                    [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events],
-                )
+            self._many(f"INSERT INTO events ({', '.join(columns)}) VALUES ({self._marks(len(columns))})",
+                       [(r.id, *_event_columns(event).values(), event.db_user or self.db_user) for event in run.events])
         if summary.status != RunStatus.ACTIVE:
-            values = _summary_columns(summary)
-            self._conn.execute(f"UPDATE runs SET {', '.join(f'{name} = %s' for name in values)} WHERE id = %s",
-                               (*values.values(), r.id))
-        self._set_times(r.id, summary)
+            self._set_summary(r.id, summary)
+        else:
+            self._set_times(r.id, summary)
         for sha, body in run.attachments.items():
             self._keep_file(r.id, sha, body)
 
@@ -1375,19 +1181,6 @@ class PostgresStore:
     def _has(self, table: str) -> bool:
         found = self._one("SELECT to_regclass(%s) IS NOT NULL", (table,))
         return bool(found and found[0])
-
-    # Rows ----------------------------------------------------------------------------------
-
-    def _one(self, sql: str, params: tuple[object, ...] = ()) -> TupleRow | None:
-        return self._conn.execute(sql, params).fetchone()
-
-    def _all(self, sql: str, params: tuple[object, ...] = ()) -> list[TupleRow]:
-        return self._conn.execute(sql, params).fetchall()
-
-    def _insert(self, table: str, record: Mapping[str, object]) -> None:
-        columns = ", ".join(record)
-        marks = ", ".join("%s" for _column in record)
-        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -1415,80 +1208,13 @@ class PostgresStore:
 
 
 def _event_columns(event: Event) -> dict[str, object]:
-    return {
-        "seq": event.seq, "kind": event.kind.value, "at": event.at.replace(microsecond=0),
-        "recorded_at": event.recorded_at.replace(microsecond=0), "actor": event.actor,
-        "os_user": event.os_user, "step": event.step,
-        "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True),
-    }
+    return event_columns(event, lambda moment: moment.replace(microsecond=0))
 
 
-def _event_from_row(row: TupleRow, location: str, run_id: str) -> Event:
-    """An `Event` from its row (seq, kind, at, recorded_at, actor, os_user, step, data, db_user).
-
-    The columns are typed by the schema; the data is text, so it is checked as the SQLite store
-    checks it (`interface.data_problem`).
-
-    Raises:
-        StoreError: The data is not a JSON object of the shape sop writes, or a time is out of
-            range: names the run and event (exit 4).
-    """
-    from datetime import timezone
-
-    seq, kind, at, recorded_at, actor, os_user, step, data, db_user = row
-
-    def bad(problem: str) -> StoreError:
-        return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
-
-    times = []
-    for moment, column in ((at, "at"), (recorded_at, "recorded_at")):
-        try:
-            if not 1 < moment.year < 9999:  # any change of zone would overflow
-                raise ValueError(moment.year)
-            times.append(moment.astimezone(timezone.utc))
-        except (AttributeError, OverflowError, ValueError):
-            raise bad(not_a_moment(column, moment)) from None
-    try:
-        decoded = json.loads(data or "{}")
-    except (TypeError, ValueError) as error:
-        raise bad(_("its data is not JSON ({error})").format(error=error)) from None
-    problem = kind_problem(kind) or data_problem(decoded)
-    if problem:
-        raise bad(problem)
-    return Event(seq=seq, kind=kind, at=times[0], recorded_at=times[1], actor=actor, os_user=os_user, step=step,
-                 data=decoded, db_user=db_user or None)
-
-
-_CASE_COLUMNS = ("(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
-                 "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
-                 "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder")
-"""What a listing row carries beside the summary: whom a case is for, its number, who holds it."""
-
-
-def _run_row(r: TupleRow, location: str) -> RunRow:
-    """A listing row; a zone that is not WIB, WITA or WIT is damage (exit 4), as in SQLite."""
-    from sop_cli.worktime import ZONES
-
-    if r[4] not in ZONES:
-        raise damaged(location, str(r[0]), _("its summary cannot be read ({error})").format(error=bad_zone(r[4])))
-    return RunRow(r[0], r[1], r[2], r[3], r[4], r[5], RunSummary(*r[6:16]), *r[16:19])
-
-
-def _org_of(sop_id: str) -> str:
-    """The organisation id of a qualified SOP id (`wilayah/org/sop`)."""
-    return sop_id.split("/")[1] if sop_id.count("/") >= 2 else sop_id
-
-
-def _utc() -> tzinfo:
-    from datetime import timezone
-
-    return timezone.utc
-
-
-def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
-    condition, params = filter_sql(where, "%s", lambda moment: moment)
-    parts = ([] if include_all else ["status = 'active'"]) + ([condition] if condition else [])
-    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+def _event_from_row(row: Sequence[Any], location: str, run_id: str) -> Event:
+    """An `Event` from its row (seq, kind, at, recorded_at, actor, os_user, step, data, db_user),
+    checked as sop wrote it (`sql.event_from_columns`; the columns are typed, the data is text)."""
+    return event_from_columns(location, run_id, *row, read_moment=lambda moment: moment)
 
 
 def _unreachable(url: str, error: BaseException) -> str:
@@ -1508,10 +1234,6 @@ def _unreachable(url: str, error: BaseException) -> str:
         return _("Cannot reach the PostgreSQL server at {host}:{port} (database {database}): {reason}.").format(
             host=host, port=port, database=database, reason=reason)
     return _("Cannot reach the PostgreSQL server at {host}:{port}: {reason}.").format(host=host, port=port, reason=reason)
-
-
-def _summary_columns(summary: RunSummary) -> dict[str, object]:
-    return {name: getattr(summary, name) for name in _SUMMARY} | {"status": summary.status.value}
 
 
 def _redacted(url: str) -> str:

@@ -22,59 +22,36 @@ Times are stored as ISO 8601 in UTC (`2026-11-26T02:00:00+00:00`), so text order
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sop_cli.errors import SopError, StoreError
+from sop_cli.errors import StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
-    EventKind,
     KeptFile,
-    NewCase,
-    NewRun,
     RunExport,
-    RunFilter,
-    RunRow,
     RunSummary,
     StoredRun,
     StoreInfo,
     Summarize,
     Unit,
     attachment_refusal,
-    bad_zone,
-    changed_meanwhile,
     damaged,
-    data_problem,
-    filter_sql,
-    kind_problem,
     newer_store,
-    not_a_moment,
-    subject_key,
 )
-
-if TYPE_CHECKING:
-    from sop_cli.store.interface import RunTimes
-    from sop_cli.store.periods import PeriodFigures, StepSpread
+from sop_cli.store.sql import SqlStore, event_columns, event_from_columns
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a command waits for another one's write before giving up (SQLite busy timeout)."""
 
 _OURS = {"pinned", "runs", "events", "_sop_migrations", "cases", "case_subjects", "run_times", "step_times"}
-
-_SUMMARY_COLUMNS = (
-    "status, current_step, current_kegiatan, current_since, current_due, steps_done, steps_total, "
-    "rework_loops, last_seq, updated_at"
-)
-
 
 # The codec: values <-> columns -----------------------------------------------------------------
 
@@ -90,101 +67,17 @@ def parse_iso(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _maybe_iso(moment: datetime | None) -> str | None:
-    return iso(moment) if moment else None
-
-
-def _maybe_time(text: str | None) -> datetime | None:
-    return parse_iso(text) if text else None
-
-
-def event_row(event: Event) -> dict[str, object]:
-    """The columns of an event row (without run_id)."""
-    return {
-        "seq": event.seq,
-        "kind": event.kind.value,
-        "at": iso(event.at),
-        "recorded_at": iso(event.recorded_at),
-        "actor": event.actor,
-        "os_user": event.os_user,
-        "step": event.step,
-        "data": json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True),
-    }
-
-
 def event_from_row(row: sqlite3.Row, location: str = "") -> Event:
-    """An `Event` from its row.
-
-    Raises:
-        StoreError: The row is damaged (a time that is not ISO 8601, data that is not a JSON
-            object of the shape sop writes, a step that is not a number): names the run and event.
-    """
-
-    run_id, seq = row["run_id"], row["seq"]
-
-    def bad(problem: str) -> StoreError:
-        return damaged(location, str(run_id), problem, seq if isinstance(seq, int) else None)
-
-    if not isinstance(seq, int):
-        raise bad(_("its number {value!r} is not a whole number").format(value=seq))
-    for column in ("kind", "actor", "os_user"):
-        if not isinstance(row[column], str):
-            raise bad(_("its {key} {value!r} is not text").format(key=column, value=row[column]))
-    step = row["step"]
-    if step is not None and not isinstance(step, int):
-        raise bad(_("its step {value!r} is not a step number").format(value=step))
-    times = []
-    for column in ("at", "recorded_at"):
-        try:
-            moment = parse_iso(row[column])
-            if not 1 < moment.year < 9999:  # any change of zone would overflow
-                raise ValueError(moment.year)
-            times.append(moment)
-        except (TypeError, ValueError):
-            raise bad(not_a_moment(column, row[column])) from None
-    try:
-        data = json.loads(row["data"] or "{}")
-    except (TypeError, ValueError) as error:
-        raise bad(_("its data is not JSON ({error})").format(error=error)) from None
-    problem = kind_problem(row["kind"]) or data_problem(data)
-    if problem:
-        raise bad(problem)
-    return Event(seq=seq, kind=row["kind"], at=times[0], recorded_at=times[1], actor=row["actor"],
-                 os_user=row["os_user"], step=step, data=data)
+    """An `Event` from its row; a damaged row is a StoreError naming the run and event
+    (`sql.event_from_columns`)."""
+    return event_from_columns(location, row["run_id"], row["seq"], row["kind"], row["at"], row["recorded_at"],
+                              row["actor"], row["os_user"], row["step"], row["data"], read_moment=parse_iso)
 
 
-def _summary_columns(summary: RunSummary) -> dict[str, object]:
-    return {
-        "status": summary.status.value,
-        "current_step": summary.current_step,
-        "current_kegiatan": summary.current_kegiatan,
-        "current_since": _maybe_iso(summary.current_since),
-        "current_due": _maybe_iso(summary.current_due),
-        "steps_done": summary.steps_done,
-        "steps_total": summary.steps_total,
-        "rework_loops": summary.rework_loops,
-        "last_seq": summary.last_seq,
-        "updated_at": _maybe_iso(summary.updated_at),
-    }
-
-
-def _summary_from_row(row: sqlite3.Row) -> RunSummary:
-    return RunSummary(
-        status=row["status"],
-        current_step=row["current_step"],
-        current_kegiatan=row["current_kegiatan"],
-        current_since=_maybe_time(row["current_since"]),
-        current_due=_maybe_time(row["current_due"]),
-        steps_done=row["steps_done"],
-        steps_total=row["steps_total"],
-        rework_loops=row["rework_loops"],
-        last_seq=row["last_seq"],
-        updated_at=_maybe_time(row["updated_at"]),
-    )
-
-
-class SqliteStore:
+class SqliteStore(SqlStore):
     """An open SQLite store (implements `sop_cli.store.interface.Store`)."""
+
+    _mark = "?"
 
     def __init__(self, path: Path, conn: sqlite3.Connection, summarize: Summarize | None = None) -> None:
         self.path = path
@@ -289,27 +182,12 @@ class SqliteStore:
             "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id) "
             "OR last_seq IS NOT (SELECT last_seq FROM run_times WHERE run_times.run_id = runs.id)"
         )]
-        if not stale:
-            return
-        for run_id in stale:
-            try:
-                stored = self.load_run(run_id)
-                if stored is None or not stored.events:
-                    continue
-                summary = self._summarize(stored)
-            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
-                continue  # a damaged run keeps its stale summary; reading it names the damage
+        for run_id, summary in self._replay_each(stale, self._summarize):
             self._set_summary(run_id, summary)
 
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # Transactions --------------------------------------------------------------------------
 
@@ -355,21 +233,6 @@ class SqliteStore:
 
     # Runs ----------------------------------------------------------------------------------
 
-    def run_exists(self, run_id: str) -> bool:
-        """Whether a run with exactly this id exists."""
-        return self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is not None
-
-    def run_ids_with_prefix(self, prefix: str) -> list[str]:
-        """Ids starting with `prefix` (taken literally: `%` and `_` are not wildcards), by id."""
-        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self._conn.execute("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id", (pattern,))
-        return [r[0] for r in rows]
-
-    def run_ids(self, *, active_only: bool = False) -> list[str]:
-        """Every run id (only active ones with `active_only`), oldest first."""
-        where = " WHERE status = 'active'" if active_only else ""
-        return [r[0] for r in self._conn.execute(f"SELECT id FROM runs{where} ORDER BY created_at, id")]
-
     def latest_run_id(self) -> str | None:
         """The run updated last."""
         row = self._conn.execute("SELECT id FROM runs ORDER BY updated_at DESC, created_at DESC LIMIT 1").fetchone()
@@ -394,111 +257,23 @@ class SqliteStore:
         )
         return digest
 
-    def create_run(self, run: NewRun, started: Event, summary: RunSummary) -> Event:
-        """Add the run's row and its `started` event as seq 1 (inside `write()`)."""
-        from dataclasses import replace
+    # What the shared queries (`sql.SqlStore`) run on ----------------------------------------
 
-        record = {
-            "id": run.id, "sop_id": run.sop_id, "year": run.year, "title": run.title, "zone": run.zone,
-            "definition_sha256": run.definition_sha256, "calendar_sha256": run.calendar_sha256,
-            "source_path": run.source_path, "source_sha256": run.source_sha256,
-            "created_at": iso(run.created_at), **_summary_columns(summary),
-        }
-        self._insert("runs", record)
-        started = replace(started, seq=1)
-        self._insert("events", {"run_id": run.id, **event_row(started)})
-        self._set_times(run.id, summary)
-        return started
-
-    def next_case_number(self, sop_id: str, year: int) -> int:
-        """The next free case number of SOP `sop_id` in `year` (inside `write()`: `BEGIN IMMEDIATE`
-        makes writers queue, so two counters never get the same number)."""
-        row = self._conn.execute("SELECT COALESCE(MAX(number), 0) FROM cases WHERE sop_id = ? AND year = ?",
-                                 (sop_id, year)).fetchone()
-        return int(row[0]) + 1
-
-    def add_case(self, case: NewCase) -> None:
-        """Record a case's number and (apart, as personal data) whom it is for (inside `write()`)."""
-        self._insert("cases", {"run_id": case.run_id, "sop_id": case.sop_id, "year": case.year,
-                               "number": case.number, "received_at": iso(case.received_at)})
-        if case.untuk:
-            self._insert("case_subjects", {"run_id": case.run_id, "untuk": case.untuk,
-                                           "untuk_key": subject_key(case.untuk)})
-
-    def open_cases_for(self, sop_id: str, untuk: str) -> list[str]:
-        """The active cases of SOP `sop_id` for the person named `untuk` (compared by `subject_key`)."""
-        rows = self._conn.execute(
-            "SELECT runs.id FROM runs JOIN case_subjects s ON s.run_id = runs.id "
-            "WHERE runs.sop_id = ? AND runs.status = 'active' AND s.untuk_key = ? ORDER BY runs.created_at, runs.id",
-            (sop_id, subject_key(untuk)))
-        return [r[0] for r in rows]
-
-    def erasable_cases(self, before: datetime) -> list[str]:
-        """Cases that ended (finished, refused or cancelled) before `before` and still hold their
-        subject's name, oldest first."""
-        rows = self._conn.execute(
-            "SELECT t.run_id FROM run_times t JOIN case_subjects s ON s.run_id = t.run_id "
-            "WHERE t.ended_at IS NOT NULL AND t.ended_at < ? AND s.untuk IS NOT NULL ORDER BY t.ended_at, t.run_id",
-            (iso(before),))
-        return [r[0] for r in rows]
-
-    def erase_subject(self, run_id: str, at: datetime) -> None:
-        """Erase whom case `run_id` was for (the row stays, marked with when it was erased)."""
-        self._conn.execute("UPDATE case_subjects SET untuk = NULL, untuk_key = NULL, erased_at = ? WHERE run_id = ?",
-                           (iso(at), run_id))
-
-    def step_spread(self, sop_id: str) -> list[StepSpread]:
-        """Every step of SOP `sop_id` over all its runs (`store.periods.step_spread`)."""
-        from sop_cli.store.periods import step_spread
-
-        return step_spread(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
-
-    def run_outcomes(self, sop_id: str) -> tuple[int, int]:
-        """(runs, finished) of SOP `sop_id` (`store.periods.run_outcomes`)."""
-        from sop_cli.store.periods import run_outcomes
-
-        return run_outcomes(lambda sql, params: self._conn.execute(sql, params), "?", sop_id)
-
-    def case_counts(self, year: int, where: RunFilter | None = None) -> list[tuple[str, int, int, int, int, int, int]]:
-        """Per service SOP, its cases received in `year` (`store.periods.case_counts`)."""
-        from sop_cli.store.interface import filter_sql
-        from sop_cli.store.periods import case_counts
-
-        condition, params = filter_sql(where, "?", iso)
-        return case_counts(lambda sql, values: self._conn.execute(sql, values), "?", year, condition, params)
-
-    def run_heads(self, where: RunFilter | None = None) -> list[tuple[str, str, str, bool, str]]:
-        """(id, sop_id, status, is a case, definition sha256) of the runs `where` keeps (`store.queries`)."""
-        from sop_cli.store import queries
-
-        return queries.run_heads(self._query, *_where(True, where))
-
-    def ended_step_rows(self, where: RunFilter | None = None) -> Iterator[tuple[str, int, int, int, int]]:
-        """Every completed pass of the ended runs `where` keeps, streamed (`store.queries`)."""
-        from sop_cli.store import queries
-
-        return queries.ended_step_rows(self._query, *_where(True, where))
-
-    def pinned_texts(self, shas: Sequence[str]) -> dict[str, str]:
-        """The pinned JSON texts of these SHA-256s."""
-        from sop_cli.store import queries
-
-        return queries.pinned_texts(self._query, "?", shas)
-
-    def sop_ids(self, where: RunFilter | None = None) -> list[str]:
-        """The qualified ids of the SOPs of the runs `where` keeps, sorted."""
-        from sop_cli.store import queries
-
-        return queries.sop_ids(self._query, *_where(True, where))
-
-    def _query(self, sql: str, params: tuple[object, ...]) -> Iterable[Sequence[object]]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
         return self._conn.execute(sql, params)
 
-    def period_figures(self, sop_id: str, start: datetime, end: datetime) -> PeriodFigures:
-        """SOP `sop_id`'s cases over [start, end), aggregated by SQLite (`store.periods`)."""
-        from sop_cli.store.periods import period_figures
+    def _many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._conn.executemany(sql, rows)
 
-        return period_figures(lambda sql, params: self._conn.execute(sql, params), "?", iso, sop_id, start, end)
+    def _moment(self, moment: datetime) -> str:
+        return iso(moment)
+
+    def _read_moment(self, value: str) -> datetime:
+        return parse_iso(value)
+
+    def _append(self, run_id: str, event: Event) -> Event:
+        self._insert("events", {"run_id": run_id, **event_columns(event, iso)})
+        return event
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned definition and calendar texts and the log of a run, or None."""
@@ -541,54 +316,6 @@ class SqliteStore:
                 found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
         return found
 
-    def append_event(self, run_id: str, event: Event, *, after_seq: int, summary: RunSummary) -> Event:
-        """Append `event` as seq `after_seq + 1` and set the summary (inside `write()`).
-
-        Raises:
-            ConflictError: The log's last seq is not `after_seq`.
-        """
-        from dataclasses import replace
-
-        last = self._conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0] or 0
-        if last != after_seq:
-            raise changed_meanwhile(run_id, last)
-        event = replace(event, seq=after_seq + 1)
-        self._insert("events", {"run_id": run_id, **event_row(event)})
-        self._set_summary(run_id, summary, event)
-        return event
-
-    def summaries(self, *, include_all: bool = False, limit: int | None = None,
-                  where: RunFilter | None = None) -> list[RunRow]:
-        """Active runs (every run with `include_all`) kept by `where`, oldest first; the newest
-        `limit` of them."""
-        condition, params = _where(include_all, where)
-        limited = f" ORDER BY created_at DESC, id DESC LIMIT {int(limit)}" if limit is not None else ""
-        rows = self._conn.execute(
-            f"SELECT * FROM (SELECT id, sop_id, year, title, zone, created_at, {_SUMMARY_COLUMNS}, "
-            "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk, "
-            "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS case_number, "
-            "(SELECT holder FROM run_times WHERE run_times.run_id = runs.id) AS holder "
-            f"FROM runs{condition}{limited}) ORDER BY created_at, id", params,
-        )
-        return [self._run_row(r) for r in rows]
-
-    def _run_row(self, r: sqlite3.Row) -> RunRow:
-        from sop_cli.worktime import ZONES
-
-        try:
-            if r["zone"] not in ZONES:
-                raise ValueError(bad_zone(r["zone"]))
-            return RunRow(r["id"], r["sop_id"], r["year"], r["title"], r["zone"], parse_iso(r["created_at"]),
-                          _summary_from_row(r), r["untuk"], r["case_number"], r["holder"])
-        except (TypeError, ValueError) as error:
-            raise damaged(self.location, str(r["id"]), _("its summary cannot be read ({error})").format(
-                error=error)) from None
-
-    def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:
-        """How many runs are active (exist, with `include_all`) and kept by `where`."""
-        condition, params = _where(include_all, where)
-        return int(self._conn.execute(f"SELECT COUNT(*) FROM runs{condition}", params).fetchone()[0])
-
     def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
         """Copy `source` into `attachments/<run>/` beside the store, named by its SHA-256.
 
@@ -620,12 +347,9 @@ class SqliteStore:
         Raises:
             StoreError: An attachment its log names is missing or unreadable.
         """
-        row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        stored = self.load_run(run_id)
-        if row is None or stored is None:
+        run, stored = self._identity(run_id), self.load_run(run_id)
+        if run is None or stored is None:
             return None
-        run = NewRun(row["id"], row["sop_id"], row["year"], row["title"], row["zone"], row["definition_sha256"],
-                     row["calendar_sha256"], row["source_path"], row["source_sha256"], parse_iso(row["created_at"]))
         files: dict[str, bytes] = {}
         for event in stored.events:
             for item in event.data.get("attachments") or ():
@@ -645,14 +369,9 @@ class SqliteStore:
         self.pin("definition", run.definition)
         self.pin("calendar", run.calendar)
         r = run.run
-        self._insert("runs", {
-            "id": r.id, "sop_id": r.sop_id, "year": r.year, "title": r.title, "zone": r.zone,
-            "definition_sha256": r.definition_sha256, "calendar_sha256": r.calendar_sha256,
-            "source_path": r.source_path, "source_sha256": r.source_sha256, "created_at": iso(r.created_at),
-            **_summary_columns(summary),
-        })
+        self._insert("runs", self._run_record(r, summary))
         for event in run.events:
-            self._insert("events", {"run_id": r.id, **event_row(event)})
+            self._append(r.id, event)
         self._set_times(r.id, summary)
         for event in run.events:
             for item in event.data.get("attachments") or ():
@@ -705,56 +424,6 @@ class SqliteStore:
         except OSError as error:
             raise StoreError(_("The attachment {name!r} of run {run!r} cannot be read from {path} ({reason}).").format(
                 name=item.get("name"), run=run_id, path=path, reason=error.strerror or error)) from None
-
-    # Rows ----------------------------------------------------------------------------------
-
-    def _insert(self, table: str, record: Mapping[str, object]) -> None:
-        columns = ", ".join(record)
-        marks = ", ".join("?" for _column in record)
-        self._conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values()))
-
-    def _set_summary(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
-        values = _summary_columns(summary)
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        self._conn.execute(f"UPDATE runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
-        self._set_times(run_id, summary, event)
-
-    def _set_times(self, run_id: str, summary: RunSummary, event: Event | None = None) -> None:
-        """Bring the run's `run_times` row and `step_times` rows in line with `summary.times`.
-
-        A completed pass (keyed by its event's seq) never changes: after appending `event`, only
-        its own pass is added (a step event) or the pass it takes back removed (`undone`); without
-        an event (a new, imported or rebuilt run) every row is written afresh."""
-        times: RunTimes | None = summary.times
-        if times is None:
-            return
-        if event is None:
-            self._conn.execute("DELETE FROM step_times WHERE run_id = ?", (run_id,))
-            new = list(times.steps)
-        else:
-            if event.kind == EventKind.UNDONE and isinstance(event.data.get("undoes"), int):
-                self._conn.execute("DELETE FROM step_times WHERE run_id = ? AND seq = ?", (run_id, event.data["undoes"]))
-            new = [t for t in times.steps if t.seq == event.seq]
-        self._conn.execute(
-            "INSERT OR REPLACE INTO run_times (run_id, sop_id, started_at, ended_at, outcome, office_minutes, "
-            "external_minutes, promised_minutes, within, holder, last_seq) "
-            "SELECT id, sop_id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
-            (iso(times.started_at), _maybe_iso(times.ended_at), times.outcome, times.office_minutes,
-             times.external_minutes, times.promised_minutes, None if times.within is None else int(times.within),
-             times.holder, summary.last_seq, run_id))
-        if new:
-            self._conn.executemany(
-                "INSERT INTO step_times (run_id, seq, sop_id, step, lane, external, started_at, finished_at, minutes, "
-                "standard_minutes, late) SELECT id, ?, sop_id, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?",
-                [(t.seq, t.step, t.lane, int(t.external), iso(t.started_at), iso(t.finished_at), t.minutes,
-                  t.standard_minutes, int(t.late), run_id) for t in new])
-
-
-def _where(include_all: bool, where: RunFilter | None) -> tuple[str, list[object]]:
-    condition, params = filter_sql(where, "?", iso)
-    parts = ([] if include_all else ["status = 'active'"]) + ([condition] if condition else [])
-    return (" WHERE " + " AND ".join(parts) if parts else ""), params
-
 
 _SAFE_NAME = re.compile(r"\w[\w.,()+ -]*")
 _NAME_BYTES = 120
