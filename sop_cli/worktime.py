@@ -40,17 +40,6 @@ from typing import Any, Protocol, TypedDict
 from sop_cli.errors import SopError
 from sop_cli.i18n import N_, _
 
-__all__ = [
-    "ASN_RAMADAN_INTERVALS",
-    "DEFAULT_INTERVALS",
-    "CalendarError",
-    "DurationLike",
-    "WorkCalendar",
-    "duration_minutes",
-    "format_minutes",
-    "zone",
-]
-
 ZONES: Mapping[str, timezone] = MappingProxyType(
     {
         "WIB": timezone(timedelta(hours=7), "WIB"),
@@ -350,11 +339,6 @@ class WorkCalendar:
         object.__setattr__(self, "intervals", MappingProxyType(intervals))
         object.__setattr__(self, "extra_days_off", frozenset(days_off))
         object.__setattr__(self, "_spans", spans)
-
-    @classmethod
-    def from_config(cls, zone: str, extra_days_off: Iterable[date] = ()) -> WorkCalendar:
-        """Build the default ASN calendar for a zone plus an organisation's own days off."""
-        return cls(zone_name=zone, extra_days_off=frozenset(extra_days_off))
 
     @property
     def tz(self) -> tzinfo:

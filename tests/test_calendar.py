@@ -184,7 +184,7 @@ def test_day_off_reason_in_indonesian(day: date, reason: str | None) -> None:
 
 
 def test_org_extra_day_off() -> None:
-    cal = WorkCalendar.from_config("WIB", [date(2026, 3, 3)])
+    cal = WorkCalendar(extra_days_off=frozenset({date(2026, 3, 3)}))
     assert cal.day_off_reason(date(2026, 3, 3)) == "Libur instansi"
     assert cal.add(wib(2026, 3, 2, 15, 30), d("1 jam")) == wib(2026, 3, 4, 8)
     assert cal.add(wib(2026, 3, 2, 10), d("1 hari")) == wib(2026, 3, 4, 10)
@@ -328,8 +328,8 @@ def test_custom_intervals_with_saturday() -> None:
     assert dataclasses.replace(cal, zone_name="WITA").intervals == cal.intervals
 
 
-def test_defaults_and_from_config() -> None:
-    cal = WorkCalendar.from_config("wita", [date(2026, 1, 2)])
+def test_defaults_and_equality() -> None:
+    cal = WorkCalendar(zone_name="wita", extra_days_off=frozenset({date(2026, 1, 2)}))
     same = WorkCalendar(zone_name="WITA", extra_days_off=frozenset({date(2026, 1, 2)}))
     assert cal == same
     assert hash(cal) == hash(same)

@@ -33,7 +33,7 @@ def nganjuk():
 
 @pytest.fixture(scope="module")
 def calendar():
-    return WorkCalendar.from_config("WIB")
+    return WorkCalendar()
 
 
 class Log:
@@ -103,7 +103,7 @@ def test_the_christmas_cuti_bersama_moves_a_2_hari_step(lampung, calendar):
 
 
 def test_an_organisations_own_day_off_counts(lampung):
-    calendar = WorkCalendar.from_config("WIB", [datetime(2026, 11, 27).date()])
+    calendar = WorkCalendar(extra_days_off=frozenset({datetime(2026, 11, 27).date()}))
     log = Log("2026-11-26 08:00")
     complete(log, lampung, calendar, [1, 2, 3, 4, 5], "2026-11-26 08:00")
     log.add("step_completed", "2026-11-26 10:00", 6)

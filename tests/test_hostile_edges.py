@@ -143,7 +143,7 @@ def test_a_forecast_of_an_absurd_pinned_sop_stops_at_the_horizon() -> None:
     proc = engine.procedure(data)
     start = datetime(2026, 11, 26, 9, tzinfo=timezone(timedelta(hours=7)))
     began = time.monotonic()
-    planned = engine.chain(proc, WorkCalendar.from_config("WIB"), proc.main_path * 60, start)
+    planned = engine.chain(proc, WorkCalendar(), proc.main_path * 60, start)
     assert time.monotonic() - began < 5
     assert 1 <= len(planned) < len(proc.main_path)
     assert planned[-1].planned_due < start + timedelta(days=2 * MAX_DAYS)

@@ -278,7 +278,7 @@ def _pinned_texts() -> tuple[str, str]:
     from sop_cli.worktime import WorkCalendar
 
     definition = load_catalog().resolve("renja", "ngronggot").data
-    days = dict(WorkCalendar.from_config("WIB").holidays_in(2026))
+    days = dict(WorkCalendar().holidays_in(2026))
     calendar = engine.pinned_calendar("WIB", days, [2026], source="test")
     return pin_text(definition), json.dumps(calendar, sort_keys=True)
 

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sop_cli.definition.graph import Step
 from sop_cli.errors import ConflictError, StateError, UsageError
 from sop_cli.i18n import _
-from sop_cli.store.interface import Event, EventKind, KeptFile, RunStatus
-
-if TYPE_CHECKING:
-    pass
 from sop_cli.run.state import RunState
 from sop_cli.run.views import kind_word, show_moment, status_word
+from sop_cli.store.interface import Event, EventKind, KeptFile, RunStatus
 
 
 def check_at(at: datetime, now: datetime, floor: datetime, floor_what: str, tz: tzinfo | None = None) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
+from sop_cli.worktime import MONTH_NAMES as BULAN
+
 TRIWULAN = ("I", "II", "III", "IV")
 
 

@@ -42,8 +42,6 @@ if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
     from sop_cli.store.interface import Store
 
-PROPOSAL_PERCENTILE = 80
-
 
 class UnitRow(TypedDict):
     """One unit and one SOP in the cycle: its run (if any) and where it stands."""

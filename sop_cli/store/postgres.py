@@ -54,8 +54,6 @@ if TYPE_CHECKING:
     from psycopg.rows import TupleRow
 
 
-SCHEMES = ("postgresql://", "postgres://")
-
 ROLE_NAME_BYTES = 63
 """PostgreSQL cuts identifiers at 63 bytes; role names are made to fit, whole."""
 
@@ -198,26 +196,13 @@ def run_rows_policies(table: str) -> str:
     """The SQL that puts a table whose rows belong to a run (its `run_id` column) under row
     security: a unit reads and adds the rows of its own runs, BAPPEDA reads every row, nobody
     changes or deletes one (no policy allows it). Frozen: migrations call it; a table added by a
-    later migration gets its policies from it (and its grants from `grant_run_table`)."""
+    later migration gets its policies from it (and its grants from a new `_rights_vN`)."""
     owner = "(SELECT r.org_id FROM runs r WHERE r.id = run_id)"
     return (
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;\n"
         f"CREATE POLICY {table}_read ON {table} FOR SELECT USING (sop_may_read({owner}));\n"
         f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK (sop_may_write({owner}));\n"
     )
-
-
-def grant_run_table(cur: psycopg.Cursor[TupleRow], table: str) -> None:
-    """Give the roles already granted in this store their rights on `table` (rows of runs): every
-    role reads, a unit's role adds rows. Frozen, like `run_rows_policies`; `PostgresStore.grant`
-    gives new roles the same rights through `_rights`."""
-    from psycopg import sql
-
-    cur.execute("SELECT role_name, org_id IS NOT NULL FROM sop_units JOIN pg_roles ON rolname = role_name")
-    for role, writes in cur.fetchall():
-        privileges = "SELECT, INSERT" if writes else "SELECT"
-        cur.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privileges), sql.Identifier(table),
-                                                          sql.Identifier(role)))
 
 
 def _m003_one_store_its_own_rights(cur: psycopg.Cursor[TupleRow]) -> None:
