@@ -12,7 +12,6 @@ the name).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -96,7 +95,7 @@ def purge(session: Session, before: date, *, dry_run: bool = False) -> PurgeResu
     from datetime import timedelta, timezone
 
     from sop_cli.run import engine
-    from sop_cli.run.service import _open, _state
+    from sop_cli.run.service import _open, _state, record
 
     now = session.now
     edge = datetime.combine(before, time(0, 0), tzinfo=timezone(timedelta(hours=9)))
@@ -109,11 +108,9 @@ def purge(session: Session, before: date, *, dry_run: bool = False) -> PurgeResu
             return {"before": before, "erased": erased}
         for run_id in erased:
             state = _state(st, run_id)
-            last = state.events[-1]
-            event = engine.Event(0, engine.EventKind.ERASED, max(now, last.at), now, session.who, session.os_user, None,
-                                 {"fields": ["untuk"], "sebelum": before.isoformat()})
-            new_state = engine.with_event(state, replace(event, seq=last.seq + 1))
-            st.append_event(run_id, event, after_seq=last.seq, summary=engine.summary(new_state))
+            event = engine.Event(0, engine.EventKind.ERASED, max(now, state.events[-1].at), now, session.who,
+                                 session.os_user, None, {"fields": ["untuk"], "sebelum": before.isoformat()})
+            record(st, run_id, state, event)
             st.erase_subject(run_id, now)
     return {"before": before, "erased": erased}
 

@@ -306,13 +306,18 @@ def _append(
                 check(state)
             if look is not None:
                 look(st, state)
-            event = build(state)
-            last = state.events[-1].seq
-            new_state = engine.with_event(state, replace(event, seq=last + 1))
-            event = st.append_event(run_id, event, after_seq=last, summary=engine.summary(new_state))
+            event, new_state = record(st, run_id, state, build(state))
             if new_state.status == engine.RunStatus.FINISHED and state.status == engine.RunStatus.ACTIVE and new_state.parent:
                 _complete_parent(st, new_state, event)
     return _view(new_state, session.now, event)
+
+
+def record(st: Store, run_id: str, state: engine.RunState, event: engine.Event) -> tuple[engine.Event, engine.RunState]:
+    """Append `event` to run `run_id`, whose state is `state`, with the summary it leaves
+    (ConflictError when the log moved on since); the event as stored and the state after it."""
+    last = state.events[-1].seq
+    after = engine.with_event(state, replace(event, seq=last + 1))
+    return st.append_event(run_id, event, after_seq=last, summary=engine.summary(after)), after
 
 
 def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> None:
@@ -330,9 +335,7 @@ def _complete_parent(st: Store, child: engine.RunState, last: engine.Event) -> N
     event = engine.step_event(parent, now=last.recorded_at, at=max(last.at, parent.events[-1].at),
                               expected_step=step, fallback_actor=last.actor, os_user=last.os_user,
                               by=last.actor, sub_run=child)
-    seq = parent.events[-1].seq
-    new_parent = engine.with_event(parent, replace(event, seq=seq + 1))
-    st.append_event(parent.run_id, event, after_seq=seq, summary=engine.summary(new_parent))
+    record(st, parent.run_id, parent, event)
 
 
 # Attachments ----------------------------------------------------------------------------------
@@ -503,12 +506,9 @@ def start_run(
             st.add_case(NewCase(run_id, proc.qualified_id, year, number, untuk, moment))
             state.untuk, state.case_number = untuk, number
         if mother is not None:
-            seq = mother.events[-1].seq
             linked = engine.Event(0, engine.EventKind.SUB_RUN_STARTED, max(moment, mother.events[-1].at), now, session.who,
-                                  session.os_user,
-                                  link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
-            after = engine.with_event(mother, replace(linked, seq=seq + 1))
-            st.append_event(mother.run_id, linked, after_seq=seq, summary=engine.summary(after))
+                                  session.os_user, link["parent"]["step"], {"sub_run": run_id, "sop": proc.qualified_id})
+            record(st, mother.run_id, mother, linked)
     view = _view(state, now, started)
     if taken:
         view["id_taken"] = {"run": taken[0].id, "sop": taken[0].sop_id, "year": taken[0].year}
