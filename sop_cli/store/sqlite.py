@@ -277,31 +277,20 @@ class SqliteStore(SqlStore):
 
     def load_run(self, run_id: str) -> StoredRun | None:
         """The pinned definition and calendar texts and the log of a run, or None."""
-        row = self._conn.execute(
-            "SELECT d.body AS definition, c.body AS calendar FROM runs "
-            "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
-            "LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id = ?",
-            (run_id,),
-        ).fetchone()
-        if row is None:
-            return None
-        if not row["definition"] or not row["calendar"]:
-            raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
-        events = self._conn.execute("SELECT * FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
-        case = self._conn.execute(
-            "SELECT c.number, s.untuk FROM cases c LEFT JOIN case_subjects s ON s.run_id = c.run_id WHERE c.run_id = ?",
-            (run_id,)).fetchone()
-        return StoredRun(run_id, row["definition"], row["calendar"], [event_from_row(e, self.location) for e in events],
-                         untuk=case[1] if case else None, case_number=case[0] if case else None)
+        found = self.load_runs([run_id])
+        return found[0] if found else None
 
     def load_runs(self, run_ids: Sequence[str]) -> list[StoredRun]:
-        """The pinned texts and logs of many runs, in `run_ids` order (missing ones left out)."""
+        """The pinned texts and logs of many runs (and a case's number and whom it is for), in
+        `run_ids` order (missing ones left out)."""
         found: list[StoredRun] = []
         for start in range(0, len(run_ids), 500):  # SQLite's limit on bound parameters
             chunk = list(run_ids[start:start + 500])
-            marks = ", ".join("?" for _row in chunk)
+            marks = self._marks(len(chunk))
             heads = {r["id"]: r for r in self._conn.execute(
-                "SELECT runs.id AS id, d.body AS definition, c.body AS calendar FROM runs "
+                "SELECT runs.id AS id, d.body AS definition, c.body AS calendar, "
+                "(SELECT number FROM cases WHERE cases.run_id = runs.id) AS number, "
+                "(SELECT untuk FROM case_subjects WHERE case_subjects.run_id = runs.id) AS untuk FROM runs "
                 "LEFT JOIN pinned AS d ON d.sha256 = runs.definition_sha256 "
                 f"LEFT JOIN pinned AS c ON c.sha256 = runs.calendar_sha256 WHERE runs.id IN ({marks})", chunk)}
             events: dict[str, list[Event]] = {}
@@ -313,7 +302,8 @@ class SqliteStore(SqlStore):
                     continue
                 if not head["definition"] or not head["calendar"]:
                     raise damaged(self.location, run_id, _("its pinned SOP definition or calendar is missing"))
-                found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, [])))
+                found.append(StoredRun(run_id, head["definition"], head["calendar"], events.get(run_id, []),
+                                       head["untuk"], head["number"]))
         return found
 
     def keep_attachment(self, run_id: str, source: Path, *, max_bytes: int | None = None) -> KeptFile:
