@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
-from sop_cli.store.interface import RunStatus
+from sop_cli.store.interface import RunStatus, org_of
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
@@ -180,11 +180,6 @@ def _short(sop_id: str) -> str:
     return sop_id.rsplit("/", 1)[-1]
 
 
-def _org(sop_id: str) -> str:
-    parts = sop_id.split("/")
-    return parts[1] if len(parts) >= 3 else sop_id
-
-
 # Use-cases -------------------------------------------------------------------------------------
 
 
@@ -262,7 +257,7 @@ def portfolio(
         "past_deadline": sum(1 for r in unit_rows if r["meets_deadline"] is False),
     }
     services: list[ServiceRow] = [
-        {"org_id": _org(sop_id), "org_name": names.get(_org(sop_id), _org(sop_id)), "sop": _short(sop_id),
+        {"org_id": org_of(sop_id), "org_name": names.get(org_of(sop_id), org_of(sop_id)), "sop": _short(sop_id),
          "received": received, "finished": finished, "refused": refused, "cancelled": cancelled, "open": still_open,
          "within_percent": round(100 * within / (finished + refused)) if finished + refused else None}
         for sop_id, received, finished, refused, cancelled, still_open, within in counted
@@ -284,7 +279,7 @@ def _pick(rows: Sequence[_Head]) -> dict[tuple[str, str], _Head]:
     """One run per unit and SOP: the latest that was not cancelled, else the latest."""
     chosen: dict[tuple[str, str], _Head] = {}
     for row in rows:
-        key = (_org(row.sop_id), _short(row.sop_id))
+        key = (org_of(row.sop_id), _short(row.sop_id))
         previous = chosen.get(key)
         if previous is None or previous.status == RunStatus.CANCELLED or row.status != RunStatus.CANCELLED:
             chosen[key] = row

@@ -205,6 +205,11 @@ class NewCase:
     received_at: datetime
 
 
+def org_of(sop_id: str) -> str:
+    """The organisation id of a qualified SOP id (`wilayah/org/sop`)."""
+    return sop_id.split("/")[1] if sop_id.count("/") >= 2 else sop_id
+
+
 def subject_key(untuk: str) -> str:
     """A name as compared (finding a case by name, the second-open-case guard): case-folded,
     blanks collapsed."""

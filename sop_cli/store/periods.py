@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+Query = Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]]
+"""A store's `query(sql, params)`: runs SQL with the store's placeholder, gives the rows."""
+
 
 @dataclass(frozen=True)
 class StepFigures:
@@ -87,10 +90,8 @@ def _picked(rows: Iterable[Sequence[Any]]) -> dict[Any, tuple[int | None, int | 
     return {key: (pair[0], pair[1]) for key, pair in found.items()}
 
 
-def period_figures(
-    query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str,
-    encode: Callable[[datetime], object], sop_id: str, start: datetime, end: datetime,
-) -> PeriodFigures:
+def period_figures(query: Query, mark: str, encode: Callable[[datetime], object], sop_id: str, start: datetime,
+                   end: datetime) -> PeriodFigures:
     """The figures of SOP `sop_id` (qualified) over [start, end), with `query(sql, params)` running
     SQL whose placeholder is `mark` and `encode` turning a moment into a parameter."""
     s, e = encode(start), encode(end)
@@ -145,8 +146,7 @@ class StepSpread:
     p90_minutes: int | None
 
 
-def step_spread(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str,
-                sop_id: str) -> list[StepSpread]:
+def step_spread(query: Query, mark: str, sop_id: str) -> list[StepSpread]:
     """The spread of every step of SOP `sop_id` (qualified) over all its runs, by the database.
 
     The index on (sop_id, step, minutes, late) covers both queries: the counts are one pass over
@@ -165,7 +165,7 @@ def step_spread(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]]
     return found
 
 
-def _ranked(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str, sop_id: str, step: int,
+def _ranked(query: Query, mark: str, sop_id: str, step: int,
             n: int, rank: int, count: int = 1) -> list[int]:
     """The minutes at ranks `rank` .. `rank + count - 1` (from 1, ascending) of a step's `n` passes,
     walking its slice of the index from the nearer end (the 80th and 90th percentiles from the top)."""
@@ -178,8 +178,7 @@ def _ranked(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], ma
         f"ORDER BY minutes {order} LIMIT {int(count)} OFFSET {max(0, int(offset))}", (sop_id, step)))
 
 
-def run_outcomes(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str,
-                 sop_id: str) -> tuple[int, int]:
+def run_outcomes(query: Query, mark: str, sop_id: str) -> tuple[int, int]:
     """(runs, finished) of SOP `sop_id`: every run, and those that ended at an end (selesai or ditolak)."""
     row = next(iter(query(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('selesai', 'ditolak') THEN 1 ELSE 0 END), 0) "
@@ -187,7 +186,7 @@ def run_outcomes(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]
     return int(row[0]), int(row[1])
 
 
-def case_counts(query: Callable[[str, tuple[Any, ...]], Iterable[Sequence[Any]]], mark: str, year: int,
+def case_counts(query: Query, mark: str, year: int,
                 condition: str, params: Sequence[object]) -> list[tuple[str, int, int, int, int, int, int]]:
     """Per service SOP (qualified id), its cases received in `year`: (sop_id, received, finished,
     refused, cancelled, open, within), of the runs `condition` (SQL over `runs`, "" for all) keeps."""

@@ -46,8 +46,9 @@ from sop_cli.store.interface import (
     damaged,
     filter_sql,
     newer_store,
+    org_of,
 )
-from sop_cli.store.sql import SqlStore, event_columns, event_from_columns, org_of
+from sop_cli.store.sql import SqlStore, event_columns, event_from_columns
 
 if TYPE_CHECKING:
     import psycopg

@@ -35,6 +35,7 @@ from sop_cli.store.interface import (
     kind_problem,
     like_literal,
     not_a_moment,
+    org_of,
     subject_key,
 )
 
@@ -51,11 +52,6 @@ SUMMARY = ("status", "current_step", "current_kegiatan", "current_since", "curre
 _TIMES = ("started_at", "ended_at", "outcome", "office_minutes", "external_minutes", "promised_minutes", "within",
           "holder", "last_seq")
 _STEP_TIMES = ("seq", "step", "lane", "external", "started_at", "finished_at", "minutes", "standard_minutes", "late")
-
-
-def org_of(sop_id: str) -> str:
-    """The organisation id of a qualified SOP id (`wilayah/org/sop`)."""
-    return sop_id.split("/")[1] if sop_id.count("/") >= 2 else sop_id
 
 
 class SqlStore:
