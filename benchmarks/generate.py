@@ -441,7 +441,7 @@ def fill_kabupaten(url: str, *, units: int = 40, years: int = 5, runs: int = 10_
     import psycopg
 
     from sop_cli.run import engine
-    from sop_cli.store import StoredRun
+    from sop_cli.store.interface import StoredRun
     from sop_cli.store.postgres import PostgresStore, role_name
 
     started = time.perf_counter()

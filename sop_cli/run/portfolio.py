@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
-from sop_cli.store.interface import RunStatus, org_of
+from sop_cli.store.interface import RunFilter, RunStatus, org_of
 
 if TYPE_CHECKING:
     from sop_cli.run.engine import RunState
@@ -208,7 +208,6 @@ def portfolio(
 
     Every unit granted in a shared store appears, with "not started" for an SOP it has no run of.
     """
-    from sop_cli.store import RunFilter
 
     year = year or now.year + 1
     st = _open(store)
@@ -307,7 +306,6 @@ def _ended_passes(st: Store, where: object, shas: dict[str, str]) -> _Passes:
     """Stream `step_times` of the runs `where` keeps that are finished or cancelled into `_Passes`
     (`shas`: each run's pinned definition, read once each, for the step's kegiatan, waktu and lanes)."""
     from sop_cli.run import engine
-    from sop_cli.store import RunFilter
 
     assert isinstance(where, RunFilter)
     found = _Passes()
@@ -441,7 +439,6 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
         AmbiguousError: Runs of several SOPs of that name (give the qualified id or `org`).
     """
     from sop_cli.run import engine
-    from sop_cli.store import RunFilter
     from sop_cli.worktime import duration_minutes
 
     st = _open(store)

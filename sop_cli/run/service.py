@@ -413,8 +413,7 @@ def start_run(
     from sop_cli.definition.catalog import load_catalog
     from sop_cli.definition.pinned import pin_text
     from sop_cli.run import cases
-    from sop_cli.store import NewRun
-    from sop_cli.store.interface import NewCase
+    from sop_cli.store.interface import NewCase, NewRun
     from sop_cli.worktime import office_calendar, zone
 
     now = session.now
@@ -769,7 +768,8 @@ def list_runs(
     `untuk` (part of the name of whom a case is for) and `period` (started in those days, in the
     zone of the runs listed).
     """
-    from sop_cli.store import RunFilter, store_exists
+    from sop_cli.store import store_exists
+    from sop_cli.store.interface import RunFilter
 
     now, store = session.now, session.store
     if not store_exists(store) and not _named(store):

@@ -3,30 +3,18 @@
 `interface.Store` is the contract (typed records in, typed records out; the codec between events
 and rows belongs to the store); `sqlite.SqliteStore` is the embedded implementation and
 `migrations` its frozen schema history; `postgres.PostgresStore` the shared one (its migrations
-inside it); `admin` the store-level use-cases of `sop store`. Importing this package does not import `sqlite3`:
-`open_store` does, when a command really opens a store.
+inside it); `sql.SqlStore` what the two say alike; `admin` the store-level use-cases of
+`sop store`. Importing this package does not import `sqlite3`: `open_store` does, when a command
+really opens a store.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sop_cli.store.interface import (
-    NewRun,
-    RunExport,
-    RunFilter,
-    RunRow,
-    RunSummary,
-    Store,
-    StoredRun,
-    StoreInfo,
-    Summarize,
-    Unit,
-)
-
-__all__ = ["NewRun", "RunExport", "RunFilter", "RunRow", "RunSummary", "Store", "StoreInfo", "StoredRun", "Summarize",
-           "Unit",
-           "open_store", "store_exists"]
+if TYPE_CHECKING:
+    from sop_cli.store.interface import Store, Summarize
 
 
 def open_store(path: Path | str | None = None, *, create: bool = True, migrate: bool = True,

@@ -161,7 +161,7 @@ def copy_store(source: str | Path, target: str | Path, *, summarize: Summarize, 
         StoreError: A copy read back differs (nothing is kept).
     """
     from sop_cli.paths import store_location
-    from sop_cli.store import StoredRun
+    from sop_cli.store.interface import StoredRun
 
     src_location, dst_location = store_location(source), store_location(target)
     if _same(src_location, dst_location):
