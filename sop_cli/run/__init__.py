@@ -2,6 +2,7 @@
 
 - `engine` (the face of `plan` → `state` → `views` → `commands`): what a run's log means, pure;
 - `service`: the use-cases the CLI calls, each in one store transaction (`Session`);
-- `attachments`, `revision`, `portfolio`: the use-cases of a run's files, of moving a run to a new
-  version of its SOP, and of BAPPEDA's view of many runs.
+- `attachments`, `revision`, `portfolio`, `cases`: the use-cases of a run's files, of moving a run
+  to a new version of its SOP, of BAPPEDA's view of many runs, and of a service's cases;
+- `periods`, `period_report`: a span of days and a service SOP's figures over it.
 """

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _ZERO = Duration(0, "menit")
 
+
 @functools.lru_cache(maxsize=32)
 def _graph_from_pinned(text: str) -> Graph:
     return Graph.from_json(read_pinned(text))
@@ -43,6 +44,35 @@ def procedure(sop: SopDefinition | Mapping[str, Any] | str | Graph) -> Graph:
     if isinstance(sop, Mapping):
         return Graph.from_json(sop)
     return sop.graph
+
+
+def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
+                    calendar: WorkCalendar | None = None) -> PinnedCalendar:
+    """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
+    zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
+    yearly days off of `calendar` (the ASN week and none of either when it is None)."""
+    from sop_cli.worktime import WorkCalendar, pin_fields
+
+    return {
+        "pinned_format": CALENDAR_FORMAT,
+        "zone": zone,
+        "years": list(years),
+        "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
+        "source": source,
+        **pin_fields(calendar or WorkCalendar(zone_name=zone, use_national_holidays=False)),
+    }
+
+
+def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
+    """The run's `WorkCalendar` from its pinned JSON, any format (no `holidays` import: the days are pinned)."""
+    return _calendar_from_json(json.dumps(upgrade_calendar(pinned), sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)  # a Kabupaten's runs share a few calendars (the portfolio replays them all)
+def _calendar_from_json(text: str) -> WorkCalendar:
+    from sop_cli.worktime import from_pinned
+
+    return from_pinned(json.loads(text))
 
 
 @dataclass
@@ -180,32 +210,3 @@ def chain(proc: Graph, calendar: WorkCalendar, steps: Sequence[int], moment: dat
         moment = dues[no] = calendar.add(start, step.durasi)
         planned.append(PlannedStep(no, step.kegiatan, step.lanes, step.waktu, start, moment))
     return planned
-
-
-def pinned_calendar(zone: str, days_off: Mapping[date, str], years: Sequence[int], source: str,
-                    calendar: WorkCalendar | None = None) -> PinnedCalendar:
-    """The JSON a run pins for its calendar (format `CALENDAR_FORMAT`: see `sop_cli.definition.pinned`):
-    zone and every day off of `years` with its name, plus the office hours, periods (Ramadan) and
-    yearly days off of `calendar` (the ASN week and none of either when it is None)."""
-    from sop_cli.worktime import WorkCalendar, pin_fields
-
-    return {
-        "pinned_format": CALENDAR_FORMAT,
-        "zone": zone,
-        "years": list(years),
-        "days_off": {d.isoformat(): name for d, name in sorted(days_off.items())},
-        "source": source,
-        **pin_fields(calendar or WorkCalendar(zone_name=zone, use_national_holidays=False)),
-    }
-
-
-def run_calendar(pinned: Mapping[str, Any]) -> WorkCalendar:
-    """The run's `WorkCalendar` from its pinned JSON, any format (no `holidays` import: the days are pinned)."""
-    return _calendar_from_json(json.dumps(upgrade_calendar(pinned), sort_keys=True))
-
-
-@functools.lru_cache(maxsize=256)  # a Kabupaten's runs share a few calendars (the portfolio replays them all)
-def _calendar_from_json(text: str) -> WorkCalendar:
-    from sop_cli.worktime import from_pinned
-
-    return from_pinned(json.loads(text))
