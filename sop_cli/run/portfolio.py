@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from sop_cli.errors import AmbiguousError, NotFoundError
 from sop_cli.i18n import _
+from sop_cli.run.plan import procedure
+from sop_cli.run.state import RunState, state_of, stored_summary
 from sop_cli.store.interface import RunFilter, RunStatus, org_of
 
 if TYPE_CHECKING:
-    from sop_cli.run.engine import RunState
     from sop_cli.store.interface import Store
 
 
@@ -184,7 +185,6 @@ def _short(sop_id: str) -> str:
 
 
 def _open(store: str | Path | None) -> Store | None:
-    from sop_cli.run.engine import stored_summary
     from sop_cli.store import open_store, store_exists
 
     if not store_exists(store):
@@ -193,10 +193,8 @@ def _open(store: str | Path | None) -> Store | None:
 
 
 def _states(st: Store, rows: Sequence[_Head]) -> dict[str, RunState]:
-    from sop_cli.run import engine
-
-    # Runs of a Kabupaten share a few pinned calendars: `engine.run_calendar` parses each once.
-    return {stored.id: engine.state_of(stored) for stored in st.load_runs([row.id for row in rows])}
+    # Runs of a Kabupaten share a few pinned calendars: `plan.run_calendar` parses each once.
+    return {stored.id: state_of(stored) for stored in st.load_runs([row.id for row in rows])}
 
 
 def portfolio(
@@ -302,19 +300,16 @@ class _Passes:
         self.lanes: dict[str, list[int]] = defaultdict(list)
 
 
-def _ended_passes(st: Store, where: object, shas: dict[str, str]) -> _Passes:
+def _ended_passes(st: Store, where: RunFilter, shas: dict[str, str]) -> _Passes:
     """Stream `step_times` of the runs `where` keeps that are finished or cancelled into `_Passes`
     (`shas`: each run's pinned definition, read once each, for the step's kegiatan, waktu and lanes)."""
-    from sop_cli.run import engine
-
-    assert isinstance(where, RunFilter)
     found = _Passes()
     shapes: dict[str, dict[int, tuple[StepKey, list[str]]]] = {}
     counts: dict[StepKey, int] = defaultdict(int)
     current = None
     texts = st.pinned_texts(sorted(set(shas.values())))
     for sha, text in texts.items():
-        proc = engine.procedure(text)
+        proc = procedure(text)
         sop = _short(proc.qualified_id)
         shapes[sha] = {no: ((sop, no, step.kegiatan, step.waktu), [proc.lanes.get(lane, lane) for lane in step.lanes])
                        for no, step in proc.steps.items()}
@@ -438,7 +433,6 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
         NotFoundError: No run of such an SOP.
         AmbiguousError: Runs of several SOPs of that name (give the qualified id or `org`).
     """
-    from sop_cli.run import engine
     from sop_cli.worktime import duration_minutes
 
     st = _open(store)
@@ -461,7 +455,7 @@ def evaluasi(sop: str, *, now: datetime, org: str | None = None, store: str | Pa
     if stored is None:
         raise NotFoundError(_("No runs of SOP {sop!r} in the store {store}; an evaluation needs its history.").format(
             sop=sop, store=st.location))
-    state = engine.state_of(stored)
+    state = state_of(stored)
     proc = state.procedure
     day_minutes = state.calendar.day_minutes
     steps: list[EvaluasiRow] = []
