@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sop_cli.errors import AccessError, ConflictError, NotFoundError, SopError, StoreError
+from sop_cli.errors import AccessError, ConflictError, NotFoundError, StoreError
 from sop_cli.i18n import _
 from sop_cli.store.interface import (
     Event,
@@ -655,8 +655,8 @@ class PostgresStore(SqlStore):
         stale = [str(r[0]) for r in self._all(
             "SELECT id FROM runs WHERE NOT EXISTS (SELECT 1 FROM run_times t WHERE t.run_id = runs.id "
             "AND t.last_seq = runs.last_seq)")]
-        for run_id, summary in self._replay_each(stale, summarize):
-            self._set_times(run_id, summary)
+        for stored, summary in self._replay_each(stale, summarize):
+            self._set_times(stored.id, summary)
 
     def _version(self) -> int:
         """The schema version recorded in the database (0: none); a newer one is refused."""
@@ -1020,23 +1020,11 @@ class PostgresStore(SqlStore):
         if not missing:
             return summaries
         try:
-            runs = self.load_runs(missing)
-        except StoreError:  # one damaged run: replay the others one by one
-            runs = []
-            for run_id in missing:
-                try:
-                    stored = self.load_run(run_id)
-                except StoreError:
-                    continue
-                if stored is not None:
-                    runs.append(stored)
-        for stored in runs:
-            try:
-                summaries[stored.id] = self._summarize(stored)
-            except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
-                continue
-            if stored.events:
-                self._replayed[(stored.id, stored.events[-1].seq)] = summaries[stored.id]
+            loaded = {stored.id: stored for stored in self.load_runs(missing)}
+        except StoreError:  # one damaged run: load the others one by one
+            loaded = {}
+        for stored, summary in self._replay_each(missing, self._summarize, loaded):
+            summaries[stored.id] = self._replayed[(stored.id, stored.events[-1].seq)] = summary
         return summaries
 
     def count_runs(self, *, include_all: bool = False, where: RunFilter | None = None) -> int:

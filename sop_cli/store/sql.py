@@ -259,18 +259,19 @@ class SqlStore:
         if rows:
             self._many(insert, rows)
 
-    def _replay_each(self, run_ids: Iterable[str], summarize: Summarize) -> Iterator[tuple[str, RunSummary]]:
-        """Each run of `run_ids` with its summary replayed by `summarize` (what a migration leaves
-        stale); a damaged run is left out, for reading it to name the damage."""
+    def _replay_each(self, run_ids: Iterable[str], summarize: Summarize,
+                     loaded: Mapping[str, StoredRun] | None = None) -> Iterator[tuple[StoredRun, RunSummary]]:
+        """Each run of `run_ids` (from `loaded` when there) with its summary replayed by `summarize`;
+        a damaged run is left out, for reading it to name the damage."""
         for run_id in run_ids:
             try:
-                stored = self.load_run(run_id)
+                stored = (loaded or {}).get(run_id) or self.load_run(run_id)
                 if stored is None or not stored.events:
                     continue
                 summary = summarize(stored)
             except (SopError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 continue
-            yield run_id, summary
+            yield stored, summary
 
     # Cases -------------------------------------------------------------------------------------
 

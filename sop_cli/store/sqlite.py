@@ -182,8 +182,8 @@ class SqliteStore(SqlStore):
             "(SELECT MAX(seq) FROM events WHERE events.run_id = runs.id) "
             "OR last_seq IS NOT (SELECT last_seq FROM run_times WHERE run_times.run_id = runs.id)"
         )]
-        for run_id, summary in self._replay_each(stale, self._summarize):
-            self._set_summary(run_id, summary)
+        for stored, summary in self._replay_each(stale, self._summarize):
+            self._set_summary(stored.id, summary)
 
     def close(self) -> None:
         """Close the connection."""
@@ -368,11 +368,9 @@ class SqliteStore(SqlStore):
                 body = run.attachments.get(item.get("sha256", ""))
                 if body is None:
                     continue
-                # The export is data from another store: its recorded path must name a file in
-                # this run's attachment folder, and its bytes must be what the log says they are.
-                folder = (self.path.parent / "attachments" / r.id).resolve()
-                target = (self.path.parent / str(item.get("path") or "")).resolve()
-                if target.parent != folder or hashlib.sha256(body).hexdigest() != item.get("sha256"):
+                # The export is data from another store: its bytes must be what the log says they are.
+                target = self._kept_path(r.id, item.get("path"))
+                if target is None or hashlib.sha256(body).hexdigest() != item.get("sha256"):
                     raise StoreError(
                         _("Run {run} cannot be copied: its attachment {name!r} is recorded at {path!r}, not in the "
                           "run's attachment folder, or its bytes do not match its SHA-256. Nothing was copied.").format(
@@ -395,20 +393,24 @@ class SqliteStore(SqlStore):
         events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
         return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
 
+    def _kept_path(self, run_id: str, recorded: object) -> Path | None:
+        """The file a log's recorded attachment path names, or None unless it lies in the run's
+        attachment folder: a damaged, hand-edited or copied log must not name another file."""
+        path = (self.path.parent / str(recorded)).resolve() if recorded else None
+        return path if path is not None and path.parent == (self.path.parent / "attachments" / run_id).resolve() else None
+
     def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
 
         Raises:
             StoreError: No such file there (a recorded path outside that folder counts as none).
         """
-        folder = (self.path.parent / "attachments" / run_id).resolve()
         recorded = item.get("path")
-        path = (self.path.parent / str(recorded)).resolve() if recorded else None
-        # A damaged or hand-edited log must not make `sop` read files outside the run's folder.
-        if path is None or path.parent != folder:
+        path = self._kept_path(run_id, recorded)
+        if path is None:
             raise StoreError(_("The store has no file for attachment {name!r} of run {run!r} (recorded path {path!r} "
                                "is not in {folder}).").format(name=item.get("name"), run=run_id, path=recorded,
-                                                               folder=folder))
+                                                               folder=(self.path.parent / "attachments" / run_id).resolve()))
         try:
             return path.read_bytes()
         except OSError as error:
