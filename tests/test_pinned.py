@@ -56,7 +56,9 @@ def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     their own. (Issue 11 also changed what the report's
     `within_standard` counts, steps not passes, and the word of a forecast row, `belum (rencana)`:
     the expected files were updated for those two on purpose.) Issue 19 added a report row's
-    `waktu` (the Mutu Baku as the SOP writes it) and a rejection's `rework`."""
+    `waktu` (the Mutu Baku as the SOP writes it) and a rejection's `rework`. (Issue 21 changed a
+    row's `person` on purpose: who holds the step's lane, never the `SOP_USER` who typed the
+    command, "penguji", which stays in the log; the expected reports say null there now.)"""
     added = ("outcome", "office_hours", "current_steps", "parent", "sub_runs", "office_minutes", "external_minutes",
              "status_word", "catatan", "jenis", "untuk", "case_number")
     step_added = ("untimed", "external", "sub_sop", "sub_run")

@@ -19,7 +19,12 @@ Definitions (working minutes, on the run's calendar):
   is given beside it. Both count the office's own passes only: external passes are not counted.
 - *catatan*: the notes of `sop note` and every kept file of the run (with the note of the event
   that kept it), in order; those of undone events are left out. A note given when completing a
-  step without files is in that step's row instead.
+  step without files is in that step's row instead. `by` is who wrote it, None when that is only
+  the operating-system account that typed the command.
+- *person*: who holds the step's lanes in the run: the person the run assigns to a lane, else
+  the official the organisation's register names for it (`organisation.lane_holders`); None when
+  nobody is named (a line to fill in on paper). Who typed `sop advance` (`--by`, `SOP_USER`, the
+  OS account) is audit data, kept in the log (`sop log`), never the person who did the step.
 - *external* (*waktu di luar kantor*): a pass done only by lanes outside the office (`eksternal`:
   Pemohon, another OPD). It is never late and has no difference; its time is summed apart
   (`external_minutes`) and not in `actual_minutes` / `standard_minutes`, the office's own time.
@@ -39,6 +44,7 @@ from sop_cli.run.engine import EventKind, ProgressPercent, RunHeading, RunStatus
 from sop_cli.run.engine import status_word as run_status_label
 
 if TYPE_CHECKING:
+    from sop_cli.render.organisation import Organisation
     from sop_cli.run.engine import RunState
 
 STATUS_WORDS = {
@@ -150,11 +156,12 @@ class WithinStandard(TypedDict):
 
 
 class NoteRow(TypedDict):
-    """A note or kept file of the run: when, by whom, at which step, the text, the files."""
+    """A note or kept file of the run: when, by whom (None: only a login name is known), at which
+    step, the text, the files."""
 
     seq: int
     at: datetime
-    by: str
+    by: str | None
     step: int | None
     kegiatan: str | None
     note: str | None
@@ -221,8 +228,11 @@ class MonitoringData(RunHeading):
     catatan: list[NoteRow]
 
 
-def report_data(state: RunState, now: datetime) -> ReportData:
-    """The report of run `state` as of `now` (see the module docstring for the definitions)."""
+def report_data(state: RunState, now: datetime, organisation: Organisation | None = None) -> ReportData:
+    """The report of run `state` as of `now` (see the module docstring for the definitions);
+    `organisation` (`organisation.run_organisation`) names the officials nobody was assigned for."""
+    from sop_cli.render.organisation import lane_holders
+
     cal = state.calendar
     tz = cal.tz
     proc = state.procedure
@@ -236,8 +246,10 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     def lane_names(ids: Iterable[str]) -> list[str]:
         return [proc.lanes.get(i, i) for i in ids]
 
+    holders = lane_holders(organisation, state.assignments)
+
     def people(ids: Iterable[str]) -> str | None:
-        found = [state.assignments[i] for i in ids if i in state.assignments]
+        found = [holders[i] for i in ids if i in holders]
         return ", ".join(dict.fromkeys(found)) or None
 
     rows: list[ReportRow] = []
@@ -269,8 +281,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "kegiatan": visit.kegiatan,
             "waktu": visit.waktu,
             "lanes": lane_names(visit.lanes),
-            # a person: the one named or assigned; an OS account is audit data (`sop log`) only
-            "person": visit.by if not is_open and not visit.by_account else people(visit.lanes),
+            "person": people(visit.lanes),
             "status": status,
             "status_word": STATUS_WORDS[status],
             "loop": this_loop,
@@ -365,14 +376,15 @@ def _notes(state: RunState) -> list[NoteRow]:
         if not files and (not note or event.kind not in (EventKind.NOTE, EventKind.ATTACHMENT)):
             continue
         found.append({
-            "seq": event.seq, "at": event.at.astimezone(tz), "by": event.actor, "step": event.step,
+            "seq": event.seq, "at": event.at.astimezone(tz), "by": None if event.actor == event.os_user else event.actor,
+            "step": event.step,
             "kegiatan": state.procedure.step(event.step).kegiatan if event.step else None,
             "note": str(note) if note else None, "attachments": files,
         })
     return found
 
 
-def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
+def monitoring_data(state: RunState, now: datetime, organisation: Organisation | None = None) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with the facts of its passes in Catatan; Penilaian says "Berjalan dengan baik" for a step
     done within its Mutu baku at the first pass, and stays blank (with Tindakan and Paraf) wherever a
@@ -380,7 +392,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
     from sop_cli.render.indonesian import waktu_text
     from sop_cli.worktime import format_minutes
 
-    report = report_data(state, now)
+    report = report_data(state, now, organisation)
     sop = state.sop
     rows: list[MonitoringRow] = []
     for n, step in enumerate(sop.langkah, 1):
