@@ -324,8 +324,7 @@ def _csv_value(value: object) -> object:
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import fit, paint, plain_table
-    from sop_cli.render.report import report_table, summary_lines
-    from sop_cli.run.views import status_word as run_status_label
+    from sop_cli.render.report import report_table, run_status_label, summary_lines, toleransi_text
 
     untuk = f"  ({_('for {name}').format(name=data['untuk'])})" if data.get("untuk") else ""
     head = [f"{data['run']}  {data['title']}  ({run_status_label(data['status'])}){untuk}",
@@ -335,7 +334,8 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
         rows = [[str(r["no"]), r["prosedur"], r["penilaian"] or "-", r["catatan"], r["tindakan"]] for r in form["rows"]]
         body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}),
                            keep=frozenset({0}))
-        return "\n".join([*head, "Monitoring pelaksanaan SOP AP", "", body, ""])
+        rule = f"Toleransi: {toleransi_text(form['toleransi'])}"  # the form's words, as its Metode line
+        return "\n".join([*head, "Monitoring pelaksanaan SOP AP", fit(rule, 4), "", body, ""])
     report = cast("ReportData", data)
     headers, rows = report_table(report)
     for row, r in zip(rows, report["rows"]):

@@ -19,6 +19,9 @@ sekretaris: sekretaris        # who signs "a.n." the head (Permendagri 1/2023); 
 pejabat:                      # keyed by lane id (or any id for officials with no lane)
   camat: {jabatan: Camat Ngronggot, nama: "...", pangkat: "Pembina Tk. I (IV/b)", nip: "1969..."}
   staf-umum: {jabatan: Pengadministrasi Umum, nama: "...", nip: null}   # non-ASN: no NIP
+toleransi: 15 menit           # optional: how far past a step's Mutu Baku the monitoring form still
+                              # judges "berjalan dengan baik" ("15 menit" or "10%"); an SOP's own
+                              # `toleransi:` wins. `sop org toleransi ORG VALUE` sets it
 ```
 
 Errors name file, line and field. Officials missing from the register fall back to the SOP:
@@ -57,6 +60,8 @@ class Organisation:
     pejabat: dict[str, dict[str, str | None]] = field(default_factory=dict)
     lambang: Lambang | None = None
     """The image `kop.lambang` names, checked when the file was read (`sop_cli.render.lambang`)."""
+    toleransi: str | None = None
+    """The office's tolerance for the monitoring form's verdict (`definition.duration.parse_toleransi`)."""
 
 
 def find_organisation(sop_dir: Path | None) -> Organisation | None:
@@ -103,10 +108,11 @@ def read_organisation(path: Path) -> Organisation:
         return DefinitionError(f"{located.where(loc)}: {'.'.join(map(str, loc)) or 'file'}: {message}")
 
     if not isinstance(data, dict):
-        raise fail((), _("an organisation file is a mapping with kop, pimpinan, sekretaris, pejabat"))
+        raise fail((), _("an organisation file is a mapping with kop, pimpinan, sekretaris, pejabat, toleransi"))
     for key in data:
-        if key not in ("kop", "pimpinan", "sekretaris", "pejabat"):
-            raise fail((key,), _("unknown field; use {fields}").format(fields="kop, pimpinan, sekretaris, pejabat"))
+        if key not in ("kop", "pimpinan", "sekretaris", "pejabat", "toleransi"):
+            raise fail((key,), _("unknown field; use {fields}").format(
+                fields="kop, pimpinan, sekretaris, pejabat, toleransi"))
     kop = data.get("kop") or {}
     if not isinstance(kop, dict):
         raise fail(("kop",), _("a mapping of {fields}").format(fields=", ".join(KOP_FIELDS)))
@@ -149,7 +155,16 @@ def read_organisation(path: Path) -> Organisation:
             raise fail((role,), _("{key!r} is not in pejabat (there: {known})").format(
                 key=key, known=", ".join(pejabat) or _("none")))
         roles[role] = key
-    return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, lambang=lambang, **roles)
+    toleransi = data.get("toleransi")
+    if toleransi is not None:
+        from sop_cli.definition.duration import parse_toleransi
+
+        try:
+            toleransi = parse_toleransi(str(toleransi)).text
+        except ValueError as error:
+            raise fail(("toleransi",), str(error)) from None
+    return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, lambang=lambang,
+                        toleransi=toleransi, **roles)
 
 
 def officials(sop: SopDefinition, organisation: Organisation | None, assignments: dict[str, str]) -> dict[str, dict[str, Any]]:

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
+from sop_cli.definition.duration import ToleransiView
 from sop_cli.i18n import N_, _, ngettext
 from sop_cli.run.engine import EventKind, ProgressPercent, RunHeading, RunStatus
 from sop_cli.run.engine import status_word as run_status_label
@@ -217,7 +218,7 @@ class MonitoringRow(TypedDict):
 
 class MonitoringData(RunHeading):
     """`sop report --monitoring`: the report's heading and summary, the form's rows, the passes,
-    the run's notes and files."""
+    the run's notes and files, and the tolerance its verdicts used."""
 
     status_word: str
     untuk: str | None
@@ -226,6 +227,18 @@ class MonitoringData(RunHeading):
     rows: list[MonitoringRow]
     passes: list[ReportRow]
     catatan: list[NoteRow]
+    toleransi: ToleransiView | None
+    """The tolerance the verdicts used (`definition.duration.Toleransi`; None: none)."""
+
+
+def toleransi_text(toleransi: ToleransiView | None) -> str:
+    """The tolerance as a monitoring form states it (as `_macros.html` `toleransi` does): "10 menit
+    (ditetapkan oleh unit kerja)", "10% dari mutu baku setiap langkah (ditetapkan dalam SOP)", or
+    that there is none."""
+    if toleransi is None:
+        return "tidak ada (langkah yang melewati mutu baku dinilai oleh penilai)"
+    share = " dari mutu baku setiap langkah" if toleransi["percent"] is not None else ""
+    return f"{toleransi['text']}{share} (ditetapkan {'dalam SOP' if toleransi['source'] == 'sop' else 'oleh unit kerja'})"
 
 
 def report_data(state: RunState, now: datetime, organisation: Organisation | None = None) -> ReportData:
@@ -387,13 +400,23 @@ def _notes(state: RunState) -> list[NoteRow]:
 def monitoring_data(state: RunState, now: datetime, organisation: Organisation | None = None) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with the facts of its passes in Catatan; Penilaian says "Berjalan dengan baik" for a step
-    done within its Mutu baku at the first pass, and stays blank (with Tindakan and Paraf) wherever a
-    person must judge: late, sent back, redone."""
+    done within its Mutu baku (or within the tolerance the SOP or the office set, `toleransi`) at the
+    first pass, and stays blank (with Tindakan and Paraf) wherever a person must judge: late beyond
+    any tolerance, sent back, redone."""
+    from sop_cli.definition.duration import chosen_toleransi
     from sop_cli.render.indonesian import waktu_text
     from sop_cli.worktime import format_minutes
 
     report = report_data(state, now, organisation)
     sop = state.sop
+    toleransi = chosen_toleransi(sop.toleransi, organisation.toleransi if organisation else None)
+    day = state.calendar.day_minutes
+
+    def tolerated(row: ReportRow) -> bool:
+        """A completed pass late by no more than the tolerance (never without one)."""
+        return (toleransi is not None and row["status"] != "current"
+                and toleransi.allows(row["difference_minutes"] or 0, row["standard_minutes"], day))
+
     rows: list[MonitoringRow] = []
     for n, step in enumerate(sop.langkah, 1):
         waktu = waktu_text(step.waktu)  # beside computed times: units one way, lower case
@@ -410,16 +433,19 @@ def monitoring_data(state: RunState, now: datetime, organisation: Organisation |
             notes.append("Belum dilaksanakan pada pelaksanaan ini.")
         else:
             # A step still running is judged when it ends: its time so far is noted, not graded. A
-            # pass over its Mutu baku, sent back or redone is not graded either: the facts go in
-            # Catatan and the verdict and Tindakan stay blank for the person who monitors (how much
-            # overrun is still "baik" is the office's judgement, not the tool's).
-            verdict = None if running or late or rejected or rework else True
+            # pass over its Mutu baku (beyond the tolerance the SOP or the office set, if any), sent
+            # back or redone is not graded either: the facts go in Catatan and the verdict and
+            # Tindakan stay blank for the person who monitors (how much overrun is still "baik" is
+            # the SOP's or the office's judgement, never the tool's).
+            beyond = [r for r in late if not tolerated(r)]
+            verdict = None if running or beyond or rejected or rework else True
             if running:
                 notes.append("Sedang berjalan; dinilai setelah selesai.")
             for r in late:
                 over = format_minutes(r["difference_minutes"] or 0)
                 state_word = "masih berjalan" if r["status"] == "current" else "selesai"
-                notes.append(f"Melewati mutu baku {waktu}: {state_word} {over} lebih lama.")
+                within = f", masih dalam toleransi {toleransi.text}" if toleransi and tolerated(r) else ""
+                notes.append(f"Melewati mutu baku {waktu}: {state_word} {over} lebih lama{within}.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
             for r in refusals:
@@ -435,7 +461,7 @@ def monitoring_data(state: RunState, now: datetime, organisation: Organisation |
             if step.sub_sop:
                 runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
                 notes.append(f"Dilaksanakan melalui SOP {step.sub_sop} (pelaksanaan {runs}).")
-            if verdict and not outside:
+            if verdict and not outside and not late:
                 notes.append(f"Selesai dalam mutu baku {waktu}.")
         rows.append({
             "no": n,
@@ -454,7 +480,7 @@ def monitoring_data(state: RunState, now: datetime, organisation: Organisation |
         "finished_at": report["finished_at"], "cancelled_at": report["cancelled_at"],
         "cancel_reason": report["cancel_reason"], "assignments": report["assignments"],
         "status_word": report["status_word"], "summary": report["summary"], "rows": rows,
-        "passes": report["rows"], "catatan": report["catatan"],
+        "passes": report["rows"], "catatan": report["catatan"], "toleransi": toleransi.view() if toleransi else None,
     }
 
 
