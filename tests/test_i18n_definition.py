@@ -377,7 +377,7 @@ def test_pinned_forms_and_graph_errors(indonesian) -> None:
         read_pinned("{")
     with pytest.raises(StoreError, match="bukan objek JSON; basis data rusak"):
         read_pinned("[]")
-    with pytest.raises(StoreError, match=r"tersimpan dalam format 9, lebih baru .* \(sampai 4\); perbarui sop"):
+    with pytest.raises(StoreError, match=r"tersimpan dalam format 9, lebih baru .* \(sampai 5\); perbarui sop"):
         upgrade({"pinned_format": 9, "definition": {}})
     with pytest.raises(StoreError, match=r"^Kalender sebuah pelaksanaan tersimpan dalam format 7"):
         upgrade_calendar({"pinned_format": 7})

@@ -174,7 +174,9 @@ def test_format_data_and_the_report_as_xlsx(sop, finished, tmp_path):
 
     monitoring = tmp_path / "monitoring.xlsx"
     made(sop, "report", "--run", run, "--monitoring", "--out", monitoring)
-    assert "Prosedur" in [c.value for c in openpyxl.load_workbook(monitoring).active[5]]
+    sheet = openpyxl.load_workbook(monitoring).active
+    assert sheet["A4"].value.startswith("Metode: catatan pelaksanaan langkah; toleransi: tidak ada")
+    assert "Prosedur" in [c.value for c in sheet[6]]
 
 
 def test_an_unknown_suffix_is_refused_and_nothing_is_written(sop, finished, tmp_path, monkeypatch):

@@ -56,7 +56,9 @@ def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     their own. (Issue 11 also changed what the report's
     `within_standard` counts, steps not passes, and the word of a forecast row, `belum (rencana)`:
     the expected files were updated for those two on purpose.) Issue 19 added a report row's
-    `waktu` (the Mutu Baku as the SOP writes it) and a rejection's `rework`."""
+    `waktu` (the Mutu Baku as the SOP writes it) and a rejection's `rework`. (Issue 21 changed a
+    row's `person` on purpose: who holds the step's lane, never the `SOP_USER` who typed the
+    command, "penguji", which stays in the log; the expected reports say null there now.)"""
     added = ("outcome", "office_hours", "current_steps", "parent", "sub_runs", "office_minutes", "external_minutes",
              "status_word", "catatan", "jenis", "untuk", "case_number")
     step_added = ("untimed", "external", "sub_sop", "sub_run")
@@ -129,24 +131,27 @@ def test_a_new_run_pins_the_current_format(sop, tmp_path: Path, monkeypatch: pyt
 
 def test_every_older_format_upgrades_to_the_current_one() -> None:
     definition = {"id": "uji", "langkah": []}
+    current = {"toleransi": None, **definition}  # what every older format meant: no tolerance
     bare = dict(definition)  # format 1: before versions existed
-    assert upgrade(bare) == {"pinned_format": PINNED_FORMAT, "definition": definition}
+    assert upgrade(bare) == {"pinned_format": PINNED_FORMAT, "definition": current}
     # format 2 had no office hours and only one-off days off: format 3 says so
     org = {"id": "dinas", "hari_libur": [{"tanggal": "2026-11-17", "nama": "Hari Jadi"}]}
-    assert PINNED_FORMAT == 4
+    assert PINNED_FORMAT == 5
+    # format 4 had no tolerance for the monitoring form: format 5 writes none in
+    assert read_pinned(json.dumps({"pinned_format": 4, "definition": definition})) == current
     # format 3 had no parallel steps, sub-SOPs nor external lanes: format 4 writes the defaults in
     three = {"id": "uji", "pelaksana": [{"id": "a", "nama": "A"}], "langkah": [{"no": 1}]}
     assert read_pinned(json.dumps({"pinned_format": 3, "definition": three})) == {
         "id": "uji", "pelaksana": [{"id": "a", "nama": "A", "eksternal": False}],
-        "langkah": [{"no": 1, "paralel": [], "sub_sop": None}],
+        "langkah": [{"no": 1, "paralel": [], "sub_sop": None}], "toleransi": None,
     }
     assert read_pinned(json.dumps({"pinned_format": 2, "definition": {**definition, "organisasi": org}})) == {
-        **definition,
+        **current,
         "organisasi": {"id": "dinas", "jam_kerja": None,
                        "hari_libur": [{"tanggal": "2026-11-17", "nama": "Hari Jadi", "setiap_tahun": False}]},
     }
-    assert read_pinned(json.dumps(bare)) == definition
-    assert read_pinned(pin_text(definition)) == definition
+    assert read_pinned(json.dumps(bare)) == current
+    assert read_pinned(pin_text(current)) == current
     calendar = {"zone": "WIB", "years": [2026], "days_off": {"2026-12-25": "Natal"}, "source": "uji"}
     asn_week = {"hours": {**{str(d): [["07:30", "12:00"], ["13:00", "16:00"]] for d in range(4)},
                           "4": [["07:30", "11:30"], ["13:00", "16:30"]]},

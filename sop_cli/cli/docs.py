@@ -257,9 +257,12 @@ def report_command(
         raise UsageError(_("--deadline, --year, --sop and --org go with --portfolio (or --org with --evaluasi)."))
 
     fmt = choose_format(fmt, out, ("table", "md", "html", "json", "csv", "xlsx", "pdf"), "table")
+    from sop_cli.render.organisation import run_organisation
+
     state = load_run(run, store=store)
     moment = now()
-    data = monitoring_data(state, moment) if monitoring else report_data(state, moment)
+    organisation = run_organisation(state)  # names nobody was assigned for; the office's tolerance
+    data = monitoring_data(state, moment, organisation) if monitoring else report_data(state, moment, organisation)
     text: str | bytes
     said: list[str] = []
     if fmt == "json":
@@ -321,7 +324,7 @@ def _csv_value(value: object) -> object:
 
 def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
     from sop_cli.cli.output import fit, paint, plain_table
-    from sop_cli.render.report import report_table, summary_lines
+    from sop_cli.render.report import report_table, summary_lines, toleransi_text
     from sop_cli.run.views import status_word as run_status_label
 
     untuk = f"  ({_('for {name}').format(name=data['untuk'])})" if data.get("untuk") else ""
@@ -332,7 +335,8 @@ def _table(data: ReportData | MonitoringData, monitoring: bool) -> str:
         rows = [[str(r["no"]), r["prosedur"], r["penilaian"] or "-", r["catatan"], r["tindakan"]] for r in form["rows"]]
         body = plain_table(["No", "Prosedur", "Penilaian", "Catatan", "Tindakan"], rows, frozenset({0}),
                            keep=frozenset({0}))
-        return "\n".join([*head, "Monitoring pelaksanaan SOP AP", "", body, ""])
+        rule = f"Toleransi: {toleransi_text(form['toleransi'])}"  # the form's words, as its Metode line
+        return "\n".join([*head, "Monitoring pelaksanaan SOP AP", fit(rule, 4), "", body, ""])
     report = cast("ReportData", data)
     headers, rows = report_table(report)
     for row, r in zip(rows, report["rows"]):

@@ -1,4 +1,5 @@
-"""`sop org lambang`, `sop org pejabat`, `sop org show`: the organisation file kept by command."""
+"""`sop org lambang`, `sop org pejabat`, `sop org toleransi`, `sop org show`: the organisation file
+kept by command."""
 
 from __future__ import annotations
 
@@ -76,6 +77,24 @@ def org_pejabat(
         pangkat=shown(entry["pangkat"] or "-")))
 
 
+@org_app.command("toleransi", help=N_("Set how far past a step's Mutu Baku the monitoring form still judges 'berjalan dengan baik' for this office's SOPs: working time ('15 menit') or a share of each step's Mutu Baku ('10%'); '' removes it. An SOP's own toleransi wins."))
+def org_toleransi(org: str = ORG_ARG,
+                  value: str = typer.Argument(..., metavar=N_("TOLERANCE"), help=N_("e.g. '15 menit', '1 jam' or '10%'; '' for none.")),
+                  ) -> None:
+    from sop_cli.render.register import set_toleransi
+
+    entries, folder = _entries(org)
+    nama = entries[0].head.org.nama
+    written = set_toleransi(folder, value, nama=nama)
+    if written is None:
+        print(_("Tolerance of {nama}: none; the monitoring form leaves every step past its Mutu Baku to the "
+                "assessor.").format(nama=nama))
+    else:
+        print(_("Tolerance of {nama}: {toleransi}; the monitoring form judges a step that ends no more than this past "
+                "its Mutu Baku 'berjalan dengan baik' and notes the overrun (an SOP's own toleransi wins).").format(
+            nama=nama, toleransi=written))
+
+
 @org_app.command("show", help=N_("Show the organisation's kop and register, and what each document type still lacks to be signed."))
 def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     from sop_cli.definition.nip import format_nip
@@ -94,6 +113,7 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
         "pimpinan": organisation.pimpinan if organisation else None,
         "sekretaris": organisation.sekretaris if organisation else None,
         "pejabat": dict(organisation.pejabat) if organisation else {},
+        "toleransi": organisation.toleransi if organisation else None,
         "documents": rows,
     }
     if as_json:
@@ -110,6 +130,8 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     print(_("File: {path}").format(path=shown(data["file"])))
     kop = data["kop"]
     print(_("Lambang: {lambang}").format(lambang=shown(kop.get("lambang") or _("none (the kop is text only)"))))
+    print(_("Tolerance: {toleransi}").format(
+        toleransi=data["toleransi"] or _("none (a step past its Mutu Baku is left to the assessor)")))
     for key, entry in data["pejabat"].items():
         roles = [r for r in ("pimpinan", "sekretaris") if data[r] == key]
         mark = f" [{', '.join(roles)}]" if roles else ""

@@ -19,6 +19,8 @@ def report_period(*, sop: str, period: Period | None, org: str | None, fmt: str 
     """The period report (this month unless a period is given), printed or written to `out`."""
     from sop_cli.cli.output import choose_format, emit, to_json
     from sop_cli.cli.parse import now
+    from sop_cli.definition.catalog import load_catalog
+    from sop_cli.render.organisation import find_organisation
     from sop_cli.run import periods
     from sop_cli.run.period_report import period_report
 
@@ -26,7 +28,10 @@ def report_period(*, sop: str, period: Period | None, org: str | None, fmt: str 
     if period is None:
         period = periods.month(moment.year, moment.month)
     chosen = choose_format(fmt, out, ("table", "html", "pdf", "xlsx", "csv", "json"), "table")
-    data = period_report(sop, period, now=moment, org=org, store=store)
+    entry = load_catalog().resolve(sop, org)
+    organisation = find_organisation(entry.path.parent)  # the office's tolerance for the monitoring form
+    data = period_report(entry, period, now=moment, store=store,
+                         office_toleransi=organisation.toleransi if organisation else None)
     text: str | bytes
     if chosen == "json":
         text = to_json(data)
@@ -56,9 +61,14 @@ def period_table(data: PeriodReportData, monitoring: bool) -> str:
     head = [f"{sop['nama']} — {data['period']['label']}",
             f"{sop['organisasi']}, {sop['pemerintah']} ({sop['id']})", ""]
     if monitoring:
-        rows = [[str(r["step"]), r["kegiatan"], _judgement(r["baik"]), _step_note(r, day)] for r in data["steps"]]
-        return "\n".join([*head, plain_table(["No", _("Procedure"), _("Assessment"), _("Notes")], rows,
-                                             frozenset({0}), keep=frozenset({0})), ""])
+        tolerance = data["toleransi"]["text"] if data["toleransi"] else None
+        rows = [[str(r["step"]), r["kegiatan"], _judgement(r["baik"]), _step_note(r, day, tolerance)]
+                for r in data["steps"]]
+        from sop_cli.render.report import toleransi_text
+
+        rule = fit(f"Toleransi: {toleransi_text(data['toleransi'])}", 4)  # the form's words, as its Metode line
+        return "\n".join([*head[:-1], rule, "", plain_table(["No", _("Procedure"), _("Assessment"), _("Notes")], rows,
+                                                           frozenset({0}), keep=frozenset({0})), ""])
     within = (_("{count} of {of} ({percent}%)").format(count=data["within"], of=data["ended"],
                                                        percent=data["within_percent"])
               if data["within_percent"] is not None else _("no case ended in the period"))
@@ -95,7 +105,7 @@ def _judgement(baik: bool | None) -> str:
     return "berjalan dengan baik" if baik else "tidak berjalan dengan baik"
 
 
-def _step_note(row: object, day: int) -> str:
+def _step_note(row: object, day: int, toleransi: str | None) -> str:
     from typing import cast
 
     from sop_cli.run.period_report import PeriodStepRow
@@ -103,8 +113,10 @@ def _step_note(row: object, day: int) -> str:
     r = cast("PeriodStepRow", row)
     if not r["passes"]:
         return "tidak ada pelaksanaan dalam periode"
+    over = r["baik"] and (r["p90_minutes"] or 0) > (r["standard_minutes"] or 0)
     return (f"{r['passes']} kali dilalui, {r['late']} terlambat; median {_time(r['median_minutes'], day)}, "
-            f"p90 {_time(r['p90_minutes'], day)} (mutu baku {r['waktu']})")
+            f"p90 {_time(r['p90_minutes'], day)} (mutu baku {r['waktu']})"
+            + (f"; melewati mutu baku, masih dalam toleransi {toleransi}" if over else ""))
 
 
 def period_csv(data: PeriodReportData, monitoring: bool, *, excel: bool) -> str:
@@ -127,7 +139,8 @@ def period_csv(data: PeriodReportData, monitoring: bool, *, excel: bool) -> str:
     if monitoring:
         writer.writerow(["no", "prosedur", "penilaian", "catatan"])
         for r in data["steps"]:
-            writer.writerow([r["step"], r["kegiatan"], _judgement(r["baik"]), _step_note(r, day)])
+            writer.writerow([r["step"], r["kegiatan"], _judgement(r["baik"]),
+                             _step_note(r, day, data["toleransi"]["text"] if data["toleransi"] else None)])
     else:
         writer.writerow(["langkah", "kegiatan", "pelaksana", "waktu_baku", "dilalui", "terlambat", "median_menit",
                          "p90_menit"])

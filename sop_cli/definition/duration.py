@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from sop_cli.i18n import N_, _
 
@@ -294,3 +294,90 @@ def _thousands(number: int) -> str:
 
     text = f"{number:,}"
     return text.replace(",", ".") if language() == "id" else text
+
+
+# The monitoring form's tolerance ------------------------------------------------------------------
+
+_PERCENT = re.compile(r"^(\d{1,3})\s*(?:%|persen)$")
+
+TOLERANSI_FORMS = N_('working time such as "15 menit" or "1 jam", or a share of each step\'s Mutu Baku such as "10%"')
+"""The forms of a tolerance, for messages (translate with `_()` at use)."""
+
+
+class ToleransiView(TypedDict):
+    """A tolerance as the monitoring forms' data carry it (`Toleransi.view`)."""
+
+    text: str
+    percent: int | None
+    source: str
+
+
+class Toleransi(NamedTuple):
+    """How far past its Mutu Baku a step may end and still be judged "berjalan dengan baik" on the
+    monitoring form: working time (`duration`, "15 menit") or a share of each step's Mutu Baku
+    (`percent`, "10%"). It is a judgement the SOP (`toleransi:`) or the office (`sop org
+    toleransi`) makes, never the tool: without one, every overrun is left to the assessor.
+
+    Attributes:
+        text: As the form states it ("15 menit", "10%").
+        percent: The share of the Mutu Baku, 1-100; None for working time.
+        duration: The working time; None for a share.
+        source: Whose it is: "sop" (the SOP file) or "organisasi" (the office's organisation file).
+    """
+
+    text: str
+    percent: int | None = None
+    duration: Duration | None = None
+    source: str = "sop"
+
+    def allows(self, overrun: int, standard: int, day_minutes: int) -> bool:
+        """Whether ending `overrun` working minutes past a Mutu Baku of `standard` minutes is
+        within the tolerance (a day of `day_minutes`); exact, no rounding of the share."""
+        if overrun <= 0:
+            return True
+        if self.percent is not None:
+            return overrun * 100 <= standard * self.percent
+        from sop_cli.worktime import duration_minutes
+
+        assert self.duration is not None
+        return overrun <= duration_minutes(self.duration, day_minutes)
+
+    def view(self) -> ToleransiView:
+        """What a form says of it: as written, the share (None for working time), whose."""
+        return {"text": self.text, "percent": self.percent, "source": self.source}
+
+
+def parse_toleransi(text: str, source: str = "sop") -> Toleransi:
+    """A tolerance as written: working time in the units of a Mutu Baku ("15 menit", "1 jam",
+    "1 hari": `parse_waktu`, no range, no calendar time, no "sesuai jadwal") or a whole percentage
+    of each step's Mutu Baku from 1 to 100 ("10%", "10 persen").
+
+    Raises:
+        WaktuError (a ValueError): Any other text; the message quotes it and names the forms.
+    """
+    norm = _normalise(text)
+    share = _PERCENT.match(norm)
+    if share:
+        percent = int(share.group(1))
+        if not 1 <= percent <= 100:
+            raise WaktuError(_("{text}: a share of the Mutu Baku is a whole percentage from 1 to 100").format(
+                text=repr(text)))
+        return Toleransi(f"{percent}%", percent=percent, source=source)
+    try:
+        duration = parse_waktu(norm)
+    except WaktuError:
+        duration = None
+    if duration is None or duration.untimed or duration.lower is not None or duration.unit in ("hari kalender", "bulan"):
+        raise WaktuError(_("{text} is not a tolerance; write {forms}").format(
+            text=repr(text), forms=_(TOLERANSI_FORMS)))
+    return Toleransi(display_waktu(norm), duration=duration, source=source)
+
+
+def chosen_toleransi(sop: str | None, organisasi: str | None) -> Toleransi | None:
+    """The tolerance a monitoring form uses: the SOP's own (`toleransi:` in its file), else the
+    office's (`toleransi:` in its organisation file), else none. Both were checked when read."""
+    if sop:
+        return parse_toleransi(sop, "sop")
+    if organisasi:
+        return parse_toleransi(organisasi, "organisasi")
+    return None

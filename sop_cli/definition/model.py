@@ -37,6 +37,7 @@ from sop_cli.definition.duration import (
     WAKTU_PATTERN,
     Duration,
     parse_duration,
+    parse_toleransi,
     parse_waktu,
     too_long,
     total_too_long,
@@ -117,6 +118,14 @@ Waktu = Annotated[
     ),
 ]
 NIP = Annotated[str, AfterValidator(_nip)]
+
+
+def _toleransi(value: str) -> str:
+    parse_toleransi(value)  # a WaktuError is a ValueError: pydantic locates it on the field
+    return value
+
+
+ToleransiText = Annotated[str, AfterValidator(_toleransi)]
 
 
 def _tanggal(value: Any) -> Any:
@@ -334,6 +343,10 @@ class SopDefinition(_Strict):
     penjelasan: list[Text] = Field(default_factory=list, description=N_("Explanatory paragraphs."))
     pelaksana: list[Lane] = Field(min_length=1)
     langkah: list[Langkah] = Field(min_length=2)
+    toleransi: ToleransiText | None = Field(
+        None, description=N_("How far past its Mutu Baku a step may end and still be judged 'berjalan dengan baik' on "
+        "the monitoring form: working time ('15 menit', '1 jam') or a share of each step's Mutu Baku ('10%'). "
+        "Left out: the office's (sop org toleransi), else none (every overrun is left to the assessor)."))
     sumber: str | None = Field(None, description=N_("Where this definition was transcribed from."))
 
     @property

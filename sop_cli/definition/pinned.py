@@ -16,6 +16,8 @@ form step by step to the current one before anything else sees it:
 - format 4: steps done at the same time (`langkah[].paralel`), a step done by another SOP
   (`langkah[].sub_sop`) and lanes outside the office (`pelaksana[].eksternal`); a format-3
   definition had none, which its upgrade writes in (`[]`, `null`, `false`).
+- format 5: the monitoring form's tolerance (`toleransi`); a format-4 definition had none
+  (`null`: every overrun left to the assessor).
 
 When the definition's fields change, add format N+1: bump `PINNED_FORMAT` and add an upgrade
 function from N to `_UPGRADES` that rewrites the old `definition` into the new fields. Old upgrade
@@ -40,7 +42,7 @@ from typing import Any
 from sop_cli.errors import StoreError
 from sop_cli.i18n import N_, _
 
-PINNED_FORMAT = 4
+PINNED_FORMAT = 5
 """The format `pin_text` writes."""
 
 Pinned = dict[str, Any]
@@ -77,7 +79,14 @@ def _from_3(pinned: Pinned) -> Pinned:
     return {**pinned, "pinned_format": 4, "definition": definition}
 
 
-_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1, 2: _from_2, 3: _from_3}
+def _from_4(pinned: Pinned) -> Pinned:
+    """Format 5 added `toleransi` (None: no tolerance, every overrun is the assessor's to judge);
+    a format-4 definition meant exactly that."""
+    definition = dict(pinned.get("definition") or {})
+    return {**pinned, "pinned_format": 5, "definition": {"toleransi": None, **definition}}
+
+
+_UPGRADES: dict[int, Callable[[Pinned], Pinned]] = {1: _from_1, 2: _from_2, 3: _from_3, 4: _from_4}
 """Format N to the function turning a format-N pinned form into format N+1."""
 
 CALENDAR_FORMAT = 3

@@ -736,12 +736,6 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
     _say(warnings, lambang_missing(sop, organisation))
     people = officials(sop, organisation, state.assignments)
     head = people["pimpinan"]
-    report_rows: list[Any] = list(data["rows"]) if kind == "report" else []
-    for row in report_rows:  # a step nobody was named for: the official the register names for its lane
-        if not row.get("person"):
-            lanes = [k for k, v in ((k, people.get(k)) for k in sop.graph.step(row["step"]).lanes) if v]
-            named = [people[k]["nama"] for k in lanes if people[k].get("nama")]
-            row["person"] = ", ".join(dict.fromkeys(named)) or None
     maker_lane = _maker_lane(sop, str(head["key"]))
     ctx = {
         "report": data,

@@ -19,10 +19,14 @@ sekretaris: sekretaris        # who signs "a.n." the head (Permendagri 1/2023); 
 pejabat:                      # keyed by lane id (or any id for officials with no lane)
   camat: {jabatan: Camat Ngronggot, nama: "...", pangkat: "Pembina Tk. I (IV/b)", nip: "1969..."}
   staf-umum: {jabatan: Pengadministrasi Umum, nama: "...", nip: null}   # non-ASN: no NIP
+toleransi: 15 menit           # optional: how far past a step's Mutu Baku the monitoring form still
+                              # judges "berjalan dengan baik" ("15 menit" or "10%"); an SOP's own
+                              # `toleransi:` wins. `sop org toleransi ORG VALUE` sets it
 ```
 
 Errors name file, line and field. Officials missing from the register fall back to the SOP:
-the head to `disahkan_oleh`, a lane to its name and the person assigned to it in the run.
+the head to `disahkan_oleh`, a lane to its name. In a run, the person the run assigns to a lane
+holds it (`officials`): the register's name where the run names nobody.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from sop_cli.render.lambang import Lambang, lambang_in
 
 if TYPE_CHECKING:
     from sop_cli.definition.model import SopDefinition
+    from sop_cli.run.state import RunState
 
 FILE_NAME = "organisasi.yaml"
 KOP_FIELDS = ("alamat", "kode_pos", "ibukota", "telepon", "faksimile", "email", "laman", "lambang")
@@ -55,6 +60,8 @@ class Organisation:
     pejabat: dict[str, dict[str, str | None]] = field(default_factory=dict)
     lambang: Lambang | None = None
     """The image `kop.lambang` names, checked when the file was read (`sop_cli.render.lambang`)."""
+    toleransi: str | None = None
+    """The office's tolerance for the monitoring form's verdict (`definition.duration.parse_toleransi`)."""
 
 
 def find_organisation(sop_dir: Path | None) -> Organisation | None:
@@ -68,6 +75,11 @@ def find_organisation(sop_dir: Path | None) -> Organisation | None:
         if path.is_file():
             return read_organisation(path)
     return None
+
+
+def run_organisation(state: RunState) -> Organisation | None:
+    """The organisation file of the SOP run `state` was started from (while its folder exists)."""
+    return find_organisation(Path(state.source_path).parent if state.source_path else None)
 
 
 def office_folder(sop_dir: Path) -> Path:
@@ -96,10 +108,11 @@ def read_organisation(path: Path) -> Organisation:
         return DefinitionError(f"{located.where(loc)}: {'.'.join(map(str, loc)) or 'file'}: {message}")
 
     if not isinstance(data, dict):
-        raise fail((), _("an organisation file is a mapping with kop, pimpinan, sekretaris, pejabat"))
+        raise fail((), _("an organisation file is a mapping with kop, pimpinan, sekretaris, pejabat, toleransi"))
     for key in data:
-        if key not in ("kop", "pimpinan", "sekretaris", "pejabat"):
-            raise fail((key,), _("unknown field; use {fields}").format(fields="kop, pimpinan, sekretaris, pejabat"))
+        if key not in ("kop", "pimpinan", "sekretaris", "pejabat", "toleransi"):
+            raise fail((key,), _("unknown field; use {fields}").format(
+                fields="kop, pimpinan, sekretaris, pejabat, toleransi"))
     kop = data.get("kop") or {}
     if not isinstance(kop, dict):
         raise fail(("kop",), _("a mapping of {fields}").format(fields=", ".join(KOP_FIELDS)))
@@ -142,13 +155,26 @@ def read_organisation(path: Path) -> Organisation:
             raise fail((role,), _("{key!r} is not in pejabat (there: {known})").format(
                 key=key, known=", ".join(pejabat) or _("none")))
         roles[role] = key
-    return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, lambang=lambang, **roles)
+    toleransi = data.get("toleransi")
+    if toleransi is not None:
+        from sop_cli.definition.duration import parse_toleransi
+
+        try:
+            toleransi = parse_toleransi(str(toleransi)).text
+        except ValueError as error:
+            raise fail(("toleransi",), str(error)) from None
+    return Organisation(path=path, kop={k: kop.get(k) for k in KOP_FIELDS}, pejabat=pejabat, lambang=lambang,
+                        toleransi=toleransi, **roles)
 
 
 def officials(sop: SopDefinition, organisation: Organisation | None, assignments: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Every official by key: the register's, then one per lane not in it, plus `pimpinan` (and
     `sekretaris` when known) as role names. Each: key, jabatan, nama, pangkat, nip (formatted),
-    lane, lane_nama."""
+    lane, lane_nama.
+
+    The person a run assigns to a lane holds its post in that run (`_held`): named where the
+    register (or, for the head, the SOP's `disahkan_oleh`) names nobody or someone else; the
+    pangkat and NIP written for someone else are not his, so they are left to fill in."""
     from sop_cli.definition.nip import format_nip
     from sop_cli.render.context import head_lane
 
@@ -157,16 +183,14 @@ def officials(sop: SopDefinition, organisation: Organisation | None, assignments
     head_key = (organisation.pimpinan if organisation else None) or head_lane(sop)
     result: dict[str, dict[str, Any]] = {}
     for key, entry in register.items():
-        result[key] = {"key": key, **entry, "lane": key if key in lanes else None, "lane_nama": lanes.get(key)}
-        if not entry.get("nama") and assignments.get(key):
-            # the register leaves the name open (unknown, or the post changes hands): the person
-            # the run assigned to that lane holds it
-            result[key]["nama"] = assignments[key]
+        result[key] = _held({"key": key, **entry, "lane": key if key in lanes else None, "lane_nama": lanes.get(key)},
+                            assignments.get(key))
     signer = sop.disahkan_oleh
     if head_key not in result:
-        result[head_key] = {"key": head_key, "jabatan": signer.jabatan, "nama": signer.nama, "pangkat": signer.pangkat,
-                            "nip": signer.nip, "lane": head_key if head_key in lanes else None,
-                            "lane_nama": lanes.get(head_key)}
+        result[head_key] = _held({"key": head_key, "jabatan": signer.jabatan, "nama": signer.nama,
+                                  "pangkat": signer.pangkat, "nip": signer.nip,
+                                  "lane": head_key if head_key in lanes else None, "lane_nama": lanes.get(head_key)},
+                                 assignments.get(head_key))
     for lane_id, lane_nama in lanes.items():
         if lane_id not in result:
             result[lane_id] = {"key": lane_id, "jabatan": f"{lane_nama} {sop.organisasi.nama}",
@@ -179,6 +203,28 @@ def officials(sop: SopDefinition, organisation: Organisation | None, assignments
     if organisation and organisation.sekretaris:
         result["sekretaris"] = result[organisation.sekretaris]
     return result
+
+
+def _held(official: dict[str, Any], person: str | None) -> dict[str, Any]:
+    """`official` as held by `person`, the one a run assigns to the post (None: nobody, the
+    official stays as written). Another person than the one written keeps the jabatan only."""
+    if not person:
+        return official
+    written = official.get("nama")
+    if not written:
+        return {**official, "nama": person}
+    if " ".join(written.split()).casefold() == " ".join(person.split()).casefold():
+        return official
+    return {**official, "nama": person, "pangkat": None, "nip": None}
+
+
+def lane_holders(organisation: Organisation | None, assignments: dict[str, str]) -> dict[str, str]:
+    """Lane id to the person holding it in a run, for naming who did a step: the one the run
+    assigns, else the name the register gives the official of that lane. A lane nobody is
+    named for is left out (its line stays blank on paper: never a login name)."""
+    named = {key: str(entry["nama"]) for key, entry in (organisation.pejabat if organisation else {}).items()
+             if entry.get("nama")}
+    return {**named, **{lane: person for lane, person in assignments.items() if person}}
 
 
 def choose_signer(kind: str, people: dict[str, dict[str, Any]], step_lane: str,

@@ -63,6 +63,10 @@ def period_xlsx(data: PeriodReportData, monitoring: bool) -> bytes:
                        ("Median per perkara (menit kerja)", "median_minutes"),
                        ("Persentil ke-90 per perkara (menit kerja)", "p90_minutes")):
         sheet.append([label, data[key]])  # type: ignore[literal-required]
+    if monitoring:  # the rule of the Penilaian column: nine of ten passes within the Mutu Baku (or the tolerance)
+        from sop_cli.render.report import toleransi_text
+
+        sheet.append(["Toleransi di atas mutu baku", toleransi_text(data["toleransi"])])
     for row in sheet.iter_rows(min_row=4, max_row=5, min_col=2, max_col=2):
         row[0].number_format = "dd/mm/yyyy"
     sheet.column_dimensions["A"].width = 44

@@ -1,8 +1,9 @@
 """Keeping the organisation file from the command line, so no office edits YAML to sign a letter.
 
 `set_lambang` checks an image (`lambang.check_lambang`) and copies it into the organisation's
-folder, `set_pejabat` writes one official of the register, and `missing` says what each document
-type still lacks to be signable as printed (`sop org lambang`, `sop org pejabat`, `sop org show`).
+folder, `set_pejabat` writes one official of the register, `set_toleransi` the office's tolerance
+for the monitoring form, and `missing` says what each document type still lacks to be signable as
+printed (`sop org lambang`, `sop org pejabat`, `sop org toleransi`, `sop org show`).
 
 The file is edited round-trip with ruamel.yaml: the office's comments, order and quoting stay as
 they were; only the fields given change. A NIP is written quoted (a number would lose its form).
@@ -102,6 +103,33 @@ def set_pejabat(sop_dir: Path, key: str, fields: Mapping[str, str | None], *, na
     _save(path, data)
     return {name: (str(entry.get(name)) if entry.get(name) is not None else None)
             for name in ("jabatan", "nama", "pangkat", "nip")}
+
+
+def set_toleransi(sop_dir: Path, value: str | None, *, nama: str) -> str | None:
+    """Set the office's tolerance for the monitoring form's verdict (`toleransi:`, "15 menit" or
+    "10%"; None or "" removes it) in the organisation file of the SOPs in `sop_dir`. Returns the
+    tolerance as the form states it, or None.
+
+    Raises:
+        UsageError: Not a tolerance (`definition.duration.parse_toleransi`).
+        DefinitionError: The organisation file is broken.
+    """
+    from sop_cli.definition.duration import parse_toleransi
+
+    text = (value or "").strip()
+    written = None
+    if text:
+        try:
+            written = parse_toleransi(text).text
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    folder, data = _load(sop_dir, nama)
+    if written is None:
+        data.pop("toleransi", None)
+    else:
+        data["toleransi"] = written
+    _save(folder / FILE_NAME, data)
+    return written
 
 
 def _load(sop_dir: Path, nama: str) -> tuple[Path, Any]:

@@ -19,7 +19,12 @@ Definitions (working minutes, on the run's calendar):
   is given beside it. Both count the office's own passes only: external passes are not counted.
 - *catatan*: the notes of `sop note` and every kept file of the run (with the note of the event
   that kept it), in order; those of undone events are left out. A note given when completing a
-  step without files is in that step's row instead.
+  step without files is in that step's row instead. `by` is who wrote it, None when that is only
+  the operating-system account that typed the command.
+- *person*: who holds the step's lanes in the run: the person the run assigns to a lane, else
+  the official the organisation's register names for it (`organisation.lane_holders`); None when
+  nobody is named (a line to fill in on paper). Who typed `sop advance` (`--by`, `SOP_USER`, the
+  OS account) is audit data, kept in the log (`sop log`), never the person who did the step.
 - *external* (*waktu di luar kantor*): a pass done only by lanes outside the office (`eksternal`:
   Pemohon, another OPD). It is never late and has no difference; its time is summed apart
   (`external_minutes`) and not in `actual_minutes` / `standard_minutes`, the office's own time.
@@ -34,11 +39,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict
 
+from sop_cli.definition.duration import ToleransiView
 from sop_cli.i18n import N_, _, ngettext
 from sop_cli.run.engine import EventKind, ProgressPercent, RunHeading, RunStatus
 from sop_cli.run.engine import status_word as run_status_label
 
 if TYPE_CHECKING:
+    from sop_cli.render.organisation import Organisation
     from sop_cli.run.engine import RunState
 
 STATUS_WORDS = {
@@ -150,11 +157,12 @@ class WithinStandard(TypedDict):
 
 
 class NoteRow(TypedDict):
-    """A note or kept file of the run: when, by whom, at which step, the text, the files."""
+    """A note or kept file of the run: when, by whom (None: only a login name is known), at which
+    step, the text, the files."""
 
     seq: int
     at: datetime
-    by: str
+    by: str | None
     step: int | None
     kegiatan: str | None
     note: str | None
@@ -210,7 +218,7 @@ class MonitoringRow(TypedDict):
 
 class MonitoringData(RunHeading):
     """`sop report --monitoring`: the report's heading and summary, the form's rows, the passes,
-    the run's notes and files."""
+    the run's notes and files, and the tolerance its verdicts used."""
 
     status_word: str
     untuk: str | None
@@ -219,10 +227,25 @@ class MonitoringData(RunHeading):
     rows: list[MonitoringRow]
     passes: list[ReportRow]
     catatan: list[NoteRow]
+    toleransi: ToleransiView | None
+    """The tolerance the verdicts used (`definition.duration.Toleransi`; None: none)."""
 
 
-def report_data(state: RunState, now: datetime) -> ReportData:
-    """The report of run `state` as of `now` (see the module docstring for the definitions)."""
+def toleransi_text(toleransi: ToleransiView | None) -> str:
+    """The tolerance as a monitoring form states it (as `_macros.html` `toleransi` does): "10 menit
+    (ditetapkan oleh unit kerja)", "10% dari mutu baku setiap langkah (ditetapkan dalam SOP)", or
+    that there is none."""
+    if toleransi is None:
+        return "tidak ada (langkah yang melewati mutu baku dinilai oleh penilai)"
+    share = " dari mutu baku setiap langkah" if toleransi["percent"] is not None else ""
+    return f"{toleransi['text']}{share} (ditetapkan {'dalam SOP' if toleransi['source'] == 'sop' else 'oleh unit kerja'})"
+
+
+def report_data(state: RunState, now: datetime, organisation: Organisation | None = None) -> ReportData:
+    """The report of run `state` as of `now` (see the module docstring for the definitions);
+    `organisation` (`organisation.run_organisation`) names the officials nobody was assigned for."""
+    from sop_cli.render.organisation import lane_holders
+
     cal = state.calendar
     tz = cal.tz
     proc = state.procedure
@@ -236,8 +259,10 @@ def report_data(state: RunState, now: datetime) -> ReportData:
     def lane_names(ids: Iterable[str]) -> list[str]:
         return [proc.lanes.get(i, i) for i in ids]
 
+    holders = lane_holders(organisation, state.assignments)
+
     def people(ids: Iterable[str]) -> str | None:
-        found = [state.assignments[i] for i in ids if i in state.assignments]
+        found = [holders[i] for i in ids if i in holders]
         return ", ".join(dict.fromkeys(found)) or None
 
     rows: list[ReportRow] = []
@@ -269,8 +294,7 @@ def report_data(state: RunState, now: datetime) -> ReportData:
             "kegiatan": visit.kegiatan,
             "waktu": visit.waktu,
             "lanes": lane_names(visit.lanes),
-            # a person: the one named or assigned; an OS account is audit data (`sop log`) only
-            "person": visit.by if not is_open and not visit.by_account else people(visit.lanes),
+            "person": people(visit.lanes),
             "status": status,
             "status_word": STATUS_WORDS[status],
             "loop": this_loop,
@@ -365,23 +389,34 @@ def _notes(state: RunState) -> list[NoteRow]:
         if not files and (not note or event.kind not in (EventKind.NOTE, EventKind.ATTACHMENT)):
             continue
         found.append({
-            "seq": event.seq, "at": event.at.astimezone(tz), "by": event.actor, "step": event.step,
+            "seq": event.seq, "at": event.at.astimezone(tz), "by": None if event.actor == event.os_user else event.actor,
+            "step": event.step,
             "kegiatan": state.procedure.step(event.step).kegiatan if event.step else None,
             "note": str(note) if note else None, "attachments": files,
         })
     return found
 
 
-def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
+def monitoring_data(state: RunState, now: datetime, organisation: Organisation | None = None) -> MonitoringData:
     """The monitoring form of Permenpan RB 35/2012 (Tabel 7) filled from a run: one row per step
     of the SOP with the facts of its passes in Catatan; Penilaian says "Berjalan dengan baik" for a step
-    done within its Mutu baku at the first pass, and stays blank (with Tindakan and Paraf) wherever a
-    person must judge: late, sent back, redone."""
+    done within its Mutu baku (or within the tolerance the SOP or the office set, `toleransi`) at the
+    first pass, and stays blank (with Tindakan and Paraf) wherever a person must judge: late beyond
+    any tolerance, sent back, redone."""
+    from sop_cli.definition.duration import chosen_toleransi
     from sop_cli.render.indonesian import waktu_text
     from sop_cli.worktime import format_minutes
 
-    report = report_data(state, now)
+    report = report_data(state, now, organisation)
     sop = state.sop
+    toleransi = chosen_toleransi(sop.toleransi, organisation.toleransi if organisation else None)
+    day = state.calendar.day_minutes
+
+    def tolerated(row: ReportRow) -> bool:
+        """A completed pass late by no more than the tolerance (never without one)."""
+        return (toleransi is not None and row["status"] != "current"
+                and toleransi.allows(row["difference_minutes"] or 0, row["standard_minutes"], day))
+
     rows: list[MonitoringRow] = []
     for n, step in enumerate(sop.langkah, 1):
         waktu = waktu_text(step.waktu)  # beside computed times: units one way, lower case
@@ -398,16 +433,19 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
             notes.append("Belum dilaksanakan pada pelaksanaan ini.")
         else:
             # A step still running is judged when it ends: its time so far is noted, not graded. A
-            # pass over its Mutu baku, sent back or redone is not graded either: the facts go in
-            # Catatan and the verdict and Tindakan stay blank for the person who monitors (how much
-            # overrun is still "baik" is the office's judgement, not the tool's).
-            verdict = None if running or late or rejected or rework else True
+            # pass over its Mutu baku (beyond the tolerance the SOP or the office set, if any), sent
+            # back or redone is not graded either: the facts go in Catatan and the verdict and
+            # Tindakan stay blank for the person who monitors (how much overrun is still "baik" is
+            # the SOP's or the office's judgement, never the tool's).
+            beyond = [r for r in late if not tolerated(r)]
+            verdict = None if running or beyond or rejected or rework else True
             if running:
                 notes.append("Sedang berjalan; dinilai setelah selesai.")
             for r in late:
                 over = format_minutes(r["difference_minutes"] or 0)
                 state_word = "masih berjalan" if r["status"] == "current" else "selesai"
-                notes.append(f"Melewati mutu baku {waktu}: {state_word} {over} lebih lama.")
+                within = f", masih dalam toleransi {toleransi.text}" if toleransi and tolerated(r) else ""
+                notes.append(f"Melewati mutu baku {waktu}: {state_word} {over} lebih lama{within}.")
             for r in rejected:
                 notes.append(f"Dikembalikan (TIDAK) ke langkah {step.tidak}: {r['reason'] or 'tanpa alasan'}.")
             for r in refusals:
@@ -423,7 +461,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
             if step.sub_sop:
                 runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
                 notes.append(f"Dilaksanakan melalui SOP {step.sub_sop} (pelaksanaan {runs}).")
-            if verdict and not outside:
+            if verdict and not outside and not late:
                 notes.append(f"Selesai dalam mutu baku {waktu}.")
         rows.append({
             "no": n,
@@ -442,7 +480,7 @@ def monitoring_data(state: RunState, now: datetime) -> MonitoringData:
         "finished_at": report["finished_at"], "cancelled_at": report["cancelled_at"],
         "cancel_reason": report["cancel_reason"], "assignments": report["assignments"],
         "status_word": report["status_word"], "summary": report["summary"], "rows": rows,
-        "passes": report["rows"], "catatan": report["catatan"],
+        "passes": report["rows"], "catatan": report["catatan"], "toleransi": toleransi.view() if toleransi else None,
     }
 
 

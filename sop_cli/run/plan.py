@@ -94,9 +94,6 @@ class StepVisit:
     due_at: datetime
     completed_at: datetime | None = None
     by: str | None = None
-    by_account: bool = False
-    """Whether `by` is only the operating-system account that typed the command (nobody was named
-    or assigned): audit data for `sop log`, never a person on paper."""
     outcome: str | None = None
     note: str | None = None
     reason: str | None = None

@@ -248,7 +248,6 @@ def derive(sop: SopDefinition | Mapping[str, Any] | str | Graph, events: Sequenc
         outcome = OUTCOMES[event.kind]
         visit.completed_at = event.at
         visit.by = event.actor
-        visit.by_account = event.actor == event.os_user
         visit.outcome = outcome
         visit.note = event.data.get("note")
         visit.reason = event.data.get("reason")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sop_cli.errors import UsageError
 from sop_cli.i18n import _
@@ -82,6 +82,11 @@ def report_xlsx(data: ReportData | MonitoringData, monitoring: bool) -> bytes:
     append_row(sheet, [title])
     append_row(sheet, [f"{sop['nama']} — {sop['organisasi']}, {sop['pemerintah']}"])
     append_row(sheet, [f"{data['title']} (pelaksanaan {data['run']}, {data['status_word']})"])
+    if monitoring:
+        from sop_cli.render.report import toleransi_text
+
+        toleransi = cast("MonitoringData", data)["toleransi"]
+        append_row(sheet, [f"Metode: catatan pelaksanaan langkah; toleransi: {toleransi_text(toleransi)}"])
     sheet.append([])
     append_row(sheet, [label for _key, label, _width in columns])
     header_row = sheet.max_row
