@@ -10,7 +10,9 @@ tool that reads a store pays before doing anything. Each command's cost is the C
 system) of its whole process, read from the kernel when the child ends (`os.wait4`), so a busy
 machine slows the clock but hardly the count; wall time is reported beside it. Commands are run
 round-robin (one process of each per round) and each is reported as its median and as a ratio to
-the floor's median. A Tab completion is timed as the shell runs it: bash sourcing `sop completion
+the floor's median. Commands print to /dev/null with NO_COLOR, except the cases marked "on a
+terminal", which print to a pseudo-terminal with colour on, as a person sees them (rich draws the
+colour and the progress bar there only). A Tab completion is timed as the shell runs it: bash sourcing `sop completion
 bash` and calling the completion function, less the same bash without the call ("beyond bash").
 Budgets (issue 22): `sop status` 4x, `sop runs` 5x, a Tab completion 3x beyond bash, every other
 command 2x what it cost before the quick path (`BASELINES`, measured on the same machine).
@@ -24,15 +26,19 @@ Exit status: 0 when every budget holds, 1 when one is broken, 2 on a set-up fail
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import pty
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +69,7 @@ class Case:
     walls: list[float] = field(default_factory=list)  # wall-clock ms of the same processes
     complete: tuple[str, int] | None = None  # a Tab in bash: (COMP_WORDS, COMP_CWORD); None: a command
     beyond: Case | None = None  # the cost is this case's median less that one's (a Tab: less bash itself)
+    terminal: bool = False  # stdout is a pseudo-terminal and colour is on (no NO_COLOR)
     baseline: float | None = None  # the ratio measured before the quick path (the budget is 2x it)
     available: bool = True
     failure: str | None = None
@@ -126,6 +133,13 @@ class Bench:
             return ["bash", "--noprofile", "--norc", "-c", script]
         return [*self.sop, *case.args]
 
+    def case_env(self, case: Case, home: Path) -> dict[str, str]:
+        env = self.env(home, **case.env)
+        if case.terminal:
+            del env["NO_COLOR"]
+            env.update(TERM="xterm-256color", COLUMNS="80")
+        return env
+
     def copy_home(self, source: Path) -> Path:
         self.copies += 1
         target = self.root / f"copy-{self.copies}"
@@ -136,10 +150,10 @@ class Bench:
         home = case.home or home or self.home
         target = self.copy_home(home) if case.fresh_home else home
         argv = self.argv(case)
-        env = self.env(target, **case.env)
-        with tempfile.TemporaryFile() as errors:
+        env = self.case_env(case, target)
+        with tempfile.TemporaryFile() as errors, output(case.terminal) as stdout:
             start = time.perf_counter()
-            process = subprocess.Popen(argv, cwd=self.work, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+            process = subprocess.Popen(argv, cwd=self.work, env=env, stdout=stdout, stderr=errors)
             _, status, usage = os.wait4(process.pid, 0)  # the child's own CPU time, from the kernel
             elapsed = time.perf_counter() - start
             process.returncode = os.waitstatus_to_exitcode(status)
@@ -157,11 +171,36 @@ class Bench:
         target = self.copy_home(home) if case.fresh_home else home
         argv = self.argv(case)
         argv = [argv[0], "-X", "importtime", *argv[1:]]
-        result = subprocess.run(argv, cwd=self.work, env=self.env(target, **case.env), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+        with output(case.terminal) as stdout:
+            result = subprocess.run(argv, cwd=self.work, env=self.case_env(case, target), stdout=stdout,
+                                    stderr=subprocess.PIPE, text=True)
         if case.fresh_home:
             shutil.rmtree(target, ignore_errors=True)
         return parse_importtime(result.stderr)
+
+
+@contextlib.contextmanager
+def output(terminal: bool) -> Iterator[int]:
+    """Where a child's stdout goes: /dev/null, or a pseudo-terminal whose every byte is read (so the
+    child never waits on a full buffer) and dropped."""
+    if not terminal:
+        yield subprocess.DEVNULL
+        return
+    primary, secondary = pty.openpty()
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):  # EIO once the child has closed its end
+            while os.read(primary, 65536):
+                pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        yield secondary
+    finally:
+        os.close(secondary)
+        reader.join(timeout=10)
+        os.close(primary)
 
 
 def parse_importtime(text: str) -> list[tuple[str, int, int]]:
@@ -267,13 +306,13 @@ def report(cases: list[Case], floor: Case, factor: float, title: str) -> list[st
     base = statistics.median(floor.times)
     broken = []
     print(f"\n{title}")
-    print(f"{'command':<40} {'CPU ms':>7} {'wall ms':>8} {'ratio':>6} {'before':>6} {'limit':>6}  verdict")
+    print(f"{'command':<44} {'CPU ms':>7} {'wall ms':>8} {'ratio':>6} {'before':>6} {'limit':>6}  verdict")
     for case in cases:
         label = case.label or (f"floor (python -c \"{FLOOR}\")" if case is floor else "sop " + " ".join(case.args))
         if not case.available or case.failure:
             why = ("FAILED to run" if case.available else "not available (not in sop --help yet)" if case.needs
                    else "not available (not installed)")
-            print(f"{label[:40]:<40} {'—':>7} {'—':>8} {'—':>6} {'':>6} {'':>6}  {why}")
+            print(f"{label[:44]:<44} {'—':>7} {'—':>8} {'—':>6} {'':>6} {'':>6}  {why}")
             if case.failure:
                 print("    " + case.failure.strip().replace("\n", "\n    ")[:600])
                 broken.append(f"{label}: failed to run")
@@ -285,7 +324,7 @@ def report(cases: list[Case], floor: Case, factor: float, title: str) -> list[st
             broken.append(f"{label}: {ratio:.2f} x floor > {limit:.2f}")
         before = "" if case.baseline is None else f"{case.baseline:.2f}"
         wall = statistics.median(case.walls) if case.walls else float("nan")
-        print(f"{label[:40]:<40} {cost(case):7.1f} {wall:8.1f} {ratio:6.2f} {before:>6} "
+        print(f"{label[:44]:<44} {cost(case):7.1f} {wall:8.1f} {ratio:6.2f} {before:>6} "
               f"{'' if limit is None else f'{limit:.2f}':>6}  {verdict}")
     return broken
 
@@ -308,7 +347,7 @@ def print_modules(cases: list[Case], floor: Case, full: bool = False) -> None:
         watched = [w for w in WATCHED if w in names]
         listing = ", ".join(f"{top} {n} ({us / 1000:.1f} ms)"
                             for top, (n, us) in sorted(packages.items(), key=lambda kv: -kv[1][1]))
-        print(f"  sop {' '.join(case.args)}: {len(case.modules)} modules, {len(extra)} beyond floor"
+        print(f"  {case.label or 'sop ' + ' '.join(case.args)}: {len(case.modules)} modules, {len(extra)} beyond floor"
               f" ({sum(s for _, s in extra) / 1000:.1f} ms self)")
         print(f"      watched: {', '.join(watched) or 'none'}")
         print(f"      by package: {listing or '—'}")
@@ -348,8 +387,11 @@ def startup_cases() -> list[Case]:
         Case("floor", [], None),
         Case("taskwarrior", [], None, label="task next (Taskwarrior, for comparison)"),
         Case("status", ["status"], STATUS_BUDGET, needs="status", baseline=BASELINES["status"]),
+        Case("status", ["status"], STATUS_BUDGET, needs="status", terminal=True,
+             label="sop status  (on a terminal, colour)"),
         Case("status --json", ["status", "--json"], STATUS_BUDGET, needs="status", baseline=BASELINES["status --json"]),
         Case("runs", ["runs"], RUNS_BUDGET, needs="runs", baseline=BASELINES["runs"]),
+        Case("runs", ["runs"], RUNS_BUDGET, needs="runs", terminal=True, label="sop runs  (on a terminal, colour)"),
         Case("runs --all", ["runs", "--all"], RUNS_BUDGET, needs="runs", baseline=BASELINES["runs --all"]),
         before("--version", ["--version"]),
         before("help", ["--help"]),

@@ -3,8 +3,9 @@
 Each import check runs `sop ARGS` in a fresh interpreter and looks at `sys.modules` afterwards:
 jinja2, yaml and rich cost ~80-110 ms together, so a command imports them only when it renders,
 reads YAML, prints a table or a help screen (drawn with rich); `sop status` and `sop advance`
-print no table and never load rich. The timed
-budgets are in `benchmarks/run.py`.
+print no table and load rich only on a terminal, for the progress bar and the colour (here: a
+pipe with NO_COLOR; tests/test_screens_pty.py sees the terminal). The timed budgets are in
+`benchmarks/run.py`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Printing for the CLI: plain text, the one JSON serialiser, error messages, and the tables
-(`plain_table` decides the widths of a run screen's table, `draw_table` has rich draw it; rich is
-imported only when a table is printed, so `sop status` and `sop advance` never load it).
+"""Printing for the CLI: plain text, the one JSON serialiser, error messages, and what rich draws:
+the tables (`plain_table` decides the widths of a run screen's table, `draw_table` has rich draw it),
+the progress bar (`with_bar`) and colour (`paint`). rich is imported only when it draws something:
+a table, or colour on a terminal; so `sop status` through a pipe and `sop advance` never load it.
 
 Text that reaches a terminal is data, never commands to the terminal: `shown` makes control
 characters visible (`\x1b`, `\n` in a one-line field, `⟨U+202E⟩` for bidi and other format
@@ -11,16 +12,16 @@ treatment (keeping its line breaks). What is stored stays exactly as given.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
-import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from rich.console import Console, RenderableType
 
 
 def shown(text: object, *, multiline: bool = False) -> str:
@@ -137,14 +138,22 @@ def print_internal_error(error: Exception) -> None:
     )
 
 
+STYLES = ("red", "green", "yellow", "bold", "dim")
+"""The styles of the CLI's colour (rich style definitions): what `paint` and the bar use."""
+
+BAR_DONE, BAR_TRACK = "green", "dim"
+"""The progress bar's styles (from `STYLES`): the part done green, the rest of the track dim."""
+
 _SGR = ("\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[32m", "\033[33m")
+"""The escape codes rich renders `STYLES` to, and its reset (tests/test_colour.py checks this list
+against rich): the only codes the guard lets through."""
 
 
 class _Guarded:
     """A text stream whose `write` passes text through `shown` (line breaks kept).
 
-    The colour codes `paint` writes are let through when colour is on; user text cannot make them
-    do more than colour, and on a pipe or with NO_COLOR none pass.
+    The colour codes of `STYLES` are let through when colour is on; user text cannot make them do
+    more than colour, and on a pipe or with NO_COLOR none pass.
     """
 
     def __init__(self, stream: Any) -> None:
@@ -188,7 +197,7 @@ def color_enabled(stream: Any = None) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-# Plain-text helpers for the run commands (no rich: `sop status` and `sop advance` stay fast) ---
+# Plain-text helpers for the run commands (rich only for colour: `sop status` and `sop advance` stay fast)
 
 # The day and month names and the zone names are the calendar's (imported in the functions: the
 # commands that print dates have loaded it already, the others need not).
@@ -235,18 +244,55 @@ def _zone_name(moment: Any) -> str:
     return f" UTC{hours:+g}" if hours == int(hours) else f" {moment:%z}"
 
 
-def progress_bar(done: int, total: int, width: int = 20) -> str:
-    """A unicode bar: "██████░░░░░░" (`width` cells)."""
-    filled = round(width * done / total) if total else width
-    return "█" * filled + "░" * (width - filled)
+def with_bar(text: str, done: int, total: int, width: int = 20, gap: str = "  ") -> str:
+    """`text` after a progress bar of `width` cells drawn by rich (done of total), when colour is on.
 
-
-def paint(text: str, style: str, stream: Any = None) -> str:
-    """`text` in colour ("red", "green", "yellow", "bold", "dim") on a terminal without NO_COLOR."""
-    if not color_enabled(stream):
+    rich draws the track of the bar in colour only (without colour, only the done part, a line of
+    no length to compare with), so plain output (a pipe, NO_COLOR) is the text alone: the count
+    it carries says the same.
+    """
+    if not color_enabled():
         return text
-    codes = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
-    return f"\033[{codes[style]}m{text}\033[0m"
+    from rich.progress_bar import ProgressBar
+
+    bar = ProgressBar(total=total or 1, completed=done if total else 1, width=width, style=BAR_TRACK,
+                      complete_style=BAR_DONE, finished_style=BAR_DONE)
+    return rendered(bar) + gap + text
+
+
+def paint(text: str, style: str) -> str:
+    """`text` in one of `STYLES` ("red", "green", "yellow", "bold", "dim"), rendered by rich, on a
+    terminal without NO_COLOR; else as it is."""
+    assert style in STYLES, style  # the guard lets through the codes of these only
+    if not color_enabled():
+        return text
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    return Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
+
+
+_consoles: dict[bool, Console] = {}
+
+
+def rendered(renderable: RenderableType) -> str:
+    """The text of what rich draws, with colour (16 colours) on a terminal without NO_COLOR, else
+    plain. One Console per process (per colour setting): markup, highlighting and emoji off, so
+    user text is drawn as given; no width of its own (the callers decide the widths)."""
+    colour = color_enabled()
+    console = _consoles.get(colour)
+    if console is None:
+        import io
+
+        from rich.console import Console
+
+        console = _consoles[colour] = Console(
+            file=io.StringIO(), width=10_000, force_terminal=colour, no_color=not colour,
+            color_system="standard" if colour else None, highlight=False, emoji=False, markup=False,
+            legacy_windows=False)
+    with console.capture() as captured:
+        console.print(renderable, end="")
+    return captured.get()
 
 
 def plain_table(headers: list[str], rows: list[list[str]], right: frozenset[int] = frozenset(), *,
@@ -292,7 +338,6 @@ def draw_table(headers: list[str], rows: list[list[str]], widths: list[int], *, 
     when every header is empty. Colour (`paint`'s, bold) only on a terminal without NO_COLOR."""
     from rich import box as boxes
     from rich.box import Box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -310,11 +355,7 @@ def draw_table(headers: list[str], rows: list[list[str]], widths: list[int], *, 
                         style="bold" if i == bold_column else "")
     for n, row in enumerate(rows):
         grid.add_row(*(Text.from_ansi(cell) for cell in row), style="bold" if bold_first_row and n == 0 else "")
-    out = io.StringIO()
-    colour = terminal and color_enabled()
-    Console(file=out, width=10_000, force_terminal=colour, no_color=not colour, color_system="standard" if colour else None,
-            highlight=False, emoji=False, markup=False, legacy_windows=False).print(grid)
-    return "\n".join(line.rstrip() for line in out.getvalue().rstrip("\n").split("\n"))
+    return "\n".join(line.rstrip() for line in rendered(grid).rstrip("\n").split("\n"))
 
 
 def _id_lines(cell: str, width: int) -> str:
@@ -343,8 +384,18 @@ def _records(table: list[list[str]], width: int) -> str:
 
 
 def terminal_width() -> int:
-    """`COLUMNS`, else the terminal's width, else 80."""
-    return shutil.get_terminal_size((80, 24)).columns
+    """`COLUMNS`, else the terminal's width, else 80 (as `shutil.get_terminal_size`, whose module
+    costs `sop status` more to import than the rest of this one)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _is_terminal() -> bool:

@@ -2,16 +2,18 @@
 
 One definition of these two screens for both ways `sop` answers them: the Typer commands in
 `cli/runs.py` and the quick path (`cli/quick.py`, no Typer) call `status` and `runs` here, so the
-words and bytes cannot drift apart. Standard library only, like `cli/output.py`: no Typer, no rich.
+words and bytes cannot drift apart. No Typer; rich only through `cli/output.py` (the colour and the
+bar, on a terminal; `sop runs`'s table).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from sop_cli.cli.output import fit, one_line, paint, plain_table, print_json, progress_bar, tanggal, tanggal_pendek
-from sop_cli.i18n import N_, _, ngettext
+from sop_cli.cli.output import fit, one_line, paint, plain_table, print_json, tanggal, tanggal_pendek, with_bar
+from sop_cli.i18n import N_, _, language, ngettext
 
 if TYPE_CHECKING:
     from sop_cli.run.periods import Period
@@ -118,7 +120,8 @@ def _print_runs(rows: list[RunListRow]) -> None:
             due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
         else:
             state, where, due = status_word(r["status"]), "-", "-"
-        progress = f"{progress_bar(r['progress']['done'], r['progress']['total'], 10)} {r['progress']['done']}/{r['progress']['total']}"
+        done, total = r["progress"]["done"], r["progress"]["total"]
+        progress = with_bar(f"{done}/{total}", done, total, 10, " ")
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
     print(plain_table([_("Run"), "SOP", _("Year"), _("Current step"), _("Progress"), _("Due"), _("State")], table,
                       frozenset({2}), keep=frozenset({0, 2, 6}), last=frozenset({4, 5})))
@@ -134,8 +137,14 @@ def say(text: str, hang: int | None = None) -> None:
 
 def line(label: str, text: str, extra: int = 0) -> None:
     """Print `Label     text`, the labels of a screen aligned, wrapped lines under the text."""
-    width = max(9, *(len(_(name)) for name in LABELS))
+    width = _label_width(language())
     print(fit(f"{label:<{width}} {text}", width + 1 + extra))
+
+
+@functools.cache
+def _label_width(lang: str) -> int:
+    """The width of the longest label in the interface language `lang` (the current one)."""
+    return max(9, *(len(_(name)) for name in LABELS))
 
 
 def print_identity(view: RunView) -> None:
@@ -156,7 +165,7 @@ def print_progress(view: RunView) -> None:
     if loops:
         steps = ngettext("{steps}, {loops} rework loop", "{steps}, {loops} rework loops", loops).format(
             steps=steps, loops=loops)
-    line(_("Progress"), f"{progress_bar(p['done'], p['total'])}  {steps}")
+    line(_("Progress"), with_bar(steps, p["done"], p["total"]))
 
 
 def print_current(view: RunView) -> None:
