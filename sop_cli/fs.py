@@ -10,6 +10,7 @@ atomic), then `os.replace` puts it in place; on failure the temporary file is re
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import stat
@@ -71,7 +72,7 @@ def write_atomically(path: Path, data: str | bytes, *, sync: bool = False) -> No
     import tempfile
 
     private_folder(path.parent)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    descriptor, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -189,8 +190,7 @@ def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
     return final, sha, size
 
 
-def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: int | None = None,
-               durable: bool = True) -> None:
+def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: int | None = None) -> None:
     """The one way `sop` writes a file a user named (`--out`, `--copy-to`, `settings.json`):
     whole or not at all; SopError (exit 1) if it cannot, UsageError (exit 2) for a target that is
     not a file to replace.
@@ -200,7 +200,7 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
     block), a device (`/dev/full`), and a symbolic link (a link planted in a shared folder must
     not redirect the write onto someone's file). The data goes to a temporary file created
     exclusively (`mkstemp`: O_EXCL, 0600, an unpredictable name) in the target's folder, is synced
-    to the disk (unless not `durable`: a cache that the next command can rebuild), given its permissions (`mode`; else those of the file replaced; else 0666 less
+    to the disk, given its permissions (`mode`; else those of the file replaced; else 0666 less
     the umask) and renamed over the target, which replaces a link planted since the check rather
     than following it. The temporary file is removed on any failure, including Ctrl-C; only
     SIGKILL between its creation and the rename can leave one (swept after an hour).
@@ -227,7 +227,7 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        descriptor, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
@@ -235,12 +235,10 @@ def write_file(path: Path, data: str | bytes, *, what: str | None = None, mode: 
                 os.fchmod(handle.fileno(), mode)
             else:  # Windows: only the read-only bit means anything
                 os.chmod(temporary, mode)
-            if durable:
-                os.fsync(handle.fileno())
+            os.fsync(handle.fileno())
         os.replace(temporary, path)
         temporary = None
-        if durable:
-            _sync_folder(path.parent)
+        _sync_folder(path.parent)
         _sweep(path)
     except OSError as error:
         raise SopError(_("Cannot write {label} ({path}): {reason}; nothing was changed.").format(
@@ -269,11 +267,17 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def _temporary_prefix(path: Path) -> str:
+    """How the temporary file of `path` begins: its name cut short, so that a target name near the
+    file system's 255-byte limit still leaves room for the random part and `.tmp`."""
+    return f".{path.name.encode('utf-8', 'surrogateescape')[:100].decode('utf-8', 'ignore')}."
+
+
 def _sweep(path: Path) -> None:
     """Remove temporary files of `path` left by a killed sop (SIGKILL skips `finally`), after an hour."""
     cutoff = time.time() - 3600
     try:
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        for stale in path.parent.glob(glob.escape(_temporary_prefix(path)) + "*.tmp"):
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
     except OSError:

@@ -188,6 +188,11 @@ def test_a_long_sop_id_and_file_name_fit_the_file_system(tmp_path: Path) -> None
     copy = home / item["path"]
     assert copy.read_bytes() == b"%PDF-1.4\n" and copy.suffix == ".pdf"
     assert all(len(part.encode()) <= 130 for part in Path(item["path"]).parts)
+    # ... and is found again where it was kept, to be copied out
+    out = tmp_path / "keluar"
+    ran = run_sop("attachments", "--copy-to", out, env=env)
+    assert ran.code == 0, ran.output
+    assert (out / paper.name).read_bytes() == b"%PDF-1.4\n"
 
 
 @pytest.mark.parametrize("failing", ["fsync", "fchmod"])

@@ -193,7 +193,7 @@ def remember(run: str | None = None) -> None:
 
 def _remember(written: str | None) -> None:
     from sop_cli.cli.tabcache import TAB_CACHE, TAB_FORMAT, catalog_stamp, store_stamp
-    from sop_cli.fs import write_file
+    from sop_cli.fs import write_atomically
     from sop_cli.paths import sop_home, store_location
     from sop_cli.run.service import replay
     from sop_cli.store import open_store
@@ -234,5 +234,4 @@ def _remember(written: str | None) -> None:
     }
     if store_stamp(location) != stamp:
         return  # the store moved on while we read it: leave the cache to the next writer
-    # a cache, not a record: not synced to the disk (one lost to a power cut is rebuilt by the next write)
-    write_file(path, json.dumps(data, ensure_ascii=False), durable=False)
+    write_atomically(path, json.dumps(data, ensure_ascii=False))  # a cache: not synced to the disk

@@ -397,7 +397,8 @@ class SqliteStore(SqlStore):
         """The file a log's recorded attachment path names, or None unless it lies in the run's
         attachment folder: a damaged, hand-edited or copied log must not name another file."""
         path = (self.path.parent / str(recorded)).resolve() if recorded else None
-        return path if path is not None and path.parent == (self.path.parent / "attachments" / run_id).resolve() else None
+        folder = (self.path.parent / "attachments" / attachment_name(run_id)).resolve()  # as keep_attachment names it
+        return path if path is not None and path.parent == folder else None
 
     def read_attachment(self, run_id: str, item: KeptFile) -> bytes:
         """The bytes of the file `keep_attachment` put in `attachments/<run>/` beside the store.
