@@ -87,6 +87,37 @@ def test_the_sop_document_as_pdf_has_every_step_and_no_blank_page(sop, tmp_path,
         assert squash(NIP) in text
 
 
+@pytest.mark.slow
+def test_the_sop_document_s_html_printed_from_a_browser_has_the_pdf_s_pages(sop, tmp_path):
+    """As an office prints the HTML (Chromium's print to PDF, headers and footers left on): the
+    PDF's pages, each with the same steps, the flowchart going on through the same numbered
+    off-page connectors, and no browser date or file address in the margins."""
+    import subprocess
+
+    from tests.office import chromium
+
+    browser = chromium()
+    made(sop, "render", "sop", NGANJUK, "--out", tmp_path / "sop.html")
+    made(sop, "render", "sop", NGANJUK, "--out", tmp_path / "sop.pdf")
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--print-to-pdf={tmp_path / 'printed.pdf'}", (tmp_path / "sop.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    printed, pdf = pdf_pages(tmp_path / "printed.pdf"), pdf_pages(tmp_path / "sop.pdf")
+
+    def steps_by_page(pages: list[str]) -> list[list[int]]:
+        return [[no for no, kegiatan in enumerate(steps_of(NGANJUK), 1) if squash(kegiatan) in squash(page)]
+                for page in pages]
+
+    assert len(printed) == len(pdf) >= 3
+    assert steps_by_page(printed) == steps_by_page(pdf)
+    connectors = [(squash("bersambung ke halaman berikutnya") in squash(page),
+                   squash("dari halaman sebelumnya") in squash(page)) for page in printed]
+    assert connectors == [(squash("bersambung ke halaman berikutnya") in squash(page),
+                           squash("dari halaman sebelumnya") in squash(page)) for page in pdf]
+    assert any(end for end, _ in connectors) and any(start for _, start in connectors)
+    assert not any("file:" in page or "sop.html" in page for page in printed)
+
+
 def pdf_fonts(path: Path) -> set[str]:
     """The base names of the fonts a PDF embeds, without the subset tag (`ABCDEF+`)."""
     from pypdf import PdfReader

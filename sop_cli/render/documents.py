@@ -95,8 +95,11 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
     ctx["catatan"] = catatan
     ctx["office"] = fmt == "docx"
     ctx["cetak"] = fmt == "pdf"
-    if fmt in ("pdf", "docx"):
-        _fix_rows(ctx)  # one layout (row heights, page breaks, off-page connectors) for the PDF and Word
+    if fmt != "md":
+        # one layout (row heights, page breaks, off-page connectors) for the PDF, Word and the HTML,
+        # so that a browser prints the HTML on the PDF's pages; a browser stretches the rows' SVGs
+        # over their cells itself, WeasyPrint and Word are given them in pixels
+        _fix_rows(ctx, pixels=fmt != "html")
     if fmt == "md":
         return render("sop.md", ctx)
     html = render("sop.html", ctx)
@@ -110,9 +113,9 @@ _PRINT_PX = 1020.0
 _TEXT_COLUMNS = {"kegiatan": 0.19, "kelengkapan": 0.10, "waktu": 0.065, "output": 0.10, "keterangan": 0.11}
 
 
-def _fix_rows(ctx: dict[str, Any]) -> None:
-    """Give each flowchart row of a PDF a fixed height that its texts fit in, and draw its SVG in
-    pixels of that box (see `flowchart.fixed_svg`)."""
+def _fix_rows(ctx: dict[str, Any], *, pixels: bool = True) -> None:
+    """Give each flowchart row a fixed height that its texts fit in and break the table into
+    pages; with `pixels`, draw each row's SVG in pixels of its box (see `flowchart.fixed_svg`)."""
     from markupsafe import Markup
 
     from sop_cli.render.flowchart import fixed_svg
@@ -141,7 +144,8 @@ def _fix_rows(ctx: dict[str, Any]) -> None:
         height = max(74.0, lines * 14.5 + 10)
         step["tinggi"] = height
         svgs.append(str(step["svg"]))
-        step["svg"] = Markup(fixed_svg(str(step["svg"]), width, height))
+        if pixels:
+            step["svg"] = Markup(fixed_svg(str(step["svg"]), width, height))
     _page_breaks(ctx, crossing, svgs, width)
 
 
@@ -250,7 +254,7 @@ def _connector_svg(xs: list[float], width: float, labels: list[str], *, at_end: 
         parts.append(f'{line}<polygon points="{pentagon}" fill="#fff" stroke="#000" stroke-width="1.2"/>'
                      f'<text x="{x:.1f}" y="{top + 13}" text-anchor="middle" '
                      f'style="{LABEL_FONT}">{label}</text>')
-    return (f'<svg class="flowrow" xmlns="http://www.w3.org/2000/svg" width="{width:.2f}" height="{h:.2f}" '
+    return (f'<svg class="flowrow sambung" xmlns="http://www.w3.org/2000/svg" width="{width:.2f}" height="{h:.2f}" '
             f'viewBox="0 0 {width:.2f} {h:.2f}" aria-hidden="true">{"".join(parts)}</svg>')
 
 
