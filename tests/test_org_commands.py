@@ -89,3 +89,27 @@ def test_org_show_fits_80_columns(sop, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
     assert "kepala-dinas" in result.stdout and "undangan (lampung-tengah/diskominfo/renja)" in result.stdout
+
+
+def test_the_sop_document_s_pengesah_the_sop_file_leaves_unnamed_comes_from_the_register(sop) -> None:
+    """Lampung's SOP file names only the jabatan of its pengesah (the Kepala Dinas): once the office
+    sets him with `sop org pejabat`, the SOP document is signed with his name, pangkat and NIP, and
+    `sop org show` no longer lists him as missing for it. A name the SOP file gives stays."""
+    import json
+
+    lampung = "lampung-tengah/diskominfo/renja"
+    before = json.loads(sop("org", "show", "diskominfo-lamteng", "--json").stdout)
+    row = next(r for r in before["documents"] if r["type"] == "sop")
+    assert [m["fields"] for m in row["missing"] if m.get("key") == "kepala-dinas"] == [["nama", "nip", "pangkat"]]
+    result = sop("org", "pejabat", "diskominfo-lamteng", "kepala-dinas", "--nama", "Drs. HENDRA WIJAYA, M.M.",
+                 "--nip", "196808101994031007", "--pangkat", "Pembina Utama Muda (IV/c)")
+    assert result.exit_code == 0, result.output
+    html = sop("render", "sop", lampung).stdout
+    assert "Drs. HENDRA WIJAYA, M.M." in html and "NIP. 19680810 199403 1 007" in html
+    assert "Pembina Utama Muda (IV/c)" in html
+    after = json.loads(sop("org", "show", "diskominfo-lamteng", "--json").stdout)
+    row = next(r for r in after["documents"] if r["type"] == "sop")
+    assert not [m for m in row["missing"] if m["what"] == "pejabat"]
+    # Ngronggot's SOP file names its Camat with the pangkat as written on the signed SOP
+    sop("org", "pejabat", "ngronggot", "camat", "--pangkat", "Pembina Utama Muda (IV/c)")
+    assert "Pembina TK I" in sop("render", "sop", "nganjuk/kecamatan-ngronggot/renja").stdout

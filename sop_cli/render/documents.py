@@ -86,11 +86,12 @@ def render_sop(sop: SopDefinition, fmt: str = "html", *, sop_dir: Path | None = 
         return bpmn_xml(sop)
     from sop_cli.render.context import sop_context
     from sop_cli.render.env import render
-    from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing
+    from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing, pengesah_filled
 
     ctx = sop_context(sop, html=fmt in ("html", "pdf", "docx"))  # the docx draws the same rows as shapes
     organisation = find_organisation(sop_dir)
     apply_kop(ctx["org"], organisation)
+    ctx["pengesah"] = pengesah_filled(ctx["pengesah"], sop.disahkan_oleh.jabatan, organisation)
     _say(warnings, lambang_missing(sop, organisation))
     ctx["catatan"] = catatan
     ctx["office"] = fmt == "docx"

@@ -252,6 +252,29 @@ def choose_signer(kind: str, people: dict[str, dict[str, Any]], step_lane: str,
     return chosen, head["jabatan"] if on_behalf else None
 
 
+def pengesah_filled(pengesah: dict[str, Any], jabatan: str, organisation: Organisation | None) -> dict[str, Any]:
+    """The SOP document's signer (`disahkan_oleh` as `context.pejabat` words it) with the name,
+    pangkat and NIP the SOP file leaves open taken from the register's official of the same
+    jabatan (word for word), so an office that filled its register with `sop org pejabat` gets a
+    signable SOP document; what the SOP file says stays (it is the act as signed)."""
+    from sop_cli.definition.nip import format_nip
+
+    entry = next((e for e in (organisation.pejabat.values() if organisation else ())
+                  if same_jabatan(e.get("jabatan"), jabatan)), None)
+    if entry is None:
+        return pengesah
+    filled = dict(pengesah)
+    for key in ("nama", "pangkat", "nip"):
+        if not filled.get(key) and entry.get(key):
+            filled[key] = format_nip(str(entry[key])) if key == "nip" else entry[key]
+    return filled
+
+
+def same_jabatan(one: str | None, other: str | None) -> bool:
+    """Whether two jabatan are the same post, word for word (case and punctuation aside)."""
+    return bool(_words(one or "")) and _words(one or "") == _words(other or "")
+
+
 # Abbreviations offices write for a post in a list of addressees.
 SHORT_POSTS = {"kadis": "kepala dinas", "kaban": "kepala badan", "sekcam": "sekretaris kecamatan",
                 "sekdis": "sekretaris dinas", "sekban": "sekretaris badan", "kabag": "kepala bagian"}

@@ -190,12 +190,12 @@ PERSON_FIELDS = ("nama", "nip", "pangkat")
 
 def missing(sops: Iterable[tuple[SopDefinition, Path]], organisation: Organisation | None,
             types: Mapping[str, DocType]) -> list[dict[str, Any]]:
-    """For each document type a step of `sops` outputs (and the report): what the organisation
+    """For the SOP document, each document type a step of `sops` outputs, and the report: what the organisation
     file still lacks for it to be signable as printed. Each row: type, judul, steps, missing (a
     list of {what, key, fields}); `what` is `lambang`, `kop` (fields of the letterhead) or an
     official (key, jabatan, fields). An official whose name the run's assignment gives still
     needs a NIP and pangkat to be printed under the signature."""
-    from sop_cli.render.organisation import choose_signer, officials
+    from sop_cli.render.organisation import choose_signer, officials, pengesah_filled, same_jabatan
 
     rows: list[dict[str, Any]] = []
     kop_missing = [f for f in ("alamat", "telepon", "email", "laman")
@@ -207,6 +207,14 @@ def missing(sops: Iterable[tuple[SopDefinition, Path]], organisation: Organisati
         base.append({"what": "kop", "key": None, "fields": kop_missing})
     for sop, _folder in sops:
         people = officials(sop, organisation, {})
+        signer = sop.disahkan_oleh  # the SOP document's pengesah, filled from the register where it has him
+        key = next((k for k, e in (organisation.pejabat.items() if organisation else ())
+                    if same_jabatan(e.get("jabatan"), signer.jabatan)), None)
+        pengesah = pengesah_filled({"nama": signer.nama, "pangkat": signer.pangkat, "nip": signer.nip},
+                                   signer.jabatan, organisation)
+        rows.append({"type": "sop", "judul": "Dokumen SOP AP (Disahkan oleh)", "sop": sop.qualified_id, "steps": [],
+                     "missing": [*base, *_people([{**pengesah, "key": key or "pengesah",
+                                                   "jabatan": signer.jabatan}])]})
         for name, doc in types.items():
             steps = [s for s in sop.langkah if doc.belongs_to(s)]
             if not steps:
