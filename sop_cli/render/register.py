@@ -207,14 +207,14 @@ def missing(sops: Iterable[tuple[SopDefinition, Path]], organisation: Organisati
         base.append({"what": "kop", "key": None, "fields": kop_missing})
     for sop, _folder in sops:
         people = officials(sop, organisation, {})
-        signer = sop.disahkan_oleh  # the SOP document's pengesah, filled from the register where it has him
+        signed = sop.disahkan_oleh  # the SOP document's pengesah, filled from the register where it has him
         key = next((k for k, e in (organisation.pejabat.items() if organisation else ())
-                    if same_jabatan(e.get("jabatan"), signer.jabatan)), None)
-        pengesah = pengesah_filled({"nama": signer.nama, "pangkat": signer.pangkat, "nip": signer.nip},
-                                   signer.jabatan, organisation)
+                    if same_jabatan(e.get("jabatan"), signed.jabatan)), None)
+        pengesah = pengesah_filled({"nama": signed.nama, "pangkat": signed.pangkat, "nip": signed.nip},
+                                   signed.jabatan, organisation)
         rows.append({"type": "sop", "judul": "Dokumen SOP AP (Disahkan oleh)", "sop": sop.qualified_id, "steps": [],
                      "missing": [*base, *_people([{**pengesah, "key": key or "pengesah",
-                                                   "jabatan": signer.jabatan}])]})
+                                                   "jabatan": signed.jabatan}])]})
         for name, doc in types.items():
             steps = [s for s in sop.langkah if doc.belongs_to(s)]
             if not steps:
