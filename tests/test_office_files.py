@@ -15,6 +15,7 @@ from tests.test_cli_docs import NGANJUK_VALUES
 from tests.test_report import LAMPUNG, NGANJUK, make_run
 
 NIP = "19690115 199003 1 008"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # a 1x1 PNG, as an organisation's lambang image
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
@@ -116,6 +117,37 @@ def test_the_sop_document_s_html_printed_from_a_browser_has_the_pdf_s_pages(sop,
                            squash("dari halaman sebelumnya") in squash(page)) for page in pdf]
     assert any(end for end, _ in connectors) and any(start for _, start in connectors)
     assert not any("file:" in page or "sop.html" in page for page in printed)
+
+
+@pytest.mark.slow
+def test_letters_in_word_print_on_the_pdf_s_pages_each_page_signed(sop, finished, tmp_path):
+    """As an office prints the .docx (LibreOffice headless), with its lambang and Sekretaris set: a disposisi on
+    one page and the format-data form one page per seksi, as the PDF, the signer on every page
+    (a kop taller than the PDF's once pushed each form's signatures onto a page of their own)."""
+    import base64
+    import subprocess
+
+    from tests.office import libreoffice
+
+    office = libreoffice()
+    run, values = finished
+    (tmp_path / "lambang.png").write_bytes(base64.b64decode(PNG))
+    made(sop, "org", "lambang", "ngronggot", tmp_path / "lambang.png")
+    made(sop, "org", "pejabat", "ngronggot", "sekretaris", "--nip", "19700512 199503 1 004",
+         "--pangkat", "Penata Tk. I (III/d)")
+    seksi = ["--set", "seksi=Seksi Pemerintahan;Seksi Trantib"]
+    signers = {"disposisi": "MOHAMAD MAKRUP, S.Sos", "format-data": "Drs. SUGENG RAHARJO, M.Si"}
+    for doc in signers:
+        for fmt in ("docx", "pdf"):
+            made(sop, "render", doc, "--run", run, "--values", values, *(seksi if doc == "format-data" else []),
+                 "--out", tmp_path / f"{doc}.{fmt}")
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path / "lo"), str(tmp_path / "disposisi.docx"),
+                    str(tmp_path / "format-data.docx")], check=True, capture_output=True, timeout=180)
+    for doc, signer in signers.items():
+        printed, pdf = pdf_pages(tmp_path / "lo" / f"{doc}.pdf"), pdf_pages(tmp_path / f"{doc}.pdf")
+        assert len(printed) == len(pdf) == (2 if doc == "format-data" else 1), doc
+        assert all(squash(signer) in squash(page) for page in printed), doc
 
 
 def pdf_fonts(path: Path) -> set[str]:
@@ -426,13 +458,21 @@ def test_word_files_say_the_office_and_today_and_print_as_the_pdf_does(sop, fini
         assert "python-docx" not in (properties.comments + properties.author)
 
     disposisi = docx.Document(str(files["disposisi"]))
-    sifat = next(row.cells[1].text for row in disposisi.tables[0].rows if row.cells[0].text == "Sifat")
+    form_table = next(t for t in disposisi.tables if t.cell(0, 0).text == "Surat dari")
+    sifat = next(row.cells[1].text for row in form_table.rows if row.cells[0].text == "Sifat")
     assert re.sub(r"\s+", " ", sifat.replace("\u00a0", " ")).split("  ")[0].startswith("☐ Sangat Segera")
     assert "☑\u00a0Segera" in sifat and "☐\u00a0Rahasia" in sifat and "☐\u00a0Biasa" in sifat
-    kop = [p for p in disposisi.paragraphs[:4] if p.text]
-    assert kop[0].text == "PEMERINTAH KABUPATEN NGANJUK" and all(p.paragraph_format.keep_with_next for p in kop[:3])
-    ruled = [p for p in disposisi.paragraphs if p._p.find(".//{*}pBdr/{*}bottom") is not None]
-    assert len(ruled) == 1 and "Jl." in ruled[0].text  # the line under the kop, after its address
+    # the Catatan the head writes by hand has the HTML's room (22 mm), the label column its 30 %
+    catatan = next(row for row in form_table.rows if row.cells[0].text == "Catatan")
+    assert catatan.height is not None and round(catatan.height.mm) >= 22
+    assert form_table.columns[0].width < form_table.columns[1].width / 2
+    # the kop as the HTML sets it: the lambang left of the centred text, ruled off with a double line
+    kop = disposisi.tables[0]
+    assert disposisi.element.body.index(kop._tbl) == 0
+    text = [p for p in kop.cell(0, 1).paragraphs if p.text]
+    assert text[0].text == "PEMERINTAH KABUPATEN NGANJUK" and "Jl." in text[-1].text
+    assert all(p.paragraph_format.keep_with_next for p in text)
+    assert kop._tbl.find("{*}tblPr/{*}tblBorders/{*}bottom").get(f"{{{W}}}val") == "thickThinSmallGap"
 
     form = docx.Document(str(files["format-data"]))
     assert form.sections[0].orientation == WD_ORIENT.LANDSCAPE
@@ -440,3 +480,5 @@ def test_word_files_say_the_office_and_today_and_print_as_the_pdf_does(sop, fini
     signatures = form.tables[-1]
     assert len(signatures.columns) == 2 and "Kepala Seksi" in signatures.cell(0, 0).text
     assert "SUGENG RAHARJO" in signatures.cell(0, 1).text
+    rows = next(t for t in form.tables if t.cell(0, 1).text == "Program").rows
+    assert all(row.height is not None and round(row.height.mm) >= 7 for row in rows[2:])  # room to write a line

@@ -111,7 +111,7 @@ def html_to_docx(html: str, *, landscape: bool = False, author: str = "", title:
     section.bottom_margin, section.left_margin = Cm(bottom / 10), Cm(left / 10)
     normal = document.styles["Normal"]
     normal.font.name = "Arial" if page.sans else "Times New Roman"
-    normal.font.size = Pt(9 if page.sans else 12)
+    normal.font.size = Pt(page.body_pt or (9 if page.sans else 12))
     normal.paragraph_format.space_after = Pt(0)
     properties = document.core_properties
     made = created or datetime.now(timezone.utc).replace(microsecond=0)
@@ -119,7 +119,7 @@ def html_to_docx(html: str, *, landscape: bool = False, author: str = "", title:
     properties.title, properties.comments, properties.keywords = title, "", ""
     properties.created = properties.modified = made
     properties.revision = 1
-    writer = _Writer(document, landscape, (29.7 if landscape else 21.0) - (left + right) / 10)
+    writer = _Writer(document, landscape, (29.7 if landscape else 21.0) - (left + right) / 10, page.sizes)
     writer.blocks(parse(html), document)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -131,6 +131,8 @@ class _Page:
     landscape: bool
     margins_mm: tuple[float, float, float, float] | None  # top, right, bottom, left
     sans: bool  # the body is set in Arial (the SOP document), not Times New Roman (letters)
+    body_pt: float | None = None  # the body's size (the last `body { font-size: …pt }`)
+    sizes: dict[str, float] = field(default_factory=dict)  # `.class { font-size: …pt }` of the style
 
 
 def _page(html: str) -> _Page:
@@ -147,13 +149,20 @@ def _page(html: str) -> _Page:
             values[0], values[1], values[2], values[1]) if len(values) == 3 else tuple(values)
         found = (top, right, bottom, left)
     faces = re.findall(r"\bbody\s*\{[^}]*font-family:\s*([^;}]*)", html)
+    body_sizes = re.findall(r"\bbody\s*\{[^}]*font-size:\s*([\d.]+)pt", html)
+    # a class's own size (`.isian { font-size: 10pt }`, `.kop .unit { … }`), read from the last
+    # class of a rule's selector; rules for elements inside a class (`.isian th`) are left out
+    sizes = {name: float(size) for name, size in re.findall(
+        r"(?:^|[\s}])\.([\w-]+)\s*\{[^}]*?font-size:\s*([\d.]+)pt", html, flags=re.MULTILINE)}
     return _Page(landscape=bool(re.search(r"size:\s*A4\s+landscape", body)), margins_mm=found,
-                 sans=bool(faces) and faces[-1].strip().strip('"').startswith("Arial"))
+                 sans=bool(faces) and faces[-1].strip().strip('"').startswith("Arial"),
+                 body_pt=float(body_sizes[-1]) if body_sizes else None, sizes=sizes)
 
 
 class _Writer:
-    def __init__(self, document: Any, landscape: bool, usable: float) -> None:
+    def __init__(self, document: Any, landscape: bool, usable: float, sizes: dict[str, float] | None = None) -> None:
         self.document = document
+        self.sizes = {"pemerintah": 14, "unit": 16, "alamat": 9, "catatan": 8, "cabang": 8, **(sizes or {})}
         self.landscape = landscape
         self.usable = usable  # the width between the margins, cm
         self.written: list[Any] = []  # the paragraphs written, in order
@@ -185,27 +194,79 @@ class _Writer:
             elif "ttd-sisi" in child.classes:
                 flush()
                 self.side_by_side(child, container, inherited)
+            elif "kop" in child.classes:
+                flush()
+                self.kop(child, container)
             elif child.tag in BLOCKS - {"span"} or child.tag in ("tbody", "thead", "tr"):
                 flush()
                 if "sheet" in child.classes:  # each sheet of the HTML is a page of its own, as printed
                     if self.sheets:
                         _page_break(container)
                     self.sheets += 1
-                marks = inherited | _marks(child)
+                marks = self.marks(child, inherited)
                 before = len(self.written)
                 if _is_block_container(child):
                     self.blocks(child, container, marks)
                 else:
                     self.paragraph(container, child.children, child, marks)
-                if "kop" in child.classes and len(self.written) > before:
-                    _kop_ends(self.written[before:])
-                    del self.written[before:]
+                if "ttd" in child.classes and len(self.written) > before:  # the HTML's margin above a signature
+                    from docx.shared import Pt
+
+                    self.written[before].paragraph_format.space_before = Pt(12)
             elif child.tag == "img":
                 flush()
                 self.image(child, container)
             else:
                 pending.append(child)
         flush()
+
+    def marks(self, node: Node, inherited: frozenset[str]) -> frozenset[str]:
+        """What a block passes on to the paragraphs inside it: kop, ttd, and its own font size."""
+        marks = inherited | _marks(node)
+        size = next((self.sizes[c] for c in node.classes if c in self.sizes), None)
+        if size:
+            marks = frozenset(m for m in marks if not m.startswith("pt=")) | {f"pt={size}"}
+        return marks
+
+    def kop(self, node: Node, container: Any) -> None:
+        """The kop as the HTML sets it: the lambang left of the centred text, a column as wide on
+        the right, in a borderless table of one row ruled off beneath with the double line of
+        Tata Naskah Dinas, kept on one page with what follows it."""
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+        from docx.shared import Cm, Pt
+
+        side = 1.9  # the lambang's 18 mm
+        table = container.add_table(rows=1, cols=3)
+        table.autofit = False
+        widths = (side, self.usable - 2 * side, side)
+        for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
+            column.width = cell.width = Cm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _keep_row_together(table.rows[0])
+        table._tbl.tblPr.append(parse_xml(
+            f'<w:tblBorders {nsdecls("w")}><w:top w:val="nil"/><w:left w:val="nil"/><w:right w:val="nil"/>'
+            '<w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
+            '<w:bottom w:val="thickThinSmallGap" w:sz="18" w:space="0" w:color="000000"/></w:tblBorders>'))
+        lambang, text = table.rows[0].cells[0], table.rows[0].cells[1]
+        for cell in table.rows[0].cells:
+            _no_cell_margins(cell)
+        image = next((c for c in node.children if c.tag == "img"), None)
+        if image is not None:
+            self.image(image, lambang, height=2.0)
+        words = next((c for c in node.children if "text" in c.classes), None)
+        if words is not None:
+            self.cell(text, words, frozenset({"kop"}))
+        for cell in table.rows[0].cells:
+            if len(cell.paragraphs) > 1 and not cell.paragraphs[0].text and not cell.paragraphs[0]._p.xpath(".//w:drawing"):
+                cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+        gap = container.add_paragraph()  # the room under the rule (the HTML's margin), kept with what follows
+        gap.paragraph_format.keep_with_next = True
+        gap.paragraph_format.space_after = Pt(4)
+        gap.paragraph_format.line_spacing = Pt(4)
 
     def side_by_side(self, node: Node, container: Any, inherited: frozenset[str]) -> None:
         """Signature blocks set side by side (`ttd-sisi`, a flex row in the HTML): a borderless table
@@ -216,7 +277,7 @@ class _Writer:
         table = container.add_table(rows=1, cols=len(parts))
         _keep_row_together(table.rows[0])
         for cell, part in zip(table.rows[0].cells, parts, strict=True):
-            self.cell(cell, part, inherited | {"sisi"})
+            self.cell(cell, part, self.marks(part, inherited) | {"sisi"})
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = True
 
@@ -241,6 +302,11 @@ class _Writer:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         if owner.style("text-indent"):
             paragraph.paragraph_format.first_line_indent = Cm(1.25)
+        if "kepada" in owner.classes:  # the addressee block stands at the right half, as in the HTML
+            paragraph.paragraph_format.left_indent = Cm(self.usable * 0.55)
+        if owner.tag == "li":  # the number hangs left of its text
+            paragraph.paragraph_format.left_indent = Cm(0.9)
+            paragraph.paragraph_format.first_line_indent = Cm(-0.5)
         if "ruang" in owner.classes:
             paragraph.paragraph_format.space_after = Pt(48 if not self.landscape else 24)
         if owner.tag in ("p",) or owner.classes & {"judul-naskah"}:
@@ -248,20 +314,24 @@ class _Writer:
         bold = bool(owner.classes & {"judul-naskah", "pemerintah", "unit", "nama", "nama-sop"}) or owner.tag in (
             "h1", "h2", "h3", "th") or "bold" in marks
         underline = bool(owner.classes & {"judul-naskah", "nama"})
-        upper = bool(owner.classes & {"pemerintah", "unit", "nama-sop"}) or "upper" in marks
-        size = {"pemerintah": 14, "unit": 16, "alamat": 9, "catatan": 8, "cabang": 8}
-        pt = next((size[c] for c in owner.classes if c in size), None)
+        upper = bool(owner.classes & {"pemerintah", "unit", "nama-sop", "flow-title"}) or "upper" in marks
+        if "legenda" in owner.classes:  # each item of the legend set apart from the next, as the HTML's gap
+            inline = [Node("span", {"class": "pilihan"}, n.children) if n.tag == "span" else n for n in inline]
+        pt = next((self.sizes[c] for c in owner.classes if c in self.sizes), None) or next(
+            (float(m[3:]) for m in marks if m.startswith("pt=")), None)
         self.runs(paragraph, inline, bold=bold, underline=underline, upper=upper, pt=pt)
 
     def runs(self, paragraph: Any, nodes: list[Node], *, bold: bool, underline: bool, upper: bool,
-             pt: int | None) -> None:
+             pt: float | None) -> None:
         from docx.shared import Pt
 
         for node in nodes:
             if node.tag == "#text":
                 text = re.sub(r"[ \t\n\r\f\v]+", " ", node.text or "")  # HTML white space; a no-break space stays
-                if not text.strip() and not paragraph.runs:
-                    continue
+                if not paragraph.runs or _ends_line(paragraph):  # a line starts with its first word
+                    text = text.lstrip(" ")
+                    if not text:
+                        continue
                 run = paragraph.add_run(text.upper() if upper else text)
                 run.bold = bold or None
                 run.underline = underline or None
@@ -307,7 +377,7 @@ class _Writer:
             paragraph._p.append(parse_xml(anchor_xml(shape, 1000 + self.shapes, inline=True)))
         paragraph.add_run(" ")
 
-    def image(self, node: Node, container: Any) -> None:
+    def image(self, node: Node, container: Any, height: float = 2.2) -> None:
         import base64
 
         from docx.shared import Cm
@@ -327,7 +397,7 @@ class _Writer:
         paragraph = _new_paragraph(container)
         self.written.append(paragraph)
         paragraph.alignment = 1
-        paragraph.add_run().add_picture(io.BytesIO(data), height=Cm(2.2))
+        paragraph.add_run().add_picture(io.BytesIO(data), height=Cm(height))
 
     # Tables ----------------------------------------------------------------------------------
 
@@ -364,18 +434,27 @@ class _Writer:
         if not rows or not width:
             return
         bordered = not (node.classes & {"surat-meta"})
-        shares = _column_shares(node, width)
+        shares = _column_shares(node, width, rows)
         if hasattr(container, "add_table") and container is self.document:
             table = self.document.add_table(rows=len(rows), cols=width)
         else:
             table = container.add_table(rows=len(rows), cols=width)
-        if bordered:
+        if "tanda-terima" in node.classes:  # a box around the table, no lines inside (a receipt to fill)
+            _outer_border(table)
+        elif bordered:
             table.style = "Table Grid"
         for r in range(header_rows):
             _repeat_header(table.rows[r])
         for r in range(len(rows)):
             _keep_row_together(table.rows[r])
-        usable = self.usable
+        for r, tr in enumerate(rows):  # a row as tall as the HTML asks (room to write by hand)
+            tall = max((_length_cm(n.style("height")) for n in (tr, *tr.children) if n.tag != "#text"), default=0.0)
+            if tall:
+                from docx.enum.table import WD_ROW_HEIGHT_RULE
+                from docx.shared import Cm
+
+                table.rows[r].height, table.rows[r].height_rule = Cm(tall), WD_ROW_HEIGHT_RULE.AT_LEAST
+        usable = _length_cm(node.style("width")) or self.usable
         if shares:
             from docx.shared import Cm
 
@@ -385,6 +464,8 @@ class _Writer:
             for row in table.rows:
                 for index, cell in enumerate(row.cells[:width]):
                     cell.width = Cm(usable * shares[index])
+        size = next((self.sizes[c] for c in node.classes if c in self.sizes), None)
+        table_size = frozenset({f"pt={size}"}) if size else frozenset()  # the table's own size, for its cells
         for (r, c), (cell_node, span_r, span_c) in grid.items():
             cell = table.cell(r, c)
             if "lanes" in cell_node.classes and span_r == 1:
@@ -394,7 +475,7 @@ class _Writer:
                 continue
             if span_r > 1 or span_c > 1:
                 cell = cell.merge(table.cell(min(r + span_r, len(rows)) - 1, min(c + span_c, width) - 1))
-            self.cell(cell, cell_node)
+            self.cell(cell, cell_node, table_size)
 
     def flow_row(self, row: Any, cells: list[Any], node: Node) -> None:
         from docx.enum.table import WD_ROW_HEIGHT_RULE
@@ -427,14 +508,23 @@ class _Writer:
             first._element.getparent().remove(first._element)
 
 
-def _column_shares(node: Node, width: int) -> list[float] | None:
-    """Each column's share of the page width: from `<col style="width:N%">`, or for the
-    label : value tables of a letter a narrow label and colon."""
+def _column_shares(node: Node, width: int, rows: list[Node]) -> list[float] | None:
+    """Each column's share of the table's width: from `<col style="width:N%">`, else from the
+    first row's cells that say theirs (the others share what is left), or for the label : value
+    tables of a letter a narrow label and colon."""
     cols = [c for group in node.children if group.tag == "colgroup" for c in group.children if c.tag == "col"]
+    if not cols and rows:
+        first = [c for c in rows[0].children if c.tag in ("td", "th")]
+        if len(first) == width and any(c.style("width") for c in first):
+            cols = first
     shares = []
     for col in cols:
         match = re.match(r"([\d.]+)%", col.style("width") or "")
         shares.append(float(match.group(1)) / 100 if match else 0.0)
+    if len(shares) == width and any(shares) and sum(shares) < 1 + 1e-6:
+        left = [i for i, share in enumerate(shares) if not share]
+        for i in left:
+            shares[i] = (1 - sum(shares)) / len(left)
     if len(shares) == width and all(shares):
         total = sum(shares)
         return [s / total for s in shares]
@@ -517,32 +607,29 @@ def _no_cell_margins(cell: Any) -> None:
         '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tcMar>'))
 
 
-def _kop_ends(paragraphs: list[Any]) -> None:
-    """The kop stays on one page with what follows it and ends with the double line of Tata Naskah
-    Dinas under it (the HTML's `border-bottom: 3px double`)."""
+def _ends_line(paragraph: Any) -> bool:
+    """Whether the paragraph's last run ends with a line break (`<br>`)."""
+    last = paragraph.runs[-1]._r
+    return len(last) > 0 and last[-1].tag.endswith("}br")
+
+
+def _length_cm(value: str | None) -> float:
+    """A CSS length in mm, cm or px as centimetres; 0 for none or any other unit."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*(mm|cm|px)\s*", value or "")
+    if not match:
+        return 0.0
+    number = float(match.group(1))
+    return {"mm": number / 10, "cm": number, "px": number * 2.54 / 96}[match.group(2)]
+
+
+def _outer_border(table: Any) -> None:
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
-    from docx.shared import Pt
 
-    while len(paragraphs) > 1 and not paragraphs[-1].text.strip() and not paragraphs[-1]._p.xpath(".//w:drawing"):
-        empty = paragraphs.pop()._p  # the HTML's empty right-hand column, which only balances the lambang
-        empty.getparent().remove(empty)
-    for paragraph in paragraphs:
-        paragraph.paragraph_format.keep_with_next = True
-        paragraph.paragraph_format.keep_together = True
-    last = paragraphs[-1]
-    last.paragraph_format.space_after = Pt(8)
-    border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="thickThinSmallGap" w:sz="18" w:space="4" '
-                       'w:color="000000"/></w:pBdr>')
-    last._p.get_or_add_pPr().insert_element_before(border, *_AFTER_BORDER)
-
-
-# what follows w:pBdr in a paragraph's properties (ECMA-376 CT_PPrBase), so it is placed in order
-_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-                 "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-                 "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-                 "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-                 "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+    line = 'w:val="single" w:sz="6" w:space="0" w:color="000000"'
+    table._tbl.tblPr.append(parse_xml(
+        f'<w:tblBorders {nsdecls("w")}><w:top {line}/><w:left {line}/><w:bottom {line}/><w:right {line}/>'
+        '<w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'))
 
 
 def _number(value: str | None) -> float:
