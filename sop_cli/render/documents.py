@@ -730,15 +730,12 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
     from sop_cli.render.organisation import apply_kop, find_organisation, lambang_missing, officials
 
     fmt = check_format(fmt, ("html", "md", "pdf", "xlsx"))
-    if fmt == "xlsx":
-        from sop_cli.render.office.xlsx import report_xlsx
-
-        return report_xlsx(data, kind == "monitoring")
     sop = state.sop
     org = org_context(sop)
     organisation = find_organisation(_sop_dir(state))
     apply_kop(org, organisation)
-    _say(warnings, lambang_missing(sop, organisation))
+    if fmt != "xlsx":  # a workbook has no kop
+        _say(warnings, lambang_missing(sop, organisation))
     people = officials(sop, organisation, state.assignments)
     head = people["pimpinan"]
     maker_lane = _maker_lane(sop, str(head["key"]))
@@ -753,6 +750,10 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
         "tempat": sop.organisasi.kota,
         "tanggal": data["now"],
     }
+    if fmt == "xlsx":  # signed as the HTML is: the report by its maker and the head, the form by its assessor
+        from sop_cli.render.office.xlsx import report_xlsx
+
+        return report_xlsx(data, kind == "monitoring", signing=ctx)
     text = render(f"{kind}.{'md' if fmt == 'md' else 'html'}", ctx)
     return text if fmt in TEXT_FORMATS else _office(text, fmt, landscape=True, folder=_sop_dir(state),
                                                     warnings=warnings)
