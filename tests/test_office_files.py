@@ -219,6 +219,12 @@ def test_format_data_and_the_report_as_xlsx(sop, finished, tmp_path):
     cells = [c for row in book["Seksi Trantib"].iter_rows(values_only=True) for c in row if c is not None]
     assert "KECAMATAN NGRONGGOT" in cells and "Pagu Indikatif (Rp)" in cells
     assert any("paling lambat Senin, 30 November 2026" in str(c) for c in cells)
+    # printed: one landscape page wide, signed by the seksi's head and the Sekretaris a.n. the Camat
+    assert "Kepala Seksi/Bidang/Subbagian," in cells and "Drs. SUGENG RAHARJO, M.Si" in cells
+    assert "a.n. Camat Ngronggot" in cells
+    form_sheet = book["Seksi Trantib"]
+    assert form_sheet.page_setup.orientation == "landscape" and form_sheet.page_setup.fitToWidth == 1
+    assert form_sheet.sheet_properties.pageSetUpPr.fitToPage
 
     report = tmp_path / "laporan.xlsx"
     made(sop, "report", "--run", run, "--out", report)
@@ -234,12 +240,20 @@ def test_format_data_and_the_report_as_xlsx(sop, finished, tmp_path):
     kegiatan = [dict(zip(columns, row))["Kegiatan"] for row in body]
     for step in steps_of(NGANJUK):
         assert step in kegiatan
+    # a wrapped Kegiatan gets the lines it needs (LibreOffice does not measure rows itself)
+    long_row = header + 1 + next(i for i, row in enumerate(body) if len(str(dict(zip(columns, row))["Kegiatan"])) > 70)
+    assert sheet.row_dimensions[long_row + 1].height >= 45
+    # signed under its summary, as the PDF: the head "Mengetahui", the maker beside him
+    signed = [c for row in openpyxl.load_workbook(report)["Ringkasan"].iter_rows(values_only=True) for c in row if c]
+    assert "Mengetahui," in signed and "MOHAMAD MAKRUP, S.Sos" in signed and f"NIP. {NIP}" in signed
+    assert "Yang membuat," in signed
 
     monitoring = tmp_path / "monitoring.xlsx"
     made(sop, "report", "--run", run, "--monitoring", "--out", monitoring)
     sheet = openpyxl.load_workbook(monitoring).active
     assert sheet["A4"].value.startswith("Metode: catatan pelaksanaan langkah; toleransi: tidak ada")
     assert "Prosedur" in [c.value for c in sheet[6]]
+    assert "Penilai," in [c for row in sheet.iter_rows(values_only=True) for c in row]
 
 
 def test_an_unknown_suffix_is_refused_and_nothing_is_written(sop, finished, tmp_path, monkeypatch):
