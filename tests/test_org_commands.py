@@ -113,3 +113,19 @@ def test_the_sop_document_s_pengesah_the_sop_file_leaves_unnamed_comes_from_the_
     # Ngronggot's SOP file names its Camat with the pangkat as written on the signed SOP
     sop("org", "pejabat", "ngronggot", "camat", "--pangkat", "Pembina Utama Muda (IV/c)")
     assert "Pembina TK I" in sop("render", "sop", "nganjuk/kecamatan-ngronggot/renja").stdout
+
+
+def test_org_show_names_who_signs_the_report_as_its_maker(sop) -> None:
+    """The report is signed "Yang membuat" by the lane doing most steps (Lampung's Staf), so
+    `sop org show` lists that official beside the head until the register names him."""
+    import json
+
+    data = json.loads(sop("org", "show", "diskominfo-lamteng", "--json").stdout)
+    report = next(r for r in data["documents"] if r["type"] == "report")
+    assert {m["key"] for m in report["missing"] if m["what"] == "pejabat"} == {"kepala-dinas", "staf"}
+    made = sop("org", "pejabat", "diskominfo-lamteng", "staf", "--jabatan", "Pranata Komputer", "--nama", "DEWI LESTARI",
+               "--nip", "199203142019032015", "--pangkat", "Penata Muda (III/a)")
+    assert made.exit_code == 0, made.output
+    data = json.loads(sop("org", "show", "diskominfo-lamteng", "--json").stdout)
+    report = next(r for r in data["documents"] if r["type"] == "report")
+    assert {m["key"] for m in report["missing"] if m["what"] == "pejabat"} == {"kepala-dinas"}

@@ -310,7 +310,7 @@ def _check_meeting(nilai: Mapping[str, Any], tanggal: Any, warnings: list[str] |
                             .format(day=day.isoformat(), weekday=weekday))
 
 
-def _maker_lane(sop: SopDefinition, head_key: str) -> str:
+def maker_lane(sop: SopDefinition, head_key: str) -> str:
     """The lane that makes a run's report: the one doing most of its steps, the head aside (he
     signs "Mengetahui"); the first in the SOP's order on a tie."""
     from collections import Counter
@@ -738,13 +738,13 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
         _say(warnings, lambang_missing(sop, organisation))
     people = officials(sop, organisation, state.assignments)
     head = people["pimpinan"]
-    maker_lane = _maker_lane(sop, str(head["key"]))
+    maker = maker_lane(sop, str(head["key"]))
     ctx = {
         "report": data,
         "org": org,
         "pengesah": pejabat(head["jabatan"], head.get("nama"), head.get("pangkat"), None) | {"nip": head.get("nip")},
-        "pembuat": pejabat(people[maker_lane]["jabatan"], people[maker_lane].get("nama"),
-                           people[maker_lane].get("pangkat"), None) | {"nip": people[maker_lane].get("nip")},
+        "pembuat": pejabat(people[maker]["jabatan"], people[maker].get("nama"),
+                           people[maker].get("pangkat"), None) | {"nip": people[maker].get("nip")},
         "sop": {"nama": sop.nama, "judul": sop.judul or f"SOP {sop.nama}", "nomor": sop.nomor,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,

@@ -195,6 +195,7 @@ def missing(sops: Iterable[tuple[SopDefinition, Path]], organisation: Organisati
     list of {what, key, fields}); `what` is `lambang`, `kop` (fields of the letterhead) or an
     official (key, jabatan, fields). An official whose name the run's assignment gives still
     needs a NIP and pangkat to be printed under the signature."""
+    from sop_cli.render.documents import maker_lane
     from sop_cli.render.organisation import choose_signer, officials, pengesah_filled, same_jabatan
 
     rows: list[dict[str, Any]] = []
@@ -226,8 +227,10 @@ def missing(sops: Iterable[tuple[SopDefinition, Path]], organisation: Organisati
             rows.append({"type": name, "judul": doc.judul, "sop": sop.qualified_id,
                          "steps": [s.no for s in steps], "missing": [*base, *_people(signers.values())]})
         head = people["pimpinan"]
-        rows.append({"type": "report", "judul": "Laporan pelaksanaan (Mengetahui)", "sop": sop.qualified_id,
-                     "steps": [], "missing": [*base, *_people([head])]})
+        maker = people[maker_lane(sop, str(head["key"]))]  # signs "Yang membuat"
+        rows.append({"type": "report", "judul": "Laporan pelaksanaan (Mengetahui, Yang membuat)",
+                     "sop": sop.qualified_id, "steps": [],
+                     "missing": [*base, *_people([head, maker] if maker["key"] != head["key"] else [head])]})
     return rows
 
 
