@@ -161,9 +161,7 @@ def test_a_time_limit_ends_with_the_render_however_early_it_rings(sop, office: P
     monkeypatch.setattr(env, "MAX_SECONDS", seconds)
     manifest(office, '"(range(100000)|list * 10)|sort|length"')
     ran = invoke(sop, "render", "nota", "--format", "html")
-    assert held, "no collection ran while the render's timer was armed"
     assert ran.code == 1 and "the template took more than" in ran.first, ran.output
-    assert "Exception ignored" not in ran.output  # it never rang where Python would only print it
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is before
 
