@@ -13,19 +13,23 @@ Maintaining the catalog (Babel, a test dependency):
     pybabel compile -d sop_cli/locale -D sop
 
 `tests/test_i18n.py` fails when a marked message has no Indonesian text or `sop.mo` is stale.
+
+`sop.mo` is read here, not by `gettext.translation`: gettext's reader unpacks and decodes its 1,200
+messages one at a time (with a locale lookup and the Plural-Forms compiler before that), about 4 ms
+of every `sop status`; `Catalog` unpacks the two tables of the file at once, ~1 ms. Indonesian has
+one plural form (`Plural-Forms: nplurals=1; plural=0;`), so a counted message has one text for
+every count; a catalog with more forms is refused (a new language would need gettext's rule).
 """
 
 from __future__ import annotations
 
 import functools
-import gettext as _gettext
 import os
-from pathlib import Path
 
 LANGUAGES = ("id", "en")
 """The interface languages; the first is the default."""
 
-_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+_LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 
 
 def language() -> str:
@@ -38,13 +42,67 @@ def language() -> str:
     return wanted if wanted in LANGUAGES else LANGUAGES[0]
 
 
+class Catalog:
+    """The messages of one interface language, looked up as `gettext.GNUTranslations` does: English
+    (the source language, no catalog) is the identity; another language's messages come from its
+    compiled catalog (`Catalog.read`)."""
+
+    def __init__(self, messages: dict[str, str] | None = None, counted: dict[str, str] | None = None) -> None:
+        self.messages = messages or {}
+        """msgid -> text."""
+        self.counted = counted or {}
+        """The singular msgid of a counted message -> its text (the language's one form)."""
+
+    @classmethod
+    def read(cls, path: str) -> Catalog:
+        """The catalog of the GNU `.mo` file at `path` as `pybabel compile` writes it for Indonesian
+        (little-endian, UTF-8, one plural form).
+
+        Raises:
+            ValueError: The file is not such a catalog.
+        """
+        import struct
+
+        with open(path, "rb") as handle:
+            data = handle.read()
+        magic, _version, count, originals, translations = struct.unpack_from("<5I", data)
+        if magic != 0x950412DE:
+            raise ValueError(f"{path}: not a little-endian .mo file")
+        # two tables of (length, offset): the original strings, and their translations
+        keys = struct.unpack_from(f"<{2 * count}I", data, originals)
+        texts = struct.unpack_from(f"<{2 * count}I", data, translations)
+        catalog = cls()
+        for i in range(0, 2 * count, 2):
+            key = data[keys[i + 1]:keys[i + 1] + keys[i]].decode()
+            text = data[texts[i + 1]:texts[i + 1] + texts[i]].decode()
+            if not key:  # the header
+                if "nplurals=1;" not in text.replace(" ", ""):
+                    raise ValueError(f"{path}: a catalog with more than one plural form")
+            elif "\0" in key:  # a counted message: "singular\0plural" -> "form"
+                catalog.counted[key.partition("\0")[0]] = text.partition("\0")[0]
+            else:
+                catalog.messages[key] = text
+        return catalog
+
+    def gettext(self, message: str) -> str:
+        text = self.messages.get(message)
+        return text if text is not None else self.counted.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if singular in self.counted:
+            return self.counted[singular]
+        return singular if n == 1 else plural
+
+
 @functools.cache
-def translations(lang: str | None = None) -> _gettext.NullTranslations:
-    """The catalog for `lang` (default: `language()`); English is the identity."""
+def translations(lang: str | None = None) -> Catalog:
+    """The catalog for `lang` (default: `language()`); English is the identity, as is a language
+    whose catalog is missing."""
     lang = lang or language()
-    if lang == "en":
-        return _gettext.NullTranslations()
-    return _gettext.translation("sop", localedir=_LOCALE_DIR, languages=[lang], fallback=True)
+    path = os.path.join(_LOCALE_DIR, lang, "LC_MESSAGES", "sop.mo")
+    if lang == "en" or not os.path.exists(path):
+        return Catalog()
+    return Catalog.read(path)
 
 
 def _(message: str) -> str:
