@@ -11,7 +11,6 @@ atomic), then `os.replace` puts it in place; on failure the temporary file is re
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 import stat
 import time
@@ -163,6 +162,8 @@ def copy_atomically(source: Path, folder: Path, name: Callable[[str], str], *,
         os.set_blocking(descriptor, True)
         private_folder(folder)
         handle, temporary = tempfile.mkstemp(prefix=".attach-", suffix=".tmp", dir=folder)
+        import hashlib  # here: OpenSSL costs ~2.5 ms of every `sop` process that never hashes
+
         digest = hashlib.sha256()
         size = 0
         with os.fdopen(descriptor, "rb", closefd=False) as reading, os.fdopen(handle, "wb") as target:

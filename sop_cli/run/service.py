@@ -15,7 +15,6 @@ run, and `status` merely hashes the source file to say whether it changed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -451,6 +450,8 @@ def start_run(
     pinned = engine.pinned_calendar(proc.zone, days_off, list(years), source=_holidays_source(), calendar=national)
     calendar_text = json.dumps(pinned, ensure_ascii=False, sort_keys=True)
     given_year = year
+    import hashlib  # here: OpenSSL costs ~2.5 ms, and `sop runs` never hashes
+
     source_sha = hashlib.sha256(entry.path.read_bytes()).hexdigest()
     source_path = str(entry.path.resolve())
 
@@ -744,6 +745,8 @@ def source_file_state(state: engine.RunState) -> engine.SourceFile:
         return {"path": path, "state": "missing"}
     except OSError:
         return {"path": path, "state": "unknown"}
+    import hashlib
+
     changed = hashlib.sha256(data).hexdigest() != state.source_sha256
     return {"path": path, "state": "changed" if changed else "unchanged"}
 

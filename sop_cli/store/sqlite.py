@@ -21,7 +21,6 @@ Times are stored as ISO 8601 in UTC (`2026-11-26T02:00:00+00:00`), so text order
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
@@ -251,6 +250,8 @@ class SqliteStore(SqlStore):
 
     def pin(self, kind: str, body: str) -> str:
         """Keep `body` (JSON text) content-addressed; return its SHA-256 (inside `write()`)."""
+        import hashlib  # here: OpenSSL costs ~2.5 ms, and `sop runs` never hashes
+
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
         self._conn.execute(
             "INSERT OR IGNORE INTO pinned (sha256, kind, body) VALUES (?, ?, ?)", (digest, kind, body)
@@ -354,6 +355,8 @@ class SqliteStore(SqlStore):
         """Add a run from another store as it was (inside `write()`); attachments are written to
         the paths its events record. The database user of each event is not kept (SQLite has
         none)."""
+        import hashlib
+
         from sop_cli.fs import write_atomically
 
         self.pin("definition", run.definition)
@@ -429,6 +432,8 @@ def attachment_name(name: str) -> str:
     name never meets "File name too long" and no name can be a path (`..`, `/`)."""
     if _SAFE_NAME.fullmatch(name) and len(name.encode("utf-8")) <= _NAME_BYTES:
         return name
+    import hashlib
+
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     stem, dot, extension = name.rpartition(".")
     if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", extension):
