@@ -787,7 +787,7 @@ def list_runs(
 
             first = st.summaries(include_all=True, limit=1, where=where)
             since, until = period.bounds(zone(first[0].zone if first else "WIB"))
-            where = replace(where, since=since, until=until)
+            where = where._replace(since=since, until=until)
         rows = st.summaries(include_all=include_all, limit=limit, where=where)
         total = st.count_runs(include_all=include_all, where=where) if limit is not None else len(rows)
     return [_list_row(r, now) for r in rows], total

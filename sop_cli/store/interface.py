@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypedDict
 
 from sop_cli.errors import ConflictError, StoreError, UsageError
 from sop_cli.i18n import _, language
@@ -134,8 +134,7 @@ Summarize = Callable[["StoredRun"], RunSummary]
 layer's replay (`sop_cli.run.engine.stored_summary`), handed down so the store never imports it."""
 
 
-@dataclass(frozen=True)
-class StepTime:
+class StepTime(NamedTuple):
     """One completed pass through a step, as a row a period report aggregates: which step, the
     lane that had it (the first of its lanes), whether that lane is outside the office, when it
     became current and was completed, its working time and its Mutu Baku (minutes), late or not."""
@@ -151,8 +150,7 @@ class StepTime:
     late: bool
 
 
-@dataclass(frozen=True)
-class RunTimes:
+class RunTimes(NamedTuple):
     """A run's times as rows (`run_times` and `step_times`), kept on the write path.
 
     `outcome`: "selesai", "ditolak" (refused at a decision), "dibatalkan" (cancelled), None while
@@ -173,8 +171,7 @@ class RunTimes:
     Sri"), for the counter's list; None unless active."""
 
 
-@dataclass(frozen=True)
-class RunRow:
+class RunRow(NamedTuple):
     """One run as listed: its identity and its summary (no replay)."""
 
     id: str
@@ -192,8 +189,7 @@ class RunRow:
     """Who has it now (`RunTimes.holder`)."""
 
 
-@dataclass(frozen=True)
-class NewCase:
+class NewCase(NamedTuple):
     """A case of a service SOP being created: its number within the SOP and the year it was
     received, and whom it is for (personal data, kept apart from the log)."""
 
@@ -216,8 +212,7 @@ def subject_key(untuk: str) -> str:
     return " ".join(untuk.casefold().split())
 
 
-@dataclass(frozen=True)
-class NewRun:
+class NewRun(NamedTuple):
     """The identity of a run being created (its pinned documents are stored with `pin` first)."""
 
     id: str
@@ -232,8 +227,7 @@ class NewRun:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class StoredRun:
+class StoredRun(NamedTuple):
     """What a store keeps of one run: the pinned JSON texts and the whole log, in seq order."""
 
     id: str
@@ -245,8 +239,7 @@ class StoredRun:
     case_number: int | None = None
 
 
-@dataclass(frozen=True)
-class RunExport:
+class RunExport(NamedTuple):
     """A whole run as it moves between stores (`sop store copy`): its identity, its pinned texts,
     its log with the original seq, times and people, and the bytes of its attachments by SHA-256."""
 
@@ -257,8 +250,7 @@ class RunExport:
     attachments: dict[str, bytes]
 
 
-@dataclass(frozen=True)
-class RunFilter:
+class RunFilter(NamedTuple):
     """Which runs a listing keeps (None: any). `org` is an organisation id (or its last word, e.g.
     `ngronggot`); `sop` a qualified SOP id or its last part (`renja`); `late_at`: only active runs
     whose current step was due before that moment."""
@@ -314,8 +306,7 @@ def filter_sql(where: RunFilter | None, mark: str, moment: Callable[[datetime], 
     return " AND ".join(clauses), params
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A role of a shared store (`sop store grant`): its name, the organisation id and name whose
     runs it writes (BAPPEDA's: id "", it reads every run), and the database users who are members."""
 
@@ -325,8 +316,7 @@ class Unit:
     members: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class StoreInfo:
+class StoreInfo(NamedTuple):
     """What `sop store status` says of a store."""
 
     kind: str
@@ -339,7 +329,7 @@ class StoreInfo:
     events: int
     db_user: str | None
     units: list[Unit]
-    overseers: list[Unit] = field(default_factory=list)
+    overseers: list[Unit]
     """The roles that read every unit's runs (BAPPEDA's)."""
 
 

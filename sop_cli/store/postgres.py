@@ -980,7 +980,7 @@ class PostgresStore(SqlStore):
         """`summaries` for a reader of other units' runs: the stored summary of its own runs (if
         it writes any), the replayed one of the others, each kept by what that summary says."""
         late_at = where.late_at if where else None
-        keyed, params = filter_sql(replace(where, late_at=None) if where else None, "%s", self._moment)
+        keyed, params = filter_sql(where._replace(late_at=None) if where else None, "%s", self._moment)
         own = "sop_may_write(org_id) AND NOT sop_by_the_owner('runs'::regclass)"
         parts = [keyed] if keyed else []
         if not include_all:
@@ -989,7 +989,7 @@ class PostgresStore(SqlStore):
         rows = self._all(f"{self._LISTED}, {own} FROM runs{condition} ORDER BY created_at, id", params)
         listed = [self._run_row(r[:-1]) for r in rows]
         replayed = self._replayed_summaries([row.id for row, r in zip(listed, rows, strict=True) if not r[-1]])
-        listed = [replace(row, summary=replayed.get(row.id, row.summary)) for row in listed]
+        listed = [row._replace(summary=replayed.get(row.id, row.summary)) for row in listed]
 
         def kept(summary: RunSummary) -> bool:
             if late_at is not None:

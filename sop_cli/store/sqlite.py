@@ -394,7 +394,7 @@ class SqliteStore(SqlStore):
         tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         runs = int(self._conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]) if "runs" in tables else 0
         events = int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]) if "events" in tables else 0
-        return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [])
+        return StoreInfo("sqlite", self.location, version, SCHEMA_VERSION, runs, events, None, [], [])
 
     def _kept_path(self, run_id: str, recorded: object) -> Path | None:
         """The file a log's recorded attachment path names, or None unless it lies in the run's
