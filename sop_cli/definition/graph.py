@@ -27,10 +27,9 @@ cache stores), with the standard library only: the commands typed all day (`sop 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sop_cli.definition.duration import Duration, parse_duration
 from sop_cli.errors import StoreError
@@ -84,8 +83,7 @@ def successors(simbol: str, ya: int | None, tidak: Tidak, berikutnya: int | None
     return (written_next,) if written_next is not None else ()
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One step (langkah) as the flow needs it.
 
     Attributes:
@@ -136,8 +134,7 @@ class Step:
         return self.is_decision and self.tidak == END
 
 
-@dataclass(frozen=True)
-class Organisation:
+class Organisation(NamedTuple):
     """What a run shows of the issuing unit."""
 
     id: str
@@ -149,8 +146,7 @@ class Organisation:
     days_off: tuple[date, ...] = ()
 
 
-@dataclass(frozen=True)
-class Graph:
+class Graph(NamedTuple):
     """An SOP definition as a graph of steps (see the module docstring for the rules).
 
     Attributes:
@@ -166,7 +162,7 @@ class Graph:
     org: Organisation
     lanes: Mapping[str, str]
     steps: Mapping[int, Step]
-    data: JSON = field(repr=False, compare=False)
+    data: JSON
     external_lanes: frozenset[str] = frozenset()
 
     @classmethod
