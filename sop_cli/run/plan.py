@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sop_cli.definition.duration import Duration
 from sop_cli.definition.graph import Graph
@@ -116,8 +116,7 @@ class StepVisit:
         return self.timed and self.completed_at is not None and self.completed_at > self.due_at
 
 
-@dataclass(frozen=True)
-class PlannedStep:
+class PlannedStep(NamedTuple):
     """A forecast entry: when a step is expected to start and be due (main path, no rework)."""
 
     step: int
@@ -145,8 +144,7 @@ def new_visit(proc: Graph, calendar: WorkCalendar, no: int, since: datetime) -> 
     )
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """A run's plan as of a moment: `steps`, the current steps (as they became current and are
     due) then every step ahead on the main path (YA at every decision ahead); `end`, the run's
     planned end (None unless active). Every date a screen, letter or report shows comes from it."""

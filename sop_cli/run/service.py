@@ -19,10 +19,10 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sop_cli.errors import AmbiguousError, ConflictError, NotFoundError, UsageError
 from sop_cli.i18n import _, ngettext
@@ -42,8 +42,7 @@ YEARS = range(2000, 2101)
 """The years a run may be for."""
 
 
-@dataclass(frozen=True)
-class DaysAgo:
+class DaysAgo(NamedTuple):
     """A day counted back from today in the organisation's zone (0: today, 1: yesterday), with an
     optional time of day: what "hari ini 09.30" or "kemarin" mean."""
 
@@ -59,8 +58,7 @@ people using `sop` are refused with this range rather than overflowing later."""
 _ALL = 2**31
 """A `limit` of runs this large or larger means every run (no store holds that many)."""
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     """Who acts, when, on which store: what each use-case of a command needs besides its values.
 
     `now` is an aware datetime; `actor` is recorded when nobody is named (`by`); `os_user` typed
