@@ -28,7 +28,6 @@ the imports of the modules it loads.
 
 from __future__ import annotations
 
-import calendar as _gregorian
 import functools
 import re
 from collections.abc import Iterable, Mapping
@@ -542,7 +541,9 @@ def _add_months(day: date, months: int) -> date:
     year, month = day.year + index // 12, index % 12 + 1
     if year > 9999:
         raise _too_long(months, "bulan")
-    return date(year, month, min(day.day, _gregorian.monthrange(year, month)[1]))
+    import calendar  # here: it imports locale, ~1.3 ms of every `sop status` that counts no months
+
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # An organisation's calendar (organisasi: zona_waktu, hari_libur, jam_kerja) -------------------
@@ -557,7 +558,8 @@ RAMADAN_DAYS = 30
 days earlier; 30 starts the Ramadan hours on the earlier of the two possible days."""
 
 _CLOSED = ("-", "libur", "tutup")
-_SPAN = re.compile(r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$")
+_SPAN = r"^(\d{1,2})[.:](\d{2})\s*[-–]\s*(\d{1,2})[.:](\d{2})$"
+"""Office hours as an SOP writes them (compiled by `re` when first read: a run's calendar is pinned)."""
 
 
 def parse_days(key: str) -> list[int]:
@@ -594,7 +596,7 @@ def parse_hours(value: str | Iterable[str]) -> tuple[tuple[time, time], ...]:
         return ()
     result = []
     for span in spans:
-        match = _SPAN.match(span)
+        match = re.match(_SPAN, span)
         if not match:
             raise CalendarError(_("{span!r} is not office hours; write e.g. \"07.30-12.00, 13.00-16.00\" or \"-\" "
                                   "for closed.").format(span=span))
