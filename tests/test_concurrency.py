@@ -359,7 +359,7 @@ def _check_consistent(home: Path) -> None:
         assert stored is not None
         state = engine.state_of(stored)
         [listed] = [r for r in store.summaries(include_all=True) if r.id == "renja-2026"]
-        assert listed.summary == engine.summary(state)
+        assert listed.summary == engine.summary(state)._replace(times=None)  # the times are rows of their own
         for event in state.events:
             for kept in event.data.get("attachments", []):
                 body = store.read_attachment("renja-2026", kept)

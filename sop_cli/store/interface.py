@@ -106,8 +106,7 @@ class Event:
             object.__setattr__(self, "kind", EventKind(self.kind))
 
 
-@dataclass(frozen=True)
-class RunSummary:
+class RunSummary(NamedTuple):
     """The denormalised state of a run kept beside its log, so listing runs never replays them."""
 
     status: RunStatus
@@ -120,13 +119,9 @@ class RunSummary:
     rework_loops: int
     last_seq: int
     updated_at: datetime | None
-    times: RunTimes | None = field(default=None, compare=False, repr=False)
+    times: RunTimes | None = None
     """The run's times as rows (`RunTimes`), written beside the summary on every write so period
     reports aggregate them in the database; None when read back from a store."""
-
-    def __post_init__(self) -> None:
-        if type(self.status) is not RunStatus:
-            object.__setattr__(self, "status", RunStatus(self.status))
 
 
 Summarize = Callable[["StoredRun"], RunSummary]

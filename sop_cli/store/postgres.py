@@ -1122,7 +1122,7 @@ class PostgresStore(SqlStore):
         self.pin("definition", run.definition)
         self.pin("calendar", run.calendar)
         # a run starts active: its log, copied next, ends it
-        self._insert("runs", self._run_record(r, replace(summary, status=RunStatus.ACTIVE)))
+        self._insert("runs", self._run_record(r, summary._replace(status=RunStatus.ACTIVE)))
         if run.events:
             # INSERT, not COPY: COPY FROM is refused on tables with row-level security for a unit's user.
             columns = ["run_id", *_event_columns(run.events[0]), "db_user"]

@@ -24,6 +24,7 @@ from sop_cli.store.interface import (
     NewRun,
     RunFilter,
     RunRow,
+    RunStatus,
     RunSummary,
     StoredRun,
     Summarize,
@@ -153,7 +154,7 @@ class SqlStore:
         try:
             if r[4] not in ZONES:
                 raise ValueError(bad_zone(r[4]))
-            summary = RunSummary(r[6], r[7], r[8], moment(r[9]), moment(r[10]), r[11], r[12], r[13], r[14],
+            summary = RunSummary(RunStatus(r[6]), r[7], r[8], moment(r[9]), moment(r[10]), r[11], r[12], r[13], r[14],
                                  moment(r[15]))
             return RunRow(r[0], r[1], r[2], r[3], r[4], self._read_moment(r[5]), summary, r[16], r[17], r[18])
         except (TypeError, ValueError) as error:
