@@ -10,7 +10,6 @@ atomic), then `os.replace` puts it in place; on failure the temporary file is re
 
 from __future__ import annotations
 
-import glob
 import os
 import stat
 import time
@@ -276,6 +275,8 @@ def _temporary_prefix(path: Path) -> str:
 
 def _sweep(path: Path) -> None:
     """Remove temporary files of `path` left by a killed sop (SIGKILL skips `finally`), after an hour."""
+    import glob  # here: only writes sweep (`sop status` imports this module)
+
     cutoff = time.time() - 3600
     try:
         for stale in path.parent.glob(glob.escape(_temporary_prefix(path)) + "*.tmp"):
