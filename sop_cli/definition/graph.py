@@ -22,9 +22,10 @@ by a run of another SOP of the catalog (`Step.sub_sop`).
 The graph is built from the JSON form of a validated definition (what a run pins and the catalog
 cache stores), with the standard library only: the commands typed all day (`sop status`,
 `sop advance`) never import pydantic. `SopDefinition.graph` gives the same graph for a model.
-"""
 
-from __future__ import annotations
+Its annotations are evaluated (no `from __future__ import annotations`; `Graph.from_json`'s own
+name is quoted): a NamedTuple compiles each annotation written as a string into a ForwardRef.
+"""
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -166,7 +167,7 @@ class Graph(NamedTuple):
     external_lanes: frozenset[str] = frozenset()
 
     @classmethod
-    def from_json(cls, data: JSON) -> Graph:
+    def from_json(cls, data: JSON) -> "Graph":
         """The graph of a definition's JSON form (a validated one: no checks are repeated here)."""
         org = data["organisasi"]
         rows: Sequence[JSON] = data["langkah"]
