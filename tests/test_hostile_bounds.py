@@ -172,11 +172,10 @@ def test_a_time_limit_ringing_inside_a_gc_callback_still_stops_the_render(sop, o
     """A garbage-collector callback (a library may install one; Hypothesis does) swallows what is
     raised in it: the alarm must not ring there, and the render is still stopped."""
     import gc
+    import signal
     import time
 
     from sop_cli.render import env
-
-    import signal
 
     held = []
 
