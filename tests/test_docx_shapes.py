@@ -155,13 +155,18 @@ def test_libreoffice_prints_the_docx_on_the_pdfs_pages_none_near_blank(sop, tmp_
     from tests.office import libreoffice
 
     office = libreoffice()
-    for name, path in list(SOPS.items())[:2]:
+    chosen = list(SOPS.items())[:2]
+    for name, _path in chosen:
         stem = name.split("/")[0]
         assert sop("render", "sop", name, "--out", tmp_path / f"{stem}.docx").exit_code == 0
         assert sop("render", "sop", name, "--out", tmp_path / f"{stem}-sop.pdf").exit_code == 0
-        subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-                        "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / f"{stem}.docx")],
-                       check=True, capture_output=True, timeout=180)
+    # one start of LibreOffice prints both (its start is most of the cost)
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    *[str(tmp_path / f"{name.split('/')[0]}.docx") for name, _ in chosen]],
+                   check=True, capture_output=True, timeout=180)
+    for name, path in chosen:
+        stem = name.split("/")[0]
         printed = [page.extract_text() or "" for page in PdfReader(str(tmp_path / f"{stem}.pdf")).pages]
         assert len(printed) == len(PdfReader(str(tmp_path / f"{stem}-sop.pdf")).pages), name
         assert all(len(page.split()) > 40 for page in printed), [len(page.split()) for page in printed]
