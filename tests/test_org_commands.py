@@ -129,3 +129,30 @@ def test_org_show_names_who_signs_the_report_as_its_maker(sop) -> None:
     data = json.loads(sop("org", "show", "diskominfo-lamteng", "--json").stdout)
     report = next(r for r in data["documents"] if r["type"] == "report")
     assert {m["key"] for m in report["missing"] if m["what"] == "pejabat"} == {"kepala-dinas"}
+
+
+def test_org_kop_sets_the_contacts_every_kop_prints_and_show_stops_asking(sop, tmp_path: Path) -> None:
+    import json
+
+    asked = sop("org", "show", "ngronggot")
+    assert "sop org kop ngronggot" in asked.stdout and "--telepon '...'" in asked.stdout
+    result = sop("org", "kop", "ngronggot", "--telepon", "(0358) 551234", "--email", "kec.ngronggot@nganjukkab.go.id",
+                 "--laman", "ngronggot.nganjukkab.go.id")
+    assert result.exit_code == 0, result.output
+    assert "(0358) 551234" in result.stdout
+    text = (tmp_path / OFFICE / "organisasi.yaml").read_text()
+    assert 'telepon: "(0358) 551234"\n' in text  # text, not a number; its "belum diketahui" comment gone
+    data = json.loads(sop("org", "show", "ngronggot", "--json").stdout)
+    assert (data["kop"]["telepon"], data["kop"]["laman"]) == ("(0358) 551234", "ngronggot.nganjukkab.go.id")
+    assert not [m for row in data["documents"] for m in row["missing"] if m["what"] == "kop"]
+    assert "sop org kop" not in sop("org", "show", "ngronggot").stdout
+    html = sop("render", "sop", "renja", "--org", "ngronggot").stdout
+    assert "Telepon (0358) 551234" in html and "kec.ngronggot@nganjukkab.go.id" in html
+    # '' clears one; a bad e-mail is refused and nothing is written
+    assert sop("org", "kop", "ngronggot", "--laman", "").exit_code == 0
+    assert json.loads(sop("org", "show", "ngronggot", "--json").stdout)["kop"].get("laman") is None
+    before = (tmp_path / OFFICE / "organisasi.yaml").read_bytes()
+    refused = sop("org", "kop", "ngronggot", "--email", "bukan surel", "--telepon", "1")
+    assert refused.exit_code == 2 and "--email" in refused.stderr
+    assert (tmp_path / OFFICE / "organisasi.yaml").read_bytes() == before
+    assert sop("org", "kop", "ngronggot").exit_code == 2  # nothing to set

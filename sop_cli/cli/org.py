@@ -1,5 +1,5 @@
-"""`sop org lambang`, `sop org pejabat`, `sop org toleransi`, `sop org show`: the organisation file
-kept by command."""
+"""`sop org lambang`, `sop org pejabat`, `sop org kop`, `sop org toleransi`, `sop org show`: the
+organisation file kept by command."""
 
 from __future__ import annotations
 
@@ -77,6 +77,33 @@ def org_pejabat(
         pangkat=shown(entry["pangkat"] or "-")))
 
 
+@org_app.command("kop", help=N_("Set the kop's address, postal code, capital, telephone, fax, e-mail and website, printed on every document of the organisation ('' clears one)."))
+def org_kop(
+    org: str = ORG_ARG,
+    alamat: str | None = typer.Option(None, "--alamat", metavar=N_("TEXT"), help=N_("The street address, e.g. 'Jl. Raya Ngronggot No. 1'.")),
+    kode_pos: str | None = typer.Option(None, "--kode-pos", metavar=N_("TEXT"), help=N_("The postal code, e.g. 64395.")),
+    ibukota: str | None = typer.Option(None, "--ibukota", metavar=N_("TEXT"), help=N_("The regency's seat, for 'di ...' on letters to its offices, e.g. Nganjuk.")),
+    telepon: str | None = typer.Option(None, "--telepon", metavar=N_("TEXT"), help=N_("The telephone, e.g. '(0358) 123456'.")),
+    faksimile: str | None = typer.Option(None, "--faksimile", metavar=N_("TEXT"), help=N_("The fax number.")),
+    email: str | None = typer.Option(None, "--email", metavar=N_("TEXT"), help=N_("The office's e-mail address.")),
+    laman: str | None = typer.Option(None, "--laman", metavar=N_("TEXT"), help=N_("The office's website, e.g. ngronggot.nganjukkab.go.id.")),
+) -> None:
+    from sop_cli.errors import UsageError
+    from sop_cli.render.register import set_kop
+
+    fields = {"alamat": alamat, "kode_pos": kode_pos, "ibukota": ibukota, "telepon": telepon,
+              "faksimile": faksimile, "email": email, "laman": laman}
+    if all(value is None for value in fields.values()):
+        raise UsageError(_("Say what to set: --alamat, --kode-pos, --ibukota, --telepon, --faksimile, --email or "
+                           "--laman."))
+    entries, folder = _entries(org)
+    kop = set_kop(folder, fields, nama=entries[0].head.org.nama)
+    print(_("Kop of {nama}:").format(nama=shown(entries[0].head.org.nama)))
+    for name, value in kop.items():
+        lines = wrap_words(f"{_describe_field(name)}: {shown(value or '-')}", max(20, terminal_width() - 6))
+        print("\n".join(["  " + lines[0], *("      " + line for line in lines[1:])]))
+
+
 @org_app.command("toleransi", help=N_("Set how far past a step's Mutu Baku the monitoring form still judges 'berjalan dengan baik' for this office's SOPs: working time ('15 menit') or a share of each step's Mutu Baku ('10%'); '' removes it. An SOP's own toleransi wins."))
 def org_toleransi(org: str = ORG_ARG,
                   value: str = typer.Argument(..., metavar=N_("TOLERANCE"), help=N_("e.g. '15 menit', '1 jam' or '10%'; '' for none.")),
@@ -150,12 +177,21 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     for key in sorted(todo):
         say(_("Fill an official: sop org pejabat {org} {key} --nama '...' --nip '...' --pangkat '...'").format(
             org=short, key=key))
+    kop_missing = sorted({f for row in rows for item in row["missing"] if item["what"] == "kop" for f in item["fields"]})
+    if kop_missing:
+        say(_("Fill the kop: sop org kop {org} {options}").format(
+            org=short, options=" ".join(f"--{f.replace('_', '-')} '...'" for f in kop_missing)))
+
+
+def _describe_field(name: str) -> str:
+    names = {"nama": _("name"), "nip": "NIP", "pangkat": _("pangkat"), "alamat": _("address"), "telepon": _("telephone"),
+             "email": _("e-mail"), "laman": _("website"), "kode_pos": _("postal code"), "ibukota": _("capital"),
+             "faksimile": _("fax")}
+    return names.get(name, name)
 
 
 def _describe(item: dict[str, Any]) -> str:
-    names = {"nama": _("name"), "nip": "NIP", "pangkat": _("pangkat"), "alamat": _("address"), "telepon": _("telephone"),
-             "email": _("e-mail"), "laman": _("website")}
-    fields = ", ".join(names.get(f, f) for f in item["fields"])
+    fields = ", ".join(_describe_field(f) for f in item["fields"])
     if item["what"] == "lambang":
         return _("lambang")
     if item["what"] == "kop":

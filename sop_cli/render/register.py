@@ -105,6 +105,47 @@ def set_pejabat(sop_dir: Path, key: str, fields: Mapping[str, str | None], *, na
             for name in ("jabatan", "nama", "pangkat", "nip")}
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_WEBSITE = re.compile(r"(https?://)?[^\s/]+\.[^\s]+")
+
+
+def set_kop(sop_dir: Path, fields: Mapping[str, str | None], *, nama: str) -> dict[str, str | None]:
+    """Set the given kop `fields` (alamat, kode_pos, ibukota, telepon, faksimile, email, laman; ""
+    clears one) in the organisation file of the SOPs in `sop_dir`. Returns the kop's text fields as
+    written.
+
+    Raises:
+        UsageError: An e-mail address or a website that is none (option `email`, `laman`).
+        DefinitionError: The organisation file is broken, or would be (checked before it is written).
+    """
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from sop_cli.render.organisation import KOP_FIELDS
+
+    checks = {"email": (_EMAIL, _("an e-mail address such as kecamatan@nganjukkab.go.id")),
+              "laman": (_WEBSITE, _("a website such as ngronggot.nganjukkab.go.id"))}
+    for name, (pattern, wanted) in checks.items():
+        given = (fields.get(name) or "").strip()
+        if given and not pattern.fullmatch(given):
+            raise UsageError(_("{value!r} is not {wanted}.").format(value=given, wanted=wanted),
+                             option=name.replace("_", "-"))
+    folder, data = _load(sop_dir, nama)
+    if data.get("kop") is None:
+        data["kop"] = CommentedMap()
+    kop = data["kop"]
+    for name, value in fields.items():
+        if value is None:
+            continue
+        kop.ca.items.pop(name, None)  # its comment ("belum diketahui") no longer holds
+        if value.strip():
+            kop[name] = DoubleQuotedScalarString(value.strip())  # "(0358) 123456" stays text
+        else:
+            kop.pop(name, None)
+    _save(folder / FILE_NAME, data)
+    return {name: data["kop"].get(name) for name in KOP_FIELDS if name != "lambang"}
+
+
 def set_toleransi(sop_dir: Path, value: str | None, *, nama: str) -> str | None:
     """Set the office's tolerance for the monitoring form's verdict (`toleransi:`, "15 menit" or
     "10%"; None or "" removes it) in the organisation file of the SOPs in `sop_dir`. Returns the
