@@ -214,3 +214,22 @@ def test_status_letters_and_portfolio_show_the_same_planned_end(sop, monkeypatch
     assert moment(unit["forecast_end"]) == end
     report = json.loads(ok(sop("report", "--run", run, "--format", "json")).stdout)
     assert moment(report["summary"]["forecast_end"]) == end
+
+
+def test_times_are_worded_in_the_offices_own_working_day(sop, reklame) -> None:
+    """In this office a hari is 7 jam (420 minutes): a step late by 930 working minutes is late by
+    2 hari 1 jam 30 menit there, on every screen and paper, not by a 7.5-hour day's 2 hari 30 menit."""
+    reklame("2026-12-04T12:00+08:00")
+    view = status(sop)
+    late = next(c for c in view["current_steps"] if c["step"] == 4)
+    assert (view["day_minutes"], late["late_minutes"]) == (420, 930)
+    words = "2 hari 1 jam 30 menit"
+    assert f"LATE by {words}" in ok(sop("status", "--run", RUN)).output
+    done = ok(sop("advance", "--run", RUN, "--step", "4"))
+    assert "late (4 hari 1 jam 30 menit of 2 hari)" in done.output  # 1,770 minutes = 4 × 420 + 90
+    table = ok(sop("report", "--run", RUN)).output
+    assert "+2 hari 1 jam 30 menit" in next(line for line in table.splitlines() if "Meninjau titik" in line)
+    html = ok(sop("report", "--run", RUN, "--format", "html")).output
+    assert "2 hari 1 jam 30 menit" in html and "2 hari 30 menit" not in html
+    form = ok(sop("report", "--run", RUN, "--monitoring", "--format", "md")).output
+    assert "selesai 2 hari 1 jam 30 menit lebih lama" in form

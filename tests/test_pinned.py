@@ -58,9 +58,10 @@ def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
     the expected files were updated for those two on purpose.) Issue 19 added a report row's
     `waktu` (the Mutu Baku as the SOP writes it) and a rejection's `rework`. (Issue 21 changed a
     row's `person` on purpose: who holds the step's lane, never the `SOP_USER` who typed the
-    command, "penguji", which stays in the log; the expected reports say null there now.)"""
+    command, "penguji", which stays in the log; the expected reports say null there now.) The run's
+    and the report summary's `day_minutes` (how long a hari is: 450 for these ASN hours) came later."""
     added = ("outcome", "office_hours", "current_steps", "parent", "sub_runs", "office_minutes", "external_minutes",
-             "status_word", "catatan", "jenis", "untuk", "case_number")
+             "status_word", "catatan", "jenis", "untuk", "case_number", "day_minutes")
     step_added = ("untimed", "external", "sub_sop", "sub_run")
     view = {k: v for k, v in view.items() if k not in added}
     if isinstance(view.get("current"), dict):
@@ -71,7 +72,7 @@ def without_added_keys(view: dict[str, Any]) -> dict[str, Any]:
             view[rows] = [{k: v for k, v in row.items() if k not in gone} for row in view[rows]]
     view = without_rework(view)
     if isinstance(view.get("summary"), dict):
-        summary_added = ("external_minutes", "current_steps", "parent", "sub_runs")
+        summary_added = ("external_minutes", "current_steps", "parent", "sub_runs", "day_minutes")
         view["summary"] = {k: v for k, v in view["summary"].items() if k not in summary_added}
     return view
 
@@ -101,7 +102,7 @@ def test_a_store_written_before_pinned_versions_reads_as_it_did(sop, old_store: 
         # an old run has no parallel steps, no external lane and no sub-SOP
         assert got["current_steps"] == ([got["current"]] if got["current"] else [])
         assert (got["parent"], got["sub_runs"], got["external_minutes"]) == (None, {}, 0)
-        assert got["office_hours"] == "Mon–Thu 07.30–16.00, Fri 07.30–16.30"
+        assert got["office_hours"] == "Mon–Thu 07.30–16.00, Fri 07.30–16.30" and got["day_minutes"] == 450
         assert got["current"] is None or got["current"]["untimed"] is False
         assert (got["jenis"], got["untuk"], got["case_number"]) == ("perencanaan", None, None)
 

@@ -149,7 +149,7 @@ def advance_command(
                "rejected": N_("{run}: step {step} rejected by {actor}, {when}{timing}.")}.get(
         event["kind"], N_("{run}: step {step} done by {actor}, {when}{timing}."))
     say(_(wording).format(run=view["run"], step=event["step"], actor=event["actor"], when=tanggal(event["at"]),
-                           timing=_timing(done)))
+                           timing=_timing(done, view["day_minutes"])))
     if event.get("reason"):
         say(_("Reason: {reason}").format(reason=event["reason"]))
     for item in event.get("attachments", []):
@@ -322,7 +322,8 @@ def _print_forecast(view: RunView, planned: list[PlannedView]) -> None:
            "skipped)").format(zone=view["sop"]["zona_waktu"], hours=view["office_hours"]))
 
 
-def _timing(visit: VisitView) -> str:
+def _timing(visit: VisitView, day_minutes: int) -> str:
+    """How long the step took, its hari as long as the office's working day."""
     from sop_cli.worktime import format_minutes
 
     actual = visit["actual_minutes"]
@@ -335,13 +336,13 @@ def _timing(visit: VisitView) -> str:
     except ValueError:
         untimed = False
     if untimed:
-        return " — " + _("{time} of working time (no fixed time: {waktu})").format(time=format_minutes(actual),
+        return " — " + _("{time} of working time (no fixed time: {waktu})").format(time=format_minutes(actual, day_minutes),
                                                                                  waktu=visit["waktu"])
     if visit.get("external"):
         return " — " + _("{time} outside the office (eksternal: not counted against the office)").format(
-            time=format_minutes(actual))
+            time=format_minutes(actual, day_minutes))
     verdict = _("late ({time} of {waktu})") if visit["late"] else _("on time ({time} of {waktu})")
-    return " — " + verdict.format(time=format_minutes(actual), waktu=visit["waktu"])
+    return " — " + verdict.format(time=format_minutes(actual, day_minutes), waktu=visit["waktu"])
 
 
 def _details(event: EventView) -> str:

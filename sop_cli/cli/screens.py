@@ -210,9 +210,11 @@ def _print_one_current(view: RunView, current: CurrentView) -> None:
         line(_("Due"), _("no fixed time (sesuai jadwal): tracked, never late"))
         return
     if current["late"]:
-        state = paint(_("LATE by {time}").format(time=format_minutes(current["late_minutes"])), "red")
+        state = paint(_("LATE by {time}").format(time=format_minutes(current["late_minutes"], view["day_minutes"])),
+                      "red")
     else:
-        state = _("{time} of working time left").format(time=format_minutes(current["remaining_minutes"]))
+        state = _("{time} of working time left").format(
+            time=format_minutes(current["remaining_minutes"], view["day_minutes"]))
     line(_("Due"), f"{tanggal(current['due'])} — {state}")
 
 
@@ -226,11 +228,12 @@ def _print_totals(view: RunView) -> None:
     late = sum(1 for v in done if v["late"])
     line(_("Time"), ngettext("{actual} of working time over {count} step visit (standard {standard}); {late} late",
                              "{actual} of working time over {count} step visits (standard {standard}); {late} late",
-                             len(inside)).format(actual=format_minutes(actual), count=len(inside),
-                                                 standard=format_minutes(standard), late=late))
+                             len(inside)).format(actual=format_minutes(actual, view["day_minutes"]), count=len(inside),
+                                                 standard=format_minutes(standard, view["day_minutes"]), late=late))
     if len(inside) < len(done):
         line(_("Outside"), _("{time} waiting outside the office (waktu di luar kantor: eksternal lanes, not "
-                             "counted against the office)").format(time=format_minutes(view["external_minutes"])))
+                             "counted against the office)").format(
+            time=format_minutes(view["external_minutes"], view["day_minutes"])))
 
 
 def _print_source_warning(source: SourceFile, run: str) -> None:

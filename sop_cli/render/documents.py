@@ -749,6 +749,7 @@ def render_report(state: RunState, data: ReportData | MonitoringData, kind: str,
                 "qualified_id": sop.qualified_id},
         "tempat": sop.organisasi.kota,
         "tanggal": data["now"],
+        "day_minutes": data["summary"]["day_minutes"],
     }
     if fmt == "xlsx":  # signed as the HTML is: the report by its maker and the head, the form by its assessor
         from sop_cli.render.office.xlsx import report_xlsx

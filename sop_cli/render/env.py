@@ -94,7 +94,6 @@ def _environment(roots: tuple[str, ...]) -> Environment:
 
     from sop_cli.definition.nip import format_nip
     from sop_cli.render import indonesian
-    from sop_cli.worktime import format_minutes
 
     class _Loader(FileSystemLoader):
         """FileSystemLoader noting a template taken from ./templates in place of a shipped one."""
@@ -122,10 +121,21 @@ def _environment(roots: tuple[str, ...]) -> Environment:
         tanggal_jam=indonesian.tanggal_jam,
         tanggal_singkat=indonesian.tanggal_singkat,
         nip=lambda value: format_nip(value) if value else "",
-        menit=lambda value: "" if value is None else format_minutes(int(value)),
+        menit=pass_context(_menit),
         md=markdown_cell,
     )
     return env
+
+
+def _menit(context: Any, value: Any) -> str:
+    """Working minutes in words (`| menit`), a "hari" as long as the office's working day when the
+    document says it (`day_minutes`, a run's calendar)."""
+    from sop_cli.worktime import format_minutes
+
+    if value is None:
+        return ""
+    day = context.get("day_minutes")
+    return format_minutes(int(value), day) if isinstance(day, int) and day > 0 else format_minutes(int(value))
 
 
 def _finalize(context: Any, value: Any) -> Any:

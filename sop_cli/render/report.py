@@ -188,6 +188,8 @@ class ReportSummary(TypedDict):
     current_steps: list[int]
     parent: dict[str, object] | None
     sub_runs: dict[str, str]
+    day_minutes: int
+    """How long a "hari" of working time is for the office: every total is worded in it."""
 
 
 class ReportData(RunHeading):
@@ -357,6 +359,7 @@ def report_data(state: RunState, now: datetime, organisation: Organisation | Non
         "current_steps": state.current_steps,
         "parent": dict(state.parent) if state.parent else None,
         "sub_runs": {str(no): run for no, run in state.sub_runs.items()},
+        "day_minutes": cal.day_minutes,
     }
     from sop_cli.run.engine import run_heading
 
@@ -442,7 +445,7 @@ def monitoring_data(state: RunState, now: datetime, organisation: Organisation |
             if running:
                 notes.append("Sedang berjalan; dinilai setelah selesai.")
             for r in late:
-                over = format_minutes(r["difference_minutes"] or 0)
+                over = format_minutes(r["difference_minutes"] or 0, day)
                 state_word = "masih berjalan" if r["status"] == "current" else "selesai"
                 within = f", masih dalam toleransi {toleransi.text}" if toleransi and tolerated(r) else ""
                 notes.append(f"Melewati mutu baku {waktu}: {state_word} {over} lebih lama{within}.")
@@ -452,11 +455,11 @@ def monitoring_data(state: RunState, now: datetime, organisation: Organisation |
                 notes.append(f"Permohonan ditolak/dikembalikan (TIDAK, proses selesai): {r['reason'] or 'tanpa alasan'}.")
             if rework:
                 notes.append(f"Dikerjakan ulang {len(rework)} kali karena penolakan "
-                             f"({format_minutes(sum(r['actual_minutes'] or 0 for r in rework))}).")
+                             f"({format_minutes(sum(r['actual_minutes'] or 0 for r in rework), day)}).")
             outside = [r for r in passes if r["external"]]
             if outside:
                 notes.append(f"Dilaksanakan di luar kantor (pelaksana eksternal): "
-                             f"{format_minutes(sum(r['actual_minutes'] or 0 for r in outside))}, "
+                             f"{format_minutes(sum(r['actual_minutes'] or 0 for r in outside), day)}, "
                              "tidak dihitung sebagai waktu kantor.")
             if step.sub_sop:
                 runs = ", ".join(dict.fromkeys(r["sub_run"] for r in passes if r["sub_run"])) or "-"
@@ -497,7 +500,7 @@ def report_table(data: ReportData) -> tuple[list[str], list[list[str]]]:
     def minutes(value: int | None, signed: bool = False) -> str:
         if value is None:
             return "-"
-        text = format_minutes(value)
+        text = format_minutes(value, data["summary"]["day_minutes"])
         return f"+{text}" if signed and value > 0 else text
 
     headers = ["No", "Kegiatan", _("Lane"), _("Assignee"), _("Status"), "Mutu baku", _("Actual"), _("Difference"),
@@ -542,7 +545,8 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
         share = ngettext("{count} of {of} step; {on_time} of {passes} step passes on time",
                          "{count} of {of} steps; {on_time} of {passes} step passes on time", within["of"])
     loops = ngettext("{count} rework loop", "{count} rework loops", s["rework_loops"]).format(count=s["rework_loops"])
-    lost = format_minutes(s["rework_minutes"])
+    day = s["day_minutes"]
+    lost = format_minutes(s["rework_minutes"], day)
     if s["rework_steps"]:
         rework = _("{loops}, {time} lost (steps {steps})").format(
             loops=loops, time=lost, steps=", ".join(map(str, dict.fromkeys(s["rework_steps"]))))
@@ -554,11 +558,11 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
         (_("Late"), ", ".join(map(str, s["late_steps"])) or "-"),
         (_("Rework"), rework),
         (_("Working time"), _("{actual} actual, {standard} Mutu Baku").format(
-            actual=format_minutes(s["actual_minutes"]), standard=format_minutes(s["standard_minutes"]))),
+            actual=format_minutes(s["actual_minutes"], day), standard=format_minutes(s["standard_minutes"], day))),
     ]
     if s["external_minutes"]:
         lines.append((_("Outside the office"), _("{time} (external lanes, not the office's time)").format(
-            time=format_minutes(s["external_minutes"]))))
+            time=format_minutes(s["external_minutes"], day))))
     if s["finished_at"]:
         lines.append((_("Finished"), moment(s["finished_at"])))
     elif s["forecast_end"]:

@@ -188,6 +188,7 @@ class _RunViewFields(_RunFields):
     assignments: dict[str, str]
     lanes: dict[str, str]
     office_hours: str
+    day_minutes: int
     current: CurrentView | None
     current_steps: list[CurrentView]
     parent: dict[str, Any] | None
@@ -329,6 +330,7 @@ def run_view(state: RunState, now: datetime) -> RunView:
         "assignments": dict(state.assignments),
         "lanes": dict(proc.lanes),
         "office_hours": cal.hours_text(),
+        "day_minutes": cal.day_minutes,  # how long a "hari" of working time is, as every total is worded
         "current": current,
         "current_steps": current_steps,
         "parent": state.parent,
