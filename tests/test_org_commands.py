@@ -156,3 +156,17 @@ def test_org_kop_sets_the_contacts_every_kop_prints_and_show_stops_asking(sop, t
     assert refused.exit_code == 2 and "--email" in refused.stderr
     assert (tmp_path / OFFICE / "organisasi.yaml").read_bytes() == before
     assert sop("org", "kop", "ngronggot").exit_code == 2  # nothing to set
+
+
+def test_a_lane_not_yet_in_the_register_is_asked_for_with_its_jabatan(sop) -> None:
+    hint = next(line for line in sop("org", "show", "diskominfo").stdout.replace("\n    ", " ").splitlines()
+                if "sop org pejabat diskominfo-lamteng staf" in line)
+    assert "--jabatan '...'" in hint
+    refused = sop("org", "pejabat", "diskominfo", "staf", "--nama", "ANI")
+    assert refused.exit_code == 2
+    assert "--jabatan 'Staf Dinas Komunikasi Informatika dan Statistik'" in refused.stderr  # this office's, not Ngronggot's
+    assert sop("org", "pejabat", "diskominfo", "staf", "--nama", "ANI", "--jabatan",
+               "Staf Dinas Komunikasi Informatika dan Statistik").exit_code == 0
+    after = next(line for line in sop("org", "show", "diskominfo").stdout.replace("\n    ", " ").splitlines()
+                 if "sop org pejabat diskominfo-lamteng staf" in line)
+    assert "--jabatan" not in after  # in the register now: its NIP and pangkat are still asked for

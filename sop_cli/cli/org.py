@@ -175,8 +175,9 @@ def org_show(org: str = ORG_ARG, as_json: bool = JSON) -> None:
     if any(item["what"] == "lambang" for row in rows for item in row["missing"]):
         print(_("Add the lambang: sop org lambang {org} FILE.png").format(org=short))
     for key in sorted(todo):
+        new = "" if key in data["pejabat"] else " --jabatan '...'"  # a lane not in the register yet needs its post
         say(_("Fill an official: sop org pejabat {org} {key} --nama '...' --nip '...' --pangkat '...'").format(
-            org=short, key=key))
+            org=short, key=key) + new)
     kop_missing = sorted({f for row in rows for item in row["missing"] if item["what"] == "kop" for f in item["fields"]})
     if kop_missing:
         say(_("Fill the kop: sop org kop {org} {options}").format(

@@ -89,8 +89,9 @@ def set_pejabat(sop_dir: Path, key: str, fields: Mapping[str, str | None], *, na
     entry = register.get(key)
     if entry is None:
         if not values.get("jabatan"):
+            example = f"{key.replace('-', ' ').replace('_', ' ').title()} {nama}"
             raise UsageError(_("{key!r} is not in the register of {nama} yet; give its jabatan too "
-                               "(e.g. 'Sekretaris Kecamatan Ngronggot').").format(key=key, nama=nama),
+                               "(--jabatan '{example}').").format(key=key, nama=nama, example=example),
                              option="jabatan")
         entry = register[key] = CommentedMap((f, None) for f in ("jabatan", "nama", "pangkat", "nip"))
     for name, value in fields.items():
