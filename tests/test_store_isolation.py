@@ -313,20 +313,20 @@ def test_a_held_lock_ends_in_a_clear_exit_4_naming_what_and_who(sop, kabupaten: 
     sekcam = login_role("sekcam")
     try:
         assert sop("store", "grant", "--unit", "ngronggot", "--user", sekcam, "--store", k.url).exit_code == 0
-        monkeypatch.setenv("SOP_LOCK_TIMEOUT", "1")
+        monkeypatch.setenv("SOP_LOCK_TIMEOUT", "0.3")
         with k.connect(k.camat) as holder, holder.transaction():
             holder.execute("SELECT 1 FROM runs WHERE id = 'renja-2027' FOR UPDATE")
             began = time.monotonic()
             ran = sop("advance", "--run", "renja-2027", "--store", k.login(sekcam))
             assert time.monotonic() - began < 10
             assert ran.exit_code == 4, ran.output
-            assert f"waited 1 s for run renja-2027, which database user {k.camat} holds" in ran.stderr
+            assert f"waited 0.3 s for run renja-2027, which database user {k.camat} holds" in ran.stderr
             assert "Nothing was changed; try again." in ran.stderr
         with k.connect(k.camat) as holder, holder.transaction():
             holder.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('renja-2028'))")
             ran = sop("start", NGANJUK, "--year", "2028", "--store", k.login(sekcam))
             assert ran.exit_code == 4, ran.output
-            assert (f"waited 1 s for the choice of a new run id (renja-2028), which database user {k.camat} holds"
+            assert (f"waited 0.3 s for the choice of a new run id (renja-2028), which database user {k.camat} holds"
                     in ran.stderr)
         assert sop("start", NGANJUK, "--year", "2028", "--store", k.login(sekcam)).exit_code == 0
     finally:
