@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 import re
 from datetime import datetime, timedelta
 
@@ -218,11 +219,17 @@ def test_status_notices_when_the_sop_file_changed_or_is_gone(sop, clock, tmp_pat
     monkeypatch.setenv("SOP_PATH", str(path.parent))
     assert sop("start", "uji").exit_code == 0
     assert data(sop("status", "--json"))["sop_file"] == {"path": str(path.resolve()), "state": "unchanged"}
-    assert "SOP file" not in sop("status").stdout
+    assert "SOP file" not in sop("status").stdout  # (its digest is remembered with its size, mtime, ctime)
 
+    # an edit of the same size with the old mtime put back is still seen (the ctime moved)
+    before = path.stat()
     path.write_text(replace("waktu: 1 hari", "waktu: 3 hari"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
     out = sop("status").stdout
     assert f"Note: the SOP file changed since the run started ({path.resolve()}); this run keeps the definition it started with." in out
+    path.write_text(VALID, encoding="utf-8")  # and put back: unchanged again
+    assert data(sop("status", "--json"))["sop_file"]["state"] == "unchanged"
 
     path.unlink()
     assert f"Note: the SOP file is gone ({path.resolve()})" in sop("status").stdout

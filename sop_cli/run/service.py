@@ -738,15 +738,51 @@ def source_file_state(state: engine.RunState) -> engine.SourceFile:
     if not path or not state.source_sha256:
         return {"path": path, "state": "unknown"}
     try:
-        data = Path(path).read_bytes()
+        digest = _file_sha256(Path(path))
     except FileNotFoundError:
         return {"path": path, "state": "missing"}
     except OSError:
         return {"path": path, "state": "unknown"}
-    import hashlib
+    return {"path": path, "state": "changed" if digest != state.source_sha256 else "unchanged"}
 
-    changed = hashlib.sha256(data).hexdigest() != state.source_sha256
-    return {"path": path, "state": "changed" if changed else "unchanged"}
+
+def _file_sha256(path: Path) -> str:
+    """The SHA-256 of the file at `path`, remembered in `$SOP_HOME/cache/digests.json` with the
+    file's size, mtime and ctime, as git's index does: while those three are unchanged the file is
+    not read again and OpenSSL is not loaded (about 2.5 ms of `sop status`). No ordinary edit keeps
+    all three: an editor moves the mtime, and on POSIX even a restored mtime moves the ctime, which
+    cannot be set back.
+
+    Raises:
+        OSError: The file cannot be read (FileNotFoundError: it is gone).
+    """
+    import json
+    import os
+
+    from sop_cli.fs import write_atomically
+    from sop_cli.paths import sop_home
+
+    info = os.stat(path)
+    stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    cache = sop_home() / "cache" / "digests.json"
+    try:
+        known = json.loads(cache.read_text(encoding="utf-8"))
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    entry = known.get(str(path))
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp and isinstance(entry[1], str):
+        return entry[1]
+    import hashlib  # here: OpenSSL costs ~2.5 ms
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    known[str(path)] = [stamp, digest]
+    try:
+        write_atomically(cache, json.dumps(known))  # a cache: not synced; a lost one is rebuilt
+    except OSError:
+        pass  # a read-only SOP_HOME only means hashing again next time
+    return digest
 
 
 def run_log(session: Session, run: str | None = None) -> engine.RunView:
