@@ -91,18 +91,23 @@ def runs(*, include_all: bool, limit: int, org: str | None, sop: str | None, yea
             count=len(rows), total=f"{total:,}", every=every))
 
 
-def _print_cases(rows: list[RunListRow]) -> None:
-    """The counter's view: each case, whom it is for, who has it now, since and due when."""
+def _where_due_state(r: RunListRow, detail: str | None) -> tuple[str, str, str]:
+    """A listed run's current step with `detail` (its kegiatan, or who has the case), when it is
+    due, and on time or late; "-" for a run that has ended."""
     from sop_cli.run.views import status_word
 
+    if r["status"] != "active":
+        return "-", "-", status_word(r["status"])
+    due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
+    state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
+    return f"{r['current_step']} {detail or ''}", due, state
+
+
+def _print_cases(rows: list[RunListRow]) -> None:
+    """The counter's view: each case, whom it is for, who has it now, since and due when."""
     table = []
     for r in rows:
-        if r["status"] == "active":
-            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
-            where = f"{r['current_step']} {r['holder'] or ''}"
-            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
-        else:
-            state, where, due = status_word(r["status"]), "-", "-"
+        where, due, state = _where_due_state(r, r["holder"])
         table.append([r["run"], r["untuk"] or "-", tanggal_pendek(r["started_at"]) if r["started_at"] else "-",
                       where, due, state])
     print(plain_table([_("Case"), _("For"), _("Received"), _("With"), _("Due"), _("State")], table,
@@ -110,16 +115,9 @@ def _print_cases(rows: list[RunListRow]) -> None:
 
 
 def _print_runs(rows: list[RunListRow]) -> None:
-    from sop_cli.run.views import status_word
-
     table = []
     for r in rows:
-        if r["status"] == "active":
-            state = paint(_("LATE"), "red") if r["late"] else paint(_("on time"), "green")
-            where = f"{r['current_step']} {r['current_kegiatan'] or ''}"
-            due = tanggal_pendek(r["current_due"]) if r["current_due"] else "sesuai jadwal"
-        else:
-            state, where, due = status_word(r["status"]), "-", "-"
+        where, due, state = _where_due_state(r, r["current_kegiatan"])
         done, total = r["progress"]["done"], r["progress"]["total"]
         progress = with_bar(f"{done}/{total}", done, total, 10, " ")
         table.append([r["run"], r["sop"], str(r["year"]), where, progress, due, state])
