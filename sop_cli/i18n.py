@@ -25,6 +25,7 @@ catalog with more forms is refused (a new language would need gettext's rule).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 
@@ -97,14 +98,7 @@ class Catalog:
 
     def _search(self, key: bytes) -> int:
         """The index of the first original string not less than `key` (they are sorted)."""
-        low, high = 0, self._count
-        while low < high:
-            middle = (low + high) // 2
-            if self._original(middle) < key:
-                low = middle + 1
-            else:
-                high = middle
-        return low
+        return bisect.bisect_left(range(self._count), key, key=self._original)
 
     def _original(self, index: int) -> bytes:
         return self._string(self._originals + 8 * index)

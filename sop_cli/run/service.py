@@ -756,9 +756,6 @@ def _file_sha256(path: Path) -> str:
     Raises:
         OSError: The file cannot be read (FileNotFoundError: it is gone).
     """
-    import json
-    import os
-
     from sop_cli.fs import write_atomically
     from sop_cli.paths import sop_home
 
